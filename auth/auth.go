@@ -1,0 +1,125 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Default lifetimes, as in Lucia.
+const (
+	DefaultActivePeriod = 24 * time.Hour
+	DefaultIdlePeriod   = 14 * 24 * time.Hour
+)
+
+// Config configures an [Auth]. The zero value is a valid configuration with
+// the secure defaults.
+type Config struct {
+	// ActivePeriod is how long a session is active after it is created or
+	// renewed; DefaultActivePeriod when zero.
+	ActivePeriod time.Duration
+
+	// IdlePeriod is how long a session stays renewable after its active
+	// period ends; DefaultIdlePeriod when zero.
+	IdlePeriod time.Duration
+
+	// Clock tells the time for every lifetime decision; [SystemClock] when
+	// nil.
+	Clock Clock
+
+	// Cookie sets the session cookie's name and attributes.
+	Cookie CookieConfig
+
+	// Logger receives debug events (session created, validated, renewed,
+	// invalidated). Log lines carry session and user IDs, never tokens or
+	// passwords. Nil discards them.
+	Logger *slog.Logger
+
+	// Argon2 sets the cost of hashing new passwords;
+	// [DefaultArgon2Params] when zero.
+	Argon2 Argon2Params
+}
+
+// Auth manages users, keys and sessions on a [Store]. All lifetime rules
+// live here; stores only record. An Auth is safe for concurrent use.
+type Auth struct {
+	store  Store
+	clock  Clock
+	active time.Duration
+	idle   time.Duration
+	cookie CookieConfig
+	log    *slog.Logger
+	debug  bool
+	argon2 Argon2Params
+
+	dummyOnce sync.Once
+	dummy     string
+}
+
+// New returns an Auth on store with cfg. It returns an error if store is
+// nil or cfg is inconsistent (a negative period, a cookie name its other
+// settings don't allow).
+func New(store Store, cfg Config) (*Auth, error) {
+	if store == nil {
+		return nil, errors.New("auth: New: store is nil")
+	}
+	if cfg.ActivePeriod < 0 || cfg.IdlePeriod < 0 {
+		return nil, fmt.Errorf("auth: New: periods must not be negative (active %v, idle %v)", cfg.ActivePeriod, cfg.IdlePeriod)
+	}
+	a := &Auth{
+		store:  store,
+		clock:  cfg.Clock,
+		active: cfg.ActivePeriod,
+		idle:   cfg.IdlePeriod,
+		log:    cfg.Logger,
+		argon2: cfg.Argon2,
+	}
+	if a.clock == nil {
+		a.clock = SystemClock{}
+	}
+	if a.active == 0 {
+		a.active = DefaultActivePeriod
+	}
+	if a.idle == 0 {
+		a.idle = DefaultIdlePeriod
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	// Checked once here so that the hot path skips building log records.
+	a.debug = a.log.Enabled(context.Background(), slog.LevelDebug)
+	if a.argon2 == (Argon2Params{}) {
+		a.argon2 = DefaultArgon2Params()
+	}
+	if a.argon2.Memory == 0 || a.argon2.Time == 0 || a.argon2.Threads == 0 {
+		return nil, fmt.Errorf("auth: New: Argon2 parameters must all be positive, got %+v", a.argon2)
+	}
+	var err error
+	if a.cookie, err = cfg.Cookie.withDefaults(); err != nil {
+		return nil, fmt.Errorf("auth: New: %w", err)
+	}
+	return a, nil
+}
+
+// Now returns the time on the Auth's clock.
+func (a *Auth) Now() time.Time { return a.clock.Now() }
+
+// ActivePeriod returns the configured active period.
+func (a *Auth) ActivePeriod() time.Duration { return a.active }
+
+// IdlePeriod returns the configured idle period.
+func (a *Auth) IdlePeriod() time.Duration { return a.idle }
+
+// Store returns the store the Auth was built on.
+func (a *Auth) Store() Store { return a.store }
+
+// logDebug logs a debug event if the logger wants it. Attributes must never
+// include a token or a password.
+func (a *Auth) logDebug(ctx context.Context, msg string, attrs ...slog.Attr) {
+	if a.debug {
+		a.log.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
+	}
+}

@@ -1,0 +1,51 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Compare with [errors.Is]: the errors returned by this
+// package wrap them with the operation that failed.
+var (
+	// ErrInvalidSession reports that a token or session ID names no live
+	// session: it is malformed, unknown, invalidated, expired past its idle
+	// period, or its user no longer exists.
+	ErrInvalidSession = errors.New("auth: invalid session")
+
+	// ErrInvalidUser reports that no user has the given ID.
+	ErrInvalidUser = errors.New("auth: invalid user")
+
+	// ErrDuplicateUser reports that a user with the given ID already exists.
+	ErrDuplicateUser = errors.New("auth: duplicate user")
+
+	// ErrInvalidKey reports that no key has the given provider and
+	// provider user ID.
+	ErrInvalidKey = errors.New("auth: invalid key")
+
+	// ErrInvalidPassword reports that a password did not match the key's,
+	// or that the key has no password to check.
+	ErrInvalidPassword = errors.New("auth: invalid password")
+
+	// ErrDuplicateKey reports that a key with the same provider and provider
+	// user ID already exists.
+	ErrDuplicateKey = errors.New("auth: duplicate key")
+
+	// ErrStore marks a failure of the [Store]: a lost connection, a timeout,
+	// a full disk. An error wrapping ErrStore also wraps the store's own
+	// error. It never means "logged out": the caller should answer with a
+	// server error and keep the client's cookie, so that the session works
+	// again once the store is back.
+	ErrStore = errors.New("auth: store failure")
+
+	// ErrNotFound is what a [Store] returns when the record it was asked
+	// for does not exist. [Auth] turns it into ErrInvalidSession,
+	// ErrInvalidUser or ErrInvalidKey; it never reaches callers of Auth.
+	ErrNotFound = errors.New("auth: not found")
+)
+
+// storeError wraps a store's error so that it matches both [ErrStore] and
+// the original error. op names what Auth was doing.
+func storeError(op string, err error) error {
+	return fmt.Errorf("%w: %s: %w", ErrStore, op, err)
+}

@@ -1,0 +1,267 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+)
+
+// This file holds every session lifetime rule. Stores record, the fake and
+// the playground call these methods; none of them decides expiry.
+
+// A Session is a signed-in user's session.
+//
+// It is active until ActiveExpiresAt, then idle until IdleExpiresAt, then
+// dead. Validating an idle session renews it in place: same ID, same token,
+// new expiries, Fresh set.
+type Session struct {
+	// ID is public: safe to log, to list and to revoke one device by. It is
+	// the SHA-256 of Token (see [SessionID]), so it can't be turned back
+	// into a usable cookie.
+	ID     string
+	UserID string
+
+	// Token is the secret the cookie carries. It is set only when known:
+	// for a session just created, or validated from a token the caller
+	// presented. Sessions listed from the store have no Token.
+	Token string
+
+	// ActiveExpiresAt is the end of the active period. A session is
+	// active while now <= ActiveExpiresAt.
+	ActiveExpiresAt time.Time
+
+	// IdleExpiresAt is the end of the idle period: the session is idle
+	// while ActiveExpiresAt < now <= IdleExpiresAt, and dead after.
+	IdleExpiresAt time.Time
+
+	// Fresh reports that the session was created or renewed by the call
+	// that returned it, so the cookie must be (re)issued.
+	Fresh bool
+}
+
+// State is where a session stands in its lifetime.
+type State int
+
+// The states of a session, in order.
+const (
+	StateActive State = iota + 1
+	StateIdle
+	StateDead
+)
+
+// String returns "active", "idle" or "dead".
+func (st State) String() string {
+	switch st {
+	case StateActive:
+		return "active"
+	case StateIdle:
+		return "idle"
+	case StateDead:
+		return "dead"
+	}
+	return fmt.Sprintf("State(%d)", int(st))
+}
+
+// StateAt returns the state of a session with the given expiries at now.
+// A boundary instant belongs to the earlier state: at exactly
+// activeExpiresAt the session is still active, at exactly idleExpiresAt
+// still idle.
+func StateAt(activeExpiresAt, idleExpiresAt, now time.Time) State {
+	switch {
+	case !now.After(activeExpiresAt):
+		return StateActive
+	case !now.After(idleExpiresAt):
+		return StateIdle
+	default:
+		return StateDead
+	}
+}
+
+// State returns the session's state at now.
+func (s *Session) State(now time.Time) State {
+	return StateAt(s.ActiveExpiresAt, s.IdleExpiresAt, now)
+}
+
+// expiries returns the expiries of a session created or renewed at now.
+func (a *Auth) expiries(now time.Time) (active, idle time.Time) {
+	// Round(0) drops the monotonic reading: stores compare wall times.
+	active = now.Round(0).Add(a.active)
+	return active, active.Add(a.idle)
+}
+
+// CreateSession creates a session for the user and returns it with its
+// Token set and Fresh true. It returns an error wrapping [ErrInvalidUser]
+// if the user does not exist.
+func (a *Auth) CreateSession(ctx context.Context, userID string) (*Session, error) {
+	token := newToken()
+	active, idle := a.expiries(a.clock.Now())
+	rec := SessionRecord{ID: SessionID(token), UserID: userID, ActiveExpiresAt: active, IdleExpiresAt: idle}
+	if err := a.store.CreateSession(ctx, rec); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, fmt.Errorf("auth: create session for user %q: %w", userID, ErrInvalidUser)
+		}
+		return nil, storeError("create session", err)
+	}
+	a.logDebug(ctx, "session created", slog.String("session_id", rec.ID), slog.String("user_id", userID))
+	return &Session{ID: rec.ID, UserID: userID, Token: token, ActiveExpiresAt: active, IdleExpiresAt: idle, Fresh: true}, nil
+}
+
+// ValidateSession returns the live session the token belongs to. An idle
+// session is renewed in place (one conditional store write) and returned
+// with Fresh true; an active one costs one store read and no write.
+//
+// It returns an error wrapping [ErrInvalidSession] if the token is
+// malformed (checked before any store read), unknown, or belongs to a dead
+// session or a deleted user; those last two are deleted on the way. A
+// store failure is returned wrapped in [ErrStore], never as
+// ErrInvalidSession.
+func (a *Auth) ValidateSession(ctx context.Context, token string) (*Session, error) {
+	s, _, err := a.validate(ctx, token)
+	return s, err
+}
+
+// ValidateSessionUser is ValidateSession that also returns the session's
+// user, fetched in the same store round trip.
+func (a *Auth) ValidateSessionUser(ctx context.Context, token string) (*Session, *User, error) {
+	s, u, err := a.validate(ctx, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	user, err := u.user()
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, user, nil
+}
+
+// maxRenewAttempts bounds the retries when a renewal loses its race and
+// the session it then reads is still idle (only possible when processes'
+// clocks disagree).
+const maxRenewAttempts = 3
+
+func (a *Auth) validate(ctx context.Context, token string) (*Session, UserRecord, error) {
+	if !ValidToken(token) {
+		return nil, UserRecord{}, fmt.Errorf("%w: malformed token", ErrInvalidSession)
+	}
+	id := SessionID(token)
+	for attempt := 1; ; attempt++ {
+		rec, user, err := a.store.GetSessionAndUser(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			return nil, UserRecord{}, ErrInvalidSession
+		}
+		if err != nil {
+			return nil, UserRecord{}, storeError("get session", err)
+		}
+		now := a.clock.Now()
+		s := &Session{ID: id, UserID: rec.UserID, Token: token, ActiveExpiresAt: rec.ActiveExpiresAt, IdleExpiresAt: rec.IdleExpiresAt}
+		if user.ID == "" {
+			return nil, UserRecord{}, a.deleteInvalid(ctx, id, "user deleted")
+		}
+		switch s.State(now) {
+		case StateActive:
+			if a.debug {
+				a.log.LogAttrs(ctx, slog.LevelDebug, "session validated", slog.String("session_id", id))
+			}
+			// Fresh after a lost renewal race: the winner renewed it just
+			// now, so the cookie should carry the new expiry here too.
+			s.Fresh = attempt > 1
+			return s, user, nil
+		case StateDead:
+			return nil, UserRecord{}, a.deleteInvalid(ctx, id, "expired")
+		}
+		if attempt > maxRenewAttempts {
+			// Still idle after losing every race: keep it as it is rather
+			// than log the user out.
+			return s, user, nil
+		}
+		active, idle := a.expiries(now)
+		ok, err := a.store.RenewSession(ctx, id, rec.ActiveExpiresAt, active, idle)
+		if err != nil {
+			return nil, UserRecord{}, storeError("renew session", err)
+		}
+		if ok {
+			a.logDebug(ctx, "session renewed", slog.String("session_id", id), slog.Time("active_expires_at", active))
+			s.ActiveExpiresAt, s.IdleExpiresAt, s.Fresh = active, idle, true
+			return s, user, nil
+		}
+		// Another caller renewed or deleted it between our read and our
+		// write: read again to learn which.
+	}
+}
+
+// deleteInvalid deletes a session found dead or orphaned, and returns the
+// error its validation reports.
+func (a *Auth) deleteInvalid(ctx context.Context, id, why string) error {
+	if err := a.store.DeleteSession(ctx, id); err != nil {
+		return storeError("delete "+why+" session", err)
+	}
+	a.logDebug(ctx, "session deleted", slog.String("session_id", id), slog.String("reason", why))
+	return fmt.Errorf("%w: %s", ErrInvalidSession, why)
+}
+
+// InvalidateSession deletes the session with the given ID (the public
+// [Session.ID], not the token). Invalidating a session that does not exist
+// is not an error. A renewal racing with it can't bring it back.
+func (a *Auth) InvalidateSession(ctx context.Context, sessionID string) error {
+	if err := a.store.DeleteSession(ctx, sessionID); err != nil {
+		return storeError("invalidate session", err)
+	}
+	a.logDebug(ctx, "session invalidated", slog.String("session_id", sessionID))
+	return nil
+}
+
+// InvalidateUserSessions deletes every session of the user: "sign out
+// everywhere".
+func (a *Auth) InvalidateUserSessions(ctx context.Context, userID string) error {
+	if err := a.store.DeleteUserSessions(ctx, userID); err != nil {
+		return storeError("invalidate user sessions", err)
+	}
+	a.logDebug(ctx, "user sessions invalidated", slog.String("user_id", userID))
+	return nil
+}
+
+// UserSessions returns the user's live sessions (active or idle), the
+// "devices" a user can review and revoke one by one, soonest to expire
+// first. They carry no Token. Dead sessions are left for
+// DeleteExpiredSessions.
+func (a *Auth) UserSessions(ctx context.Context, userID string) ([]*Session, error) {
+	recs, err := a.store.UserSessions(ctx, userID)
+	if err != nil {
+		return nil, storeError("list user sessions", err)
+	}
+	now := a.clock.Now()
+	out := make([]*Session, 0, len(recs))
+	for _, r := range recs {
+		s := &Session{ID: r.ID, UserID: r.UserID, ActiveExpiresAt: r.ActiveExpiresAt, IdleExpiresAt: r.IdleExpiresAt}
+		if s.State(now) != StateDead {
+			out = append(out, s)
+		}
+	}
+	sortSessions(out)
+	return out, nil
+}
+
+// DeleteExpiredSessions deletes every dead session from the store and
+// returns how many it deleted. Dead sessions are also deleted when
+// presented, so running this is housekeeping, not a security need.
+func (a *Auth) DeleteExpiredSessions(ctx context.Context) (int, error) {
+	n, err := a.store.DeleteExpiredSessions(ctx, a.clock.Now())
+	if err != nil {
+		return n, storeError("delete expired sessions", err)
+	}
+	a.logDebug(ctx, "expired sessions deleted", slog.Int("count", n))
+	return n, nil
+}
+
+func sortSessions(ss []*Session) {
+	slices.SortFunc(ss, func(x, y *Session) int {
+		if c := x.IdleExpiresAt.Compare(y.IdleExpiresAt); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+}
