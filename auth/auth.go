@@ -113,6 +113,10 @@ func (a *Auth) ActivePeriod() time.Duration { return a.active }
 // IdlePeriod returns the configured idle period.
 func (a *Auth) IdlePeriod() time.Duration { return a.idle }
 
+// Logger returns the logger of [Config.Logger], or one that discards
+// everything.
+func (a *Auth) Logger() *slog.Logger { return a.log }
+
 // Store returns the store the Auth was built on.
 func (a *Auth) Store() Store { return a.store }
 

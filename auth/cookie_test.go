@@ -1,0 +1,138 @@
+package auth_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/memstore"
+)
+
+func TestSessionCookie(t *testing.T) {
+	a, clock, _ := newAuth(t, auth.Config{})
+	_, s := newUserSession(t, a)
+	c := a.SessionCookie(s)
+	line := c.String()
+	for _, want := range []string{"auth_session=" + s.Token, "Path=/", "HttpOnly", "Secure", "SameSite=Lax", "Max-Age=1296000", "Expires=Mon, 16 Mar 2026 12:00:00 GMT"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("cookie %q lacks %q", line, want)
+		}
+	}
+	if strings.Contains(line, "Domain") {
+		t.Errorf("cookie %q has a Domain", line)
+	}
+	// Max-Age counts from the clock, rounded up.
+	clock.Set(s.IdleExpiresAt.Add(-1500 * time.Millisecond))
+	if got := a.SessionCookie(s).MaxAge; got != 2 {
+		t.Errorf("MaxAge 1.5s before expiry = %d, want 2", got)
+	}
+}
+
+func TestBlankSessionCookie(t *testing.T) {
+	a, _, _ := newAuth(t, auth.Config{Cookie: auth.CookieConfig{Domain: "example.com", Path: "/app"}})
+	c := a.BlankSessionCookie()
+	line := c.String()
+	for _, want := range []string{"auth_session=", "Path=/app", "Domain=example.com", "Max-Age=0", "Expires=Thu, 01 Jan 1970 00:00:00 GMT", "HttpOnly", "Secure"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("blank cookie %q lacks %q", line, want)
+		}
+	}
+	if c.Value != "" {
+		t.Errorf("blank cookie value = %q", c.Value)
+	}
+}
+
+func TestInsecureCookieOption(t *testing.T) {
+	a, _, _ := newAuth(t, auth.Config{Cookie: auth.CookieConfig{Insecure: true}})
+	_, s := newUserSession(t, a)
+	if line := a.SessionCookie(s).String(); strings.Contains(line, "Secure") {
+		t.Errorf("Insecure cookie %q still Secure", line)
+	}
+}
+
+func TestCookieConfigValidation(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  auth.CookieConfig
+		ok   bool
+	}{
+		{"defaults", auth.CookieConfig{}, true},
+		{"__Host- ok", auth.CookieConfig{Name: "__Host-session"}, true},
+		{"__Host- insecure", auth.CookieConfig{Name: "__Host-session", Insecure: true}, false},
+		{"__Host- domain", auth.CookieConfig{Name: "__Host-session", Domain: "example.com"}, false},
+		{"__Host- path", auth.CookieConfig{Name: "__Host-session", Path: "/app"}, false},
+		{"__Secure- insecure", auth.CookieConfig{Name: "__Secure-s", Insecure: true}, false},
+		{"__Secure- domain ok", auth.CookieConfig{Name: "__Secure-s", Domain: "example.com"}, true},
+		{"bad name", auth.CookieConfig{Name: "a b"}, false},
+		{"bad name semicolon", auth.CookieConfig{Name: "a;b"}, false},
+		{"bad path", auth.CookieConfig{Path: "app"}, false},
+		{"path with semicolon", auth.CookieConfig{Path: "/a;b"}, false},
+		{"bad domain", auth.CookieConfig{Domain: "exa mple.com"}, false},
+		{"leading dot domain", auth.CookieConfig{Domain: ".example.com"}, true},
+		{"samesite none insecure", auth.CookieConfig{SameSite: http.SameSiteNoneMode, Insecure: true}, false},
+		{"samesite strict", auth.CookieConfig{SameSite: http.SameSiteStrictMode}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := auth.New(memstore.New(), auth.Config{Cookie: tt.cfg})
+			if (err == nil) != tt.ok {
+				t.Errorf("New(%+v) error = %v, want ok=%v", tt.cfg, err, tt.ok)
+			}
+		})
+	}
+}
+
+func TestReadSessionCookie(t *testing.T) {
+	a, _, _ := newAuth(t, auth.Config{})
+	tests := []struct {
+		header string
+		want   string
+		ok     bool
+	}{
+		{"", "", false},
+		{"auth_session=abc", "abc", true},
+		{"a=1; auth_session=abc; b=2", "abc", true},
+		{"auth_session_x=1; xauth_session=2", "", false},
+		{`auth_session="abc"`, "abc", true},
+		{"auth_session=first; auth_session=second", "first", true},
+		{"auth_session=", "", true},
+		{";;; ;auth_session=v", "v", true},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", "/", nil)
+		if tt.header != "" {
+			r.Header.Set("Cookie", tt.header)
+		}
+		got, ok := a.ReadSessionCookie(r)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("ReadSessionCookie(%q) = %q, %v; want %q, %v", tt.header, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestReadBearerToken(t *testing.T) {
+	tests := []struct {
+		header string
+		want   string
+		ok     bool
+	}{
+		{"", "", false},
+		{"Bearer abc", "abc", true},
+		{"bearer abc", "abc", true},
+		{"BEARER  abc", "abc", true},
+		{"Basic abc", "", false},
+		{"Bearer", "", false},
+		{"Bearer ", "", false},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Authorization", tt.header)
+		got, ok := auth.ReadBearerToken(r)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("ReadBearerToken(%q) = %q, %v; want %q, %v", tt.header, got, ok, tt.want, tt.ok)
+		}
+	}
+}

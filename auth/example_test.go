@@ -1,0 +1,96 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/memstore"
+)
+
+// fixedClock is a clock that reads what the example sets.
+type fixedClock struct{ t time.Time }
+
+func (c *fixedClock) Now() time.Time { return c.t }
+
+// A session is active for a day, then idle for two weeks; validating an
+// idle session renews it in place.
+func Example() {
+	ctx := context.Background()
+	clock := &fixedClock{t: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
+	a, err := auth.New(memstore.New(), auth.Config{Clock: clock})
+	if err != nil {
+		panic(err)
+	}
+	user, _ := a.CreateUser(ctx, auth.NewUser{Attributes: map[string]any{"username": "ada"}})
+	s, _ := a.CreateSession(ctx, user.ID)
+	fmt.Println("created, active until", s.ActiveExpiresAt.Format(time.DateTime))
+
+	clock.t = clock.t.Add(30 * time.Hour) // past the active period
+	s, _ = a.ValidateSession(ctx, s.Token)
+	fmt.Println("renewed:", s.Fresh, "active until", s.ActiveExpiresAt.Format(time.DateTime))
+
+	clock.t = clock.t.Add(30 * 24 * time.Hour) // past the idle period too
+	_, err = a.ValidateSession(ctx, s.Token)
+	fmt.Println("a month later:", errors.Is(err, auth.ErrInvalidSession))
+	// Output:
+	// created, active until 2026-01-02 09:00:00
+	// renewed: true active until 2026-01-03 15:00:00
+	// a month later: true
+}
+
+// A sign-up creates the user and its password key in one step; a sign-in
+// checks the password with UseKey.
+func ExampleAuth_UseKey() {
+	ctx := context.Background()
+	a, _ := auth.New(memstore.New(), auth.Config{})
+	_, err := a.CreateUser(ctx, auth.NewUser{
+		Attributes: map[string]any{"username": "ada"},
+		Key:        &auth.NewKey{ProviderID: "username", ProviderUserID: "ada", Password: "correct horse battery"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	_, err = a.UseKey(ctx, "username", "ada", "wrong")
+	fmt.Println("wrong password:", errors.Is(err, auth.ErrInvalidPassword))
+	key, err := a.UseKey(ctx, "username", "ada", "correct horse battery")
+	fmt.Println("right password:", err == nil, key.HasPassword)
+	// Output:
+	// wrong password: true
+	// right password: true true
+}
+
+// The session cookie follows the session's idle expiry; the blank cookie
+// clears it.
+func ExampleAuth_SessionCookie() {
+	ctx := context.Background()
+	clock := &fixedClock{t: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
+	a, _ := auth.New(memstore.New(), auth.Config{Clock: clock, Cookie: auth.CookieConfig{Name: "__Host-session"}})
+	user, _ := a.CreateUser(ctx, auth.NewUser{})
+	s, _ := a.CreateSession(ctx, user.ID)
+	c := a.SessionCookie(s)
+	fmt.Println(c.Name, c.MaxAge, c.HttpOnly, c.Secure, c.Expires.Format(time.DateTime))
+	fmt.Println(a.BlankSessionCookie())
+	// Output:
+	// __Host-session 1296000 true true 2026-01-16 09:00:00
+	// __Host-session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Secure; SameSite=Lax
+}
+
+// A user reviews their devices and signs one out.
+func ExampleAuth_UserSessions() {
+	ctx := context.Background()
+	a, _ := auth.New(memstore.New(), auth.Config{})
+	user, _ := a.CreateUser(ctx, auth.NewUser{})
+	laptop, _ := a.CreateSession(ctx, user.ID)
+	a.CreateSession(ctx, user.ID) // a phone
+	devices, _ := a.UserSessions(ctx, user.ID)
+	fmt.Println(len(devices), "devices")
+	a.InvalidateSession(ctx, laptop.ID)
+	devices, _ = a.UserSessions(ctx, user.ID)
+	fmt.Println(len(devices), "device")
+	// Output:
+	// 2 devices
+	// 1 device
+}

@@ -1,0 +1,128 @@
+package authrequest
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/authkit-dev/authkit/auth"
+)
+
+// APIHandler returns the handler of the JSON routes a browser app needs,
+// Lucia's handleApiRoutes:
+//
+//	GET  /api/auth/user    200 {"user": {"id": ..., attributes...}} or 200 {"user": null}
+//	POST /api/auth/logout  200 {} after invalidating the session and clearing the cookie;
+//	                       401 {"error": ...} without a session; 403 from another origin
+//
+// Other paths answer 404 {"error": "not found"} and other methods 405. A
+// store failure answers 500 and leaves the cookie alone. Mount it with
+// mux.Handle("/api/auth/", authrequest.APIHandler(a)). Behind
+// [Middleware] it uses the middleware's AuthRequest; otherwise it makes its
+// own with opts. Like [Middleware], it panics on an invalid option.
+func APIHandler(a *auth.Auth, opts ...Option) http.Handler {
+	set, err := newSettings(opts)
+	if err != nil {
+		panic(err)
+	}
+	h := &apiHandler{a: a, set: set}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/auth/user", h.user)
+	mux.HandleFunc("POST /api/auth/logout", h.logout)
+	mux.HandleFunc("/api/auth/user", methodNotAllowed("GET, HEAD"))
+	mux.HandleFunc("/api/auth/logout", methodNotAllowed("POST"))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, errorBody{"not found"})
+	})
+	return mux
+}
+
+type apiHandler struct {
+	a   *auth.Auth
+	set *settings
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func (h *apiHandler) authRequest(w http.ResponseWriter, r *http.Request) *AuthRequest {
+	if ar := FromContext(r.Context()); ar != nil {
+		return ar
+	}
+	ar := New(h.a, w, r)
+	ar.set = h.set
+	return ar
+}
+
+func (h *apiHandler) user(w http.ResponseWriter, r *http.Request) {
+	ar := h.authRequest(w, r)
+	s, u, err := ar.SessionUser()
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var body struct {
+		User map[string]any `json:"user"`
+	}
+	if s != nil {
+		body.User = UserJSON(u)
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// UserJSON returns the JSON object that represents u in API answers: its
+// attributes, with its ID under "id" (an attribute named "id" is
+// overridden).
+func UserJSON(u *auth.User) map[string]any {
+	m := make(map[string]any, len(u.Attributes)+1)
+	for k, v := range u.Attributes {
+		m[k] = v
+	}
+	m["id"] = u.ID
+	return m
+}
+
+func (h *apiHandler) logout(w http.ResponseWriter, r *http.Request) {
+	ar := h.authRequest(w, r)
+	if err := ar.CheckOrigin(); err != nil {
+		writeJSON(w, http.StatusForbidden, errorBody{"cross-origin request"})
+		return
+	}
+	s, err := ar.Session()
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if s == nil {
+		writeJSON(w, http.StatusUnauthorized, errorBody{"not signed in"})
+		return
+	}
+	if err := ar.SignOut(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// fail answers a store failure with 500. The error text stays in the log:
+// it may name hosts or queries.
+func (h *apiHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	h.a.Logger().ErrorContext(r.Context(), "authrequest: API request failed", slog.String("path", r.URL.Path), slog.Any("error", err))
+	writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
+}
+
+func methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method not allowed"})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,331 @@
+package authrequest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/authkit-dev/authkit/auth"
+)
+
+// An AuthRequest is the session side of one HTTP request: it reads the
+// session cookie, checks the request's origin, renews idle sessions and
+// sets or clears the cookie on the response. Make one per request with
+// [New], or get the one [Middleware] made with [FromContext].
+//
+// It is not safe for concurrent use, like the request it serves.
+type AuthRequest struct {
+	a   *auth.Auth
+	w   http.ResponseWriter
+	r   *http.Request
+	set *settings
+	rw  *responseWriter // the Middleware's writer, when there is one
+
+	originDone bool
+	originErr  error
+
+	// The memo: one validation per request.
+	validated  bool
+	session    *auth.Session
+	user       *auth.User
+	userLoaded bool
+	err        error
+}
+
+// New returns the AuthRequest for r, answering on w, with the default
+// options: origin check on, no trusted origins. Use [NewWithOptions] for
+// others, or [Middleware], which builds its options once.
+func New(a *auth.Auth, w http.ResponseWriter, r *http.Request) *AuthRequest {
+	ar := &AuthRequest{a: a, w: w, r: r}
+	ar.rw, _ = w.(*responseWriter)
+	return ar
+}
+
+// NewWithOptions is [New] with options. Building options costs more than
+// a request: prefer [Middleware] on a hot path.
+func NewWithOptions(a *auth.Auth, w http.ResponseWriter, r *http.Request, opts ...Option) (*AuthRequest, error) {
+	set, err := newSettings(opts)
+	if err != nil {
+		return nil, err
+	}
+	ar := New(a, w, r)
+	ar.set = set
+	return ar, nil
+}
+
+// Request returns the request the AuthRequest serves.
+func (ar *AuthRequest) Request() *http.Request { return ar.r }
+
+// Auth returns the Auth the AuthRequest uses.
+func (ar *AuthRequest) Auth() *auth.Auth { return ar.a }
+
+// CheckOrigin returns nil if the request may use the session cookie: it
+// has a safe method (GET, HEAD, OPTIONS, TRACE) or comes from the app's
+// own origin or a trusted one. Otherwise it returns an error wrapping
+// [ErrCrossOrigin].
+func (ar *AuthRequest) CheckOrigin() error {
+	if !ar.originDone {
+		ar.originDone = true
+		if !isSafeMethod(ar.r.Method) {
+			if ar.set == nil {
+				// Only unsafe requests pay for building the default check.
+				set, err := newSettings(nil)
+				if err != nil {
+					return err
+				}
+				ar.set = set
+			}
+			ar.originErr = ar.set.origin.check(ar.r)
+		}
+	}
+	return ar.originErr
+}
+
+// Session returns the request's session, or nil if it has none.
+//
+// It follows the table of DESIGN.md section 4. With no session cookie, or
+// on an unsafe cross-origin request, it returns nil, nil and leaves the
+// cookie alone. A malformed, unknown, expired or orphaned token gives nil,
+// nil and clears the cookie. An active session is returned as it is; an
+// idle one is renewed (Fresh true) and its cookie re-issued. A store
+// failure returns nil and an error wrapping [auth.ErrStore], and leaves
+// the cookie alone so that nothing is lost on a transient fault.
+//
+// The result is memoised: calling Session or SessionUser again costs
+// nothing. If the cookie had to change but the headers were already sent,
+// the error wraps [ErrHeadersWritten] (the session, when there is one, is
+// still returned).
+func (ar *AuthRequest) Session() (*auth.Session, error) {
+	if !ar.validated {
+		ar.validate(false)
+	}
+	return ar.session, ar.err
+}
+
+// SessionUser is [AuthRequest.Session] that also returns the session's
+// user, fetched in the same store round trip. Call it first when you need
+// both: after Session, it costs one more read.
+func (ar *AuthRequest) SessionUser() (*auth.Session, *auth.User, error) {
+	if !ar.validated {
+		ar.validate(true)
+	}
+	if ar.session != nil && !ar.userLoaded && ar.err == nil {
+		u, err := ar.a.GetUser(ar.r.Context(), ar.session.UserID)
+		switch {
+		case errors.Is(err, auth.ErrInvalidUser):
+			// Deleted since the session was read: no session after all.
+			ar.session, ar.err = nil, ar.clearCookie()
+		case err != nil:
+			return nil, nil, err
+		default:
+			ar.user = u
+		}
+		ar.userLoaded = true
+	}
+	if ar.session == nil {
+		return nil, nil, ar.err
+	}
+	return ar.session, ar.user, ar.err
+}
+
+func (ar *AuthRequest) validate(withUser bool) {
+	ar.validated = true
+	if ar.CheckOrigin() != nil {
+		return // a cross-site request neither uses nor changes the session
+	}
+	token, ok := ar.a.ReadSessionCookie(ar.r)
+	if !ok {
+		return
+	}
+	var s *auth.Session
+	var u *auth.User
+	var err error
+	if withUser {
+		s, u, err = ar.a.ValidateSessionUser(ar.r.Context(), token)
+	} else {
+		s, err = ar.a.ValidateSession(ar.r.Context(), token)
+	}
+	switch {
+	case errors.Is(err, auth.ErrInvalidSession):
+		ar.err = ar.clearCookie()
+	case err != nil:
+		ar.err = err // a store failure: keep the cookie
+	default:
+		ar.session, ar.user, ar.userLoaded = s, u, withUser
+		if s.Fresh {
+			ar.err = ar.writeCookie(ar.a.SessionCookie(s))
+		}
+	}
+}
+
+// ValidateBearerToken returns the session of the request's
+// "Authorization: Bearer <token>" header, with the same lifetime rules as
+// the cookie (an idle session is renewed). It needs no origin check and
+// sets no cookie: a client that sends a bearer token keeps it itself. It
+// returns nil, nil when there is no such header, and an error wrapping
+// [auth.ErrInvalidSession] for a token that names no live session. It is
+// not memoised.
+func (ar *AuthRequest) ValidateBearerToken() (*auth.Session, error) {
+	token, ok := auth.ReadBearerToken(ar.r)
+	if !ok {
+		return nil, nil
+	}
+	return ar.a.ValidateSession(ar.r.Context(), token)
+}
+
+// SetSession sets the session cookie to carry s, replacing any session
+// cookie set earlier in this response, and makes s the request's session:
+// Session returns it from now on. A nil s clears the cookie instead.
+//
+// It returns an error wrapping [ErrCrossOrigin] on an unsafe cross-origin
+// request (that would be login CSRF), [ErrNoToken] if s has no token, and
+// [ErrHeadersWritten] if the response headers were already sent.
+func (ar *AuthRequest) SetSession(s *auth.Session) error {
+	if s == nil {
+		return ar.ClearSession()
+	}
+	if err := ar.CheckOrigin(); err != nil {
+		return err
+	}
+	if s.Token == "" {
+		return ErrNoToken
+	}
+	if err := ar.writeCookie(ar.a.SessionCookie(s)); err != nil {
+		return err
+	}
+	ar.remember(s)
+	return nil
+}
+
+// ClearSession sets the blank cookie, which makes the browser forget the
+// session cookie, replacing any session cookie set earlier in this
+// response. Session returns nil from now on.
+//
+// It does not invalidate the stored session: to sign out, use
+// [AuthRequest.SignOut], or [auth.Auth.InvalidateSession] and then
+// ClearSession. It returns an error wrapping [ErrCrossOrigin] on an unsafe
+// cross-origin request and [ErrHeadersWritten] if the headers were sent.
+func (ar *AuthRequest) ClearSession() error {
+	if err := ar.CheckOrigin(); err != nil {
+		return err
+	}
+	if err := ar.clearCookie(); err != nil {
+		return err
+	}
+	ar.remember(nil)
+	return nil
+}
+
+// SignIn starts a new session for the user and sets its cookie. Whatever
+// session the request carried is invalidated, so a session ID planted
+// before sign-in is worthless after it (no session fixation). Call it after
+// checking the credentials, for example with [auth.Auth.UseKey], and again
+// when the user's privileges change.
+//
+// On a store failure nothing changes: the old session and the cookie stay
+// as they were.
+func (ar *AuthRequest) SignIn(userID string) (*auth.Session, error) {
+	if err := ar.CheckOrigin(); err != nil {
+		return nil, err
+	}
+	if ar.rw != nil && ar.rw.wroteHeader {
+		return nil, ErrHeadersWritten
+	}
+	ctx := ar.r.Context()
+	s, err := ar.a.CreateSession(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if err := ar.invalidatePresented(); err != nil {
+		// Leave no unused session behind; if this fails too, it expires.
+		_ = ar.a.InvalidateSession(ctx, s.ID)
+		return nil, err
+	}
+	if err := ar.SetSession(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// SignOut invalidates the request's session in the store and clears the
+// cookie. A request without a session only gets the cookie cleared.
+func (ar *AuthRequest) SignOut() error {
+	if err := ar.CheckOrigin(); err != nil {
+		return err
+	}
+	if err := ar.invalidatePresented(); err != nil {
+		return err
+	}
+	return ar.ClearSession()
+}
+
+// invalidatePresented deletes the session named by the request's cookie,
+// live or not, without validating (and so without renewing) it.
+func (ar *AuthRequest) invalidatePresented() error {
+	if ar.session != nil {
+		if err := ar.a.InvalidateSession(ar.r.Context(), ar.session.ID); err != nil {
+			return err
+		}
+	}
+	if token, ok := ar.a.ReadSessionCookie(ar.r); ok && auth.ValidToken(token) {
+		if err := ar.a.InvalidateSession(ar.r.Context(), auth.SessionID(token)); err != nil {
+			return err
+		}
+	}
+	ar.Reset()
+	return nil
+}
+
+// Reset drops the memoised session, so that the next Session or
+// SessionUser validates the request's cookie again. Use it after changing
+// the session behind the AuthRequest's back, for example with
+// [auth.Auth.InvalidateSession].
+func (ar *AuthRequest) Reset() {
+	ar.validated, ar.session, ar.user, ar.userLoaded, ar.err = false, nil, nil, false, nil
+}
+
+// remember makes s the memoised result without a store read.
+func (ar *AuthRequest) remember(s *auth.Session) {
+	ar.validated, ar.session, ar.user, ar.userLoaded, ar.err = true, s, nil, false, nil
+}
+
+func (ar *AuthRequest) clearCookie() error {
+	return ar.writeCookie(ar.a.BlankSessionCookie())
+}
+
+// writeCookie sets c as the response's only Set-Cookie of its name, leaving
+// other cookies alone.
+func (ar *AuthRequest) writeCookie(c *http.Cookie) error {
+	if ar.rw != nil && ar.rw.wroteHeader {
+		return fmt.Errorf("%w (cookie %q)", ErrHeadersWritten, c.Name)
+	}
+	line := c.String()
+	if line == "" {
+		return fmt.Errorf("authrequest: cookie %q is not valid", c.Name)
+	}
+	h := ar.w.Header()
+	prefix := c.Name + "="
+	kept := h["Set-Cookie"][:0]
+	for _, l := range h["Set-Cookie"] {
+		if !strings.HasPrefix(l, prefix) {
+			kept = append(kept, l)
+		}
+	}
+	h["Set-Cookie"] = append(kept, line)
+	return nil
+}
+
+type ctxKey struct{}
+
+// FromContext returns the AuthRequest that [Middleware] put in ctx, or nil.
+func FromContext(ctx context.Context) *AuthRequest {
+	ar, _ := ctx.Value(ctxKey{}).(*AuthRequest)
+	return ar
+}
+
+// NewContext returns a copy of ctx that carries ar, for [FromContext].
+func NewContext(ctx context.Context, ar *AuthRequest) context.Context {
+	return context.WithValue(ctx, ctxKey{}, ar)
+}

@@ -1,0 +1,29 @@
+// Package authrequest connects an [auth.Auth] to net/http: it is Lucia's
+// AuthRequest for Go.
+//
+// An [AuthRequest] serves one request. [AuthRequest.Session] reads the
+// session cookie, checks the request's origin, validates the token
+// (renewing an idle session and re-issuing its cookie) and clears the
+// cookie of a session that is gone. [AuthRequest.SetSession] and
+// [AuthRequest.ClearSession] set and clear the cookie; the response carries
+// at most one Set-Cookie for the session cookie, the last one asked for.
+// [AuthRequest.SignIn] and [AuthRequest.SignOut] are the usual pairs of
+// store and cookie changes.
+//
+// Choices this package makes, each covered by a test:
+//
+//   - An unsafe request (anything but GET, HEAD, OPTIONS and TRACE) from
+//     another origin neither uses nor changes the session: Session returns
+//     nil, nil without reading the store, and SetSession, ClearSession,
+//     SignIn and SignOut return [ErrCrossOrigin]. A cross-site request
+//     never signs anyone in or out. The check is
+//     [http.CrossOriginProtection] (Sec-Fetch-Site, then Origin against
+//     Host) plus a scheme check where the request's scheme is known.
+//   - A store failure is an error, never a logout: the cookie is left as
+//     it was, so the session works again once the store is back.
+//   - Setting the cookie after the headers were sent returns
+//     [ErrHeadersWritten] when the request went through [Middleware],
+//     whose writer tracks it. With a bare [New] the package can't know.
+//   - ClearSession only clears the cookie, as in Lucia; SignOut also
+//     invalidates the stored session.
+package authrequest

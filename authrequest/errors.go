@@ -1,0 +1,21 @@
+package authrequest
+
+import "errors"
+
+// Sentinel errors, for [errors.Is].
+var (
+	// ErrCrossOrigin reports that an unsafe request (POST, PUT, PATCH,
+	// DELETE, ...) came from another origin, so it may not use or change
+	// the session cookie. A cross-site request must never sign anyone in
+	// or out.
+	ErrCrossOrigin = errors.New("authrequest: cross-origin request rejected")
+
+	// ErrHeadersWritten reports that a cookie could not be set because the
+	// response headers were already sent. Set or clear the session before
+	// writing the body. Detecting it needs the writer of [Middleware].
+	ErrHeadersWritten = errors.New("authrequest: response headers already written; the session cookie can't be set")
+
+	// ErrNoToken reports that a session can't be set because it carries no
+	// token (sessions listed from the store have none).
+	ErrNoToken = errors.New("authrequest: session has no token")
+)

@@ -1,0 +1,113 @@
+package authrequest_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/memstore"
+	"github.com/authkit-dev/authkit/authrequest"
+)
+
+// A handler reads the session through the AuthRequest that Middleware put
+// in the request's context.
+func ExampleMiddleware() {
+	a, _ := auth.New(memstore.New(), auth.Config{})
+	profile := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		session, user, err := authrequest.FromContext(r.Context()).SessionUser()
+		switch {
+		case err != nil:
+			http.Error(w, "try again later", http.StatusServiceUnavailable)
+		case session == nil:
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+		default:
+			fmt.Fprintf(w, "hello, %s", user.Attributes["username"])
+		}
+	})
+	h := authrequest.Middleware(a)(profile)
+
+	ctx := context.Background()
+	user, _ := a.CreateUser(ctx, auth.NewUser{Attributes: map[string]any{"username": "ada"}})
+	s, _ := a.CreateSession(ctx, user.ID)
+	r := httptest.NewRequest("GET", "/profile", nil)
+	r.AddCookie(a.SessionCookie(s))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	fmt.Println(rec.Code, rec.Body)
+
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/profile", nil))
+	fmt.Println(rec.Code, rec.Header().Get("Location"))
+	// Output:
+	// 200 hello, ada
+	// 303 /login
+}
+
+// A sign-in form checks the password, then SignIn replaces whatever
+// session the browser had with a new one.
+func ExampleAuthRequest_SignIn() {
+	ctx := context.Background()
+	a, _ := auth.New(memstore.New(), auth.Config{})
+	a.CreateUser(ctx, auth.NewUser{Key: &auth.NewKey{ProviderID: "username", ProviderUserID: "ada", Password: "correct horse battery"}})
+
+	login := func(w http.ResponseWriter, r *http.Request) {
+		key, err := a.UseKey(r.Context(), "username", r.FormValue("username"), r.FormValue("password"))
+		if err != nil {
+			http.Error(w, "wrong username or password", http.StatusUnauthorized)
+			return
+		}
+		if _, err := authrequest.New(a, w, r).SignIn(key.UserID); err != nil {
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+			return
+		}
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	}
+
+	r := httptest.NewRequest("POST", "/login", strings.NewReader("username=ada&password=correct+horse+battery"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	login(rec, r)
+	c := rec.Result().Cookies()[0]
+	fmt.Println(rec.Code, c.Name, len(c.Value), c.HttpOnly, c.Secure)
+	// Output:
+	// 303 auth_session 32 true true
+}
+
+// Logging out is InvalidateSession plus ClearSession; SignOut does both.
+func ExampleAuthRequest_SignOut() {
+	ctx := context.Background()
+	a, _ := auth.New(memstore.New(), auth.Config{})
+	user, _ := a.CreateUser(ctx, auth.NewUser{})
+	s, _ := a.CreateSession(ctx, user.ID)
+
+	r := httptest.NewRequest("POST", "/logout", nil)
+	r.AddCookie(a.SessionCookie(s))
+	rec := httptest.NewRecorder()
+	err := authrequest.New(a, rec, r).SignOut()
+	fmt.Println(err, rec.Header().Get("Set-Cookie"))
+	_, err = a.ValidateSession(ctx, s.Token)
+	fmt.Println(err)
+	// Output:
+	// <nil> auth_session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Secure; SameSite=Lax
+	// auth: invalid session
+}
+
+// APIHandler serves GET /api/auth/user and POST /api/auth/logout.
+func ExampleAPIHandler() {
+	a, _ := auth.New(memstore.New(), auth.Config{})
+	mux := http.NewServeMux()
+	mux.Handle("/api/auth/", authrequest.APIHandler(a))
+
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/api/auth/user", nil))
+	fmt.Print(rec.Code, " ", rec.Body)
+	rec = httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("POST", "/api/auth/logout", nil))
+	fmt.Print(rec.Code, " ", rec.Body)
+	// Output:
+	// 200 {"user":null}
+	// 401 {"error":"not signed in"}
+}

@@ -1,0 +1,99 @@
+package authrequest_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/memstore"
+	"github.com/authkit-dev/authkit/fakeauth"
+)
+
+// env is an Auth on memstore behind a fault and log wrapper, with a clock
+// the test moves.
+type env struct {
+	a     *auth.Auth
+	clock *fakeauth.Clock
+	store *fakeauth.Store
+	mem   *memstore.Store
+	user  *auth.User
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	e := &env{clock: fakeauth.NewClock(fakeauth.DefaultStart()), mem: memstore.New()}
+	e.store = fakeauth.WrapStore(e.mem)
+	a, err := auth.New(e.store, auth.Config{Clock: e.clock, Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.a = a
+	e.user, err = a.CreateUser(context.Background(), auth.NewUser{Attributes: map[string]any{"username": "ada"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *env) newSession(t testing.TB) *auth.Session {
+	t.Helper()
+	s, err := e.a.CreateSession(context.Background(), e.user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.store.ClearCalls()
+	return s
+}
+
+// stored reports whether the session is in the store.
+func (e *env) stored(t testing.TB, id string) (auth.SessionRecord, bool) {
+	t.Helper()
+	rec, _, err := e.mem.GetSessionAndUser(context.Background(), id)
+	return rec, err == nil
+}
+
+// request returns a request with the session cookie set to token, unless
+// token is "".
+func request(method, target, token string) *http.Request {
+	r := httptest.NewRequest(method, target, nil)
+	if token != "" {
+		r.AddCookie(&http.Cookie{Name: "auth_session", Value: token})
+	}
+	return r
+}
+
+// sessionCookies returns the response's Set-Cookie lines for auth_session.
+func sessionCookies(rec *httptest.ResponseRecorder) []string {
+	var out []string
+	for _, l := range rec.Result().Header.Values("Set-Cookie") {
+		if strings.HasPrefix(l, "auth_session=") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// cookieOutcome classifies the response's session cookie: "untouched",
+// "cleared" or "set:<value>".
+func cookieOutcome(t testing.TB, rec *httptest.ResponseRecorder) string {
+	t.Helper()
+	lines := sessionCookies(rec)
+	switch len(lines) {
+	case 0:
+		return "untouched"
+	case 1:
+	default:
+		t.Fatalf("%d Set-Cookie lines for auth_session, want at most 1: %q", len(lines), lines)
+	}
+	c, err := http.ParseSetCookie(lines[0])
+	if err != nil {
+		t.Fatalf("bad Set-Cookie %q: %v", lines[0], err)
+	}
+	if c.Value == "" && c.MaxAge < 0 {
+		return "cleared"
+	}
+	return "set:" + c.Value
+}

@@ -1,0 +1,104 @@
+package authrequest
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+
+	"github.com/authkit-dev/authkit/auth"
+)
+
+// Middleware returns middleware that makes an [AuthRequest] for every
+// request and puts it in the request's context, for [FromContext].
+//
+// It answers unsafe cross-origin requests (POST, PUT, PATCH, DELETE, ...
+// from another site) with 403 Forbidden, unless [WithCrossOriginHandler]
+// or [WithCrossOriginPassThrough] says otherwise. It wraps the
+// ResponseWriter so that setting the session cookie after the headers were
+// sent returns [ErrHeadersWritten] instead of being lost; the wrapper keeps
+// [http.Flusher], [http.Hijacker] and [http.ResponseController] working.
+//
+// It panics if an option is invalid (a malformed trusted origin), when the
+// server is being set up, like [regexp.MustCompile]; [NewMiddleware]
+// returns the error instead.
+func Middleware(a *auth.Auth, opts ...Option) func(http.Handler) http.Handler {
+	mw, err := NewMiddleware(a, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return mw
+}
+
+// NewMiddleware is [Middleware] that returns an invalid option as an
+// error.
+func NewMiddleware(a *auth.Auth, opts ...Option) (func(http.Handler) http.Handler, error) {
+	if a == nil {
+		return nil, fmt.Errorf("authrequest: Middleware: nil *auth.Auth")
+	}
+	set, err := newSettings(opts)
+	if err != nil {
+		return nil, err
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rw := &responseWriter{ResponseWriter: w}
+			ar := &AuthRequest{a: a, w: rw, r: r, set: set, rw: rw}
+			if ar.CheckOrigin() != nil && !set.passX {
+				set.onCross.ServeHTTP(w, r)
+				return
+			}
+			r = r.WithContext(NewContext(r.Context(), ar))
+			ar.r = r
+			next.ServeHTTP(rw, r)
+		})
+	}, nil
+}
+
+// responseWriter records whether the response headers were sent.
+type responseWriter struct {
+	http.ResponseWriter
+	wroteHeader bool
+}
+
+// Unwrap returns the wrapped writer, for [http.ResponseController].
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *responseWriter) WriteHeader(code int) {
+	// 1xx responses (103 Early Hints) leave the final headers open.
+	if code >= 200 {
+		w.wroteHeader = true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseWriter) Write(b []byte) (int, error) {
+	w.wroteHeader = true
+	return w.ResponseWriter.Write(b)
+}
+
+// ReadFrom keeps io.Copy's fast path (sendfile) of the wrapped writer.
+func (w *responseWriter) ReadFrom(r io.Reader) (int64, error) {
+	w.wroteHeader = true
+	return io.Copy(w.ResponseWriter, r)
+}
+
+// Flush implements [http.Flusher]; a writer that can't flush ignores it,
+// as the standard library's wrappers do.
+func (w *responseWriter) Flush() { _ = w.FlushError() }
+
+// FlushError flushes and reports an error, for [http.ResponseController].
+func (w *responseWriter) FlushError() error {
+	w.wroteHeader = true
+	return http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Hijack implements [http.Hijacker] when the wrapped writer does.
+func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.wroteHeader = true
+	}
+	return conn, brw, err
+}

@@ -1,0 +1,86 @@
+package authrequest
+
+import (
+	"net/http"
+)
+
+// An Option configures [Middleware], [APIHandler] or [NewWithOptions].
+type Option func(*config)
+
+type config struct {
+	trusted     []string
+	proxyHeader string
+	skipOrigin  bool
+	passCross   bool
+	onCross     http.Handler
+}
+
+// WithTrustedOrigins lets unsafe requests from these origins use the
+// session cookie, as if they were same-origin. Each origin is
+// "scheme://host[:port]", exactly as browsers send it in the Origin header.
+func WithTrustedOrigins(origins ...string) Option {
+	return func(c *config) { c.trusted = append(c.trusted, origins...) }
+}
+
+// WithTrustedProxySchemeHeader names a request header, such as
+// "X-Forwarded-Proto", that a reverse proxy in front of the app sets to the
+// scheme the client used. The origin check then treats an Origin with
+// another scheme as cross-origin. Only use it when every request passes
+// through a proxy that overwrites the header: a client can send it too.
+func WithTrustedProxySchemeHeader(name string) Option {
+	return func(c *config) { c.proxyHeader = http.CanonicalHeaderKey(name) }
+}
+
+// WithCrossOriginHandler sets what [Middleware] answers to an unsafe
+// cross-origin request; by default 403 Forbidden with a short text body.
+func WithCrossOriginHandler(h http.Handler) Option {
+	return func(c *config) { c.onCross = h }
+}
+
+// WithCrossOriginPassThrough makes [Middleware] pass unsafe cross-origin
+// requests on to the next handler instead of answering 403. The session
+// cookie still gets no say in them: Session returns nil and SetSession and
+// ClearSession return [ErrCrossOrigin]. Use it for endpoints that other
+// origins call with bearer tokens.
+func WithCrossOriginPassThrough() Option {
+	return func(c *config) { c.passCross = true }
+}
+
+// InsecureSkipOriginCheck turns the origin check off: unsafe requests from
+// any site may use and change the session cookie, which allows cross-site
+// request forgery. It exists for tests and for apps with their own CSRF
+// defence. Do not use it otherwise.
+func InsecureSkipOriginCheck() Option {
+	return func(c *config) { c.skipOrigin = true }
+}
+
+// settings are the options resolved once, shared by every AuthRequest a
+// Middleware or APIHandler makes.
+type settings struct {
+	origin  *originCheck
+	passX   bool
+	onCross http.Handler
+}
+
+func newSettings(opts []Option) (*settings, error) {
+	var c config
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	oc, err := newOriginCheck(c.trusted, c.proxyHeader, c.skipOrigin)
+	if err != nil {
+		return nil, err
+	}
+	s := &settings{origin: oc, passX: c.passCross, onCross: c.onCross}
+	if s.onCross == nil {
+		s.onCross = http.HandlerFunc(forbidCrossOrigin)
+	}
+	return s, nil
+}
+
+func forbidCrossOrigin(w http.ResponseWriter, r *http.Request) {
+	http.Error(w, "403 forbidden: cross-origin request", http.StatusForbidden)
+}
+

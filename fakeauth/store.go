@@ -1,0 +1,378 @@
+package fakeauth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/authkit-dev/authkit/auth"
+)
+
+// Op names one method of [auth.Store].
+type Op string
+
+// The store operations, one per [auth.Store] method.
+const (
+	OpCreateUser            Op = "CreateUser"
+	OpGetUser               Op = "GetUser"
+	OpUpdateUserAttributes  Op = "UpdateUserAttributes"
+	OpDeleteUser            Op = "DeleteUser"
+	OpCreateKey             Op = "CreateKey"
+	OpGetKey                Op = "GetKey"
+	OpUpdateKeyPassword     Op = "UpdateKeyPassword"
+	OpDeleteKey             Op = "DeleteKey"
+	OpUserKeys              Op = "UserKeys"
+	OpCreateSession         Op = "CreateSession"
+	OpGetSessionAndUser     Op = "GetSessionAndUser"
+	OpRenewSession          Op = "RenewSession"
+	OpDeleteSession         Op = "DeleteSession"
+	OpDeleteUserSessions    Op = "DeleteUserSessions"
+	OpUserSessions          Op = "UserSessions"
+	OpDeleteExpiredSessions Op = "DeleteExpiredSessions"
+)
+
+// Ops returns every store operation, in the order of the [auth.Store]
+// interface.
+func Ops() []Op {
+	return []Op{
+		OpCreateUser, OpGetUser, OpUpdateUserAttributes, OpDeleteUser,
+		OpCreateKey, OpGetKey, OpUpdateKeyPassword, OpDeleteKey, OpUserKeys,
+		OpCreateSession, OpGetSessionAndUser, OpRenewSession, OpDeleteSession,
+		OpDeleteUserSessions, OpUserSessions, OpDeleteExpiredSessions,
+	}
+}
+
+// IsWrite reports whether the operation changes the store when it
+// succeeds.
+func (op Op) IsWrite() bool {
+	switch op {
+	case OpGetUser, OpGetKey, OpUserKeys, OpGetSessionAndUser, OpUserSessions:
+		return false
+	}
+	return true
+}
+
+// ErrInjected is the error injected faults return when none is given.
+var ErrInjected = errors.New("fakeauth: injected store failure")
+
+// A Call is one store operation as the [Store] saw it. It holds IDs, never
+// tokens or password hashes.
+type Call struct {
+	Op        Op
+	SessionID string // for session operations
+	UserID    string // for user, key and session operations that name one
+	// Wrote reports that the operation changed the store: false for reads,
+	// failed calls and a RenewSession that lost its condition.
+	Wrote bool
+	// Err is the error the caller got, injected or not.
+	Err error
+}
+
+// String returns a one-line summary, such as "RenewSession 9f86d0… wrote".
+func (c Call) String() string {
+	s := string(c.Op)
+	if c.SessionID != "" {
+		id := c.SessionID
+		if len(id) > 8 {
+			id = id[:8] + "…"
+		}
+		s += " session=" + id
+	}
+	if c.UserID != "" {
+		s += " user=" + c.UserID
+	}
+	if c.Wrote {
+		s += " wrote"
+	}
+	if c.Err != nil {
+		s += " err=" + c.Err.Error()
+	}
+	return s
+}
+
+// A Store wraps an [auth.Store] with fault injection and a call log. It is
+// safe for concurrent use. A fault is aimed at one operation, so a test
+// that breaks RenewSession breaks nothing else.
+type Store struct {
+	inner auth.Store
+
+	mu     sync.Mutex
+	faults map[Op][]*fault
+	calls  []Call
+}
+
+type fault struct {
+	remaining int // calls left to fail; < 0 means while pred holds
+	pred      func(Call) bool
+	err       error
+}
+
+// WrapStore returns a Store in front of inner, with no faults and an empty
+// log.
+func WrapStore(inner auth.Store) *Store {
+	return &Store{inner: inner, faults: map[Op][]*fault{}}
+}
+
+var _ auth.Store = (*Store)(nil)
+
+// Inner returns the wrapped store.
+func (s *Store) Inner() auth.Store { return s.inner }
+
+// FailNext makes the next n calls of op fail with err (ErrInjected when
+// err is nil), before they reach the wrapped store.
+func (s *Store) FailNext(op Op, n int, err error) {
+	if n <= 0 {
+		return
+	}
+	s.addFault(op, &fault{remaining: n, err: err})
+}
+
+// FailWhen makes every call of op for which pred returns true fail with err
+// (ErrInjected when err is nil). pred sees the call's IDs before it runs.
+func (s *Store) FailWhen(op Op, pred func(Call) bool, err error) {
+	s.addFault(op, &fault{remaining: -1, pred: pred, err: err})
+}
+
+func (s *Store) addFault(op Op, f *fault) {
+	if f.err == nil {
+		f.err = ErrInjected
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[op] = append(s.faults[op], f)
+}
+
+// ClearFaults removes every fault.
+func (s *Store) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.faults)
+}
+
+// PendingFaults returns, per operation, how many FailNext failures are
+// still to come; a FailWhen fault counts as -1.
+func (s *Store) PendingFaults() map[Op]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[Op]int{}
+	for op, fs := range s.faults {
+		for _, f := range fs {
+			if f.remaining < 0 {
+				out[op] = -1
+				break
+			}
+			out[op] += f.remaining
+		}
+	}
+	return out
+}
+
+// Calls returns a copy of the call log, oldest first.
+func (s *Store) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.calls)
+}
+
+// ClearCalls empties the call log.
+func (s *Store) ClearCalls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = nil
+}
+
+// Count returns how many calls of op the log holds, failed ones included.
+func (s *Store) Count(op Op) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.calls {
+		if c.Op == op {
+			n++
+		}
+	}
+	return n
+}
+
+// Writes returns how many calls in the log changed the store.
+func (s *Store) Writes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.calls {
+		if c.Wrote {
+			n++
+		}
+	}
+	return n
+}
+
+// before returns the injected error for the call, if a fault applies.
+func (s *Store) before(c Call) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, f := range s.faults[c.Op] {
+		if f.remaining < 0 {
+			if f.pred == nil || f.pred(c) {
+				return fmt.Errorf("%s: %w", c.Op, f.err)
+			}
+			continue
+		}
+		f.remaining--
+		if f.remaining == 0 {
+			s.faults[c.Op] = slices.Delete(s.faults[c.Op], i, i+1)
+		}
+		return fmt.Errorf("%s: %w", c.Op, f.err)
+	}
+	return nil
+}
+
+func (s *Store) record(c Call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, c)
+}
+
+// do runs one operation: the fault check, the call, the log entry.
+func (s *Store) do(c Call, run func() (wrote bool, err error)) error {
+	if err := s.before(c); err != nil {
+		c.Err = err
+		s.record(c)
+		return err
+	}
+	wrote, err := run()
+	c.Wrote, c.Err = wrote && err == nil, err
+	s.record(c)
+	return err
+}
+
+// CreateUser implements [auth.Store].
+func (s *Store) CreateUser(ctx context.Context, user auth.UserRecord, key *auth.KeyRecord) error {
+	return s.do(Call{Op: OpCreateUser, UserID: user.ID}, func() (bool, error) {
+		return true, s.inner.CreateUser(ctx, user, key)
+	})
+}
+
+// GetUser implements [auth.Store].
+func (s *Store) GetUser(ctx context.Context, userID string) (u auth.UserRecord, err error) {
+	err = s.do(Call{Op: OpGetUser, UserID: userID}, func() (bool, error) {
+		u, err = s.inner.GetUser(ctx, userID)
+		return false, err
+	})
+	return u, err
+}
+
+// UpdateUserAttributes implements [auth.Store].
+func (s *Store) UpdateUserAttributes(ctx context.Context, userID string, attributes json.RawMessage) error {
+	return s.do(Call{Op: OpUpdateUserAttributes, UserID: userID}, func() (bool, error) {
+		return true, s.inner.UpdateUserAttributes(ctx, userID, attributes)
+	})
+}
+
+// DeleteUser implements [auth.Store].
+func (s *Store) DeleteUser(ctx context.Context, userID string) error {
+	return s.do(Call{Op: OpDeleteUser, UserID: userID}, func() (bool, error) {
+		return true, s.inner.DeleteUser(ctx, userID)
+	})
+}
+
+// CreateKey implements [auth.Store].
+func (s *Store) CreateKey(ctx context.Context, key auth.KeyRecord) error {
+	return s.do(Call{Op: OpCreateKey, UserID: key.UserID}, func() (bool, error) {
+		return true, s.inner.CreateKey(ctx, key)
+	})
+}
+
+// GetKey implements [auth.Store].
+func (s *Store) GetKey(ctx context.Context, providerID, providerUserID string) (k auth.KeyRecord, err error) {
+	err = s.do(Call{Op: OpGetKey}, func() (bool, error) {
+		k, err = s.inner.GetKey(ctx, providerID, providerUserID)
+		return false, err
+	})
+	return k, err
+}
+
+// UpdateKeyPassword implements [auth.Store].
+func (s *Store) UpdateKeyPassword(ctx context.Context, providerID, providerUserID, passwordHash string) error {
+	return s.do(Call{Op: OpUpdateKeyPassword}, func() (bool, error) {
+		return true, s.inner.UpdateKeyPassword(ctx, providerID, providerUserID, passwordHash)
+	})
+}
+
+// DeleteKey implements [auth.Store].
+func (s *Store) DeleteKey(ctx context.Context, providerID, providerUserID string) error {
+	return s.do(Call{Op: OpDeleteKey}, func() (bool, error) {
+		return true, s.inner.DeleteKey(ctx, providerID, providerUserID)
+	})
+}
+
+// UserKeys implements [auth.Store].
+func (s *Store) UserKeys(ctx context.Context, userID string) (ks []auth.KeyRecord, err error) {
+	err = s.do(Call{Op: OpUserKeys, UserID: userID}, func() (bool, error) {
+		ks, err = s.inner.UserKeys(ctx, userID)
+		return false, err
+	})
+	return ks, err
+}
+
+// CreateSession implements [auth.Store].
+func (s *Store) CreateSession(ctx context.Context, session auth.SessionRecord) error {
+	return s.do(Call{Op: OpCreateSession, SessionID: session.ID, UserID: session.UserID}, func() (bool, error) {
+		return true, s.inner.CreateSession(ctx, session)
+	})
+}
+
+// GetSessionAndUser implements [auth.Store].
+func (s *Store) GetSessionAndUser(ctx context.Context, sessionID string) (sess auth.SessionRecord, u auth.UserRecord, err error) {
+	err = s.do(Call{Op: OpGetSessionAndUser, SessionID: sessionID}, func() (bool, error) {
+		sess, u, err = s.inner.GetSessionAndUser(ctx, sessionID)
+		return false, err
+	})
+	return sess, u, err
+}
+
+// RenewSession implements [auth.Store]. Only a renewal that won its
+// condition counts as a write.
+func (s *Store) RenewSession(ctx context.Context, sessionID string, oldActiveExpiresAt, activeExpiresAt, idleExpiresAt time.Time) (ok bool, err error) {
+	err = s.do(Call{Op: OpRenewSession, SessionID: sessionID}, func() (bool, error) {
+		ok, err = s.inner.RenewSession(ctx, sessionID, oldActiveExpiresAt, activeExpiresAt, idleExpiresAt)
+		return ok, err
+	})
+	return ok, err
+}
+
+// DeleteSession implements [auth.Store].
+func (s *Store) DeleteSession(ctx context.Context, sessionID string) error {
+	return s.do(Call{Op: OpDeleteSession, SessionID: sessionID}, func() (bool, error) {
+		return true, s.inner.DeleteSession(ctx, sessionID)
+	})
+}
+
+// DeleteUserSessions implements [auth.Store].
+func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
+	return s.do(Call{Op: OpDeleteUserSessions, UserID: userID}, func() (bool, error) {
+		return true, s.inner.DeleteUserSessions(ctx, userID)
+	})
+}
+
+// UserSessions implements [auth.Store].
+func (s *Store) UserSessions(ctx context.Context, userID string) (ss []auth.SessionRecord, err error) {
+	err = s.do(Call{Op: OpUserSessions, UserID: userID}, func() (bool, error) {
+		ss, err = s.inner.UserSessions(ctx, userID)
+		return false, err
+	})
+	return ss, err
+}
+
+// DeleteExpiredSessions implements [auth.Store].
+func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (n int, err error) {
+	err = s.do(Call{Op: OpDeleteExpiredSessions}, func() (bool, error) {
+		n, err = s.inner.DeleteExpiredSessions(ctx, now)
+		return n > 0, err
+	})
+	return n, err
+}
