@@ -245,7 +245,7 @@ func TestConcurrentRenewalOneWrite(t *testing.T) {
 				errs <- err
 				return
 			}
-			if !got.ActiveExpiresAt.Equal(clock.Now().Add(24*time.Hour)) {
+			if !got.ActiveExpiresAt.Equal(clock.Now().Add(24 * time.Hour)) {
 				errs <- errors.New("a caller did not get the renewed session")
 			}
 		})
@@ -289,7 +289,7 @@ func TestValidateRejects(t *testing.T) {
 	_, s := newUserSession(t, a)
 	for _, token := range []string{
 		"", "short", strings.ToUpper(s.Token), s.Token + "a", s.Token[:31] + "1", s.Token[:31] + "=",
-		s.ID, // the public ID is not a token
+		s.ID,                               // the public ID is not a token
 		"abcdefghijklmnopqrstuvwxyz234567", // well formed, unknown
 	} {
 		if got, err := a.ValidateSession(context.Background(), token); !errors.Is(err, auth.ErrInvalidSession) || got != nil {

@@ -37,7 +37,10 @@ func TestEveryStoreFailure(t *testing.T) {
 			return sessionUser(ar)
 		}},
 		{"SignOut", "active", func(ar *authrequest.AuthRequest) error { return ar.SignOut() }},
-		{"SignIn", "active", func(ar *authrequest.AuthRequest) error { _, err := ar.SignIn(ar.Request().Header.Get("X-User")); return err }},
+		{"SignIn", "active", func(ar *authrequest.AuthRequest) error {
+			_, err := ar.SignIn(ar.Request().Header.Get("X-User"))
+			return err
+		}},
 	}
 	covered := map[fakeauth.Op]bool{}
 	for _, p := range paths {

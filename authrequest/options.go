@@ -83,4 +83,3 @@ func newSettings(opts []Option) (*settings, error) {
 func forbidCrossOrigin(w http.ResponseWriter, r *http.Request) {
 	http.Error(w, "403 forbidden: cross-origin request", http.StatusForbidden)
 }
-
