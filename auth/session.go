@@ -86,11 +86,14 @@ func (s *Session) State(now time.Time) State {
 	return StateAt(s.ActiveExpiresAt, s.IdleExpiresAt, now)
 }
 
-// expiries returns the expiries of a session created or renewed at now.
-func (a *Auth) expiries(now time.Time) (active, idle time.Time) {
+// Expiries returns the expiries of a session created or renewed at t:
+// ActiveExpiresAt is t plus the active period, IdleExpiresAt that plus the
+// idle period. Tools that put a session in a chosen state (package
+// fakeauth) use it rather than repeat the rule.
+func (a *Auth) Expiries(t time.Time) (activeExpiresAt, idleExpiresAt time.Time) {
 	// Round(0) drops the monotonic reading: stores compare wall times.
-	active = now.Round(0).Add(a.active)
-	return active, active.Add(a.idle)
+	activeExpiresAt = t.Round(0).Add(a.active)
+	return activeExpiresAt, activeExpiresAt.Add(a.idle)
 }
 
 // CreateSession creates a session for the user and returns it with its
@@ -98,7 +101,7 @@ func (a *Auth) expiries(now time.Time) (active, idle time.Time) {
 // if the user does not exist.
 func (a *Auth) CreateSession(ctx context.Context, userID string) (*Session, error) {
 	token := newToken()
-	active, idle := a.expiries(a.clock.Now())
+	active, idle := a.Expiries(a.clock.Now())
 	rec := SessionRecord{ID: SessionID(token), UserID: userID, ActiveExpiresAt: active, IdleExpiresAt: idle}
 	if err := a.store.CreateSession(ctx, rec); err != nil {
 		if errors.Is(err, ErrNotFound) {
@@ -178,7 +181,7 @@ func (a *Auth) validate(ctx context.Context, token string) (*Session, UserRecord
 			// than log the user out.
 			return s, user, nil
 		}
-		active, idle := a.expiries(now)
+		active, idle := a.Expiries(now)
 		ok, err := a.store.RenewSession(ctx, id, rec.ActiveExpiresAt, active, idle)
 		if err != nil {
 			return nil, UserRecord{}, storeError("renew session", err)

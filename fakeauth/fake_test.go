@@ -1,0 +1,199 @@
+package fakeauth_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/fakeauth"
+)
+
+func TestSeedSessionStates(t *testing.T) {
+	ctx := context.Background()
+	want := map[fakeauth.State]auth.State{
+		fakeauth.Active: auth.StateActive, fakeauth.Idle: auth.StateIdle, fakeauth.Dead: auth.StateDead,
+		fakeauth.ActiveEndMinus1: auth.StateActive, fakeauth.ActiveEnd: auth.StateActive, fakeauth.ActiveEndPlus1: auth.StateIdle,
+		fakeauth.IdleEndMinus1: auth.StateIdle, fakeauth.IdleEnd: auth.StateIdle, fakeauth.IdleEndPlus1: auth.StateDead,
+	}
+	for _, st := range fakeauth.States() {
+		t.Run(st.String(), func(t *testing.T) {
+			t.Parallel()
+			f := fakeauth.NewT(t)
+			_, s, err := f.SeedUserSession(ctx, st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := f.Clock.Now()
+			if !now.Equal(fakeauth.DefaultStart()) {
+				t.Errorf("seeding moved the clock to %v", now)
+			}
+			if len(f.Store.Calls()) != 0 {
+				t.Errorf("seeding was logged: %v", f.Store.Calls())
+			}
+			got, err := f.Auth.ValidateSession(ctx, s.Token)
+			if st == fakeauth.DeletedUser {
+				if !errors.Is(err, auth.ErrInvalidSession) {
+					t.Errorf("session of a deleted user validated: %v", err)
+				}
+				return
+			}
+			if s.State(now) != want[st] {
+				t.Fatalf("seeded state %v, want %v (active until %v, idle until %v, now %v)", s.State(now), want[st], s.ActiveExpiresAt, s.IdleExpiresAt, now)
+			}
+			switch want[st] {
+			case auth.StateActive:
+				if err != nil || got.Fresh || f.Store.Writes() != 0 {
+					t.Errorf("active: %v, %v, %d writes", got, err, f.Store.Writes())
+				}
+			case auth.StateIdle:
+				if err != nil || !got.Fresh || f.Store.Writes() != 1 {
+					t.Errorf("idle: %v, %v, %d writes", got, err, f.Store.Writes())
+				}
+			case auth.StateDead:
+				if !errors.Is(err, auth.ErrInvalidSession) {
+					t.Errorf("dead: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func TestBoundaryStatesSitOnTheEdge(t *testing.T) {
+	ctx := context.Background()
+	f := fakeauth.NewT(t)
+	u, _ := f.SeedUser(ctx, "ada", "pw")
+	now := f.Clock.Now()
+	for st, check := range map[fakeauth.State]func(*auth.Session) bool{
+		fakeauth.ActiveEnd:       func(s *auth.Session) bool { return s.ActiveExpiresAt.Equal(now) },
+		fakeauth.ActiveEndMinus1: func(s *auth.Session) bool { return s.ActiveExpiresAt.Equal(now.Add(1)) },
+		fakeauth.ActiveEndPlus1:  func(s *auth.Session) bool { return s.ActiveExpiresAt.Equal(now.Add(-1)) },
+		fakeauth.IdleEnd:         func(s *auth.Session) bool { return s.IdleExpiresAt.Equal(now) },
+		fakeauth.IdleEndMinus1:   func(s *auth.Session) bool { return s.IdleExpiresAt.Equal(now.Add(1)) },
+		fakeauth.IdleEndPlus1:    func(s *auth.Session) bool { return s.IdleExpiresAt.Equal(now.Add(-1)) },
+	} {
+		s, err := f.SeedSession(ctx, u.ID, st)
+		if err != nil || !check(s) {
+			t.Errorf("%v: active until %v, idle until %v, now %v (%v)", st, s.ActiveExpiresAt, s.IdleExpiresAt, now, err)
+		}
+	}
+}
+
+func TestFaultsAimAtOneOperation(t *testing.T) {
+	ctx := context.Background()
+	f := fakeauth.NewT(t)
+	_, s, _ := f.SeedUserSession(ctx, fakeauth.Idle)
+	f.Store.FailNext(fakeauth.OpRenewSession, 2, nil)
+
+	for i := range 2 {
+		_, err := f.Auth.ValidateSession(ctx, s.Token)
+		if !errors.Is(err, fakeauth.ErrInjected) || !errors.Is(err, auth.ErrStore) {
+			t.Fatalf("call %d: %v, want the injected failure", i, err)
+		}
+	}
+	if _, err := f.Auth.ValidateSession(ctx, s.Token); err != nil {
+		t.Fatalf("third call: %v; the fault should be used up", err)
+	}
+	if got := f.Store.Count(fakeauth.OpGetSessionAndUser); got != 3 {
+		t.Errorf("reads = %d, want 3 (reads were never failed)", got)
+	}
+	if got := f.Store.Writes(); got != 1 {
+		t.Errorf("writes = %d, want 1", got)
+	}
+}
+
+func TestFailWhen(t *testing.T) {
+	ctx := context.Background()
+	f := fakeauth.NewT(t)
+	u, s1, _ := f.SeedUserSession(ctx, fakeauth.Active)
+	s2, _ := f.SeedSession(ctx, u.ID, fakeauth.Active)
+	down := errors.New("replica down")
+	f.Store.FailWhen(fakeauth.OpGetSessionAndUser, func(c fakeauth.Call) bool { return c.SessionID == s1.ID }, down)
+	for range 3 {
+		if _, err := f.Auth.ValidateSession(ctx, s1.Token); !errors.Is(err, down) {
+			t.Errorf("s1: %v, want %v", err, down)
+		}
+		if _, err := f.Auth.ValidateSession(ctx, s2.Token); err != nil {
+			t.Errorf("s2: %v, want no failure", err)
+		}
+	}
+	if got := f.Store.PendingFaults()[fakeauth.OpGetSessionAndUser]; got != -1 {
+		t.Errorf("PendingFaults = %d, want -1 for a standing fault", got)
+	}
+	f.Reset()
+	if _, err := f.Auth.ValidateSession(ctx, s1.Token); err != nil {
+		t.Errorf("after Reset: %v", err)
+	}
+	if len(f.Store.Calls()) != 1 {
+		t.Errorf("Reset did not empty the log: %v", f.Store.Calls())
+	}
+}
+
+func TestCallLogHasNoTokens(t *testing.T) {
+	ctx := context.Background()
+	f := fakeauth.NewT(t)
+	u, _ := f.SeedUser(ctx, "ada", "pw")
+	s, _ := f.Auth.CreateSession(ctx, u.ID)
+	f.Auth.ValidateSession(ctx, s.Token)
+	f.Auth.InvalidateSession(ctx, s.ID)
+	var all strings.Builder
+	for _, c := range f.Store.Calls() {
+		all.WriteString(c.String() + "\n")
+		if c.SessionID != s.ID {
+			t.Errorf("call %v names session %q, want %q", c.Op, c.SessionID, s.ID)
+		}
+	}
+	if strings.Contains(all.String(), s.Token) {
+		t.Errorf("the call log holds the token:\n%s", all.String())
+	}
+	if !strings.Contains(all.String(), "CreateSession session=") || !strings.Contains(all.String(), "DeleteSession") {
+		t.Errorf("log = %s", all.String())
+	}
+}
+
+func TestFakesAreIndependent(t *testing.T) {
+	a, b := fakeauth.NewT(t), fakeauth.NewT(t)
+	a.Clock.Advance(48 * time.Hour)
+	if !b.Clock.Now().Equal(fakeauth.DefaultStart()) {
+		t.Error("moving one fake's clock moved another's")
+	}
+	a.Store.FailNext(fakeauth.OpCreateUser, 1, nil)
+	if _, err := b.SeedUser(context.Background(), "x", ""); err != nil {
+		t.Error(err)
+	}
+	if _, err := b.Auth.CreateUser(context.Background(), auth.NewUser{}); err != nil {
+		t.Errorf("a fault of one fake hit another: %v", err)
+	}
+}
+
+// TestInSynctestBubble: the fake's clock never reads real time and its
+// locks are plain mutexes, so it works inside a testing/synctest bubble,
+// alongside code that sleeps on the bubble's fake time.
+func TestInSynctestBubble(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		f := fakeauth.NewT(t)
+		_, s, err := f.SeedUserSession(ctx, fakeauth.Idle)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				time.Sleep(time.Second) // bubble time: returns at once
+				if _, err := f.Auth.ValidateSession(ctx, s.Token); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		synctest.Wait()
+		if f.Store.Writes() != 1 {
+			t.Errorf("writes = %d, want 1", f.Store.Writes())
+		}
+	})
+}
