@@ -264,13 +264,17 @@ func (ar *AuthRequest) SignOut() error {
 // invalidatePresented deletes the session named by the request's cookie,
 // live or not, without validating (and so without renewing) it.
 func (ar *AuthRequest) invalidatePresented() error {
-	if ar.session != nil {
-		if err := ar.a.InvalidateSession(ar.r.Context(), ar.session.ID); err != nil {
+	ctx := ar.r.Context()
+	var presented string
+	if token, ok := ar.a.ReadSessionCookie(ar.r); ok && auth.ValidToken(token) {
+		presented = auth.SessionID(token)
+		if err := ar.a.InvalidateSession(ctx, presented); err != nil {
 			return err
 		}
 	}
-	if token, ok := ar.a.ReadSessionCookie(ar.r); ok && auth.ValidToken(token) {
-		if err := ar.a.InvalidateSession(ar.r.Context(), auth.SessionID(token)); err != nil {
+	// The memoised session differs from the cookie's after SetSession.
+	if ar.session != nil && ar.session.ID != presented {
+		if err := ar.a.InvalidateSession(ctx, ar.session.ID); err != nil {
 			return err
 		}
 	}

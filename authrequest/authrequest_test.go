@@ -386,6 +386,9 @@ func TestSignOut(t *testing.T) {
 	if cookieOutcome(t, rec) != "cleared" {
 		t.Error("cookie not cleared")
 	}
+	if n := e.store.Writes(); n != 1 {
+		t.Errorf("store writes = %d, want 1 (one delete): %v", n, e.store.Calls())
+	}
 }
 
 func TestReset(t *testing.T) {
