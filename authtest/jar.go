@@ -1,0 +1,596 @@
+package authtest
+
+import (
+	"cmp"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/authkit-dev/authkit/auth"
+)
+
+// maxCookieLifetime caps Max-Age and Expires, as RFC 6265bis asks of
+// browsers (400 days). It also keeps huge Max-Age values from overflowing.
+const maxCookieLifetime = 400 * 24 * time.Hour
+
+// Jar is an [http.CookieJar] that behaves as a browser's does and remembers
+// what it received. It stores every attribute of a cookie and applies the
+// storage and retrieval rules of RFC 6265: host-only and Domain cookies,
+// path matching, Secure cookies only in a secure context, Max-Age before
+// Expires, deletion by Max-Age of zero or less or an Expires in the past,
+// and replacement by name, domain and path. Expiry is read from the jar's
+// clock (see [WithClock]), so a fake clock expires its cookies without
+// sleeping.
+//
+// Every Set-Cookie line it receives becomes an [Event] of its timeline,
+// labelled with the [CookieChange] it made. [Jar.Transcript] renders the
+// timeline for a golden file.
+//
+// A Jar works in three ways: with handlers called in process through
+// [Jar.Do]; with a real server through the client of [Jar.Client]; or as
+// the Jar field of any [http.Client]. It is safe for concurrent use. It
+// holds no public suffix list: a Domain attribute without a dot is refused
+// unless it names the host itself. SameSite is kept but not enforced: the
+// jar does not know which site a request comes from.
+type Jar struct {
+	name           string
+	cookieName     string
+	clock          auth.Clock
+	loopbackSecure bool
+	start          time.Time
+
+	mu        sync.Mutex
+	entries   []*jarEntry
+	seq       uint64
+	exchanges []*exchange
+}
+
+// jarEntry is one stored cookie.
+type jarEntry struct {
+	cookie     *http.Cookie // as received, with Raw
+	name       string
+	domain     string // canonical: lower case, no leading dot
+	hostOnly   bool
+	path       string
+	persistent bool
+	expires    time.Time // zero when not persistent
+	created    time.Time
+	seq        uint64
+}
+
+// NewJar returns an empty jar. [WithName], [WithClock], [WithCookieName]
+// and [WithLoopbackSecure] configure it; without options it is an unnamed
+// jar on the system clock that treats loopback hosts as secure.
+func NewJar(opts ...Option) *Jar {
+	s := applyOptions(settings{cookieName: auth.DefaultCookieName}, opts)
+	j := &Jar{
+		name:           s.jarName,
+		cookieName:     s.cookieName,
+		clock:          s.clock,
+		loopbackSecure: s.loopbackSecure == nil || *s.loopbackSecure,
+	}
+	if j.cookieName == "" {
+		j.cookieName = auth.DefaultCookieName
+	}
+	if j.clock == nil {
+		j.clock = auth.SystemClock{}
+	}
+	j.start = j.clock.Now()
+	return j
+}
+
+// Name returns the name given by [WithName], or "".
+func (j *Jar) Name() string { return j.name }
+
+// Cookies returns the cookies to send in a request to u, as
+// [http.CookieJar] asks: the live cookies whose domain and path match u,
+// Secure ones only in a secure context, longest path first and then
+// oldest first. Only Name, Value and Quoted are set, which is all a Cookie
+// header carries; [Jar.All] shows the attributes.
+func (j *Jar) Cookies(u *url.URL) []*http.Cookie {
+	if u == nil {
+		return nil
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.cookiesLocked(u, j.clock.Now())
+}
+
+func (j *Jar) cookiesLocked(u *url.URL, now time.Time) []*http.Cookie {
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil
+	}
+	host := canonicalHost(u.Host)
+	if host == "" {
+		return nil
+	}
+	j.evictLocked(now)
+	secure := j.secureContext(u.Scheme, host)
+	path := u.Path
+	if path == "" {
+		path = "/"
+	}
+	var picked []*jarEntry
+	for _, e := range j.entries {
+		if e.cookie.Secure && !secure {
+			continue
+		}
+		if !e.domainMatches(host) || !pathMatch(path, e.path) {
+			continue
+		}
+		picked = append(picked, e)
+	}
+	slices.SortStableFunc(picked, func(a, b *jarEntry) int {
+		if c := cmp.Compare(len(b.path), len(a.path)); c != 0 {
+			return c
+		}
+		if c := a.created.Compare(b.created); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	out := make([]*http.Cookie, len(picked))
+	for i, e := range picked {
+		out[i] = &http.Cookie{Name: e.name, Value: e.cookie.Value, Quoted: e.cookie.Quoted}
+	}
+	return out
+}
+
+// SetCookies stores cookies received in a response from u, as
+// [http.CookieJar] asks. An [http.Client] calls it without telling the
+// request's method or status; the timeline records the exchange with
+// what it knows.
+func (j *Jar) SetCookies(u *url.URL, cookies []*http.Cookie) {
+	if u == nil {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	x := j.beginLocked("", u, nil)
+	for _, c := range cookies {
+		if c == nil {
+			continue
+		}
+		line := c.Raw
+		if line == "" {
+			line = c.String()
+		}
+		c2 := *c
+		c2.Raw = line
+		x.events = append(x.events, j.storeLocked(x, &c2, line))
+	}
+}
+
+// All returns every live cookie in the jar, ordered by domain, path and
+// name, with all attributes as received and Raw holding the Set-Cookie
+// line. Domain is the domain the cookie is stored for (the host, for a
+// host-only cookie), and Expires the expiry the jar computed (zero for a
+// session cookie).
+func (j *Jar) All() []*http.Cookie {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.evictLocked(j.clock.Now())
+	es := slices.Clone(j.entries)
+	slices.SortStableFunc(es, func(a, b *jarEntry) int {
+		return cmp.Or(cmp.Compare(a.domain, b.domain), cmp.Compare(a.path, b.path), cmp.Compare(a.name, b.name))
+	})
+	out := make([]*http.Cookie, len(es))
+	for i, e := range es {
+		c := *e.cookie
+		c.Domain, c.Path, c.Expires = e.domain, e.path, e.expires
+		c.Unparsed = slices.Clone(c.Unparsed)
+		out[i] = &c
+	}
+	return out
+}
+
+// Cookie returns the live cookie called name, with its attributes as in
+// [Jar.All]. When several domains or paths hold one, it returns the first
+// in the order of All. It is the quick way to read the session token a
+// login left: jar.Cookie("auth_session").
+func (j *Jar) Cookie(name string) (*http.Cookie, bool) {
+	for _, c := range j.All() {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return nil, false
+}
+
+// Timeline returns every Set-Cookie line the jar received, oldest first.
+func (j *Jar) Timeline() []Event {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []Event
+	for _, x := range j.exchanges {
+		for _, e := range x.events {
+			e.Cookie, e.Previous = cloneCookie(e.Cookie), cloneCookie(e.Previous)
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func cloneCookie(c *http.Cookie) *http.Cookie {
+	if c == nil {
+		return nil
+	}
+	c2 := *c
+	c2.Unparsed = slices.Clone(c.Unparsed)
+	return &c2
+}
+
+// Do sends r to h in process, as a browser with this jar would send it:
+// it adds the jar's cookies for r's URL to a clone of r, serves the clone
+// with a new [httptest.ResponseRecorder], and stores the Set-Cookie lines
+// of the response. r's URL is read as a server reads it: the scheme is
+// https when r.TLS is set (as [httptest.NewRequest] and [NewRequest] set it
+// for an https target), and the host is r.Host. A nil h or r gives a
+// recorder with status 500 instead of a panic.
+func (j *Jar) Do(h http.Handler, r *http.Request) *Recorder {
+	if h == nil || r == nil {
+		rec := Serve(nil, nil)
+		rec.Jar = j
+		return rec
+	}
+	u := requestURL(r)
+	r2 := r.Clone(r.Context())
+	j.mu.Lock()
+	sent := j.cookiesLocked(u, j.clock.Now())
+	j.mu.Unlock()
+	for _, c := range sent {
+		r2.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r2)
+	res := rec.Result()
+	j.receive(r2, u, sent, res)
+	return &Recorder{ResponseRecorder: rec, Request: r2, Jar: j}
+}
+
+// receive records one full exchange and stores its Set-Cookie lines.
+func (j *Jar) receive(r *http.Request, u *url.URL, sent []*http.Cookie, res *http.Response) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	x := j.beginLocked(r.Method, u, r.Header)
+	x.sent, x.sentKnown = sent, true
+	x.status = res.StatusCode
+	if loc := res.Header.Get("Location"); loc != "" {
+		x.header.Set("Location", loc)
+	}
+	for _, line := range res.Header.Values("Set-Cookie") {
+		c, err := http.ParseSetCookie(line)
+		if err != nil {
+			x.events = append(x.events, j.eventLocked(x, line, nil, nil, CookieRejected, "malformed: "+err.Error()))
+			continue
+		}
+		x.events = append(x.events, j.storeLocked(x, c, line))
+	}
+}
+
+// beginLocked opens the record of an exchange.
+func (j *Jar) beginLocked(method string, u *url.URL, reqHeader http.Header) *exchange {
+	u2 := *u
+	u2.User = nil
+	x := &exchange{time: j.clock.Now(), method: method, url: &u2, header: http.Header{}}
+	for _, h := range []string{"Origin", "Sec-Fetch-Site", "Authorization"} {
+		if v := reqHeader.Get(h); v != "" {
+			x.header.Set(h, v)
+		}
+	}
+	j.exchanges = append(j.exchanges, x)
+	return x
+}
+
+func (j *Jar) eventLocked(x *exchange, line string, c, prev *http.Cookie, ch CookieChange, reason string) Event {
+	return Event{
+		Time:     x.time,
+		Method:   x.method,
+		URL:      x.url.String(),
+		Line:     line,
+		Cookie:   cloneCookie(c),
+		Previous: cloneCookie(prev),
+		Change:   ch,
+		Reason:   reason,
+	}
+}
+
+// storeLocked applies RFC 6265 section 5.3 (with the 6265bis rules on
+// Secure cookies and prefixes) to one received cookie.
+func (j *Jar) storeLocked(x *exchange, c *http.Cookie, line string) Event {
+	reject := func(format string, args ...any) Event {
+		return j.eventLocked(x, line, c, nil, CookieRejected, fmt.Sprintf(format, args...))
+	}
+	u, now := x.url, x.time
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return reject("scheme %q carries no cookies", u.Scheme)
+	}
+	host := canonicalHost(u.Host)
+	if host == "" {
+		return reject("request URL has no host")
+	}
+	if c.Name == "" {
+		return reject("no cookie name")
+	}
+	secure := j.secureContext(u.Scheme, host)
+	if c.Secure && !secure {
+		return reject("Secure cookie from an insecure origin (%s://%s)", u.Scheme, host)
+	}
+	lname := strings.ToLower(c.Name)
+	if strings.HasPrefix(lname, "__secure-") && !c.Secure {
+		return reject("a __Secure- cookie must be Secure")
+	}
+	if strings.HasPrefix(lname, "__host-") && (!c.Secure || c.Domain != "" || c.Path != "/") {
+		return reject("a __Host- cookie must be Secure, with Path=/ and no Domain")
+	}
+
+	e := &jarEntry{name: c.Name, domain: host, hostOnly: true}
+	if c.Domain != "" {
+		d := strings.ToLower(strings.TrimPrefix(c.Domain, "."))
+		switch {
+		case d == "" || strings.HasPrefix(d, ".") || strings.HasSuffix(d, "."):
+			return reject("malformed Domain %q", c.Domain)
+		case isIP(host):
+			if d != host {
+				return reject("Domain %q on a request to the address %s", c.Domain, host)
+			}
+		case d != host && !strings.HasSuffix(host, "."+d):
+			return reject("Domain %q does not match the host %s", c.Domain, host)
+		case d != host && !strings.Contains(d, "."):
+			return reject("Domain %q is a top-level domain", c.Domain)
+		default:
+			e.domain, e.hostOnly = d, false
+		}
+	}
+	if strings.HasPrefix(c.Path, "/") {
+		e.path = c.Path
+	} else {
+		e.path = defaultPath(u.Path)
+	}
+
+	// Max-Age wins over Expires (RFC 6265 section 5.3, step 3).
+	deleted := false
+	switch {
+	case c.MaxAge < 0:
+		deleted = true
+	case c.MaxAge > 0:
+		e.persistent = true
+		d := maxCookieLifetime
+		if int64(c.MaxAge) < int64(maxCookieLifetime/time.Second) {
+			d = time.Duration(c.MaxAge) * time.Second
+		}
+		e.expires = now.Add(d)
+	case !c.Expires.IsZero():
+		e.persistent = true
+		e.expires = c.Expires
+		if !e.expires.After(now) {
+			deleted = true
+		} else if e.expires.Sub(now) > maxCookieLifetime {
+			e.expires = now.Add(maxCookieLifetime)
+		}
+	}
+
+	// RFC 6265bis section 5.7, step 16: an insecure origin can't shadow
+	// a Secure cookie.
+	if !secure {
+		for _, old := range j.entries {
+			if old.name == c.Name && old.cookie.Secure &&
+				(domainMatch(old.domain, e.domain) || domainMatch(e.domain, old.domain)) &&
+				pathMatch(e.path, old.path) {
+				return reject("would overwrite a Secure cookie from an insecure origin")
+			}
+		}
+	}
+
+	j.evictLocked(now)
+	var prev *jarEntry
+	idx := slices.IndexFunc(j.entries, func(old *jarEntry) bool {
+		return old.name == e.name && old.domain == e.domain && old.path == e.path
+	})
+	if idx >= 0 {
+		prev = j.entries[idx]
+		j.entries = slices.Delete(j.entries, idx, idx+1)
+	}
+	var prevCookie *http.Cookie
+	if prev != nil {
+		prevCookie = prev.cookie
+	}
+
+	var change CookieChange
+	switch {
+	case deleted || c.Value == "":
+		change = CookieCleared
+	case prev == nil:
+		change = CookieSet
+	case prev.cookie.Value != c.Value:
+		change = CookieRotated
+	case laterBySecond(prev, e):
+		change = CookieRenewed
+	default:
+		change = CookieUnchanged
+	}
+
+	if !deleted {
+		j.seq++
+		e.seq = j.seq
+		e.created = now
+		if prev != nil {
+			e.created = prev.created
+		}
+		e.cookie = cloneCookie(c)
+		e.cookie.Raw = line
+		j.entries = append(j.entries, e)
+	}
+	return j.eventLocked(x, line, c, prevCookie, change, "")
+}
+
+// laterBySecond reports whether next expires at least a second after
+// prev. A session cookie (not persistent) counts as expiring last.
+func laterBySecond(prev, next *jarEntry) bool {
+	switch {
+	case !next.persistent:
+		return prev.persistent
+	case !prev.persistent:
+		return false
+	default:
+		return next.expires.Sub(prev.expires) >= time.Second
+	}
+}
+
+// evictLocked drops the cookies that expired by now.
+func (j *Jar) evictLocked(now time.Time) {
+	j.entries = slices.DeleteFunc(j.entries, func(e *jarEntry) bool {
+		return e.persistent && !e.expires.After(now)
+	})
+}
+
+func (j *Jar) secureContext(scheme, host string) bool {
+	return scheme == "https" || j.loopbackSecure && isLoopback(host)
+}
+
+func (e *jarEntry) domainMatches(host string) bool {
+	if e.hostOnly {
+		return host == e.domain
+	}
+	return domainMatch(host, e.domain)
+}
+
+// domainMatch is RFC 6265 section 5.1.3: host is domain or a name under it.
+func domainMatch(host, domain string) bool {
+	if host == domain {
+		return true
+	}
+	return !isIP(host) && strings.HasSuffix(host, "."+domain)
+}
+
+// pathMatch is RFC 6265 section 5.1.4.
+func pathMatch(reqPath, cookiePath string) bool {
+	if reqPath == cookiePath {
+		return true
+	}
+	if !strings.HasPrefix(reqPath, cookiePath) {
+		return false
+	}
+	return strings.HasSuffix(cookiePath, "/") || reqPath[len(cookiePath)] == '/'
+}
+
+// defaultPath is RFC 6265 section 5.1.4: the directory of the request path.
+func defaultPath(p string) string {
+	if !strings.HasPrefix(p, "/") {
+		return "/"
+	}
+	i := strings.LastIndexByte(p, '/')
+	if i == 0 {
+		return "/"
+	}
+	return p[:i]
+}
+
+// canonicalHost returns the host of a URL's host[:port] in lower case,
+// without port, brackets or a trailing dot.
+func canonicalHost(hostport string) string {
+	h := hostport
+	if host, _, err := net.SplitHostPort(hostport); err == nil {
+		h = host
+	}
+	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	h = strings.TrimSuffix(h, ".")
+	return strings.ToLower(h)
+}
+
+func isIP(host string) bool { return net.ParseIP(host) != nil }
+
+// isLoopback reports whether host is one that browsers treat as a secure
+// context over plain http: localhost, a name under .localhost, or a
+// loopback address.
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// requestURL is the URL a browser would have requested to produce r, as
+// a server sees r.
+func requestURL(r *http.Request) *url.URL {
+	u := &url.URL{Path: "/"}
+	if r.URL != nil {
+		u2 := *r.URL
+		u = &u2
+	}
+	if u.Host == "" {
+		u.Host = r.Host
+	}
+	if u.Host == "" {
+		u.Host = "example.com"
+	}
+	if u.Scheme == "" {
+		u.Scheme = "http"
+		if r.TLS != nil {
+			u.Scheme = "https"
+		}
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u
+}
+
+// Client returns a copy of base (a new [http.Client] when base is nil)
+// whose transport sends this jar's cookies and stores the ones it
+// receives, so that every exchange, redirects included, enters the
+// timeline with its method, status and raw Set-Cookie lines. Pass
+// [httptest.Server.Client] as base for a TLS test server. The returned
+// client's Jar field is nil: the jar works inside the transport.
+func (j *Jar) Client(base *http.Client) *http.Client {
+	c := &http.Client{}
+	if base != nil {
+		*c = *base
+	}
+	next := c.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	c.Transport = &jarTransport{jar: j, next: next}
+	c.Jar = nil
+	return c
+}
+
+type jarTransport struct {
+	jar  *Jar
+	next http.RoundTripper
+}
+
+// RoundTrip sends a clone of r with the jar's cookies added, as an
+// http.Client with a Jar would, and stores the cookies of the response.
+func (t *jarTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r == nil || r.URL == nil {
+		return t.next.RoundTrip(r)
+	}
+	u := *r.URL
+	if r.Host != "" {
+		u.Host = r.Host
+	}
+	r2 := r.Clone(r.Context())
+	j := t.jar
+	j.mu.Lock()
+	sent := j.cookiesLocked(&u, j.clock.Now())
+	j.mu.Unlock()
+	for _, c := range sent {
+		r2.AddCookie(c)
+	}
+	res, err := t.next.RoundTrip(r2)
+	if err != nil {
+		return nil, err
+	}
+	j.receive(r2, &u, sent, res)
+	res.Request = r2
+	return res, nil
+}
