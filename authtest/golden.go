@@ -111,7 +111,10 @@ func checkGolden(t testing.TB, name, got string) *failure {
 	}
 	f := fail("%s differs; if the change is right, run the test with -update (or %s=1)", path, UpdateEnv)
 	f.lines = append(f.lines, "  (-want +got):")
-	for _, l := range strings.Split(strings.TrimRight(cmp.Diff(want, got), "\n"), "\n") {
+	// A diff of lines, so that the reader sees which lines changed even
+	// when the text is short.
+	d := cmp.Diff(strings.Split(want, "\n"), strings.Split(got, "\n"))
+	for _, l := range strings.Split(strings.TrimRight(d, "\n"), "\n") {
 		f.lines = append(f.lines, "  "+l)
 	}
 	return f

@@ -146,31 +146,39 @@ func (j *Jar) Transcript() string {
 		}
 		fmt.Fprintf(&b, "%s %s  at %s\n", method, red.Redact(x.url.String()), elapsed(x.time.Sub(j.start)))
 		if x.sentKnown {
-			fmt.Fprintf(&b, "  cookie:     %s\n", cookieHeader(x.sent, &red))
+			field(&b, "cookie", cookieHeader(x.sent, &red))
 		}
 		// The request headers that decide an origin check or carry a
 		// bearer token.
 		for _, h := range []string{"Origin", "Sec-Fetch-Site", "Authorization"} {
 			if v := x.header.Get(h); v != "" {
-				fmt.Fprintf(&b, "  %-11s %s\n", strings.ToLower(h)+":", red.Redact(v))
+				field(&b, strings.ToLower(h), red.Redact(v))
 			}
 		}
 		if x.status != 0 {
-			fmt.Fprintf(&b, "  status:     %s\n", statusText(x.status))
+			field(&b, "status", statusText(x.status))
 		} else {
-			b.WriteString("  status:     (unknown)\n")
+			field(&b, "status", "(unknown)")
 		}
 		if loc := x.header.Get("Location"); loc != "" {
-			fmt.Fprintf(&b, "  location:   %s\n", red.Redact(loc))
+			field(&b, "location", red.Redact(loc))
 		}
 		for _, e := range x.events {
-			fmt.Fprintf(&b, "  set-cookie: %-9s %s\n", e.Change, red.Redact(stableExpires(e.Line, x.time)))
+			field(&b, "set-cookie", fmt.Sprintf("%-9s %s", e.Change, red.Redact(stableExpires(e.Line, x.time))))
 			if e.Reason != "" {
-				fmt.Fprintf(&b, "              reason: %s\n", e.Reason)
+				field(&b, "", "reason: "+e.Reason)
 			}
 		}
 	}
 	return b.String()
+}
+
+// field writes one labelled line of a transcript, values aligned.
+func field(b *strings.Builder, label, value string) {
+	if label != "" {
+		label += ":"
+	}
+	fmt.Fprintf(b, "  %-15s %s\n", label, value)
 }
 
 // cookieHeader renders cookies as a Cookie header value, redacted.
