@@ -27,7 +27,8 @@ type Fake struct {
 
 	// seed is an Auth with the same configuration on the wrapped store
 	// itself, so that seeding is neither logged nor made to fail.
-	seed *auth.Auth
+	seed  *auth.Auth
+	start time.Time
 }
 
 // An Option configures [New].
@@ -74,6 +75,7 @@ func New(opts ...Option) (*Fake, error) {
 		o.cfg.Argon2 = CheapArgon2()
 	}
 	f := &Fake{Clock: NewClock(o.start), Store: WrapStore(o.store)}
+	f.start = f.Clock.Now()
 	o.cfg.Clock = f.Clock
 	var err error
 	if f.Auth, err = auth.New(f.Store, o.cfg); err != nil {
@@ -99,6 +101,28 @@ func NewT(t testing.TB, opts ...Option) *Fake {
 func (f *Fake) Reset() {
 	f.Store.ClearFaults()
 	f.Store.ClearCalls()
+}
+
+// Resetter is a store that can empty itself, as memstore, sqlstore and
+// redisstore can.
+type Resetter interface {
+	Reset(ctx context.Context) error
+}
+
+// ResetAll puts the fake back as New made it: the store emptied (users,
+// keys, sessions), the clock at its start, no faults, an empty log. It
+// fails if the store can't empty itself (it has no Reset method).
+func (f *Fake) ResetAll(ctx context.Context) error {
+	r, ok := f.Store.Inner().(Resetter)
+	if !ok {
+		return fmt.Errorf("fakeauth: the store %T can't be emptied: it has no Reset method", f.Store.Inner())
+	}
+	if err := r.Reset(ctx); err != nil {
+		return fmt.Errorf("fakeauth: emptying the store: %w", err)
+	}
+	f.Clock.Set(f.start)
+	f.Reset()
+	return nil
 }
 
 // SeedUser creates a user with attribute "username" and a password key
@@ -131,17 +155,29 @@ const (
 	DeletedUser                      // active, but its user was deleted since
 )
 
-var stateNames = map[State]string{
-	Active: "active", Idle: "idle", Dead: "dead",
-	ActiveEndMinus1: "active-end-1ns", ActiveEnd: "active-end", ActiveEndPlus1: "active-end+1ns",
-	IdleEndMinus1: "idle-end-1ns", IdleEnd: "idle-end", IdleEndPlus1: "idle-end+1ns",
-	DeletedUser: "deleted-user",
-}
-
 // String returns the state's name, such as "idle" or "active-end+1ns".
 func (s State) String() string {
-	if n, ok := stateNames[s]; ok {
-		return n
+	switch s {
+	case Active:
+		return "active"
+	case Idle:
+		return "idle"
+	case Dead:
+		return "dead"
+	case ActiveEndMinus1:
+		return "active-end-1ns"
+	case ActiveEnd:
+		return "active-end"
+	case ActiveEndPlus1:
+		return "active-end+1ns"
+	case IdleEndMinus1:
+		return "idle-end-1ns"
+	case IdleEnd:
+		return "idle-end"
+	case IdleEndPlus1:
+		return "idle-end+1ns"
+	case DeletedUser:
+		return "deleted-user"
 	}
 	return fmt.Sprintf("State(%d)", int(s))
 }

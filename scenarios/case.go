@@ -1,0 +1,362 @@
+package scenarios
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/authkit-dev/authkit/authtest"
+	"github.com/authkit-dev/authkit/fakeauth"
+)
+
+// A Case is one scenario: what the browser holds and the store knows
+// (given), the request it sends (when) and what must follow (then).
+//
+// A Case is a value. Its methods return a changed copy, so that a table
+// can start from a named case and adjust it:
+//
+//	scenarios.Renewed().Request("POST", "/settings").WantStatus(http.StatusOK)
+type Case struct {
+	name string
+
+	// Given.
+	start   Start
+	state   fakeauth.State
+	advance time.Duration
+	fault   *fault
+
+	// When.
+	method      string
+	path        string
+	origin      Origin
+	originURL   string
+	concurrency int
+
+	// Then.
+	want Want
+}
+
+// Start is what the browser sends before the request: no cookie, a broken
+// one, or a session's.
+type Start int
+
+// The starts of a case.
+const (
+	// CookieNone: the request carries no session cookie.
+	CookieNone Start = iota + 1
+	// CookieMalformed: the cookie holds a value that is not a token.
+	CookieMalformed
+	// CookieUnknown: a well-formed token the store has never seen.
+	CookieUnknown
+	// CookieInvalidated: the token of a session invalidated since (signed
+	// out on another device).
+	CookieInvalidated
+	// CookieSession: the token of a session in the case's fakeauth.State.
+	CookieSession
+)
+
+// String returns the start's name, such as "no-cookie".
+func (s Start) String() string {
+	switch s {
+	case CookieNone:
+		return "no-cookie"
+	case CookieMalformed:
+		return "malformed-token"
+	case CookieUnknown:
+		return "unknown-token"
+	case CookieInvalidated:
+		return "invalidated"
+	case CookieSession:
+		return "session"
+	}
+	return fmt.Sprintf("Start(%d)", int(s))
+}
+
+// Origin is where the request comes from, as its Origin and Sec-Fetch-Site
+// headers tell.
+type Origin int
+
+// The origins of a request.
+const (
+	// NoOrigin: neither header, as from curl or a server.
+	NoOrigin Origin = iota
+	// SameOrigin: a fetch or form post from the app's own pages.
+	SameOrigin
+	// CrossSite: a forged post from another site, in a current browser
+	// (Origin and Sec-Fetch-Site: cross-site).
+	CrossSite
+	// CrossSiteOldBrowser: the same from a browser without Sec-Fetch-Site
+	// (Origin only).
+	CrossSiteOldBrowser
+	// SameSiteSibling: from a sibling subdomain (Sec-Fetch-Site: same-site).
+	SameSiteSibling
+	// NullOrigin: "Origin: null", from a sandboxed frame or a data: URL.
+	NullOrigin
+)
+
+// String returns the origin's name, such as "cross-site".
+func (o Origin) String() string {
+	switch o {
+	case NoOrigin:
+		return "no-origin"
+	case SameOrigin:
+		return "same-origin"
+	case CrossSite:
+		return "cross-site"
+	case CrossSiteOldBrowser:
+		return "cross-site-old-browser"
+	case SameSiteSibling:
+		return "same-site"
+	case NullOrigin:
+		return "null-origin"
+	}
+	return fmt.Sprintf("Origin(%d)", int(o))
+}
+
+// Effect is what a request did to the stored session.
+type Effect int
+
+// The effects on the stored session.
+const (
+	// AnyEffect: not checked.
+	AnyEffect Effect = iota
+	// NoSession: there was no stored session for the request's cookie,
+	// and there is none after.
+	NoSession
+	// SessionKept: the session is stored with the expiries it had.
+	SessionKept
+	// SessionRenewed: the session is stored with later expiries.
+	SessionRenewed
+	// SessionDeleted: the session was stored and is not any more.
+	SessionDeleted
+)
+
+// String returns the effect's name, such as "renewed".
+func (e Effect) String() string {
+	switch e {
+	case AnyEffect:
+		return "any"
+	case NoSession:
+		return "no session"
+	case SessionKept:
+		return "kept"
+	case SessionRenewed:
+		return "renewed"
+	case SessionDeleted:
+		return "deleted"
+	case effectChanged:
+		return "changed otherwise"
+	}
+	return fmt.Sprintf("Effect(%d)", int(e))
+}
+
+// Status is the range of HTTP status codes a case accepts.
+type Status struct{ Min, Max int }
+
+// StatusCode accepts exactly code.
+func StatusCode(code int) Status { return Status{code, code} }
+
+// AnyStatus accepts every status.
+func AnyStatus() Status { return Status{} }
+
+// ServerError accepts 500 to 599: what a handler should answer when the
+// session store fails.
+func ServerError() Status { return Status{500, 599} }
+
+// NotServerError accepts 100 to 499.
+func NotServerError() Status { return Status{100, 499} }
+
+// Accepts reports whether code is in the range; the zero Status accepts
+// every code.
+func (s Status) Accepts(code int) bool {
+	return s == Status{} || s.Min <= code && code <= s.Max
+}
+
+// String returns the range, such as "403", "5xx" or "any".
+func (s Status) String() string {
+	switch {
+	case s == Status{}:
+		return "any"
+	case s.Min == s.Max:
+		return fmt.Sprint(s.Min)
+	case s == ServerError():
+		return "5xx"
+	case s == NotServerError():
+		return "not 5xx"
+	}
+	return fmt.Sprintf("%d-%d", s.Min, s.Max)
+}
+
+// Want is what a case expects. A field at its zero value is not checked,
+// except Cookie, whose zero value is authtest.CookieUntouched: set
+// CheckCookie false to skip it.
+type Want struct {
+	// Session is the effect on the stored session.
+	Session Effect
+	// Cookie is what the response does to the session cookie.
+	Cookie      authtest.CookieChange
+	CheckCookie bool
+	// Status is the accepted range of response status codes.
+	Status Status
+	// Validations is how many session reads (store GetSessionAndUser
+	// calls) each request may make; -1 means not checked. A handler that
+	// validates twice makes two.
+	Validations int
+	// Writes is how many store writes the whole case may make in all; -1
+	// means not checked. An active session must cost none; a renewal
+	// exactly one, however many requests race.
+	Writes int
+}
+
+type fault struct {
+	op    fakeauth.Op
+	count int // < 0: every call
+	err   error
+}
+
+// New starts a custom case: no cookie, a GET of the target's path, no
+// expectations. Chain methods to say more.
+func New(name string) Case {
+	return Case{name: name, start: CookieNone, method: http.MethodGet, concurrency: 1,
+		want: Want{Validations: -1, Writes: -1}}
+}
+
+// Name returns the case's name.
+func (c Case) Name() string { return c.name }
+
+// Named returns c with another name.
+func (c Case) Named(name string) Case { c.name = name; return c }
+
+// Session returns c starting with a session in state s, its cookie sent.
+func (c Case) Session(s fakeauth.State) Case { c.start, c.state = CookieSession, s; return c }
+
+// Cookie returns c starting from a start other than a session: CookieNone,
+// CookieMalformed, CookieUnknown or CookieInvalidated.
+func (c Case) Cookie(s Start) Case { c.start = s; return c }
+
+// Advance returns c with the clock moved by d after the session is seeded
+// and before the request.
+func (c Case) Advance(d time.Duration) Case { c.advance = d; return c }
+
+// FailStore returns c with the next count calls of op failing (every call
+// when count is negative), as a store that is down.
+func (c Case) FailStore(op fakeauth.Op, count int) Case {
+	c.fault = &fault{op: op, count: count, err: fakeauth.ErrInjected}
+	return c
+}
+
+// Request returns c sending method to path; an empty path means the
+// target's path for the method.
+func (c Case) Request(method, path string) Case { c.method, c.path = method, path; return c }
+
+// Method returns c sending method to the target's path for it.
+func (c Case) Method(method string) Case { c.method = method; return c }
+
+// From returns c sending its request from origin o. For CrossSite,
+// CrossSiteOldBrowser and SameSiteSibling the other origin is
+// "https://evil.example" or "https://sibling.example.com"; FromOrigin sets
+// another.
+func (c Case) From(o Origin) Case { c.origin = o; return c }
+
+// FromOrigin returns c sending its request from origin o with the given
+// Origin header value.
+func (c Case) FromOrigin(o Origin, originURL string) Case {
+	c.origin, c.originURL = o, originURL
+	return c
+}
+
+// Concurrent returns c sending n copies of its request at once.
+func (c Case) Concurrent(n int) Case {
+	if n < 1 {
+		n = 1
+	}
+	c.concurrency = n
+	return c
+}
+
+// WantSession returns c expecting effect e on the stored session.
+func (c Case) WantSession(e Effect) Case { c.want.Session = e; return c }
+
+// WantCookie returns c expecting the response to do ch to the session
+// cookie.
+func (c Case) WantCookie(ch authtest.CookieChange) Case {
+	c.want.Cookie, c.want.CheckCookie = ch, true
+	return c
+}
+
+// WantStatus returns c expecting exactly code.
+func (c Case) WantStatus(code int) Case { c.want.Status = StatusCode(code); return c }
+
+// WantStatusIn returns c expecting a status in s.
+func (c Case) WantStatusIn(s Status) Case { c.want.Status = s; return c }
+
+// WantValidations returns c expecting n session reads per request.
+func (c Case) WantValidations(n int) Case { c.want.Validations = n; return c }
+
+// WantWrites returns c expecting n store writes in all.
+func (c Case) WantWrites(n int) Case { c.want.Writes = n; return c }
+
+// Want returns what c expects.
+func (c Case) Want() Want { return c.want }
+
+// Describe returns the case on one line: given, when, then.
+func (c Case) Describe() string {
+	var b strings.Builder
+	b.WriteString("given ")
+	if c.start == CookieSession {
+		fmt.Fprintf(&b, "a session: %s", c.state)
+	} else {
+		b.WriteString(c.start.String())
+	}
+	if c.advance != 0 {
+		sign := "+"
+		if c.advance < 0 {
+			sign = ""
+		}
+		fmt.Fprintf(&b, ", clock %s%v", sign, c.advance)
+	}
+	if c.fault != nil {
+		if c.fault.count < 0 {
+			fmt.Fprintf(&b, ", %s always failing", c.fault.op)
+		} else {
+			fmt.Fprintf(&b, ", %s failing %d time(s)", c.fault.op, c.fault.count)
+		}
+	}
+	fmt.Fprintf(&b, "; when %s %s", c.method, c.pathOrDefault())
+	if c.origin != NoOrigin {
+		fmt.Fprintf(&b, " from %s", c.origin)
+	}
+	if c.concurrency > 1 {
+		fmt.Fprintf(&b, " x%d at once", c.concurrency)
+	}
+	b.WriteString("; then ")
+	var then []string
+	if c.want.Session != AnyEffect {
+		then = append(then, "session "+c.want.Session.String())
+	}
+	if c.want.CheckCookie {
+		then = append(then, "cookie "+c.want.Cookie.String())
+	}
+	if c.want.Status != (Status{}) {
+		then = append(then, "status "+c.want.Status.String())
+	}
+	if c.want.Validations >= 0 {
+		then = append(then, fmt.Sprintf("%d validation(s)", c.want.Validations))
+	}
+	if c.want.Writes >= 0 {
+		then = append(then, fmt.Sprintf("%d write(s)", c.want.Writes))
+	}
+	if len(then) == 0 {
+		then = append(then, "nothing checked")
+	}
+	b.WriteString(strings.Join(then, ", "))
+	return b.String()
+}
+
+func (c Case) pathOrDefault() string {
+	if c.path == "" {
+		return "<target path>"
+	}
+	return c.path
+}

@@ -1,0 +1,68 @@
+package scenarios_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/scenarios"
+)
+
+// probe answers 200 with a session, 401 without, 503 when the store fails:
+// the shape of handler the standard cases expect.
+func probe(w http.ResponseWriter, r *http.Request) {
+	s, err := authrequest.FromContext(r.Context()).Session()
+	switch {
+	case err != nil:
+		http.Error(w, "session store unavailable", http.StatusServiceUnavailable)
+	case s == nil:
+		http.Error(w, "not signed in", http.StatusUnauthorized)
+	default:
+		json.NewEncoder(w).Encode(map[string]string{"user_id": s.UserID})
+	}
+}
+
+// authkitTarget is authrequest's own Middleware and APIHandler, with a
+// probe route for the methods APIHandler does not serve.
+func authkitTarget() scenarios.Target {
+	return scenarios.Target{
+		Handler: func(f *fakeauth.Fake) http.Handler {
+			mux := http.NewServeMux()
+			mux.Handle("/api/auth/", authrequest.APIHandler(f.Auth))
+			mux.HandleFunc("/probe", probe)
+			return authrequest.Middleware(f.Auth)(mux)
+		},
+		Path:       "/probe",
+		Paths:      map[string]string{"GET": "/api/auth/user"},
+		LogoutPath: "/api/auth/logout",
+	}
+}
+
+func TestStandardCount(t *testing.T) {
+	cases := scenarios.Standard()
+	if len(cases) < 50 {
+		t.Errorf("Standard() has %d cases, want at least 50", len(cases))
+	}
+	seen := map[string]bool{}
+	for _, c := range cases {
+		if seen[c.Name()] {
+			t.Errorf("two cases are named %q", c.Name())
+		}
+		seen[c.Name()] = true
+	}
+}
+
+func TestStandardAgainstAuthrequest(t *testing.T) {
+	scenarios.Run(t, authkitTarget(), scenarios.Standard()...)
+}
+
+func TestNamedCases(t *testing.T) {
+	scenarios.Run(t, authkitTarget(),
+		scenarios.Active(), scenarios.Renewed(), scenarios.Expired(), scenarios.Cleared(),
+		scenarios.MissingCookie(), scenarios.MalformedToken(), scenarios.UnknownToken(), scenarios.DeletedUser(),
+		scenarios.CrossOrigin(), scenarios.StoreDown(), scenarios.ConcurrentRenewal(),
+		scenarios.Logout().Request("POST", "/api/auth/logout"),
+	)
+}
