@@ -29,12 +29,14 @@ type sessionOutcome struct {
 // [AssertSessionAttrs] compares. Expiry is checked apart, by
 // [AssertSessionExpiry] and [AssertSessionExpiresAt].
 type CookieAttrs struct {
-	Path        string
-	Domain      string
-	Secure      bool
-	HttpOnly    bool
-	SameSite    http.SameSite
-	Partitioned bool
+	// Path is the Path attribute as written.
+	Path string
+	// Domain is the Domain attribute; case and a leading dot don't count.
+	Domain string
+	// Secure, HttpOnly and Partitioned are the flags of those names.
+	Secure, HttpOnly, Partitioned bool
+	// SameSite is the SameSite attribute; zero means none was written.
+	SameSite http.SameSite
 }
 
 // DefaultCookieAttrs returns the attributes authkit gives the session

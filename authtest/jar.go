@@ -85,6 +85,15 @@ func NewJar(opts ...Option) *Jar {
 	return j
 }
 
+// now reads the jar's clock; a Jar made without NewJar has none and
+// uses the system's.
+func (j *Jar) now() time.Time {
+	if j.clock == nil {
+		return time.Now()
+	}
+	return j.clock.Now()
+}
+
 // Name returns the name given by [WithName], or "".
 func (j *Jar) Name() string { return j.name }
 
@@ -99,7 +108,7 @@ func (j *Jar) Cookies(u *url.URL) []*http.Cookie {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.cookiesLocked(u, j.clock.Now())
+	return j.cookiesLocked(u, j.now())
 }
 
 func (j *Jar) cookiesLocked(u *url.URL, now time.Time) []*http.Cookie {
@@ -175,7 +184,7 @@ func (j *Jar) SetCookies(u *url.URL, cookies []*http.Cookie) {
 func (j *Jar) All() []*http.Cookie {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.evictLocked(j.clock.Now())
+	j.evictLocked(j.now())
 	es := slices.Clone(j.entries)
 	slices.SortStableFunc(es, func(a, b *jarEntry) int {
 		return cmp.Or(cmp.Compare(a.domain, b.domain), cmp.Compare(a.path, b.path), cmp.Compare(a.name, b.name))
@@ -229,7 +238,8 @@ func cloneCookie(c *http.Cookie) *http.Cookie {
 // Do sends r to h in process, as a browser with this jar would send it:
 // it adds the jar's cookies for r's URL to a clone of r, serves the clone
 // with a new [httptest.ResponseRecorder], and stores the Set-Cookie lines
-// of the response. r's URL is read as a server reads it: the scheme is
+// of the response. It does not follow redirects: the Location is in the
+// recorder, for the test to request next. r's URL is read as a server reads it: the scheme is
 // https when r.TLS is set (as [httptest.NewRequest] and [NewRequest] set it
 // for an https target), and the host is r.Host. A nil h or r gives a
 // recorder with status 500 instead of a panic.
@@ -242,7 +252,7 @@ func (j *Jar) Do(h http.Handler, r *http.Request) *Recorder {
 	u := requestURL(r)
 	r2 := r.Clone(r.Context())
 	j.mu.Lock()
-	sent := j.cookiesLocked(u, j.clock.Now())
+	sent := j.cookiesLocked(u, j.now())
 	j.mu.Unlock()
 	for _, c := range sent {
 		r2.AddCookie(c)
@@ -278,7 +288,10 @@ func (j *Jar) receive(r *http.Request, u *url.URL, sent []*http.Cookie, res *htt
 func (j *Jar) beginLocked(method string, u *url.URL, reqHeader http.Header) *exchange {
 	u2 := *u
 	u2.User = nil
-	x := &exchange{time: j.clock.Now(), method: method, url: &u2, header: http.Header{}}
+	x := &exchange{time: j.now(), method: method, url: &u2, header: http.Header{}}
+	if j.start.IsZero() {
+		j.start = x.time
+	}
 	for _, h := range []string{"Origin", "Sec-Fetch-Site", "Authorization"} {
 		if v := reqHeader.Get(h); v != "" {
 			x.header.Set(h, v)
@@ -581,7 +594,7 @@ func (t *jarTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r2 := r.Clone(r.Context())
 	j := t.jar
 	j.mu.Lock()
-	sent := j.cookiesLocked(&u, j.clock.Now())
+	sent := j.cookiesLocked(&u, j.now())
 	j.mu.Unlock()
 	for _, c := range sent {
 		r2.AddCookie(c)

@@ -490,3 +490,19 @@ func TestJarConcurrentUse(t *testing.T) {
 		t.Error("no events after concurrent use")
 	}
 }
+
+func TestJarZeroValueWorks(t *testing.T) {
+	var j authtest.Jar // not made by NewJar: system clock, default cookie name
+	rec := j.Do(linesHandler("auth_session="+testToken(1)+"; Path=/; Max-Age=60"), authtest.NewRequest("GET", "/").Build(t))
+	authtest.AssertSessionSet(t, rec, authtest.WithCookieName("")) // "" means the default
+	if got := sends(t, &j, "https://example.com/"); got != "auth_session="+testToken(1) {
+		t.Errorf("zero Jar sends %q", got)
+	}
+	if tr := j.Transcript(); !strings.Contains(tr, "GET https://example.com/  at +0") {
+		t.Errorf("zero Jar transcript:\n%s", tr)
+	}
+	want := "GET https://example.com/: set auth_session=" + testToken(1) + "; Path=/; Max-Age=60"
+	if got := j.Timeline()[0].String(); got != want {
+		t.Errorf("Event.String() = %q, want %q", got, want)
+	}
+}

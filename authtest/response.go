@@ -155,7 +155,11 @@ func settingsFor(v view, opts []Option) settings {
 	if v.jar != nil {
 		s.jarName, s.cookieName, s.clock = v.jar.name, v.jar.cookieName, v.jar.clock
 	}
-	return applyOptions(s, opts)
+	s = applyOptions(s, opts)
+	if s.cookieName == "" {
+		s.cookieName = auth.DefaultCookieName
+	}
+	return s
 }
 
 // now is the time against which a check reads Expires: the configured

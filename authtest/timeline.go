@@ -91,11 +91,11 @@ type Event struct {
 	Reason string
 }
 
-// String returns the event on one line: change, request and Set-Cookie
+// String returns the event on one line: request, change and Set-Cookie
 // line. Tokens are not redacted; see [Jar.Transcript] for that.
 func (e Event) String() string {
 	req := strings.TrimSpace(e.Method + " " + e.URL)
-	s := fmt.Sprintf("%s %s: %s", e.Change, e.Line, req)
+	s := fmt.Sprintf("%s: %s %s", req, e.Change, e.Line)
 	if e.Reason != "" {
 		s += " (" + e.Reason + ")"
 	}
@@ -109,8 +109,8 @@ type exchange struct {
 	url       *url.URL
 	sent      []*http.Cookie
 	sentKnown bool
-	status    int // 0 when unknown
-	header    http.Header
+	status    int         // 0 when unknown
+	header    http.Header // the request's origin headers and Authorization, the response's Location
 	events    []Event
 }
 
@@ -151,9 +151,16 @@ func (j *Jar) Transcript() string {
 		// The request headers that decide an origin check or carry a
 		// bearer token.
 		for _, h := range []string{"Origin", "Sec-Fetch-Site", "Authorization"} {
-			if v := x.header.Get(h); v != "" {
-				field(&b, strings.ToLower(h), red.Redact(v))
+			v := x.header.Get(h)
+			if v == "" {
+				continue
 			}
+			if scheme, _, _ := strings.Cut(v, " "); h == "Authorization" && !strings.EqualFold(scheme, "Bearer") {
+				// Basic credentials and the like are secrets of no known
+				// form: keep only the scheme.
+				v = scheme + " <redacted>"
+			}
+			field(&b, strings.ToLower(h), red.Redact(v))
 		}
 		if x.status != 0 {
 			field(&b, "status", statusText(x.status))

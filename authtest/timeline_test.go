@@ -141,3 +141,13 @@ func TestTranscriptIsStableOnTheSystemClock(t *testing.T) {
 		t.Error("bearer token in the clear")
 	}
 }
+
+func TestTranscriptRedactsOtherAuthorization(t *testing.T) {
+	jar := authtest.NewJar()
+	jar.Do(linesHandler(), authtest.NewRequest("GET", "/").WithHeader("Authorization", "Basic dXNlcjpwYXNz").Build(t))
+	tr := jar.Transcript()
+	wantContains(t, tr, "  authorization:  Basic <redacted>\n")
+	if strings.Contains(tr, "dXNlcjpwYXNz") {
+		t.Errorf("Basic credentials in the clear:\n%s", tr)
+	}
+}
