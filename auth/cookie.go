@@ -118,10 +118,13 @@ func maxAge(d time.Duration) int {
 	return int((d + time.Second - 1) / time.Second)
 }
 
-// ReadSessionCookie returns the value of the request's session cookie. When
-// the request carries several cookies of that name (a sibling subdomain can
-// add one), it returns the first, which browsers send for the most specific
-// path. It does not check the value's form: see [ValidToken].
+// ReadSessionCookie returns the value of the request's session cookie.
+// When the request carries several cookies of that name (a sibling
+// subdomain can plant one with a wider Domain or a longer Path, which
+// browsers send first), it returns the first that has the form of a token,
+// so that planted garbage can't hide, and get cleared in place of, the
+// real cookie; if none has that form, the first. Use a "__Host-" cookie
+// name to stop sibling subdomains planting cookies at all.
 func (a *Auth) ReadSessionCookie(r *http.Request) (value string, ok bool) {
 	return readCookie(r.Header, a.cookie.Name)
 }
@@ -130,22 +133,28 @@ func (a *Auth) ReadSessionCookie(r *http.Request) (value string, ok bool) {
 // hot path allocates nothing. Quotes around the value are removed, as
 // net/http does.
 func readCookie(h http.Header, name string) (string, bool) {
+	first, found := "", false
 	for _, line := range h["Cookie"] {
 		for len(line) > 0 {
 			var part string
 			part, line, _ = strings.Cut(line, ";")
 			part = strings.TrimSpace(part)
-			n, v, found := strings.Cut(part, "=")
-			if !found || n != name {
+			n, v, ok := strings.Cut(part, "=")
+			if !ok || n != name {
 				continue
 			}
 			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 				v = v[1 : len(v)-1]
 			}
-			return v, true
+			if ValidToken(v) {
+				return v, true
+			}
+			if !found {
+				first, found = v, true
+			}
 		}
 	}
-	return "", false
+	return first, found
 }
 
 // ReadBearerToken returns the token of an "Authorization: Bearer <token>"

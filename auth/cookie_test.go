@@ -98,6 +98,8 @@ func TestReadSessionCookie(t *testing.T) {
 		{"auth_session_x=1; xauth_session=2", "", false},
 		{`auth_session="abc"`, "abc", true},
 		{"auth_session=first; auth_session=second", "first", true},
+		{"auth_session=garbage; auth_session=abcdefghijklmnopqrstuvwxyz234567", "abcdefghijklmnopqrstuvwxyz234567", true},
+		{"auth_session=abcdefghijklmnopqrstuvwxyz234567; auth_session=bcdefghijklmnopqrstuvwxyz234567a", "abcdefghijklmnopqrstuvwxyz234567", true},
 		{"auth_session=", "", true},
 		{";;; ;auth_session=v", "v", true},
 	}

@@ -97,3 +97,5 @@ func cookieOutcome(t testing.TB, rec *httptest.ResponseRecorder) string {
 	}
 	return "set:" + c.Value
 }
+
+func authSessionID(token string) string { return auth.SessionID(token) }

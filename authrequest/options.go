@@ -18,6 +18,10 @@ type config struct {
 // WithTrustedOrigins lets unsafe requests from these origins use the
 // session cookie, as if they were same-origin. Each origin is
 // "scheme://host[:port]", exactly as browsers send it in the Origin header.
+//
+// An app behind a reverse proxy that rewrites the Host header must list
+// its public origin here: the origin check refuses an Origin whose host is
+// not the request's Host.
 func WithTrustedOrigins(origins ...string) Option {
 	return func(c *config) { c.trusted = append(c.trusted, origins...) }
 }

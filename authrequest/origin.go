@@ -48,8 +48,15 @@ func (c *originCheck) check(r *http.Request) error {
 	if err := c.cop.Check(r); err != nil {
 		return fmt.Errorf("%w: %v", ErrCrossOrigin, err)
 	}
-	origin := r.Header.Get("Origin")
-	if origin == "" {
+	origins := r.Header["Origin"]
+	if len(origins) == 0 || len(origins) == 1 && origins[0] == "" {
+		return nil // not a browser, or a same-origin request of an old one
+	}
+	if len(origins) > 1 {
+		return fmt.Errorf("%w: %d Origin headers", ErrCrossOrigin, len(origins))
+	}
+	origin := origins[0]
+	if c.trusted[origin] {
 		return nil
 	}
 	u, err := url.Parse(origin)
@@ -57,7 +64,14 @@ func (c *originCheck) check(r *http.Request) error {
 		// Browsers send scheme://host[:port] and nothing else.
 		return fmt.Errorf("%w: malformed Origin %q", ErrCrossOrigin, origin)
 	}
-	if scheme := c.scheme(r); scheme != "" && !strings.EqualFold(u.Scheme, scheme) && !c.trusted[origin] {
+	// CrossOriginProtection trusts Sec-Fetch-Site before Origin; a request
+	// whose Origin names another host is refused whatever it claims.
+	// Behind a proxy that rewrites Host, list the public origin with
+	// WithTrustedOrigins.
+	if !strings.EqualFold(u.Host, r.Host) {
+		return fmt.Errorf("%w: Origin %q is not the request's host %q", ErrCrossOrigin, origin, r.Host)
+	}
+	if scheme := c.scheme(r); scheme != "" && !strings.EqualFold(u.Scheme, scheme) {
 		// The host matched but the scheme did not (an http page posting to
 		// the https site, say): a different origin under RFC 6454.
 		return fmt.Errorf("%w: Origin %q does not match the request's scheme %q", ErrCrossOrigin, origin, scheme)
