@@ -1,0 +1,306 @@
+package playground
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/authrequest"
+)
+
+// Limits on what a sign-up or sign-in may send. They keep a request from
+// costing more than it should (a password is hashed with argon2id) and keep
+// usernames readable in the pages.
+const (
+	// MaxBodyBytes is the largest JSON or form body the playground reads.
+	MaxBodyBytes = 8 << 10
+	// MaxUsernameBytes is the longest username, in bytes of UTF-8.
+	MaxUsernameBytes = 64
+	// MaxPasswordBytes is the longest password, in bytes of UTF-8.
+	MaxPasswordBytes = 1024
+)
+
+// The routes of the app part: what an app built on authkit serves.
+const (
+	// SessionPath reads the request's session for any method: 200 with the
+	// session and its user, 401 without a session, 503 when the store
+	// fails. It is the route the scenario lab sends unsafe methods to.
+	SessionPath = "/api/session"
+	// UserPath and LogoutPath are authrequest.APIHandler's routes.
+	UserPath   = "/api/auth/user"
+	LogoutPath = "/api/auth/logout"
+	// SignupPath and LoginPath take {"username": ..., "password": ...}.
+	SignupPath = "/api/signup"
+	LoginPath  = "/api/login"
+)
+
+// usernameProvider is the key provider of username-and-password accounts.
+const usernameProvider = "username"
+
+// App returns the app part of the playground on a: the routes an
+// application built on authkit would serve, behind
+// authrequest.Middleware (which answers cross-site unsafe requests with
+// 403):
+//
+//	POST /api/signup      {"username", "password"} -> 200 {"user": {...}} and a session cookie
+//	POST /api/login       {"username", "password"} -> 200 {"user": {...}} and a session cookie
+//	GET  /api/auth/user   authrequest.APIHandler
+//	POST /api/auth/logout authrequest.APIHandler
+//	*    /api/session     the session and its user, for any method
+//
+// The scenario lab runs the standard scenarios against it, each on a fake
+// of its own; the live server mounts the same routes on its own fake.
+func App(a *auth.Auth) http.Handler {
+	mux := http.NewServeMux()
+	registerApp(mux, a)
+	return authrequest.Middleware(a, authrequest.WithCrossOriginHandler(http.HandlerFunc(crossOrigin)))(mux)
+}
+
+// registerApp adds the app part's routes to mux. Callers put mux behind
+// authrequest.Middleware.
+func registerApp(mux *http.ServeMux, a *auth.Auth) {
+	app := &app{a: a}
+	mux.Handle("/api/auth/", authrequest.APIHandler(a))
+	mux.HandleFunc("POST "+SignupPath, app.signup)
+	mux.HandleFunc(SignupPath, methodNotAllowed("POST"))
+	mux.HandleFunc("POST "+LoginPath, app.login)
+	mux.HandleFunc(LoginPath, methodNotAllowed("POST"))
+	mux.HandleFunc(SessionPath, app.session)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not found")
+	})
+}
+
+type app struct {
+	a *auth.Auth
+}
+
+// credentials is the body of a sign-up or sign-in.
+type credentials struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// errBadRequest marks an error whose text can be shown to the client as
+// the reason for a 400.
+var errBadRequest = errors.New("bad request")
+
+// check returns an error wrapping errBadRequest if c breaks a limit.
+func (c credentials) check() error {
+	switch {
+	case c.Username == "":
+		return fmt.Errorf("%w: username is empty", errBadRequest)
+	case len(c.Username) > MaxUsernameBytes:
+		return fmt.Errorf("%w: username is longer than %d bytes", errBadRequest, MaxUsernameBytes)
+	case !utf8.ValidString(c.Username) || strings.ContainsFunc(c.Username, unicode.IsControl):
+		return fmt.Errorf("%w: username has control characters or invalid UTF-8", errBadRequest)
+	case c.Password == "":
+		return fmt.Errorf("%w: password is empty", errBadRequest)
+	case len(c.Password) > MaxPasswordBytes:
+		return fmt.Errorf("%w: password is longer than %d bytes", errBadRequest, MaxPasswordBytes)
+	}
+	return nil
+}
+
+// decodeJSON reads one JSON object of at most MaxBodyBytes into dst. Unknown
+// fields and trailing data are errors: a strict API tells a client its
+// mistake instead of guessing. Every error wraps errBadRequest.
+func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return fmt.Errorf("%w: body is larger than %d bytes", errBadRequest, MaxBodyBytes)
+		}
+		return fmt.Errorf("%w: malformed JSON: %v", errBadRequest, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: malformed JSON: data after the object", errBadRequest)
+	}
+	return nil
+}
+
+func (app *app) readCredentials(w http.ResponseWriter, r *http.Request) (credentials, bool) {
+	var c credentials
+	err := decodeJSON(w, r, &c)
+	if err == nil {
+		err = c.check()
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), errBadRequest.Error()+": "))
+		return c, false
+	}
+	return c, true
+}
+
+func (app *app) signup(w http.ResponseWriter, r *http.Request) {
+	c, ok := app.readCredentials(w, r)
+	if !ok {
+		return
+	}
+	u, err := createUser(r, app.a, c)
+	if err != nil {
+		app.fail(w, r, err)
+		return
+	}
+	app.signIn(w, r, u)
+}
+
+func (app *app) login(w http.ResponseWriter, r *http.Request) {
+	c, ok := app.readCredentials(w, r)
+	if !ok {
+		return
+	}
+	u, err := checkLogin(r, app.a, c)
+	if err != nil {
+		app.fail(w, r, err)
+		return
+	}
+	app.signIn(w, r, u)
+}
+
+// createUser creates the user of a sign-up, with its username key.
+func createUser(r *http.Request, a *auth.Auth, c credentials) (*auth.User, error) {
+	return a.CreateUser(r.Context(), auth.NewUser{
+		Attributes: map[string]any{"username": c.Username},
+		Key:        &auth.NewKey{ProviderID: usernameProvider, ProviderUserID: c.Username, Password: c.Password},
+	})
+}
+
+// checkLogin returns the user whose username and password c holds.
+func checkLogin(r *http.Request, a *auth.Auth, c credentials) (*auth.User, error) {
+	key, err := a.UseKey(r.Context(), usernameProvider, c.Username, c.Password)
+	if err != nil {
+		return nil, err
+	}
+	return a.GetUser(r.Context(), key.UserID)
+}
+
+// signIn starts a session for u and answers 200 {"user": ...}. On a
+// failure nothing is set: the answer carries no session cookie.
+func (app *app) signIn(w http.ResponseWriter, r *http.Request, u *auth.User) {
+	if _, err := authrequest.FromContext(r.Context()).SignIn(u.ID); err != nil {
+		app.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user": authrequest.UserJSON(u)})
+}
+
+func (app *app) session(w http.ResponseWriter, r *http.Request) {
+	s, u, err := authrequest.FromContext(r.Context()).SessionUser()
+	switch {
+	case err != nil:
+		app.fail(w, r, err)
+	case s == nil:
+		writeError(w, http.StatusUnauthorized, "not signed in")
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{
+			"session": sessionJSON(s, app.a.Now()),
+			"user":    authrequest.UserJSON(u),
+		})
+	}
+}
+
+// SessionJSON is a session as the JSON API shows it: never with its
+// token.
+type SessionJSON struct {
+	ID              string    `json:"id"`
+	UserID          string    `json:"user_id"`
+	State           string    `json:"state"`
+	ActiveExpiresAt time.Time `json:"active_expires_at"`
+	IdleExpiresAt   time.Time `json:"idle_expires_at"`
+	// Fresh is set for the session of a request that created or renewed
+	// it; listings of stored sessions leave it out.
+	Fresh *bool `json:"fresh,omitempty"`
+}
+
+func sessionJSON(s *auth.Session, now time.Time) SessionJSON {
+	fresh := s.Fresh
+	return SessionJSON{
+		ID: s.ID, UserID: s.UserID, State: s.State(now).String(),
+		ActiveExpiresAt: s.ActiveExpiresAt.UTC(), IdleExpiresAt: s.IdleExpiresAt.UTC(),
+		Fresh: &fresh,
+	}
+}
+
+func recordJSON(rec auth.SessionRecord, now time.Time) SessionJSON {
+	return SessionJSON{
+		ID: rec.ID, UserID: rec.UserID,
+		State:           auth.StateAt(rec.ActiveExpiresAt, rec.IdleExpiresAt, now).String(),
+		ActiveExpiresAt: rec.ActiveExpiresAt.UTC(), IdleExpiresAt: rec.IdleExpiresAt.UTC(),
+	}
+}
+
+// fail answers an error of the app part with its status and logs what
+// the client is not told. A store failure is a 503 that leaves the cookie
+// alone: the session works again once the store is back.
+func (app *app) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code, msg := classify(err)
+	if code >= 500 {
+		app.a.Logger().ErrorContext(r.Context(), "playground: request failed",
+			"method", r.Method, "path", r.URL.Path, "error", err)
+	}
+	writeError(w, code, msg)
+}
+
+// classify maps an error of package auth or authrequest to a status and a
+// message fit for the client.
+func classify(err error) (int, string) {
+	switch {
+	case errors.Is(err, errBadRequest):
+		return http.StatusBadRequest, strings.TrimPrefix(err.Error(), errBadRequest.Error()+": ")
+	case errors.Is(err, auth.ErrInvalidKey), errors.Is(err, auth.ErrInvalidPassword):
+		return http.StatusUnauthorized, "wrong username or password"
+	case errors.Is(err, auth.ErrDuplicateKey):
+		return http.StatusConflict, "that username is taken"
+	case errors.Is(err, authrequest.ErrCrossOrigin):
+		return http.StatusForbidden, "cross-origin request"
+	case errors.Is(err, auth.ErrStore):
+		return http.StatusServiceUnavailable, "the session store failed; try again"
+	}
+	return http.StatusInternalServerError, "internal error"
+}
+
+// crossOrigin answers an unsafe request from another site, which
+// Middleware refuses: JSON for the API and control routes, text for pages.
+func crossOrigin(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/_play/") {
+		writeError(w, http.StatusForbidden, "cross-origin request")
+		return
+	}
+	http.Error(w, "Forbidden: cross-origin request", http.StatusForbidden)
+}
+
+func methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+	}
+}
+
+// writeJSON answers code with v as JSON. v is always a value this package
+// built, so encoding can fail only on a broken connection, which the
+// client sees anyway.
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		code, body = http.StatusInternalServerError, []byte(`{"error":"internal error"}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}

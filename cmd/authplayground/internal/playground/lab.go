@@ -1,0 +1,109 @@
+package playground
+
+import (
+	"context"
+	"net/http"
+	"runtime"
+	"sync"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/scenarios"
+)
+
+// LabTarget is the scenario lab's target: the playground's app part (App)
+// on each case's own fake, configured as the live server is (development
+// cookies). GET requests go to /api/auth/user, the other methods to
+// /api/session, and sign-out to /api/auth/logout.
+func LabTarget() scenarios.Target {
+	return scenarios.Target{
+		Handler:    func(f *fakeauth.Fake) http.Handler { return App(f.Auth) },
+		Path:       SessionPath,
+		Paths:      map[string]string{http.MethodGet: UserPath},
+		LogoutPath: LogoutPath,
+		Fake:       []fakeauth.Option{fakeauth.WithConfig(auth.Config{Cookie: auth.CookieConfig{Insecure: true}})},
+	}
+}
+
+// lab runs the standard scenarios against LabTarget. Each case runs on a
+// fake of its own, never on the live one, so running the lab changes
+// nothing a visitor sees.
+type lab struct {
+	runner *scenarios.Runner
+	// busy lets one run at a time use the CPU: a table is a burst of work,
+	// and reloading the page should not pile them up.
+	busy chan struct{}
+}
+
+func newLab() *lab {
+	return &lab{runner: scenarios.NewRunner(LabTarget()), busy: make(chan struct{}, 1)}
+}
+
+// labView is what the lab page shows.
+type labView struct {
+	Results []scenarios.Result
+	Passed  int
+	Failed  int
+	Skipped int
+	// Error is set when the run was cut short.
+	Error string
+}
+
+// run executes every case of scenarios.Standard, a few at a time, and
+// returns the results in the table's order.
+func (l *lab) run(ctx context.Context) ([]scenarios.Result, error) {
+	select {
+	case l.busy <- struct{}{}:
+		defer func() { <-l.busy }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	cases := scenarios.Standard()
+	results := make([]scenarios.Result, len(cases))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = l.runner.Execute(ctx, cases[i])
+			}
+		}()
+	}
+	var err error
+feed:
+	for i := range cases {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			err = ctx.Err()
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	return results, err
+}
+
+func (s *Server) labPage(w http.ResponseWriter, r *http.Request) {
+	results, err := s.lab.run(r.Context())
+	var v labView
+	if err != nil {
+		v.Error = "the run was cut short: " + err.Error()
+	}
+	for _, res := range results {
+		switch {
+		case res.Case.Name() == "":
+			continue // not run: the request was cancelled
+		case res.Skipped != "":
+			v.Skipped++
+		case res.Passed():
+			v.Passed++
+		default:
+			v.Failed++
+		}
+		v.Results = append(v.Results, res)
+	}
+	s.render(w, r, http.StatusOK, "lab.html", v)
+}

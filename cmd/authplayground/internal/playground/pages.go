@@ -1,0 +1,435 @@
+package playground
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/fakeauth"
+)
+
+// notices are the messages a form's redirect can ask the home page to
+// show. The query names one by its key, so that a link can't make the
+// page say anything else.
+func notices() map[string]string {
+	return map[string]string{
+		"signed-up":     "Signed up and signed in: a new session, a new cookie (set).",
+		"signed-in":     "Signed in: a new session, a new cookie (set or rotated).",
+		"signed-out":    "Signed out: the session is deleted and the cookie cleared.",
+		"revoked":       "Device signed out: its session is deleted.",
+		"advanced":      "The clock moved. This page load validated the session, if there was one.",
+		"faults-set":    "Fault armed: the next calls of that store operation fail.",
+		"faults-clear":  "Faults cleared.",
+		"reset":         "Reset: users and sessions are gone, the clock is back at its start, the inspector is empty.",
+		"bad-login":     "Wrong username or password.",
+		"taken":         "That username is taken.",
+		"invalid":       "Username and password must not be empty; a username has at most 64 bytes, a password at most 1024.",
+		"store":         "The store failed (an armed fault?): nothing changed, the cookie is kept.",
+		"not-signed-in": "Sign in first.",
+		"no-device":     "No such device among yours.",
+		"bad-advance":   "The clock only moves forward, by a Go duration such as 90m or 25h, up to the year 2261.",
+		"bad-fault":     "Choose a store operation and a count between 1 and 1000.",
+		"reset-failed":  "The store could not be emptied.",
+	}
+}
+
+// isError reports whether the notice of key tells of a failure.
+func isError(key string) bool {
+	switch key {
+	case "bad-login", "taken", "invalid", "store", "not-signed-in", "no-device", "bad-advance", "bad-fault", "reset-failed":
+		return true
+	}
+	return false
+}
+
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"time":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
+		"countdown": countdown,
+		"short":     shortID,
+		"duration":  formatDuration,
+	}
+}
+
+// countdown says how far t is from now: "in 23h 59m" or "1h ago".
+func countdown(t, now time.Time) string {
+	d := t.Sub(now)
+	switch {
+	case d > 0:
+		return "in " + formatDuration(d)
+	case d < 0:
+		return formatDuration(-d) + " ago"
+	}
+	return "now"
+}
+
+// formatDuration writes d in days, hours, minutes and seconds, leaving out
+// the units that are zero: "14d 1s", "23h 59m 59s".
+func formatDuration(d time.Duration) string {
+	if d < 0 {
+		return "-" + formatDuration(-d)
+	}
+	if d < time.Second {
+		return d.String()
+	}
+	d = d.Round(time.Second)
+	var parts []string
+	for _, u := range []struct {
+		size time.Duration
+		name string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if n := d / u.size; n > 0 {
+			parts = append(parts, strconv.FormatInt(int64(n), 10)+u.name)
+			d -= n * u.size
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// homeView is what the home page shows.
+type homeView struct {
+	Now        time.Time
+	StoreName  string
+	CookieName string
+	Active     time.Duration
+	Idle       time.Duration
+	Notice     string
+	NoticeErr  bool
+
+	// StoreError is set when reading the session failed.
+	StoreError string
+	User       *auth.User
+	Username   string
+	Session    *auth.Session
+	State      string
+	// Before is what the store held for the cookie before this request
+	// validated it: "active", "idle", "dead", "not stored", "malformed".
+	Before string
+
+	Devices    []deviceView
+	DevicesErr string
+
+	Advances []advanceView
+	Cookies  []CookieEvent
+	Ops      []string
+	Faults   []faultView
+}
+
+type deviceView struct {
+	ID              string
+	State           string
+	ActiveExpiresAt time.Time
+	IdleExpiresAt   time.Time
+	Current         bool
+}
+
+type advanceView struct {
+	ID    string // the form's element ID
+	Label string
+	By    time.Duration
+	To    string // "past-active" or "past-idle", else empty
+}
+
+type faultView struct {
+	Op        string
+	Remaining int
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	a := s.fake.Auth
+	v := homeView{
+		StoreName:  s.storeName,
+		CookieName: a.CookieName(),
+		Active:     a.ActivePeriod(),
+		Idle:       a.IdlePeriod(),
+		Ops:        []string{},
+	}
+	if key := r.URL.Query().Get("n"); key != "" {
+		v.Notice, v.NoticeErr = notices()[key], isError(key)
+	}
+	code := http.StatusOK
+	v.Before, _ = s.storedState(r)
+	session, user, err := authrequest.FromContext(r.Context()).SessionUser()
+	v.Now = a.Now()
+	if err != nil {
+		code = http.StatusServiceUnavailable
+		v.StoreError = err.Error()
+	}
+	if session != nil {
+		v.Session, v.User, v.State = session, user, session.State(v.Now).String()
+		v.Username, _ = user.Attributes["username"].(string)
+		devices, err := a.UserSessions(r.Context(), user.ID)
+		if err != nil {
+			v.DevicesErr = err.Error()
+		}
+		for _, d := range devices {
+			v.Devices = append(v.Devices, deviceView{
+				ID: d.ID, State: d.State(v.Now).String(),
+				ActiveExpiresAt: d.ActiveExpiresAt, IdleExpiresAt: d.IdleExpiresAt,
+				Current: d.ID == session.ID,
+			})
+		}
+	}
+	v.Advances = s.advanceOptions(r)
+	v.Cookies = s.cookies.Events()
+	for _, op := range fakeauth.Ops() {
+		v.Ops = append(v.Ops, string(op))
+	}
+	pending := s.fake.Store.PendingFaults()
+	for _, op := range fakeauth.Ops() {
+		if n := pending[op]; n != 0 {
+			v.Faults = append(v.Faults, faultView{Op: string(op), Remaining: n})
+		}
+	}
+	s.render(w, r, code, "home.html", v)
+}
+
+// storedState tells what the store holds for the request's session cookie,
+// without validating it (so without renewing or deleting anything), and
+// returns the record when there is one. It goes around the fault injector:
+// the playground's own look-ups must not use up the faults armed for the
+// app.
+func (s *Server) storedState(r *http.Request) (string, *auth.SessionRecord) {
+	token, ok := s.fake.Auth.ReadSessionCookie(r)
+	if !ok {
+		return "", nil
+	}
+	if !auth.ValidToken(token) {
+		return "malformed", nil
+	}
+	rec, found, err := s.fake.StoredSession(r.Context(), auth.SessionID(token))
+	switch {
+	case err != nil:
+		return "unknown (the store failed: " + err.Error() + ")", nil
+	case !found:
+		return "not stored", nil
+	}
+	return auth.StateAt(rec.ActiveExpiresAt, rec.IdleExpiresAt, s.fake.Clock.Now()).String(), &rec
+}
+
+// advanceOptions returns the time machine's buttons. The last two move
+// the clock one second past the end of the active or idle period of the
+// browser's session, or of a session that would be created now.
+func (s *Server) advanceOptions(r *http.Request) []advanceView {
+	pastActive, _ := s.pastDelta(r, "past-active")
+	pastIdle, _ := s.pastDelta(r, "past-idle")
+	return []advanceView{
+		{ID: "advance-1h", Label: "+1 hour", By: time.Hour},
+		{ID: "advance-1d", Label: "+1 day", By: 24 * time.Hour},
+		{ID: "advance-past-active", Label: "Past the active period", By: pastActive, To: "past-active"},
+		{ID: "advance-past-idle", Label: "Past the idle period", By: pastIdle, To: "past-idle"},
+	}
+}
+
+// pastDelta returns how far to move the clock for "past-active" or
+// "past-idle": to one second after the end of that period of the
+// request's stored session, or of a session created now when there is
+// none. It is zero when the period has already ended.
+func (s *Server) pastDelta(r *http.Request, to string) (time.Duration, error) {
+	now := s.fake.Clock.Now()
+	activeEnd, idleEnd := s.fake.Auth.Expiries(now)
+	if _, rec := s.storedState(r); rec != nil {
+		activeEnd, idleEnd = rec.ActiveExpiresAt, rec.IdleExpiresAt
+	}
+	var end time.Time
+	switch to {
+	case "past-active":
+		end = activeEnd
+	case "past-idle":
+		end = idleEnd
+	default:
+		return 0, fmt.Errorf("%w: to: %q is neither past-active nor past-idle", errBadRequest, to)
+	}
+	return max(end.Add(time.Second).Sub(now), 0), nil
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name string, data any) {
+	var buf bytes.Buffer
+	if err := s.pages.ExecuteTemplate(&buf, name, data); err != nil {
+		s.log.ErrorContext(r.Context(), "playground: rendering a page", "page", name, "error", err)
+		http.Error(w, "internal error: the page could not be rendered", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		s.log.DebugContext(r.Context(), "playground: writing a page", "page", name, "error", err)
+	}
+}
+
+// back redirects a form post to the home page, showing notice key.
+func back(w http.ResponseWriter, r *http.Request, key string) {
+	http.Redirect(w, r, "/?"+url.Values{"n": {key}}.Encode(), http.StatusSeeOther)
+}
+
+// readForm parses a form body of at most MaxBodyBytes.
+func readForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("%w: %v", errBadRequest, err)
+	}
+	return nil
+}
+
+func formCredentials(w http.ResponseWriter, r *http.Request) (credentials, error) {
+	if err := readForm(w, r); err != nil {
+		return credentials{}, err
+	}
+	c := credentials{Username: r.PostForm.Get("username"), Password: r.PostForm.Get("password")}
+	return c, c.check()
+}
+
+// formNotice returns the notice key for an error of a sign-up or sign-in.
+func formNotice(err error) string {
+	switch code, _ := classify(err); code {
+	case http.StatusBadRequest:
+		return "invalid"
+	case http.StatusUnauthorized:
+		return "bad-login"
+	case http.StatusConflict:
+		return "taken"
+	}
+	return "store"
+}
+
+func (s *Server) formSignup(w http.ResponseWriter, r *http.Request) {
+	c, err := formCredentials(w, r)
+	var u *auth.User
+	if err == nil {
+		u, err = createUser(r, s.fake.Auth, c)
+	}
+	if err == nil {
+		_, err = authrequest.FromContext(r.Context()).SignIn(u.ID)
+	}
+	if err != nil {
+		back(w, r, formNotice(err))
+		return
+	}
+	back(w, r, "signed-up")
+}
+
+func (s *Server) formLogin(w http.ResponseWriter, r *http.Request) {
+	c, err := formCredentials(w, r)
+	var u *auth.User
+	if err == nil {
+		u, err = checkLogin(r, s.fake.Auth, c)
+	}
+	if err == nil {
+		_, err = authrequest.FromContext(r.Context()).SignIn(u.ID)
+	}
+	if err != nil {
+		back(w, r, formNotice(err))
+		return
+	}
+	back(w, r, "signed-in")
+}
+
+func (s *Server) formLogout(w http.ResponseWriter, r *http.Request) {
+	if err := authrequest.FromContext(r.Context()).SignOut(); err != nil {
+		s.log.InfoContext(r.Context(), "playground: sign-out failed", "error", err)
+		back(w, r, "store")
+		return
+	}
+	back(w, r, "signed-out")
+}
+
+// formRevoke signs out one of the user's devices: the session with the
+// posted ID, if it is one of the user's. Revoking the browser's own
+// session is signing out.
+func (s *Server) formRevoke(w http.ResponseWriter, r *http.Request) {
+	if err := readForm(w, r); err != nil {
+		back(w, r, "no-device")
+		return
+	}
+	id := r.PostForm.Get("id")
+	ar := authrequest.FromContext(r.Context())
+	session, err := ar.Session()
+	if err != nil {
+		back(w, r, "store")
+		return
+	}
+	if session == nil {
+		back(w, r, "not-signed-in")
+		return
+	}
+	if id == session.ID {
+		s.formLogout(w, r)
+		return
+	}
+	devices, err := s.fake.Auth.UserSessions(r.Context(), session.UserID)
+	if err != nil {
+		back(w, r, "store")
+		return
+	}
+	if !slices.ContainsFunc(devices, func(d *auth.Session) bool { return d.ID == id }) {
+		back(w, r, "no-device")
+		return
+	}
+	if err := s.fake.Auth.InvalidateSession(r.Context(), id); err != nil {
+		back(w, r, "store")
+		return
+	}
+	back(w, r, "revoked")
+}
+
+// formAdvance moves the clock by the posted duration ("by") or past the
+// end of a period of the browser's session ("to").
+func (s *Server) formAdvance(w http.ResponseWriter, r *http.Request) {
+	err := readForm(w, r)
+	var d time.Duration
+	if err == nil {
+		if to := r.PostForm.Get("to"); to != "" {
+			d, err = s.pastDelta(r, to)
+		} else {
+			d, err = parseAdvance(r.PostForm.Get("by"))
+		}
+	}
+	if err == nil {
+		_, err = s.advance(d)
+	}
+	if err != nil {
+		back(w, r, "bad-advance")
+		return
+	}
+	back(w, r, "advanced")
+}
+
+func (s *Server) formFaults(w http.ResponseWriter, r *http.Request) {
+	err := readForm(w, r)
+	var n int
+	if err == nil {
+		n, err = strconv.Atoi(r.PostForm.Get("count"))
+	}
+	if err == nil {
+		err = s.failNext(r.PostForm.Get("op"), n)
+	}
+	if err != nil {
+		back(w, r, "bad-fault")
+		return
+	}
+	back(w, r, "faults-set")
+}
+
+func (s *Server) formClearFaults(w http.ResponseWriter, r *http.Request) {
+	s.fake.Store.ClearFaults()
+	back(w, r, "faults-clear")
+}
+
+func (s *Server) formReset(w http.ResponseWriter, r *http.Request) {
+	if err := s.resetAll(r.Context()); err != nil {
+		s.log.ErrorContext(r.Context(), "playground: reset failed", "error", err)
+		back(w, r, "reset-failed")
+		return
+	}
+	back(w, r, "reset")
+}

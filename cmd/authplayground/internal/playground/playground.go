@@ -1,0 +1,204 @@
+// Package playground is the authkit playground: a server that shows what
+// authkit does to a session, in pages a person reads and in a JSON API a
+// script drives.
+//
+// Everything runs on one fakeauth.Fake: the real auth.Auth with a clock
+// that moves only when the time machine moves it, store faults aimed at
+// single operations, and the in-memory store unless another is given.
+// Time stands still in the playground; only the time machine advances it.
+//
+// The server has two parts. The app part ([App]) is what an application
+// built on authkit serves: sign-up, sign-in, authrequest.APIHandler and a
+// route that reads the session. The playground part adds the pages (the
+// session, the devices, the time machine, the cookie inspector, the fault
+// switches, the scenario lab) and the control API under /_play/. Both sit
+// behind authrequest.Middleware, so a cross-site POST to any of them is
+// refused with 403 while the pages' own forms (same-origin) work.
+//
+// The session cookie is set without the Secure attribute
+// (auth.CookieConfig.Insecure), because the playground serves plain HTTP on
+// a loopback address. Never use that option in production.
+package playground
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/fakeauth"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Config configures a Server. The zero value is a playground in memory
+// whose clock starts at the current time.
+type Config struct {
+	// Store is the store behind the fake; a new memstore when nil. The
+	// control API's session listing and reset need its AllSessions and
+	// Reset methods, which memstore, sqlstore and redisstore have.
+	Store auth.Store
+	// StoreName says which store it is, for the pages: "memory",
+	// "sqlite:playground.db", ... Secrets in it (a password in a URL)
+	// must be removed by the caller.
+	StoreName string
+	// Start is where the playground clock starts, and where a reset puts it
+	// back; the current time, to the second, when zero.
+	Start time.Time
+	// Logger receives the request log and auth's debug events; nil
+	// discards them.
+	Logger *slog.Logger
+}
+
+// A Server is the playground's http.Handler. It is safe for concurrent
+// use.
+type Server struct {
+	fake      *fakeauth.Fake
+	log       *slog.Logger
+	storeName string
+	cookies   *inspector
+	lab       *lab
+	pages     *template.Template
+	handler   http.Handler
+}
+
+// New returns a playground Server on cfg.
+func New(cfg Config) (*Server, error) {
+	start := cfg.Start
+	if start.IsZero() {
+		start = time.Now().UTC().Truncate(time.Second)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	opts := []fakeauth.Option{
+		fakeauth.WithStart(start),
+		fakeauth.WithConfig(auth.Config{Cookie: auth.CookieConfig{Insecure: true}, Logger: log}),
+	}
+	name := cfg.StoreName
+	if cfg.Store != nil {
+		opts = append(opts, fakeauth.WithStore(cfg.Store))
+	} else if name == "" {
+		name = "memory"
+	}
+	f, err := fakeauth.New(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("playground: %w", err)
+	}
+	pages, err := template.New("pages").Funcs(templateFuncs()).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("playground: parsing templates: %w", err)
+	}
+	s := &Server{
+		fake:      f,
+		log:       log,
+		storeName: name,
+		cookies:   newInspector(f.Auth.CookieName(), f.Clock),
+		lab:       newLab(),
+		pages:     pages,
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Fake returns the fake the server runs on: its Auth, Clock and Store are
+// the playground's own.
+func (s *Server) Fake() *fakeauth.Fake { return s.fake }
+
+// CookieEvents returns what the cookie inspector holds, newest first.
+func (s *Server) CookieEvents() []CookieEvent { return s.cookies.Events() }
+
+// ServeHTTP serves the playground.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	registerApp(mux, s.fake.Auth)
+
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /lab", s.labPage)
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /ui/signup", s.formSignup)
+	mux.HandleFunc("POST /ui/login", s.formLogin)
+	mux.HandleFunc("POST /ui/logout", s.formLogout)
+	mux.HandleFunc("POST /ui/revoke", s.formRevoke)
+	mux.HandleFunc("POST /ui/advance", s.formAdvance)
+	mux.HandleFunc("POST /ui/faults", s.formFaults)
+	mux.HandleFunc("POST /ui/faults/clear", s.formClearFaults)
+	mux.HandleFunc("POST /ui/reset", s.formReset)
+
+	mux.HandleFunc("GET /_play/clock", s.getClock)
+	mux.HandleFunc("/_play/clock", methodNotAllowed("GET, HEAD"))
+	mux.HandleFunc("POST /_play/clock/advance", s.advanceClock)
+	mux.HandleFunc("/_play/clock/advance", methodNotAllowed("POST"))
+	mux.HandleFunc("GET /_play/sessions", s.listSessions)
+	mux.HandleFunc("/_play/sessions", methodNotAllowed("GET, HEAD"))
+	mux.HandleFunc("POST /_play/reset", s.reset)
+	mux.HandleFunc("/_play/reset", methodNotAllowed("POST"))
+	mux.HandleFunc("GET /_play/faults", s.getFaults)
+	mux.HandleFunc("POST /_play/faults", s.addFault)
+	mux.HandleFunc("DELETE /_play/faults", s.clearFaults)
+	mux.HandleFunc("/_play/faults", methodNotAllowed("GET, HEAD, POST, DELETE"))
+	mux.HandleFunc("/_play/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not found")
+	})
+
+	h := authrequest.Middleware(s.fake.Auth, authrequest.WithCrossOriginHandler(http.HandlerFunc(crossOrigin)))(mux)
+	return s.observe(h)
+}
+
+// observe logs every request, feeds the cookie inspector and keeps the
+// fake's call log from growing: the playground has no use for it between
+// requests, and a long-running server would otherwise keep every call.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rw := &recordingWriter{ResponseWriter: w}
+		next.ServeHTTP(rw, r)
+		s.fake.Store.ClearCalls()
+		s.cookies.record(r, rw.status(), rw.setCookies())
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", rw.status()),
+			slog.Int64("bytes", rw.bytes),
+			slog.Duration("took", time.Since(start)),
+		)
+	})
+}
+
+// allSessions returns every stored session, from the store's AllSessions.
+func (s *Server) allSessions(ctx context.Context) ([]auth.SessionRecord, error) {
+	lister, ok := s.fake.Store.Inner().(interface {
+		AllSessions(context.Context) ([]auth.SessionRecord, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("%w: the store %T can't list its sessions (it has no AllSessions method)", errUnsupported, s.fake.Store.Inner())
+	}
+	return lister.AllSessions(ctx)
+}
+
+// resetAll empties the store, puts the clock back to its start, clears the
+// faults and forgets the cookie inspector's events.
+func (s *Server) resetAll(ctx context.Context) error {
+	if err := s.fake.ResetAll(ctx); err != nil {
+		return err
+	}
+	s.cookies.reset()
+	return nil
+}
+
+// errUnsupported marks a control the store can't support.
+var errUnsupported = errors.New("not supported by this store")
