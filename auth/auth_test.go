@@ -10,25 +10,8 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/memstore"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
-
-// testClock is a clock the test moves by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
 
 // cheap Argon2 parameters keep the password tests fast; production uses
 // the defaults.
@@ -36,9 +19,9 @@ var cheapArgon2 = auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC)
 
-func newAuth(t *testing.T, cfg auth.Config) (*auth.Auth, *testClock, *memstore.Store) {
+func newAuth(t *testing.T, cfg auth.Config) (*auth.Auth, *fakeauth.Clock, *memstore.Store) {
 	t.Helper()
-	clock := &testClock{now: t0}
+	clock := fakeauth.NewClock(t0)
 	if cfg.Clock == nil {
 		cfg.Clock = clock
 	}
@@ -209,13 +192,21 @@ func (c *countingStore) RenewSession(ctx context.Context, id string, old, active
 	return ok, err
 }
 
-func TestActiveValidationWritesNothing(t *testing.T) {
-	clock := &testClock{now: t0}
+// newCountingAuth returns an Auth on a memstore whose reads and renewals
+// are counted.
+func newCountingAuth(t *testing.T) (*auth.Auth, *fakeauth.Clock, *countingStore) {
+	t.Helper()
+	clock := fakeauth.NewClock(t0)
 	cs := &countingStore{Store: memstore.New()}
 	a, err := auth.New(cs, auth.Config{Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a, clock, cs
+}
+
+func TestActiveValidationWritesNothing(t *testing.T) {
+	a, _, cs := newCountingAuth(t)
 	_, s := newUserSession(t, a)
 	for range 100 {
 		if _, err := a.ValidateSession(context.Background(), s.Token); err != nil {
@@ -228,12 +219,7 @@ func TestActiveValidationWritesNothing(t *testing.T) {
 }
 
 func TestConcurrentRenewalOneWrite(t *testing.T) {
-	clock := &testClock{now: t0}
-	cs := &countingStore{Store: memstore.New()}
-	a, err := auth.New(cs, auth.Config{Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, clock, cs := newCountingAuth(t)
 	_, s := newUserSession(t, a)
 	clock.Set(s.ActiveExpiresAt.Add(time.Hour))
 	var wg sync.WaitGroup
