@@ -179,6 +179,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v.Advances = s.advanceOptions(r)
+	s.recordNow(r, code, w.Header())
 	v.Cookies = s.cookies.Events()
 	for _, op := range fakeauth.Ops() {
 		v.Ops = append(v.Ops, string(op))

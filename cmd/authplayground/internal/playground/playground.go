@@ -166,9 +166,12 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rw := &recordingWriter{ResponseWriter: w}
-		next.ServeHTTP(rw, r)
+		ex := &exchange{}
+		next.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex)))
 		s.fake.Store.ClearCalls()
-		s.cookies.record(r, rw.status(), rw.setCookies())
+		if !ex.recorded {
+			s.cookies.record(r, rw.status(), rw.setCookies())
+		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
@@ -177,6 +180,27 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			slog.Duration("took", time.Since(start)),
 		)
 	})
+}
+
+// exchange is what observe shares with the handlers of one request.
+type exchange struct {
+	// recorded is set when the handler gave its response to the cookie
+	// inspector itself.
+	recorded bool
+}
+
+type exchangeKey struct{}
+
+// recordNow gives the response to the cookie inspector before it is sent:
+// a page that shows the inspector then shows what it does itself to the
+// cookie. h holds the response headers as they will be sent.
+func (s *Server) recordNow(r *http.Request, code int, h http.Header) {
+	ex, ok := r.Context().Value(exchangeKey{}).(*exchange)
+	if !ok || ex.recorded {
+		return
+	}
+	ex.recorded = true
+	s.cookies.record(r, code, h["Set-Cookie"])
 }
 
 // allSessions returns every stored session, from the store's AllSessions.

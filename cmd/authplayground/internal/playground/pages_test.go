@@ -1,0 +1,479 @@
+package playground_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/authtest"
+	"github.com/authkit-dev/authkit/cmd/authplayground/internal/playground"
+	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/scenarios"
+)
+
+// base is where the in-process tests pretend the playground listens.
+const base = "http://127.0.0.1:8080"
+
+// start is the playground clock's start in tests.
+var start = time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC)
+
+func newServer(t *testing.T) *playground.Server {
+	t.Helper()
+	s, err := playground.New(playground.Config{Start: start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// browser is one user of the playground: a cookie jar that sends
+// same-origin form posts, as a browser does from the playground's pages.
+type browser struct {
+	t   *testing.T
+	srv *playground.Server
+	jar *authtest.Jar
+}
+
+func newBrowser(t *testing.T, srv *playground.Server, name string) *browser {
+	return &browser{t: t, srv: srv, jar: authtest.NewJar(authtest.WithName(name), authtest.WithClock(srv.Fake().Clock))}
+}
+
+func (b *browser) get(path string) *authtest.Recorder {
+	b.t.Helper()
+	return b.jar.Do(b.srv, authtest.NewRequest("GET", base+path).Build(b.t))
+}
+
+// page loads path and parses it, failing the test unless the status is
+// want.
+func (b *browser) page(path string, want int) *authtest.HTML {
+	b.t.Helper()
+	rec := b.get(path)
+	if rec.Code != want {
+		b.t.Fatalf("GET %s: status %d, want %d\n%s", path, rec.Code, want, rec.Body)
+	}
+	return authtest.ParseHTML(b.t, rec.Body.String())
+}
+
+// submit posts the form of the page that matches selector, as the page
+// has it, with the values of set changed, and checks that it redirects
+// home with the notice key.
+func (b *browser) submit(h *authtest.HTML, selector string, set url.Values, notice string) {
+	b.t.Helper()
+	f := h.Form(selector)
+	if f.Method != http.MethodPost {
+		b.t.Fatalf("form %s: method %q, want POST", selector, f.Method)
+	}
+	for k, v := range set {
+		f.Fields[k] = v
+	}
+	rec := b.jar.Do(b.srv, authtest.NewRequest("POST", base+f.Action).WithForm(f.Fields).SameOrigin().Build(b.t))
+	if rec.Code != http.StatusSeeOther {
+		b.t.Fatalf("POST %s: status %d, want 303\n%s", f.Action, rec.Code, rec.Body)
+	}
+	if got, want := rec.Header().Get("Location"), "/?n="+notice; got != want {
+		b.t.Fatalf("POST %s: redirected to %q, want %q", f.Action, got, want)
+	}
+}
+
+// signUp signs the browser up with the home page's form.
+func (b *browser) signUp(username string) {
+	b.t.Helper()
+	b.submit(b.page("/", http.StatusOK), "#signup-form", url.Values{"username": {username}, "password": {"correct horse"}}, "signed-up")
+}
+
+func TestHomeSignedOut(t *testing.T) {
+	srv := newServer(t)
+	h := newBrowser(t, srv, "visitor").page("/", http.StatusOK)
+
+	if !strings.Contains(h.Text("#dev-cookie-note"), "without the Secure attribute") {
+		t.Errorf("the page does not say that the cookie has no Secure attribute: %q", h.Text("#dev-cookie-note"))
+	}
+	h.AssertText("#signed-out", "Not signed in.")
+	for _, sel := range []string{"#signup-form", "#login-form"} {
+		f := h.Form(sel)
+		if f.Method != "POST" || !f.Fields.Has("username") || !f.Fields.Has("password") {
+			t.Errorf("form %s = %+v, want a POST with username and password", sel, f)
+		}
+	}
+	if got := h.Form("#signup-form").Action; got != "/ui/signup" {
+		t.Errorf("sign-up form posts to %q", got)
+	}
+	if got := h.Form("#login-form").Action; got != "/ui/login" {
+		t.Errorf("sign-in form posts to %q", got)
+	}
+	h.AssertText("#no-session", "No session.")
+	h.AssertText("#clock-now", "2026-03-02 09:00:00 UTC")
+	h.AssertText("#no-cookies", "No response has set a cookie yet.")
+	h.AssertText("#no-faults", "No faults armed: every store call goes through.")
+	if h.Has("#logout-form") || h.Count("tr.device") != 0 {
+		t.Error("a signed-out page shows a sign-out button or devices")
+	}
+	if got := h.Text("#store-name"); got != "memory" {
+		t.Errorf("store name %q, want memory", got)
+	}
+}
+
+func TestTimeMachineForms(t *testing.T) {
+	srv := newServer(t)
+	h := newBrowser(t, srv, "visitor").page("/", http.StatusOK)
+	for sel, want := range map[string]url.Values{
+		"#advance-1h":          {"by": {"1h0m0s"}},
+		"#advance-1d":          {"by": {"24h0m0s"}},
+		"#advance-past-active": {"to": {"past-active"}},
+		"#advance-past-idle":   {"to": {"past-idle"}},
+		"#advance-custom":      {"by": {""}},
+	} {
+		f := h.Form(sel)
+		if f.Action != "/ui/advance" || f.Method != "POST" || f.Fields.Encode() != want.Encode() {
+			t.Errorf("time machine form %s = %s %s %v, want POST /ui/advance %v", sel, f.Method, f.Action, f.Fields, want)
+		}
+	}
+	// Without a session, "past" is measured from a session created now.
+	if got, want := h.Text("#advance-past-active"), "Past the active period (+1d 1s)"; got != want {
+		t.Errorf("past-active button reads %q, want %q", got, want)
+	}
+	if got, want := h.Text("#advance-past-idle"), "Past the idle period (+15d 1s)"; got != want {
+		t.Errorf("past-idle button reads %q, want %q", got, want)
+	}
+}
+
+func TestSignUpShowsSessionDevicesAndCookie(t *testing.T) {
+	srv := newServer(t)
+	b := newBrowser(t, srv, "ada")
+	b.signUp("ada")
+	authtest.AssertSessionHistory(t, b.jar, authtest.CookieSet)
+
+	h := b.page("/?n=signed-up", http.StatusOK)
+	h.AssertText("#notice", "Signed up and signed in: a new session, a new cookie (set).")
+	h.AssertText("#username", "ada")
+	if !h.Has("#logout-form") || h.Has("#signup-form") {
+		t.Error("a signed-in page should offer sign-out, not sign-up")
+	}
+	cookie, ok := b.jar.Cookie(auth.DefaultCookieName)
+	if !ok {
+		t.Fatal("no session cookie in the jar after signing up")
+	}
+	id := auth.SessionID(cookie.Value)
+	if got := h.Attr("#session-id", "title"); got != id {
+		t.Errorf("session panel shows ID %q, want %q", got, id)
+	}
+	h.AssertText("#session-id", id[:8]+"…")
+	h.AssertText("#session-state", "active")
+	h.AssertText("#session-fresh", "false")
+	h.AssertText("#session-active-expires", "2026-03-03 09:00:00 UTC")
+	h.AssertText("#session-active-countdown", "in 1d")
+	h.AssertText("#session-idle-expires", "2026-03-17 09:00:00 UTC")
+	h.AssertText("#session-idle-countdown", "in 15d")
+	if strings.Contains(h.Text("body"), cookie.Value) {
+		t.Error("the page shows the session token")
+	}
+
+	// Devices: this browser's session, with a revoke button.
+	if n := h.Count("tr.device"); n != 1 {
+		t.Fatalf("%d devices listed, want 1", n)
+	}
+	if got := h.Attr("tr.device.current", "data-id"); got != id {
+		t.Errorf("current device %q, want %q", got, id)
+	}
+	if f := h.Form("tr.device .revoke-form"); f.Action != "/ui/revoke" || f.Fields.Get("id") != id {
+		t.Errorf("revoke form %+v, want POST /ui/revoke id=%s", f, id)
+	}
+
+	// Cookie inspector: the sign-up set the cookie, token hidden.
+	if n := h.Count("tr.cookie-event"); n != 1 {
+		t.Fatalf("%d cookie events, want 1", n)
+	}
+	h.AssertText("tr.cookie-event .change", "set")
+	line := h.Text("tr.cookie-event .set-cookie")
+	if !strings.HasPrefix(line, "auth_session=<token of session "+id[:8]+"…>; Path=/;") || strings.Contains(line, "Secure") || !strings.Contains(line, "HttpOnly") {
+		t.Errorf("inspector line %q, want the session cookie, token hidden, HttpOnly, no Secure", line)
+	}
+	if got := h.Text("tr.cookie-event td:nth-child(3)"); got != "POST /ui/signup" {
+		t.Errorf("inspector request %q, want POST /ui/signup", got)
+	}
+}
+
+// A real browser's clock does not move with the playground's: the
+// cookie it holds lives on real time. realBrowser is such a browser.
+func realBrowser(t *testing.T, srv *playground.Server, name string) *browser {
+	return &browser{t: t, srv: srv, jar: authtest.NewJar(authtest.WithName(name))}
+}
+
+func TestTimeMachineRenewsThenExpires(t *testing.T) {
+	srv := newServer(t)
+	b := realBrowser(t, srv, "ada")
+	b.signUp("ada")
+	h := b.page("/", http.StatusOK)
+	if got := h.Text("#advance-past-active"); got != "Past the active period (+1d 1s)" {
+		t.Errorf("past-active button reads %q", got)
+	}
+
+	b.submit(h, "#advance-past-active", nil, "advanced")
+	h = b.page("/?n=advanced", http.StatusOK)
+	h.AssertText("#clock-now", "2026-03-03 09:00:01 UTC")
+	h.AssertText("#session-state", "active")
+	h.AssertText("#session-before", "(before this request the store held it as: idle)")
+	h.AssertText("#session-fresh", "true")
+	h.AssertText("#session-active-countdown", "in 1d")
+	h.AssertText("#session-idle-countdown", "in 15d")
+	h.AssertText("tr.cookie-event .change", "renewed") // newest first: this very page load
+	h.AssertText("tr.cookie-event td:nth-child(3)", "GET /")
+
+	// A reload finds it active: nothing to renew, nothing set.
+	h = b.page("/", http.StatusOK)
+	h.AssertText("#session-fresh", "false")
+	h.AssertText("#session-before", "(before this request the store held it as: active)")
+	if got := h.Text("#advance-past-idle"); got != "Past the idle period (+15d 1s)" {
+		t.Errorf("past-idle button reads %q", got)
+	}
+
+	b.submit(h, "#advance-past-idle", nil, "advanced")
+	h = b.page("/", http.StatusOK)
+	h.AssertText("#clock-now", "2026-03-18 09:00:02 UTC")
+	h.AssertText("#signed-out", "Not signed in.")
+	h.AssertText("#session-before", "The cookie this browser sent: dead.")
+	h.AssertText("tr.cookie-event .change", "cleared")
+	if _, ok := b.jar.Cookie(auth.DefaultCookieName); ok {
+		t.Error("the browser still holds the session cookie after the idle period")
+	}
+	if n := h.Count("tr.cookie-event"); n != 3 {
+		t.Errorf("%d cookie events, want 3 (set, renewed, cleared)", n)
+	}
+}
+
+// A jar on the playground clock is a browser whose clock moved too: it
+// sees the renewed cookie expire later, and drops the cookie itself when
+// the idle period ends, before the server can clear it.
+func TestTimeMachineWithTheBrowserClock(t *testing.T) {
+	srv := newServer(t)
+	b := newBrowser(t, srv, "ada")
+	b.signUp("ada")
+	b.submit(b.page("/", http.StatusOK), "#advance-past-active", nil, "advanced")
+	b.page("/", http.StatusOK).AssertText("#session-state", "active")
+	authtest.AssertSessionHistory(t, b.jar, authtest.CookieSet, authtest.CookieRenewed)
+
+	b.submit(b.page("/", http.StatusOK), "#advance-past-idle", nil, "advanced")
+	h := b.page("/", http.StatusOK)
+	h.AssertText("#signed-out", "Not signed in.")
+	if h.Has("#session-before") {
+		t.Errorf("the browser sent a cookie after its idle period: %q", h.Text("#session-before"))
+	}
+	// The server never saw the dead session: the store keeps it until it
+	// is presented or swept.
+	rec := b.get("/_play/sessions")
+	if !strings.Contains(rec.Body.String(), `"state":"dead"`) {
+		t.Errorf("sessions listing %s, want the dead session", rec.Body)
+	}
+}
+
+func TestTimeMachineCustomAndBadDurations(t *testing.T) {
+	srv := newServer(t)
+	b := newBrowser(t, srv, "visitor")
+	b.submit(b.page("/", http.StatusOK), "#advance-custom", url.Values{"by": {"90m"}}, "advanced")
+	b.page("/", http.StatusOK).AssertText("#clock-now", "2026-03-02 10:30:00 UTC")
+	for _, by := range []string{"", "-1h", "soon", "1000000h"} {
+		b.submit(b.page("/", http.StatusOK), "#advance-custom", url.Values{"by": {by}}, "bad-advance")
+	}
+	h := b.page("/?n=bad-advance", http.StatusOK)
+	h.AssertText("#clock-now", "2026-03-02 10:30:00 UTC")
+	if h.Attr("#notice", "class") != "notice error" {
+		t.Errorf("an error notice has class %q", h.Attr("#notice", "class"))
+	}
+}
+
+func TestSignInFormsRejectBadInput(t *testing.T) {
+	srv := newServer(t)
+	ada := newBrowser(t, srv, "ada")
+	ada.signUp("ada")
+	other := newBrowser(t, srv, "other")
+	h := other.page("/", http.StatusOK)
+	other.submit(h, "#signup-form", url.Values{"username": {"ada"}, "password": {"x"}}, "taken")
+	other.submit(h, "#login-form", url.Values{"username": {"ada"}, "password": {"wrong"}}, "bad-login")
+	other.submit(h, "#login-form", url.Values{"username": {"nobody"}, "password": {"x"}}, "bad-login")
+	other.submit(h, "#login-form", url.Values{"username": {""}, "password": {"x"}}, "invalid")
+	other.submit(h, "#signup-form", url.Values{"username": {strings.Repeat("a", 65)}, "password": {"x"}}, "invalid")
+	if got := other.jar.Timeline(); len(got) != 0 {
+		t.Errorf("failed sign-ins set cookies: %v", got)
+	}
+	other.submit(h, "#login-form", url.Values{"username": {"ada"}, "password": {"correct horse"}}, "signed-in")
+	other.page("/", http.StatusOK).AssertText("#username", "ada")
+}
+
+func TestDevicesRevoke(t *testing.T) {
+	srv := newServer(t)
+	laptop, phone := newBrowser(t, srv, "laptop"), newBrowser(t, srv, "phone")
+	laptop.signUp("ada")
+	phone.submit(phone.page("/", http.StatusOK), "#login-form", url.Values{"username": {"ada"}, "password": {"correct horse"}}, "signed-in")
+
+	h := laptop.page("/", http.StatusOK)
+	if n := h.Count("tr.device"); n != 2 {
+		t.Fatalf("%d devices, want 2", n)
+	}
+	phoneCookie, _ := phone.jar.Cookie(auth.DefaultCookieName)
+	phoneID := auth.SessionID(phoneCookie.Value)
+	laptop.submit(h, fmt.Sprintf(`tr.device[data-id=%q] .revoke-form`, phoneID), nil, "revoked")
+
+	h = laptop.page("/", http.StatusOK)
+	if n := h.Count("tr.device"); n != 1 || h.Attr("tr.device", "data-id") == phoneID {
+		t.Errorf("after revoking the phone: %d devices, the first %s", n, h.Attr("tr.device", "data-id"))
+	}
+	phone.page("/", http.StatusOK).AssertText("#signed-out", "Not signed in.")
+	authtest.AssertSessionHistory(t, phone.jar, authtest.CookieSet, authtest.CookieCleared)
+
+	// Someone else's session can't be revoked.
+	eve := newBrowser(t, srv, "eve")
+	eve.signUp("eve")
+	laptopCookie, _ := laptop.jar.Cookie(auth.DefaultCookieName)
+	eve.submit(eve.page("/", http.StatusOK), "tr.device .revoke-form", url.Values{"id": {auth.SessionID(laptopCookie.Value)}}, "no-device")
+	laptop.page("/", http.StatusOK).AssertText("#username", "ada")
+
+	// Revoking your own session signs you out.
+	h = laptop.page("/", http.StatusOK)
+	laptop.submit(h, "tr.device.current .revoke-form", nil, "signed-out")
+	laptop.page("/", http.StatusOK).AssertText("#signed-out", "Not signed in.")
+}
+
+func TestFaultsPanel(t *testing.T) {
+	srv := newServer(t)
+	b := newBrowser(t, srv, "ada")
+	b.signUp("ada")
+	h := b.page("/", http.StatusOK)
+
+	f := h.Form("#fault-form")
+	if f.Action != "/ui/faults" || f.Fields.Get("op") != "GetSessionAndUser" || f.Fields.Get("count") != "1" {
+		t.Errorf("fault form %+v", f)
+	}
+	var ops []string
+	for _, op := range fakeauth.Ops() {
+		ops = append(ops, string(op))
+		if !h.Has(fmt.Sprintf(`#fault-form option[value=%q]`, op)) {
+			t.Errorf("fault form does not offer %s", op)
+		}
+	}
+	if n := h.Count("#fault-form option"); n != len(ops) {
+		t.Errorf("fault form offers %d operations, want %d", n, len(ops))
+	}
+
+	b.submit(h, "#fault-form", url.Values{"count": {"2"}}, "faults-set")
+	if got := srv.Fake().Store.PendingFaults()[fakeauth.OpGetSessionAndUser]; got != 2 {
+		t.Fatalf("pending GetSessionAndUser faults %d, want 2", got)
+	}
+	// The page itself reads the session: it fails, says so, keeps the cookie.
+	rec := b.get("/")
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("home page with a failing store: status %d, want 503", rec.Code)
+	}
+	authtest.AssertSessionUntouched(t, rec)
+	h = authtest.ParseHTML(t, rec.Body.String())
+	if !strings.Contains(h.Text("#store-error"), "injected store failure") {
+		t.Errorf("store error box reads %q", h.Text("#store-error"))
+	}
+	h.AssertText("#pending-faults .fault", "GetSessionAndUser: next 1")
+
+	b.submit(h, "#clear-faults-form", nil, "faults-clear")
+	h = b.page("/", http.StatusOK)
+	h.AssertText("#username", "ada")
+	h.AssertText("#no-faults", "No faults armed: every store call goes through.")
+
+	for _, bad := range []url.Values{{"op": {"Nope"}}, {"count": {"0"}}, {"count": {"x"}}, {"count": {"1001"}}} {
+		b.submit(h, "#fault-form", bad, "bad-fault")
+	}
+	if got := srv.Fake().Store.PendingFaults(); len(got) != 0 {
+		t.Errorf("bad fault forms armed faults: %v", got)
+	}
+}
+
+func TestResetForm(t *testing.T) {
+	srv := newServer(t)
+	b := newBrowser(t, srv, "ada")
+	b.signUp("ada")
+	h := b.page("/", http.StatusOK)
+	b.submit(h, "#advance-1d", nil, "advanced")
+	b.submit(b.page("/", http.StatusOK), "#reset-form", nil, "reset")
+	h = b.page("/", http.StatusOK)
+	h.AssertText("#clock-now", "2026-03-02 09:00:00 UTC")
+	h.AssertText("#signed-out", "Not signed in.")
+	h.AssertText("#session-before", "The cookie this browser sent: not stored.")
+	// The inspector starts again: only this page load's clearing is in it.
+	if n := h.Count("tr.cookie-event"); n != 1 {
+		t.Errorf("%d cookie events after reset, want 1", n)
+	}
+	h.AssertText("tr.cookie-event .change", "cleared")
+	b.submit(h, "#signup-form", url.Values{"username": {"ada"}, "password": {"again"}}, "signed-up")
+}
+
+func TestCookieInspectorIsBounded(t *testing.T) {
+	srv := newServer(t)
+	b := newBrowser(t, srv, "ada")
+	b.signUp("ada")
+	for range playground.InspectorSize + 5 {
+		b.submit(b.page("/", http.StatusOK), "#advance-past-active", nil, "advanced")
+	}
+	h := b.page("/", http.StatusOK)
+	if n := h.Count("tr.cookie-event"); n != playground.InspectorSize {
+		t.Errorf("%d cookie events, want %d", n, playground.InspectorSize)
+	}
+	events := srv.CookieEvents()
+	if len(events) != playground.InspectorSize || events[0].Seq != 26 || events[len(events)-1].Seq != 7 {
+		t.Errorf("events kept: %d, newest #%d, oldest #%d; want %d, #26, #7", len(events), events[0].Seq, events[len(events)-1].Seq, playground.InspectorSize)
+	}
+	h.AssertText("tr.cookie-event td", "26")
+}
+
+func TestScenarioLab(t *testing.T) {
+	srv := newServer(t)
+	h := newBrowser(t, srv, "visitor").page("/lab", http.StatusOK)
+	cases := scenarios.Standard()
+	want := fmt.Sprintf("%d passed, 0 failed", len(cases))
+	h.AssertText("#lab-summary", want)
+	if n := h.Count("#scenarios tr.scenario"); n != len(cases) {
+		t.Errorf("the lab lists %d cases, want %d", n, len(cases))
+	}
+	for _, c := range cases {
+		row := fmt.Sprintf(`#scenarios tr.scenario[data-name=%q]`, c.Name())
+		if !h.Has(row) {
+			t.Errorf("case %q is not listed", c.Name())
+			continue
+		}
+		h.AssertText(row+" .case-name", c.Name())
+		h.AssertText(row+" .result", "pass")
+		if !strings.Contains(h.Text(row+" .transcript"), "GET") && !strings.Contains(h.Text(row+" .transcript"), c.Name()) && h.Text(row+" .transcript") == "" {
+			t.Errorf("case %q has no cookie timeline", c.Name())
+		}
+		if h.Has(row + " .report") {
+			t.Errorf("passing case %q shows a failure report", c.Name())
+		}
+	}
+	// The lab never touches the live playground.
+	if got := srv.CookieEvents(); len(got) != 0 {
+		t.Errorf("running the lab recorded cookie events on the live server: %v", got)
+	}
+	// A transcript of a renewal shows the renewed cookie, tokens redacted.
+	tr := h.Text(`#scenarios tr.scenario[data-name="renewed/GET"] .transcript`)
+	if !strings.Contains(tr, "renewed") || !strings.Contains(tr, "<token-1>") {
+		t.Errorf("renewed/GET transcript lacks the renewal: %q", tr)
+	}
+}
+
+func TestLabTargetPassesStandard(t *testing.T) {
+	scenarios.Run(t, playground.LabTarget(), scenarios.Standard()...)
+}
+
+func TestNavigationLinks(t *testing.T) {
+	srv := newServer(t)
+	h := newBrowser(t, srv, "visitor").page("/", http.StatusOK)
+	var hrefs []string
+	for _, l := range h.Links("nav") {
+		hrefs = append(hrefs, l.Href)
+	}
+	for _, want := range []string{"/", "/lab", "/api/auth/user", "/_play/sessions"} {
+		if !slices.Contains(hrefs, want) {
+			t.Errorf("navigation lacks %s: %v", want, hrefs)
+		}
+	}
+}
