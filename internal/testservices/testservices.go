@@ -1,5 +1,7 @@
-// Package testservices finds the PostgreSQL and Redis servers that the
-// store tests run against.
+// Package testservices holds what the store tests share: it finds the
+// PostgreSQL and Redis servers they run against, provides a TCP proxy that
+// cuts connections for fault tests, and checks that need several app
+// servers on one backend.
 //
 // The addresses come from the environment: AUTHKIT_POSTGRES_URL (default
 // postgres://postgres@127.0.0.1:5432/test?sslmode=disable) and
