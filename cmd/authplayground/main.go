@@ -55,6 +55,9 @@ type options struct {
 	db          string
 	allowRemote bool
 	verbose     bool
+	// start sets the playground clock's start; tests fix it, the command
+	// starts at the current time.
+	start time.Time
 }
 
 // errUsage marks a command line that can't be run: exit status 2.
@@ -149,7 +152,7 @@ func run(ctx context.Context, o options, log *slog.Logger, ln net.Listener, read
 			err = fmt.Errorf("closing the store: %w", cerr)
 		}
 	}()
-	pg, err := playground.New(playground.Config{Store: store, StoreName: storeName, Logger: log})
+	pg, err := playground.New(playground.Config{Store: store, StoreName: storeName, Logger: log, Start: o.start})
 	if err != nil {
 		return errors.Join(err, ln.Close())
 	}
@@ -199,8 +202,10 @@ func loopbackHostsOnly(next http.Handler) http.Handler {
 		host := r.Host
 		if h, _, err := net.SplitHostPort(host); err == nil {
 			host = h
+		} else if len(host) > 2 && host[0] == '[' && host[len(host)-1] == ']' {
+			host = host[1 : len(host)-1]
 		}
-		if !isLoopbackHost(strings.Trim(host, "[]")) {
+		if !isLoopbackHost(host) {
 			http.Error(w, "Misdirected Request: the playground answers only at a loopback address such as 127.0.0.1 or localhost", http.StatusMisdirectedRequest)
 			return
 		}
