@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/authtest"
+)
+
+// The -update flag (or AUTHKIT_UPDATE_GOLDEN=1) makes the browser test
+// rewrite docs/playground.png, the README's screenshot. authtest.Updating
+// reads it.
+var _ = flag.Bool("update", false, "rewrite docs/playground.png from the browser test")
+
+// chromiumPath is Debian's Chromium, which .ci/run installs.
+const chromiumPath = "/usr/bin/chromium"
+
+// docsScreenshot is the README's screenshot, relative to this package.
+const docsScreenshot = "../../docs/playground.png"
+
+// requireChromium skips the test when Chromium is not installed, or fails
+// it when AUTHKIT_REQUIRE_SERVICES=1 (as in CI).
+func requireChromium(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		msg := "Chromium is not installed at " + chromiumPath + " (apt-get install chromium): " + err.Error()
+		if os.Getenv("AUTHKIT_REQUIRE_SERVICES") == "1" {
+			t.Fatal(msg + "; AUTHKIT_REQUIRE_SERVICES=1 makes that a failure")
+		}
+		t.Skip(msg)
+	}
+}
+
+// artifactDir returns where the test saves screenshots:
+// $AUTHKIT_ARTIFACT_DIR, or a directory under os.TempDir.
+func artifactDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("AUTHKIT_ARTIFACT_DIR")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "authkit-artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("making the artifact directory: %v", err)
+	}
+	return dir
+}
+
+// newBrowser starts a headless Chromium with a fresh profile and returns
+// the context of one tab. Everything ends when the test does, or after
+// two minutes.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	profile := t.TempDir()
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), 2*time.Minute)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1280, 1000),
+	)
+	tab, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
+	// Cleanups run last-in first-out: the browser is gone before
+	// t.TempDir removes its profile.
+	t.Cleanup(func() {
+		cancelTab()
+		cancelAlloc()
+		cancelTimeout()
+	})
+	return tab
+}
+
+// step runs actions and fails the test with what it was doing.
+func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// click clicks a button that submits a form and waits for the page the
+// form's redirect leads to.
+func click(t *testing.T, ctx context.Context, selector string) {
+	t.Helper()
+	res, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(selector)))
+	if err != nil {
+		t.Fatalf("clicking %s: %v", selector, err)
+	}
+	if res.Status != 200 {
+		t.Fatalf("clicking %s led to status %d at %s", selector, res.Status, res.URL)
+	}
+}
+
+// text returns the text of the first element that matches selector.
+func text(t *testing.T, ctx context.Context, selector string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(selector)))
+	if err != nil {
+		t.Fatalf("reading %s: %v", selector, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func wantText(t *testing.T, ctx context.Context, selector, want string) {
+	t.Helper()
+	if got := text(t, ctx, selector); got != want {
+		t.Errorf("%s reads %q, want %q", selector, got, want)
+	}
+}
+
+// sessionCookie returns the browser's session cookie for base, read with
+// the DevTools protocol (the cookie is HttpOnly: document.cookie can't see
+// it), or nil.
+func sessionCookie(t *testing.T, ctx context.Context, base string) *network.Cookie {
+	t.Helper()
+	res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{base + "/"}})
+	if err != nil {
+		t.Fatalf("reading the browser's cookies: %v", err)
+	}
+	for _, c := range res.Cookies {
+		if c.Name == auth.DefaultCookieName {
+			return c
+		}
+	}
+	return nil
+}
+
+// screenshot saves a full-page PNG of the tab to path.
+func screenshot(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("taking a screenshot: %v", err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatalf("saving the screenshot: %v", err)
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+// TestBrowser drives the playground in Chromium: sign up, move past the
+// active period (the session is renewed), then past the idle period (the
+// session is gone and so is the cookie).
+func TestBrowser(t *testing.T) {
+	requireChromium(t)
+	base := startPlayground(t, options{})
+	ctx := newBrowser(t)
+
+	step(t, ctx, "opening the home page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#signup-form")))
+	if !strings.Contains(text(t, ctx, "#dev-cookie-note"), "without the Secure attribute") {
+		t.Error("the page does not explain the development cookie")
+	}
+	step(t, ctx, "filling in the sign-up form",
+		chromedp.SendKeys(chromedp.CSS(`#signup-form input[name=username]`), "ada"),
+		chromedp.SendKeys(chromedp.CSS(`#signup-form input[name=password]`), "correct horse"))
+	click(t, ctx, "#signup-form button")
+
+	wantText(t, ctx, "#username", "ada")
+	wantText(t, ctx, "#session-state", "active")
+	wantText(t, ctx, "#session-active-countdown", "in 1d")
+	wantText(t, ctx, "#cookies tr.cookie-event .change", "set")
+	c := sessionCookie(t, ctx, base)
+	if c == nil {
+		t.Fatal("no session cookie in the browser after signing up")
+	}
+	if !c.HTTPOnly || c.Secure || c.Path != "/" || c.SameSite != network.CookieSameSiteLax {
+		t.Errorf("session cookie %+v, want HttpOnly, not Secure, Path /, SameSite=Lax", c)
+	}
+	if got, want := text(t, ctx, "#session-id"), auth.SessionID(c.Value)[:8]+"…"; got != want {
+		t.Errorf("session panel shows %q, want %q", got, want)
+	}
+
+	// Past the active period: the page load after the redirect renews the
+	// session; a reload finds it active, and the inspector says "renewed".
+	click(t, ctx, "#advance-past-active button")
+	step(t, ctx, "reloading", chromedp.Reload())
+	wantText(t, ctx, "#clock-now", "2026-03-03 09:00:01 UTC")
+	wantText(t, ctx, "#session-state", "active")
+	wantText(t, ctx, "#cookies tr.cookie-event .change", "renewed")
+	if renewed := sessionCookie(t, ctx, base); renewed == nil || renewed.Value != c.Value {
+		t.Errorf("after renewal the browser holds %+v, want the same token", renewed)
+	}
+	screenshot(t, ctx, filepath.Join(artifactDir(t), "authplayground-renewed.png"))
+	if authtest.Updating() {
+		screenshot(t, ctx, docsScreenshot)
+	}
+
+	// Past the idle period: signed out, the cookie cleared.
+	click(t, ctx, "#advance-past-idle button")
+	step(t, ctx, "reloading", chromedp.Reload())
+	wantText(t, ctx, "#signed-out", "Not signed in.")
+	wantText(t, ctx, "#cookies tr.cookie-event .change", "cleared")
+	if c := sessionCookie(t, ctx, base); c != nil {
+		t.Errorf("the browser still holds the session cookie after the idle period: %+v", c)
+	}
+	screenshot(t, ctx, filepath.Join(artifactDir(t), "authplayground-signed-out.png"))
+}
