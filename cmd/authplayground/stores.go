@@ -2,26 +2,64 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/sqlstore"
 )
 
 // openStore opens the store that -db names and returns it (nil for the
 // in-memory default, which the playground makes itself), a name to show
-// with no secret in it, and the function that closes it.
+// with no password in it, and the function that closes it. SQL stores are
+// migrated first.
+//
+//	memory                 the default: everything in memory
+//	sqlite:PATH            SQLite database file (created if needed)
+//	postgres://...         PostgreSQL (postgresql:// too)
+//	redis://...            Redis: not available yet (package auth/redisstore)
 func openStore(ctx context.Context, spec string) (auth.Store, string, func() error, error) {
 	noop := func() error { return nil }
 	switch {
 	case spec == "" || spec == "memory":
 		return nil, "memory", noop, nil
 	case strings.HasPrefix(spec, "sqlite:"):
-		return nil, "", noop, fmt.Errorf("-db %s: the SQLite store (package auth/sqlstore) is not wired into the playground yet", spec)
+		path := strings.TrimPrefix(spec, "sqlite:")
+		s, err := sqlstore.OpenSQLite(path)
+		if err != nil {
+			return nil, "", noop, fmt.Errorf("-db %s: %w", spec, err)
+		}
+		return migrated(ctx, s, spec)
 	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
-		return nil, "", noop, fmt.Errorf("-db postgres://...: the PostgreSQL store (package auth/sqlstore) is not wired into the playground yet")
+		name := redactURL(spec)
+		s, err := sqlstore.OpenPostgres(ctx, spec)
+		if err != nil {
+			return nil, "", noop, fmt.Errorf("-db %s: %w", name, err)
+		}
+		return migrated(ctx, s, name)
 	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
-		return nil, "", noop, fmt.Errorf("-db redis://...: the Redis store (package auth/redisstore) does not exist yet")
+		return nil, "", noop, fmt.Errorf("-db %s: the Redis store (package auth/redisstore) is not available in this build yet; use memory, sqlite:PATH or postgres://", redactURL(spec))
 	}
 	return nil, "", noop, fmt.Errorf("-db %q: want memory, sqlite:PATH, postgres://... or redis://...", spec)
+}
+
+// migrated brings the SQL store's tables up to date and returns it, or
+// closes it on failure.
+func migrated(ctx context.Context, s *sqlstore.Store, name string) (auth.Store, string, func() error, error) {
+	if err := s.Migrate(ctx); err != nil {
+		return nil, "", func() error { return nil }, errors.Join(fmt.Errorf("-db %s: %w", name, err), s.Close())
+	}
+	return s, name, s.Close, nil
+}
+
+// redactURL returns a database URL with its password replaced by "xxxxx",
+// for the log and the pages.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(an unparsable URL)"
+	}
+	return u.Redacted()
 }
