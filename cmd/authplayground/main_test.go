@@ -153,7 +153,7 @@ func TestOpenStoreSpecs(t *testing.T) {
 	if err != nil || store != nil || name != "memory" || closeStore() != nil {
 		t.Errorf("memory: %v %q %v", store, name, err)
 	}
-	for _, spec := range []string{"mysql://x", "sqlite", "nonsense", "redis:/", "redis://127.0.0.1:1/0?dial_timeout=100ms"} {
+	for _, spec := range []string{"mysql://x", "sqlite", "nonsense", "redis:/", "redis://127.0.0.1:1/0?max_retries=-1", "postgres://127.0.0.1:1/x?connect_timeout=1", "sqlite:"} {
 		if _, _, _, err := openStore(t.Context(), spec); err == nil {
 			t.Errorf("openStore(%q): no error", spec)
 		}

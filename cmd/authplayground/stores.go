@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/redisstore"
 	"github.com/authkit-dev/authkit/auth/sqlstore"
 )
 
@@ -19,7 +20,8 @@ import (
 //	memory                 the default: everything in memory
 //	sqlite:PATH            SQLite database file (created if needed)
 //	postgres://...         PostgreSQL (postgresql:// too)
-//	redis://...            Redis: not available yet (package auth/redisstore)
+//	redis://...            Redis (rediss:// too); a "prefix" query parameter
+//	                       sets the key prefix, "authkit:" by default
 func openStore(ctx context.Context, spec string) (auth.Store, string, func() error, error) {
 	noop := func() error { return nil }
 	switch {
@@ -40,7 +42,25 @@ func openStore(ctx context.Context, spec string) (auth.Store, string, func() err
 		}
 		return migrated(ctx, s, name)
 	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
-		return nil, "", noop, fmt.Errorf("-db %s: the Redis store (package auth/redisstore) is not available in this build yet; use memory, sqlite:PATH or postgres://", redactURL(spec))
+		name := redactURL(spec)
+		u, err := url.Parse(spec)
+		if err != nil {
+			return nil, "", noop, fmt.Errorf("-db %s: %w", name, err)
+		}
+		// The prefix is the playground's parameter, not the Redis
+		// client's: take it out of the URL.
+		q := u.Query()
+		var opts []redisstore.Option
+		if q.Has("prefix") {
+			opts = append(opts, redisstore.WithPrefix(q.Get("prefix")))
+			q.Del("prefix")
+			u.RawQuery = q.Encode()
+		}
+		s, err := redisstore.Open(ctx, u.String(), opts...)
+		if err != nil {
+			return nil, "", noop, fmt.Errorf("-db %s: %w", name, err)
+		}
+		return s, name, s.Close, nil
 	}
 	return nil, "", noop, fmt.Errorf("-db %q: want memory, sqlite:PATH, postgres://... or redis://...", spec)
 }

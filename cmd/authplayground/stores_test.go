@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
@@ -91,12 +92,45 @@ func TestPostgresStore(t *testing.T) {
 	exerciseStore(t, startPlayground(t, options{db: u.String()}), u.Redacted())
 }
 
+// TestRedisStore runs under a key prefix of its own: a reset deletes
+// every key with the playground's prefix.
+func TestRedisStore(t *testing.T) {
+	u, err := url.Parse(testservices.Redis(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	prefix := testservices.UniqueName("authplayground:") + ":"
+	q.Set("prefix", prefix)
+	u.RawQuery = q.Encode()
+	t.Cleanup(func() {
+		// The test ends with a reset, which deletes the prefix's keys;
+		// check that nothing was left behind.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s, _, closeStore, err := openStore(ctx, u.String())
+		if err != nil {
+			t.Errorf("reopening the store: %v", err)
+			return
+		}
+		if all, err := s.(interface {
+			AllSessions(context.Context) ([]auth.SessionRecord, error)
+		}).AllSessions(ctx); err != nil || len(all) != 0 {
+			t.Errorf("after the test the prefix holds %d sessions (%v)", len(all), err)
+		}
+		if err := closeStore(); err != nil {
+			t.Error(err)
+		}
+	})
+	exerciseStore(t, startPlayground(t, options{db: u.String()}), u.Redacted())
+}
+
 func TestOpenStoreRedactsPasswords(t *testing.T) {
 	_, _, _, err := openStore(t.Context(), "postgres://user:hunter2@127.0.0.1:1/db?connect_timeout=1")
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("error %v: want one, without the password", err)
 	}
-	_, _, _, err = openStore(t.Context(), "redis://:hunter2@127.0.0.1:6379/0")
+	_, _, _, err = openStore(t.Context(), "redis://:hunter2@127.0.0.1:1/0?max_retries=-1")
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("error %v: want one, without the password", err)
 	}
