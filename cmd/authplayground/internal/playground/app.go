@@ -298,6 +298,8 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
+	// A failed write means the client has gone: there is no one left to
+	// tell, and the request log records the short byte count.
 	_, _ = w.Write(append(body, '\n'))
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +58,7 @@ func (in *inspector) Events() []CookieEvent {
 	defer in.mu.Unlock()
 	out := make([]CookieEvent, len(in.events))
 	for i, e := range in.events {
+		e.Lines = slices.Clone(e.Lines)
 		out[len(out)-1-i] = e
 	}
 	return out
