@@ -25,12 +25,21 @@ import (
 //
 // All methods must be safe for concurrent use, also by several processes
 // sharing one backend. Timestamps must round-trip exactly (to the
-// nanosecond) so that [Store.RenewSession] can compare what was read.
+// nanosecond) as instants (compared with [time.Time.Equal]; the location
+// need not survive), so that [Store.RenewSession] can compare what was
+// read. A store may refuse, with a system error, times its encoding can't
+// hold: int64 Unix nanoseconds cover 1678 to 2262.
+//
+// A store may drop a session by itself (a Redis TTL, say) once its
+// IdleExpiresAt has passed on the real clock by a grace period the store
+// documents; until then it must keep and return it, expired or not.
 type Store interface {
 	// CreateUser inserts user and, when key is not nil, key (whose UserID
-	// is user.ID), as one atomic step: if either insert fails, neither
+	// must be user.ID), as one atomic step: if either insert fails, neither
 	// record exists afterwards. It returns [ErrDuplicateUser] if a user
 	// with that ID exists and [ErrDuplicateKey] if the key exists.
+	// user.Attributes is a JSON object; a store may refuse anything else
+	// with a system error.
 	CreateUser(ctx context.Context, user UserRecord, key *KeyRecord) error
 
 	// GetUser returns the user with the given ID, or [ErrNotFound].
@@ -45,9 +54,10 @@ type Store interface {
 	// exist returns [ErrNotFound].
 	DeleteUser(ctx context.Context, userID string) error
 
-	// CreateKey inserts key. It returns [ErrDuplicateKey] if a key with the
-	// same ProviderID and ProviderUserID exists and [ErrNotFound] if its
-	// user does not exist.
+	// CreateKey inserts key. It returns [ErrNotFound] if its user does not
+	// exist (checked first: a missing user and a taken key give
+	// ErrNotFound) and [ErrDuplicateKey] if a key with the same ProviderID
+	// and ProviderUserID exists.
 	CreateKey(ctx context.Context, key KeyRecord) error
 
 	// GetKey returns the key for the provider and provider user ID, or
@@ -79,7 +89,8 @@ type Store interface {
 	GetSessionAndUser(ctx context.Context, sessionID string) (SessionRecord, UserRecord, error)
 
 	// RenewSession is the conditional write behind renewal. If the session
-	// exists and its stored ActiveExpiresAt equals oldActiveExpiresAt, it
+	// exists and its stored ActiveExpiresAt is the same instant as
+	// oldActiveExpiresAt, it
 	// sets ActiveExpiresAt and IdleExpiresAt to the given values and returns
 	// true. Otherwise (the session is gone, or another caller renewed it
 	// first) it changes nothing and returns false with a nil error.

@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 // TestStore runs the conformance suite for [auth.Store] as named subtests
@@ -90,16 +91,16 @@ func BenchmarkStore(b *testing.B, newStore func(b *testing.B) auth.Store) {
 	})
 }
 
-func storeBenchSetup(b *testing.B, s auth.Store) (*auth.Auth, *storeClock, string) {
+func storeBenchSetup(b *testing.B, s auth.Store) (*auth.Auth, *fakeauth.Clock, string) {
 	b.Helper()
 	// A short active period keeps the clock within int64 nanoseconds for
 	// any realistic b.N: each Renew iteration moves it by one second.
-	clock := &storeClock{now: time.Date(2001, 2, 3, 4, 5, 6, 7, time.UTC)}
+	clock := fakeauth.NewClock(time.Date(2001, 2, 3, 4, 5, 6, 7, time.UTC))
 	a, err := auth.New(s, auth.Config{
 		ActivePeriod: time.Second,
 		IdlePeriod:   time.Hour,
 		Clock:        clock,
-		Argon2:       storeArgon2,
+		Argon2:       fakeauth.CheapArgon2(),
 	})
 	if err != nil {
 		b.Fatalf("auth.New: %v", err)
@@ -114,28 +115,6 @@ func storeBenchSetup(b *testing.B, s auth.Store) (*auth.Auth, *storeClock, strin
 		b.Fatalf("CreateSession: %v", err)
 	}
 	return a, clock, sess.Token
-}
-
-// storeArgon2 makes password hashing cheap: the suite tests storage, not
-// hashing cost.
-var storeArgon2 = auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}
-
-// storeClock is an [auth.Clock] the suite moves by hand.
-type storeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *storeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *storeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 type storeGroup struct {
@@ -1157,10 +1136,10 @@ func storeTestSweepEmpty(t *testing.T, s auth.Store) {
 
 // --- Auth ----------------------------------------------------------------------
 
-func storeNewAuth(t testing.TB, s auth.Store) (*auth.Auth, *storeClock) {
+func storeNewAuth(t testing.TB, s auth.Store) (*auth.Auth, *fakeauth.Clock) {
 	t.Helper()
-	clock := &storeClock{now: storeT0}
-	a, err := auth.New(s, auth.Config{Clock: clock, Argon2: storeArgon2})
+	clock := fakeauth.NewClock(storeT0)
+	a, err := auth.New(s, auth.Config{Clock: clock, Argon2: fakeauth.CheapArgon2()})
 	if err != nil {
 		t.Fatalf("auth.New: %v", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/redisstore"
 	"github.com/authkit-dev/authkit/authtest"
+	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
@@ -296,7 +297,7 @@ func TestRoundTrips(t *testing.T) {
 	ctx := t.Context()
 	log := &commandLog{}
 	s.Client().AddHook(log)
-	clock := testservices.NewClock(time.Date(2031, 3, 14, 15, 9, 26, 0, time.UTC))
+	clock := fakeauth.NewClock(time.Date(2031, 3, 14, 15, 9, 26, 0, time.UTC))
 	a := testservices.NewAuth(t, s, clock)
 	u, err := a.CreateUser(ctx, auth.NewUser{})
 	if err != nil {

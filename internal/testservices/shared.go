@@ -12,6 +12,7 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 // RenewCounter is an [auth.Store] that counts the renewals that wrote:
@@ -34,36 +35,10 @@ func (c *RenewCounter) RenewSession(ctx context.Context, id string, old, active,
 // Renewals returns how many RenewSession calls returned true.
 func (c *RenewCounter) Renewals() int64 { return c.n.Load() }
 
-// Clock is an [auth.Clock] that tests set by hand.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// NewClock returns a Clock at t.
-func NewClock(t time.Time) *Clock { return &Clock{now: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// argon2 keeps password hashing cheap in tests.
-var argon2 = auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}
-
 // NewAuth returns an Auth on s with clock and cheap password hashing.
 func NewAuth(t testing.TB, s auth.Store, clock auth.Clock) *auth.Auth {
 	t.Helper()
-	a, err := auth.New(s, auth.Config{Clock: clock, Argon2: argon2})
+	a, err := auth.New(s, auth.Config{Clock: clock, Argon2: fakeauth.CheapArgon2()})
 	if err != nil {
 		t.Fatalf("auth.New: %v", err)
 	}
@@ -80,7 +55,7 @@ func CheckSharedRenewal(t *testing.T, stores ...auth.Store) {
 	t.Helper()
 	const callers = 32
 	ctx := t.Context()
-	clock := NewClock(time.Date(2031, 3, 14, 15, 9, 26, 535897933, time.UTC))
+	clock := fakeauth.NewClock(time.Date(2031, 3, 14, 15, 9, 26, 535897933, time.UTC))
 	counters := make([]*RenewCounter, len(stores))
 	servers := make([]*auth.Auth, len(stores))
 	for i, s := range stores {
