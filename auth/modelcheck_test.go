@@ -14,6 +14,7 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
 // The model check drives auth.Auth on a real store and a plain sequential
@@ -77,13 +78,23 @@ type modelStore struct {
 	open func(t *testing.T) (auth.Store, func(context.Context) error)
 }
 
-// modelStores lists the stores to check. Stores in other packages add
-// themselves in modelcheck_stores_test.go.
+// modelStores lists the stores to check: memstore, SQLite in a file and
+// PostgreSQL (skipped without a server, unless AUTHKIT_REQUIRE_SERVICES=1).
 func modelStores() []modelStore {
-	return append([]modelStore{{"memstore", func(t *testing.T) (auth.Store, func(context.Context) error) {
-		s := memstore.New()
-		return s, s.Reset
-	}}}, extraModelStores...)
+	return []modelStore{
+		{"memstore", func(t *testing.T) (auth.Store, func(context.Context) error) {
+			s := memstore.New()
+			return s, s.Reset
+		}},
+		{"sqlite", func(t *testing.T) (auth.Store, func(context.Context) error) {
+			s := testservices.SQLiteFile(t)
+			return s, s.Reset
+		}},
+		{"postgres", func(t *testing.T) (auth.Store, func(context.Context) error) {
+			s := testservices.PostgresStore(t)
+			return s, s.Reset
+		}},
+	}
 }
 
 func TestModelCheck(t *testing.T) {

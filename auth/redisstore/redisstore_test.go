@@ -19,45 +19,12 @@ import (
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
-// newPrefix returns a key prefix of the test's own, whose keys are deleted
-// when the test ends.
-func newPrefix(t testing.TB, redisURL string) string {
-	t.Helper()
-	prefix := testservices.UniqueName("authkit-test-") + ":"
-	t.Cleanup(func() {
-		s, err := redisstore.Open(context.Background(), redisURL, redisstore.WithPrefix(prefix))
-		if err != nil {
-			t.Errorf("delete keys of %s: %v", prefix, err)
-			return
-		}
-		defer s.Close()
-		if err := s.Reset(context.Background()); err != nil {
-			t.Errorf("delete keys of %s: %v", prefix, err)
-		}
-	})
-	return prefix
-}
-
-// openRedis opens a store on prefix, closed when the test ends.
-func openRedis(t testing.TB, redisURL, prefix string, opts ...redisstore.Option) *redisstore.Store {
-	t.Helper()
-	s, err := redisstore.Open(t.Context(), redisURL, append([]redisstore.Option{redisstore.WithPrefix(prefix)}, opts...)...)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-func newRedis(t testing.TB, redisURL string, opts ...redisstore.Option) *redisstore.Store {
-	t.Helper()
-	return openRedis(t, redisURL, newPrefix(t, redisURL), opts...)
-}
-
 func TestConformance(t *testing.T) {
 	t.Run("redis", func(t *testing.T) {
 		redisURL := testservices.Redis(t)
-		authtest.TestStore(t, func(t *testing.T) auth.Store { return newRedis(t, redisURL) })
+		authtest.TestStore(t, func(t *testing.T) auth.Store {
+			return testservices.OpenRedis(t, redisURL, testservices.RedisPrefix(t, redisURL))
+		})
 	})
 }
 
@@ -77,7 +44,7 @@ func keysOf(t *testing.T, s *redisstore.Store) []string {
 }
 
 func TestResetAndAllSessions(t *testing.T) {
-	s := newRedis(t, testservices.Redis(t))
+	s := testservices.RedisStore(t)
 	ctx := t.Context()
 	a := testservices.NewAuth(t, s, nil)
 	var want []string
@@ -119,10 +86,10 @@ func TestResetAndAllSessions(t *testing.T) {
 // A prefix with glob characters only matches itself when Reset scans.
 func TestResetEscapesPrefix(t *testing.T) {
 	redisURL := testservices.Redis(t)
-	base := newPrefix(t, redisURL)
+	base := testservices.RedisPrefix(t, redisURL)
 	ctx := t.Context()
-	glob := openRedis(t, redisURL, base+"*")
-	other := openRedis(t, redisURL, base+"x")
+	glob := testservices.OpenRedis(t, redisURL, base+"*")
+	other := testservices.OpenRedis(t, redisURL, base+"x")
 	for _, s := range []*redisstore.Store{glob, other} {
 		if err := s.CreateUser(ctx, auth.UserRecord{ID: "u1", Attributes: []byte(`{}`)}, nil); err != nil {
 			t.Fatal(err)
@@ -159,7 +126,7 @@ func TestNewRejects(t *testing.T) {
 // IdleExpiresAt and the write, and a renewal moves it.
 func TestExpiryTTL(t *testing.T) {
 	const grace = 10 * time.Minute
-	s := newRedis(t, testservices.Redis(t), redisstore.WithExpiryGrace(grace))
+	s := testservices.RedisStore(t, redisstore.WithExpiryGrace(grace))
 	ctx := t.Context()
 	if err := s.CreateUser(ctx, auth.UserRecord{ID: "u1", Attributes: []byte(`{}`)}, nil); err != nil {
 		t.Fatal(err)
@@ -208,7 +175,7 @@ func TestExpiryTTL(t *testing.T) {
 // When Redis drops a session by its TTL, the indexes that still name it
 // are cleaned by the next sweep, listing and session creation.
 func TestDroppedSessionLeavesNoIndexEntries(t *testing.T) {
-	s := newRedis(t, testservices.Redis(t))
+	s := testservices.RedisStore(t)
 	ctx := t.Context()
 	rdb := s.Client()
 	if err := s.CreateUser(ctx, auth.UserRecord{ID: "u1", Attributes: []byte(`{}`)}, nil); err != nil {
@@ -293,7 +260,7 @@ func (l *commandLog) take() []string {
 // Validating a session is one round trip; renewing it is two (the read and
 // the conditional write); neither scans keys.
 func TestRoundTrips(t *testing.T) {
-	s := newRedis(t, testservices.Redis(t))
+	s := testservices.RedisStore(t)
 	ctx := t.Context()
 	log := &commandLog{}
 	s.Client().AddHook(log)
@@ -332,15 +299,15 @@ func TestRoundTrips(t *testing.T) {
 // share one prefix and validate the same idle session at once.
 func TestSeveralAppServers(t *testing.T) {
 	redisURL := testservices.Redis(t)
-	prefix := newPrefix(t, redisURL)
-	testservices.CheckSharedRenewal(t, openRedis(t, redisURL, prefix), openRedis(t, redisURL, prefix))
+	prefix := testservices.RedisPrefix(t, redisURL)
+	testservices.CheckSharedRenewal(t, testservices.OpenRedis(t, redisURL, prefix), testservices.OpenRedis(t, redisURL, prefix))
 }
 
 // With the connection to Redis cut, validation fails with a store error
 // (never a logout), and works again once it is back.
 func TestRedisFaults(t *testing.T) {
 	redisURL := testservices.Redis(t)
-	prefix := newPrefix(t, redisURL)
+	prefix := testservices.RedisPrefix(t, redisURL)
 	opts, err := redis.ParseURL(redisURL)
 	if err != nil {
 		t.Fatal(err)
@@ -362,13 +329,13 @@ func TestRedisFaults(t *testing.T) {
 
 func BenchmarkRedis(b *testing.B) {
 	redisURL := testservices.Redis(b)
-	authtest.BenchmarkStore(b, func(b *testing.B) auth.Store { return newRedis(b, redisURL) })
+	authtest.BenchmarkStore(b, func(b *testing.B) auth.Store { return testservices.OpenRedis(b, redisURL, testservices.RedisPrefix(b, redisURL)) })
 }
 
 // A session whose user hash is gone (deleted by hand, say) reads as an
 // orphan: the session and a zero user. Auth then deletes it.
 func TestOrphanSession(t *testing.T) {
-	s := newRedis(t, testservices.Redis(t))
+	s := testservices.RedisStore(t)
 	ctx := t.Context()
 	a := testservices.NewAuth(t, s, nil)
 	u, err := a.CreateUser(ctx, auth.NewUser{})

@@ -20,80 +20,18 @@ import (
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
-// openSQLite opens and migrates a SQLite store at path, closed when the
-// test ends.
-func openSQLite(t testing.TB, path string) *sqlstore.Store {
-	t.Helper()
-	s, err := sqlstore.OpenSQLite(path)
-	if err != nil {
-		t.Fatalf("OpenSQLite(%q): %v", path, err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	return s
-}
-
-func newSQLiteFile(t testing.TB) *sqlstore.Store {
-	t.Helper()
-	return openSQLite(t, filepath.Join(t.TempDir(), "auth.db"))
-}
-
-func newSQLiteMemory(t testing.TB) *sqlstore.Store {
-	t.Helper()
-	return openSQLite(t, ":memory:")
-}
-
-// postgresSchema returns a new schema name for the test, dropped (with
-// its tables) when the test ends.
-func postgresSchema(t testing.TB, pgURL string) string {
-	t.Helper()
-	schema := testservices.UniqueName("authkit_test_")
-	t.Cleanup(func() {
-		s, err := sqlstore.OpenPostgres(context.Background(), pgURL)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer s.Close()
-		if _, err := s.DB().ExecContext(context.Background(), `DROP SCHEMA IF EXISTS "`+schema+`" CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return schema
-}
-
-// openPostgres opens and migrates a store on schema, closed when the test
-// ends (before the schema is dropped).
-func openPostgres(t testing.TB, pgURL, schema string) *sqlstore.Store {
-	t.Helper()
-	s, err := sqlstore.OpenPostgres(t.Context(), pgURL, sqlstore.WithSchema(schema))
-	if err != nil {
-		t.Fatalf("OpenPostgres: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	return s
-}
-
-func newPostgres(t testing.TB, pgURL string) *sqlstore.Store {
-	t.Helper()
-	return openPostgres(t, pgURL, postgresSchema(t, pgURL))
-}
-
 func TestConformance(t *testing.T) {
 	t.Run("sqlite-file", func(t *testing.T) {
-		authtest.TestStore(t, func(t *testing.T) auth.Store { return newSQLiteFile(t) })
+		authtest.TestStore(t, func(t *testing.T) auth.Store { return testservices.SQLiteFile(t) })
 	})
 	t.Run("sqlite-memory", func(t *testing.T) {
-		authtest.TestStore(t, func(t *testing.T) auth.Store { return newSQLiteMemory(t) })
+		authtest.TestStore(t, func(t *testing.T) auth.Store { return testservices.SQLiteMemory(t) })
 	})
 	t.Run("postgres", func(t *testing.T) {
 		pgURL := testservices.Postgres(t)
-		authtest.TestStore(t, func(t *testing.T) auth.Store { return newPostgres(t, pgURL) })
+		authtest.TestStore(t, func(t *testing.T) auth.Store {
+			return testservices.OpenPostgres(t, pgURL, testservices.PostgresSchema(t, pgURL))
+		})
 	})
 }
 
@@ -103,8 +41,8 @@ func TestResetAndAllSessions(t *testing.T) {
 		name string
 		open func(t *testing.T) *sqlstore.Store
 	}{
-		{"sqlite-file", func(t *testing.T) *sqlstore.Store { return newSQLiteFile(t) }},
-		{"postgres", func(t *testing.T) *sqlstore.Store { return newPostgres(t, testservices.Postgres(t)) }},
+		{"sqlite-file", func(t *testing.T) *sqlstore.Store { return testservices.SQLiteFile(t) }},
+		{"postgres", func(t *testing.T) *sqlstore.Store { return testservices.PostgresStore(t) }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := c.open(t)
@@ -170,7 +108,7 @@ func sameSet(a, b []string) bool {
 }
 
 func TestNewRejects(t *testing.T) {
-	db := newSQLiteMemory(t).DB()
+	db := testservices.SQLiteMemory(t).DB()
 	for _, c := range []struct {
 		name    string
 		dialect sqlstore.Dialect
@@ -197,7 +135,7 @@ func TestNewRejects(t *testing.T) {
 // A store made with New leaves the db open on Close; one that opened its
 // db closes it.
 func TestCloseOwnership(t *testing.T) {
-	owner := newSQLiteMemory(t)
+	owner := testservices.SQLiteMemory(t)
 	borrowed, err := sqlstore.New(owner.DB(), sqlstore.SQLite)
 	if err != nil {
 		t.Fatal(err)
@@ -219,7 +157,7 @@ func TestCloseOwnership(t *testing.T) {
 // A session whose user row is gone (possible only with foreign keys off)
 // reads as an orphan: the session and a zero user. Auth then deletes it.
 func TestOrphanSession(t *testing.T) {
-	s := newSQLiteMemory(t) // one connection: the pragma below applies to it
+	s := testservices.SQLiteMemory(t) // one connection: the pragma below applies to it
 	ctx := t.Context()
 	a := testservices.NewAuth(t, s, nil)
 	u, err := a.CreateUser(ctx, auth.NewUser{})
@@ -249,7 +187,7 @@ func TestOrphanSession(t *testing.T) {
 
 // Times outside int64 Unix nanoseconds are refused, not wrapped around.
 func TestTimeOutOfRange(t *testing.T) {
-	s := newSQLiteMemory(t)
+	s := testservices.SQLiteMemory(t)
 	ctx := t.Context()
 	if err := s.CreateUser(ctx, auth.UserRecord{ID: "u1", Attributes: []byte(`{}`)}, nil); err != nil {
 		t.Fatal(err)
@@ -304,7 +242,7 @@ func TestMigrate(t *testing.T) {
 	})
 	t.Run("postgres", func(t *testing.T) {
 		pgURL := testservices.Postgres(t)
-		schema := postgresSchema(t, pgURL)
+		schema := testservices.PostgresSchema(t, pgURL)
 		stores := make([]*sqlstore.Store, 4)
 		for i := range stores {
 			s, err := sqlstore.OpenPostgres(t.Context(), pgURL, sqlstore.WithSchema(schema))
@@ -339,12 +277,12 @@ func migrateConcurrently(t *testing.T, stores []*sqlstore.Store) {
 func TestSeveralAppServers(t *testing.T) {
 	t.Run("postgres", func(t *testing.T) {
 		pgURL := testservices.Postgres(t)
-		schema := postgresSchema(t, pgURL)
-		testservices.CheckSharedRenewal(t, openPostgres(t, pgURL, schema), openPostgres(t, pgURL, schema))
+		schema := testservices.PostgresSchema(t, pgURL)
+		testservices.CheckSharedRenewal(t, testservices.OpenPostgres(t, pgURL, schema), testservices.OpenPostgres(t, pgURL, schema))
 	})
 	t.Run("sqlite-file", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "auth.db")
-		testservices.CheckSharedRenewal(t, openSQLite(t, path), openSQLite(t, path))
+		testservices.CheckSharedRenewal(t, testservices.OpenSQLite(t, path), testservices.OpenSQLite(t, path))
 	})
 }
 
@@ -372,7 +310,7 @@ func TestSQLiteDurability(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 
-	a = testservices.NewAuth(t, openSQLite(t, path), nil)
+	a = testservices.NewAuth(t, testservices.OpenSQLite(t, path), nil)
 	got, gotUser, err := a.ValidateSessionUser(ctx, sess.Token)
 	if err != nil {
 		t.Fatalf("ValidateSessionUser after reopen: %v", err)
@@ -459,7 +397,7 @@ func TestSQLiteRestart(t *testing.T) {
 	if out := run(token); !strings.Contains(out, "VALID") {
 		t.Errorf("second child did not validate the token:\n%s", out)
 	}
-	a := testservices.NewAuth(t, openSQLite(t, path), nil)
+	a := testservices.NewAuth(t, testservices.OpenSQLite(t, path), nil)
 	if _, err := a.ValidateSession(t.Context(), token); err != nil {
 		t.Errorf("ValidateSession in the parent: %v", err)
 	}
@@ -469,7 +407,7 @@ func TestSQLiteRestart(t *testing.T) {
 // error (never a logout), and works again once it is back.
 func TestPostgresFaults(t *testing.T) {
 	pgURL := testservices.Postgres(t)
-	schema := postgresSchema(t, pgURL)
+	schema := testservices.PostgresSchema(t, pgURL)
 	u, err := url.Parse(pgURL)
 	if err != nil {
 		t.Fatal(err)
@@ -479,19 +417,19 @@ func TestPostgresFaults(t *testing.T) {
 	q := u.Query()
 	q.Set("connect_timeout", "5")
 	u.RawQuery = q.Encode()
-	s := openPostgres(t, u.String(), schema)
+	s := testservices.OpenPostgres(t, u.String(), schema)
 	testservices.CheckFaults(t, testservices.NewAuth(t, s, nil), p)
 }
 
 func BenchmarkSQLiteFile(b *testing.B) {
-	authtest.BenchmarkStore(b, func(b *testing.B) auth.Store { return newSQLiteFile(b) })
+	authtest.BenchmarkStore(b, func(b *testing.B) auth.Store { return testservices.SQLiteFile(b) })
 }
 
 func BenchmarkSQLiteMemory(b *testing.B) {
-	authtest.BenchmarkStore(b, func(b *testing.B) auth.Store { return newSQLiteMemory(b) })
+	authtest.BenchmarkStore(b, func(b *testing.B) auth.Store { return testservices.SQLiteMemory(b) })
 }
 
 func BenchmarkPostgres(b *testing.B) {
 	pgURL := testservices.Postgres(b)
-	authtest.BenchmarkStore(b, func(b *testing.B) auth.Store { return newPostgres(b, pgURL) })
+	authtest.BenchmarkStore(b, func(b *testing.B) auth.Store { return testservices.OpenPostgres(b, pgURL, testservices.PostgresSchema(b, pgURL)) })
 }

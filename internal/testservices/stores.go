@@ -1,0 +1,119 @@
+package testservices
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/authkit-dev/authkit/auth/redisstore"
+	"github.com/authkit-dev/authkit/auth/sqlstore"
+)
+
+// OpenSQLite opens and migrates a SQLite store at path, closed when the
+// test ends.
+func OpenSQLite(t testing.TB, path string) *sqlstore.Store {
+	t.Helper()
+	s, err := sqlstore.OpenSQLite(path)
+	if err != nil {
+		t.Fatalf("OpenSQLite(%q): %v", path, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return s
+}
+
+// SQLiteFile returns a migrated SQLite store in a file of the test's own.
+func SQLiteFile(t testing.TB) *sqlstore.Store {
+	t.Helper()
+	return OpenSQLite(t, filepath.Join(t.TempDir(), "auth.db"))
+}
+
+// SQLiteMemory returns a migrated in-memory SQLite store.
+func SQLiteMemory(t testing.TB) *sqlstore.Store {
+	t.Helper()
+	return OpenSQLite(t, ":memory:")
+}
+
+// PostgresSchema returns a new schema name for the test, dropped (with its
+// tables) when the test ends.
+func PostgresSchema(t testing.TB, pgURL string) string {
+	t.Helper()
+	schema := UniqueName("authkit_test_")
+	t.Cleanup(func() {
+		s, err := sqlstore.OpenPostgres(context.Background(), pgURL)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer s.Close()
+		if _, err := s.DB().ExecContext(context.Background(), `DROP SCHEMA IF EXISTS "`+schema+`" CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return schema
+}
+
+// OpenPostgres opens and migrates a store on schema, closed when the test
+// ends (before the schema is dropped).
+func OpenPostgres(t testing.TB, pgURL, schema string) *sqlstore.Store {
+	t.Helper()
+	s, err := sqlstore.OpenPostgres(context.Background(), pgURL, sqlstore.WithSchema(schema))
+	if err != nil {
+		t.Fatalf("OpenPostgres: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return s
+}
+
+// PostgresStore returns a migrated store on the test PostgreSQL, in a
+// schema of the test's own. It skips (or fails) the test as [Postgres]
+// does when the server is missing.
+func PostgresStore(t testing.TB) *sqlstore.Store {
+	t.Helper()
+	pgURL := Postgres(t)
+	return OpenPostgres(t, pgURL, PostgresSchema(t, pgURL))
+}
+
+// RedisPrefix returns a key prefix of the test's own, whose keys are
+// deleted when the test ends.
+func RedisPrefix(t testing.TB, redisURL string) string {
+	t.Helper()
+	prefix := UniqueName("authkit-test-") + ":"
+	t.Cleanup(func() {
+		s, err := redisstore.Open(context.Background(), redisURL, redisstore.WithPrefix(prefix))
+		if err != nil {
+			t.Errorf("delete keys of %s: %v", prefix, err)
+			return
+		}
+		defer s.Close()
+		if err := s.Reset(context.Background()); err != nil {
+			t.Errorf("delete keys of %s: %v", prefix, err)
+		}
+	})
+	return prefix
+}
+
+// OpenRedis opens a store on prefix, closed when the test ends.
+func OpenRedis(t testing.TB, redisURL, prefix string, opts ...redisstore.Option) *redisstore.Store {
+	t.Helper()
+	s, err := redisstore.Open(context.Background(), redisURL, append([]redisstore.Option{redisstore.WithPrefix(prefix)}, opts...)...)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// RedisStore returns a store on the test Redis under a prefix of the
+// test's own. It skips (or fails) the test as [Redis] does when the server
+// is missing.
+func RedisStore(t testing.TB, opts ...redisstore.Option) *redisstore.Store {
+	t.Helper()
+	redisURL := Redis(t)
+	return OpenRedis(t, redisURL, RedisPrefix(t, redisURL), opts...)
+}
