@@ -56,12 +56,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	duration := fs.Duration("duration", 5*time.Second, "how long to measure each server (at most 1m)")
 	warmup := fs.Duration("warmup", time.Second, "load before measuring, not counted")
 	conns := fs.Int("conns", 16, "concurrent keep-alive connections (1 to 256)")
+	rounds := fs.Int("rounds", 5, "alternate the servers this many times (1 to 100)")
 	serve := fs.Bool("serve", false, "only serve both on loopback and print wrk command lines, until interrupted")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *duration <= 0 || *duration > maxDuration || *warmup < 0 || *warmup > maxDuration || *conns < 1 || *conns > 256 {
-		return errors.New("-duration and -warmup must be within 0 and 1m, -conns within 1 and 256")
+	if *duration <= 0 || *duration > maxDuration || *warmup < 0 || *warmup > maxDuration || *conns < 1 || *conns > 256 || *rounds < 1 || *rounds > 100 {
+		return errors.New("-duration and -warmup must be within 0 and 1m, -conns within 1 and 256, -rounds within 1 and 100")
 	}
 
 	pg, err := playground.New(playground.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -91,20 +92,39 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return nil
 	}
 
-	fmt.Fprintf(out, "GET /api/auth/user, %d connections, %s warm-up, %s each (GOMAXPROCS %d)\n",
-		*conns, *warmup, *duration, numProcs())
-	var rates []float64
-	for _, target := range []struct{ name, url, cookie string }{
+	fmt.Fprintf(out, "GET /api/auth/user, %d connections, %s warm-up, %s each in %d alternating rounds (GOMAXPROCS %d)\n",
+		*conns, *warmup, *duration, *rounds, numProcs())
+	targets := []struct{ name, url, cookie string }{
 		{"playground", pgURL + "/api/auth/user", cookie},
 		{"bare net/http", bareURL + "/api/auth/user", ""},
-	} {
-		r, err := measure(ctx, target.url, target.cookie, body, *conns, *warmup, *duration)
-		if err != nil {
-			return fmt.Errorf("%s: %w", target.name, err)
-		}
-		fmt.Fprintf(out, "%-14s %9.0f req/s  (%d requests, p50 %s, p99 %s)\n", target.name, r.rate, r.count, r.p50, r.p99)
-		rates = append(rates, r.rate)
 	}
+	// The machine's other load comes and goes: alternating short rounds
+	// spreads it over both servers instead of favouring one.
+	totals := make([]result, len(targets))
+	var roundRatios []float64
+	for round := range *rounds {
+		var rates [2]float64
+		for i, target := range targets {
+			w := time.Duration(0)
+			if round == 0 {
+				w = *warmup
+			}
+			r, err := measure(ctx, target.url, target.cookie, body, *conns, w, *duration/time.Duration(*rounds))
+			if err != nil {
+				return fmt.Errorf("%s: %w", target.name, err)
+			}
+			totals[i].add(r)
+			rates[i] = r.rate()
+		}
+		roundRatios = append(roundRatios, rates[0]/rates[1])
+	}
+	var rates []float64
+	for i, target := range targets {
+		r := totals[i]
+		fmt.Fprintf(out, "%-14s %9.0f req/s  (%d requests, p50 %s, p99 %s)\n", target.name, r.rate(), r.count, percentile(r.latencies, 0.50), percentile(r.latencies, 0.99))
+		rates = append(rates, r.rate())
+	}
+	fmt.Fprintf(out, "rounds         %s\n", formatRatios(roundRatios))
 	fmt.Fprintf(out, "ratio          %9.2f  (playground / bare)\n", rates[0]/rates[1])
 	return nil
 }
@@ -180,10 +200,25 @@ func bare(body []byte) http.Handler {
 	})
 }
 
+// result is what a measurement counted.
 type result struct {
-	count    int64
-	rate     float64
-	p50, p99 time.Duration
+	count     int64
+	elapsed   time.Duration
+	latencies []time.Duration
+}
+
+func (r result) rate() float64 {
+	if r.elapsed <= 0 {
+		return 0
+	}
+	return float64(r.count) / r.elapsed.Seconds()
+}
+
+// add adds o's counts to r.
+func (r *result) add(o result) {
+	r.count += o.count
+	r.elapsed += o.elapsed
+	r.latencies = append(r.latencies, o.latencies...)
 }
 
 // measure sends GET url with cookie over conns keep-alive connections for
@@ -219,7 +254,7 @@ func measure(ctx context.Context, url, cookie string, want []byte, conns int, wa
 				}
 				if counting.Load() {
 					count.Add(1)
-					if len(latencies[i]) < 200_000 {
+					if len(latencies[i]) < 100_000 {
 						latencies[i] = append(latencies[i], time.Since(start))
 					}
 				}
@@ -245,9 +280,7 @@ func measure(ctx context.Context, url, cookie string, want []byte, conns int, wa
 	for _, l := range latencies {
 		all = append(all, l...)
 	}
-	r := result{count: count.Load(), rate: float64(count.Load()) / elapsed.Seconds()}
-	r.p50, r.p99 = percentile(all, 0.50), percentile(all, 0.99)
-	return r, nil
+	return result{count: count.Load(), elapsed: elapsed, latencies: all}, nil
 }
 
 // get sends one request and checks the answer.

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -18,3 +20,14 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 }
 
 func numProcs() int { return runtime.GOMAXPROCS(0) }
+
+// formatRatios writes the ratio of each round and their median.
+func formatRatios(rs []float64) string {
+	var parts []string
+	for _, r := range rs {
+		parts = append(parts, fmt.Sprintf("%.2f", r))
+	}
+	sorted := slices.Clone(rs)
+	slices.Sort(sorted)
+	return fmt.Sprintf("%s  (median %.2f)", strings.Join(parts, " "), sorted[len(sorted)/2])
+}
