@@ -17,6 +17,7 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/sqlstore"
 	"github.com/authkit-dev/authkit/authtest"
+	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
@@ -324,58 +325,65 @@ func TestSQLiteDurability(t *testing.T) {
 // short-lived app process on the database named by its value.
 const childEnv = "AUTHKIT_SQLSTORE_CHILD_DB"
 
-// TestSQLiteChildProcess is the child side of TestSQLiteRestart; it does
-// nothing in a normal run. With no token in AUTHKIT_SQLSTORE_CHILD_TOKEN it
-// creates a user and a session, validates it and prints its token; with a
-// token it validates it and prints "valid". Then the process exits,
-// closing nothing explicitly, as a killed server would.
-func TestSQLiteChildProcess(t *testing.T) {
-	path := os.Getenv(childEnv)
-	if path == "" {
-		t.Skip("child process of TestSQLiteRestart only")
+// TestMain runs the test binary as the child process of
+// TestSQLiteRestart when childEnv is set, and as the tests otherwise.
+func TestMain(m *testing.M) {
+	if path := os.Getenv(childEnv); path != "" {
+		if err := sqliteChild(path, os.Getenv("AUTHKIT_SQLSTORE_CHILD_TOKEN")); err != nil {
+			fmt.Println("ERROR:", err)
+			os.Exit(1)
+		}
+		os.Exit(0) // no Close, no cleanup: the process just ends
 	}
+	os.Exit(m.Run())
+}
+
+// sqliteChild is the child side of TestSQLiteRestart. With no token it
+// creates a user and a session, validates it and prints its token; with a
+// token it validates it and prints "VALID". Then the process exits,
+// closing nothing, as a killed server would.
+func sqliteChild(path, token string) error {
 	ctx := context.Background()
 	s, err := sqlstore.OpenSQLite(path)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
+		return err
 	}
-	a := testservices.NewAuth(t, s, nil)
-	token := os.Getenv("AUTHKIT_SQLSTORE_CHILD_TOKEN")
+	a, err := auth.New(s, auth.Config{Argon2: fakeauth.CheapArgon2()})
+	if err != nil {
+		return err
+	}
 	if token == "" {
 		u, err := a.CreateUser(ctx, auth.NewUser{})
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		sess, err := a.CreateSession(ctx, u.ID)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if _, err := a.ValidateSession(ctx, sess.Token); err != nil {
-			t.Fatal(err)
+			return err
 		}
 		fmt.Printf("TOKEN=%s\n", sess.Token)
-		os.Exit(0) // no Close, no cleanup: the process just ends
+		return nil
 	}
 	if _, err := a.ValidateSession(ctx, token); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	fmt.Println("VALID")
-	os.Exit(0)
+	return nil
 }
 
 // A session created by one process is valid after that process exits: in
 // a second process, and in this one.
 func TestSQLiteRestart(t *testing.T) {
-	if os.Getenv(childEnv) != "" {
-		t.Skip("in the child process")
-	}
 	path := filepath.Join(t.TempDir(), "auth.db")
 	run := func(token string) string {
 		t.Helper()
-		cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestSQLiteChildProcess$", "-test.count=1")
+		cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), childEnv+"="+path, "AUTHKIT_SQLSTORE_CHILD_TOKEN="+token)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -431,5 +439,7 @@ func BenchmarkSQLiteMemory(b *testing.B) {
 
 func BenchmarkPostgres(b *testing.B) {
 	pgURL := testservices.Postgres(b)
-	authtest.BenchmarkStore(b, func(b *testing.B) auth.Store { return testservices.OpenPostgres(b, pgURL, testservices.PostgresSchema(b, pgURL)) })
+	authtest.BenchmarkStore(b, func(b *testing.B) auth.Store {
+		return testservices.OpenPostgres(b, pgURL, testservices.PostgresSchema(b, pgURL))
+	})
 }
