@@ -329,7 +329,9 @@ func TestRedisFaults(t *testing.T) {
 
 func BenchmarkRedis(b *testing.B) {
 	redisURL := testservices.Redis(b)
-	authtest.BenchmarkStore(b, func(b *testing.B) auth.Store { return testservices.OpenRedis(b, redisURL, testservices.RedisPrefix(b, redisURL)) })
+	authtest.BenchmarkStore(b, func(b *testing.B) auth.Store {
+		return testservices.OpenRedis(b, redisURL, testservices.RedisPrefix(b, redisURL))
+	})
 }
 
 // A session whose user hash is gone (deleted by hand, say) reads as an
