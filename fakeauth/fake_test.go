@@ -197,3 +197,18 @@ func TestInSynctestBubble(t *testing.T) {
 		}
 	})
 }
+
+func TestCallLogLimit(t *testing.T) {
+	ctx := context.Background()
+	f := fakeauth.NewT(t)
+	_, s, _ := f.SeedUserSession(ctx, fakeauth.Active)
+	f.Store.SetLogLimit(3)
+	for range 10 {
+		f.Auth.ValidateSession(ctx, s.Token)
+	}
+	f.Auth.InvalidateSession(ctx, s.ID)
+	calls := f.Store.Calls()
+	if len(calls) != 3 || calls[2].Op != fakeauth.OpDeleteSession || f.Store.Count(fakeauth.OpGetSessionAndUser) != 2 {
+		t.Errorf("log with limit 3 = %v", calls)
+	}
+}

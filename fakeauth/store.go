@@ -103,6 +103,7 @@ type Store struct {
 	mu     sync.Mutex
 	faults map[Op][]*fault
 	calls  []Call
+	limit  int // keep the last limit calls; 0 keeps all
 }
 
 type fault struct {
@@ -171,10 +172,29 @@ func (s *Store) PendingFaults() map[Op]int {
 	return out
 }
 
+// SetLogLimit makes the call log keep only the last n calls (all of them
+// when n <= 0, the default). A long-running server on a fake, such as the
+// playground, sets one so that the log does not grow without end.
+func (s *Store) SetLogLimit(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit = n
+	s.trim()
+}
+
+// trim drops the oldest calls beyond the limit. It lets the log grow to
+// twice the limit between trims, so that recording stays cheap.
+func (s *Store) trim() {
+	if s.limit > 0 && len(s.calls) > s.limit {
+		s.calls = append(s.calls[:0:0], s.calls[len(s.calls)-s.limit:]...)
+	}
+}
+
 // Calls returns a copy of the call log, oldest first.
 func (s *Store) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.trim()
 	return slices.Clone(s.calls)
 }
 
@@ -189,6 +209,7 @@ func (s *Store) ClearCalls() {
 func (s *Store) Count(op Op) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.trim()
 	n := 0
 	for _, c := range s.calls {
 		if c.Op == op {
@@ -202,6 +223,7 @@ func (s *Store) Count(op Op) int {
 func (s *Store) Writes() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.trim()
 	n := 0
 	for _, c := range s.calls {
 		if c.Wrote {
@@ -235,6 +257,9 @@ func (s *Store) record(c Call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, c)
+	if s.limit > 0 && len(s.calls) >= 2*s.limit {
+		s.trim()
+	}
 }
 
 // do runs one operation: the fault check, the call, the log entry.

@@ -93,6 +93,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("playground: %w", err)
 	}
+	// A server runs for long: keep the store call log bounded.
+	f.Store.SetLogLimit(callLogLimit)
 	pages, err := template.New("pages").Funcs(templateFuncs()).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("playground: parsing templates: %w", err)
@@ -159,16 +161,16 @@ func (s *Server) routes() http.Handler {
 	return s.observe(h)
 }
 
-// observe logs every request, feeds the cookie inspector and keeps the
-// fake's call log from growing: the playground has no use for it between
-// requests, and a long-running server would otherwise keep every call.
+// callLogLimit is how many store calls the playground's fake remembers.
+const callLogLimit = 256
+
+// observe logs every request and feeds the cookie inspector.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rw := &recordingWriter{ResponseWriter: w}
 		ex := &exchange{}
 		next.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex)))
-		s.fake.Store.ClearCalls()
 		if !ex.recorded {
 			s.cookies.record(r, rw.status(), rw.setCookies())
 		}
