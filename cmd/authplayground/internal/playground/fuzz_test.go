@@ -1,0 +1,104 @@
+package playground_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authkit-dev/authkit/cmd/authplayground/internal/playground"
+)
+
+// FuzzJSONAPI sends arbitrary bodies to the JSON endpoints that take one.
+// Properties, beyond not panicking:
+//   - the status is one the API documents for that route (never 500: the
+//     store never fails here);
+//   - every answer is JSON, and an error answer is {"error": "..."};
+//   - an error answer sets no session cookie;
+//   - the clock only moves on a 200 from /_play/clock/advance, forward, by
+//     the duration asked for.
+func FuzzJSONAPI(f *testing.F) {
+	for _, s := range []struct {
+		route uint8
+		body  string
+	}{
+		{0, `{"username":"ada","password":"pw"}`},
+		{1, `{"username":"ada","password":"pw"}`},
+		{0, `{"username":"","password":""}`},
+		{1, `{"username":"` + strings.Repeat("x", 100) + `","password":"pw"}`},
+		{2, `{"by":"25h"}`},
+		{2, `{"by":"-1h"}`},
+		{2, `{"by":"1e9h"}`},
+		{3, `{"op":"RenewSession","count":2}`},
+		{3, `{"op":"Nope","count":-1}`},
+		{0, `{"username":"ada","password":"pw"} {}`},
+		{1, "\xff\xfe"},
+	} {
+		f.Add(s.route, s.body)
+	}
+	routes := []struct {
+		path  string
+		codes []int
+	}{
+		{playground.SignupPath, []int{200, 400, 409}},
+		{playground.LoginPath, []int{200, 400, 401}},
+		{"/_play/clock/advance", []int{200, 400}},
+		{"/_play/faults", []int{200, 400}},
+	}
+	f.Fuzz(func(t *testing.T, route uint8, body string) {
+		srv, err := playground.New(playground.Config{Start: start})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A user exists, so that login and a duplicate sign-up can succeed
+		// and fail.
+		seed := httptest.NewRequest("POST", base+playground.SignupPath, strings.NewReader(`{"username":"ada","password":"pw"}`))
+		srv.ServeHTTP(httptest.NewRecorder(), seed)
+
+		rt := routes[int(route)%len(routes)]
+		before := srv.Fake().Clock.Now()
+		r := httptest.NewRequest("POST", base+rt.path, bytes.NewReader([]byte(body)))
+		r.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, r)
+
+		ok := false
+		for _, c := range rt.codes {
+			ok = ok || rec.Code == c
+		}
+		if !ok {
+			t.Fatalf("POST %s %q: status %d, want one of %v; body %s", rt.path, body, rec.Code, rt.codes, rec.Body)
+		}
+		var answer map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &answer); err != nil {
+			t.Fatalf("POST %s %q: answer %q is not JSON: %v", rt.path, body, rec.Body, err)
+		}
+		if rec.Code != http.StatusOK {
+			if msg, isStr := answer["error"].(string); !isStr || msg == "" {
+				t.Fatalf("POST %s %q: error answer %s has no error message", rt.path, body, rec.Body)
+			}
+			for _, l := range rec.Result().Header.Values("Set-Cookie") {
+				if strings.HasPrefix(l, "auth_session=") && !strings.HasPrefix(l, "auth_session=;") {
+					t.Fatalf("POST %s %q: error answer sets a session cookie: %s", rt.path, body, l)
+				}
+			}
+		}
+		after := srv.Fake().Clock.Now()
+		switch {
+		case rt.path != "/_play/clock/advance" || rec.Code != http.StatusOK:
+			if !after.Equal(before) {
+				t.Fatalf("POST %s %q (status %d) moved the clock from %v to %v", rt.path, body, rec.Code, before, after)
+			}
+		default:
+			var req struct{ By string }
+			json.Unmarshal([]byte(body), &req)
+			d, err := time.ParseDuration(req.By)
+			if err != nil || d < 0 || !after.Equal(before.Add(d)) {
+				t.Fatalf("advance %q moved the clock from %v to %v", body, before, after)
+			}
+		}
+	})
+}
