@@ -1,0 +1,248 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/scs/goredisstore"
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/alexedwards/scs/v2"
+	scsmemstore "github.com/alexedwards/scs/v2/memstore"
+	"github.com/jackc/pgx/v5/pgxpool"
+	_ "github.com/mattn/go-sqlite3" // the "sqlite3" driver scs's sqlite3store is written for
+	"github.com/redis/go-redis/v9"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/memstore"
+	"github.com/authkit-dev/authkit/auth/redisstore"
+	"github.com/authkit-dev/authkit/auth/sqlstore"
+	"github.com/authkit-dev/authkit/internal/testservices"
+)
+
+// A library is one way of serving the benchmark handler; build returns it
+// with a user signed in, counting store calls when count is set.
+type library struct {
+	name  string
+	build func(tb testing.TB, count bool) *target
+}
+
+// A backend is where the libraries keep their sessions. require skips tb,
+// with the reason, when the backend's server does not answer.
+type backend struct {
+	name    string
+	require func(tb testing.TB)
+	libs    []library
+}
+
+// backends returns every backend with the libraries compared on it. The
+// first library of each is authkit, which the others are compared with.
+func backends() []backend {
+	return []backend{
+		{
+			name: "memory",
+			libs: []library{
+				{"authkit", func(tb testing.TB, count bool) *target { return newAuthkit(tb, memstore.New(), count) }},
+				{"scs-idle", func(tb testing.TB, count bool) *target {
+					return newSCS(tb, scsmemstore.NewWithCleanupInterval(0), true, count)
+				}},
+				{"scs", func(tb testing.TB, count bool) *target {
+					return newSCS(tb, scsmemstore.NewWithCleanupInterval(0), false, count)
+				}},
+				{"gorilla-cookie", func(tb testing.TB, count bool) *target { return newGorillaCookie(tb, false, count) }},
+				{"gorilla-cookie-save", func(tb testing.TB, count bool) *target { return newGorillaCookie(tb, true, count) }},
+				{"gorilla-fs", func(tb testing.TB, count bool) *target { return newGorillaFS(tb, false, count) }},
+				{"gorilla-fs-save", func(tb testing.TB, count bool) *target { return newGorillaFS(tb, true, count) }},
+				{"baseline", newBaseline},
+			},
+		},
+		{
+			name: "sqlite",
+			libs: []library{
+				{"authkit", func(tb testing.TB, count bool) *target { return newAuthkit(tb, openAuthkitSQLite(tb), count) }},
+				{"scs-idle", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSSQLite(tb), true, count) }},
+				{"scs", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSSQLite(tb), false, count) }},
+			},
+		},
+		{
+			name:    "postgres",
+			require: func(tb testing.TB) { testservices.Postgres(tb) },
+			libs: []library{
+				{"authkit", func(tb testing.TB, count bool) *target { return newAuthkit(tb, openAuthkitPostgres(tb), count) }},
+				{"scs-idle", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSPostgres(tb), true, count) }},
+				{"scs", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSPostgres(tb), false, count) }},
+			},
+		},
+		{
+			name:    "redis",
+			require: func(tb testing.TB) { testservices.Redis(tb) },
+			libs: []library{
+				{"authkit", func(tb testing.TB, count bool) *target { return newAuthkit(tb, openAuthkitRedis(tb), count) }},
+				{"scs-idle", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSRedis(tb), true, count) }},
+				{"scs", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSRedis(tb), false, count) }},
+			},
+		},
+	}
+}
+
+// setupTimeout bounds each set-up and clean-up step against a server.
+const setupTimeout = 30 * time.Second
+
+func setupContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), setupTimeout)
+}
+
+// openAuthkitSQLite returns authkit's sqlstore on a new SQLite file,
+// opened as OpenSQLite does (WAL, synchronous=NORMAL, busy timeout) and
+// migrated.
+func openAuthkitSQLite(tb testing.TB) auth.Store {
+	tb.Helper()
+	s, err := sqlstore.OpenSQLite(filepath.Join(tb.TempDir(), "authkit.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	ctx, cancel := setupContext()
+	defer cancel()
+	if err := s.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// openSCSSQLite returns scs's sqlite3store (driver mattn/go-sqlite3) on a
+// new SQLite file with the table from its README, and the same settings
+// authkit's OpenSQLite uses: WAL, synchronous=NORMAL, a busy timeout.
+func openSCSSQLite(tb testing.TB) scs.Store {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "scs.db")
+	db, err := sql.Open("sqlite3", path+"?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if _, err := db.Exec(`CREATE TABLE sessions (
+	token TEXT PRIMARY KEY,
+	data BLOB NOT NULL,
+	expiry REAL NOT NULL
+);
+CREATE INDEX sessions_expiry_idx ON sessions(expiry);`); err != nil {
+		tb.Fatal(err)
+	}
+	return sqlite3store.NewWithCleanupInterval(db, 0)
+}
+
+// openAuthkitPostgres returns authkit's sqlstore on PostgreSQL, in a
+// schema of its own that is dropped when tb ends.
+func openAuthkitPostgres(tb testing.TB) auth.Store {
+	tb.Helper()
+	url := testservices.Postgres(tb)
+	schema := testservices.UniqueName("bench_authkit_")
+	ctx, cancel := setupContext()
+	defer cancel()
+	s, err := sqlstore.OpenPostgres(ctx, url, sqlstore.WithSchema(schema))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := setupContext()
+		defer cancel()
+		if _, err := s.DB().ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+		s.Close()
+	})
+	if err := s.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// openSCSPostgres returns scs's pgxstore on PostgreSQL. pgxstore names its
+// table "sessions" without a schema, so the pool's search_path points at a
+// schema of its own, created with the table from pgxstore's README and
+// dropped when tb ends.
+func openSCSPostgres(tb testing.TB) scs.Store {
+	tb.Helper()
+	url := testservices.Postgres(tb)
+	schema := testservices.UniqueName("bench_scs_")
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	ctx, cancel := setupContext()
+	defer cancel()
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := setupContext()
+		defer cancel()
+		if _, err := pool.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+		pool.Close()
+	})
+	if _, err := pool.Exec(ctx, "CREATE SCHEMA "+schema+`;
+CREATE TABLE sessions (
+	token TEXT PRIMARY KEY,
+	data BYTEA NOT NULL,
+	expiry TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX sessions_expiry_idx ON sessions (expiry);`); err != nil {
+		tb.Fatal(err)
+	}
+	return pgxstore.NewWithCleanupInterval(pool, 0)
+}
+
+// openAuthkitRedis returns authkit's redisstore under a key prefix of its
+// own, whose keys are deleted when tb ends.
+func openAuthkitRedis(tb testing.TB) auth.Store {
+	tb.Helper()
+	url := testservices.Redis(tb)
+	ctx, cancel := setupContext()
+	defer cancel()
+	s, err := redisstore.Open(ctx, url, redisstore.WithPrefix(testservices.UniqueName("bench:authkit:")+":"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := setupContext()
+		defer cancel()
+		if err := s.Reset(ctx); err != nil {
+			tb.Errorf("delete keys %s*: %v", s.Prefix(), err)
+		}
+		s.Close()
+	})
+	return s
+}
+
+// openSCSRedis returns scs's goredisstore under a key prefix of its own,
+// whose keys are deleted when tb ends.
+func openSCSRedis(tb testing.TB) scs.Store {
+	tb.Helper()
+	opts, err := redis.ParseURL(testservices.Redis(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	client := redis.NewClient(opts)
+	prefix := testservices.UniqueName("bench:scs:") + ":"
+	tb.Cleanup(func() {
+		ctx, cancel := setupContext()
+		defer cancel()
+		iter := client.Scan(ctx, 0, prefix+"*", 100).Iterator()
+		for iter.Next(ctx) {
+			client.Del(ctx, iter.Val())
+		}
+		if err := iter.Err(); err != nil {
+			tb.Errorf("delete keys %s*: %v", prefix, err)
+		}
+		client.Close()
+	})
+	return goredisstore.NewWithPrefix(client, prefix)
+}
