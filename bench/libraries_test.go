@@ -139,7 +139,7 @@ func newSCS(tb testing.TB, store scs.Store, idle, count bool) *target {
 // inner: Find as a read, Commit and Delete as writes. It uses inner's
 // context methods when inner has them (goredisstore has only those).
 type scsCounter struct {
-	inner            scs.Store
+	inner           scs.Store
 	nReads, nWrites atomic.Int64
 }
 

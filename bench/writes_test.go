@@ -3,7 +3,6 @@ package bench
 import (
 	"encoding/json"
 	"flag"
-	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -158,6 +157,3 @@ func serveN(t *target, n, clients int) {
 	}
 	wg.Wait()
 }
-
-// String is for failure messages.
-func (c counts) String() string { return fmt.Sprintf("%d reads, %d writes", c.Reads, c.Writes) }

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# run.sh measures authkit against scs and gorilla/sessions and writes
+# bench/BENCHMARKS.md: TestWrites (store reads and writes per 1,000
+# requests), BenchmarkSession with -count runs, benchstat's summary, CPU
+# profiles of authkit's side, and cmd/report's tables, ratios and goals.
+#
+#   bench/run.sh                    # -count 6 -benchtime 1s
+#   COUNT=10 BENCHTIME=2s bench/run.sh
+#
+# PostgreSQL and Redis are found as authkit's store tests find them
+# (AUTHKIT_POSTGRES_URL, AUTHKIT_REDIS_URL; see internal/testservices);
+# a backend whose server does not answer is skipped, and BENCHMARKS.md says
+# so. Run it on a quiet machine: other load shows up in every figure.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+COUNT=${COUNT:-6}
+BENCHTIME=${BENCHTIME:-1s}
+# benchstat, pinned: go run fetches it through the module proxy without
+# touching bench/go.mod.
+BENCHSTAT=${BENCHSTAT:-golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da}
+OUT=${OUT:-BENCHMARKS.md}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
+cores=$(nproc)
+gover=$(go version | sed 's/^go version //')
+date=$(date -u '+%Y-%m-%d %H:%M UTC')
+commit=$(git log -1 --format='%h %s' 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain -- .. 2>/dev/null | grep -v -e '^?? bench/' -e ' bench/BENCHMARKS.md$' | head -n 1)" ]; then
+	commit="$commit (with uncommitted changes)"
+fi
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+redact() { sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#'; }
+services="PostgreSQL $(echo "${AUTHKIT_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}" | redact), Redis $(echo "${AUTHKIT_REDIS_URL:-redis://127.0.0.1:6379/0}" | redact)"
+
+echo "run.sh: building" >&2
+go vet ./...
+go test -c -o "$work/bench.test" .
+
+echo "run.sh: TestWrites" >&2
+"$work/bench.test" -test.run '^TestWrites$' -test.count 1 -test.v \
+	-writes.json "$work/writes.json" >"$work/writes.log" 2>&1 || {
+	cat "$work/writes.log" >&2
+	exit 1
+}
+
+echo "run.sh: BenchmarkSession, -count $COUNT -benchtime $BENCHTIME (about $((COUNT * 50 / 60 + 1)) min)" >&2
+"$work/bench.test" -test.run '^$' -test.bench '^BenchmarkSession$' -test.benchmem \
+	-test.count "$COUNT" -test.benchtime "$BENCHTIME" -test.timeout 0 | tee "$work/bench.txt" >&2
+
+echo "run.sh: benchstat" >&2
+# One table per backend, a column per library: benchstat compares each
+# library with the first column, authkit.
+: >"$work/benchstat.txt"
+for backend in memory sqlite postgres redis; do
+	if grep -q "^BenchmarkSession/backend=$backend/" "$work/bench.txt"; then
+		{
+			echo "### $backend"
+			echo
+			go run "$BENCHSTAT" -filter "/backend:$backend" -col /lib -row /form "$work/bench.txt"
+			echo
+		} >>"$work/benchstat.txt"
+	fi
+done
+
+echo "run.sh: CPU profiles of authkit" >&2
+mkdir -p "$work/profiles"
+for backend in memory sqlite postgres redis; do
+	"$work/bench.test" -test.run '^$' -test.bench "^BenchmarkSession\$/^backend=$backend\$/^lib=authkit\$/^form=serial\$" \
+		-test.benchtime 2s -test.cpuprofile "$work/cpu-$backend.out" >/dev/null 2>&1 || true
+	if [ -s "$work/cpu-$backend.out" ]; then
+		go tool pprof -top -nodecount 20 "$work/bench.test" "$work/cpu-$backend.out" \
+			>"$work/profiles/cpu-$backend.txt" 2>/dev/null || true
+	fi
+done
+
+echo "run.sh: writing $OUT" >&2
+go run ./cmd/report -o "$OUT" \
+	-bench "$work/bench.txt" -benchstat "$work/benchstat.txt" \
+	-writes "$work/writes.json" -writes-log "$work/writes.log" -profiles "$work/profiles" \
+	-cpu "$cpu" -cores "$cores" -go "$gover" -date "$date" -commit "$commit" -load "$load" \
+	-count "$COUNT" -benchtime "$BENCHTIME" -services "$services"
+echo "run.sh: wrote bench/$OUT" >&2
