@@ -40,11 +40,20 @@ func New() *Store {
 var _ auth.Store = (*Store)(nil)
 
 func (s *Store) reset() {
-	s.users = map[string]auth.UserRecord{}
-	s.keys = map[keyID]auth.KeyRecord{}
-	s.sessions = map[string]auth.SessionRecord{}
-	s.userSessions = map[string]map[string]struct{}{}
-	s.userKeys = map[string]map[keyID]struct{}{}
+	if s.users == nil {
+		s.users = map[string]auth.UserRecord{}
+		s.keys = map[keyID]auth.KeyRecord{}
+		s.sessions = map[string]auth.SessionRecord{}
+		s.userSessions = map[string]map[string]struct{}{}
+		s.userKeys = map[string]map[keyID]struct{}{}
+		return
+	}
+	// Emptied in place: a store reset between test cases keeps its room.
+	clear(s.users)
+	clear(s.keys)
+	clear(s.sessions)
+	clear(s.userSessions)
+	clear(s.userKeys)
 }
 
 // Reset empties the store: users, keys and sessions. The error is always
