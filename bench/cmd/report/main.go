@@ -161,7 +161,7 @@ type key struct{ backend, lib, form string }
 // A stat is one benchmark's medians over the runs.
 type stat struct {
 	ns, bytes, allocs float64
-	runs              int
+	nsRuns            []float64 // ns/op of each run, for the U-test
 }
 
 type writesRow struct {
@@ -286,12 +286,15 @@ func medians(samples []sample) map[key]stat {
 			}
 			return median(v)
 		}
-		out[k] = stat{
+		st := stat{
 			ns:     pick(func(s sample) float64 { return s.ns }),
 			bytes:  pick(func(s sample) float64 { return s.bytes }),
 			allocs: pick(func(s sample) float64 { return s.allocs }),
-			runs:   len(ss),
 		}
+		for _, s := range ss {
+			st.nsRuns = append(st.nsRuns, s.ns)
+		}
+		out[k] = st
 	}
 	return out
 }
@@ -305,24 +308,97 @@ func median(v []float64) float64 {
 	return (v[n/2-1] + v[n/2]) / 2
 }
 
-// skipLine matches the line go test prints for a skipped backend; the
-// reason is on the next, more indented, line.
-var skipLine = regexp.MustCompile(`--- SKIP: (?:BenchmarkSession|TestWrites)/backend=([^/\s]+)`)
+// uTestP returns the two-sided p-value of the Mann-Whitney U-test of a
+// against b, exact (the test benchstat uses): the chance that samples of
+// two equal distributions differ as much as these do. Ties count half.
+func uTestP(a, b []float64) float64 {
+	n, m := len(a), len(b)
+	if n == 0 || m == 0 {
+		return 1
+	}
+	u := 0.0
+	for _, x := range a {
+		for _, y := range b {
+			switch {
+			case x > y:
+				u++
+			case x == y:
+				u += 0.5
+			}
+		}
+	}
+	// ways[i][j][k]: orderings of i values of a and j of b with U = k.
+	ways := make([][][]float64, n+1)
+	for i := range ways {
+		ways[i] = make([][]float64, m+1)
+		for j := range ways[i] {
+			ways[i][j] = make([]float64, i*j+1)
+			switch {
+			case i == 0 || j == 0:
+				ways[i][j][0] = 1
+			default:
+				for k := range ways[i][j] {
+					// The largest value is a's (beating all j of b's) or b's.
+					if k >= j {
+						ways[i][j][k] += ways[i-1][j][k-j]
+					}
+					if k <= (i)*(j-1) {
+						ways[i][j][k] += ways[i][j-1][k]
+					}
+				}
+			}
+		}
+	}
+	var total, low, high float64
+	for k, w := range ways[n][m] {
+		total += w
+		if float64(k) <= u {
+			low += w
+		}
+		if float64(k) >= u {
+			high += w
+		}
+	}
+	return min(1, 2*min(low, high)/total)
+}
 
+// Lines of go test -v output around a skipped backend: the (sub)test or
+// benchmark starts, the skip reason is logged, then the SKIP line.
+var (
+	runLine  = regexp.MustCompile(`^(?:=== RUN\s+)?(?:BenchmarkSession|TestWrites)/backend=([^/\s]+)\s*$`)
+	logLine  = regexp.MustCompile(`^\s+\S+\.go:\d+: (.*)$`)
+	skipLine = regexp.MustCompile(`--- SKIP: (?:BenchmarkSession|TestWrites)/backend=([^/\s]+)`)
+)
+
+// parseSkips finds the backends go test skipped and the reasons it logged
+// for them, in the output of -v runs.
 func parseSkips(raw string, into map[string]string) {
 	lines := strings.Split(raw, "\n")
+	current, reason := "", ""
 	for i, line := range lines {
-		m := skipLine.FindStringSubmatch(line)
-		if m == nil || i+1 >= len(lines) {
+		if m := runLine.FindStringSubmatch(line); m != nil {
+			current, reason = m[1], ""
 			continue
 		}
-		reason := strings.TrimSpace(lines[i+1])
-		// Drop the file:line the testing package puts first.
-		if _, after, ok := strings.Cut(reason, ": "); ok && strings.Contains(reason[:len(reason)-len(after)], ".go:") {
-			reason = after
+		if m := logLine.FindStringSubmatch(line); m != nil && reason == "" {
+			reason = m[1]
+			continue
+		}
+		m := skipLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		why := ""
+		if m[1] == current {
+			why = reason
+		}
+		if why == "" && i+1 < len(lines) {
+			if n := logLine.FindStringSubmatch(lines[i+1]); n != nil {
+				why = n[1]
+			}
 		}
 		if _, seen := into[m[1]]; !seen {
-			into[m[1]] = reason
+			into[m[1]] = or(why, "skipped")
 		}
 	}
 }
@@ -352,7 +428,7 @@ func (r *report) write(w io.Writer) {
 	if m.Load != "" {
 		p("| load average at start | %s |\n", m.Load)
 	}
-	p("| runs | `-count %s -benchtime %s`; the figures below are medians over the runs |\n", or(m.Count, "?"), or(m.Benchtime, "?"))
+	p("| runs | %s interleaved rounds of every benchmark, `-benchtime %s`; the figures below are medians over the rounds |\n", or(m.Count, "?"), or(m.Benchtime, "?"))
 	if m.Services != "" {
 		p("| services | %s |\n", m.Services)
 	}
@@ -406,30 +482,40 @@ func (r *report) write(w io.Writer) {
 func (r *report) writeGoals(w io.Writer) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	p("## Goals\n\n")
-	p("A ratio is the peer's ns/op ÷ authkit's: 4.0× means authkit takes a quarter of the peer's time.\n\n")
+	p("A ratio is the peer's ns/op ÷ authkit's median: 4.0× means authkit takes a quarter of the peer's time. " +
+		"p is the two-sided Mann-Whitney U-test of the runs (as benchstat computes it): below 0.05, the difference " +
+		"is unlikely to be noise. A \"no slower\" goal whose ratio is below 1.0 but not significantly so is " +
+		"reported *within noise*: the runs can't tell the two apart.\n\n")
 	p("| goal | serial | parallel | met? |\n|---|---|---|---|\n")
 	missed := map[string]bool{}
 	for _, g := range goals {
 		cells := make([]string, len(formOrder))
-		met, measured := true, true
+		met, measured, noise := true, true, true
 		for i, form := range formOrder {
 			x, ok := r.ratio(g.backend, g.peer, form)
 			if !ok {
 				cells[i], measured = "not measured", false
 				continue
 			}
-			cells[i] = fmt.Sprintf("%.2f×", x)
+			pv := uTestP(r.stats[key{g.backend, "authkit", form}].nsRuns, r.stats[key{g.backend, g.peer, form}].nsRuns)
+			cells[i] = fmt.Sprintf("%.2f× (p=%.3f)", x, pv)
 			if x < g.min {
 				met = false
+				if g.min != 1 || pv < 0.05 {
+					noise = false
+				}
 			}
 		}
 		verdict := "**yes**"
 		switch {
 		case !measured:
 			verdict = "not measured"
-			if reason, ok := r.skips[g.backend]; ok {
-				verdict += " (skipped: " + reason + ")"
+			if _, ok := r.skips[g.backend]; ok {
+				verdict += " (skipped: see above)"
 			}
+		case !met && noise:
+			verdict = "**within noise**"
+			missed[g.backend] = true
 		case !met:
 			verdict = "**no**"
 			missed[g.backend] = true
@@ -463,7 +549,7 @@ func (r *report) writeGoals(w io.Writer) {
 		if !missed[be] {
 			continue
 		}
-		p("### Missed on %s: where authkit's time goes\n\n", be)
+		p("### Missed or within noise on %s: where authkit's time goes\n\n", be)
 		if prof, ok := r.profiles[be]; ok {
 			p("CPU profile of authkit's side (serial), `go tool pprof -top`:\n\n```\n%s```\n\n", trimProfile(prof, 14))
 		}
