@@ -5,7 +5,7 @@
 # summary, CPU profiles of authkit's side, and cmd/report's tables, ratios
 # and goals.
 #
-#   bench/run.sh                    # -count 6 -benchtime 1s
+#   bench/run.sh                    # 6 rounds, -benchtime 1s
 #   COUNT=10 BENCHTIME=2s bench/run.sh
 #
 # PostgreSQL and Redis are found as authkit's store tests find them
@@ -21,9 +21,14 @@ BENCHTIME=${BENCHTIME:-1s}
 # touching bench/go.mod.
 BENCHSTAT=${BENCHSTAT:-golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da}
 OUT=${OUT:-BENCHMARKS.md}
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# The raw material stays in bench/results/ (ignored by git; RESULTS=DIR
+# for another place): the benchmark output, benchstat's tables, TestWrites'
+# counts and log, the profiles.
+work=${RESULTS:-results}
+mkdir -p "$work/profiles"
+work=$(cd "$work" && pwd)
+rm -f "$work"/bench.test "$work"/bench.txt "$work"/benchstat.txt "$work"/writes.json "$work"/writes.log \
+	"$work"/cpu-*.out "$work"/profiles/cpu-*.txt
 
 cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
 cores=$(nproc)
@@ -76,7 +81,6 @@ for backend in memory sqlite postgres redis; do
 done
 
 echo "run.sh: CPU profiles of authkit" >&2
-mkdir -p "$work/profiles"
 for backend in memory sqlite postgres redis; do
 	"$work/bench.test" -test.run '^$' -test.bench "^BenchmarkSession\$/^backend=$backend\$/^lib=authkit\$/^form=serial\$" \
 		-test.benchtime 2s -test.cpuprofile "$work/cpu-$backend.out" >/dev/null 2>&1 || true

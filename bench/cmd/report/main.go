@@ -443,6 +443,10 @@ func (r *report) write(w io.Writer) {
 		p("\n")
 	}
 
+	p("To run it again: `bench/run.sh` (`COUNT=6 BENCHTIME=1s` by default; the raw output lands in `bench/results/`). " +
+		"For a quick look, `cd bench && go test -run '^$' -bench . -benchmem`; for the counts alone, " +
+		"`go test -run TestWrites -v`. PostgreSQL and Redis are found through `AUTHKIT_POSTGRES_URL` and " +
+		"`AUTHKIT_REDIS_URL`, as authkit's own store tests find them.\n\n")
 	p("## What is measured\n\n")
 	p("`BenchmarkSession` serves one `GET` request carrying a valid, active session through each library; " +
 		"the handler reads the session and writes the user ID. " +
