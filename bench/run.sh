@@ -7,6 +7,11 @@
 #
 #   bench/run.sh                    # 6 rounds, -benchtime 1s
 #   COUNT=10 BENCHTIME=2s bench/run.sh
+#   REPORT_ONLY=1 bench/run.sh      # BENCHMARKS.md again from bench/results/, measuring nothing
+#
+# The raw material stays in bench/results/ (ignored by git; RESULTS=DIR for
+# another place): the benchmark output, benchstat's tables, TestWrites'
+# counts and log, the profiles, and the machine's description.
 #
 # PostgreSQL and Redis are found as authkit's store tests find them
 # (AUTHKIT_POSTGRES_URL, AUTHKIT_REDIS_URL; see internal/testservices);
@@ -21,76 +26,88 @@ BENCHTIME=${BENCHTIME:-1s}
 # touching bench/go.mod.
 BENCHSTAT=${BENCHSTAT:-golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da}
 OUT=${OUT:-BENCHMARKS.md}
-# The raw material stays in bench/results/ (ignored by git; RESULTS=DIR
-# for another place): the benchmark output, benchstat's tables, TestWrites'
-# counts and log, the profiles.
 work=${RESULTS:-results}
 mkdir -p "$work/profiles"
 work=$(cd "$work" && pwd)
-rm -f "$work"/bench.test "$work"/bench.txt "$work"/benchstat.txt "$work"/writes.json "$work"/writes.log \
-	"$work"/cpu-*.out "$work"/profiles/cpu-*.txt
 
-cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
-cores=$(nproc)
-gover=$(go version | sed 's/^go version //')
-date=$(date -u '+%Y-%m-%d %H:%M UTC')
-commit=$(git log -1 --format='%h %s' 2>/dev/null || echo unknown)
-if [ -n "$(git status --porcelain -- .. 2>/dev/null | grep -v -e '^?? bench/' -e ' bench/BENCHMARKS.md$' | head -n 1)" ]; then
-	commit="$commit (with uncommitted changes)"
-fi
-load=$(cut -d' ' -f1-3 /proc/loadavg)
-redact() { sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#'; }
-services="PostgreSQL $(echo "${AUTHKIT_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}" | redact), Redis $(echo "${AUTHKIT_REDIS_URL:-redis://127.0.0.1:6379/0}" | redact)"
-
-echo "run.sh: building" >&2
-go vet ./...
-go test -c -o "$work/bench.test" .
-
-echo "run.sh: TestWrites" >&2
-"$work/bench.test" -test.run '^TestWrites$' -test.count 1 -test.v \
-	-writes.json "$work/writes.json" >"$work/writes.log" 2>&1 || {
-	cat "$work/writes.log" >&2
-	exit 1
+# describe records the machine and the run in meta.env, for the report.
+describe() {
+	local cpu cores gover date commit load services
+	cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
+	cores=$(nproc)
+	gover=$(go version | sed 's/^go version //')
+	date=$(date -u '+%Y-%m-%d %H:%M UTC')
+	commit=$(git log -1 --format='%h %s' 2>/dev/null || echo unknown)
+	if [ -n "$(git status --porcelain -- .. 2>/dev/null | grep -v -e '^?? bench/' -e ' bench/BENCHMARKS.md$' | head -n 1)" ]; then
+		commit="$commit (with uncommitted changes)"
+	fi
+	load=$(cut -d' ' -f1-3 /proc/loadavg)
+	redact() { sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#'; }
+	services="PostgreSQL $(echo "${AUTHKIT_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}" | redact), Redis $(echo "${AUTHKIT_REDIS_URL:-redis://127.0.0.1:6379/0}" | redact)"
+	declare -p cpu cores gover date commit load services COUNT BENCHTIME >"$work/meta.env"
 }
 
-# COUNT rounds of every benchmark once, rather than -test.count, which runs
-# each benchmark COUNT times in a row: interleaved, a burst of load from
-# elsewhere spreads over all the libraries instead of landing on one.
-echo "run.sh: BenchmarkSession, $COUNT rounds, -benchtime $BENCHTIME (about $((COUNT * 70 / 60 + 1)) min)" >&2
-: >"$work/bench.txt"
-for round in $(seq "$COUNT"); do
-	echo "run.sh: round $round of $COUNT" >&2
-	# -test.v: a skipped backend's reason is printed only then.
-	"$work/bench.test" -test.run '^$' -test.bench '^BenchmarkSession$' -test.benchmem -test.v \
-		-test.count 1 -test.benchtime "$BENCHTIME" -test.timeout 0 | tee -a "$work/bench.txt" >&2
-done
+measure() {
+	rm -f "$work"/bench.test "$work"/bench.txt "$work"/benchstat.txt "$work"/writes.json "$work"/writes.log \
+		"$work"/meta.env "$work"/cpu-*.out "$work"/profiles/cpu-*.txt
+	describe
 
-echo "run.sh: benchstat" >&2
-# One table per backend, a column per library: benchstat compares each
-# library with the first column, authkit.
-: >"$work/benchstat.txt"
-for backend in memory sqlite postgres redis; do
-	if grep -q "^BenchmarkSession/backend=$backend/" "$work/bench.txt"; then
-		{
-			echo "### $backend"
-			echo
-			go run "$BENCHSTAT" -filter "/backend:$backend" -col /lib -row /form "$work/bench.txt"
-			echo
-		} >>"$work/benchstat.txt"
-	fi
-done
+	echo "run.sh: building" >&2
+	go vet ./...
+	go test -c -o "$work/bench.test" .
 
-echo "run.sh: CPU profiles of authkit" >&2
-for backend in memory sqlite postgres redis; do
-	"$work/bench.test" -test.run '^$' -test.bench "^BenchmarkSession\$/^backend=$backend\$/^lib=authkit\$/^form=serial\$" \
-		-test.benchtime 2s -test.cpuprofile "$work/cpu-$backend.out" >/dev/null 2>&1 || true
-	if [ -s "$work/cpu-$backend.out" ]; then
-		go tool pprof -top -nodecount 20 "$work/bench.test" "$work/cpu-$backend.out" \
-			>"$work/profiles/cpu-$backend.txt" 2>/dev/null || true
-	fi
-done
+	echo "run.sh: TestWrites" >&2
+	"$work/bench.test" -test.run '^TestWrites$' -test.count 1 -test.v \
+		-writes.json "$work/writes.json" >"$work/writes.log" 2>&1 || {
+		cat "$work/writes.log" >&2
+		exit 1
+	}
+
+	# COUNT rounds of every benchmark once, rather than -test.count, which
+	# runs each benchmark COUNT times in a row: interleaved, a burst of load
+	# from elsewhere spreads over all the libraries instead of landing on one.
+	echo "run.sh: BenchmarkSession, $COUNT rounds, -benchtime $BENCHTIME (about $((COUNT * 60 / 60 + 1)) min)" >&2
+	: >"$work/bench.txt"
+	for round in $(seq "$COUNT"); do
+		echo "run.sh: round $round of $COUNT" >&2
+		# -test.v: a skipped backend's reason is printed only then.
+		"$work/bench.test" -test.run '^$' -test.bench '^BenchmarkSession$' -test.benchmem -test.v \
+			-test.count 1 -test.benchtime "$BENCHTIME" -test.timeout 0 | tee -a "$work/bench.txt" >&2
+	done
+
+	echo "run.sh: benchstat" >&2
+	# One table per backend, a column per library: benchstat compares each
+	# library with the first column, authkit.
+	: >"$work/benchstat.txt"
+	for backend in memory sqlite postgres redis; do
+		if grep -q "^BenchmarkSession/backend=$backend/" "$work/bench.txt"; then
+			{
+				echo "### $backend"
+				echo
+				go run "$BENCHSTAT" -filter "/backend:$backend" -col /lib -row /form "$work/bench.txt"
+				echo
+			} >>"$work/benchstat.txt"
+		fi
+	done
+
+	echo "run.sh: CPU profiles of authkit" >&2
+	for backend in memory sqlite postgres redis; do
+		"$work/bench.test" -test.run '^$' -test.bench "^BenchmarkSession\$/^backend=$backend\$/^lib=authkit\$/^form=serial\$" \
+			-test.benchtime 2s -test.cpuprofile "$work/cpu-$backend.out" >/dev/null 2>&1 || true
+		if [ -s "$work/cpu-$backend.out" ]; then
+			go tool pprof -top -nodecount 20 "$work/bench.test" "$work/cpu-$backend.out" \
+				>"$work/profiles/cpu-$backend.txt" 2>/dev/null || true
+		fi
+	done
+}
+
+if [ "${REPORT_ONLY:-}" != 1 ]; then
+	measure
+fi
 
 echo "run.sh: writing $OUT" >&2
+# shellcheck source=/dev/null
+. "$work/meta.env"
 go run ./cmd/report -o "$OUT" \
 	-bench "$work/bench.txt" -benchstat "$work/benchstat.txt" \
 	-writes "$work/writes.json" -writes-log "$work/writes.log" -profiles "$work/profiles" \

@@ -140,9 +140,13 @@ var fixHints = map[string]string{
 	"sqlite": "Nearly all the time is the driver: modernc.org/sqlite runs SQLite translated to Go, " +
 		"and the one SELECT joins the user row. `Session()` does not need the user's attributes: a query that " +
 		"reads only the user's ID would scan less, but the round trip stays.",
-	"postgres": "The time is one round trip through database/sql and pgx's stdlib adapter. " +
-		"Using a `pgxpool` directly (as scs's pgxstore does) would save database/sql's locking and " +
-		"allocations per query; the round trip stays.",
+	"postgres": "The time is one round trip: pgx's extended protocol on a statement it has prepared and cached, " +
+		"through database/sql; the client's CPU goes mostly to the write and read system calls, and database/sql's " +
+		"own share is small. scs's pgxstore makes the same single round trip, and pays for gob decoding on top. " +
+		"What would cut authkit's side: `Session()` does not need the user's attributes, yet the SELECT joins the users " +
+		"table and reads `u.id` (a second copy of the user ID) and `u.attributes` (copied into a []byte); " +
+		"a session-only query with an existence test for the user would save two allocations and the attribute bytes " +
+		"on the wire, a few per cent, not the round trip.",
 	"redis": "The time is one round trip: EVALSHA of the `getSessionAndUser` Lua script, which reads the session hash " +
 		"and then the user hash. scs sends one GET. Measured with `redis-benchmark` and `INFO commandstats` on the " +
 		"development machine (Redis 7.0), the script costs the server about 4 µs per call (0.85 µs of it the EVALSHA " +
@@ -489,12 +493,14 @@ func (r *report) writeGoals(w io.Writer) {
 	p("A ratio is the peer's ns/op ÷ authkit's median: 4.0× means authkit takes a quarter of the peer's time. " +
 		"p is the two-sided Mann-Whitney U-test of the runs (as benchstat computes it): below 0.05, the difference " +
 		"is unlikely to be noise. A \"no slower\" goal whose ratio is below 1.0 but not significantly so is " +
-		"reported *within noise*: the runs can't tell the two apart.\n\n")
+		"reported *within noise*: the runs can't tell the two apart; one met by the medians but not significantly says so, " +
+		"and gets the same analysis as a missed goal below.\n\n")
 	p("| goal | serial | parallel | met? |\n|---|---|---|---|\n")
 	missed := map[string]bool{}
 	for _, g := range goals {
 		cells := make([]string, len(formOrder))
 		met, measured, noise := true, true, true
+		var unsure []string // forms where a met "no slower" goal is not significant
 		for i, form := range formOrder {
 			x, ok := r.ratio(g.backend, g.peer, form)
 			if !ok {
@@ -508,6 +514,8 @@ func (r *report) writeGoals(w io.Writer) {
 				if g.min != 1 || pv < 0.05 {
 					noise = false
 				}
+			} else if g.min == 1 && pv >= 0.05 {
+				unsure = append(unsure, form)
 			}
 		}
 		verdict := "**yes**"
@@ -522,6 +530,9 @@ func (r *report) writeGoals(w io.Writer) {
 			missed[g.backend] = true
 		case !met:
 			verdict = "**no**"
+			missed[g.backend] = true
+		case len(unsure) > 0:
+			verdict = "**yes** by the medians; " + strings.Join(unsure, " and ") + " within noise"
 			missed[g.backend] = true
 		}
 		what := fmt.Sprintf("%s: authkit ≥ %g× faster than %s", g.backend, g.min, g.peer)
