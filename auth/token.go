@@ -54,5 +54,7 @@ func ValidToken(token string) bool {
 // yields no usable cookie. It does not check the token's form.
 func SessionID(token string) string {
 	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	var b [2 * sha256.Size]byte // on the stack: one allocation, the string
+	hex.Encode(b[:], sum[:])
+	return string(b[:])
 }

@@ -43,8 +43,15 @@ func NewMiddleware(a *auth.Auth, opts ...Option) (func(http.Handler) http.Handle
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rw := &responseWriter{ResponseWriter: w}
-			ar := &AuthRequest{a: a, w: rw, r: r, set: set, rw: rw}
+			// One allocation for both: the writer lives as long as the
+			// AuthRequest.
+			both := &struct {
+				ar AuthRequest
+				rw responseWriter
+			}{}
+			rw, ar := &both.rw, &both.ar
+			rw.ResponseWriter = w
+			*ar = AuthRequest{a: a, w: rw, r: r, set: set, rw: rw}
 			if ar.CheckOrigin() != nil && !set.passX {
 				set.onCross.ServeHTTP(w, r)
 				return
