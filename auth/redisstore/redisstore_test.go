@@ -3,7 +3,6 @@ package redisstore_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"slices"
 	"sync"
@@ -45,41 +44,12 @@ func keysOf(t *testing.T, s *redisstore.Store) []string {
 
 func TestResetAndAllSessions(t *testing.T) {
 	s := testservices.RedisStore(t)
-	ctx := t.Context()
-	a := testservices.NewAuth(t, s, nil)
-	var want []string
-	for i := range 3 {
-		u, err := a.CreateUser(ctx, auth.NewUser{Key: &auth.NewKey{ProviderID: "username", ProviderUserID: fmt.Sprint("user", i)}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sess, err := a.CreateSession(ctx, u.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, sess.ID)
-	}
-	all, err := s.AllSessions(ctx)
-	if err != nil {
-		t.Fatalf("AllSessions: %v", err)
-	}
-	var got []string
-	for _, r := range all {
-		got = append(got, r.ID)
-	}
-	slices.Sort(got)
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Errorf("AllSessions IDs = %v, want %v", got, want)
-	}
-	if err := s.Reset(ctx); err != nil {
-		t.Fatalf("Reset: %v", err)
+	testservices.CheckResetAndAllSessions(t, s)
+	if err := s.Reset(t.Context()); err != nil {
+		t.Fatal(err)
 	}
 	if keys := keysOf(t, s); len(keys) != 0 {
 		t.Errorf("keys left after Reset: %v", keys)
-	}
-	if all, err := s.AllSessions(ctx); err != nil || len(all) != 0 {
-		t.Errorf("AllSessions after Reset = %v, %v; want none", all, err)
 	}
 }
 

@@ -2,9 +2,13 @@ package testservices
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 
+	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/redisstore"
 	"github.com/authkit-dev/authkit/auth/sqlstore"
 )
@@ -116,4 +120,57 @@ func RedisStore(t testing.TB, opts ...redisstore.Option) *redisstore.Store {
 	t.Helper()
 	redisURL := Redis(t)
 	return OpenRedis(t, redisURL, RedisPrefix(t, redisURL), opts...)
+}
+
+// ResettableStore is a store with the extras the playground uses.
+type ResettableStore interface {
+	auth.Store
+	Reset(ctx context.Context) error
+	AllSessions(ctx context.Context) ([]auth.SessionRecord, error)
+}
+
+// CheckResetAndAllSessions checks the playground's extras on an empty
+// store: AllSessions lists every session, Reset empties users, keys and
+// sessions, and the store works again afterwards.
+func CheckResetAndAllSessions(t *testing.T, s ResettableStore) {
+	t.Helper()
+	ctx := context.Background()
+	a := NewAuth(t, s, nil)
+	var want []string
+	for i := range 3 {
+		u, err := a.CreateUser(ctx, auth.NewUser{Key: &auth.NewKey{ProviderID: "username", ProviderUserID: fmt.Sprint("user", i)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := a.CreateSession(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, sess.ID)
+	}
+	all, err := s.AllSessions(ctx)
+	if err != nil {
+		t.Fatalf("AllSessions: %v", err)
+	}
+	var got []string
+	for _, r := range all {
+		got = append(got, r.ID)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("AllSessions IDs = %v, want %v", got, want)
+	}
+	if err := s.Reset(ctx); err != nil {
+		t.Fatalf("Reset: %v", err)
+	}
+	if all, err := s.AllSessions(ctx); err != nil || len(all) != 0 {
+		t.Errorf("AllSessions after Reset = %v, %v; want none", all, err)
+	}
+	if _, err := s.GetKey(ctx, "username", "user0"); !errors.Is(err, auth.ErrNotFound) {
+		t.Errorf("GetKey after Reset: %v, want ErrNotFound", err)
+	}
+	if _, err := a.CreateUser(ctx, auth.NewUser{Key: &auth.NewKey{ProviderID: "username", ProviderUserID: "user0"}}); err != nil {
+		t.Errorf("CreateUser after Reset: %v", err)
+	}
 }
