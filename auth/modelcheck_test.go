@@ -98,6 +98,14 @@ func modelStores() []modelStore {
 }
 
 func TestModelCheck(t *testing.T) {
+	checkOnEachStore(t, "random sequences agreed with the model", func(rt *rapid.T, inner auth.Store) {
+		newMachine(rt, inner).run(rt)
+	})
+}
+
+// checkOnEachStore runs prop with rapid on every model store, emptying the
+// store before each check, and logs how many checks passed.
+func checkOnEachStore(t *testing.T, what string, prop func(rt *rapid.T, inner auth.Store)) {
 	for _, ms := range modelStores() {
 		t.Run(ms.name, func(t *testing.T) {
 			inner, reset := ms.open(t)
@@ -107,9 +115,9 @@ func TestModelCheck(t *testing.T) {
 				if err := reset(context.Background()); err != nil {
 					rt.Fatalf("emptying the store: %v", err)
 				}
-				newMachine(rt, inner).run(rt)
+				prop(rt, inner)
 			})
-			t.Logf("%s: %d random sequences agreed with the model", ms.name, checks)
+			t.Logf("%s: %d %s", ms.name, checks, what)
 		})
 	}
 }
@@ -328,73 +336,62 @@ func (mc *machine) invariants(rt *rapid.T) {
 // write; nobody is logged out unless the session was invalidated; and an
 // invalidated session is never brought back.
 func TestModelCheckConcurrent(t *testing.T) {
-	for _, ms := range modelStores() {
-		t.Run(ms.name, func(t *testing.T) {
-			inner, reset := ms.open(t)
-			checks := 0
-			rapid.Check(t, func(rt *rapid.T) {
-				checks++
-				if err := reset(context.Background()); err != nil {
-					rt.Fatalf("emptying the store: %v", err)
-				}
-				mc := newMachine(rt, inner)
-				mc.createUser(rt)
-				mc.m.users[mc.userIDs[0]] = true
-				s, err := mc.a.CreateSession(mc.ctx, mc.userIDs[0])
-				if err != nil {
-					rt.Fatal(err)
-				}
-				mc.clock.Advance(mc.m.active + time.Duration(rapid.Int64Range(1, int64(mc.m.idle)).Draw(rt, "intoIdle")))
-				n := rapid.IntRange(2, 32).Draw(rt, "validators")
-				invalidate := rapid.Bool().Draw(rt, "invalidate")
-				mc.store.ClearCalls()
+	checkOnEachStore(t, "random concurrent shapes kept the invariants", func(rt *rapid.T, inner auth.Store) {
+		mc := newMachine(rt, inner)
+		mc.createUser(rt)
+		mc.m.users[mc.userIDs[0]] = true
+		s, err := mc.a.CreateSession(mc.ctx, mc.userIDs[0])
+		if err != nil {
+			rt.Fatal(err)
+		}
+		mc.clock.Advance(mc.m.active + time.Duration(rapid.Int64Range(1, int64(mc.m.idle)).Draw(rt, "intoIdle")))
+		n := rapid.IntRange(2, 32).Draw(rt, "validators")
+		invalidate := rapid.Bool().Draw(rt, "invalidate")
+		mc.store.ClearCalls()
 
-				var wg sync.WaitGroup
-				start := make(chan struct{})
-				errs := make([]error, n)
-				for i := range n {
-					wg.Go(func() {
-						<-start
-						_, errs[i] = mc.a.ValidateSession(mc.ctx, s.Token)
-					})
-				}
-				if invalidate {
-					wg.Go(func() {
-						<-start
-						if err := mc.a.InvalidateSession(mc.ctx, s.ID); err != nil {
-							rt.Error(err)
-						}
-					})
-				}
-				close(start)
-				wg.Wait()
-
-				renewals := 0
-				for _, c := range mc.store.Calls() {
-					if c.Op == fakeauth.OpRenewSession && c.Wrote {
-						renewals++
-					}
-				}
-				if renewals > 1 {
-					rt.Fatalf("%d renewal writes for one idle session", renewals)
-				}
-				_, _, stored := mc.store.Inner().GetSessionAndUser(mc.ctx, s.ID)
-				if invalidate {
-					if stored == nil {
-						rt.Fatalf("the invalidated session is stored again")
-					}
-					return
-				}
-				if renewals != 1 {
-					rt.Fatalf("%d renewal writes, want exactly 1", renewals)
-				}
-				for i, err := range errs {
-					if err != nil {
-						rt.Fatalf("validator %d of %d: %v (logged out)", i+1, n, err)
-					}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				_, errs[i] = mc.a.ValidateSession(mc.ctx, s.Token)
+			})
+		}
+		if invalidate {
+			wg.Go(func() {
+				<-start
+				if err := mc.a.InvalidateSession(mc.ctx, s.ID); err != nil {
+					rt.Error(err)
 				}
 			})
-			t.Logf("%s: %d random concurrent shapes kept the invariants", ms.name, checks)
-		})
-	}
+		}
+		close(start)
+		wg.Wait()
+
+		renewals := 0
+		for _, c := range mc.store.Calls() {
+			if c.Op == fakeauth.OpRenewSession && c.Wrote {
+				renewals++
+			}
+		}
+		if renewals > 1 {
+			rt.Fatalf("%d renewal writes for one idle session", renewals)
+		}
+		_, _, stored := mc.store.Inner().GetSessionAndUser(mc.ctx, s.ID)
+		if invalidate {
+			if stored == nil {
+				rt.Fatalf("the invalidated session is stored again")
+			}
+			return
+		}
+		if renewals != 1 {
+			rt.Fatalf("%d renewal writes, want exactly 1", renewals)
+		}
+		for i, err := range errs {
+			if err != nil {
+				rt.Fatalf("validator %d of %d: %v (logged out)", i+1, n, err)
+			}
+		}
+	})
 }
