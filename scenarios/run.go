@@ -241,16 +241,15 @@ func (res *Result) run(ctx context.Context, target Target, e *env, c Case, path 
 	jar := authtest.NewJar(authtest.WithClock(f.Clock), authtest.WithName(c.name), authtest.WithCookieName(f.Auth.CookieName()))
 	if token != "" {
 		u, _ := url.Parse(base)
-		ck := f.Auth.SessionCookie(&auth.Session{Token: token, IdleExpiresAt: f.Clock.Now().Add(f.Auth.IdlePeriod())})
-		if hadBefore {
-			ck = f.Auth.SessionCookie(&auth.Session{Token: token, IdleExpiresAt: before.IdleExpiresAt})
-			if !before.IdleExpiresAt.After(f.Clock.Now()) {
-				// The browser would have dropped an expired cookie; send it
-				// anyway, as a client with a skewed clock does.
-				ck.Expires, ck.MaxAge = f.Clock.Now().Add(f.Auth.IdlePeriod()), 0
-			}
+		// The browser holds the cookie the session was last issued with.
+		// For a token with no live session (unknown, or expired, which a
+		// browser would have dropped) it holds one that is still live, as a
+		// client with a skewed clock does, so that the request carries it.
+		expires := f.Clock.Now().Add(f.Auth.IdlePeriod())
+		if hadBefore && before.IdleExpiresAt.After(f.Clock.Now()) {
+			expires = before.IdleExpiresAt
 		}
-		jar.SetCookies(u, []*http.Cookie{ck})
+		jar.SetCookies(u, []*http.Cookie{f.Auth.SessionCookie(&auth.Session{Token: token, IdleExpiresAt: expires})})
 	}
 	f.Store.ClearCalls()
 

@@ -308,27 +308,7 @@ func BenchmarkRedis(b *testing.B) {
 // orphan: the session and a zero user. Auth then deletes it.
 func TestOrphanSession(t *testing.T) {
 	s := testservices.RedisStore(t)
-	ctx := t.Context()
-	a := testservices.NewAuth(t, s, nil)
-	u, err := a.CreateUser(ctx, auth.NewUser{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := a.CreateSession(ctx, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Client().Del(ctx, s.Prefix()+"u:"+u.ID).Err(); err != nil {
-		t.Fatal(err)
-	}
-	rec, user, err := s.GetSessionAndUser(ctx, sess.ID)
-	if err != nil || rec.ID != sess.ID || user.ID != "" {
-		t.Fatalf("GetSessionAndUser(orphan) = %+v, %+v, %v; want the session, a zero user, nil", rec, user, err)
-	}
-	if _, err := a.ValidateSession(ctx, sess.Token); !errors.Is(err, auth.ErrInvalidSession) {
-		t.Errorf("ValidateSession(orphan): %v, want ErrInvalidSession", err)
-	}
-	if _, _, err := s.GetSessionAndUser(ctx, sess.ID); !errors.Is(err, auth.ErrNotFound) {
-		t.Errorf("orphan session still stored after validation: %v", err)
-	}
+	testservices.CheckOrphanSession(t, s, func(ctx context.Context, userID string) error {
+		return s.Client().Del(ctx, s.Prefix()+"u:"+userID).Err()
+	})
 }

@@ -100,31 +100,14 @@ func TestCloseOwnership(t *testing.T) {
 // reads as an orphan: the session and a zero user. Auth then deletes it.
 func TestOrphanSession(t *testing.T) {
 	s := testservices.SQLiteMemory(t) // one connection: the pragma below applies to it
-	ctx := t.Context()
-	a := testservices.NewAuth(t, s, nil)
-	u, err := a.CreateUser(ctx, auth.NewUser{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := a.CreateSession(ctx, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{"PRAGMA foreign_keys = OFF", "DELETE FROM auth_users", "PRAGMA foreign_keys = ON"} {
-		if _, err := s.DB().ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
+	testservices.CheckOrphanSession(t, s, func(ctx context.Context, userID string) error {
+		for _, q := range []string{"PRAGMA foreign_keys = OFF", "DELETE FROM auth_users", "PRAGMA foreign_keys = ON"} {
+			if _, err := s.DB().ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
 		}
-	}
-	rec, user, err := s.GetSessionAndUser(ctx, sess.ID)
-	if err != nil || rec.ID != sess.ID || user.ID != "" {
-		t.Fatalf("GetSessionAndUser(orphan) = %+v, %+v, %v; want the session, a zero user, nil", rec, user, err)
-	}
-	if _, err := a.ValidateSession(ctx, sess.Token); !errors.Is(err, auth.ErrInvalidSession) {
-		t.Errorf("ValidateSession(orphan): %v, want ErrInvalidSession", err)
-	}
-	if _, _, err := s.GetSessionAndUser(ctx, sess.ID); !errors.Is(err, auth.ErrNotFound) {
-		t.Errorf("orphan session still stored after validation: %v", err)
-	}
+		return nil
+	})
 }
 
 // Times outside int64 Unix nanoseconds are refused, not wrapped around.

@@ -174,3 +174,33 @@ func CheckResetAndAllSessions(t *testing.T, s ResettableStore) {
 		t.Errorf("CreateUser after Reset: %v", err)
 	}
 }
+
+// CheckOrphanSession checks that a session whose user record was removed
+// behind the store's back (orphan removes it, each store in its own way)
+// reads as the session and a zero user, and that validating it deletes it.
+func CheckOrphanSession(t *testing.T, s auth.Store, orphan func(ctx context.Context, userID string) error) {
+	t.Helper()
+	ctx := context.Background()
+	a := NewAuth(t, s, nil)
+	u, err := a.CreateUser(ctx, auth.NewUser{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := a.CreateSession(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := orphan(ctx, u.ID); err != nil {
+		t.Fatalf("removing the user behind the store's back: %v", err)
+	}
+	rec, user, err := s.GetSessionAndUser(ctx, sess.ID)
+	if err != nil || rec.ID != sess.ID || user.ID != "" {
+		t.Fatalf("GetSessionAndUser(orphan) = %+v, %+v, %v; want the session, a zero user, nil", rec, user, err)
+	}
+	if _, err := a.ValidateSession(ctx, sess.Token); !errors.Is(err, auth.ErrInvalidSession) {
+		t.Errorf("ValidateSession(orphan): %v, want ErrInvalidSession", err)
+	}
+	if _, _, err := s.GetSessionAndUser(ctx, sess.ID); !errors.Is(err, auth.ErrNotFound) {
+		t.Errorf("orphan session still stored after validation: %v", err)
+	}
+}
