@@ -41,12 +41,24 @@ type Config struct {
 	// Argon2 sets the cost of hashing new passwords;
 	// [DefaultArgon2Params] when zero.
 	Argon2 Argon2Params
+
+	// SweepBatch is how many expired sessions one step of
+	// [Auth.DeleteExpiredSessions] deletes; DefaultSweepBatch when zero.
+	// Smaller steps hold up other clients of the store for less time.
+	SweepBatch int
 }
 
-// Auth manages users, keys and sessions on a [Store]. All lifetime rules
-// live here; stores only record. An Auth is safe for concurrent use.
+// DefaultSweepBatch is [Config.SweepBatch] when it is zero.
+const DefaultSweepBatch = 500
+
+// Auth manages sessions on a [SessionStore], and users and keys on a
+// [UserStore] when the store is one too. All lifetime rules live here;
+// stores only record. An Auth is safe for concurrent use.
 type Auth struct {
-	store  Store
+	store  SessionStore
+	users  UserStore         // nil when the app keeps its users
+	joined SessionUserGetter // nil when the store can't join
+	sweep  int
 	clock  Clock
 	active time.Duration
 	idle   time.Duration
@@ -59,23 +71,35 @@ type Auth struct {
 	dummy     string
 }
 
-// New returns an Auth on store with cfg. It returns an error if store is
+// New returns an Auth on store with cfg. If store is also a [UserStore]
+// (the memory, SQL and Redis stores are, unless built for an app's own
+// users table), the Auth manages users and keys on it; otherwise its user
+// and key methods return [ErrNoUserStore]. It returns an error if store is
 // nil or cfg is inconsistent (a negative period, a cookie name its other
 // settings don't allow).
-func New(store Store, cfg Config) (*Auth, error) {
+func New(store SessionStore, cfg Config) (*Auth, error) {
 	if store == nil {
 		return nil, errors.New("auth: New: store is nil")
 	}
 	if cfg.ActivePeriod < 0 || cfg.IdlePeriod < 0 {
 		return nil, fmt.Errorf("auth: New: periods must not be negative (active %v, idle %v)", cfg.ActivePeriod, cfg.IdlePeriod)
 	}
+	if cfg.SweepBatch < 0 {
+		return nil, fmt.Errorf("auth: New: SweepBatch must not be negative, got %d", cfg.SweepBatch)
+	}
 	a := &Auth{
 		store:  store,
+		sweep:  cfg.SweepBatch,
 		clock:  cfg.Clock,
 		active: cfg.ActivePeriod,
 		idle:   cfg.IdlePeriod,
 		log:    cfg.Logger,
 		argon2: cfg.Argon2,
+	}
+	a.users, _ = store.(UserStore)
+	a.joined, _ = store.(SessionUserGetter)
+	if a.sweep == 0 {
+		a.sweep = DefaultSweepBatch
 	}
 	if a.clock == nil {
 		a.clock = SystemClock{}
@@ -118,7 +142,11 @@ func (a *Auth) IdlePeriod() time.Duration { return a.idle }
 func (a *Auth) Logger() *slog.Logger { return a.log }
 
 // Store returns the store the Auth was built on.
-func (a *Auth) Store() Store { return a.store }
+func (a *Auth) Store() SessionStore { return a.store }
+
+// Users returns the store's users and keys, or nil when the store keeps
+// none (the app keeps its users itself).
+func (a *Auth) Users() UserStore { return a.users }
 
 // logDebug logs a debug event if the logger wants it. Attributes must never
 // include a token or a password.

@@ -16,6 +16,11 @@ var (
 	// ErrInvalidUser reports that no user has the given ID.
 	ErrInvalidUser = errors.New("auth: invalid user")
 
+	// ErrNoUserStore reports a user or key operation on an [Auth] whose
+	// store keeps no users: the app keeps its users itself (see
+	// [UserStore]).
+	ErrNoUserStore = errors.New("auth: the store keeps no users")
+
 	// ErrDuplicateUser reports that a user with the given ID already exists.
 	ErrDuplicateUser = errors.New("auth: duplicate user")
 
@@ -31,17 +36,23 @@ var (
 	// user ID already exists.
 	ErrDuplicateKey = errors.New("auth: duplicate key")
 
-	// ErrStore marks a failure of the [Store]: a lost connection, a timeout,
+	// ErrStore marks a failure of the store: a lost connection, a timeout,
 	// a full disk. An error wrapping ErrStore also wraps the store's own
 	// error. It never means "logged out": the caller should answer with a
 	// server error and keep the client's cookie, so that the session works
 	// again once the store is back.
 	ErrStore = errors.New("auth: store failure")
 
-	// ErrNotFound is what a [Store] returns when the record it was asked
+	// ErrNotFound is what a store returns when the record it was asked
 	// for does not exist. [Auth] turns it into ErrInvalidSession,
 	// ErrInvalidUser or ErrInvalidKey; it never reaches callers of Auth.
 	ErrNotFound = errors.New("auth: not found")
+
+	// ErrUserNotFound is what a store returns when a session names a user
+	// that does not exist: from [SessionStore.CreateSession] and
+	// [SessionUserGetter.GetSessionAndUser]. Auth turns it into
+	// ErrInvalidUser or ErrInvalidSession.
+	ErrUserNotFound = errors.New("auth: user not found")
 )
 
 // storeError wraps a store's error so that it matches both [ErrStore] and

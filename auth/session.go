@@ -2,12 +2,14 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // This file holds every session lifetime rule. Stores record, the fake and
@@ -30,6 +32,11 @@ type Session struct {
 	// presented. Sessions listed from the store have no Token.
 	Token string
 
+	// CreatedAt is when the session was created (the sign-in), RenewedAt
+	// when it was last renewed: CreatedAt until its first renewal.
+	CreatedAt time.Time
+	RenewedAt time.Time
+
 	// ActiveExpiresAt is the end of the active period. A session is
 	// active while now <= ActiveExpiresAt.
 	ActiveExpiresAt time.Time
@@ -38,9 +45,52 @@ type Session struct {
 	// while ActiveExpiresAt < now <= IdleExpiresAt, and dead after.
 	IdleExpiresAt time.Time
 
+	// ExpiresAt is the absolute end of the session, which no renewal
+	// passes; the zero time when it has none.
+	ExpiresAt time.Time
+
+	// UserAgent and ClientIP are those of the request that created the
+	// session (see [SessionOptions]); empty when not given.
+	UserAgent string
+	ClientIP  string
+
+	// Attributes is the JSON object given at creation in
+	// [SessionOptions.Attributes], or nil. Decode it with
+	// [encoding/json]; it is never logged. Callers must not modify it.
+	Attributes json.RawMessage
+
 	// Fresh reports that the session was created or renewed by the call
 	// that returned it, so the cookie must be (re)issued.
 	Fresh bool
+}
+
+// SessionOptions describes a session to create with
+// [Auth.CreateSessionWith]. The zero value is a plain session.
+type SessionOptions struct {
+	// UserAgent and ClientIP say which device signed in, for a "your
+	// devices" page. They are stored as given (cut to 512 and 64 bytes).
+	UserAgent string
+	ClientIP  string
+
+	// Attributes are kept with the session and returned with it; they
+	// must encode as a JSON object. Keep them small: every validation
+	// reads them.
+	Attributes map[string]any
+}
+
+// Limits on what [SessionOptions] stores.
+const (
+	maxUserAgent = 512
+	maxClientIP  = 64
+)
+
+func newSession(rec SessionRecord, token string) *Session {
+	return &Session{
+		ID: rec.ID, UserID: rec.UserID, Token: token,
+		CreatedAt: rec.CreatedAt, RenewedAt: rec.RenewedAt,
+		ActiveExpiresAt: rec.ActiveExpiresAt, IdleExpiresAt: rec.IdleExpiresAt, ExpiresAt: rec.ExpiresAt,
+		UserAgent: rec.UserAgent, ClientIP: rec.ClientIP, Attributes: rec.Attributes,
+	}
 }
 
 // State is where a session stands in its lifetime.
@@ -96,41 +146,81 @@ func (a *Auth) Expiries(t time.Time) (activeExpiresAt, idleExpiresAt time.Time) 
 	return activeExpiresAt, activeExpiresAt.Add(a.idle)
 }
 
-// CreateSession creates a session for the user and returns it with its
-// Token set and Fresh true. It returns an error wrapping [ErrInvalidUser]
-// if the user does not exist.
+// CreateSession creates a plain session for the user and returns it with
+// its Token set and Fresh true. It returns an error wrapping
+// [ErrInvalidUser] if the store knows users and this one does not exist.
 func (a *Auth) CreateSession(ctx context.Context, userID string) (*Session, error) {
+	return a.CreateSessionWith(ctx, userID, SessionOptions{})
+}
+
+// CreateSessionWith is [Auth.CreateSession] with the device and attributes
+// of opts recorded in the session.
+func (a *Auth) CreateSessionWith(ctx context.Context, userID string, opts SessionOptions) (*Session, error) {
+	var attrs json.RawMessage
+	if opts.Attributes != nil {
+		b, err := json.Marshal(opts.Attributes)
+		if err != nil {
+			return nil, fmt.Errorf("auth: session attributes do not encode as JSON: %w", err)
+		}
+		attrs = b
+	}
 	token := newToken()
-	active, idle := a.Expiries(a.clock.Now())
-	rec := SessionRecord{ID: SessionID(token), UserID: userID, ActiveExpiresAt: active, IdleExpiresAt: idle}
+	now := a.clock.Now().Round(0)
+	active, idle := a.Expiries(now)
+	rec := SessionRecord{
+		ID: SessionID(token), UserID: userID,
+		CreatedAt: now, RenewedAt: now, ActiveExpiresAt: active, IdleExpiresAt: idle,
+		UserAgent: truncate(opts.UserAgent, maxUserAgent), ClientIP: truncate(opts.ClientIP, maxClientIP),
+		Attributes: attrs,
+	}
 	if err := a.store.CreateSession(ctx, rec); err != nil {
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, ErrUserNotFound) || errors.Is(err, ErrNotFound) {
 			return nil, fmt.Errorf("auth: create session for user %q: %w", userID, ErrInvalidUser)
 		}
 		return nil, storeError("create session", err)
 	}
 	a.logDebug(ctx, "session created", slog.String("session_id", rec.ID), slog.String("user_id", userID))
-	return &Session{ID: rec.ID, UserID: userID, Token: token, ActiveExpiresAt: active, IdleExpiresAt: idle, Fresh: true}, nil
+	s := newSession(rec, token)
+	s.Fresh = true
+	return s, nil
+}
+
+// truncate cuts s to at most n bytes, at a UTF-8 boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // ValidateSession returns the live session the token belongs to. An idle
 // session is renewed in place (one conditional store write) and returned
-// with Fresh true; an active one costs one store read and no write.
+// with Fresh true; an active one costs one store read of the session alone
+// and no write.
 //
 // It returns an error wrapping [ErrInvalidSession] if the token is
 // malformed (checked before any store read), unknown, or belongs to a dead
-// session or a deleted user; those last two are deleted on the way. A
-// store failure is returned wrapped in [ErrStore], never as
-// ErrInvalidSession.
+// session; a dead session is deleted on the way. A store failure is
+// returned wrapped in [ErrStore], never as ErrInvalidSession.
 func (a *Auth) ValidateSession(ctx context.Context, token string) (*Session, error) {
-	s, _, err := a.validate(ctx, token)
+	s, _, err := a.validate(ctx, token, false)
 	return s, err
 }
 
 // ValidateSessionUser is ValidateSession that also returns the session's
-// user, fetched in the same store round trip.
+// user: in the same store round trip when the store can join them
+// ([SessionUserGetter]), in a second read otherwise. A session whose user
+// is gone is deleted and reported as [ErrInvalidSession]. On an Auth whose
+// store keeps no users it returns an error wrapping [ErrNoUserStore]
+// before reading anything.
 func (a *Auth) ValidateSessionUser(ctx context.Context, token string) (*Session, *User, error) {
-	s, u, err := a.validate(ctx, token)
+	if a.users == nil {
+		return nil, nil, fmt.Errorf("auth: validate session user: %w", ErrNoUserStore)
+	}
+	s, u, err := a.validate(ctx, token, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -146,24 +236,44 @@ func (a *Auth) ValidateSessionUser(ctx context.Context, token string) (*Session,
 // clocks disagree).
 const maxRenewAttempts = 3
 
-func (a *Auth) validate(ctx context.Context, token string) (*Session, UserRecord, error) {
+// read fetches a session, and its user when withUser is set.
+func (a *Auth) read(ctx context.Context, id string, withUser bool) (SessionRecord, UserRecord, error) {
+	if !withUser {
+		rec, err := a.store.GetSession(ctx, id)
+		return rec, UserRecord{}, err
+	}
+	if a.joined != nil {
+		return a.joined.GetSessionAndUser(ctx, id)
+	}
+	rec, err := a.store.GetSession(ctx, id)
+	if err != nil {
+		return rec, UserRecord{}, err
+	}
+	user, err := a.users.GetUser(ctx, rec.UserID)
+	if errors.Is(err, ErrNotFound) {
+		err = ErrUserNotFound
+	}
+	return rec, user, err
+}
+
+func (a *Auth) validate(ctx context.Context, token string, withUser bool) (*Session, UserRecord, error) {
 	if !ValidToken(token) {
 		return nil, UserRecord{}, fmt.Errorf("%w: malformed token", ErrInvalidSession)
 	}
 	id := SessionID(token)
 	for attempt := 1; ; attempt++ {
-		rec, user, err := a.store.GetSessionAndUser(ctx, id)
-		if errors.Is(err, ErrNotFound) {
+		rec, user, err := a.read(ctx, id, withUser)
+		switch {
+		case errors.Is(err, ErrNotFound):
 			return nil, UserRecord{}, ErrInvalidSession
-		}
-		if err != nil {
+		case errors.Is(err, ErrUserNotFound):
+			return nil, UserRecord{}, a.deleteInvalid(ctx, id, "user deleted")
+		case err != nil:
 			return nil, UserRecord{}, storeError("get session", err)
 		}
 		now := a.clock.Now()
-		s := &Session{ID: id, UserID: rec.UserID, Token: token, ActiveExpiresAt: rec.ActiveExpiresAt, IdleExpiresAt: rec.IdleExpiresAt}
-		if user.ID == "" {
-			return nil, UserRecord{}, a.deleteInvalid(ctx, id, "user deleted")
-		}
+		s := newSession(rec, token)
+		s.ID = id
 		switch s.State(now) {
 		case StateActive:
 			if a.debug {
@@ -181,14 +291,16 @@ func (a *Auth) validate(ctx context.Context, token string) (*Session, UserRecord
 			// than log the user out.
 			return s, user, nil
 		}
+		now = now.Round(0)
 		active, idle := a.Expiries(now)
-		ok, err := a.store.RenewSession(ctx, id, rec.ActiveExpiresAt, active, idle)
+		r := Renewal{RenewedAt: now, ActiveExpiresAt: active, IdleExpiresAt: idle}
+		ok, err := a.store.RenewSession(ctx, id, rec.ActiveExpiresAt, r)
 		if err != nil {
 			return nil, UserRecord{}, storeError("renew session", err)
 		}
 		if ok {
 			a.logDebug(ctx, "session renewed", slog.String("session_id", id), slog.Time("active_expires_at", active))
-			s.ActiveExpiresAt, s.IdleExpiresAt, s.Fresh = active, idle, true
+			s.RenewedAt, s.ActiveExpiresAt, s.IdleExpiresAt, s.Fresh = now, active, idle, true
 			return s, user, nil
 		}
 		// Another caller renewed or deleted it between our read and our
@@ -239,7 +351,7 @@ func (a *Auth) UserSessions(ctx context.Context, userID string) ([]*Session, err
 	now := a.clock.Now()
 	out := make([]*Session, 0, len(recs))
 	for _, r := range recs {
-		s := &Session{ID: r.ID, UserID: r.UserID, ActiveExpiresAt: r.ActiveExpiresAt, IdleExpiresAt: r.IdleExpiresAt}
+		s := newSession(r, "")
 		if s.State(now) != StateDead {
 			out = append(out, s)
 		}
@@ -249,15 +361,30 @@ func (a *Auth) UserSessions(ctx context.Context, userID string) ([]*Session, err
 }
 
 // DeleteExpiredSessions deletes every dead session from the store and
-// returns how many it deleted. Dead sessions are also deleted when
-// presented, so running this is housekeeping, not a security need.
+// returns how many it deleted. It works in bounded steps of
+// [Config.SweepBatch] sessions, each its own short store call, so that
+// validations and sign-ins running meanwhile wait for one step at most; it
+// stops early, with the count so far, when ctx is done. Dead sessions are
+// also deleted when presented, so running this is housekeeping, not a
+// security need.
 func (a *Auth) DeleteExpiredSessions(ctx context.Context) (int, error) {
-	n, err := a.store.DeleteExpiredSessions(ctx, a.clock.Now())
-	if err != nil {
-		return n, storeError("delete expired sessions", err)
+	now := a.clock.Now()
+	total := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, storeError("delete expired sessions", err)
+		}
+		n, err := a.store.DeleteExpiredSessions(ctx, now, a.sweep)
+		total += n
+		if err != nil {
+			return total, storeError("delete expired sessions", err)
+		}
+		if n < a.sweep {
+			break
+		}
 	}
-	a.logDebug(ctx, "expired sessions deleted", slog.Int("count", n))
-	return n, nil
+	a.logDebug(ctx, "expired sessions deleted", slog.Int("count", total))
+	return total, nil
 }
 
 func sortSessions(ss []*Session) {

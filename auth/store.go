@@ -6,36 +6,113 @@ import (
 	"time"
 )
 
-// A Store keeps users, keys and sessions for an [Auth]. Implementations
-// live in their own packages (memstore, sqlstore, redisstore); the
-// conformance suite in package authtest checks any Store against this
-// contract.
+// A SessionStore keeps sessions for an [Auth]. It is the one contract a
+// backend must implement; users and keys are a separate, optional contract
+// ([UserStore]). Implementations live in packages of their own (memstore,
+// sqlitestore, pgstore, redisstore) and are checked by the conformance
+// suite in package authtest/storetest.
 //
 // The lifetime rules (when a session is active, idle or dead, how it is
 // renewed) are not the store's business: [Auth] decides and the store only
-// records. A Store never sees a session token: session IDs are hashes of
-// tokens (see [Session]).
+// records. A store never sees a session token: session IDs are hashes of
+// tokens (see [SessionID]).
 //
-// Errors: a method returns [ErrNotFound] (possibly wrapped) exactly when
-// the record it was asked for does not exist, and the other sentinel errors
-// documented on each method for conflicts. Any other non-nil error is a
-// system error (connection, timeout, corruption) and means the outcome is
-// unknown; Auth reports it wrapped in [ErrStore] and never treats it as a
-// logout. Methods must honour ctx cancellation where the backend allows.
+// Sessions end with their user. A store that knows users (its own, or an
+// app's table it references with a foreign key ON DELETE CASCADE) deletes a
+// user's sessions in the same step as the user. A store that does not
+// (memory or Redis with users kept by the app) documents that the app calls
+// [Auth.InvalidateUserSessions] when it deletes a user. Either way, reading
+// a session ([SessionStore.GetSession]) is all that validation needs.
 //
-// All methods must be safe for concurrent use, also by several processes
-// sharing one backend. Timestamps must round-trip exactly (to the
-// nanosecond) as instants (compared with [time.Time.Equal]; the location
-// need not survive), so that [Store.RenewSession] can compare what was
-// read. A store may refuse, with a system error, times its encoding can't
-// hold: int64 Unix nanoseconds cover 1678 to 2262.
+// Errors: [ErrNotFound] (possibly wrapped) means exactly that the record
+// asked for does not exist, and [ErrUserNotFound] that a session's user
+// does not; the methods below say where each can occur. Any other non-nil
+// error is a system error (connection, timeout, a reply that does not
+// parse, a database not migrated) and means the outcome is unknown; Auth
+// reports it wrapped in [ErrStore] and never treats it as a logout. Methods
+// honour ctx cancellation where the backend allows.
+//
+// All methods are safe for concurrent use, also by several processes
+// sharing one backend. Timestamps round-trip exactly (to the nanosecond)
+// as instants (compared with [time.Time.Equal]; the location need not
+// survive), so that [SessionStore.RenewSession] can compare what was read.
+// A store may refuse, with a system error, times its encoding can't hold:
+// int64 Unix nanoseconds cover 1678 to 2262. A zero time (an absent
+// ExpiresAt) round-trips as the zero time.
 //
 // A store may drop a session by itself (a Redis TTL, say) once its
 // IdleExpiresAt has passed on the real clock by a grace period the store
-// documents; until then it must keep and return it, expired or not.
-type Store interface {
+// documents; until then it keeps and returns it, expired or not.
+type SessionStore interface {
+	// CreateSession inserts session. A store that knows users returns
+	// [ErrUserNotFound] if session.UserID names none, checked atomically
+	// with the insert, so that a session can't outlive a concurrent delete
+	// of its user by being created after it. Session IDs are unique:
+	// inserting an existing ID is a system error.
+	CreateSession(ctx context.Context, session SessionRecord) error
+
+	// GetSession returns the session with the given ID, expired or not
+	// (the store does not judge expiry), or [ErrNotFound].
+	GetSession(ctx context.Context, sessionID string) (SessionRecord, error)
+
+	// RenewSession is the conditional write behind renewal. If the session
+	// exists and its stored ActiveExpiresAt is the same instant as
+	// oldActiveExpiresAt, it sets RenewedAt, ActiveExpiresAt and
+	// IdleExpiresAt to r's and returns true. Otherwise (the session is
+	// gone, or another caller renewed it first) it changes nothing and
+	// returns false with a nil error.
+	//
+	// The compare and the write are one atomic step: of any number of
+	// concurrent calls with the same oldActiveExpiresAt, in one process or
+	// in several, exactly one returns true; and a session deleted before
+	// or during the call is never brought back.
+	RenewSession(ctx context.Context, sessionID string, oldActiveExpiresAt time.Time, r Renewal) (bool, error)
+
+	// DeleteSession deletes the session. Deleting a session that does not
+	// exist is not an error.
+	DeleteSession(ctx context.Context, sessionID string) error
+
+	// DeleteUserSessions deletes every session of the user. A user without
+	// sessions, or an unknown user, is not an error.
+	DeleteUserSessions(ctx context.Context, userID string) error
+
+	// UserSessions returns every stored session of the user, expired or
+	// not, in no particular order; an unknown user has none (nil, nil). It
+	// need not be one atomic read: a store may read a user with many
+	// sessions in bounded steps, so that other clients are not held up.
+	UserSessions(ctx context.Context, userID string) ([]SessionRecord, error)
+
+	// DeleteExpiredSessions deletes at most limit (> 0) sessions whose
+	// IdleExpiresAt is before now, and returns how many it deleted. It is
+	// one bounded step of a sweep, short enough not to hold up other
+	// clients: [Auth.DeleteExpiredSessions] calls it until it returns
+	// fewer than limit.
+	DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error)
+}
+
+// A SessionUserGetter is a [SessionStore] that can read a session and its
+// user in one round trip. [Auth.ValidateSessionUser] uses it when the
+// store has it, and otherwise reads the session, then the user.
+type SessionUserGetter interface {
+	// GetSessionAndUser returns the session with the given ID and its
+	// user, in one round trip. It returns [ErrNotFound] if there is no
+	// such session, expired or not. If the session exists but its user
+	// does not, it returns the session, a zero UserRecord and
+	// [ErrUserNotFound].
+	GetSessionAndUser(ctx context.Context, sessionID string) (SessionRecord, UserRecord, error)
+}
+
+// A UserStore keeps authkit's own users and keys: what [Auth.CreateUser],
+// [Auth.UseKey] and the other user and key methods need. It is optional:
+// an app that keeps its users in a table of its own gives [New] a
+// [SessionStore] only. A value that implements both (the memory, SQL and
+// Redis stores do) ties them together: DeleteUser deletes the user's
+// sessions, and CreateSession refuses a user that does not exist.
+//
+// Errors and concurrency are as for [SessionStore].
+type UserStore interface {
 	// CreateUser inserts user and, when key is not nil, key (whose UserID
-	// must be user.ID), as one atomic step: if either insert fails, neither
+	// is user.ID), as one atomic step: if either insert fails, neither
 	// record exists afterwards. It returns [ErrDuplicateUser] if a user
 	// with that ID exists and [ErrDuplicateKey] if the key exists.
 	// user.Attributes is a JSON object; a store may refuse anything else
@@ -49,9 +126,9 @@ type Store interface {
 	// [ErrNotFound] if there is no such user.
 	UpdateUserAttributes(ctx context.Context, userID string, attributes json.RawMessage) error
 
-	// DeleteUser deletes the user with all of its sessions and keys, as one
-	// atomic step where the backend allows. Deleting a user that does not
-	// exist returns [ErrNotFound].
+	// DeleteUser deletes the user with its keys and, where the value is
+	// also the SessionStore, its sessions, so that none of them outlives
+	// it. Deleting a user that does not exist returns [ErrNotFound].
 	DeleteUser(ctx context.Context, userID string) error
 
 	// CreateKey inserts key. It returns [ErrNotFound] if its user does not
@@ -74,51 +151,9 @@ type Store interface {
 	// UserKeys returns every key of the user, in no particular order; an
 	// unknown user has none (nil, nil).
 	UserKeys(ctx context.Context, userID string) ([]KeyRecord, error)
-
-	// CreateSession inserts session. It returns [ErrNotFound] if its user
-	// does not exist (checked atomically with the insert, so that a session
-	// can't outlive a concurrent DeleteUser by being created after it).
-	// Session IDs are unique: inserting an existing ID is a system error.
-	CreateSession(ctx context.Context, session SessionRecord) error
-
-	// GetSessionAndUser returns the session with the given ID and its user,
-	// in one round trip where the backend allows. It returns [ErrNotFound]
-	// if there is no such session, expired or not: the store does not judge
-	// expiry. If the session exists but its user does not, it returns the
-	// session, a zero UserRecord (ID "") and a nil error.
-	GetSessionAndUser(ctx context.Context, sessionID string) (SessionRecord, UserRecord, error)
-
-	// RenewSession is the conditional write behind renewal. If the session
-	// exists and its stored ActiveExpiresAt is the same instant as
-	// oldActiveExpiresAt, it
-	// sets ActiveExpiresAt and IdleExpiresAt to the given values and returns
-	// true. Otherwise (the session is gone, or another caller renewed it
-	// first) it changes nothing and returns false with a nil error.
-	//
-	// The compare and the write are one atomic step: of any number of
-	// concurrent calls with the same oldActiveExpiresAt, in one process or
-	// in several, exactly one returns true; and a session deleted before or
-	// during the call is never brought back.
-	RenewSession(ctx context.Context, sessionID string, oldActiveExpiresAt, activeExpiresAt, idleExpiresAt time.Time) (bool, error)
-
-	// DeleteSession deletes the session. Deleting a session that does not
-	// exist is not an error.
-	DeleteSession(ctx context.Context, sessionID string) error
-
-	// DeleteUserSessions deletes every session of the user. A user without
-	// sessions, or an unknown user, is not an error.
-	DeleteUserSessions(ctx context.Context, userID string) error
-
-	// UserSessions returns every stored session of the user, expired or
-	// not, in no particular order; an unknown user has none (nil, nil).
-	UserSessions(ctx context.Context, userID string) ([]SessionRecord, error)
-
-	// DeleteExpiredSessions deletes every session whose IdleExpiresAt is
-	// before now, and returns how many it deleted.
-	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
 }
 
-// UserRecord is a user as a [Store] keeps it.
+// UserRecord is a user as a [UserStore] keeps it.
 type UserRecord struct {
 	ID string
 	// Attributes is a JSON object, encoded and decoded by [Auth]. Stores
@@ -126,7 +161,7 @@ type UserRecord struct {
 	Attributes json.RawMessage
 }
 
-// KeyRecord is a key as a [Store] keeps it.
+// KeyRecord is a key as a [UserStore] keeps it.
 type KeyRecord struct {
 	ProviderID     string
 	ProviderUserID string
@@ -136,11 +171,42 @@ type KeyRecord struct {
 	PasswordHash string
 }
 
-// SessionRecord is a session as a [Store] keeps it: never with its token.
+// SessionRecord is a session as a [SessionStore] keeps it: never with its
+// token. Stores keep every field and return it as it was given; only
+// [SessionStore.RenewSession] changes a stored record.
 type SessionRecord struct {
 	// ID is the SHA-256 of the session token, in lowercase hex.
-	ID              string
-	UserID          string
+	ID     string
+	UserID string
+
+	// CreatedAt is when the session was created; RenewedAt when it was
+	// last renewed (equal to CreatedAt until the first renewal).
+	CreatedAt time.Time
+	RenewedAt time.Time
+
+	ActiveExpiresAt time.Time
+	IdleExpiresAt   time.Time
+
+	// ExpiresAt is the absolute end of the session, which renewal never
+	// passes; the zero time when the session has none. Auth keeps
+	// IdleExpiresAt at or before it, so a store's sweep and TTLs need
+	// only IdleExpiresAt.
+	ExpiresAt time.Time
+
+	// UserAgent and ClientIP are as the request that created the session
+	// gave them; empty when unknown.
+	UserAgent string
+	ClientIP  string
+
+	// Attributes is a small JSON object the app keeps with the session (a
+	// device name, a second factor passed), or nil. Stores keep the bytes
+	// as they are given. Callers must not modify the slice.
+	Attributes json.RawMessage
+}
+
+// Renewal is what [SessionStore.RenewSession] writes.
+type Renewal struct {
+	RenewedAt       time.Time
 	ActiveExpiresAt time.Time
 	IdleExpiresAt   time.Time
 }

@@ -82,6 +82,9 @@ func encodeAttributes(attrs map[string]any) (json.RawMessage, error) {
 // step. It returns an error wrapping [ErrDuplicateKey] if the key exists
 // and [ErrDuplicateUser] if the ID is taken.
 func (a *Auth) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
+	if a.users == nil {
+		return nil, noUsers("create user")
+	}
 	attrs, err := encodeAttributes(nu.Attributes)
 	if err != nil {
 		return nil, err
@@ -98,7 +101,7 @@ func (a *Auth) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 		}
 		key = &k
 	}
-	if err := a.store.CreateUser(ctx, rec, key); err != nil {
+	if err := a.users.CreateUser(ctx, rec, key); err != nil {
 		if errors.Is(err, ErrDuplicateKey) || errors.Is(err, ErrDuplicateUser) {
 			return nil, fmt.Errorf("auth: create user: %w", err)
 		}
@@ -110,7 +113,10 @@ func (a *Auth) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 
 // GetUser returns the user, or an error wrapping [ErrInvalidUser].
 func (a *Auth) GetUser(ctx context.Context, userID string) (*User, error) {
-	rec, err := a.store.GetUser(ctx, userID)
+	if a.users == nil {
+		return nil, noUsers("get user")
+	}
+	rec, err := a.users.GetUser(ctx, userID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, fmt.Errorf("auth: user %q: %w", userID, ErrInvalidUser)
 	}
@@ -123,11 +129,14 @@ func (a *Auth) GetUser(ctx context.Context, userID string) (*User, error) {
 // UpdateUserAttributes replaces the user's attributes and returns the
 // updated user, or an error wrapping [ErrInvalidUser].
 func (a *Auth) UpdateUserAttributes(ctx context.Context, userID string, attributes map[string]any) (*User, error) {
+	if a.users == nil {
+		return nil, noUsers("update user attributes")
+	}
 	attrs, err := encodeAttributes(attributes)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.store.UpdateUserAttributes(ctx, userID, attrs); err != nil {
+	if err := a.users.UpdateUserAttributes(ctx, userID, attrs); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return nil, fmt.Errorf("auth: user %q: %w", userID, ErrInvalidUser)
 		}
@@ -137,9 +146,14 @@ func (a *Auth) UpdateUserAttributes(ctx context.Context, userID string, attribut
 }
 
 // DeleteUser deletes the user with all of its sessions and keys, or
-// returns an error wrapping [ErrInvalidUser].
+// returns an error wrapping [ErrInvalidUser]. For users the app keeps
+// itself, the app deletes them and calls [Auth.InvalidateUserSessions]
+// (unless its store's foreign key does that).
 func (a *Auth) DeleteUser(ctx context.Context, userID string) error {
-	if err := a.store.DeleteUser(ctx, userID); err != nil {
+	if a.users == nil {
+		return noUsers("delete user")
+	}
+	if err := a.users.DeleteUser(ctx, userID); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("auth: user %q: %w", userID, ErrInvalidUser)
 		}
@@ -168,11 +182,14 @@ func (a *Auth) keyRecord(userID string, nk NewKey) (KeyRecord, error) {
 // [ErrDuplicateKey] if the key exists and [ErrInvalidUser] if the user
 // does not.
 func (a *Auth) CreateKey(ctx context.Context, userID string, nk NewKey) (*Key, error) {
+	if a.users == nil {
+		return nil, noUsers("create key")
+	}
 	rec, err := a.keyRecord(userID, nk)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.store.CreateKey(ctx, rec); err != nil {
+	if err := a.users.CreateKey(ctx, rec); err != nil {
 		switch {
 		case errors.Is(err, ErrDuplicateKey):
 			return nil, fmt.Errorf("auth: create key: %w", err)
@@ -194,7 +211,10 @@ func (a *Auth) GetKey(ctx context.Context, providerID, providerUserID string) (*
 }
 
 func (a *Auth) getKey(ctx context.Context, providerID, providerUserID string) (KeyRecord, error) {
-	rec, err := a.store.GetKey(ctx, providerID, providerUserID)
+	if a.users == nil {
+		return KeyRecord{}, noUsers("get key")
+	}
+	rec, err := a.users.GetKey(ctx, providerID, providerUserID)
 	if errors.Is(err, ErrNotFound) {
 		return rec, fmt.Errorf("auth: key %s:%s: %w", providerID, providerUserID, ErrInvalidKey)
 	}
@@ -249,6 +269,9 @@ func (a *Auth) dummyHash() string {
 // returns an error wrapping [ErrInvalidKey]. Consider invalidating the
 // user's other sessions afterwards.
 func (a *Auth) UpdateKeyPassword(ctx context.Context, providerID, providerUserID, password string) error {
+	if a.users == nil {
+		return noUsers("update key password")
+	}
 	hash := ""
 	if password != "" {
 		h, err := hashPassword(password, a.argon2)
@@ -257,7 +280,7 @@ func (a *Auth) UpdateKeyPassword(ctx context.Context, providerID, providerUserID
 		}
 		hash = h
 	}
-	if err := a.store.UpdateKeyPassword(ctx, providerID, providerUserID, hash); err != nil {
+	if err := a.users.UpdateKeyPassword(ctx, providerID, providerUserID, hash); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("auth: key %s:%s: %w", providerID, providerUserID, ErrInvalidKey)
 		}
@@ -268,7 +291,10 @@ func (a *Auth) UpdateKeyPassword(ctx context.Context, providerID, providerUserID
 
 // DeleteKey deletes the key, or returns an error wrapping [ErrInvalidKey].
 func (a *Auth) DeleteKey(ctx context.Context, providerID, providerUserID string) error {
-	if err := a.store.DeleteKey(ctx, providerID, providerUserID); err != nil {
+	if a.users == nil {
+		return noUsers("delete key")
+	}
+	if err := a.users.DeleteKey(ctx, providerID, providerUserID); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("auth: key %s:%s: %w", providerID, providerUserID, ErrInvalidKey)
 		}
@@ -279,7 +305,10 @@ func (a *Auth) DeleteKey(ctx context.Context, providerID, providerUserID string)
 
 // UserKeys returns the user's keys.
 func (a *Auth) UserKeys(ctx context.Context, userID string) ([]*Key, error) {
-	recs, err := a.store.UserKeys(ctx, userID)
+	if a.users == nil {
+		return nil, noUsers("list user keys")
+	}
+	recs, err := a.users.UserKeys(ctx, userID)
 	if err != nil {
 		return nil, storeError("list user keys", err)
 	}
@@ -288,4 +317,10 @@ func (a *Auth) UserKeys(ctx context.Context, userID string) ([]*Key, error) {
 		out[i] = r.key()
 	}
 	return out, nil
+}
+
+// noUsers is the error of a user or key operation on an Auth whose store
+// keeps no users.
+func noUsers(op string) error {
+	return fmt.Errorf("auth: %s: %w", op, ErrNoUserStore)
 }

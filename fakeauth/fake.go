@@ -37,7 +37,7 @@ type Option func(*options)
 type options struct {
 	start time.Time
 	cfg   auth.Config
-	store auth.Store
+	store Backend
 }
 
 // WithStart sets where the fake clock starts; [DefaultStart] otherwise.
@@ -50,7 +50,7 @@ func WithConfig(cfg auth.Config) Option { return func(o *options) { o.cfg = cfg 
 // WithStore puts the fake in front of store instead of a new memstore: the
 // playground runs its fake clock and faults over SQLite, PostgreSQL or
 // Redis this way.
-func WithStore(store auth.Store) Option { return func(o *options) { o.store = store } }
+func WithStore(store Backend) Option { return func(o *options) { o.store = store } }
 
 // CheapArgon2 returns the password hashing cost fakes use unless told
 // otherwise: a tiny fraction of a millisecond instead of tens of
@@ -246,15 +246,16 @@ func (f *Fake) SeedSessionRenewedAt(ctx context.Context, userID string, t time.T
 	if err != nil {
 		return nil, err
 	}
+	t = t.Round(0)
 	active, idle := f.Auth.Expiries(t)
-	ok, err := f.Store.Inner().RenewSession(ctx, sess.ID, sess.ActiveExpiresAt, active, idle)
+	ok, err := f.Store.Inner().RenewSession(ctx, sess.ID, sess.ActiveExpiresAt, auth.Renewal{RenewedAt: t, ActiveExpiresAt: active, IdleExpiresAt: idle})
 	if err != nil {
 		return nil, fmt.Errorf("fakeauth: seeding session expiries: %w", err)
 	}
 	if !ok {
 		return nil, fmt.Errorf("fakeauth: seeding session expiries: the new session changed under the seeder")
 	}
-	sess.ActiveExpiresAt, sess.IdleExpiresAt, sess.Fresh = active, idle, false
+	sess.RenewedAt, sess.ActiveExpiresAt, sess.IdleExpiresAt, sess.Fresh = t, active, idle, false
 	return sess, nil
 }
 
@@ -275,7 +276,7 @@ func (f *Fake) SeedUserSession(ctx context.Context, s State) (*auth.User, *auth.
 // StoredSession returns the session with the given ID as the store holds
 // it, bypassing faults and the log; ok is false if it is not stored.
 func (f *Fake) StoredSession(ctx context.Context, id string) (rec auth.SessionRecord, ok bool, err error) {
-	rec, _, err = f.Store.Inner().GetSessionAndUser(ctx, id)
+	rec, err = f.Store.Inner().GetSession(ctx, id)
 	if err == nil {
 		return rec, true, nil
 	}

@@ -12,10 +12,11 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 )
 
-// Op names one method of [auth.Store].
+// Op names one store method: of [auth.SessionStore], [auth.UserStore] or
+// [auth.SessionUserGetter].
 type Op string
 
-// The store operations, one per [auth.Store] method.
+// The store operations, one per store method.
 const (
 	OpCreateUser            Op = "CreateUser"
 	OpGetUser               Op = "GetUser"
@@ -27,6 +28,7 @@ const (
 	OpDeleteKey             Op = "DeleteKey"
 	OpUserKeys              Op = "UserKeys"
 	OpCreateSession         Op = "CreateSession"
+	OpGetSession            Op = "GetSession"
 	OpGetSessionAndUser     Op = "GetSessionAndUser"
 	OpRenewSession          Op = "RenewSession"
 	OpDeleteSession         Op = "DeleteSession"
@@ -35,13 +37,13 @@ const (
 	OpDeleteExpiredSessions Op = "DeleteExpiredSessions"
 )
 
-// Ops returns every store operation, in the order of the [auth.Store]
-// interface.
+// Ops returns every store operation: the [auth.UserStore] methods, then
+// the session reads and writes.
 func Ops() []Op {
 	return []Op{
 		OpCreateUser, OpGetUser, OpUpdateUserAttributes, OpDeleteUser,
 		OpCreateKey, OpGetKey, OpUpdateKeyPassword, OpDeleteKey, OpUserKeys,
-		OpCreateSession, OpGetSessionAndUser, OpRenewSession, OpDeleteSession,
+		OpCreateSession, OpGetSession, OpGetSessionAndUser, OpRenewSession, OpDeleteSession,
 		OpDeleteUserSessions, OpUserSessions, OpDeleteExpiredSessions,
 	}
 }
@@ -50,7 +52,7 @@ func Ops() []Op {
 // succeeds.
 func (op Op) IsWrite() bool {
 	switch op {
-	case OpGetUser, OpGetKey, OpUserKeys, OpGetSessionAndUser, OpUserSessions:
+	case OpGetUser, OpGetKey, OpUserKeys, OpGetSession, OpGetSessionAndUser, OpUserSessions:
 		return false
 	}
 	return true
@@ -94,11 +96,20 @@ func (c Call) String() string {
 	return s
 }
 
-// A Store wraps an [auth.Store] with fault injection and a call log. It is
+// A Backend is what a [Store] wraps: a store of sessions, users and keys
+// that can read a session with its user. memstore, sqlitestore, pgstore
+// and redisstore Stores are Backends.
+type Backend interface {
+	auth.SessionStore
+	auth.UserStore
+	auth.SessionUserGetter
+}
+
+// A Store wraps a [Backend] with fault injection and a call log. It is
 // safe for concurrent use. A fault is aimed at one operation, so a test
 // that breaks RenewSession breaks nothing else.
 type Store struct {
-	inner auth.Store
+	inner Backend
 
 	mu     sync.Mutex
 	faults map[Op][]*fault
@@ -114,14 +125,14 @@ type fault struct {
 
 // WrapStore returns a Store in front of inner, with no faults and an empty
 // log.
-func WrapStore(inner auth.Store) *Store {
+func WrapStore(inner Backend) *Store {
 	return &Store{inner: inner, faults: map[Op][]*fault{}}
 }
 
-var _ auth.Store = (*Store)(nil)
+var _ Backend = (*Store)(nil)
 
 // Inner returns the wrapped store.
-func (s *Store) Inner() auth.Store { return s.inner }
+func (s *Store) Inner() Backend { return s.inner }
 
 // FailNext makes the next n calls of op fail with err (ErrInjected when
 // err is nil), before they reach the wrapped store.
@@ -275,14 +286,14 @@ func (s *Store) do(c Call, run func() (wrote bool, err error)) error {
 	return err
 }
 
-// CreateUser implements [auth.Store].
+// CreateUser implements [auth.UserStore].
 func (s *Store) CreateUser(ctx context.Context, user auth.UserRecord, key *auth.KeyRecord) error {
 	return s.do(Call{Op: OpCreateUser, UserID: user.ID}, func() (bool, error) {
 		return true, s.inner.CreateUser(ctx, user, key)
 	})
 }
 
-// GetUser implements [auth.Store].
+// GetUser implements [auth.UserStore].
 func (s *Store) GetUser(ctx context.Context, userID string) (u auth.UserRecord, err error) {
 	err = s.do(Call{Op: OpGetUser, UserID: userID}, func() (bool, error) {
 		u, err = s.inner.GetUser(ctx, userID)
@@ -291,28 +302,28 @@ func (s *Store) GetUser(ctx context.Context, userID string) (u auth.UserRecord, 
 	return u, err
 }
 
-// UpdateUserAttributes implements [auth.Store].
+// UpdateUserAttributes implements [auth.UserStore].
 func (s *Store) UpdateUserAttributes(ctx context.Context, userID string, attributes json.RawMessage) error {
 	return s.do(Call{Op: OpUpdateUserAttributes, UserID: userID}, func() (bool, error) {
 		return true, s.inner.UpdateUserAttributes(ctx, userID, attributes)
 	})
 }
 
-// DeleteUser implements [auth.Store].
+// DeleteUser implements [auth.UserStore].
 func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 	return s.do(Call{Op: OpDeleteUser, UserID: userID}, func() (bool, error) {
 		return true, s.inner.DeleteUser(ctx, userID)
 	})
 }
 
-// CreateKey implements [auth.Store].
+// CreateKey implements [auth.UserStore].
 func (s *Store) CreateKey(ctx context.Context, key auth.KeyRecord) error {
 	return s.do(Call{Op: OpCreateKey, UserID: key.UserID}, func() (bool, error) {
 		return true, s.inner.CreateKey(ctx, key)
 	})
 }
 
-// GetKey implements [auth.Store].
+// GetKey implements [auth.UserStore].
 func (s *Store) GetKey(ctx context.Context, providerID, providerUserID string) (k auth.KeyRecord, err error) {
 	err = s.do(Call{Op: OpGetKey}, func() (bool, error) {
 		k, err = s.inner.GetKey(ctx, providerID, providerUserID)
@@ -321,21 +332,21 @@ func (s *Store) GetKey(ctx context.Context, providerID, providerUserID string) (
 	return k, err
 }
 
-// UpdateKeyPassword implements [auth.Store].
+// UpdateKeyPassword implements [auth.UserStore].
 func (s *Store) UpdateKeyPassword(ctx context.Context, providerID, providerUserID, passwordHash string) error {
 	return s.do(Call{Op: OpUpdateKeyPassword}, func() (bool, error) {
 		return true, s.inner.UpdateKeyPassword(ctx, providerID, providerUserID, passwordHash)
 	})
 }
 
-// DeleteKey implements [auth.Store].
+// DeleteKey implements [auth.UserStore].
 func (s *Store) DeleteKey(ctx context.Context, providerID, providerUserID string) error {
 	return s.do(Call{Op: OpDeleteKey}, func() (bool, error) {
 		return true, s.inner.DeleteKey(ctx, providerID, providerUserID)
 	})
 }
 
-// UserKeys implements [auth.Store].
+// UserKeys implements [auth.UserStore].
 func (s *Store) UserKeys(ctx context.Context, userID string) (ks []auth.KeyRecord, err error) {
 	err = s.do(Call{Op: OpUserKeys, UserID: userID}, func() (bool, error) {
 		ks, err = s.inner.UserKeys(ctx, userID)
@@ -344,14 +355,23 @@ func (s *Store) UserKeys(ctx context.Context, userID string) (ks []auth.KeyRecor
 	return ks, err
 }
 
-// CreateSession implements [auth.Store].
+// CreateSession implements [auth.SessionStore].
 func (s *Store) CreateSession(ctx context.Context, session auth.SessionRecord) error {
 	return s.do(Call{Op: OpCreateSession, SessionID: session.ID, UserID: session.UserID}, func() (bool, error) {
 		return true, s.inner.CreateSession(ctx, session)
 	})
 }
 
-// GetSessionAndUser implements [auth.Store].
+// GetSession implements [auth.SessionStore].
+func (s *Store) GetSession(ctx context.Context, sessionID string) (sess auth.SessionRecord, err error) {
+	err = s.do(Call{Op: OpGetSession, SessionID: sessionID}, func() (bool, error) {
+		sess, err = s.inner.GetSession(ctx, sessionID)
+		return false, err
+	})
+	return sess, err
+}
+
+// GetSessionAndUser implements [auth.SessionUserGetter].
 func (s *Store) GetSessionAndUser(ctx context.Context, sessionID string) (sess auth.SessionRecord, u auth.UserRecord, err error) {
 	err = s.do(Call{Op: OpGetSessionAndUser, SessionID: sessionID}, func() (bool, error) {
 		sess, u, err = s.inner.GetSessionAndUser(ctx, sessionID)
@@ -360,31 +380,31 @@ func (s *Store) GetSessionAndUser(ctx context.Context, sessionID string) (sess a
 	return sess, u, err
 }
 
-// RenewSession implements [auth.Store]. Only a renewal that won its
+// RenewSession implements [auth.SessionStore]. Only a renewal that won its
 // condition counts as a write.
-func (s *Store) RenewSession(ctx context.Context, sessionID string, oldActiveExpiresAt, activeExpiresAt, idleExpiresAt time.Time) (ok bool, err error) {
+func (s *Store) RenewSession(ctx context.Context, sessionID string, oldActiveExpiresAt time.Time, r auth.Renewal) (ok bool, err error) {
 	err = s.do(Call{Op: OpRenewSession, SessionID: sessionID}, func() (bool, error) {
-		ok, err = s.inner.RenewSession(ctx, sessionID, oldActiveExpiresAt, activeExpiresAt, idleExpiresAt)
+		ok, err = s.inner.RenewSession(ctx, sessionID, oldActiveExpiresAt, r)
 		return ok, err
 	})
 	return ok, err
 }
 
-// DeleteSession implements [auth.Store].
+// DeleteSession implements [auth.SessionStore].
 func (s *Store) DeleteSession(ctx context.Context, sessionID string) error {
 	return s.do(Call{Op: OpDeleteSession, SessionID: sessionID}, func() (bool, error) {
 		return true, s.inner.DeleteSession(ctx, sessionID)
 	})
 }
 
-// DeleteUserSessions implements [auth.Store].
+// DeleteUserSessions implements [auth.SessionStore].
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 	return s.do(Call{Op: OpDeleteUserSessions, UserID: userID}, func() (bool, error) {
 		return true, s.inner.DeleteUserSessions(ctx, userID)
 	})
 }
 
-// UserSessions implements [auth.Store].
+// UserSessions implements [auth.SessionStore].
 func (s *Store) UserSessions(ctx context.Context, userID string) (ss []auth.SessionRecord, err error) {
 	err = s.do(Call{Op: OpUserSessions, UserID: userID}, func() (bool, error) {
 		ss, err = s.inner.UserSessions(ctx, userID)
@@ -393,10 +413,10 @@ func (s *Store) UserSessions(ctx context.Context, userID string) (ss []auth.Sess
 	return ss, err
 }
 
-// DeleteExpiredSessions implements [auth.Store].
-func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (n int, err error) {
+// DeleteExpiredSessions implements [auth.SessionStore].
+func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (n int, err error) {
 	err = s.do(Call{Op: OpDeleteExpiredSessions}, func() (bool, error) {
-		n, err = s.inner.DeleteExpiredSessions(ctx, now)
+		n, err = s.inner.DeleteExpiredSessions(ctx, now, limit)
 		return n > 0, err
 	})
 	return n, err

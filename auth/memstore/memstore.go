@@ -1,6 +1,11 @@
-// Package memstore is an [auth.Store] in memory: for tests, for the
-// playground, and for a single-process app that accepts losing every
-// session when it restarts.
+// Package memstore is an [auth.SessionStore] and [auth.UserStore] in
+// memory: for tests, for the playground, and for a single-process app that
+// accepts losing every session when it restarts.
+//
+// Sessions die with their user: [Store.DeleteUser] deletes them in the
+// same step. An app that keeps its users itself (and only uses the store
+// for sessions) calls [auth.Auth.InvalidateUserSessions] when it deletes a
+// user.
 //
 // A Store is safe for concurrent use. Each method holds one lock for its
 // whole work, so every method is atomic, the conditional renewal included.
@@ -15,9 +20,24 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 )
 
-// Store is an in-memory [auth.Store]. The zero value is not usable: call
+// Store keeps users, keys and sessions in memory: an [auth.SessionStore]
+// and an [auth.UserStore] in one. The zero value is not usable: call
 // [New].
 type Store struct {
+	Sessions
+}
+
+// Sessions keeps sessions only, for an app that keeps its users itself: an
+// [auth.SessionStore] that does not know users, so [auth.New] gives the
+// Auth no user methods. It takes any user ID, and a user's sessions stay
+// until the app calls [auth.Auth.InvalidateUserSessions]. The zero value is
+// not usable: call [NewSessions].
+type Sessions struct {
+	*data
+}
+
+type data struct {
+	appUsers bool // sessions only: users are the app's
 	mu       sync.RWMutex
 	users    map[string]auth.UserRecord
 	keys     map[keyID]auth.KeyRecord
@@ -32,14 +52,26 @@ type keyID struct{ provider, providerUserID string }
 
 // New returns an empty Store.
 func New() *Store {
-	s := &Store{}
+	s := &Store{Sessions{&data{}}}
 	s.reset()
 	return s
 }
 
-var _ auth.Store = (*Store)(nil)
+// NewSessions returns an empty Sessions.
+func NewSessions() *Sessions {
+	s := &Sessions{&data{appUsers: true}}
+	s.reset()
+	return s
+}
 
-func (s *Store) reset() {
+var (
+	_ auth.SessionStore      = (*Store)(nil)
+	_ auth.UserStore         = (*Store)(nil)
+	_ auth.SessionUserGetter = (*Store)(nil)
+	_ auth.SessionStore      = (*Sessions)(nil)
+)
+
+func (s *data) reset() {
 	if s.users == nil {
 		s.users = map[string]auth.UserRecord{}
 		s.keys = map[keyID]auth.KeyRecord{}
@@ -56,28 +88,7 @@ func (s *Store) reset() {
 	clear(s.userKeys)
 }
 
-// Reset empties the store: users, keys and sessions. The error is always
-// nil; the signature matches the other stores' Reset.
-func (s *Store) Reset(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.reset()
-	return nil
-}
-
-// AllSessions returns every stored session, expired or not, in no
-// particular order. The playground lists them; an app has no use for it.
-func (s *Store) AllSessions(ctx context.Context) ([]auth.SessionRecord, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make([]auth.SessionRecord, 0, len(s.sessions))
-	for _, r := range s.sessions {
-		out = append(out, r)
-	}
-	return out, nil
-}
-
-// CreateUser implements [auth.Store].
+// CreateUser implements [auth.UserStore].
 func (s *Store) CreateUser(ctx context.Context, user auth.UserRecord, key *auth.KeyRecord) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -107,7 +118,7 @@ func clone(b json.RawMessage) json.RawMessage {
 	return append(json.RawMessage(nil), b...)
 }
 
-func (s *Store) putKey(k auth.KeyRecord) {
+func (s *data) putKey(k auth.KeyRecord) {
 	id := keyID{k.ProviderID, k.ProviderUserID}
 	s.keys[id] = k
 	set := s.userKeys[k.UserID]
@@ -118,7 +129,7 @@ func (s *Store) putKey(k auth.KeyRecord) {
 	set[id] = struct{}{}
 }
 
-// GetUser implements [auth.Store].
+// GetUser implements [auth.UserStore].
 func (s *Store) GetUser(ctx context.Context, userID string) (auth.UserRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return auth.UserRecord{}, err
@@ -132,7 +143,7 @@ func (s *Store) GetUser(ctx context.Context, userID string) (auth.UserRecord, er
 	return u, nil
 }
 
-// UpdateUserAttributes implements [auth.Store].
+// UpdateUserAttributes implements [auth.UserStore].
 func (s *Store) UpdateUserAttributes(ctx context.Context, userID string, attributes json.RawMessage) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -149,7 +160,7 @@ func (s *Store) UpdateUserAttributes(ctx context.Context, userID string, attribu
 	return nil
 }
 
-// DeleteUser implements [auth.Store].
+// DeleteUser implements [auth.UserStore].
 func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -168,7 +179,7 @@ func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 	return nil
 }
 
-// CreateKey implements [auth.Store].
+// CreateKey implements [auth.UserStore].
 func (s *Store) CreateKey(ctx context.Context, key auth.KeyRecord) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -185,7 +196,7 @@ func (s *Store) CreateKey(ctx context.Context, key auth.KeyRecord) error {
 	return nil
 }
 
-// GetKey implements [auth.Store].
+// GetKey implements [auth.UserStore].
 func (s *Store) GetKey(ctx context.Context, providerID, providerUserID string) (auth.KeyRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return auth.KeyRecord{}, err
@@ -199,7 +210,7 @@ func (s *Store) GetKey(ctx context.Context, providerID, providerUserID string) (
 	return k, nil
 }
 
-// UpdateKeyPassword implements [auth.Store].
+// UpdateKeyPassword implements [auth.UserStore].
 func (s *Store) UpdateKeyPassword(ctx context.Context, providerID, providerUserID, passwordHash string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -216,7 +227,7 @@ func (s *Store) UpdateKeyPassword(ctx context.Context, providerID, providerUserI
 	return nil
 }
 
-// DeleteKey implements [auth.Store].
+// DeleteKey implements [auth.UserStore].
 func (s *Store) DeleteKey(ctx context.Context, providerID, providerUserID string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -233,7 +244,7 @@ func (s *Store) DeleteKey(ctx context.Context, providerID, providerUserID string
 	return nil
 }
 
-// UserKeys implements [auth.Store].
+// UserKeys implements [auth.UserStore].
 func (s *Store) UserKeys(ctx context.Context, userID string) ([]auth.KeyRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -247,19 +258,20 @@ func (s *Store) UserKeys(ctx context.Context, userID string) ([]auth.KeyRecord, 
 	return out, nil
 }
 
-// CreateSession implements [auth.Store].
-func (s *Store) CreateSession(ctx context.Context, session auth.SessionRecord) error {
+// CreateSession implements [auth.SessionStore].
+func (s *Sessions) CreateSession(ctx context.Context, session auth.SessionRecord) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.users[session.UserID]; !ok {
-		return auth.ErrNotFound
+	if _, ok := s.users[session.UserID]; !ok && !s.appUsers {
+		return auth.ErrUserNotFound
 	}
 	if _, ok := s.sessions[session.ID]; ok {
 		return errDuplicateSession
 	}
+	session.Attributes = clone(session.Attributes)
 	s.sessions[session.ID] = session
 	set := s.userSessions[session.UserID]
 	if set == nil {
@@ -276,7 +288,21 @@ func (e storeError) Error() string { return string(e) }
 
 const errDuplicateSession = storeError("memstore: a session with this ID exists")
 
-// GetSessionAndUser implements [auth.Store].
+// GetSession implements [auth.SessionStore].
+func (s *Sessions) GetSession(ctx context.Context, sessionID string) (auth.SessionRecord, error) {
+	if err := ctx.Err(); err != nil {
+		return auth.SessionRecord{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	sess, ok := s.sessions[sessionID]
+	if !ok {
+		return auth.SessionRecord{}, auth.ErrNotFound
+	}
+	return sess, nil
+}
+
+// GetSessionAndUser implements [auth.SessionUserGetter].
 func (s *Store) GetSessionAndUser(ctx context.Context, sessionID string) (auth.SessionRecord, auth.UserRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return auth.SessionRecord{}, auth.UserRecord{}, err
@@ -287,11 +313,15 @@ func (s *Store) GetSessionAndUser(ctx context.Context, sessionID string) (auth.S
 	if !ok {
 		return auth.SessionRecord{}, auth.UserRecord{}, auth.ErrNotFound
 	}
-	return sess, s.users[sess.UserID], nil
+	u, ok := s.users[sess.UserID]
+	if !ok {
+		return sess, auth.UserRecord{}, auth.ErrUserNotFound
+	}
+	return sess, u, nil
 }
 
-// RenewSession implements [auth.Store].
-func (s *Store) RenewSession(ctx context.Context, sessionID string, oldActiveExpiresAt, activeExpiresAt, idleExpiresAt time.Time) (bool, error) {
+// RenewSession implements [auth.SessionStore].
+func (s *Sessions) RenewSession(ctx context.Context, sessionID string, oldActiveExpiresAt time.Time, r auth.Renewal) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
@@ -301,13 +331,13 @@ func (s *Store) RenewSession(ctx context.Context, sessionID string, oldActiveExp
 	if !ok || !sess.ActiveExpiresAt.Equal(oldActiveExpiresAt) {
 		return false, nil
 	}
-	sess.ActiveExpiresAt, sess.IdleExpiresAt = activeExpiresAt, idleExpiresAt
+	sess.RenewedAt, sess.ActiveExpiresAt, sess.IdleExpiresAt = r.RenewedAt, r.ActiveExpiresAt, r.IdleExpiresAt
 	s.sessions[sessionID] = sess
 	return true, nil
 }
 
-// DeleteSession implements [auth.Store].
-func (s *Store) DeleteSession(ctx context.Context, sessionID string) error {
+// DeleteSession implements [auth.SessionStore].
+func (s *Sessions) DeleteSession(ctx context.Context, sessionID string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -317,7 +347,7 @@ func (s *Store) DeleteSession(ctx context.Context, sessionID string) error {
 	return nil
 }
 
-func (s *Store) deleteSession(id string) {
+func (s *data) deleteSession(id string) {
 	sess, ok := s.sessions[id]
 	if !ok {
 		return
@@ -326,8 +356,8 @@ func (s *Store) deleteSession(id string) {
 	delete(s.userSessions[sess.UserID], id)
 }
 
-// DeleteUserSessions implements [auth.Store].
-func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
+// DeleteUserSessions implements [auth.SessionStore].
+func (s *Sessions) DeleteUserSessions(ctx context.Context, userID string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -337,15 +367,15 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 	return nil
 }
 
-func (s *Store) deleteUserSessions(userID string) {
+func (s *data) deleteUserSessions(userID string) {
 	for id := range s.userSessions[userID] {
 		delete(s.sessions, id)
 	}
 	delete(s.userSessions, userID)
 }
 
-// UserSessions implements [auth.Store].
-func (s *Store) UserSessions(ctx context.Context, userID string) ([]auth.SessionRecord, error) {
+// UserSessions implements [auth.SessionStore].
+func (s *Sessions) UserSessions(ctx context.Context, userID string) ([]auth.SessionRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -358,8 +388,8 @@ func (s *Store) UserSessions(ctx context.Context, userID string) ([]auth.Session
 	return out, nil
 }
 
-// DeleteExpiredSessions implements [auth.Store].
-func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
+// DeleteExpiredSessions implements [auth.SessionStore].
+func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -367,6 +397,9 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, 
 	defer s.mu.Unlock()
 	n := 0
 	for id, sess := range s.sessions {
+		if n >= limit {
+			break
+		}
 		if sess.IdleExpiresAt.Before(now) {
 			s.deleteSession(id)
 			n++

@@ -15,17 +15,18 @@ import (
 	"github.com/authkit-dev/authkit/fakeauth"
 )
 
-// RenewCounter is an [auth.Store] that counts the renewals that wrote:
-// the RenewSession calls that returned true.
+// RenewCounter is an [auth.SessionStore] that counts the renewals that
+// wrote: the RenewSession calls that returned true. It hides the inner
+// store's user methods; give [NewAuth] the pair with [WithUsers].
 type RenewCounter struct {
-	auth.Store
+	auth.SessionStore
 	n atomic.Int64
 }
 
-// RenewSession implements [auth.Store] and counts the calls that return
-// true.
-func (c *RenewCounter) RenewSession(ctx context.Context, id string, old, active, idle time.Time) (bool, error) {
-	ok, err := c.Store.RenewSession(ctx, id, old, active, idle)
+// RenewSession implements [auth.SessionStore] and counts the calls that
+// return true.
+func (c *RenewCounter) RenewSession(ctx context.Context, id string, old time.Time, r auth.Renewal) (bool, error) {
+	ok, err := c.SessionStore.RenewSession(ctx, id, old, r)
 	if ok {
 		c.n.Add(1)
 	}
@@ -35,8 +36,15 @@ func (c *RenewCounter) RenewSession(ctx context.Context, id string, old, active,
 // Renewals returns how many RenewSession calls returned true.
 func (c *RenewCounter) Renewals() int64 { return c.n.Load() }
 
+// counted is a RenewCounter with the inner store's users, so that an Auth
+// on it manages users too.
+type counted struct {
+	*RenewCounter
+	auth.UserStore
+}
+
 // NewAuth returns an Auth on s with clock and cheap password hashing.
-func NewAuth(t testing.TB, s auth.Store, clock auth.Clock) *auth.Auth {
+func NewAuth(t testing.TB, s auth.SessionStore, clock auth.Clock) *auth.Auth {
 	t.Helper()
 	a, err := auth.New(s, auth.Config{Clock: clock, Argon2: fakeauth.CheapArgon2()})
 	if err != nil {
@@ -51,7 +59,7 @@ func NewAuth(t testing.TB, s auth.Store, clock auth.Clock) *auth.Auth {
 // session and validates it from 32 goroutines split over the servers, and
 // checks that every validation returns the session (nobody is logged out)
 // and that exactly one renewal was written.
-func CheckSharedRenewal(t *testing.T, stores ...auth.Store) {
+func CheckSharedRenewal(t *testing.T, stores ...auth.SessionStore) {
 	t.Helper()
 	const callers = 32
 	ctx := t.Context()
@@ -59,8 +67,12 @@ func CheckSharedRenewal(t *testing.T, stores ...auth.Store) {
 	counters := make([]*RenewCounter, len(stores))
 	servers := make([]*auth.Auth, len(stores))
 	for i, s := range stores {
-		counters[i] = &RenewCounter{Store: s}
-		servers[i] = NewAuth(t, counters[i], clock)
+		counters[i] = &RenewCounter{SessionStore: s}
+		var store auth.SessionStore = counters[i]
+		if us, ok := s.(auth.UserStore); ok {
+			store = counted{counters[i], us}
+		}
+		servers[i] = NewAuth(t, store, clock)
 	}
 	u, err := servers[0].CreateUser(ctx, auth.NewUser{Attributes: map[string]any{"name": "Ada"}})
 	if err != nil {
