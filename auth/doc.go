@@ -1,0 +1,75 @@
+// Package auth is the core of authkit: sessions after Lucia's model, on a
+// store you choose, with every lifetime rule in one place.
+//
+// An [Auth] is built with [New] on a [SessionStore] and a [Config]:
+//
+//	a, err := auth.New(memstore.New(), auth.Config{})
+//
+// Package authrequest ties an Auth to HTTP requests (cookies, origin
+// checks, renewal); this package knows nothing of HTTP beyond building the
+// session cookie.
+//
+// # Lifetime
+//
+// A session is active for [Config.ActivePeriod] (a day by default) after it
+// is created or renewed, then idle for [Config.IdlePeriod] (two weeks),
+// then dead:
+//
+//	active  while now <= ActiveExpiresAt
+//	idle    while ActiveExpiresAt < now <= IdleExpiresAt
+//	dead    after IdleExpiresAt
+//
+// A boundary instant belongs to the earlier state ([StateAt]). Validating
+// an active session reads the store and writes nothing. Validating an idle
+// one renews it in place: same ID and token, new expiries from now
+// ([Auth.Expiries]), RenewedAt set to now, and Fresh set on the returned
+// [Session] so that the cookie is issued again. Renewal is one conditional
+// write ([SessionStore.RenewSession]): of any number of concurrent
+// validations, in one process or many, exactly one writes and all of them
+// get the session. A dead session is deleted when it is presented and
+// reported as [ErrInvalidSession]; [Auth.DeleteExpiredSessions] sweeps the
+// rest in bounded steps.
+//
+// Sessions end with their user: deleting a user (through [Auth.DeleteUser],
+// or the app's own row where a store references the app's users table with
+// a foreign key ON DELETE CASCADE) deletes its sessions in the same step.
+// Where the store can't know (memory or Redis keeping sessions for an
+// app's own users) the app calls [Auth.InvalidateUserSessions] when it
+// deletes a user. So validating a session reads the session and nothing
+// else; [Auth.ValidateSessionUser] also reads the user, in the same round
+// trip where the store can ([SessionUserGetter]).
+//
+// # Tokens
+//
+// A session token is 160 bits from crypto/rand written as 32 characters of
+// [a-z2-7] ([TokenLength], [ValidToken]). A malformed token is refused
+// before any store read. Stores never see tokens: a session's ID is the
+// SHA-256 of its token in hex ([SessionID]), which is safe to log, list and
+// revoke a device by, and can't be turned back into a cookie.
+//
+// # Cookie
+//
+// [Auth.SessionCookie] carries the token: HttpOnly, Secure, SameSite=Lax,
+// Path "/" and no Domain unless [CookieConfig] says otherwise, with Expires
+// and Max-Age following IdleExpiresAt (Max-Age rounded up to whole
+// seconds). [Auth.BlankSessionCookie] clears it with the same Name, Path and
+// Domain. Turning Secure off takes [CookieConfig.Insecure]; "__Host-" and
+// "__Secure-" names have their prefix rules enforced by [New].
+//
+// # Errors
+//
+// Errors wrap the sentinels of this package: [ErrInvalidSession] for a
+// token that names no live session, [ErrInvalidUser], [ErrInvalidKey],
+// [ErrInvalidPassword], [ErrDuplicateUser] and [ErrDuplicateKey], and
+// [ErrStore] for a store failure, which never means "signed out": answer
+// with a server error and keep the cookie. [ErrNoUserStore] reports a user
+// or key call on an Auth whose store keeps no users.
+//
+// # Stores
+//
+// [SessionStore] is the contract a backend implements (seven methods);
+// [UserStore] adds authkit's own users and password keys, for apps that
+// want them. The backends are auth/memstore, auth/sqlitestore,
+// auth/pgstore and auth/redisstore, each depending only on its driver, and
+// package authtest/storetest checks any store against these contracts.
+package auth
