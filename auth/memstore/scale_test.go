@@ -33,7 +33,7 @@ func scaleOnly(t *testing.T) {
 
 type scaleClock struct{ ns atomic.Int64 }
 
-func (c *scaleClock) Now() time.Time   { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *scaleClock) Now() time.Time  { return time.Unix(0, c.ns.Load()).UTC() }
 func (c *scaleClock) set(t time.Time) { c.ns.Store(t.UnixNano()) }
 
 var scaleT0 = time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)

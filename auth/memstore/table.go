@@ -52,13 +52,13 @@ type userList struct {
 type sessionTable struct {
 	// chunks hold the entries, chunkSize each, so that growing the table
 	// allocates one chunk and never copies the entries under the lock.
-	chunks  [][]entry
-	used    int // slots handed out so far
-	free    []slot
-	byID    map[sid]slot
-	byUser  map[string]*userList
-	heap    []slot // ordered by entries[].idle
-	oddIDs  map[sid]string
+	chunks [][]entry
+	used   int // slots handed out so far
+	free   []slot
+	byID   map[sid]slot
+	byUser map[string]*userList
+	heap   []slot // ordered by entries[].idle
+	oddIDs map[sid]string
 }
 
 const noTime = math.MinInt64
