@@ -57,7 +57,7 @@ type sessionTable struct {
 	free   []slot
 	byID   map[sid]slot
 	byUser map[string]*userList
-	heap   []slot // ordered by entries[].idle
+	heap   []heapItem // a min-heap on idle expiry
 	oddIDs map[sid]string
 }
 
@@ -223,7 +223,7 @@ func (t *sessionTable) insert(id, userID string, e entry) error {
 	t.at(i).userPos = int32(len(u.slots))
 	u.slots = append(u.slots, i)
 	t.at(i).heapPos = int32(len(t.heap))
-	t.heap = append(t.heap, i)
+	t.heap = append(t.heap, heapItem{e.idle, i})
 	t.up(len(t.heap) - 1)
 	return nil
 }
@@ -234,6 +234,7 @@ func (t *sessionTable) renew(id string, old int64, r entry) bool {
 		return false
 	}
 	e.renewed, e.active, e.idle = r.renewed, r.active, r.idle
+	t.heap[e.heapPos].idle = r.idle
 	t.fix(int(e.heapPos))
 	return true
 }
@@ -311,8 +312,8 @@ func (t *sessionTable) copyEntries(u *userList, slots []slot, out []entry, ids [
 // soonest first.
 func (t *sessionTable) sweep(cutoff int64, limit int) int {
 	n := 0
-	for n < limit && len(t.heap) > 0 && t.at(t.heap[0]).idle < cutoff {
-		t.remove(t.heap[0])
+	for n < limit && len(t.heap) > 0 && t.heap[0].idle < cutoff {
+		t.remove(t.heap[0].slot)
 		n++
 	}
 	return n
@@ -320,21 +321,29 @@ func (t *sessionTable) sweep(cutoff int64, limit int) int {
 
 // --- the heap, ordered by idle expiry ------------------------------------------
 
-func (t *sessionTable) less(a, b int) bool {
-	return t.at(t.heap[a]).idle < t.at(t.heap[b]).idle
+// heapItem keeps the idle expiry next to the slot, so that sifting compares
+// within the heap's own array rather than reading entries all over memory.
+type heapItem struct {
+	idle int64
+	slot slot
 }
+
+// The heap is 4-ary: half the levels of a binary heap, so a pop writes
+// half as many entries' heapPos.
+const arity = 4
 
 func (t *sessionTable) swap(a, b int) {
 	h := t.heap
 	h[a], h[b] = h[b], h[a]
-	t.at(h[a]).heapPos = int32(a)
-	t.at(h[b]).heapPos = int32(b)
+	t.at(h[a].slot).heapPos = int32(a)
+	t.at(h[b].slot).heapPos = int32(b)
 }
 
 func (t *sessionTable) up(j int) {
+	h := t.heap
 	for j > 0 {
-		p := (j - 1) / 2
-		if !t.less(j, p) {
+		p := (j - 1) / arity
+		if h[j].idle >= h[p].idle {
 			break
 		}
 		t.swap(j, p)
@@ -343,20 +352,24 @@ func (t *sessionTable) up(j int) {
 }
 
 func (t *sessionTable) down(j int) bool {
-	start, n := j, len(t.heap)
+	h := t.heap
+	start, n := j, len(h)
 	for {
-		c := 2*j + 1
+		c := arity*j + 1
 		if c >= n {
 			break
 		}
-		if r := c + 1; r < n && t.less(r, c) {
-			c = r
+		m := c
+		for k := c + 1; k < c+arity && k < n; k++ {
+			if h[k].idle < h[m].idle {
+				m = k
+			}
 		}
-		if !t.less(c, j) {
+		if h[m].idle >= h[j].idle {
 			break
 		}
-		t.swap(j, c)
-		j = c
+		t.swap(j, m)
+		j = m
 	}
 	return j > start
 }
