@@ -6,6 +6,7 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/authtest/storetest"
+	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
 func TestConformance(t *testing.T) {
@@ -28,5 +29,19 @@ func BenchmarkSessionStore(b *testing.B) {
 	})
 	b.Run("Sessions", func(b *testing.B) {
 		storetest.BenchmarkSessionStore(b, func(b *testing.B) auth.SessionStore { return memstore.NewSessions() })
+	})
+}
+
+// Two handles on one memstore are one store: the shared-renewal check
+// (one renewal write among racing servers) holds trivially, and checks
+// the helper itself on both kinds of store.
+func TestSharedRenewal(t *testing.T) {
+	t.Run("Store", func(t *testing.T) {
+		s := memstore.New()
+		testservices.CheckSharedRenewal(t, s, s)
+	})
+	t.Run("Sessions", func(t *testing.T) {
+		s := memstore.NewSessions()
+		testservices.CheckSharedRenewal(t, s, s)
 	})
 }
