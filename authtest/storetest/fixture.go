@@ -19,14 +19,12 @@ import (
 
 // Time zones with odd offsets: a store that drops the zone, or mixes local
 // and UTC, shows up as a different instant.
-var (
-	zoneA = time.FixedZone("UTC+05:45", 5*3600+45*60)
-	zoneB = time.FixedZone("UTC-09:30", -(9*3600 + 30*60))
-)
+func zoneA() *time.Location { return time.FixedZone("UTC+05:45", 5*3600+45*60) }
+func zoneB() *time.Location { return time.FixedZone("UTC-09:30", -(9*3600 + 30*60)) }
 
 // t0 is the suites' usual "now": far enough from the real clock that a
 // store judging expiry by it would be caught.
-var t0 = time.Date(2031, 3, 14, 15, 9, 26, 535897933, zoneA)
+func t0() time.Time { return time.Date(2031, 3, 14, 15, 9, 26, 535897933, zoneA()) }
 
 // fixture is one subtest's store and what the suite knows about it.
 type fixture struct {
@@ -58,6 +56,9 @@ func (f *fixture) user(id string) {
 	f.t.Helper()
 	switch {
 	case f.cfg.appUsers:
+		if f.cfg.createUser == nil {
+			f.t.Fatal("storetest.AppUsers: create is nil; it must make a user sessions can reference")
+		}
 		if err := f.cfg.createUser(f.ctx(), f.s, id); err != nil {
 			f.t.Fatalf("AppUsers create(%q): %v", id, err)
 		}
@@ -86,15 +87,15 @@ func userRecord(id string) auth.UserRecord {
 // hour later, active for a day from t0, idle for two weeks after, with an
 // absolute expiry, a device and attributes.
 func session(name, userID string) auth.SessionRecord {
-	active := t0.Add(24 * time.Hour)
+	active := t0().Add(24 * time.Hour)
 	return auth.SessionRecord{
 		ID:              auth.SessionID("token of " + name),
 		UserID:          userID,
-		CreatedAt:       t0.Add(-time.Hour).In(time.UTC),
-		RenewedAt:       t0.Add(-30*time.Minute + 7),
+		CreatedAt:       t0().Add(-time.Hour).In(time.UTC),
+		RenewedAt:       t0().Add(-30*time.Minute + 7),
 		ActiveExpiresAt: active,
-		IdleExpiresAt:   active.Add(14 * 24 * time.Hour).In(zoneB),
-		ExpiresAt:       t0.Add(90 * 24 * time.Hour),
+		IdleExpiresAt:   active.Add(14 * 24 * time.Hour).In(zoneB()),
+		ExpiresAt:       t0().Add(90 * 24 * time.Hour),
 		UserAgent:       "Mozilla/5.0 (X11; Linux x86_64) storetest/" + name,
 		ClientIP:        "2001:db8::7",
 		Attributes:      json.RawMessage(`{"device":"laptop","mfa":true}`),

@@ -59,7 +59,7 @@ func (mc *modelCheck) cleanup(rt *rapid.T) {
 // instant draws one of a few minutes around t0, so that expiries collide
 // and the sweep's boundary is hit.
 func instant(rt *rapid.T, label string) time.Time {
-	return t0.Add(time.Duration(rapid.IntRange(-5, 5).Draw(rt, label)) * time.Minute)
+	return t0().Add(time.Duration(rapid.IntRange(-5, 5).Draw(rt, label)) * time.Minute)
 }
 
 func (mc *modelCheck) pickID(rt *rapid.T) string {

@@ -53,7 +53,7 @@ func sessionGroups(c capabilities) []group {
 			{"RacingDelete", testRenewRacingDelete},
 		}},
 		{"Sweep", []testCase{
-			{"Boundary", testSweepBoundary(t0)},
+			{"Boundary", testSweepBoundary(t0())},
 			{"BoundaryBefore1970", testSweepBoundary(time.Date(1969, 12, 31, 23, 59, 59, 500000001, time.UTC))},
 			{"Limit", testSweepLimit},
 			{"StepsFinishTheSweep", testSweepSteps},
@@ -142,7 +142,7 @@ func testSessionDelete(f *fixture) {
 	f.wantSession(r2)
 	f.wantUserSessions("u1", r2)
 	// A deleted ID can't be revived by renewal, but can be created again.
-	ok, err := f.s.RenewSession(f.ctx(), r1.ID, r1.ActiveExpiresAt, renewal(t0.Add(48*time.Hour)))
+	ok, err := f.s.RenewSession(f.ctx(), r1.ID, r1.ActiveExpiresAt, renewal(t0().Add(48*time.Hour)))
 	f.noErr("RenewSession(deleted)", err)
 	if ok {
 		f.t.Errorf("RenewSession(deleted session) = true, want false")
@@ -200,7 +200,7 @@ func testSessionUserSessions(f *fixture) {
 	var want []auth.SessionRecord
 	for i := range 5 {
 		// Expired ones are listed too: the store does not judge.
-		r := expiring(fmt.Sprint("s", i), "u1", t0.Add(time.Duration(i-2)*time.Hour))
+		r := expiring(fmt.Sprint("s", i), "u1", t0().Add(time.Duration(i-2)*time.Hour))
 		f.create(r)
 		want = append(want, r)
 	}
@@ -256,11 +256,11 @@ func testFieldsEvery(f *fixture) {
 	r := auth.SessionRecord{
 		ID:              auth.SessionID("every field"),
 		UserID:          "u1",
-		CreatedAt:       time.Date(2030, 1, 2, 3, 4, 5, 6, zoneA),
-		RenewedAt:       time.Date(2030, 1, 3, 3, 4, 5, 7, zoneB),
+		CreatedAt:       time.Date(2030, 1, 2, 3, 4, 5, 6, zoneA()),
+		RenewedAt:       time.Date(2030, 1, 3, 3, 4, 5, 7, zoneB()),
 		ActiveExpiresAt: time.Date(2030, 1, 4, 3, 4, 5, 8, time.UTC),
-		IdleExpiresAt:   time.Date(2030, 1, 18, 3, 4, 5, 9, zoneA),
-		ExpiresAt:       time.Date(2030, 3, 1, 0, 0, 0, 10, zoneB),
+		IdleExpiresAt:   time.Date(2030, 1, 18, 3, 4, 5, 9, zoneA()),
+		ExpiresAt:       time.Date(2030, 3, 1, 0, 0, 0, 10, zoneB()),
 		UserAgent:       "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_2) AppleWebKit/605.1.15 Version/17.2 Safari/605.1.15",
 		ClientIP:        "203.0.113.9",
 		Attributes:      json.RawMessage(`{"device":"Ada's laptop","mfa":{"passed":true,"at":"2030-01-02T03:04:05Z"}}`),
@@ -280,8 +280,8 @@ func testFieldsZero(f *fixture) {
 	f.user("u1")
 	r := auth.SessionRecord{
 		ID: auth.SessionID("plain"), UserID: "u1",
-		CreatedAt: t0, RenewedAt: t0,
-		ActiveExpiresAt: t0.Add(time.Hour), IdleExpiresAt: t0.Add(2 * time.Hour),
+		CreatedAt: t0(), RenewedAt: t0(),
+		ActiveExpiresAt: t0().Add(time.Hour), IdleExpiresAt: t0().Add(2 * time.Hour),
 	}
 	f.create(r)
 	f.wantSession(r)
@@ -298,13 +298,13 @@ func testFieldsZero(f *fixture) {
 
 func oddTimes() []time.Time {
 	return []time.Time{
-		t0,
+		t0(),
 		time.Date(2024, 2, 29, 23, 59, 59, 999999999, time.UTC),
-		time.Date(1969, 7, 20, 20, 17, 40, 1, zoneB),
+		time.Date(1969, 7, 20, 20, 17, 40, 1, zoneB()),
 		time.Date(1969, 12, 31, 23, 59, 59, 999999999, time.UTC),
 		time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
-		time.Date(1800, 1, 1, 0, 0, 0, 999999999, zoneA),
-		time.Date(2199, 12, 31, 23, 59, 59, 123456789, zoneB),
+		time.Date(1800, 1, 1, 0, 0, 0, 999999999, zoneA()),
+		time.Date(2199, 12, 31, 23, 59, 59, 123456789, zoneB()),
 		time.Unix(1700000000, 123456789).In(time.Local),
 	}
 }
@@ -318,9 +318,9 @@ func testFieldsTimestamps(f *fixture) {
 			ID:              auth.SessionID(fmt.Sprint("timestamps ", i)),
 			UserID:          "u1",
 			CreatedAt:       at.Add(-3 * time.Nanosecond),
-			RenewedAt:       at.Add(-time.Nanosecond).In(zoneA),
+			RenewedAt:       at.Add(-time.Nanosecond).In(zoneA()),
 			ActiveExpiresAt: at,
-			IdleExpiresAt:   at.Add(time.Nanosecond).In(zoneB),
+			IdleExpiresAt:   at.Add(time.Nanosecond).In(zoneB()),
 			ExpiresAt:       at.Add(2 * time.Nanosecond),
 		}
 		f.create(r)
@@ -332,7 +332,7 @@ func testFieldsTimestamps(f *fixture) {
 	// Renewing to the same odd instants reads back exactly too.
 	for i, r := range want {
 		next := times[(i+1)%len(times)]
-		ren := auth.Renewal{RenewedAt: next.Add(-5), ActiveExpiresAt: next.In(zoneA), IdleExpiresAt: next.Add(3)}
+		ren := auth.Renewal{RenewedAt: next.Add(-5), ActiveExpiresAt: next.In(zoneA()), IdleExpiresAt: next.Add(3)}
 		ok, err := f.s.RenewSession(f.ctx(), r.ID, r.ActiveExpiresAt, ren)
 		f.noErr("RenewSession", err)
 		if !ok {
@@ -352,8 +352,8 @@ func testFieldsTimestampLimits(f *fixture) {
 	hi := time.Date(2262, 1, 1, 23, 59, 59, 999999999, time.UTC)
 	r := auth.SessionRecord{
 		ID: auth.SessionID("limits"), UserID: "u1",
-		CreatedAt: lo, RenewedAt: lo.In(zoneB),
-		ActiveExpiresAt: hi.Add(-time.Hour), IdleExpiresAt: hi.In(zoneA), ExpiresAt: hi,
+		CreatedAt: lo, RenewedAt: lo.In(zoneB()),
+		ActiveExpiresAt: hi.Add(-time.Hour), IdleExpiresAt: hi.In(zoneA()), ExpiresAt: hi,
 	}
 	f.create(r)
 	f.wantSession(r)
@@ -435,7 +435,7 @@ func testFieldsAttributes(attrs string) func(f *fixture) {
 		}
 		f.wantSameBytes("UserSessions", attrs, list[0].Attributes)
 		// Renewal leaves them as they are.
-		ok, err := f.s.RenewSession(f.ctx(), r.ID, r.ActiveExpiresAt, renewal(t0.Add(48*time.Hour)))
+		ok, err := f.s.RenewSession(f.ctx(), r.ID, r.ActiveExpiresAt, renewal(t0().Add(48*time.Hour)))
 		f.noErr("RenewSession", err)
 		if !ok {
 			f.t.Fatal("RenewSession = false, want true")
@@ -484,7 +484,7 @@ func testRenewUpdates(f *fixture) {
 	r := renewFixture(f)
 	other := session("bystander", "u1")
 	f.create(other)
-	ren := renewal(t0.Add(48*time.Hour + 1))
+	ren := renewal(t0().Add(48*time.Hour + 1))
 	ok, err := f.s.RenewSession(f.ctx(), r.ID, r.ActiveExpiresAt, ren)
 	f.noErr("RenewSession", err)
 	if !ok {
@@ -494,7 +494,7 @@ func testRenewUpdates(f *fixture) {
 	f.wantSession(r)
 	f.wantSession(other)
 	// Renewing again needs the new expiry.
-	ren2 := renewal(t0.Add(72 * time.Hour))
+	ren2 := renewal(t0().Add(72 * time.Hour))
 	ok, err = f.s.RenewSession(f.ctx(), r.ID, ren.ActiveExpiresAt, ren2)
 	f.noErr("RenewSession again", err)
 	if !ok {
@@ -527,12 +527,12 @@ func testRenewKeepsOtherFields(f *fixture) {
 
 func testRenewStale(f *fixture) {
 	r := renewFixture(f)
-	ok, err := f.s.RenewSession(f.ctx(), r.ID, r.ActiveExpiresAt.Add(-time.Hour), renewal(t0.Add(72*time.Hour)))
+	ok, err := f.s.RenewSession(f.ctx(), r.ID, r.ActiveExpiresAt.Add(-time.Hour), renewal(t0().Add(72*time.Hour)))
 	f.noErr("RenewSession(stale)", err)
 	if ok {
 		f.t.Error("RenewSession with a stale expiry = true, want false")
 	}
-	ok, err = f.s.RenewSession(f.ctx(), r.ID, time.Time{}, renewal(t0.Add(72*time.Hour)))
+	ok, err = f.s.RenewSession(f.ctx(), r.ID, time.Time{}, renewal(t0().Add(72*time.Hour)))
 	f.noErr("RenewSession(zero time)", err)
 	if ok {
 		f.t.Error("RenewSession with the zero time = true, want false")
@@ -543,7 +543,7 @@ func testRenewStale(f *fixture) {
 func testRenewOneNanosecondOff(f *fixture) {
 	r := renewFixture(f)
 	for _, old := range []time.Time{r.ActiveExpiresAt.Add(time.Nanosecond), r.ActiveExpiresAt.Add(-time.Nanosecond)} {
-		ok, err := f.s.RenewSession(f.ctx(), r.ID, old, renewal(t0.Add(72*time.Hour)))
+		ok, err := f.s.RenewSession(f.ctx(), r.ID, old, renewal(t0().Add(72*time.Hour)))
 		f.noErr("RenewSession", err)
 		if ok {
 			f.t.Errorf("RenewSession(stored %v, old %v) = true, want false", r.ActiveExpiresAt, old)
@@ -554,8 +554,8 @@ func testRenewOneNanosecondOff(f *fixture) {
 
 func testRenewComparesInstants(f *fixture) {
 	r := renewFixture(f)
-	ren := renewal(t0.Add(72 * time.Hour))
-	ok, err := f.s.RenewSession(f.ctx(), r.ID, r.ActiveExpiresAt.In(zoneB), ren)
+	ren := renewal(t0().Add(72 * time.Hour))
+	ok, err := f.s.RenewSession(f.ctx(), r.ID, r.ActiveExpiresAt.In(zoneB()), ren)
 	f.noErr("RenewSession", err)
 	if !ok {
 		f.t.Errorf("RenewSession(stored expiry in another zone) = false, want true")
@@ -567,7 +567,7 @@ func testRenewComparesInstants(f *fixture) {
 func testRenewMissing(f *fixture) {
 	f.user("u1")
 	r := session("never created", "u1")
-	ok, err := f.s.RenewSession(f.ctx(), r.ID, r.ActiveExpiresAt, renewal(t0.Add(72*time.Hour)))
+	ok, err := f.s.RenewSession(f.ctx(), r.ID, r.ActiveExpiresAt, renewal(t0().Add(72*time.Hour)))
 	f.noErr("RenewSession(missing)", err)
 	if ok {
 		f.t.Error("RenewSession(missing session) = true, want false")
@@ -579,7 +579,7 @@ func testRenewMissing(f *fixture) {
 func testRenewAfterDelete(f *fixture) {
 	r := renewFixture(f)
 	f.noErr("DeleteUserSessions", f.s.DeleteUserSessions(f.ctx(), "u1"))
-	ok, err := f.s.RenewSession(f.ctx(), r.ID, r.ActiveExpiresAt, renewal(t0.Add(72*time.Hour)))
+	ok, err := f.s.RenewSession(f.ctx(), r.ID, r.ActiveExpiresAt, renewal(t0().Add(72*time.Hour)))
 	f.noErr("RenewSession", err)
 	if ok {
 		f.t.Error("RenewSession after DeleteUserSessions = true, want false")
@@ -598,7 +598,7 @@ func testRenewConcurrent(f *fixture) {
 		f.create(r)
 		oks := make([]bool, callers)
 		errs := make([]error, callers)
-		ren := func(i int) auth.Renewal { return renewal(t0.Add(48*time.Hour + time.Duration(i))) }
+		ren := func(i int) auth.Renewal { return renewal(t0().Add(48*time.Hour + time.Duration(i))) }
 		race(callers, func(i int) {
 			oks[i], errs[i] = f.s.RenewSession(context.Background(), r.ID, r.ActiveExpiresAt, ren(i))
 		})
@@ -637,10 +637,10 @@ func testRenewRacingDelete(f *fixture) {
 				return
 			}
 			old := r.ActiveExpiresAt
-			ren := renewal(t0.Add(48*time.Hour + time.Duration(i)))
+			ren := renewal(t0().Add(48*time.Hour + time.Duration(i)))
 			if i%2 == 1 {
 				// Chains after a winner: renews a renewed session.
-				old = t0.Add(48*time.Hour + time.Duration(i-1)).Add(24 * time.Hour)
+				old = t0().Add(48*time.Hour + time.Duration(i-1)).Add(24 * time.Hour)
 			}
 			_, errs[i] = f.s.RenewSession(context.Background(), r.ID, old, ren)
 		})
@@ -666,12 +666,12 @@ func testSweepBoundary(now time.Time) func(f *fixture) {
 			return r
 		}
 		gone := []auth.SessionRecord{
-			mk("1ns before", "u1", now.Add(-time.Nanosecond).In(zoneA)),
+			mk("1ns before", "u1", now.Add(-time.Nanosecond).In(zoneA())),
 			mk("1s before", "u2", now.Add(-time.Second)),
 			mk("far past", "u1", time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC)),
 		}
 		kept := []auth.SessionRecord{
-			mk("at now", "u1", now.In(zoneB)),
+			mk("at now", "u1", now.In(zoneB())),
 			mk("1ns after", "u2", now.Add(time.Nanosecond)),
 			mk("1s after", "u1", now.Add(time.Second)),
 			mk("far future", "u2", time.Date(2199, 1, 1, 0, 0, 0, 0, time.UTC)),
@@ -713,12 +713,12 @@ func sweepFixture(f *fixture, expired, live int) (gone, kept []auth.SessionRecor
 		f.user(u)
 	}
 	for i := range expired {
-		r := expiring(fmt.Sprint("expired ", i), users[i%3], t0.Add(-time.Duration(i+1)*time.Minute))
+		r := expiring(fmt.Sprint("expired ", i), users[i%3], t0().Add(-time.Duration(i+1)*time.Minute))
 		f.create(r)
 		gone = append(gone, r)
 	}
 	for i := range live {
-		r := expiring(fmt.Sprint("live ", i), users[i%3], t0.Add(time.Duration(i)*time.Minute))
+		r := expiring(fmt.Sprint("live ", i), users[i%3], t0().Add(time.Duration(i)*time.Minute))
 		f.create(r)
 		kept = append(kept, r)
 	}
@@ -730,10 +730,10 @@ func sweepFixture(f *fixture, expired, live int) (gone, kept []auth.SessionRecor
 func testSweepLimit(f *fixture) {
 	gone, kept := sweepFixture(f, 7, 3)
 	for _, step := range []struct{ limit, want int }{{3, 3}, {1, 1}, {2, 2}, {5, 1}, {5, 0}} {
-		n, err := f.s.DeleteExpiredSessions(f.ctx(), t0, step.limit)
+		n, err := f.s.DeleteExpiredSessions(f.ctx(), t0(), step.limit)
 		f.noErr("DeleteExpiredSessions", err)
 		if n != step.want {
-			f.t.Fatalf("DeleteExpiredSessions(t0, limit %d) = %d, want %d", step.limit, n, step.want)
+			f.t.Fatalf("DeleteExpiredSessions(t0(), limit %d) = %d, want %d", step.limit, n, step.want)
 		}
 	}
 	for _, r := range gone {
@@ -752,7 +752,7 @@ func testSweepSteps(f *fixture) {
 	var steps []int
 	total := 0
 	for range expired/limit + 2 {
-		n, err := f.s.DeleteExpiredSessions(f.ctx(), t0, limit)
+		n, err := f.s.DeleteExpiredSessions(f.ctx(), t0(), limit)
 		f.noErr("DeleteExpiredSessions", err)
 		if n > limit {
 			f.t.Fatalf("DeleteExpiredSessions(limit %d) = %d", limit, n)
@@ -795,7 +795,7 @@ func testSweepConcurrent(f *fixture) {
 	errs := make([]error, sweepers)
 	race(sweepers, func(i int) {
 		for {
-			n, err := f.s.DeleteExpiredSessions(context.Background(), t0, limit)
+			n, err := f.s.DeleteExpiredSessions(context.Background(), t0(), limit)
 			if err != nil {
 				errs[i] = err
 				return
@@ -822,16 +822,16 @@ func testSweepConcurrent(f *fixture) {
 // expiry is not (Auth never stores that, but the store does not judge).
 func testSweepOnlyIdle(f *fixture) {
 	f.user("u1")
-	idle := expiring("idle", "u1", t0.Add(time.Hour))
-	idle.ActiveExpiresAt = t0.Add(-time.Hour)
-	odd := expiring("absolute past", "u1", t0.Add(time.Hour))
-	odd.ExpiresAt = t0.Add(-time.Hour)
-	dead := expiring("dead", "u1", t0.Add(-time.Nanosecond))
-	dead.ExpiresAt = t0.Add(time.Hour)
+	idle := expiring("idle", "u1", t0().Add(time.Hour))
+	idle.ActiveExpiresAt = t0().Add(-time.Hour)
+	odd := expiring("absolute past", "u1", t0().Add(time.Hour))
+	odd.ExpiresAt = t0().Add(-time.Hour)
+	dead := expiring("dead", "u1", t0().Add(-time.Nanosecond))
+	dead.ExpiresAt = t0().Add(time.Hour)
 	for _, r := range []auth.SessionRecord{idle, odd, dead} {
 		f.create(r)
 	}
-	n, err := f.s.DeleteExpiredSessions(f.ctx(), t0, 10)
+	n, err := f.s.DeleteExpiredSessions(f.ctx(), t0(), 10)
 	f.noErr("DeleteExpiredSessions", err)
 	if n != 1 {
 		f.t.Errorf("DeleteExpiredSessions = %d, want 1", n)
@@ -845,7 +845,7 @@ func testSweepOnlyIdle(f *fixture) {
 // that indexes expiries keeps its index in step with RenewSession.
 func testSweepFollowsRenewal(f *fixture) {
 	f.user("u1")
-	past, future := t0.Add(-time.Hour), t0.Add(time.Hour)
+	past, future := t0().Add(-time.Hour), t0().Add(time.Hour)
 	saved := expiring("saved", "u1", past)
 	doomed := expiring("doomed", "u1", future)
 	f.create(saved)
@@ -862,7 +862,7 @@ func testSweepFollowsRenewal(f *fixture) {
 		}
 		c.r.RenewedAt, c.r.ActiveExpiresAt, c.r.IdleExpiresAt = ren.RenewedAt, ren.ActiveExpiresAt, ren.IdleExpiresAt
 	}
-	n, err := f.s.DeleteExpiredSessions(f.ctx(), t0, 10)
+	n, err := f.s.DeleteExpiredSessions(f.ctx(), t0(), 10)
 	f.noErr("DeleteExpiredSessions", err)
 	if n != 1 {
 		f.t.Errorf("DeleteExpiredSessions = %d, want 1", n)
@@ -873,7 +873,7 @@ func testSweepFollowsRenewal(f *fixture) {
 	f.noErr("DeleteSession", f.s.DeleteSession(f.ctx(), saved.ID))
 	again := expiring("saved", "u1", past)
 	f.create(again)
-	n, err = f.s.DeleteExpiredSessions(f.ctx(), t0, 10)
+	n, err = f.s.DeleteExpiredSessions(f.ctx(), t0(), 10)
 	f.noErr("DeleteExpiredSessions", err)
 	if n != 1 {
 		f.t.Errorf("DeleteExpiredSessions after re-create = %d, want 1", n)
@@ -882,7 +882,7 @@ func testSweepFollowsRenewal(f *fixture) {
 }
 
 func testSweepEmpty(f *fixture) {
-	n, err := f.s.DeleteExpiredSessions(f.ctx(), t0, 500)
+	n, err := f.s.DeleteExpiredSessions(f.ctx(), t0(), 500)
 	f.noErr("DeleteExpiredSessions(empty store)", err)
 	if n != 0 {
 		f.t.Errorf("DeleteExpiredSessions(empty store) = %d, want 0", n)
@@ -913,7 +913,7 @@ func testUsersSessionsEnd(f *fixture) {
 	f.wantUserSessions("u1")
 	f.wantSession(s3)
 	f.wantUserSessions("u2", s3)
-	ok, err := f.s.RenewSession(f.ctx(), s1.ID, s1.ActiveExpiresAt, renewal(t0.Add(48*time.Hour)))
+	ok, err := f.s.RenewSession(f.ctx(), s1.ID, s1.ActiveExpiresAt, renewal(t0().Add(48*time.Hour)))
 	f.noErr("RenewSession(session of a deleted user)", err)
 	if ok {
 		f.t.Error("RenewSession(session of a deleted user) = true, want false")
@@ -1025,7 +1025,7 @@ func testJoinOrphan(f *fixture) {
 func testAuthTokensNotStored(f *fixture) {
 	ctx := f.ctx()
 	f.user("u1")
-	c := &clock{now: t0}
+	c := &clock{now: t0()}
 	a := newAuth(f.t, f.s, c)
 	sess, err := a.CreateSessionWith(ctx, "u1", auth.SessionOptions{
 		UserAgent: "storetest", ClientIP: "2001:db8::2", Attributes: map[string]any{"device": "phone"},
@@ -1061,12 +1061,12 @@ func testAuthTokensNotStored(f *fixture) {
 func testAuthLifecycle(f *fixture) {
 	ctx := f.ctx()
 	f.user("u1")
-	c := &clock{now: t0}
+	c := &clock{now: t0()}
 	a := newAuth(f.t, f.s, c)
 	sess, err := a.CreateSession(ctx, "u1")
 	f.noErr("Auth.CreateSession", err)
 	f.wantSession(auth.SessionRecord{
-		ID: sess.ID, UserID: "u1", CreatedAt: t0, RenewedAt: t0,
+		ID: sess.ID, UserID: "u1", CreatedAt: t0(), RenewedAt: t0(),
 		ActiveExpiresAt: sess.ActiveExpiresAt, IdleExpiresAt: sess.IdleExpiresAt,
 	})
 
@@ -1077,7 +1077,7 @@ func testAuthLifecycle(f *fixture) {
 		f.t.Errorf("idle session not renewed: before %v, after %v (Fresh %v)", sess.ActiveExpiresAt, renewed.ActiveExpiresAt, renewed.Fresh)
 	}
 	f.wantSession(auth.SessionRecord{
-		ID: sess.ID, UserID: "u1", CreatedAt: t0, RenewedAt: c.Now(),
+		ID: sess.ID, UserID: "u1", CreatedAt: t0(), RenewedAt: c.Now(),
 		ActiveExpiresAt: renewed.ActiveExpiresAt, IdleExpiresAt: renewed.IdleExpiresAt,
 	})
 
@@ -1096,7 +1096,7 @@ func testAuthLifecycle(f *fixture) {
 func testAuthSweep(f *fixture) {
 	ctx := f.ctx()
 	f.user("u1")
-	c := &clock{now: t0}
+	c := &clock{now: t0()}
 	a, err := auth.New(f.s, auth.Config{Clock: c, Argon2: cheapArgon2(), SweepBatch: 4})
 	f.noErr("auth.New", err)
 	var old []*auth.Session
@@ -1140,7 +1140,7 @@ func sessionContextCases(c capabilities) []testCase {
 			return err
 		}, nil},
 		{"RenewSession", func(ctx context.Context, f *fixture) error {
-			_, err := f.s.RenewSession(ctx, sess.ID, sess.ActiveExpiresAt, renewal(t0.Add(72*time.Hour)))
+			_, err := f.s.RenewSession(ctx, sess.ID, sess.ActiveExpiresAt, renewal(t0().Add(72*time.Hour)))
 			return err
 		}, func(f *fixture) { f.wantSession(sess) }},
 		{"DeleteSession", func(ctx context.Context, f *fixture) error {
@@ -1154,7 +1154,7 @@ func sessionContextCases(c capabilities) []testCase {
 			return err
 		}, nil},
 		{"DeleteExpiredSessions", func(ctx context.Context, f *fixture) error {
-			_, err := f.s.DeleteExpiredSessions(ctx, t0.Add(10000*time.Hour), 500)
+			_, err := f.s.DeleteExpiredSessions(ctx, t0().Add(10000*time.Hour), 500)
 			return err
 		}, func(f *fixture) { f.wantSession(sess) }},
 	}

@@ -374,7 +374,7 @@ func testUserAuthPasswords(f *fixture) {
 		// lend it an empty one that keeps nothing.
 		ss = &usersOnly{UserStore: f.us}
 	}
-	a := newAuth(f.t, ss, &clock{now: t0})
+	a := newAuth(f.t, ss, &clock{now: t0()})
 	ctx := f.ctx()
 	const password = "correct horse battery staple"
 	u, err := a.CreateUser(ctx, auth.NewUser{ID: "u1", Key: &auth.NewKey{ProviderID: "username", ProviderUserID: "ada", Password: password}})
