@@ -49,18 +49,17 @@ func TestScaleLockHold(t *testing.T) {
 	var holds []time.Duration
 	for range 20 {
 		s.mu.RLock()
-		u, slots := s.sessions.userSlots("heavy")
+		ui, slots := s.sessions.userSlots("heavy")
 		s.mu.RUnlock()
 		if len(slots) != 10_000 {
 			t.Fatalf("heavy user has %d sessions, want 10000", len(slots))
 		}
-		var entries []entry
-		var ids []string
+		var out []auth.SessionRecord
 		for len(slots) > 0 {
 			n := min(listChunk, len(slots))
 			s.mu.RLock()
 			start := time.Now()
-			entries, ids = s.sessions.copyEntries(u, slots[:n], entries, ids)
+			out = s.sessions.copyRecords(ui, "heavy", slots[:n], out)
 			holds = append(holds, time.Since(start))
 			s.mu.RUnlock()
 			slots = slots[n:]

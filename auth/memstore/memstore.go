@@ -262,7 +262,7 @@ func (s *Sessions) CreateSession(ctx context.Context, session auth.SessionRecord
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	e, err := encode(session)
+	e, x, err := encode(session)
 	if err != nil {
 		return err
 	}
@@ -271,7 +271,7 @@ func (s *Sessions) CreateSession(ctx context.Context, session auth.SessionRecord
 	if _, ok := s.users[session.UserID]; !ok && !s.appUsers {
 		return auth.ErrUserNotFound
 	}
-	return s.sessions.insert(session.ID, session.UserID, e)
+	return s.sessions.insert(session.ID, session.UserID, e, x)
 }
 
 // GetSession implements [auth.SessionStore].
@@ -285,7 +285,7 @@ func (s *Sessions) GetSession(ctx context.Context, sessionID string) (auth.Sessi
 	if e == nil {
 		return auth.SessionRecord{}, auth.ErrNotFound
 	}
-	return e.record(sessionID), nil
+	return s.sessions.record(e, sessionID), nil
 }
 
 // GetSessionAndUser implements [auth.SessionUserGetter].
@@ -299,7 +299,7 @@ func (s *Store) GetSessionAndUser(ctx context.Context, sessionID string) (auth.S
 	if e == nil {
 		return auth.SessionRecord{}, auth.UserRecord{}, auth.ErrNotFound
 	}
-	rec := e.record(sessionID)
+	rec := s.sessions.record(e, sessionID)
 	u, ok := s.users[rec.UserID]
 	if !ok {
 		return rec, auth.UserRecord{}, auth.ErrUserNotFound
@@ -348,36 +348,29 @@ func (s *Sessions) DeleteUserSessions(ctx context.Context, userID string) error 
 }
 
 // UserSessions implements [auth.SessionStore]. It reads a user with many
-// sessions in chunks of listChunk, releasing the lock in between, and
-// builds the records outside it, so that listing holds up others briefly.
-// A session that exists for the whole call is listed; one created or
-// deleted meanwhile may or may not be.
+// sessions in chunks of listChunk, releasing the lock in between, so that
+// listing holds up others briefly. A session that exists for the whole
+// call is listed; one created or deleted meanwhile may or may not be.
 func (s *Sessions) UserSessions(ctx context.Context, userID string) ([]auth.SessionRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
-	u, slots := s.sessions.userSlots(userID)
+	ui, slots := s.sessions.userSlots(userID)
 	s.mu.RUnlock()
 	if len(slots) == 0 {
 		return nil, nil
 	}
-	entries := make([]entry, 0, len(slots))
-	var ids []string
+	out := make([]auth.SessionRecord, 0, len(slots))
 	for len(slots) > 0 {
 		n := min(listChunk, len(slots))
 		s.mu.RLock()
-		entries, ids = s.sessions.copyEntries(u, slots[:n], entries, ids)
+		out = s.sessions.copyRecords(ui, userID, slots[:n], out)
 		s.mu.RUnlock()
 		slots = slots[n:]
 	}
-	out := make([]auth.SessionRecord, len(entries))
-	for i := range entries {
-		id := ""
-		if entries[i].odd {
-			id, ids = ids[0], ids[1:]
-		}
-		out[i] = entries[i].record(id)
+	if len(out) == 0 {
+		return nil, nil
 	}
 	return out, nil
 }

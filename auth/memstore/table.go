@@ -15,9 +15,10 @@ import (
 // through a binary min-heap, so that every operation costs what it touches
 // and a sweep step costs its limit (never a scan of every session).
 //
-// Memory per session is about 160 bytes plus the user agent, client IP
-// and attributes when given: the ID is kept as 32 bytes, not 64 hex
-// characters; times as int64 Unix nanoseconds; the user ID once per user.
+// Memory per session is about 200 bytes with every index, plus the user
+// agent, client IP and attributes when given: the ID is kept as 32 bytes,
+// not 64 hex characters; times as int64 Unix nanoseconds; the user ID once
+// per user.
 
 // sid is a session ID as bytes: the SHA-256 of the token. An ID that is not
 // 64 lowercase hex characters (never one Auth makes) is keyed by a hash of
@@ -27,23 +28,26 @@ type sid [32]byte
 // slot indexes sessionTable.chunks.
 type slot = int32
 
+// entry holds no pointers, so that the garbage collector does not scan
+// the chunks of a million sessions: the user and the extra fields are
+// indexes into tables of their own.
 type entry struct {
 	id    sid
-	user  *userList
-	extra *extra // nil for a session without device and attributes
+	user  int32 // index in sessionTable.users
+	extra int32 // index in sessionTable.extras plus one; 0 for none
 	// Times are Unix nanoseconds; noTime is the zero time.
 	created, renewed, active, idle, expires int64
 	userPos, heapPos                        int32
 	odd                                     bool // ID kept in oddIDs
 }
 
-// extra holds the fields a plain session does not have. It never changes
-// after creation, so copies of an entry may share it outside the lock.
+// extra holds the fields a plain session does not have.
 type extra struct {
 	userAgent, clientIP string
 	attributes          json.RawMessage
 }
 
+// userList is a user with sessions: its ID, kept once, and their slots.
 type userList struct {
 	id    string
 	slots []slot
@@ -56,9 +60,13 @@ type sessionTable struct {
 	used   int // slots handed out so far
 	free   []slot
 	byID   map[sid]slot
-	byUser map[string]*userList
-	heap   []heapItem // a min-heap on idle expiry
-	oddIDs map[sid]string
+	byUser map[string]int32 // index in users
+	users  []userList
+	extras []extra
+	// Free indexes in users and extras.
+	freeUsers, freeExtras []int32
+	heap                  []heapItem // a min-heap on idle expiry
+	oddIDs                map[sid]string
 }
 
 const noTime = math.MinInt64
@@ -85,7 +93,7 @@ const (
 )
 
 func (t *sessionTable) init() {
-	*t = sessionTable{byID: map[sid]slot{}, byUser: map[string]*userList{}, oddIDs: map[sid]string{}}
+	*t = sessionTable{byID: map[sid]slot{}, byUser: map[string]int32{}, oddIDs: map[sid]string{}}
 }
 
 func encodeTime(t time.Time) (int64, bool) {
@@ -117,8 +125,9 @@ func cutoffOf(now time.Time) int64 {
 	return now.UnixNano()
 }
 
-func encode(r auth.SessionRecord) (entry, error) {
+func encode(r auth.SessionRecord) (entry, *extra, error) {
 	var e entry
+	var x *extra
 	var ok [5]bool
 	e.created, ok[0] = encodeTime(r.CreatedAt)
 	e.renewed, ok[1] = encodeTime(r.RenewedAt)
@@ -126,12 +135,12 @@ func encode(r auth.SessionRecord) (entry, error) {
 	e.idle, ok[3] = encodeTime(r.IdleExpiresAt)
 	e.expires, ok[4] = encodeTime(r.ExpiresAt)
 	if ok != [5]bool{true, true, true, true, true} {
-		return entry{}, errTimeRange
+		return entry{}, nil, errTimeRange
 	}
 	if r.UserAgent != "" || r.ClientIP != "" || r.Attributes != nil {
-		e.extra = &extra{userAgent: r.UserAgent, clientIP: r.ClientIP, attributes: clone(r.Attributes)}
+		x = &extra{userAgent: r.UserAgent, clientIP: r.ClientIP, attributes: clone(r.Attributes)}
 	}
-	return e, nil
+	return e, x, nil
 }
 
 func encodeRenewal(r auth.Renewal) (entry, error) {
@@ -148,17 +157,18 @@ func encodeRenewal(r auth.Renewal) (entry, error) {
 
 // record returns the entry as a record with the given ID, or, when id is
 // "" and the ID is not odd, the ID from its bytes.
-func (e *entry) record(id string) auth.SessionRecord {
+func (t *sessionTable) record(e *entry, id string) auth.SessionRecord {
 	if id == "" && !e.odd {
 		id = hex.EncodeToString(e.id[:])
 	}
 	r := auth.SessionRecord{
-		ID: id, UserID: e.user.id,
+		ID: id, UserID: t.users[e.user].id,
 		CreatedAt: decodeTime(e.created), RenewedAt: decodeTime(e.renewed),
 		ActiveExpiresAt: decodeTime(e.active), IdleExpiresAt: decodeTime(e.idle),
 		ExpiresAt: decodeTime(e.expires),
 	}
-	if x := e.extra; x != nil {
+	if e.extra != 0 {
+		x := &t.extras[e.extra-1]
 		r.UserAgent, r.ClientIP, r.Attributes = x.userAgent, x.clientIP, x.attributes
 	}
 	return r
@@ -192,7 +202,7 @@ func (t *sessionTable) get(id string) *entry {
 	return t.at(i)
 }
 
-func (t *sessionTable) insert(id, userID string, e entry) error {
+func (t *sessionTable) insert(id, userID string, e entry, x *extra) error {
 	k, odd := key(id)
 	if _, ok := t.byID[k]; ok {
 		return errDuplicateSession
@@ -201,12 +211,16 @@ func (t *sessionTable) insert(id, userID string, e entry) error {
 	if odd {
 		t.oddIDs[k] = id
 	}
-	u := t.byUser[userID]
-	if u == nil {
-		u = &userList{id: userID}
-		t.byUser[userID] = u
+	ui, ok := t.byUser[userID]
+	if !ok {
+		ui = alloc(&t.users, &t.freeUsers, userList{id: userID})
+		t.byUser[userID] = ui
 	}
-	e.user = u
+	e.user = ui
+	if x != nil {
+		e.extra = alloc(&t.extras, &t.freeExtras, *x) + 1
+	}
+	u := &t.users[ui]
 	var i slot
 	if n := len(t.free); n > 0 {
 		i = t.free[n-1]
@@ -247,13 +261,24 @@ func (t *sessionTable) delete(id string) {
 }
 
 func (t *sessionTable) deleteUser(userID string) {
-	u := t.byUser[userID]
-	if u == nil {
-		return
-	}
-	for len(u.slots) > 0 {
+	// The last removal frees the user's list and its index.
+	for ui, ok := t.byUser[userID]; ok; _, ok = t.byUser[userID] {
+		u := &t.users[ui]
 		t.remove(u.slots[len(u.slots)-1])
 	}
+}
+
+// alloc puts v in a free index of *list, or appends it, and returns its
+// index.
+func alloc[T any](list *[]T, free *[]int32, v T) int32 {
+	if n := len(*free); n > 0 {
+		i := (*free)[n-1]
+		*free = (*free)[:n-1]
+		(*list)[i] = v
+		return i
+	}
+	*list = append(*list, v)
+	return int32(len(*list) - 1)
 }
 
 // remove deletes the entry in slot i from every index and frees the slot.
@@ -263,7 +288,7 @@ func (t *sessionTable) remove(i slot) {
 	if e.odd {
 		delete(t.oddIDs, e.id)
 	}
-	u := e.user
+	u := &t.users[e.user]
 	last := len(u.slots) - 1
 	if p := int(e.userPos); p != last {
 		moved := u.slots[last]
@@ -273,39 +298,49 @@ func (t *sessionTable) remove(i slot) {
 	u.slots = u.slots[:last]
 	if len(u.slots) == 0 {
 		delete(t.byUser, u.id)
+		*u = userList{}
+		t.freeUsers = append(t.freeUsers, e.user)
+	}
+	if e.extra != 0 {
+		t.extras[e.extra-1] = extra{}
+		t.freeExtras = append(t.freeExtras, e.extra-1)
 	}
 	t.heapRemove(int(e.heapPos))
-	*t.at(i) = entry{} // drop the pointers it held
+	*t.at(i) = entry{user: -1} // free: belongs to no user
 	t.free = append(t.free, i)
 }
 
-// userSlots returns the user's list and a copy of its slots.
-func (t *sessionTable) userSlots(userID string) (*userList, []slot) {
-	u := t.byUser[userID]
-	if u == nil {
-		return nil, nil
+// userSlots returns the user's index and a copy of its slots.
+func (t *sessionTable) userSlots(userID string) (int32, []slot) {
+	ui, ok := t.byUser[userID]
+	if !ok {
+		return 0, nil
 	}
-	return u, append([]slot(nil), u.slots...)
+	return ui, append([]slot(nil), t.users[ui].slots...)
 }
 
-// copyEntries appends to out the entries in slots that still belong to u
-// (a slot freed since, or reused by another user, is skipped), and to ids
-// the IDs of the odd ones, in order.
-func (t *sessionTable) copyEntries(u *userList, slots []slot, out []entry, ids []string) ([]entry, []string) {
+// copyRecords appends to out the records of the sessions in slots that
+// still belong to the user (a slot freed since, or reused by another user,
+// is skipped).
+func (t *sessionTable) copyRecords(ui int32, userID string, slots []slot, out []auth.SessionRecord) []auth.SessionRecord {
+	if int(ui) >= len(t.users) || t.users[ui].id != userID {
+		return out
+	}
 	for _, i := range slots {
 		if int(i) >= t.used {
 			continue
 		}
 		e := t.at(i)
-		if e.user != u {
+		if e.user != ui {
 			continue
 		}
-		out = append(out, *e)
+		id := ""
 		if e.odd {
-			ids = append(ids, t.oddIDs[e.id])
+			id = t.oddIDs[e.id]
 		}
+		out = append(out, t.record(e, id))
 	}
-	return out, ids
+	return out
 }
 
 // sweep removes up to limit entries whose idle expiry is before cutoff,
