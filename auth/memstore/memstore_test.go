@@ -3,10 +3,45 @@ package memstore_test
 import (
 	"testing"
 
+	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/memstore"
+	"github.com/authkit-dev/authkit/authtest/storetest"
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
-func TestResetAndAllSessions(t *testing.T) {
-	testservices.CheckResetAndAllSessions(t, memstore.New())
+func TestConformance(t *testing.T) {
+	t.Run("Store", func(t *testing.T) {
+		t.Run("SessionStore", func(t *testing.T) {
+			storetest.TestSessionStore(t, func(t *testing.T) auth.SessionStore { return memstore.New() })
+		})
+		t.Run("UserStore", func(t *testing.T) {
+			storetest.TestUserStore(t, func(t *testing.T) auth.UserStore { return memstore.New() })
+		})
+	})
+	t.Run("Sessions", func(t *testing.T) {
+		storetest.TestSessionStore(t, func(t *testing.T) auth.SessionStore { return memstore.NewSessions() })
+	})
+}
+
+func BenchmarkSessionStore(b *testing.B) {
+	b.Run("Store", func(b *testing.B) {
+		storetest.BenchmarkSessionStore(b, func(b *testing.B) auth.SessionStore { return memstore.New() })
+	})
+	b.Run("Sessions", func(b *testing.B) {
+		storetest.BenchmarkSessionStore(b, func(b *testing.B) auth.SessionStore { return memstore.NewSessions() })
+	})
+}
+
+// Two handles on one memstore are one store: the shared-renewal check
+// (one renewal write among racing servers) holds trivially, and checks
+// the helper itself on both kinds of store.
+func TestSharedRenewal(t *testing.T) {
+	t.Run("Store", func(t *testing.T) {
+		s := memstore.New()
+		testservices.CheckSharedRenewal(t, s, s)
+	})
+	t.Run("Sessions", func(t *testing.T) {
+		s := memstore.NewSessions()
+		testservices.CheckSharedRenewal(t, s, s)
+	})
 }
