@@ -25,7 +25,7 @@ func Example() {
 	}
 	// Output:
 	// renewed: true
-	// GetSessionAndUser false
+	// GetSession false
 	// RenewSession true
 }
 
