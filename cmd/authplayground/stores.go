@@ -56,9 +56,9 @@ func openStore(ctx context.Context, spec string) (backend, string, error) {
 	return backend{}, "", fmt.Errorf("-db %q: want memory, sqlite:PATH, postgres://... or redis://...", spec)
 }
 
-// opened checks what an opening function returned. name has no password
-// in it: the error is reported with name, and the function's own error
-// text is checked not to repeat a URL's password.
+// opened checks what an opening function returned and reports its error
+// with name, which has no password in it. The opening functions must not
+// repeat their URL in their errors (TestOpenStoreRedactsPasswords).
 func opened(b backend, name string, err error) (backend, string, error) {
 	if err != nil {
 		return backend{}, "", fmt.Errorf("-db %s: %w", name, err)
