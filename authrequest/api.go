@@ -11,7 +11,8 @@ import (
 // APIHandler returns the handler of the JSON routes a browser app needs,
 // Lucia's handleApiRoutes:
 //
-//	GET  /api/auth/user    200 {"user": {"id": ..., attributes...}} or 200 {"user": null}
+//	GET  /api/auth/user    200 {"user": {"id": ..., attributes...}} or 200 {"user": null};
+//	                       on an Auth whose store keeps no users, {"user": {"id": ...}}
 //	POST /api/auth/logout  200 {} after invalidating the session and clearing the cookie;
 //	                       401 {"error": ...} without a session; 403 from another origin
 //
@@ -57,7 +58,17 @@ func (h *apiHandler) authRequest(w http.ResponseWriter, r *http.Request) *AuthRe
 
 func (h *apiHandler) user(w http.ResponseWriter, r *http.Request) {
 	ar := h.authRequest(w, r)
-	s, u, err := ar.SessionUser()
+	var s *auth.Session
+	var u *auth.User
+	var err error
+	if h.a.Users() == nil {
+		// The app keeps its users: the session is all authkit knows.
+		if s, err = ar.Session(); s != nil {
+			u = &auth.User{ID: s.UserID}
+		}
+	} else {
+		s, u, err = ar.SessionUser()
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return

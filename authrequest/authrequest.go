@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
@@ -218,7 +219,9 @@ func (ar *AuthRequest) ClearSession() error {
 	return nil
 }
 
-// SignIn starts a new session for the user and sets its cookie. Whatever
+// SignIn starts a new session for the user and sets its cookie. The
+// session records the device: the request's User-Agent and the IP address
+// it came from (the host of its RemoteAddr). Whatever
 // session the request carried is invalidated, so a session ID planted
 // before sign-in is worthless after it (no session fixation). Call it after
 // checking the credentials, for example with [auth.Auth.UseKey], and again
@@ -234,7 +237,7 @@ func (ar *AuthRequest) SignIn(userID string) (*auth.Session, error) {
 		return nil, ErrHeadersWritten
 	}
 	ctx := ar.r.Context()
-	s, err := ar.a.CreateSession(ctx, userID)
+	s, err := ar.a.CreateSessionWith(ctx, userID, auth.SessionOptions{UserAgent: ar.r.UserAgent(), ClientIP: clientIP(ar.r)})
 	if err != nil {
 		return nil, err
 	}
@@ -247,6 +250,15 @@ func (ar *AuthRequest) SignIn(userID string) (*auth.Session, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// clientIP returns the host part of r.RemoteAddr, or all of it when it has
+// no port.
+func clientIP(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }
 
 // SignOut invalidates the request's session in the store and clears the

@@ -48,7 +48,7 @@ func TestSessionTable(t *testing.T) {
 			name:       "well-formed unknown token",
 			setup:      func(t *testing.T, e *env) string { e.newSession(t); return "abcdefghijklmnopqrstuvwxyz234567" },
 			wantCookie: "cleared",
-			wantOps:    []fakeauth.Op{fakeauth.OpGetSessionAndUser},
+			wantOps:    []fakeauth.Op{fakeauth.OpGetSession},
 		},
 		{
 			name: "invalidated session",
@@ -59,14 +59,14 @@ func TestSessionTable(t *testing.T) {
 				return s.Token
 			},
 			wantCookie: "cleared",
-			wantOps:    []fakeauth.Op{fakeauth.OpGetSessionAndUser},
+			wantOps:    []fakeauth.Op{fakeauth.OpGetSession},
 		},
 		{
 			name:        "active session",
 			setup:       func(t *testing.T, e *env) string { return e.newSession(t).Token },
 			wantSession: true,
 			wantCookie:  "untouched",
-			wantOps:     []fakeauth.Op{fakeauth.OpGetSessionAndUser},
+			wantOps:     []fakeauth.Op{fakeauth.OpGetSession},
 			wantStored:  true,
 		},
 		{
@@ -79,7 +79,7 @@ func TestSessionTable(t *testing.T) {
 			wantSession: true,
 			wantFresh:   true,
 			wantCookie:  "set",
-			wantOps:     []fakeauth.Op{fakeauth.OpGetSessionAndUser, fakeauth.OpRenewSession},
+			wantOps:     []fakeauth.Op{fakeauth.OpGetSession, fakeauth.OpRenewSession},
 			wantStored:  true,
 		},
 		{
@@ -90,7 +90,7 @@ func TestSessionTable(t *testing.T) {
 				return s.Token
 			},
 			wantCookie: "cleared",
-			wantOps:    []fakeauth.Op{fakeauth.OpGetSessionAndUser, fakeauth.OpDeleteSession},
+			wantOps:    []fakeauth.Op{fakeauth.OpGetSession, fakeauth.OpDeleteSession},
 		},
 		{
 			name: "session of a deleted user",
@@ -101,7 +101,7 @@ func TestSessionTable(t *testing.T) {
 				return s.Token
 			},
 			wantCookie: "cleared",
-			wantOps:    []fakeauth.Op{fakeauth.OpGetSessionAndUser},
+			wantOps:    []fakeauth.Op{fakeauth.OpGetSession},
 		},
 		{
 			name:       "POST from another origin",
@@ -126,18 +126,18 @@ func TestSessionTable(t *testing.T) {
 			header:      http.Header{"Origin": {"http://example.com"}, "Sec-Fetch-Site": {"same-origin"}},
 			wantSession: true,
 			wantCookie:  "untouched",
-			wantOps:     []fakeauth.Op{fakeauth.OpGetSessionAndUser},
+			wantOps:     []fakeauth.Op{fakeauth.OpGetSession},
 			wantStored:  true,
 		},
 		{
 			name: "store failure",
 			setup: func(t *testing.T, e *env) string {
 				s := e.newSession(t)
-				e.store.FailNext(fakeauth.OpGetSessionAndUser, 1, nil)
+				e.store.FailNext(fakeauth.OpGetSession, 1, nil)
 				return s.Token
 			},
 			wantCookie: "untouched",
-			wantOps:    []fakeauth.Op{fakeauth.OpGetSessionAndUser},
+			wantOps:    []fakeauth.Op{fakeauth.OpGetSession},
 			wantStored: true,
 			wantErr:    auth.ErrStore,
 		},

@@ -88,7 +88,7 @@ func TestEveryStoreFailure(t *testing.T) {
 			})
 		}
 	}
-	for _, op := range []fakeauth.Op{fakeauth.OpGetSessionAndUser, fakeauth.OpRenewSession, fakeauth.OpDeleteSession, fakeauth.OpGetUser, fakeauth.OpCreateSession} {
+	for _, op := range []fakeauth.Op{fakeauth.OpGetSession, fakeauth.OpGetSessionAndUser, fakeauth.OpRenewSession, fakeauth.OpDeleteSession, fakeauth.OpGetUser, fakeauth.OpCreateSession} {
 		if !covered[op] {
 			t.Errorf("no request path exercised a failure of %s", op)
 		}
@@ -107,7 +107,7 @@ func TestStoreFailureThroughMiddleware(t *testing.T) {
 		}
 		w.Write([]byte("ok"))
 	}))
-	e.store.FailNext(fakeauth.OpGetSessionAndUser, 1, nil)
+	e.store.FailNext(fakeauth.OpGetSession, 1, nil)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, request("GET", "/", s.Token))
 	if rec.Code != http.StatusServiceUnavailable || cookieOutcome(t, rec) != "untouched" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"time"
 
 	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/fakeauth"
@@ -25,7 +26,7 @@ func Example() {
 	}
 	// Output:
 	// renewed: true
-	// GetSessionAndUser false
+	// GetSession false
 	// RenewSession true
 }
 
@@ -56,4 +57,19 @@ func ExampleClock() {
 	fmt.Println(f.Clock.Now().Format("2006-01-02"), err)
 	// Output:
 	// 2026-01-16 auth: invalid session: expired
+}
+
+// One fake serves many cases: ResetAll empties its store and puts the
+// clock back between them.
+func ExampleFake_ResetAll() {
+	ctx := context.Background()
+	f, _ := fakeauth.New()
+	_, s, _ := f.SeedUserSession(ctx, fakeauth.Active)
+	f.Clock.Advance(time.Hour)
+
+	err := f.ResetAll(ctx)
+	_, stored, _ := f.StoredSession(ctx, s.ID)
+	fmt.Println(err, stored, f.Clock.Now().Equal(f.Start()))
+	// Output:
+	// <nil> false true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,8 +27,15 @@ type Fake struct {
 	Store *Store
 
 	// seed is an Auth with the same configuration on the wrapped store
-	// itself, so that seeding is neither logged nor made to fail.
-	seed  *auth.Auth
+	// itself, so that seeding is neither logged nor made to fail. It has a
+	// clock of its own, set under seedMu to when a seeded session was
+	// created.
+	seed      *auth.Auth
+	seedClock *Clock
+	seedMu    sync.Mutex
+	// own is the memstore the fake made for itself; nil when the fake was
+	// given a store (WithStore).
+	own   *ownStore
 	start time.Time
 }
 
@@ -68,23 +76,65 @@ func New(opts ...Option) (*Fake, error) {
 			opt(&o)
 		}
 	}
+	var own *ownStore
 	if o.store == nil {
-		o.store = memstore.New()
+		own = &ownStore{Store: memstore.New(), users: map[string]struct{}{}}
+		o.store = own
 	}
 	if o.cfg.Argon2 == (auth.Argon2Params{}) {
 		o.cfg.Argon2 = CheapArgon2()
 	}
-	f := &Fake{Clock: NewClock(o.start), Store: WrapStore(o.store)}
+	f := &Fake{Clock: NewClock(o.start), Store: WrapStore(o.store), own: own}
 	f.start = f.Clock.Now()
+	f.seedClock = NewClock(f.start)
 	o.cfg.Clock = f.Clock
 	var err error
 	if f.Auth, err = auth.New(f.Store, o.cfg); err != nil {
 		return nil, fmt.Errorf("fakeauth: %w", err)
 	}
+	o.cfg.Clock = f.seedClock
 	if f.seed, err = auth.New(o.store, o.cfg); err != nil {
 		return nil, fmt.Errorf("fakeauth: %w", err)
 	}
 	return f, nil
+}
+
+// ownStore is the memstore a fake makes for itself. It remembers the ID
+// of every user it created, so that [Fake.ResetAll] can empty it by
+// deleting them: deleting a user deletes its keys and sessions, and every
+// session of this store has a user. Emptied this way, the memstore keeps
+// the room its maps grew to, which keeps a fake reused case after case
+// (the scenario runner's pool) cheap.
+type ownStore struct {
+	*memstore.Store
+
+	mu    sync.Mutex
+	users map[string]struct{}
+}
+
+// CreateUser implements [auth.UserStore] and remembers the user.
+func (s *ownStore) CreateUser(ctx context.Context, user auth.UserRecord, key *auth.KeyRecord) error {
+	if err := s.Store.CreateUser(ctx, user, key); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.users[user.ID] = struct{}{}
+	s.mu.Unlock()
+	return nil
+}
+
+// empty deletes every user the store created, with their keys and
+// sessions.
+func (s *ownStore) empty(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id := range s.users {
+		if err := s.Store.DeleteUser(ctx, id); err != nil && !errors.Is(err, auth.ErrNotFound) {
+			return err
+		}
+		delete(s.users, id)
+	}
+	return nil
 }
 
 // NewT is [New] for tests: it fails t on an error.
@@ -103,25 +153,38 @@ func (f *Fake) Reset() {
 	f.Store.ClearCalls()
 }
 
-// Resetter is a store that can empty itself, as memstore, sqlstore and
-// redisstore can.
-type Resetter interface {
-	Reset(ctx context.Context) error
+// Start returns where the fake's clock started.
+func (f *Fake) Start() time.Time { return f.start }
+
+// Rewind puts the clock back at its start and calls [Fake.Reset]; the
+// store keeps what it holds. A fake on a store of the caller's
+// ([WithStore]) is put back as New made it by emptying that store, then
+// calling Rewind.
+func (f *Fake) Rewind() {
+	f.Clock.Set(f.start)
+	f.Reset()
 }
+
+// ErrCantEmpty is what [Fake.ResetAll] returns for a fake on a store given
+// with [WithStore], which the fake does not know how to empty.
+var ErrCantEmpty = errors.New("fakeauth: the fake can empty only the memstore it made itself")
 
 // ResetAll puts the fake back as New made it: the store emptied (users,
 // keys, sessions), the clock at its start, no faults, an empty log. It
-// fails if the store can't empty itself (it has no Reset method).
+// must not run while the fake is in use.
+//
+// Only a fake on the memstore New made for it can be emptied: for one
+// given a store with [WithStore], ResetAll changes nothing and returns an
+// error wrapping [ErrCantEmpty]; empty the store, then call
+// [Fake.Rewind].
 func (f *Fake) ResetAll(ctx context.Context) error {
-	r, ok := f.Store.Inner().(Resetter)
-	if !ok {
-		return fmt.Errorf("fakeauth: the store %T can't be emptied: it has no Reset method", f.Store.Inner())
+	if f.own == nil {
+		return fmt.Errorf("%w: it was given a %T", ErrCantEmpty, f.Store.Inner())
 	}
-	if err := r.Reset(ctx); err != nil {
+	if err := f.own.empty(ctx); err != nil {
 		return fmt.Errorf("fakeauth: emptying the store: %w", err)
 	}
-	f.Clock.Set(f.start)
-	f.Reset()
+	f.Rewind()
 	return nil
 }
 
@@ -218,7 +281,8 @@ func (f *Fake) renewedAt(s State, now time.Time) (time.Time, error) {
 // SeedSession creates a session for the user and puts it in state s at the
 // fake clock's now, without moving the clock. The session carries its
 // Token, for the test to send. For DeletedUser, the user is deleted after
-// the session is created (deleting a user deletes its sessions).
+// the session is created: deleting a user deletes its sessions, so the
+// token names a session that is gone with its user.
 //
 // Seeding goes around the fault injector and the call log.
 func (f *Fake) SeedSession(ctx context.Context, userID string, s State) (*auth.Session, error) {
@@ -240,22 +304,23 @@ func (f *Fake) SeedSession(ctx context.Context, userID string, s State) (*auth.S
 }
 
 // SeedSessionRenewedAt creates a session for the user as if it had been
-// created or last renewed at t, which may be in the past or the future.
+// created at t, which may be in the past or the future: its CreatedAt and
+// RenewedAt are t, and its expiries follow from t by the core's rule.
 func (f *Fake) SeedSessionRenewedAt(ctx context.Context, userID string, t time.Time) (*auth.Session, error) {
-	sess, err := f.seed.CreateSession(ctx, userID)
+	return f.SeedSessionWith(ctx, userID, t, auth.SessionOptions{})
+}
+
+// SeedSessionWith is [Fake.SeedSessionRenewedAt] with the device and
+// attributes of opts recorded in the session.
+func (f *Fake) SeedSessionWith(ctx context.Context, userID string, t time.Time, opts auth.SessionOptions) (*auth.Session, error) {
+	f.seedMu.Lock()
+	defer f.seedMu.Unlock()
+	f.seedClock.Set(t)
+	sess, err := f.seed.CreateSessionWith(ctx, userID, opts)
 	if err != nil {
 		return nil, err
 	}
-	t = t.Round(0)
-	active, idle := f.Auth.Expiries(t)
-	ok, err := f.Store.Inner().RenewSession(ctx, sess.ID, sess.ActiveExpiresAt, auth.Renewal{RenewedAt: t, ActiveExpiresAt: active, IdleExpiresAt: idle})
-	if err != nil {
-		return nil, fmt.Errorf("fakeauth: seeding session expiries: %w", err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("fakeauth: seeding session expiries: the new session changed under the seeder")
-	}
-	sess.RenewedAt, sess.ActiveExpiresAt, sess.IdleExpiresAt, sess.Fresh = t, active, idle, false
+	sess.Fresh = false
 	return sess, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/fakeauth"
 )
 
@@ -98,7 +99,7 @@ func TestFaultsAimAtOneOperation(t *testing.T) {
 	if _, err := f.Auth.ValidateSession(ctx, s.Token); err != nil {
 		t.Fatalf("third call: %v; the fault should be used up", err)
 	}
-	if got := f.Store.Count(fakeauth.OpGetSessionAndUser); got != 3 {
+	if got := f.Store.Count(fakeauth.OpGetSession); got != 3 {
 		t.Errorf("reads = %d, want 3 (reads were never failed)", got)
 	}
 	if got := f.Store.Writes(); got != 1 {
@@ -112,7 +113,7 @@ func TestFailWhen(t *testing.T) {
 	u, s1, _ := f.SeedUserSession(ctx, fakeauth.Active)
 	s2, _ := f.SeedSession(ctx, u.ID, fakeauth.Active)
 	down := errors.New("replica down")
-	f.Store.FailWhen(fakeauth.OpGetSessionAndUser, func(c fakeauth.Call) bool { return c.SessionID == s1.ID }, down)
+	f.Store.FailWhen(fakeauth.OpGetSession, func(c fakeauth.Call) bool { return c.SessionID == s1.ID }, down)
 	for range 3 {
 		if _, err := f.Auth.ValidateSession(ctx, s1.Token); !errors.Is(err, down) {
 			t.Errorf("s1: %v, want %v", err, down)
@@ -121,7 +122,7 @@ func TestFailWhen(t *testing.T) {
 			t.Errorf("s2: %v, want no failure", err)
 		}
 	}
-	if got := f.Store.PendingFaults()[fakeauth.OpGetSessionAndUser]; got != -1 {
+	if got := f.Store.PendingFaults()[fakeauth.OpGetSession]; got != -1 {
 		t.Errorf("PendingFaults = %d, want -1 for a standing fault", got)
 	}
 	f.Reset()
@@ -208,7 +209,105 @@ func TestCallLogLimit(t *testing.T) {
 	}
 	f.Auth.InvalidateSession(ctx, s.ID)
 	calls := f.Store.Calls()
-	if len(calls) != 3 || calls[2].Op != fakeauth.OpDeleteSession || f.Store.Count(fakeauth.OpGetSessionAndUser) != 2 {
+	if len(calls) != 3 || calls[2].Op != fakeauth.OpDeleteSession || f.Store.Count(fakeauth.OpGetSession) != 2 {
 		t.Errorf("log with limit 3 = %v", calls)
+	}
+}
+
+func TestResetAllEmptiesItsOwnStore(t *testing.T) {
+	ctx := context.Background()
+	f := fakeauth.NewT(t)
+	u, s, err := f.SeedUserSession(ctx, fakeauth.Active)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := f.Auth.CreateUser(ctx, auth.NewUser{ID: "bob"})
+	s2, _ := f.Auth.CreateSession(ctx, other.ID)
+	f.Clock.Advance(time.Hour)
+	f.Store.FailNext(fakeauth.OpGetUser, 1, nil)
+	if err := f.ResetAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{s.ID, s2.ID} {
+		if _, ok, err := f.StoredSession(ctx, id); ok || err != nil {
+			t.Errorf("session %s after ResetAll: stored %v, %v", id, ok, err)
+		}
+	}
+	for _, id := range []string{u.ID, other.ID} {
+		if _, err := f.Auth.GetUser(ctx, id); !errors.Is(err, auth.ErrInvalidUser) {
+			t.Errorf("user %s after ResetAll: %v, want ErrInvalidUser (and no injected fault)", id, err)
+		}
+	}
+	if _, err := f.Auth.UseKey(ctx, "username", "ada", "password"); !errors.Is(err, auth.ErrInvalidKey) {
+		t.Errorf("key after ResetAll: %v, want ErrInvalidKey", err)
+	}
+	if !f.Clock.Now().Equal(f.Start()) {
+		t.Errorf("clock after ResetAll = %v, want %v", f.Clock.Now(), f.Start())
+	}
+	// The emptied store takes the same users again.
+	if _, _, err := f.SeedUserSession(ctx, fakeauth.Active); err != nil {
+		t.Errorf("seeding after ResetAll: %v", err)
+	}
+}
+
+func TestResetAllOnAGivenStore(t *testing.T) {
+	ctx := context.Background()
+	f := fakeauth.NewT(t, fakeauth.WithStore(memstore.New()))
+	_, s, _ := f.SeedUserSession(ctx, fakeauth.Active)
+	f.Clock.Advance(time.Hour)
+	if err := f.ResetAll(ctx); !errors.Is(err, fakeauth.ErrCantEmpty) {
+		t.Errorf("ResetAll on a given store = %v, want ErrCantEmpty", err)
+	}
+	if _, ok, _ := f.StoredSession(ctx, s.ID); !ok {
+		t.Error("a failed ResetAll deleted the session")
+	}
+	f.Rewind()
+	if !f.Clock.Now().Equal(f.Start()) || len(f.Store.Calls()) != 0 {
+		t.Errorf("after Rewind: clock %v, calls %v", f.Clock.Now(), f.Store.Calls())
+	}
+}
+
+func TestSeededRecordIsConsistent(t *testing.T) {
+	ctx := context.Background()
+	f := fakeauth.NewT(t)
+	u, _ := f.SeedUser(ctx, "ada", "pw")
+	for _, at := range []time.Time{f.Clock.Now().Add(-40 * time.Hour), f.Clock.Now(), f.Clock.Now().Add(time.Hour)} {
+		s, err := f.SeedSessionRenewedAt(ctx, u.ID, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, ok, err := f.StoredSession(ctx, s.ID)
+		if !ok || err != nil {
+			t.Fatalf("seeded session not stored: %v", err)
+		}
+		active, idle := f.Auth.Expiries(at)
+		if !rec.CreatedAt.Equal(at) || !rec.RenewedAt.Equal(at) || !rec.ActiveExpiresAt.Equal(active) || !rec.IdleExpiresAt.Equal(idle) {
+			t.Errorf("seeded at %v: created %v, renewed %v, active %v, idle %v", at, rec.CreatedAt, rec.RenewedAt, rec.ActiveExpiresAt, rec.IdleExpiresAt)
+		}
+		if s.Fresh || s.Token == "" {
+			t.Errorf("seeded session: Fresh %v, token %q", s.Fresh, s.Token)
+		}
+	}
+	s, err := f.SeedSessionWith(ctx, u.ID, f.Clock.Now(), auth.SessionOptions{UserAgent: "curl/8", ClientIP: "192.0.2.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec, _, _ := f.StoredSession(ctx, s.ID); rec.UserAgent != "curl/8" || rec.ClientIP != "192.0.2.1" {
+		t.Errorf("device not stored: %+v", rec)
+	}
+}
+
+func TestDeletedUserSessionIsGone(t *testing.T) {
+	ctx := context.Background()
+	f := fakeauth.NewT(t)
+	u, s, err := f.SeedUserSession(ctx, fakeauth.DeletedUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := f.StoredSession(ctx, s.ID); ok {
+		t.Error("the session outlived its user")
+	}
+	if _, err := f.Auth.GetUser(ctx, u.ID); !errors.Is(err, auth.ErrInvalidUser) {
+		t.Errorf("user: %v, want ErrInvalidUser", err)
 	}
 }

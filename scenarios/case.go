@@ -199,8 +199,8 @@ type Want struct {
 	CheckCookie bool
 	// Status is the accepted range of response status codes.
 	Status Status
-	// Validations is how many session reads (store GetSessionAndUser
-	// calls) each request may make; -1 means not checked. A handler that
+	// Validations is how many session reads (store GetSession and
+	// GetSessionAndUser calls) each request may make; -1 means not checked. A handler that
 	// validates twice makes two.
 	Validations int
 	// Writes is how many store writes the whole case may make in all; -1
@@ -210,7 +210,7 @@ type Want struct {
 }
 
 type fault struct {
-	op    fakeauth.Op
+	ops   []fakeauth.Op
 	count int // < 0: every call
 	err   error
 }
@@ -242,8 +242,22 @@ func (c Case) Advance(d time.Duration) Case { c.advance = d; return c }
 // FailStore returns c with the next count calls of op failing (every call
 // when count is negative), as a store that is down.
 func (c Case) FailStore(op fakeauth.Op, count int) Case {
-	c.fault = &fault{op: op, count: count, err: fakeauth.ErrInjected}
+	c.fault = &fault{ops: []fakeauth.Op{op}, count: count, err: fakeauth.ErrInjected}
 	return c
+}
+
+// FailSessionReads returns c with the next count session reads failing
+// (every one when count is negative), whichever read the handler makes:
+// GetSession (for a session alone) or GetSessionAndUser (with its user).
+// Like FailStore, it replaces any fault c had.
+func (c Case) FailSessionReads(count int) Case {
+	c.fault = &fault{ops: sessionReads(), count: count, err: fakeauth.ErrInjected}
+	return c
+}
+
+// sessionReads returns the store reads that validate a session.
+func sessionReads() []fakeauth.Op {
+	return []fakeauth.Op{fakeauth.OpGetSession, fakeauth.OpGetSessionAndUser}
 }
 
 // Request returns c sending method to path; an empty path means the
@@ -317,10 +331,14 @@ func (c Case) Describe() string {
 		fmt.Fprintf(&b, ", clock %s%v", sign, c.advance)
 	}
 	if c.fault != nil {
+		ops := make([]string, len(c.fault.ops))
+		for i, op := range c.fault.ops {
+			ops[i] = string(op)
+		}
 		if c.fault.count < 0 {
-			fmt.Fprintf(&b, ", %s always failing", c.fault.op)
+			fmt.Fprintf(&b, ", %s always failing", strings.Join(ops, " or "))
 		} else {
-			fmt.Fprintf(&b, ", %s failing %d time(s)", c.fault.op, c.fault.count)
+			fmt.Fprintf(&b, ", %s failing %d time(s)", strings.Join(ops, " or "), c.fault.count)
 		}
 	}
 	fmt.Fprintf(&b, "; when %s %s", c.method, c.pathOrDefault())

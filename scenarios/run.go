@@ -228,10 +228,12 @@ func (res *Result) run(ctx context.Context, target Target, e *env, c Case, path 
 	before, hadBefore, _ := f.StoredSession(ctx, sessionID)
 	f.Clock.Advance(c.advance)
 	if c.fault != nil {
-		if c.fault.count < 0 {
-			f.Store.FailWhen(c.fault.op, nil, c.fault.err)
-		} else {
-			f.Store.FailNext(c.fault.op, c.fault.count, c.fault.err)
+		for _, op := range c.fault.ops {
+			if c.fault.count < 0 {
+				f.Store.FailWhen(op, nil, c.fault.err)
+			} else {
+				f.Store.FailNext(op, c.fault.count, c.fault.err)
+			}
 		}
 	}
 	base := target.BaseURL
@@ -371,7 +373,7 @@ func (r *Result) observe(ctx context.Context, f *fakeauth.Fake, jar *authtest.Ja
 	r.setCookies = first.Header().Values("Set-Cookie")
 	r.Calls = f.Store.Calls()
 	for _, call := range r.Calls {
-		if call.Op == fakeauth.OpGetSessionAndUser {
+		if call.Op == fakeauth.OpGetSession || call.Op == fakeauth.OpGetSessionAndUser {
 			r.Validations++
 		}
 	}

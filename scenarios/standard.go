@@ -89,7 +89,7 @@ func CrossOrigin() Case {
 // handler answers 5xx and leaves the cookie alone, so that the session
 // works again when the store is back.
 func StoreDown() Case {
-	return New("store-down").Session(fakeauth.Active).FailStore(fakeauth.OpGetSessionAndUser, -1).
+	return New("store-down").Session(fakeauth.Active).FailSessionReads(-1).
 		WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(ServerError()).
 		WantWrites(0)
 }
@@ -172,7 +172,7 @@ func Standard() []Case {
 		StoreDown().Session(fakeauth.Idle).Named("store-down/read/GET/idle"),
 		StoreDown().Session(fakeauth.Idle).FailStore(fakeauth.OpRenewSession, -1).WantValidations(1).Named("store-down/renew/GET"),
 		StoreDown().Session(fakeauth.Dead).FailStore(fakeauth.OpDeleteSession, -1).WantValidations(1).Named("store-down/delete-expired/GET"),
-		StoreDown().FailStore(fakeauth.OpGetSessionAndUser, 1).WantValidations(1).Named("store-down/one-failure/GET"),
+		StoreDown().FailSessionReads(1).WantValidations(1).Named("store-down/one-failure/GET"),
 	)
 	cs = append(cs, ConcurrentRenewal().Named("concurrent-renewal/GET x16"))
 	cs = append(cs,

@@ -143,16 +143,18 @@ func realMain(ctx context.Context, args []string, stderr io.Writer, ready func(a
 // down, waiting up to 5 seconds for requests in flight, and closes the
 // store. It closes ln.
 func run(ctx context.Context, o options, log *slog.Logger, ln net.Listener, ready func(addr string)) (err error) {
-	store, storeName, closeStore, err := openStore(ctx, o.db)
+	b, storeName, err := openStore(ctx, o.db)
 	if err != nil {
 		return errors.Join(err, ln.Close())
 	}
-	defer func() {
-		if cerr := closeStore(); cerr != nil && err == nil {
-			err = fmt.Errorf("closing the store: %w", cerr)
-		}
-	}()
-	pg, err := playground.New(playground.Config{Store: store, StoreName: storeName, Logger: log, Start: o.start})
+	if b.Close != nil {
+		defer func() {
+			if cerr := b.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("closing the store: %w", cerr)
+			}
+		}()
+	}
+	pg, err := playground.New(playground.Config{Store: b.Store, Admin: b.Admin, StoreName: storeName, Logger: log, Start: o.start})
 	if err != nil {
 		return errors.Join(err, ln.Close())
 	}

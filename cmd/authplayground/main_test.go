@@ -149,12 +149,12 @@ func TestLoopbackHostsOnly(t *testing.T) {
 }
 
 func TestOpenStoreSpecs(t *testing.T) {
-	store, name, closeStore, err := openStore(t.Context(), "memory")
-	if err != nil || store != nil || name != "memory" || closeStore() != nil {
-		t.Errorf("memory: %v %q %v", store, name, err)
+	b, name, err := openStore(t.Context(), "memory")
+	if err != nil || b.Store != nil || b.Admin != nil || name != "memory" {
+		t.Errorf("memory: %+v %q %v", b, name, err)
 	}
 	for _, spec := range []string{"mysql://x", "sqlite", "nonsense", "redis:/", "redis://127.0.0.1:1/0?max_retries=-1", "postgres://127.0.0.1:1/x?connect_timeout=1", "sqlite:"} {
-		if _, _, _, err := openStore(t.Context(), spec); err == nil {
+		if _, _, err := openStore(t.Context(), spec); err == nil {
 			t.Errorf("openStore(%q): no error", spec)
 		}
 	}

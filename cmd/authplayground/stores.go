@@ -7,71 +7,98 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/authkit-dev/authkit/auth"
-	"github.com/authkit-dev/authkit/auth/redisstore"
-	"github.com/authkit-dev/authkit/auth/sqlstore"
+	"github.com/authkit-dev/authkit/cmd/authplayground/internal/playground"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
-// openStore opens the store that -db names and returns it (nil for the
-// in-memory default, which the playground makes itself), a name to show
-// with no password in it, and the function that closes it. SQL stores are
-// migrated first.
+// backend is a store the playground runs on, opened from -db: the store
+// itself, the Admin that lists and empties it for the controls, and how to
+// close it.
+type backend struct {
+	Store fakeauth.Backend
+	Admin playground.Admin
+	Close func() error
+}
+
+// errNotBuilt is what the opening function of a backend returns while the
+// playground is built without it.
+var errNotBuilt = errors.New("backend not built yet")
+
+// openStore opens the store that -db names and returns it (a zero backend
+// for the in-memory default, which the playground makes itself) and a name
+// to show, with no password in it. SQL stores are migrated first. Each
+// backend but memory is opened by a function of its own, in a file of its
+// own: openSQLite, openPostgres, openRedis.
 //
 //	memory                 the default: everything in memory
 //	sqlite:PATH            SQLite database file (created if needed)
 //	postgres://...         PostgreSQL (postgresql:// too)
 //	redis://...            Redis (rediss:// too); a "prefix" query parameter
-//	                       sets the key prefix, "authkit:" by default
-func openStore(ctx context.Context, spec string) (auth.Store, string, func() error, error) {
-	noop := func() error { return nil }
+//	                       sets the key prefix (see redisPrefix)
+func openStore(ctx context.Context, spec string) (backend, string, error) {
 	switch {
 	case spec == "" || spec == "memory":
-		return nil, "memory", noop, nil
+		return backend{}, "memory", nil
 	case strings.HasPrefix(spec, "sqlite:"):
 		path := strings.TrimPrefix(spec, "sqlite:")
-		s, err := sqlstore.OpenSQLite(path)
-		if err != nil {
-			return nil, "", noop, fmt.Errorf("-db %s: %w", spec, err)
+		if path == "" {
+			return backend{}, "", fmt.Errorf("-db %s: the path is empty", spec)
 		}
-		return migrated(ctx, s, spec)
+		b, err := openSQLite(ctx, path)
+		return opened(b, spec, err)
 	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
-		name := redactURL(spec)
-		s, err := sqlstore.OpenPostgres(ctx, spec)
-		if err != nil {
-			return nil, "", noop, fmt.Errorf("-db %s: %w", name, err)
-		}
-		return migrated(ctx, s, name)
+		b, err := openPostgres(ctx, spec)
+		return opened(b, redactURL(spec), err)
 	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
-		name := redactURL(spec)
-		u, err := url.Parse(spec)
-		if err != nil {
-			return nil, "", noop, fmt.Errorf("-db %s: %w", name, err)
-		}
-		// The prefix is the playground's parameter, not the Redis
-		// client's: take it out of the URL.
-		q := u.Query()
-		var opts []redisstore.Option
-		if q.Has("prefix") {
-			opts = append(opts, redisstore.WithPrefix(q.Get("prefix")))
-			q.Del("prefix")
-			u.RawQuery = q.Encode()
-		}
-		s, err := redisstore.Open(ctx, u.String(), opts...)
-		if err != nil {
-			return nil, "", noop, fmt.Errorf("-db %s: %w", name, err)
-		}
-		return s, name, s.Close, nil
+		b, err := openRedis(ctx, spec)
+		return opened(b, redactURL(spec), err)
 	}
-	return nil, "", noop, fmt.Errorf("-db %q: want memory, sqlite:PATH, postgres://... or redis://...", spec)
+	return backend{}, "", fmt.Errorf("-db %q: want memory, sqlite:PATH, postgres://... or redis://...", spec)
 }
 
-// migrated brings the SQL store's tables up to date and returns it, or
-// closes it on failure.
-func migrated(ctx context.Context, s *sqlstore.Store, name string) (auth.Store, string, func() error, error) {
-	if err := s.Migrate(ctx); err != nil {
-		return nil, "", func() error { return nil }, errors.Join(fmt.Errorf("-db %s: %w", name, err), s.Close())
+// opened checks what an opening function returned and reports its error
+// with name, which has no password in it. The opening functions must not
+// repeat their URL in their errors (TestOpenStoreRedactsPasswords).
+func opened(b backend, name string, err error) (backend, string, error) {
+	if err != nil {
+		return backend{}, "", fmt.Errorf("-db %s: %w", name, err)
 	}
-	return s, name, s.Close, nil
+	if b.Store == nil {
+		return backend{}, "", fmt.Errorf("-db %s: the backend opened no store", name)
+	}
+	if b.Close == nil {
+		b.Close = func() error { return nil }
+	}
+	return b, name, nil
+}
+
+// redisPrefix takes the playground's "prefix" query parameter out of a
+// Redis URL: it returns the URL the Redis client is given, and the key
+// prefix when the parameter is there (ok false leaves the store's
+// default).
+func redisPrefix(spec string) (clientURL, prefix string, ok bool, err error) {
+	u, err := url.Parse(spec)
+	if err != nil {
+		return "", "", false, fmt.Errorf("parsing the URL: %w", redactedError(err))
+	}
+	q := u.Query()
+	if !q.Has("prefix") {
+		return spec, "", false, nil
+	}
+	prefix = q.Get("prefix")
+	q.Del("prefix")
+	u.RawQuery = q.Encode()
+	return u.String(), prefix, true, nil
+}
+
+// redactedError drops the URL that a *url.Error repeats, which may hold a
+// password.
+func redactedError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // redactURL returns a database URL with its password replaced by "xxxxx",

@@ -1,7 +1,9 @@
 package playground_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -286,16 +288,41 @@ func TestUnknownRoutes(t *testing.T) {
 	}
 }
 
-func TestResetNeedsAResettableStore(t *testing.T) {
+func TestResetNeedsAnAdmin(t *testing.T) {
 	srv, err := playground.New(playground.Config{Store: fakeauth.WrapStore(nil), StoreName: "odd"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	jar := authtest.NewJar()
-	if rec := call(t, srv, jar, "POST", "/_play/reset", ""); rec.Code != http.StatusInternalServerError || !strings.Contains(errorOf(t, rec), "no Reset method") {
-		t.Errorf("reset on a store without Reset: %d %s", rec.Code, rec.Body)
+	if rec := call(t, srv, jar, "POST", "/_play/reset", ""); rec.Code != http.StatusNotImplemented || !strings.Contains(errorOf(t, rec), "no Admin") {
+		t.Errorf("reset on a store without Admin: %d %s", rec.Code, rec.Body)
 	}
-	if rec := call(t, srv, jar, "GET", "/_play/sessions", ""); rec.Code != http.StatusNotImplemented {
-		t.Errorf("sessions on a store without AllSessions: %d %s", rec.Code, rec.Body)
+	if rec := call(t, srv, jar, "GET", "/_play/sessions", ""); rec.Code != http.StatusNotImplemented || !strings.Contains(errorOf(t, rec), "no Admin") {
+		t.Errorf("sessions on a store without Admin: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// failingAdmin is an Admin whose store is down.
+type failingAdmin struct{ playground.Admin }
+
+func (failingAdmin) Reset(context.Context) error { return errors.New("connection refused") }
+
+func TestResetFailure(t *testing.T) {
+	mem := playground.NewMemory()
+	srv, err := playground.New(playground.Config{Store: mem, Admin: failingAdmin{mem}, StoreName: "flaky"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar := authtest.NewJar(authtest.WithClock(srv.Fake().Clock))
+	call(t, srv, jar, "POST", "/api/signup", `{"username":"ada","password":"pw"}`)
+	srv.Fake().Clock.Advance(time.Hour)
+	if rec := call(t, srv, jar, "POST", "/_play/reset", ""); rec.Code != http.StatusInternalServerError {
+		t.Errorf("reset while the store is down: %d %s, want 500", rec.Code, rec.Body)
+	}
+	if srv.Fake().Clock.Now().Equal(srv.Fake().Start()) {
+		t.Error("a failed reset moved the clock back")
+	}
+	if rec := call(t, srv, jar, "GET", "/_play/sessions", ""); !strings.Contains(rec.Body.String(), `"user_id"`) {
+		t.Errorf("a failed reset lost the sessions: %s", rec.Body)
 	}
 }

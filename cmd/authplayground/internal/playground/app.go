@@ -215,8 +215,14 @@ type SessionJSON struct {
 	ID              string    `json:"id"`
 	UserID          string    `json:"user_id"`
 	State           string    `json:"state"`
+	CreatedAt       time.Time `json:"created_at"`
+	RenewedAt       time.Time `json:"renewed_at"`
 	ActiveExpiresAt time.Time `json:"active_expires_at"`
 	IdleExpiresAt   time.Time `json:"idle_expires_at"`
+	// UserAgent and ClientIP are those of the sign-in that created the
+	// session; left out when unknown.
+	UserAgent string `json:"user_agent,omitempty"`
+	ClientIP  string `json:"client_ip,omitempty"`
 	// Fresh is set for the session of a request that created or renewed
 	// it; listings of stored sessions leave it out.
 	Fresh *bool `json:"fresh,omitempty"`
@@ -226,7 +232,9 @@ func sessionJSON(s *auth.Session, now time.Time) SessionJSON {
 	fresh := s.Fresh
 	return SessionJSON{
 		ID: s.ID, UserID: s.UserID, State: s.State(now).String(),
+		CreatedAt: s.CreatedAt.UTC(), RenewedAt: s.RenewedAt.UTC(),
 		ActiveExpiresAt: s.ActiveExpiresAt.UTC(), IdleExpiresAt: s.IdleExpiresAt.UTC(),
+		UserAgent: s.UserAgent, ClientIP: s.ClientIP,
 		Fresh: &fresh,
 	}
 }
@@ -234,8 +242,10 @@ func sessionJSON(s *auth.Session, now time.Time) SessionJSON {
 func recordJSON(rec auth.SessionRecord, now time.Time) SessionJSON {
 	return SessionJSON{
 		ID: rec.ID, UserID: rec.UserID,
-		State:           auth.StateAt(rec.ActiveExpiresAt, rec.IdleExpiresAt, now).String(),
+		State:     auth.StateAt(rec.ActiveExpiresAt, rec.IdleExpiresAt, now).String(),
+		CreatedAt: rec.CreatedAt.UTC(), RenewedAt: rec.RenewedAt.UTC(),
 		ActiveExpiresAt: rec.ActiveExpiresAt.UTC(), IdleExpiresAt: rec.IdleExpiresAt.UTC(),
+		UserAgent: rec.UserAgent, ClientIP: rec.ClientIP,
 	}
 }
 

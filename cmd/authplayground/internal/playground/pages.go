@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authrequest"
@@ -56,7 +57,23 @@ func templateFuncs() template.FuncMap {
 		"countdown": countdown,
 		"short":     shortID,
 		"duration":  formatDuration,
+		"agent":     shortAgent,
 	}
+}
+
+// shortAgent cuts a User-Agent to what fits in a table cell; the whole
+// string is in the cell's title.
+func shortAgent(ua string) string {
+	const max = 40
+	if len(ua) <= max {
+		return ua
+	}
+	for i := max; i > 0; i-- {
+		if utf8.RuneStart(ua[i]) {
+			return ua[:i] + "…"
+		}
+	}
+	return "…"
 }
 
 // countdown says how far t is from now: "in 23h 59m" or "1h ago".
@@ -126,6 +143,10 @@ type homeView struct {
 type deviceView struct {
 	ID              string
 	State           string
+	CreatedAt       time.Time
+	RenewedAt       time.Time
+	UserAgent       string
+	ClientIP        string
 	ActiveExpiresAt time.Time
 	IdleExpiresAt   time.Time
 	Current         bool
@@ -173,6 +194,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		for _, d := range devices {
 			v.Devices = append(v.Devices, deviceView{
 				ID: d.ID, State: d.State(v.Now).String(),
+				CreatedAt: d.CreatedAt, RenewedAt: d.RenewedAt, UserAgent: d.UserAgent, ClientIP: d.ClientIP,
 				ActiveExpiresAt: d.ActiveExpiresAt, IdleExpiresAt: d.IdleExpiresAt,
 				Current: d.ID == session.ID,
 			})

@@ -180,6 +180,12 @@ func TestSignUpShowsSessionDevicesAndCookie(t *testing.T) {
 	if got := h.Attr("tr.device.current", "data-id"); got != id {
 		t.Errorf("current device %q, want %q", got, id)
 	}
+	// The device: where the sign-up came from, when, never renewed.
+	h.AssertText("tr.device .device-ip", "192.0.2.1")
+	if got := h.Text("tr.device .device-created"); !strings.HasPrefix(got, "2026-03-02 09:00:00 UTC") {
+		t.Errorf("device signed in %q, want at the playground's start", got)
+	}
+	h.AssertText("tr.device .device-renewed", "never")
 	if f := h.Form("tr.device .revoke-form"); f.Action != "/ui/revoke" || f.Fields.Get("id") != id {
 		t.Errorf("revoke form %+v, want POST /ui/revoke id=%s", f, id)
 	}

@@ -41,10 +41,12 @@ var templateFS embed.FS
 // Config configures a Server. The zero value is a playground in memory
 // whose clock starts at the current time.
 type Config struct {
-	// Store is the store behind the fake; a new memstore when nil. The
-	// control API's session listing and reset need its AllSessions and
-	// Reset methods, which memstore, sqlstore and redisstore have.
-	Store auth.Store
+	// Store is the store behind the fake; a new [Memory] when nil.
+	Store fakeauth.Backend
+	// Admin lists and empties Store, for the control API's session
+	// listing and reset, which answer 501 Not Implemented without one.
+	// With Store nil, the new Memory is its own Admin.
+	Admin Admin
 	// StoreName says which store it is, for the pages: "memory",
 	// "sqlite:playground.db", ... Secrets in it (a password in a URL)
 	// must be removed by the caller.
@@ -61,6 +63,7 @@ type Config struct {
 // use.
 type Server struct {
 	fake      *fakeauth.Fake
+	admin     Admin // nil when the store has none
 	log       *slog.Logger
 	storeName string
 	cookies   *inspector
@@ -83,12 +86,15 @@ func New(cfg Config) (*Server, error) {
 		fakeauth.WithStart(start),
 		fakeauth.WithConfig(auth.Config{Cookie: auth.CookieConfig{Insecure: true}, Logger: log}),
 	}
-	name := cfg.StoreName
-	if cfg.Store != nil {
-		opts = append(opts, fakeauth.WithStore(cfg.Store))
-	} else if name == "" {
-		name = "memory"
+	name, store, admin := cfg.StoreName, cfg.Store, cfg.Admin
+	if store == nil {
+		mem := NewMemory()
+		store, admin = mem, mem
+		if name == "" {
+			name = "memory"
+		}
 	}
+	opts = append(opts, fakeauth.WithStore(store))
 	f, err := fakeauth.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("playground: %w", err)
@@ -101,6 +107,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		fake:      f,
+		admin:     admin,
 		log:       log,
 		storeName: name,
 		cookies:   newInspector(f.Auth.CookieName(), f.Clock),
@@ -205,23 +212,24 @@ func (s *Server) recordNow(r *http.Request, code int, h http.Header) {
 	s.cookies.record(r, code, h["Set-Cookie"])
 }
 
-// allSessions returns every stored session, from the store's AllSessions.
+// allSessions returns every stored session, from the store's Admin.
 func (s *Server) allSessions(ctx context.Context) ([]auth.SessionRecord, error) {
-	lister, ok := s.fake.Store.Inner().(interface {
-		AllSessions(context.Context) ([]auth.SessionRecord, error)
-	})
-	if !ok {
-		return nil, fmt.Errorf("%w: the store %T can't list its sessions (it has no AllSessions method)", errUnsupported, s.fake.Store.Inner())
+	if s.admin == nil {
+		return nil, fmt.Errorf("%w: the store %s can't list its sessions (it has no Admin)", errUnsupported, s.storeName)
 	}
-	return lister.AllSessions(ctx)
+	return s.admin.AllSessions(ctx)
 }
 
 // resetAll empties the store, puts the clock back to its start, clears the
 // faults and forgets the cookie inspector's events.
 func (s *Server) resetAll(ctx context.Context) error {
-	if err := s.fake.ResetAll(ctx); err != nil {
+	if s.admin == nil {
+		return fmt.Errorf("%w: the store %s can't be emptied (it has no Admin)", errUnsupported, s.storeName)
+	}
+	if err := s.admin.Reset(ctx); err != nil {
 		return err
 	}
+	s.fake.Rewind()
 	s.cookies.reset()
 	return nil
 }
