@@ -215,7 +215,9 @@ func (a *Auth) getKey(ctx context.Context, providerID, providerUserID string) (K
 func (a *Auth) UseKey(ctx context.Context, providerID, providerUserID, password string) (*Key, error) {
 	rec, err := a.getKey(ctx, providerID, providerUserID)
 	if err != nil {
-		if errors.Is(err, ErrInvalidKey) && password != "" {
+		if errors.Is(err, ErrInvalidKey) {
+			// Whatever the password, even empty: an unknown key costs
+			// the hash a known one does.
 			_, _ = a.verify(password, a.dummyHash())
 		}
 		return nil, err

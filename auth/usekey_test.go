@@ -1,0 +1,51 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/memstore"
+)
+
+// signInFixture is an Auth with a password key ("username", "ada") and a
+// key without a password ("github", "583231"), an OAuth identity.
+func signInFixture(t testing.TB) *auth.Auth {
+	t.Helper()
+	ctx := context.Background()
+	a, err := auth.New(memstore.New(), auth.Config{Argon2: cheapArgon2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := a.CreateUser(ctx, auth.NewUser{Key: &auth.NewKey{ProviderID: "username", ProviderUserID: "ada", Password: "correct horse"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateKey(ctx, u.ID, auth.NewKey{ProviderID: "github", ProviderUserID: "583231"}); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// hashesOf returns how many password hashes one UseKey call computed, and
+// its error.
+func hashesOf(t testing.TB, a *auth.Auth, provider, id, password string) (int64, error) {
+	t.Helper()
+	before := a.PasswordVerifications()
+	_, err := a.UseKey(context.Background(), provider, id, password)
+	return a.PasswordVerifications() - before, err
+}
+
+// Finding 2: an unknown key with an empty password skipped the dummy hash,
+// answering in microseconds against tens of milliseconds for a known key.
+func TestFinding2UnknownKeyEmptyPasswordCostsOneHash(t *testing.T) {
+	a := signInFixture(t)
+	n, err := hashesOf(t, a, "username", "nobody", "")
+	if !errors.Is(err, auth.ErrInvalidKey) {
+		t.Fatalf("UseKey(unknown, \"\") = %v, want ErrInvalidKey", err)
+	}
+	if n != 1 {
+		t.Errorf("UseKey(unknown key, empty password) computed %d hashes, want 1 (as a known key does)", n)
+	}
+}
