@@ -49,3 +49,15 @@ func TestFinding2UnknownKeyEmptyPasswordCostsOneHash(t *testing.T) {
 		t.Errorf("UseKey(unknown key, empty password) computed %d hashes, want 1 (as a known key does)", n)
 	}
 }
+
+// Finding 3: a key without a password answered without hashing whatever
+// password was given, which revealed password-less accounts.
+func TestFinding3PasswordlessKeyCostsOneHash(t *testing.T) {
+	a := signInFixture(t)
+	for _, pw := range []string{"guess", ""} {
+		n, _ := hashesOf(t, a, "github", "583231", pw)
+		if n != 1 {
+			t.Errorf("UseKey(password-less key, %q) computed %d hashes, want 1", pw, n)
+		}
+	}
+}

@@ -223,6 +223,9 @@ func (a *Auth) UseKey(ctx context.Context, providerID, providerUserID, password 
 		return nil, err
 	}
 	if rec.PasswordHash == "" {
+		// The hash a key with a password costs, so that response times
+		// don't reveal password-less keys.
+		_, _ = a.verify(password, a.dummyHash())
 		if password != "" {
 			return nil, fmt.Errorf("auth: key %s:%s has no password: %w", providerID, providerUserID, ErrInvalidPassword)
 		}
