@@ -61,3 +61,46 @@ func TestFinding3PasswordlessKeyCostsOneHash(t *testing.T) {
 		}
 	}
 }
+
+// Finding 4: an empty password signed in to a password-less key, so
+// anyone could enter an account created without a password. A key without
+// a password is never usable through the password path.
+func TestFinding4EmptyPasswordNeverSignsInPasswordlessKey(t *testing.T) {
+	a := signInFixture(t)
+	for _, pw := range []string{"", "guess"} {
+		if _, err := a.UseKey(context.Background(), "github", "583231", pw); !errors.Is(err, auth.ErrInvalidPassword) {
+			t.Errorf("UseKey(password-less key, %q) = %v, want ErrInvalidPassword", pw, err)
+		}
+	}
+}
+
+// TestSignInCostsOneHash is the sign-in timing guarantee, proven by
+// counting rather than timing: every way a sign-in can fail, and the one
+// way it succeeds, computes exactly one password hash with the Auth's
+// parameters.
+func TestSignInCostsOneHash(t *testing.T) {
+	a := signInFixture(t)
+	for _, tc := range []struct {
+		name, provider, id, password string
+		want                         error
+	}{
+		{"right password", "username", "ada", "correct horse", nil},
+		{"wrong password", "username", "ada", "wrong", auth.ErrInvalidPassword},
+		{"empty password", "username", "ada", "", auth.ErrInvalidPassword},
+		{"unknown key", "username", "bob", "correct horse", auth.ErrInvalidKey},
+		{"unknown key, empty password", "username", "bob", "", auth.ErrInvalidKey},
+		{"password-less key, a password", "github", "583231", "guess", auth.ErrInvalidPassword},
+		{"password-less key, empty password", "github", "583231", "", auth.ErrInvalidPassword},
+		{"unknown provider", "nope", "ada", "correct horse", auth.ErrInvalidKey},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n, err := hashesOf(t, a, tc.provider, tc.id, tc.password)
+			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+				t.Errorf("UseKey = %v, want %v", err, tc.want)
+			}
+			if n != 1 {
+				t.Errorf("computed %d password hashes, want 1", n)
+			}
+		})
+	}
+}

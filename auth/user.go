@@ -36,7 +36,8 @@ type NewKey struct {
 	ProviderID     string
 	ProviderUserID string
 	// Password, when not empty, is hashed with argon2id and stored with
-	// the key.
+	// the key. A key created without one can't be used with
+	// [Auth.UseKey], whatever password is given.
 	Password string
 }
 
@@ -204,14 +205,18 @@ func (a *Auth) getKey(ctx context.Context, providerID, providerUserID string) (K
 	return rec, nil
 }
 
-// UseKey checks a sign-in: it returns the key if it exists and, for a key
-// with a password, password matches (compared in constant time). It returns
-// an error wrapping [ErrInvalidKey] for an unknown key and
-// [ErrInvalidPassword] for a wrong password, or a password given to a key
-// that has none. A key without password matches an empty password.
+// UseKey checks a password sign-in: it returns the key if it exists, has a
+// password, and password matches it (compared in constant time). It
+// returns an error wrapping [ErrInvalidKey] for an unknown key and
+// [ErrInvalidPassword] for a wrong or empty password and for any password
+// given to a key that has none: a password-less key (an OAuth identity) is
+// never usable through the password path. Sign in with such a key after
+// checking the identity at its provider, with [Auth.GetKey].
 //
-// An unknown key costs one password hash too, so response times do not
-// tell which usernames exist.
+// Every outcome but a store failure costs exactly one password hash: an
+// unknown key, a wrong or empty password and a password-less key are
+// checked against a dummy hash made with the Auth's parameters, so
+// response times do not tell which usernames exist or have a password.
 func (a *Auth) UseKey(ctx context.Context, providerID, providerUserID, password string) (*Key, error) {
 	rec, err := a.getKey(ctx, providerID, providerUserID)
 	if err != nil {
@@ -223,13 +228,11 @@ func (a *Auth) UseKey(ctx context.Context, providerID, providerUserID, password 
 		return nil, err
 	}
 	if rec.PasswordHash == "" {
-		// The hash a key with a password costs, so that response times
-		// don't reveal password-less keys.
+		// A password-less key (an OAuth identity) never signs in here, not
+		// even with an empty password; it costs the hash a key with a
+		// password costs, so that response times don't reveal it.
 		_, _ = a.verify(password, a.dummyHash())
-		if password != "" {
-			return nil, fmt.Errorf("auth: key %s:%s has no password: %w", providerID, providerUserID, ErrInvalidPassword)
-		}
-		return rec.key(), nil
+		return nil, fmt.Errorf("auth: key %s:%s has no password: %w", providerID, providerUserID, ErrInvalidPassword)
 	}
 	ok, err := a.verify(password, rec.PasswordHash)
 	if err != nil {
