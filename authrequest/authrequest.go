@@ -32,6 +32,10 @@ type AuthRequest struct {
 	user       *auth.User
 	userLoaded bool
 	err        error
+	// disagree records that the request carried session cookies of
+	// different values, so the one a clearing cookie would delete can't
+	// be told: then nothing is cleared.
+	disagree bool
 }
 
 // New returns the AuthRequest for r, answering on w, with the default
@@ -116,7 +120,7 @@ func (ar *AuthRequest) SessionUser() (*auth.Session, *auth.User, error) {
 		switch {
 		case errors.Is(err, auth.ErrInvalidUser):
 			// Deleted since the session was read: no session after all.
-			ar.session, ar.err = nil, ar.clearCookie()
+			ar.session, ar.err = nil, ar.clearStale()
 		case err != nil:
 			return nil, nil, err
 		default:
@@ -135,29 +139,48 @@ func (ar *AuthRequest) validate(withUser bool) {
 	if ar.CheckOrigin() != nil {
 		return // a cross-site request neither uses nor changes the session
 	}
-	token, ok := ar.a.ReadSessionCookie(ar.r)
-	if !ok {
+	p := readPresented(ar.r.Header, ar.a.CookieName())
+	if !p.sent {
 		return
 	}
-	var s *auth.Session
-	var u *auth.User
-	var err error
-	if withUser {
-		s, u, err = ar.a.ValidateSessionUser(ar.r.Context(), token)
-	} else {
-		s, err = ar.a.ValidateSession(ar.r.Context(), token)
-	}
-	switch {
-	case errors.Is(err, auth.ErrInvalidSession):
-		ar.err = ar.clearCookie()
-	case err != nil:
-		ar.err = err // a store failure: keep the cookie
-	default:
+	ar.disagree = !p.agree
+	// Several cookies of the name: a sibling subdomain may have planted
+	// some, which browsers send before the real one. The first live one
+	// is the session; the others are left alone.
+	for _, token := range p.tokens[:p.n] {
+		var s *auth.Session
+		var u *auth.User
+		var err error
+		if withUser {
+			s, u, err = ar.a.ValidateSessionUser(ar.r.Context(), token)
+		} else {
+			s, err = ar.a.ValidateSession(ar.r.Context(), token)
+		}
+		switch {
+		case errors.Is(err, auth.ErrInvalidSession):
+			continue
+		case err != nil:
+			ar.err = err // a store failure: keep the cookie
+			return
+		}
 		ar.session, ar.user, ar.userLoaded = s, u, withUser
 		if s.Fresh {
 			ar.err = ar.writeCookie(ar.a.SessionCookie(s))
 		}
+		return
 	}
+	ar.err = ar.clearStale()
+}
+
+// clearStale clears the cookie of a session that is gone, unless the
+// request's session cookies disagree: the clearing cookie (this app's
+// Name, Path and Domain) might then delete a real cookie in place of a
+// planted one.
+func (ar *AuthRequest) clearStale() error {
+	if ar.disagree {
+		return nil
+	}
+	return ar.clearCookie()
 }
 
 // ValidateBearerToken returns the session of the request's
@@ -261,19 +284,23 @@ func (ar *AuthRequest) SignOut() error {
 	return ar.ClearSession()
 }
 
-// invalidatePresented deletes the session named by the request's cookie,
-// live or not, without validating (and so without renewing) it.
+// invalidatePresented deletes the sessions named by the request's
+// cookies, live or not, without validating (and so without renewing)
+// them. With several cookies (some planted by a sibling subdomain) it
+// deletes each, so that signing out never leaves the real session alive.
 func (ar *AuthRequest) invalidatePresented() error {
 	ctx := ar.r.Context()
-	var presented string
-	if token, ok := ar.a.ReadSessionCookie(ar.r); ok && auth.ValidToken(token) {
-		presented = auth.SessionID(token)
-		if err := ar.a.InvalidateSession(ctx, presented); err != nil {
+	p := readPresented(ar.r.Header, ar.a.CookieName())
+	memoised := false
+	for _, token := range p.tokens[:p.n] {
+		id := auth.SessionID(token)
+		if err := ar.a.InvalidateSession(ctx, id); err != nil {
 			return err
 		}
+		memoised = memoised || ar.session != nil && ar.session.ID == id
 	}
-	// The memoised session differs from the cookie's after SetSession.
-	if ar.session != nil && ar.session.ID != presented {
+	// The memoised session differs from the cookies' after SetSession.
+	if ar.session != nil && !memoised {
 		if err := ar.a.InvalidateSession(ctx, ar.session.ID); err != nil {
 			return err
 		}
@@ -287,7 +314,7 @@ func (ar *AuthRequest) invalidatePresented() error {
 // the session behind the AuthRequest's back, for example with
 // [auth.Auth.InvalidateSession].
 func (ar *AuthRequest) Reset() {
-	ar.validated, ar.session, ar.user, ar.userLoaded, ar.err = false, nil, nil, false, nil
+	ar.validated, ar.session, ar.user, ar.userLoaded, ar.err, ar.disagree = false, nil, nil, false, nil, false
 }
 
 // remember makes s the memoised result without a store read.
