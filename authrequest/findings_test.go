@@ -2,6 +2,8 @@ package authrequest_test
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -108,5 +110,34 @@ func TestFinding1SignOutWithPlantedCookieEndsRealSession(t *testing.T) {
 	}
 	if got := cookieOutcome(t, rec); got != "cleared" {
 		t.Errorf("cookie %s after SignOut, want cleared", got)
+	}
+}
+
+// checkOrigin runs AuthRequest.CheckOrigin on r with opts.
+func checkOrigin(t testing.TB, r *http.Request, opts ...authrequest.Option) error {
+	t.Helper()
+	e := newEnv(t)
+	ar, err := authrequest.NewWithOptions(e.a, httptest.NewRecorder(), r, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ar.CheckOrigin()
+}
+
+// Finding 5: with two Sec-Fetch-Site headers, same-origin first, and no
+// Origin, only the first was read and the request was allowed. Several
+// values are malformed: a browser sends one.
+func TestFinding5DuplicateSecFetchSiteRefused(t *testing.T) {
+	for _, values := range [][]string{
+		{"same-origin", "cross-site"},
+		{"cross-site", "same-origin"},
+		{"same-origin", "same-origin"},
+		{"none", "same-site"},
+	} {
+		r := httptest.NewRequest("POST", "https://app.example/", nil)
+		r.Header["Sec-Fetch-Site"] = values
+		if err := checkOrigin(t, r); !errors.Is(err, authrequest.ErrCrossOrigin) {
+			t.Errorf("Sec-Fetch-Site %q, no Origin: %v, want ErrCrossOrigin", values, err)
+		}
 	}
 }

@@ -45,6 +45,10 @@ func (c *originCheck) check(r *http.Request) error {
 	if c.off || isSafeMethod(r.Method) {
 		return nil
 	}
+	if n := len(r.Header["Sec-Fetch-Site"]); n > 1 {
+		// A browser sends one; CrossOriginProtection would read the first.
+		return fmt.Errorf("%w: %d Sec-Fetch-Site headers", ErrCrossOrigin, n)
+	}
 	if err := c.cop.Check(r); err != nil {
 		return fmt.Errorf("%w: %v", ErrCrossOrigin, err)
 	}
