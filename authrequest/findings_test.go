@@ -141,3 +141,32 @@ func TestFinding5DuplicateSecFetchSiteRefused(t *testing.T) {
 		}
 	}
 }
+
+// Finding 6: an upper-case Host got a different verdict depending on
+// whether Sec-Fetch-Site was present: one comparison was exact, the other
+// ignored case. Hosts are compared without regard to case, in one place.
+func TestFinding6UpperCaseHostSameVerdict(t *testing.T) {
+	for _, tc := range []struct {
+		host, origin string
+		allowed      bool
+	}{
+		{"APP.example", "https://app.example", true},
+		{"App.Example:8443", "https://app.example:8443", true},
+		{"app.example", "https://APP.example", true},
+		{"APP.example", "https://evil.example", false},
+		{"APP.example", "https://app.example:8443", false},
+	} {
+		for _, site := range []string{"", "same-origin"} {
+			r := httptest.NewRequest("POST", "/", nil)
+			r.Host = tc.host
+			r.Header.Set("Origin", tc.origin)
+			if site != "" {
+				r.Header.Set("Sec-Fetch-Site", site)
+			}
+			err := checkOrigin(t, r)
+			if (err == nil) != tc.allowed {
+				t.Errorf("Host %q, Origin %q, Sec-Fetch-Site %q: %v, want allowed %v", tc.host, tc.origin, site, err, tc.allowed)
+			}
+		}
+	}
+}
