@@ -15,6 +15,12 @@ var (
 	// writing the body. Detecting it needs the writer of [Middleware].
 	ErrHeadersWritten = errors.New("authrequest: response headers already written; the session cookie can't be set")
 
+	// ErrInvalidOption reports an option that can't work, such as a
+	// trusted origin no browser could ever send: [NewMiddleware] and
+	// [NewWithOptions] return it, [Middleware] and [APIHandler] panic with
+	// it while the server is being set up.
+	ErrInvalidOption = errors.New("authrequest: invalid option")
+
 	// ErrNoToken reports that a session can't be set because it carries no
 	// token (sessions listed from the store have none).
 	ErrNoToken = errors.New("authrequest: session has no token")

@@ -16,8 +16,24 @@ type config struct {
 }
 
 // WithTrustedOrigins lets unsafe requests from these origins use the
-// session cookie, as if they were same-origin. Each origin is
-// "scheme://host[:port]", exactly as browsers send it in the Origin header.
+// session cookie, as if they were same-origin, whatever their
+// Sec-Fetch-Site header says. Each origin is "scheme://host[:port]",
+// exactly as browsers send it in the Origin header: lower case, no default
+// port, no path. A Unicode host is converted to the ASCII form browsers
+// send ("https://bücher.example" trusts "https://xn--bcher-kva.example").
+//
+// An origin whose host starts with "*." is a pattern:
+// "https://*.example.com" trusts every subdomain of example.com at any
+// depth, over https and on the default port, but not example.com itself
+// (list it too if it needs trusting). A pattern on a public suffix, such
+// as "https://*.co.uk" or "https://*.github.io", is refused: it would
+// trust sites of other owners. A match must also share the pattern's
+// registrable domain, so a public suffix listed below the pattern (as
+// cloud providers have) never lets another site in.
+//
+// An entry no browser could send (upper case, a default port such as
+// ":443", a user name, a path, a query, a malformed host) is a
+// configuration error wrapping [ErrInvalidOption]: it would never match.
 //
 // An app behind a reverse proxy that rewrites the Host header must list
 // its public origin here: the origin check refuses an Origin whose host is
@@ -73,7 +89,7 @@ func newSettings(opts []Option) (*settings, error) {
 			o(&c)
 		}
 	}
-	oc, err := newOriginCheck(c.trusted, c.proxyHeader, c.skipOrigin)
+	oc, err := newOriginCheck(c.trusted, c.proxyHeader, c.skipOrigin, false)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package authrequest
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -15,21 +16,45 @@ import (
 // scheme check where the request's own scheme is known. Hosts are compared
 // in one place, [sameHost].
 type originCheck struct {
-	trusted map[string]bool // exact origins, in the form browsers send
-	proxy   string          // trusted header naming the request's scheme, or ""
-	off     bool            // InsecureSkipOriginCheck
+	trusted  map[string]bool // exact origins, in the form browsers send
+	patterns []trustedOrigin // "https://*.example.com" entries
+	proxy    string          // trusted header naming the request's scheme, or ""
+	off      bool            // InsecureSkipOriginCheck
+	strict   bool            // WithStrictOriginCheck
 }
 
-func newOriginCheck(trusted []string, proxyHeader string, off bool) (*originCheck, error) {
-	c := &originCheck{trusted: map[string]bool{}, proxy: proxyHeader, off: off}
-	cop := http.NewCrossOriginProtection()
+// errNoBrowserHeaders is wrapped, with ErrCrossOrigin, in the refusal of
+// an unsafe request without Origin and Sec-Fetch-Site in strict mode.
+var errNoBrowserHeaders = errors.New("neither Origin nor Sec-Fetch-Site (strict origin check)")
+
+func newOriginCheck(trusted []string, proxyHeader string, off, strict bool) (*originCheck, error) {
+	c := &originCheck{trusted: map[string]bool{}, proxy: proxyHeader, off: off, strict: strict}
 	for _, o := range trusted {
-		if err := cop.AddTrustedOrigin(o); err != nil {
-			return nil, fmt.Errorf("authrequest: trusted origin: %w", err)
+		t, err := parseTrustedOrigin(o)
+		if err != nil {
+			return nil, err
 		}
-		c.trusted[o] = true
+		if t.isPattern() {
+			c.patterns = append(c.patterns, t)
+		} else {
+			c.trusted[t.origin] = true
+		}
 	}
 	return c, nil
+}
+
+// trusts reports whether the Origin header value is a trusted origin or
+// falls under a trusted pattern.
+func (c *originCheck) trusts(origin string) bool {
+	if c.trusted[origin] {
+		return true
+	}
+	for i := range c.patterns {
+		if c.patterns[i].matches(origin) {
+			return true
+		}
+	}
+	return false
 }
 
 // isSafeMethod reports whether the method is one the origin check lets
@@ -72,7 +97,7 @@ func (c *originCheck) check(r *http.Request) error {
 	if len(origins) == 1 {
 		origin = origins[0]
 	}
-	if origin != "" && c.trusted[origin] {
+	if origin != "" && c.trusts(origin) {
 		return nil // trusted whatever Sec-Fetch-Site says, as in CrossOriginProtection
 	}
 	switch site {
@@ -81,6 +106,9 @@ func (c *originCheck) check(r *http.Request) error {
 		return fmt.Errorf("%w: Sec-Fetch-Site %q", ErrCrossOrigin, site)
 	}
 	if origin == "" {
+		if site == "" && c.strict {
+			return fmt.Errorf("%w: %w", ErrCrossOrigin, errNoBrowserHeaders)
+		}
 		return nil // not a browser, or a same-origin request of an old one
 	}
 	u, err := url.Parse(origin)
