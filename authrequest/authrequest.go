@@ -16,6 +16,11 @@ import (
 // [New], or get the one [Middleware] made with [FromContext].
 //
 // It is not safe for concurrent use, like the request it serves.
+//
+// A nil *AuthRequest, which [FromContext] returns outside [Middleware], is
+// safe to call: every method that returns an error returns
+// [ErrNoMiddleware], so a handler mounted without the middleware fails
+// with a clear error instead of a nil dereference.
 type AuthRequest struct {
 	a   *auth.Auth
 	w   http.ResponseWriter
@@ -59,17 +64,32 @@ func NewWithOptions(a *auth.Auth, w http.ResponseWriter, r *http.Request, opts .
 	return ar, nil
 }
 
-// Request returns the request the AuthRequest serves.
-func (ar *AuthRequest) Request() *http.Request { return ar.r }
+// Request returns the request the AuthRequest serves, or nil for a nil
+// AuthRequest.
+func (ar *AuthRequest) Request() *http.Request {
+	if ar == nil {
+		return nil
+	}
+	return ar.r
+}
 
-// Auth returns the Auth the AuthRequest uses.
-func (ar *AuthRequest) Auth() *auth.Auth { return ar.a }
+// Auth returns the Auth the AuthRequest uses, or nil for a nil
+// AuthRequest.
+func (ar *AuthRequest) Auth() *auth.Auth {
+	if ar == nil {
+		return nil
+	}
+	return ar.a
+}
 
 // CheckOrigin returns nil if the request may use the session cookie: it
 // has a safe method (GET, HEAD, OPTIONS, TRACE) or comes from the app's
 // own origin or a trusted one. Otherwise it returns an error wrapping
 // [ErrCrossOrigin].
 func (ar *AuthRequest) CheckOrigin() error {
+	if ar == nil {
+		return ErrNoMiddleware
+	}
 	if !ar.originDone {
 		ar.originDone = true
 		if !isSafeMethod(ar.r.Method) {
@@ -102,6 +122,9 @@ func (ar *AuthRequest) CheckOrigin() error {
 // the error wraps [ErrHeadersWritten] (the session, when there is one, is
 // still returned).
 func (ar *AuthRequest) Session() (*auth.Session, error) {
+	if ar == nil {
+		return nil, ErrNoMiddleware
+	}
 	if !ar.validated {
 		ar.validate(false)
 	}
@@ -112,6 +135,9 @@ func (ar *AuthRequest) Session() (*auth.Session, error) {
 // user, fetched in the same store round trip. Call it first when you need
 // both: after Session, it costs one more read.
 func (ar *AuthRequest) SessionUser() (*auth.Session, *auth.User, error) {
+	if ar == nil {
+		return nil, nil, ErrNoMiddleware
+	}
 	if !ar.validated {
 		ar.validate(true)
 	}
@@ -191,6 +217,9 @@ func (ar *AuthRequest) clearStale() error {
 // [auth.ErrInvalidSession] for a token that names no live session. It is
 // not memoised.
 func (ar *AuthRequest) ValidateBearerToken() (*auth.Session, error) {
+	if ar == nil {
+		return nil, ErrNoMiddleware
+	}
 	token, ok := auth.ReadBearerToken(ar.r)
 	if !ok {
 		return nil, nil
@@ -206,6 +235,9 @@ func (ar *AuthRequest) ValidateBearerToken() (*auth.Session, error) {
 // request (that would be login CSRF), [ErrNoToken] if s has no token, and
 // [ErrHeadersWritten] if the response headers were already sent.
 func (ar *AuthRequest) SetSession(s *auth.Session) error {
+	if ar == nil {
+		return ErrNoMiddleware
+	}
 	if s == nil {
 		return ar.ClearSession()
 	}
@@ -250,7 +282,7 @@ func (ar *AuthRequest) ClearSession() error {
 // On a store failure nothing changes: the old session and the cookie stay
 // as they were.
 func (ar *AuthRequest) SignIn(userID string) (*auth.Session, error) {
-	if err := ar.CheckOrigin(); err != nil {
+	if err := ar.CheckOrigin(); err != nil { // ErrNoMiddleware for a nil ar
 		return nil, err
 	}
 	if ar.rw != nil && ar.rw.wroteHeader {
@@ -314,6 +346,9 @@ func (ar *AuthRequest) invalidatePresented() error {
 // the session behind the AuthRequest's back, for example with
 // [auth.Auth.InvalidateSession].
 func (ar *AuthRequest) Reset() {
+	if ar == nil {
+		return
+	}
 	ar.validated, ar.session, ar.user, ar.userLoaded, ar.err, ar.disagree = false, nil, nil, false, nil, false
 }
 
@@ -350,7 +385,14 @@ func (ar *AuthRequest) writeCookie(c *http.Cookie) error {
 
 type ctxKey struct{}
 
-// FromContext returns the AuthRequest that [Middleware] put in ctx, or nil.
+// FromContext returns the AuthRequest that [Middleware] put in ctx, or nil
+// when there is none. The nil AuthRequest is safe to use: its methods
+// return [ErrNoMiddleware] (and Request and Auth return nil), so that the
+// usual pattern, authrequest.FromContext(r.Context()).Session(), reports a
+// handler mounted without Middleware as an error the handler already
+// handles rather than a nil dereference. A panic would take the request
+// down over a wiring mistake, and a usable AuthRequest made on the fly
+// would silently run without the middleware's options.
 func FromContext(ctx context.Context) *AuthRequest {
 	ar, _ := ctx.Value(ctxKey{}).(*AuthRequest)
 	return ar

@@ -21,6 +21,12 @@ var (
 	// it while the server is being set up.
 	ErrInvalidOption = errors.New("authrequest: invalid option")
 
+	// ErrNoMiddleware reports a method called on the nil *AuthRequest that
+	// [FromContext] returns for a request that did not go through
+	// [Middleware]: mount the handler behind Middleware, or make the
+	// AuthRequest with [New].
+	ErrNoMiddleware = errors.New("authrequest: no AuthRequest in the request's context (is the handler behind authrequest.Middleware?)")
+
 	// ErrNoToken reports that a session can't be set because it carries no
 	// token (sessions listed from the store have none).
 	ErrNoToken = errors.New("authrequest: session has no token")

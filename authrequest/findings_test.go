@@ -247,3 +247,79 @@ func TestFinding7TrustedOriginsRefusedAtConfiguration(t *testing.T) {
 		}
 	}
 }
+
+// Finding 9a: FromContext returned nil outside Middleware and the
+// README's pattern panicked with a bare nil dereference. The nil
+// AuthRequest now answers every method with ErrNoMiddleware.
+func TestFinding9FromContextOutsideMiddleware(t *testing.T) {
+	e := newEnv(t)
+	s := e.newSession(t)
+	var errs []error
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar := authrequest.FromContext(r.Context())
+		if ar != nil {
+			t.Fatal("FromContext outside Middleware is not nil")
+		}
+		_, err1 := ar.Session()
+		_, _, err2 := ar.SessionUser()
+		_, err3 := ar.SignIn(e.user.ID)
+		_, err4 := ar.ValidateBearerToken()
+		errs = append(errs, err1, err2, err3, err4, ar.SetSession(s), ar.ClearSession(), ar.SignOut(), ar.CheckOrigin())
+		ar.Reset()
+		if ar.Request() != nil || ar.Auth() != nil {
+			t.Error("Request or Auth of the nil AuthRequest is not nil")
+		}
+	})
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Fatalf("panic outside Middleware: %v", p)
+			}
+		}()
+		h.ServeHTTP(httptest.NewRecorder(), request("POST", "/", s.Token))
+	}()
+	for i, err := range errs {
+		if !errors.Is(err, authrequest.ErrNoMiddleware) {
+			t.Errorf("method %d: %v, want ErrNoMiddleware", i, err)
+		}
+	}
+}
+
+// Finding 9b: APIHandler behind Middleware silently ignored its own
+// options. Given options, it now applies them on top of the middleware's
+// check.
+func TestFinding9APIHandlerAppliesOwnOptionsBehindMiddleware(t *testing.T) {
+	e := newEnv(t)
+	s := e.newSession(t)
+	h := authrequest.Middleware(e.a)(authrequest.APIHandler(e.a, authrequest.WithStrictOriginCheck()))
+	// No Origin, no Sec-Fetch-Site: the middleware lets it through, the
+	// handler's strict option refuses it.
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, request("POST", "/api/auth/logout", s.Token))
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("logout without browser headers under APIHandler's strict option: %d, want 403", rec.Code)
+	}
+	if _, ok := e.stored(t, s.ID); !ok {
+		t.Error("the session was signed out despite APIHandler's option")
+	}
+}
+
+// Finding 9c: a store failure was 500 from APIHandler and 503 everywhere
+// else.
+func TestFinding9APIHandlerStoreFailureIs503(t *testing.T) {
+	e := newEnv(t)
+	s := e.newSession(t)
+	for name, h := range map[string]http.Handler{
+		"alone":             authrequest.APIHandler(e.a),
+		"behind Middleware": authrequest.Middleware(e.a)(authrequest.APIHandler(e.a)),
+	} {
+		for _, r := range []*http.Request{request("GET", "/api/auth/user", s.Token), request("POST", "/api/auth/logout", s.Token)} {
+			e.store.FailNext("GetSessionAndUser", 1, nil)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if rec.Code != http.StatusServiceUnavailable || cookieOutcome(t, rec) != "untouched" {
+				t.Errorf("%s, %s %s with a failing store: %d, cookie %s; want 503, untouched", name, r.Method, r.URL.Path, rec.Code, cookieOutcome(t, rec))
+			}
+		}
+	}
+}
