@@ -251,8 +251,8 @@ func (a *Auth) verify(password, hash string) (bool, error) {
 	return verifyPassword(password, hash)
 }
 
-// dummyHash returns a hash that unknown keys are checked against, made
-// once per Auth with its own parameters.
+// dummyHash returns the hash that unknown and password-less keys are
+// checked against, made once per Auth with its own parameters.
 func (a *Auth) dummyHash() string {
 	a.dummyOnce.Do(func() {
 		a.dummy, _ = hashPassword("authkit dummy password", a.argon2)
