@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -69,6 +70,7 @@ type Auth struct {
 
 	dummyOnce sync.Once
 	dummy     string
+	hashes    atomic.Int64 // password verifications UseKey ran; read by tests
 }
 
 // New returns an Auth on store with cfg. If store is also a [UserStore]

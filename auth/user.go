@@ -36,7 +36,8 @@ type NewKey struct {
 	ProviderID     string
 	ProviderUserID string
 	// Password, when not empty, is hashed with argon2id and stored with
-	// the key.
+	// the key. A key created without one can't be used with
+	// [Auth.UseKey], whatever password is given.
 	Password string
 }
 
@@ -224,29 +225,36 @@ func (a *Auth) getKey(ctx context.Context, providerID, providerUserID string) (K
 	return rec, nil
 }
 
-// UseKey checks a sign-in: it returns the key if it exists and, for a key
-// with a password, password matches (compared in constant time). It returns
-// an error wrapping [ErrInvalidKey] for an unknown key and
-// [ErrInvalidPassword] for a wrong password, or a password given to a key
-// that has none. A key without password matches an empty password.
+// UseKey checks a password sign-in: it returns the key if it exists, has a
+// password, and password matches it (compared in constant time). It
+// returns an error wrapping [ErrInvalidKey] for an unknown key and
+// [ErrInvalidPassword] for a wrong or empty password and for any password
+// given to a key that has none: a password-less key (an OAuth identity) is
+// never usable through the password path. Sign in with such a key after
+// checking the identity at its provider, with [Auth.GetKey].
 //
-// An unknown key costs one password hash too, so response times do not
-// tell which usernames exist.
+// Every outcome but a store failure costs exactly one password hash: an
+// unknown key, a wrong or empty password and a password-less key are
+// checked against a dummy hash made with the Auth's parameters, so
+// response times do not tell which usernames exist or have a password.
 func (a *Auth) UseKey(ctx context.Context, providerID, providerUserID, password string) (*Key, error) {
 	rec, err := a.getKey(ctx, providerID, providerUserID)
 	if err != nil {
-		if errors.Is(err, ErrInvalidKey) && password != "" {
-			_, _ = verifyPassword(password, a.dummyHash())
+		if errors.Is(err, ErrInvalidKey) {
+			// Whatever the password, even empty: an unknown key costs
+			// the hash a known one does.
+			_, _ = a.verify(password, a.dummyHash())
 		}
 		return nil, err
 	}
 	if rec.PasswordHash == "" {
-		if password != "" {
-			return nil, fmt.Errorf("auth: key %s:%s has no password: %w", providerID, providerUserID, ErrInvalidPassword)
-		}
-		return rec.key(), nil
+		// A password-less key (an OAuth identity) never signs in here, not
+		// even with an empty password; it costs the hash a key with a
+		// password costs, so that response times don't reveal it.
+		_, _ = a.verify(password, a.dummyHash())
+		return nil, fmt.Errorf("auth: key %s:%s has no password: %w", providerID, providerUserID, ErrInvalidPassword)
 	}
-	ok, err := verifyPassword(password, rec.PasswordHash)
+	ok, err := a.verify(password, rec.PasswordHash)
 	if err != nil {
 		return nil, storeError("verify password", err)
 	}
@@ -256,8 +264,15 @@ func (a *Auth) UseKey(ctx context.Context, providerID, providerUserID, password 
 	return rec.key(), nil
 }
 
-// dummyHash returns a hash that unknown keys are checked against, made
-// once per Auth with its own parameters.
+// verify is verifyPassword, counted on the Auth so that tests can prove
+// every sign-in path costs the same number of hashes (timing tests can't).
+func (a *Auth) verify(password, hash string) (bool, error) {
+	a.hashes.Add(1)
+	return verifyPassword(password, hash)
+}
+
+// dummyHash returns the hash that unknown and password-less keys are
+// checked against, made once per Auth with its own parameters.
 func (a *Auth) dummyHash() string {
 	a.dummyOnce.Do(func() {
 		a.dummy, _ = hashPassword("authkit dummy password", a.argon2)

@@ -90,8 +90,8 @@ func TestKeysAndPasswords(t *testing.T) {
 	if _, err := a.CreateKey(ctx, u.ID, auth.NewKey{ProviderID: "github", ProviderUserID: "583231"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.UseKey(ctx, "github", "583231", ""); err != nil {
-		t.Errorf("UseKey without password: %v", err)
+	if _, err := a.UseKey(ctx, "github", "583231", ""); !errors.Is(err, auth.ErrInvalidPassword) {
+		t.Errorf("empty password on a passwordless key: %v, want ErrInvalidPassword", err)
 	}
 	if _, err := a.UseKey(ctx, "github", "583231", "guess"); !errors.Is(err, auth.ErrInvalidPassword) {
 		t.Errorf("password on a passwordless key: %v", err)

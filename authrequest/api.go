@@ -2,6 +2,7 @@ package authrequest
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -17,16 +18,24 @@ import (
 //	                       401 {"error": ...} without a session; 403 from another origin
 //
 // Other paths answer 404 {"error": "not found"} and other methods 405. A
-// store failure answers 500 and leaves the cookie alone. Mount it with
-// mux.Handle("/api/auth/", authrequest.APIHandler(a)). Behind
-// [Middleware] it uses the middleware's AuthRequest; otherwise it makes its
-// own with opts. Like [Middleware], it panics on an invalid option.
+// store failure (an error wrapping [auth.ErrStore]) answers 503 Service
+// Unavailable, as the README's handlers do, and leaves the cookie alone;
+// any other failure answers 500. Mount it with
+// mux.Handle("/api/auth/", authrequest.APIHandler(a)).
+//
+// Without options, behind [Middleware] it uses the middleware's
+// AuthRequest (one store read for both), and on its own it makes one with
+// the default options. Given options, it always makes its own AuthRequest
+// with them, so they are never ignored: behind Middleware both origin
+// checks then apply, the middleware's first (a request it refused never
+// reaches the handler), then the handler's. Like [Middleware], it panics
+// on an invalid option.
 func APIHandler(a *auth.Auth, opts ...Option) http.Handler {
 	set, err := newSettings(opts)
 	if err != nil {
 		panic(err)
 	}
-	h := &apiHandler{a: a, set: set}
+	h := &apiHandler{a: a, set: set, own: len(opts) > 0}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/auth/user", h.user)
 	mux.HandleFunc("POST /api/auth/logout", h.logout)
@@ -41,6 +50,7 @@ func APIHandler(a *auth.Auth, opts ...Option) http.Handler {
 type apiHandler struct {
 	a   *auth.Auth
 	set *settings
+	own bool // options were given: never use the middleware's AuthRequest
 }
 
 type errorBody struct {
@@ -48,10 +58,10 @@ type errorBody struct {
 }
 
 func (h *apiHandler) authRequest(w http.ResponseWriter, r *http.Request) *AuthRequest {
-	if ar := FromContext(r.Context()); ar != nil {
+	if ar := FromContext(r.Context()); ar != nil && !h.own && ar.a == h.a {
 		return ar
 	}
-	ar := New(h.a, w, r)
+	ar := New(h.a, w, r) // behind Middleware, w is its writer
 	ar.set = h.set
 	return ar
 }
@@ -116,10 +126,15 @@ func (h *apiHandler) logout(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, struct{}{})
 }
 
-// fail answers a store failure with 500. The error text stays in the log:
-// it may name hosts or queries.
+// fail answers a store failure with 503, as a handler should (the session
+// works again once the store is back), and anything else with 500. The
+// error text stays in the log: it may name hosts or queries.
 func (h *apiHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.a.Logger().ErrorContext(r.Context(), "authrequest: API request failed", slog.String("path", r.URL.Path), slog.Any("error", err))
+	if errors.Is(err, auth.ErrStore) {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{"session store unavailable; try again"})
+		return
+	}
 	writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
 }
 

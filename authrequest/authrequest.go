@@ -17,6 +17,11 @@ import (
 // [New], or get the one [Middleware] made with [FromContext].
 //
 // It is not safe for concurrent use, like the request it serves.
+//
+// A nil *AuthRequest, which [FromContext] returns outside [Middleware], is
+// safe to call: every method that returns an error returns
+// [ErrNoMiddleware], so a handler mounted without the middleware fails
+// with a clear error instead of a nil dereference.
 type AuthRequest struct {
 	a   *auth.Auth
 	w   http.ResponseWriter
@@ -33,6 +38,10 @@ type AuthRequest struct {
 	user       *auth.User
 	userLoaded bool
 	err        error
+	// disagree records that the request carried session cookies of
+	// different values, so the one a clearing cookie would delete can't
+	// be told: then nothing is cleared.
+	disagree bool
 }
 
 // New returns the AuthRequest for r, answering on w, with the default
@@ -56,17 +65,32 @@ func NewWithOptions(a *auth.Auth, w http.ResponseWriter, r *http.Request, opts .
 	return ar, nil
 }
 
-// Request returns the request the AuthRequest serves.
-func (ar *AuthRequest) Request() *http.Request { return ar.r }
+// Request returns the request the AuthRequest serves, or nil for a nil
+// AuthRequest.
+func (ar *AuthRequest) Request() *http.Request {
+	if ar == nil {
+		return nil
+	}
+	return ar.r
+}
 
-// Auth returns the Auth the AuthRequest uses.
-func (ar *AuthRequest) Auth() *auth.Auth { return ar.a }
+// Auth returns the Auth the AuthRequest uses, or nil for a nil
+// AuthRequest.
+func (ar *AuthRequest) Auth() *auth.Auth {
+	if ar == nil {
+		return nil
+	}
+	return ar.a
+}
 
 // CheckOrigin returns nil if the request may use the session cookie: it
 // has a safe method (GET, HEAD, OPTIONS, TRACE) or comes from the app's
 // own origin or a trusted one. Otherwise it returns an error wrapping
 // [ErrCrossOrigin].
 func (ar *AuthRequest) CheckOrigin() error {
+	if ar == nil {
+		return ErrNoMiddleware
+	}
 	if !ar.originDone {
 		ar.originDone = true
 		if !isSafeMethod(ar.r.Method) {
@@ -99,6 +123,9 @@ func (ar *AuthRequest) CheckOrigin() error {
 // the error wraps [ErrHeadersWritten] (the session, when there is one, is
 // still returned).
 func (ar *AuthRequest) Session() (*auth.Session, error) {
+	if ar == nil {
+		return nil, ErrNoMiddleware
+	}
 	if !ar.validated {
 		ar.validate(false)
 	}
@@ -109,6 +136,9 @@ func (ar *AuthRequest) Session() (*auth.Session, error) {
 // user, fetched in the same store round trip. Call it first when you need
 // both: after Session, it costs one more read.
 func (ar *AuthRequest) SessionUser() (*auth.Session, *auth.User, error) {
+	if ar == nil {
+		return nil, nil, ErrNoMiddleware
+	}
 	if !ar.validated {
 		ar.validate(true)
 	}
@@ -117,7 +147,7 @@ func (ar *AuthRequest) SessionUser() (*auth.Session, *auth.User, error) {
 		switch {
 		case errors.Is(err, auth.ErrInvalidUser):
 			// Deleted since the session was read: no session after all.
-			ar.session, ar.err = nil, ar.clearCookie()
+			ar.session, ar.err = nil, ar.clearStale()
 		case err != nil:
 			return nil, nil, err
 		default:
@@ -136,29 +166,48 @@ func (ar *AuthRequest) validate(withUser bool) {
 	if ar.CheckOrigin() != nil {
 		return // a cross-site request neither uses nor changes the session
 	}
-	token, ok := ar.a.ReadSessionCookie(ar.r)
-	if !ok {
+	p := readPresented(ar.r.Header, ar.a.CookieName())
+	if !p.sent {
 		return
 	}
-	var s *auth.Session
-	var u *auth.User
-	var err error
-	if withUser {
-		s, u, err = ar.a.ValidateSessionUser(ar.r.Context(), token)
-	} else {
-		s, err = ar.a.ValidateSession(ar.r.Context(), token)
-	}
-	switch {
-	case errors.Is(err, auth.ErrInvalidSession):
-		ar.err = ar.clearCookie()
-	case err != nil:
-		ar.err = err // a store failure: keep the cookie
-	default:
+	ar.disagree = !p.agree
+	// Several cookies of the name: a sibling subdomain may have planted
+	// some, which browsers send before the real one. The first live one
+	// is the session; the others are left alone.
+	for _, token := range p.tokens[:p.n] {
+		var s *auth.Session
+		var u *auth.User
+		var err error
+		if withUser {
+			s, u, err = ar.a.ValidateSessionUser(ar.r.Context(), token)
+		} else {
+			s, err = ar.a.ValidateSession(ar.r.Context(), token)
+		}
+		switch {
+		case errors.Is(err, auth.ErrInvalidSession):
+			continue
+		case err != nil:
+			ar.err = err // a store failure: keep the cookie
+			return
+		}
 		ar.session, ar.user, ar.userLoaded = s, u, withUser
 		if s.Fresh {
 			ar.err = ar.writeCookie(ar.a.SessionCookie(s))
 		}
+		return
 	}
+	ar.err = ar.clearStale()
+}
+
+// clearStale clears the cookie of a session that is gone, unless the
+// request's session cookies disagree: the clearing cookie (this app's
+// Name, Path and Domain) might then delete a real cookie in place of a
+// planted one.
+func (ar *AuthRequest) clearStale() error {
+	if ar.disagree {
+		return nil
+	}
+	return ar.clearCookie()
 }
 
 // ValidateBearerToken returns the session of the request's
@@ -169,6 +218,9 @@ func (ar *AuthRequest) validate(withUser bool) {
 // [auth.ErrInvalidSession] for a token that names no live session. It is
 // not memoised.
 func (ar *AuthRequest) ValidateBearerToken() (*auth.Session, error) {
+	if ar == nil {
+		return nil, ErrNoMiddleware
+	}
 	token, ok := auth.ReadBearerToken(ar.r)
 	if !ok {
 		return nil, nil
@@ -184,6 +236,9 @@ func (ar *AuthRequest) ValidateBearerToken() (*auth.Session, error) {
 // request (that would be login CSRF), [ErrNoToken] if s has no token, and
 // [ErrHeadersWritten] if the response headers were already sent.
 func (ar *AuthRequest) SetSession(s *auth.Session) error {
+	if ar == nil {
+		return ErrNoMiddleware
+	}
 	if s == nil {
 		return ar.ClearSession()
 	}
@@ -230,7 +285,7 @@ func (ar *AuthRequest) ClearSession() error {
 // On a store failure nothing changes: the old session and the cookie stay
 // as they were.
 func (ar *AuthRequest) SignIn(userID string) (*auth.Session, error) {
-	if err := ar.CheckOrigin(); err != nil {
+	if err := ar.CheckOrigin(); err != nil { // ErrNoMiddleware for a nil ar
 		return nil, err
 	}
 	if ar.rw != nil && ar.rw.wroteHeader {
@@ -273,19 +328,23 @@ func (ar *AuthRequest) SignOut() error {
 	return ar.ClearSession()
 }
 
-// invalidatePresented deletes the session named by the request's cookie,
-// live or not, without validating (and so without renewing) it.
+// invalidatePresented deletes the sessions named by the request's
+// cookies, live or not, without validating (and so without renewing)
+// them. With several cookies (some planted by a sibling subdomain) it
+// deletes each, so that signing out never leaves the real session alive.
 func (ar *AuthRequest) invalidatePresented() error {
 	ctx := ar.r.Context()
-	var presented string
-	if token, ok := ar.a.ReadSessionCookie(ar.r); ok && auth.ValidToken(token) {
-		presented = auth.SessionID(token)
-		if err := ar.a.InvalidateSession(ctx, presented); err != nil {
+	p := readPresented(ar.r.Header, ar.a.CookieName())
+	memoised := false
+	for _, token := range p.tokens[:p.n] {
+		id := auth.SessionID(token)
+		if err := ar.a.InvalidateSession(ctx, id); err != nil {
 			return err
 		}
+		memoised = memoised || ar.session != nil && ar.session.ID == id
 	}
-	// The memoised session differs from the cookie's after SetSession.
-	if ar.session != nil && ar.session.ID != presented {
+	// The memoised session differs from the cookies' after SetSession.
+	if ar.session != nil && !memoised {
 		if err := ar.a.InvalidateSession(ctx, ar.session.ID); err != nil {
 			return err
 		}
@@ -299,7 +358,10 @@ func (ar *AuthRequest) invalidatePresented() error {
 // the session behind the AuthRequest's back, for example with
 // [auth.Auth.InvalidateSession].
 func (ar *AuthRequest) Reset() {
-	ar.validated, ar.session, ar.user, ar.userLoaded, ar.err = false, nil, nil, false, nil
+	if ar == nil {
+		return
+	}
+	ar.validated, ar.session, ar.user, ar.userLoaded, ar.err, ar.disagree = false, nil, nil, false, nil, false
 }
 
 // remember makes s the memoised result without a store read.
@@ -335,7 +397,14 @@ func (ar *AuthRequest) writeCookie(c *http.Cookie) error {
 
 type ctxKey struct{}
 
-// FromContext returns the AuthRequest that [Middleware] put in ctx, or nil.
+// FromContext returns the AuthRequest that [Middleware] put in ctx, or nil
+// when there is none. The nil AuthRequest is safe to use: its methods
+// return [ErrNoMiddleware] (and Request and Auth return nil), so that the
+// usual pattern, authrequest.FromContext(r.Context()).Session(), reports a
+// handler mounted without Middleware as an error the handler already
+// handles rather than a nil dereference. A panic would take the request
+// down over a wiring mistake, and a usable AuthRequest made on the fly
+// would silently run without the middleware's options.
 func FromContext(ctx context.Context) *AuthRequest {
 	ar, _ := ctx.Value(ctxKey{}).(*AuthRequest)
 	return ar

@@ -16,9 +16,19 @@
 //     another origin neither uses nor changes the session: Session returns
 //     nil, nil without reading the store, and SetSession, ClearSession,
 //     SignIn and SignOut return [ErrCrossOrigin]. A cross-site request
-//     never signs anyone in or out. The check is
+//     never signs anyone in or out. The check follows
 //     [http.CrossOriginProtection] (Sec-Fetch-Site, then Origin against
-//     Host) plus a scheme check where the request's scheme is known.
+//     Host), refuses several values of either header, and adds a scheme
+//     check where the request's scheme is known. [WithStrictOriginCheck]
+//     also refuses requests without either header;
+//     [WithCrossOriginPassThroughRoutes] exempts routes from the 403 but
+//     never gives them the session cookie.
+//   - Several session cookies (a sibling subdomain can plant some) are
+//     validated in turn, the first live one wins, and none is cleared
+//     when they disagree: a planted cookie never gets the real one
+//     cleared.
+//   - Outside [Middleware], [FromContext] returns a nil AuthRequest whose
+//     methods return [ErrNoMiddleware].
 //   - A store failure is an error, never a logout: the cookie is left as
 //     it was, so the session works again once the store is back.
 //   - Setting the cookie after the headers were sent returns

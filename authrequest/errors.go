@@ -15,6 +15,18 @@ var (
 	// writing the body. Detecting it needs the writer of [Middleware].
 	ErrHeadersWritten = errors.New("authrequest: response headers already written; the session cookie can't be set")
 
+	// ErrInvalidOption reports an option that can't work, such as a
+	// trusted origin no browser could ever send: [NewMiddleware] and
+	// [NewWithOptions] return it, [Middleware] and [APIHandler] panic with
+	// it while the server is being set up.
+	ErrInvalidOption = errors.New("authrequest: invalid option")
+
+	// ErrNoMiddleware reports a method called on the nil *AuthRequest that
+	// [FromContext] returns for a request that did not go through
+	// [Middleware]: mount the handler behind Middleware, or make the
+	// AuthRequest with [New].
+	ErrNoMiddleware = errors.New("authrequest: no AuthRequest in the request's context (is the handler behind authrequest.Middleware?)")
+
 	// ErrNoToken reports that a session can't be set because it carries no
 	// token (sessions listed from the store have none).
 	ErrNoToken = errors.New("authrequest: session has no token")

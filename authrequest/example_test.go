@@ -2,6 +2,7 @@ package authrequest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -110,4 +111,43 @@ func ExampleAPIHandler() {
 	// Output:
 	// 200 {"user":null}
 	// 401 {"error":"not signed in"}
+}
+
+// Trusted origins are checked when the middleware is built: an entry no
+// browser could send is an error, not a rule that never matches.
+func ExampleNewMiddleware_trustedOrigins() {
+	a, _ := auth.New(memstore.New(), auth.Config{})
+	_, err := authrequest.NewMiddleware(a, authrequest.WithTrustedOrigins("https://admin.example.com:443"))
+	fmt.Println(errors.Is(err, authrequest.ErrInvalidOption))
+	_, err = authrequest.NewMiddleware(a, authrequest.WithTrustedOrigins("https://*.co.uk"))
+	fmt.Println(errors.Is(err, authrequest.ErrInvalidOption))
+	_, err = authrequest.NewMiddleware(a,
+		authrequest.WithTrustedOrigins("https://admin.example.com", "https://*.example.com"),
+		authrequest.WithStrictOriginCheck())
+	fmt.Println(err)
+	// Output:
+	// true
+	// true
+	// <nil>
+}
+
+// A webhook takes cross-site posts, but never with the session cookie.
+func ExampleWithCrossOriginPassThroughRoutes() {
+	a, _ := auth.New(memstore.New(), auth.Config{})
+	hook := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := authrequest.FromContext(r.Context()).Session()
+		fmt.Fprintf(w, "webhook, session %v", s != nil)
+	})
+	h := authrequest.Middleware(a, authrequest.WithCrossOriginPassThroughRoutes("POST /webhooks/{provider}"))(hook)
+	for _, path := range []string{"/webhooks/stripe", "/account/delete"} {
+		r := httptest.NewRequest("POST", path, nil)
+		r.Header.Set("Origin", "https://payments.example")
+		r.Header.Set("Sec-Fetch-Site", "cross-site")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		fmt.Println(path, rec.Code, strings.TrimSpace(rec.Body.String()))
+	}
+	// Output:
+	// /webhooks/stripe 200 webhook, session false
+	// /account/delete 403 403 forbidden: cross-origin request
 }

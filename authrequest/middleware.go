@@ -15,7 +15,11 @@ import (
 //
 // It answers unsafe cross-origin requests (POST, PUT, PATCH, DELETE, ...
 // from another site) with 403 Forbidden, unless [WithCrossOriginHandler]
-// or [WithCrossOriginPassThrough] says otherwise. It wraps the
+// or [WithCrossOriginPassThrough] says otherwise, or the route is exempt
+// ([WithCrossOriginPassThroughRoutes]). In strict mode
+// ([WithStrictOriginCheck]) it also refuses unsafe requests without Origin
+// and Sec-Fetch-Site, but passes on those with a bearer token. A request
+// passed on this way never has its session cookie read, set or cleared. It wraps the
 // ResponseWriter so that setting the session cookie after the headers were
 // sent returns [ErrHeadersWritten] instead of being lost; the wrapper keeps
 // [http.Flusher], [http.Hijacker] and [http.ResponseController] working.
@@ -52,7 +56,7 @@ func NewMiddleware(a *auth.Auth, opts ...Option) (func(http.Handler) http.Handle
 			rw, ar := &both.rw, &both.ar
 			rw.ResponseWriter = w
 			*ar = AuthRequest{a: a, w: rw, r: r, set: set, rw: rw}
-			if ar.CheckOrigin() != nil && !set.passX {
+			if err := ar.CheckOrigin(); err != nil && !set.passes(r, err) {
 				set.onCross.ServeHTTP(w, r)
 				return
 			}

@@ -311,8 +311,8 @@ func TestAPIHandler(t *testing.T) {
 	s2 := e.newSession(t)
 	e.store.FailNext("GetSessionAndUser", 1, nil)
 	rec, body = do("GET", "/api/auth/user", s2.Token, nil)
-	if rec.Code != 500 || cookieOutcome(t, rec) != "untouched" || strings.Contains(rec.Body.String(), "injected") {
-		t.Errorf("store failure = %d %v, cookie %s; want 500 without details, cookie untouched", rec.Code, body, cookieOutcome(t, rec))
+	if rec.Code != 503 || cookieOutcome(t, rec) != "untouched" || strings.Contains(rec.Body.String(), "injected") {
+		t.Errorf("store failure = %d %v, cookie %s; want 503 without details, cookie untouched", rec.Code, body, cookieOutcome(t, rec))
 	}
 }
 

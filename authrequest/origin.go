@@ -1,6 +1,7 @@
 package authrequest
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -8,25 +9,52 @@ import (
 )
 
 // originCheck decides whether an unsafe request comes from the app's own
-// origin. It builds on [http.CrossOriginProtection] (Sec-Fetch-Site, then
-// Origin against Host) and adds what that leaves out: a scheme check where
-// the request's own scheme is known, and TRACE as a safe method.
+// origin. It follows [http.CrossOriginProtection] (Sec-Fetch-Site, then
+// Origin against Host, trusted origins first) and is stricter where that
+// is lenient: one value per header, an Origin of the form browsers send
+// whose host is the request's Host whatever Sec-Fetch-Site claims, and a
+// scheme check where the request's own scheme is known. Hosts are compared
+// in one place, [sameHost].
 type originCheck struct {
-	cop     *http.CrossOriginProtection
-	trusted map[string]bool // the same set cop holds, which it can't be asked
-	proxy   string          // trusted header naming the request's scheme, or ""
-	off     bool            // InsecureSkipOriginCheck
+	trusted  map[string]bool // exact origins, in the form browsers send
+	patterns []trustedOrigin // "https://*.example.com" entries
+	proxy    string          // trusted header naming the request's scheme, or ""
+	off      bool            // InsecureSkipOriginCheck
+	strict   bool            // WithStrictOriginCheck
 }
 
-func newOriginCheck(trusted []string, proxyHeader string, off bool) (*originCheck, error) {
-	c := &originCheck{cop: http.NewCrossOriginProtection(), trusted: map[string]bool{}, proxy: proxyHeader, off: off}
+// errNoBrowserHeaders is wrapped, with ErrCrossOrigin, in the refusal of
+// an unsafe request without Origin and Sec-Fetch-Site in strict mode.
+var errNoBrowserHeaders = errors.New("neither Origin nor Sec-Fetch-Site (strict origin check)")
+
+func newOriginCheck(trusted []string, proxyHeader string, off, strict bool) (*originCheck, error) {
+	c := &originCheck{trusted: map[string]bool{}, proxy: proxyHeader, off: off, strict: strict}
 	for _, o := range trusted {
-		if err := c.cop.AddTrustedOrigin(o); err != nil {
-			return nil, fmt.Errorf("authrequest: trusted origin: %w", err)
+		t, err := parseTrustedOrigin(o)
+		if err != nil {
+			return nil, err
 		}
-		c.trusted[o] = true
+		if t.isPattern() {
+			c.patterns = append(c.patterns, t)
+		} else {
+			c.trusted[t.origin] = true
+		}
 	}
 	return c, nil
+}
+
+// trusts reports whether the Origin header value is a trusted origin or
+// falls under a trusted pattern.
+func (c *originCheck) trusts(origin string) bool {
+	if c.trusted[origin] {
+		return true
+	}
+	for i := range c.patterns {
+		if c.patterns[i].matches(origin) {
+			return true
+		}
+	}
+	return false
 }
 
 // isSafeMethod reports whether the method is one the origin check lets
@@ -39,36 +67,59 @@ func isSafeMethod(m string) bool {
 	return false
 }
 
+// sameHost reports whether an Origin's host[:port] names the request's
+// Host. Host names are case-insensitive (RFC 4343); every comparison of
+// the check goes through here so that no two paths disagree.
+func sameHost(originHost, requestHost string) bool {
+	return originHost != "" && strings.EqualFold(originHost, requestHost)
+}
+
 // check returns nil if r may use the session cookie, or an error wrapping
 // ErrCrossOrigin. It never panics, whatever the headers hold.
 func (c *originCheck) check(r *http.Request) error {
 	if c.off || isSafeMethod(r.Method) {
 		return nil
 	}
-	if err := c.cop.Check(r); err != nil {
-		return fmt.Errorf("%w: %v", ErrCrossOrigin, err)
+	sites := r.Header["Sec-Fetch-Site"]
+	if len(sites) > 1 {
+		// A browser sends one; reading only the first would let a forged
+		// second value decide.
+		return fmt.Errorf("%w: %d Sec-Fetch-Site headers", ErrCrossOrigin, len(sites))
 	}
 	origins := r.Header["Origin"]
-	if len(origins) == 0 || len(origins) == 1 && origins[0] == "" {
-		return nil // not a browser, or a same-origin request of an old one
-	}
 	if len(origins) > 1 {
 		return fmt.Errorf("%w: %d Origin headers", ErrCrossOrigin, len(origins))
 	}
-	origin := origins[0]
-	if c.trusted[origin] {
-		return nil
+	site, origin := "", ""
+	if len(sites) == 1 {
+		site = sites[0]
+	}
+	if len(origins) == 1 {
+		origin = origins[0]
+	}
+	if origin != "" && c.trusts(origin) {
+		return nil // trusted whatever Sec-Fetch-Site says, as in CrossOriginProtection
+	}
+	switch site {
+	case "", "same-origin", "none":
+	default:
+		return fmt.Errorf("%w: Sec-Fetch-Site %q", ErrCrossOrigin, site)
+	}
+	if origin == "" {
+		if site == "" && c.strict {
+			return fmt.Errorf("%w: %w", ErrCrossOrigin, errNoBrowserHeaders)
+		}
+		return nil // not a browser, or a same-origin request of an old one
 	}
 	u, err := url.Parse(origin)
-	if err != nil || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+	if err != nil || u.Scheme == "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || u.ForceQuery {
 		// Browsers send scheme://host[:port] and nothing else.
 		return fmt.Errorf("%w: malformed Origin %q", ErrCrossOrigin, origin)
 	}
-	// CrossOriginProtection trusts Sec-Fetch-Site before Origin; a request
-	// whose Origin names another host is refused whatever it claims.
-	// Behind a proxy that rewrites Host, list the public origin with
-	// WithTrustedOrigins.
-	if !strings.EqualFold(u.Host, r.Host) {
+	// A request whose Origin names another host is refused whatever
+	// Sec-Fetch-Site claims. Behind a proxy that rewrites Host, list the
+	// public origin with WithTrustedOrigins.
+	if !sameHost(u.Host, r.Host) {
 		return fmt.Errorf("%w: Origin %q is not the request's host %q", ErrCrossOrigin, origin, r.Host)
 	}
 	if scheme := c.scheme(r); scheme != "" && !strings.EqualFold(u.Scheme, scheme) {

@@ -232,13 +232,13 @@ func TestJSONAPIEndToEnd(t *testing.T) {
 	ada.want(res, body, 200, "")
 	authtest.AssertSessionRenewed(t, res)
 
-	// Faults: a failing read is a 500 that keeps the cookie; a failing
+	// Faults: a failing read is a 503 that keeps the cookie; a failing
 	// session insert makes sign-in a 503 without a cookie.
 	cookie, _ := ada.jar.Cookie(auth.DefaultCookieName)
 	res, body = ada.do("POST", "/_play/faults", `{"op":"GetSessionAndUser","count":1}`)
 	ada.want(res, body, 200, `{"faults":{"GetSessionAndUser":1}}`)
 	res, body = ada.do("GET", "/api/auth/user", "")
-	ada.want(res, body, 500, `{"error":"internal error"}`)
+	ada.want(res, body, 503, `{"error":"session store unavailable; try again"}`)
 	authtest.AssertSessionUntouched(t, res)
 	res, body = ada.do("POST", "/_play/faults", `{"op":"CreateSession","count":1}`)
 	ada.want(res, body, 200, "")

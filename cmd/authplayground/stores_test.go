@@ -35,7 +35,7 @@ func exerciseStore(t *testing.T, base, wantStore string) {
 	// The fault injector sits in front of the real store too.
 	c.do("POST", "/_play/faults", `{"op":"GetSessionAndUser","count":1}`)
 	res, body = c.do("GET", "/api/auth/user", "")
-	c.want(res, body, 500, "")
+	c.want(res, body, 503, "")
 	res, body = c.do("POST", "/_play/reset", "")
 	c.want(res, body, 200, "")
 	if got := c.states(); len(got) != 0 {

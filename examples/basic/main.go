@@ -88,6 +88,11 @@ func newHandler(a *auth.Auth) http.Handler {
 	})
 	mux.HandleFunc("POST /signup", func(w http.ResponseWriter, r *http.Request) {
 		name, pw := r.FormValue("username"), r.FormValue("password")
+		if name == "" || pw == "" {
+			// A key without a password can never sign in with UseKey.
+			http.Redirect(w, r, "/?error=choose+a+username+and+a+password", http.StatusSeeOther)
+			return
+		}
 		u, err := a.CreateUser(r.Context(), auth.NewUser{
 			Attributes: map[string]any{"username": name},
 			Key:        &auth.NewKey{ProviderID: "username", ProviderUserID: name, Password: pw},

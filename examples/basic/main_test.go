@@ -46,6 +46,9 @@ func TestSignUpInOut(t *testing.T) {
 	if body := post("/logout", nil); !strings.Contains(body, "Sign in") {
 		t.Fatalf("after sign-out: %s", body)
 	}
+	if body := post("/signup", url.Values{"username": {"eve"}, "password": {""}}); !strings.Contains(body, "choose a username and a password") {
+		t.Fatalf("sign-up with an empty password: %s", body)
+	}
 	if body := post("/login", url.Values{"username": {"ada"}, "password": {"nope"}}); !strings.Contains(body, "wrong username or password") {
 		t.Fatalf("bad password: %s", body)
 	}

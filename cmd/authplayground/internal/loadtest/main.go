@@ -158,6 +158,7 @@ func signUp(ctx context.Context, base string) (cookie string, body []byte, err e
 	if err != nil {
 		return "", nil, err
 	}
+	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return "", nil, err

@@ -187,8 +187,8 @@ func TestFaultsAPI(t *testing.T) {
 	}
 	for range 2 {
 		rec := call(t, srv, jar, "GET", "/api/auth/user", "")
-		if rec.Code != http.StatusInternalServerError {
-			t.Errorf("user with a failing store: %d, want 500", rec.Code)
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Errorf("user with a failing store: %d, want 503", rec.Code)
 		}
 		authtest.AssertSessionUntouched(t, rec)
 	}

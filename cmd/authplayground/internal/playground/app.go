@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -68,9 +69,9 @@ func App(a *auth.Auth) http.Handler {
 func registerApp(mux *http.ServeMux, a *auth.Auth) {
 	app := &app{a: a}
 	mux.Handle("/api/auth/", authrequest.APIHandler(a))
-	mux.HandleFunc("POST "+SignupPath, app.signup)
+	mux.HandleFunc("POST "+SignupPath, requireJSON(app.signup))
 	mux.HandleFunc(SignupPath, methodNotAllowed("POST"))
-	mux.HandleFunc("POST "+LoginPath, app.login)
+	mux.HandleFunc("POST "+LoginPath, requireJSON(app.login))
 	mux.HandleFunc(LoginPath, methodNotAllowed("POST"))
 	mux.HandleFunc(SessionPath, app.session)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -107,6 +108,29 @@ func (c credentials) check() error {
 		return fmt.Errorf("%w: password is longer than %d bytes", errBadRequest, MaxPasswordBytes)
 	}
 	return nil
+}
+
+// requireJSON answers 415 Unsupported Media Type to a request whose body
+// is not declared application/json: a Content-Type of another type, or a
+// body without one. A simple cross-site form post (text/plain,
+// application/x-www-form-urlencoded, multipart/form-data) needs no CORS
+// preflight, and a browser old enough to send neither Origin nor
+// Sec-Fetch-Site passes the origin check with it, so a JSON route must
+// refuse it rather than parse it. A request with no body and no
+// Content-Type (a bare fetch) is let through: a form post always has one.
+func requireJSON(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ct := r.Header.Values("Content-Type")
+		var mt string
+		if len(ct) == 1 {
+			mt, _, _ = mime.ParseMediaType(ct[0])
+		}
+		if len(ct) > 1 || len(ct) == 1 && mt != "application/json" || len(ct) == 0 && r.ContentLength != 0 {
+			writeError(w, http.StatusUnsupportedMediaType, "the body must be JSON, with Content-Type: application/json")
+			return
+		}
+		next(w, r)
+	}
 }
 
 // decodeJSON reads one JSON object of at most MaxBodyBytes into dst. Unknown

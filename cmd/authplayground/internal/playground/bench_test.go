@@ -21,7 +21,9 @@ func BenchmarkUser(b *testing.B) {
 		b.Fatal(err)
 	}
 	w := httptest.NewRecorder()
-	srv.ServeHTTP(w, httptest.NewRequest("POST", base+"/api/signup", strings.NewReader(`{"username":"ada","password":"pw"}`)))
+	signup := httptest.NewRequest("POST", base+"/api/signup", strings.NewReader(`{"username":"ada","password":"pw"}`))
+	signup.Header.Set("Content-Type", "application/json")
+	srv.ServeHTTP(w, signup)
 	cookie := strings.Split(w.Header().Get("Set-Cookie"), ";")[0]
 	w = httptest.NewRecorder()
 	r := httptest.NewRequest("GET", base+"/api/auth/user", nil)

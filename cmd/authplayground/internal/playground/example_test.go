@@ -20,6 +20,9 @@ func Example() {
 	}
 	do := func(method, path, body, cookie string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(method, "http://127.0.0.1:8080"+path, strings.NewReader(body))
+		if body != "" {
+			r.Header.Set("Content-Type", "application/json")
+		}
 		if cookie != "" {
 			r.Header.Set("Cookie", cookie)
 		}

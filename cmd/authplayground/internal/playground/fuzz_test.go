@@ -56,6 +56,7 @@ func FuzzJSONAPI(f *testing.F) {
 		// A user exists, so that login and a duplicate sign-up can succeed
 		// and fail.
 		seed := httptest.NewRequest("POST", base+playground.SignupPath, strings.NewReader(`{"username":"ada","password":"pw"}`))
+		seed.Header.Set("Content-Type", "application/json")
 		srv.ServeHTTP(httptest.NewRecorder(), seed)
 
 		rt := routes[int(route)%len(routes)]
