@@ -18,8 +18,9 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/memstore"
+	"github.com/authkit-dev/authkit/auth/pgstore"
 	"github.com/authkit-dev/authkit/auth/redisstore"
-	"github.com/authkit-dev/authkit/auth/sqlstore"
+	"github.com/authkit-dev/authkit/auth/sqlitestore"
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
@@ -65,6 +66,7 @@ func backends() []backend {
 				{"authkit", func(tb testing.TB, count bool) *target { return newAuthkit(tb, openAuthkitSQLite(tb), count) }},
 				{"scs-idle", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSSQLite(tb), true, count) }},
 				{"scs", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSSQLite(tb), false, count) }},
+				{"floor", newSQLiteFloor},
 			},
 		},
 		{
@@ -74,6 +76,7 @@ func backends() []backend {
 				{"authkit", func(tb testing.TB, count bool) *target { return newAuthkit(tb, openAuthkitPostgres(tb), count) }},
 				{"scs-idle", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSPostgres(tb), true, count) }},
 				{"scs", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSPostgres(tb), false, count) }},
+				{"floor", newPostgresFloor},
 			},
 		},
 		{
@@ -83,6 +86,7 @@ func backends() []backend {
 				{"authkit", func(tb testing.TB, count bool) *target { return newAuthkit(tb, openAuthkitRedis(tb), count) }},
 				{"scs-idle", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSRedis(tb), true, count) }},
 				{"scs", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSRedis(tb), false, count) }},
+				{"floor", newRedisFloor},
 			},
 		},
 	}
@@ -95,12 +99,12 @@ func setupContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), setupTimeout)
 }
 
-// openAuthkitSQLite returns authkit's sqlstore on a new SQLite file,
-// opened as OpenSQLite does (WAL, synchronous=NORMAL, busy timeout) and
-// migrated.
-func openAuthkitSQLite(tb testing.TB) auth.Store {
+// openAuthkitSQLite returns authkit's sqlitestore on a new SQLite file,
+// opened as sqlitestore.Open does (WAL, synchronous=NORMAL, busy timeout)
+// and migrated.
+func openAuthkitSQLite(tb testing.TB) *sqlitestore.Store {
 	tb.Helper()
-	s, err := sqlstore.OpenSQLite(filepath.Join(tb.TempDir(), "authkit.db"))
+	s, err := sqlitestore.Open(filepath.Join(tb.TempDir(), "authkit.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -135,22 +139,22 @@ CREATE INDEX sessions_expiry_idx ON sessions(expiry);`); err != nil {
 	return sqlite3store.NewWithCleanupInterval(db, 0)
 }
 
-// openAuthkitPostgres returns authkit's sqlstore on PostgreSQL, in a
+// openAuthkitPostgres returns authkit's pgstore on PostgreSQL, in a
 // schema of its own that is dropped when tb ends.
-func openAuthkitPostgres(tb testing.TB) auth.Store {
+func openAuthkitPostgres(tb testing.TB) *pgstore.Store {
 	tb.Helper()
 	url := testservices.Postgres(tb)
 	schema := testservices.UniqueName("bench_authkit_")
 	ctx, cancel := setupContext()
 	defer cancel()
-	s, err := sqlstore.OpenPostgres(ctx, url, sqlstore.WithSchema(schema))
+	s, err := pgstore.Open(ctx, url, pgstore.WithSchema(schema))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
 		ctx, cancel := setupContext()
 		defer cancel()
-		if _, err := s.DB().ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+		if _, err := s.DB().Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			tb.Errorf("drop schema %s: %v", schema, err)
 		}
 		s.Close()
@@ -202,7 +206,7 @@ CREATE INDEX sessions_expiry_idx ON sessions (expiry);`); err != nil {
 
 // openAuthkitRedis returns authkit's redisstore under a key prefix of its
 // own, whose keys are deleted when tb ends.
-func openAuthkitRedis(tb testing.TB) auth.Store {
+func openAuthkitRedis(tb testing.TB) *redisstore.Store {
 	tb.Helper()
 	url := testservices.Redis(tb)
 	ctx, cancel := setupContext()
@@ -214,9 +218,7 @@ func openAuthkitRedis(tb testing.TB) auth.Store {
 	tb.Cleanup(func() {
 		ctx, cancel := setupContext()
 		defer cancel()
-		if err := s.Reset(ctx); err != nil {
-			tb.Errorf("delete keys %s*: %v", s.Prefix(), err)
-		}
+		deleteKeys(tb, s.Client().(*redis.Client), s.Prefix())
 		s.Close()
 	})
 	return s
@@ -233,16 +235,22 @@ func openSCSRedis(tb testing.TB) scs.Store {
 	client := redis.NewClient(opts)
 	prefix := testservices.UniqueName("bench:scs:") + ":"
 	tb.Cleanup(func() {
-		ctx, cancel := setupContext()
-		defer cancel()
-		iter := client.Scan(ctx, 0, prefix+"*", 100).Iterator()
-		for iter.Next(ctx) {
-			client.Del(ctx, iter.Val())
-		}
-		if err := iter.Err(); err != nil {
-			tb.Errorf("delete keys %s*: %v", prefix, err)
-		}
+		deleteKeys(tb, client, prefix)
 		client.Close()
 	})
 	return goredisstore.NewWithPrefix(client, prefix)
+}
+
+// deleteKeys deletes every key under prefix.
+func deleteKeys(tb testing.TB, client *redis.Client, prefix string) {
+	tb.Helper()
+	ctx, cancel := setupContext()
+	defer cancel()
+	iter := client.Scan(ctx, 0, prefix+"*", 500).Iterator()
+	for iter.Next(ctx) {
+		client.Del(ctx, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		tb.Errorf("delete keys %s*: %v", prefix, err)
+	}
 }

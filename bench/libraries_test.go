@@ -29,20 +29,21 @@ const renewalGap = auth.DefaultActivePeriod + time.Hour
 // FromContext(ctx).Session(). Built for counting, the store is wrapped in
 // a fakeauth.Store (which logs every call) and the Auth reads a fake clock
 // starting at the real time, which advance moves.
-func newAuthkit(tb testing.TB, store auth.Store, count bool) *target {
+func newAuthkit(tb testing.TB, store fakeauth.Backend, count bool) *target {
 	tb.Helper()
 	ctx := context.Background()
 	t := &target{}
 	var cfg auth.Config // the defaults: SystemClock, a day active, two weeks idle
 	var logged *fakeauth.Store
+	var st auth.SessionStore = store
 	if count {
 		clock := fakeauth.NewClock(time.Now())
 		cfg.Clock = clock
 		t.advance = func(d time.Duration) { clock.Advance(d) }
 		logged = fakeauth.WrapStore(store)
-		store = logged
+		st = logged
 	}
-	a, err := auth.New(store, cfg)
+	a, err := auth.New(st, cfg)
 	if err != nil {
 		tb.Fatalf("auth.New: %v", err)
 	}
@@ -75,7 +76,7 @@ func newAuthkit(tb testing.TB, store auth.Store, count bool) *target {
 type authkitCounter struct{ s *fakeauth.Store }
 
 func (c authkitCounter) reads() int64 {
-	return int64(c.s.Count(fakeauth.OpGetSessionAndUser))
+	return int64(c.s.Count(fakeauth.OpGetSession) + c.s.Count(fakeauth.OpGetSessionAndUser))
 }
 
 func (c authkitCounter) writes() int64 { return int64(c.s.Writes()) }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # run.sh measures authkit against scs and gorilla/sessions and writes
 # bench/BENCHMARKS.md: TestWrites (store reads and writes per 1,000
-# requests), COUNT interleaved rounds of BenchmarkSession, benchstat's
+# requests), COUNT interleaved rounds of BenchmarkSession, TestPaired (every
+# library and the backend's raw floor served in random order, request after
+# request), benchstat's
 # summary, CPU profiles of authkit's side, and cmd/report's tables, ratios
 # and goals.
 #
@@ -48,7 +50,7 @@ describe() {
 }
 
 measure() {
-	rm -f "$work"/bench.test "$work"/bench.txt "$work"/benchstat.txt "$work"/writes.json "$work"/writes.log \
+	rm -f "$work"/bench.test "$work"/bench.txt "$work"/benchstat.txt "$work"/writes.json "$work"/writes.log "$work"/paired.json "$work"/paired.log \
 		"$work"/meta.env "$work"/cpu-*.out "$work"/profiles/cpu-*.txt
 	describe
 
@@ -74,6 +76,16 @@ measure() {
 		"$work/bench.test" -test.run '^$' -test.bench '^BenchmarkSession$' -test.benchmem -test.v \
 			-test.count 1 -test.benchtime "$BENCHTIME" -test.timeout 0 | tee -a "$work/bench.txt" >&2
 	done
+
+	# Paired: every library of a backend serves one request in turn, in a
+	# random order, request after request (round trips swing too much from
+	# one second to the next for separate benchmarks to compare within 10%).
+	echo "run.sh: TestPaired, ${PAIRED_N:-3000} requests per library" >&2
+	"$work/bench.test" -test.run '^TestPaired$' -test.count 1 -test.v -test.timeout 0 \
+		-paired.json "$work/paired.json" -paired.n "${PAIRED_N:-3000}" >"$work/paired.log" 2>&1 || {
+		cat "$work/paired.log" >&2
+		exit 1
+	}
 
 	echo "run.sh: benchstat" >&2
 	# One table per backend, a column per library: benchstat compares each
@@ -108,9 +120,11 @@ fi
 echo "run.sh: writing $OUT" >&2
 # shellcheck source=/dev/null
 . "$work/meta.env"
+paired=()
+if [ -f "$work/paired.json" ]; then paired=(-paired "$work/paired.json"); fi
 go run ./cmd/report -o "$OUT" \
 	-bench "$work/bench.txt" -benchstat "$work/benchstat.txt" \
-	-writes "$work/writes.json" -writes-log "$work/writes.log" -profiles "$work/profiles" \
+	-writes "$work/writes.json" -writes-log "$work/writes.log" -profiles "$work/profiles" "${paired[@]}" \
 	-cpu "$cpu" -cores "$cores" -go "$gover" -date "$date" -commit "$commit" -load "$load" \
 	-count "$COUNT" -benchtime "$BENCHTIME" -services "$services"
 echo "run.sh: wrote $OUT (in bench/ unless absolute)" >&2

@@ -2,7 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/authkit-dev/authkit/auth/pgstore"
 )
 
 // openPostgres opens the PostgreSQL database at url (postgres:// or
@@ -11,5 +16,36 @@ import (
 // database of its own. Its errors must not repeat url, which may hold a
 // password.
 func openPostgres(ctx context.Context, url string) (backend, error) {
-	return backend{}, fmt.Errorf("postgres: %w", errNotBuilt)
+	s, err := pgstore.Open(ctx, url)
+	if err != nil {
+		return backend{}, redactedError(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		return backend{}, errors.Join(err, s.Close())
+	}
+	pool := s.DB()
+	return backend{
+		Store: s,
+		Admin: storeAdmin{
+			store: s,
+			userIDs: func(ctx context.Context) ([]string, error) {
+				rows, err := pool.Query(ctx, "SELECT DISTINCT user_id FROM auth_sessions")
+				if err != nil {
+					return nil, err
+				}
+				return pgx.CollectRows(rows, pgx.RowTo[string])
+			},
+			reset: func(ctx context.Context) error {
+				return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+					for _, t := range []string{"auth_sessions", "auth_keys", "auth_users"} {
+						if _, err := tx.Exec(ctx, "DELETE FROM "+t); err != nil {
+							return fmt.Errorf("emptying %s: %w", t, err)
+						}
+					}
+					return nil
+				})
+			},
+		},
+		Close: s.Close,
+	}, nil
 }

@@ -43,6 +43,7 @@ func main() {
 	flag.StringVar(&in.writes, "writes", "", "the JSON TestWrites wrote (-writes.json)")
 	flag.StringVar(&in.writesLog, "writes-log", "", "the go test -v log of TestWrites, for its skip reasons")
 	flag.StringVar(&in.profiles, "profiles", "", "directory of pprof -top outputs named cpu-BACKEND.txt")
+	flag.StringVar(&in.paired, "paired", "", "the JSON TestPaired wrote (-paired.json)")
 	flag.StringVar(&meta.CPU, "cpu", "", "CPU model")
 	flag.StringVar(&meta.Cores, "cores", "", "number of cores")
 	flag.StringVar(&meta.Go, "go", "", "go version")
@@ -78,7 +79,7 @@ func main() {
 }
 
 type inputs struct {
-	bench, benchstat, writes, writesLog, profiles string
+	bench, benchstat, writes, writesLog, profiles, paired string
 }
 
 type metadata struct {
@@ -88,7 +89,7 @@ type metadata struct {
 // Backends, libraries and forms, in the order the report shows them.
 var (
 	backendOrder = []string{"memory", "sqlite", "postgres", "redis"}
-	libOrder     = []string{"authkit", "scs-idle", "scs", "gorilla-cookie", "gorilla-cookie-save", "gorilla-fs", "gorilla-fs-save", "baseline"}
+	libOrder     = []string{"authkit", "scs-idle", "scs", "gorilla-cookie", "gorilla-cookie-save", "gorilla-fs", "gorilla-fs-save", "baseline", "floor"}
 	formOrder    = []string{"serial", "parallel"}
 )
 
@@ -101,15 +102,16 @@ var libDescriptions = map[string]string{
 	"gorilla-cookie-save": "`CookieStore`, `Get` then `Save` on every request, gorilla's only way to slide the expiry: the cookie is re-encrypted and re-sent each time",
 	"gorilla-fs":          "gorilla/sessions `FilesystemStore` in a temporary directory, `Get` only: an encrypted ID in the cookie, the encrypted values in a file",
 	"gorilla-fs-save":     "`FilesystemStore`, `Get` then `Save` on every request: a file written each time",
-	"baseline":            "no library: `r.Cookie`, SHA-256 of the token, one map lookup; the floor",
+	"baseline":            "no library: `r.Cookie`, SHA-256 of the token, one map lookup; the floor in memory",
+	"floor":               "no library, the backend's floor: `r.Cookie`, SHA-256 of the token, one primary-key read of a (user ID, expiry) row with the driver authkit's store uses (SQLite: modernc.org/sqlite through database/sql, a prepared SELECT; PostgreSQL: one pgxpool QueryRow; Redis: one HGETALL of a two-field hash with go-redis), and the expiry compared with the clock",
 }
 
 // storeDescriptions say what each library runs on per backend.
 var storeDescriptions = map[string]string{
 	"memory":   "authkit `auth/memstore`; scs `memstore`; gorilla as above",
-	"sqlite":   "authkit `sqlstore.OpenSQLite` (modernc.org/sqlite, pure Go) vs scs `sqlite3store` (mattn/go-sqlite3, cgo); a file each in a temporary directory, both in WAL mode with synchronous=NORMAL and a busy timeout",
-	"postgres": "authkit `sqlstore.OpenPostgres` (database/sql + pgx stdlib) in a schema of its own vs scs `pgxstore` (pgxpool) on a `sessions` table in a schema of its own; both dropped afterwards",
-	"redis":    "authkit `redisstore` (one Lua script per read) vs scs `goredisstore` (one GET); each under a key prefix of its own, deleted afterwards",
+	"sqlite":   "authkit `sqlitestore.Open` (modernc.org/sqlite, pure Go) vs scs `sqlite3store` (mattn/go-sqlite3, cgo); a file each in a temporary directory, both in WAL mode with synchronous=NORMAL and a busy timeout",
+	"postgres": "authkit `pgstore.Open` (pgxpool) in a schema of its own vs scs `pgxstore` (pgxpool) on a `sessions` table in a schema of its own; both dropped afterwards",
+	"redis":    "authkit `redisstore` (one HGETALL of the session per read) vs scs `goredisstore` (one GET); each under a key prefix of its own, deleted afterwards",
 }
 
 // goals are issue 6's targets: authkit at least min times faster than the
@@ -133,30 +135,16 @@ var goals = []struct {
 // it, for a goal found missed. They come from reading the profiles and the
 // code; keep them in step with both.
 var fixHints = map[string]string{
-	"memory": "Most of the time is allocation (8 per request) and the SHA-256 of the token. " +
-		"Two allocations would go with `auth.SessionID` hex-encoding into a stack array " +
-		"(`var b [64]byte; hex.Encode(b[:], sum[:]); return string(b[:])`) instead of `hex.EncodeToString`, " +
-		"and one with `authrequest.NewMiddleware` allocating its `responseWriter` and `AuthRequest` as one struct.",
-	"sqlite": "Nearly all the time is the driver: modernc.org/sqlite runs SQLite translated to Go, " +
-		"and the one SELECT joins the user row. `Session()` does not need the user's attributes: a query that " +
-		"reads only the user's ID would scan less, but the round trip stays.",
-	"postgres": "The time is one round trip: pgx's extended protocol on a statement it has prepared and cached, " +
-		"through database/sql; the client's CPU goes mostly to the write and read system calls, and database/sql's " +
-		"own share is small. scs's pgxstore makes the same single round trip, and pays for gob decoding on top. " +
-		"What would cut authkit's side: `Session()` does not need the user's attributes, yet the SELECT joins the users " +
-		"table and reads `u.id` (a second copy of the user ID) and `u.attributes` (copied into a []byte); " +
-		"a session-only query with an existence test for the user would save two allocations and the attribute bytes " +
-		"on the wire, a few per cent, not the round trip.",
-	"redis": "The time is one round trip: EVALSHA of the `getSessionAndUser` Lua script, which reads the session hash " +
-		"and then the user hash. scs sends one GET. Measured with `redis-benchmark` and `INFO commandstats` on the " +
-		"development machine (Redis 7.0), the script costs the server about 4 µs per call (0.85 µs of it the EVALSHA " +
-		"itself, the rest the two `redis.call`s from Lua), a plain HMGET of the session 0.46 µs and scs's GET 0.2 to 0.3 µs; " +
-		"on a small machine that server CPU competes with the client's. authkit makes up for it on the client " +
-		"(35 allocations against scs's 208: no gob decoding), so the two are close and the sign of the difference " +
-		"is within the noise of a shared machine. What would cut it: a script that does not fetch the user's " +
-		"attributes when `Session()` does not need them (EXISTS on the user key instead of HMGET id, a), " +
-		"which the Store interface can't ask for today; dropping the user check altogether would need sessions " +
-		"that can never outlive their user, which Redis eviction or a manual DEL breaks.",
+	"memory": "Most of the time is the SHA-256 of the token, the cookie scan and the two allocations " +
+		"(the session ID string and the Session); the store read is a map lookup under a read lock.",
+	"sqlite": "Nearly all the time is the driver: modernc.org/sqlite runs SQLite translated to Go. " +
+		"`Session()` reads the session row alone by primary key with a prepared statement, as the floor does; " +
+		"what is left over the floor is scanning the row's ten columns instead of two.",
+	"postgres": "The time is one round trip: pgx's extended protocol on a statement it has prepared and cached. " +
+		"`Session()` reads the session row alone, as the floor does; scs's pgxstore makes the same single round trip " +
+		"and pays for gob decoding on top, which is small beside the round trip.",
+	"redis": "The time is one round trip: one HGETALL of the session hash (no script); scs sends one GET. " +
+		"Both are one command; what differs is the reply's size (ten fields against one value) and decoding.",
 }
 
 // A key names one benchmark: backend, library and form.
@@ -183,7 +171,17 @@ type counts struct {
 	Writes int64 `json:"writes"`
 }
 
+// pairedRow is one library's paired measurement (TestPaired).
+type pairedRow struct {
+	Backend string  `json:"backend"`
+	Lib     string  `json:"lib"`
+	N       int     `json:"n"`
+	Median  float64 `json:"median_ns"`
+	P90     float64 `json:"p90_ns"`
+}
+
 type report struct {
+	paired    []pairedRow
 	meta      metadata
 	stats     map[key]stat
 	skips     map[string]string // backend → reason
@@ -218,6 +216,15 @@ func load(in inputs) (*report, error) {
 		}
 		if err := json.Unmarshal(b, &rep.writes); err != nil {
 			return nil, fmt.Errorf("%s: %w", in.writes, err)
+		}
+	}
+	if in.paired != "" {
+		b, err := os.ReadFile(in.paired)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(b, &rep.paired); err != nil {
+			return nil, fmt.Errorf("%s: %w", in.paired, err)
 		}
 	}
 	if in.writesLog != "" {
@@ -470,6 +477,7 @@ func (r *report) write(w io.Writer) {
 	p("\n")
 
 	r.writeGoals(w)
+	r.writePaired(w)
 	r.writeTimes(w)
 	r.writeWrites(w)
 
@@ -669,7 +677,7 @@ func (r *report) writeWrites(w io.Writer) {
 			num(float64(row.Concurrent.Reads)), num(float64(row.Concurrent.Writes)))
 	}
 	p("\nIn the concurrent scenario, an authkit client that loses the renewal race reads the session again " +
-		"(DESIGN.md §1), so reads can exceed 1,000 while writes stay at one.\n\n")
+		"(the lifetime rules in package auth's doc), so reads can exceed 1,000 while writes stay at one.\n\n")
 }
 
 func yesNo(ok bool) string {
@@ -701,4 +709,67 @@ func num(v float64) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// pairedGoals are issue 10's targets, measured paired: authkit's Session()
+// at most maxFloor times the backend's floor, and scs (no idle timeout) at
+// least minSCS times authkit.
+const (
+	maxFloor = 1.1
+	minSCS   = 1.15
+)
+
+// pairedMedian returns the paired median of a library on a backend.
+func (r *report) pairedMedian(backend, lib string) (float64, bool) {
+	for _, row := range r.paired {
+		if row.Backend == backend && row.Lib == lib && row.N > 0 {
+			return row.Median, true
+		}
+	}
+	return 0, false
+}
+
+func (r *report) writePaired(w io.Writer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	p("## Paired\n\n")
+	if len(r.paired) == 0 {
+		p("Not measured.\n\n")
+		return
+	}
+	p("From `TestPaired`: on each backend every library serves one request in turn, in an order shuffled anew for " +
+		"each cycle, request after request, so that a round trip that swings from one moment to the next swings for " +
+		"all of them alike. The figures are the medians and 90th percentiles of single requests (wall time, one goroutine); " +
+		"a ratio divides medians.\n\n")
+	p("| goal (paired) | ratio | met? |\n|---|--:|---|\n")
+	for _, be := range backendOrder {
+		ak, ok := r.pairedMedian(be, "authkit")
+		if !ok {
+			continue
+		}
+		if fl, ok := r.pairedMedian(be, "floor"); ok {
+			x := ak / fl
+			p("| %s: authkit `Session()` within %.2g× of the floor | %.3f× | %s |\n", be, maxFloor, x, yesNo(x <= maxFloor))
+		}
+		if sc, ok := r.pairedMedian(be, "scs"); ok {
+			x := sc / ak
+			p("| %s: scs at least %.2g× authkit's time | %.3f× | %s |\n", be, minSCS, x, yesNo(x >= minSCS))
+		}
+	}
+	p("\n| backend | library | requests | median ns | p90 ns | ×authkit |\n|---|---|--:|--:|--:|--:|\n")
+	for _, be := range backendOrder {
+		ak, _ := r.pairedMedian(be, "authkit")
+		for _, lib := range libOrder {
+			for _, row := range r.paired {
+				if row.Backend != be || row.Lib != lib {
+					continue
+				}
+				ratio := "–"
+				if ak > 0 {
+					ratio = fmt.Sprintf("%.2f×", row.Median/ak)
+				}
+				p("| %s | %s | %s | %s | %s | %s |\n", be, lib, num(float64(row.N)), num(row.Median), num(row.P90), ratio)
+			}
+		}
+	}
+	p("\n")
 }

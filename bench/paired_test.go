@@ -1,0 +1,105 @@
+package bench
+
+import (
+	"encoding/json"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"testing"
+	"time"
+)
+
+var (
+	pairedJSON = flag.String("paired.json", "", "run TestPaired and write its medians to this file as JSON, for cmd/report")
+	pairedN    = flag.Int("paired.n", 3000, "requests per library and backend in TestPaired")
+)
+
+// pairedRow is what TestPaired measured of one library on one backend;
+// cmd/report reads it back with the same JSON names.
+type pairedRow struct {
+	Backend string  `json:"backend"`
+	Lib     string  `json:"lib"`
+	N       int     `json:"n"`
+	Median  float64 `json:"median_ns"`
+	P90     float64 `json:"p90_ns"`
+}
+
+// TestPaired measures the libraries of each backend paired: request after
+// request, every library serves one request in an order shuffled anew for
+// each cycle, so that a round trip that swings by half from one moment to
+// the next (as they do on a shared machine) swings for every library alike.
+// It reports each library's median and 90th percentile of single-request
+// times; cmd/report divides the medians. It runs only with -paired.json,
+// from bench/run.sh.
+func TestPaired(t *testing.T) {
+	if *pairedJSON == "" {
+		t.Skip("run with -paired.json FILE (bench/run.sh does)")
+	}
+	var rows []pairedRow
+	for _, be := range backends() {
+		t.Run("backend="+be.name, func(t *testing.T) {
+			if be.require != nil {
+				be.require(t)
+			}
+			targets := make([]*target, len(be.libs))
+			for i, lib := range be.libs {
+				targets[i] = lib.build(t, false)
+			}
+			times := pairedRun(targets, *pairedN)
+			for i, lib := range be.libs {
+				targets[i].check(t)
+				rows = append(rows, pairedRow{
+					Backend: be.name, Lib: lib.name, N: len(times[i]),
+					Median: quantile(times[i], 0.5), P90: quantile(times[i], 0.9),
+				})
+				t.Logf("%-20s median %8.0f ns  p90 %8.0f ns", lib.name, quantile(times[i], 0.5), quantile(times[i], 0.9))
+			}
+		})
+	}
+	b, err := json.MarshalIndent(rows, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(*pairedJSON, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pairedRun serves n requests through each target, one cycle at a time:
+// each cycle serves every target once, in a random order. A first cycle of
+// warm-up requests is not counted. It returns each target's times in
+// nanoseconds.
+func pairedRun(targets []*target, n int) [][]float64 {
+	w := newDiscardWriter()
+	order := make([]int, len(targets))
+	for i := range order {
+		order[i] = i
+	}
+	times := make([][]float64, len(targets))
+	for i := range times {
+		times[i] = make([]float64, 0, n)
+	}
+	for cycle := -10; cycle < n; cycle++ {
+		rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			start := time.Now()
+			targets[i].serve(w)
+			d := time.Since(start)
+			if cycle >= 0 {
+				times[i] = append(times[i], float64(d.Nanoseconds()))
+			}
+		}
+	}
+	return times
+}
+
+// quantile returns the q-quantile of v (nearest rank), sorting v.
+func quantile(v []float64, q float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	slices.Sort(v)
+	i := int(q*float64(len(v))+0.5) - 1
+	return v[max(0, min(i, len(v)-1))]
+}
