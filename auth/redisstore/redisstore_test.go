@@ -543,9 +543,15 @@ var storeChecks = []storeCheck{
 			write func(sessionKey string) error
 		}{
 			{"session key of the wrong type", func(k string) error { return rdb.Set(ctx, k, "x", 0).Err() }},
-			{"session without user", func(k string) error { return rdb.HSet(ctx, k, "c", "1", "r", "1", "a", "1", "i", "1", "e", "", "ua", "", "ip", "").Err() }},
-			{"session without idle expiry", func(k string) error { return rdb.HSet(ctx, k, "u", "u1", "c", "1", "r", "1", "a", "1", "e", "", "ua", "", "ip", "").Err() }},
-			{"unparsable time", func(k string) error { return rdb.HSet(ctx, k, "u", "u1", "c", "1", "r", "1", "a", "soon", "i", "1", "e", "", "ua", "", "ip", "").Err() }},
+			{"session without user", func(k string) error {
+				return rdb.HSet(ctx, k, "c", "1", "r", "1", "a", "1", "i", "1", "e", "", "ua", "", "ip", "").Err()
+			}},
+			{"session without idle expiry", func(k string) error {
+				return rdb.HSet(ctx, k, "u", "u1", "c", "1", "r", "1", "a", "1", "e", "", "ua", "", "ip", "").Err()
+			}},
+			{"unparsable time", func(k string) error {
+				return rdb.HSet(ctx, k, "u", "u1", "c", "1", "r", "1", "a", "soon", "i", "1", "e", "", "ua", "", "ip", "").Err()
+			}},
 		}
 		for i, c := range cases {
 			id := auth.SessionID(fmt.Sprint("bad-", i))
