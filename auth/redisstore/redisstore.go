@@ -36,8 +36,12 @@
 //
 // A user's hash and its two indexes share the user's slot; a session is
 // found from its ID alone. Session tokens are never stored: a session ID is
-// the SHA-256 of its token. Listing every session of the prefix (as the
-// playground does) is a SCAN for P{S:*, or a walk of P{sweep}.
+// the SHA-256 of its token. Tools that list or clear a store (the
+// playground does) use [Sessions.Client] and [Sessions.Prefix]: every
+// session is a member of P{sweep} (or a key matching P{S:*), and deleting
+// every key that starts with P (SCAN on each master of a cluster) empties
+// the store. This layout is new in this release: keys written by earlier
+// releases (P u:…, P s:…) are not read.
 //
 // # Round trips
 //
@@ -79,8 +83,8 @@
 // write, plus a grace period ([WithExpiryGrace], [DefaultExpiryGrace] by
 // default). Until then a dead session stays readable, as the
 // [auth.SessionStore] contract requires. DeleteExpiredSessions walks
-// P{sweep} in bounded batches (one ZRANGEBYSCORE, one pipeline of reads, one
-// pipeline of short conditional deletes); it also removes the index entries
+// P{sweep} in bounded batches (one ZRANGEBYSCORE, one pipeline of short
+// conditional deletes, one pipeline of index updates); it also removes the index entries
 // of sessions Redis dropped by their TTL. Run it periodically (for example
 // hourly) so that the indexes do not keep such entries.
 //
@@ -103,6 +107,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -196,7 +201,13 @@ func newCore(client redis.UniversalClient, appUsers bool, opts []Option) (*core,
 	if strings.ContainsAny(o.prefix, "{}") {
 		return nil, fmt.Errorf("redisstore: prefix %q contains '{' or '}': the store adds its own hash tags", o.prefix)
 	}
-	_, cluster := client.(*redis.ClusterClient)
+	// On a cluster (or a Ring, which shards by key too) no script may
+	// reach a key of another slot.
+	cluster := false
+	switch client.(type) {
+	case *redis.ClusterClient, *redis.Ring:
+		cluster = true
+	}
 	return &core{rdb: client, cluster: cluster, appUsers: appUsers, prefix: o.prefix, grace: o.grace, scripts: newScripts()}, nil
 }
 
@@ -510,11 +521,10 @@ func (s *Sessions) RenewSession(ctx context.Context, sessionID string, oldActive
 	if code != 1 {
 		return false, nil
 	}
-	// If this write is lost, the sweep finds the session still alive at
-	// its old score and moves it then.
-	if err := s.rdb.ZAdd(ctx, s.sweepKey(), redis.Z{Score: sweepScore(r.IdleExpiresAt), Member: sweepMember(sessionID, userID)}).Err(); err != nil {
-		return true, fmt.Errorf("redisstore: renew session: sweep index: %w", err)
-	}
+	// The renewal is done. If this index write is lost, the sweep finds
+	// the session alive at its old score and moves it then: the error
+	// changes nothing the caller could act on.
+	_ = s.rdb.ZAdd(ctx, s.sweepKey(), redis.Z{Score: sweepScore(r.IdleExpiresAt), Member: sweepMember(sessionID, userID)}).Err()
 	return true, nil
 }
 
@@ -587,12 +597,18 @@ func (c *core) deleteUserSessions(ctx context.Context, userID string) error {
 func (s *Sessions) UserSessions(ctx context.Context, userID string) ([]auth.SessionRecord, error) {
 	idx := s.userSessionsKey(userID)
 	var out []auth.SessionRecord
+	seen := map[string]bool{} // SSCAN may return a member twice
 	var cursor uint64
 	for {
 		ids, next, err := s.rdb.SScan(ctx, idx, cursor, "", batchSize).Result()
 		if err != nil {
 			return nil, fmt.Errorf("redisstore: list user sessions: %w", err)
 		}
+		ids = slices.DeleteFunc(ids, func(id string) bool {
+			dup := seen[id]
+			seen[id] = true
+			return dup
+		})
 		if len(ids) > 0 {
 			pipe := s.rdb.Pipeline()
 			cmds := make([]*redis.MapStringStringCmd, len(ids))
@@ -633,11 +649,11 @@ func (s *Sessions) UserSessions(ctx context.Context, userID string) ([]auth.Sess
 
 // DeleteExpiredSessions implements [auth.SessionStore]. One call takes at
 // most limit entries from the sweep index (the seconds before now's, then
-// now's own second), reads those sessions in one pipeline, and deletes the
-// expired ones in a second, each with a short script that deletes only if
-// the session was not renewed meanwhile. Entries of sessions Redis already
-// dropped are removed and not counted; a session found alive (its renewal's
-// index write was lost) is moved to its right place.
+// now's own second) and runs, in one pipeline, a short script per session
+// that deletes it if it is still expired (not renewed since); a second
+// pipeline then updates the indexes. Entries of sessions Redis already
+// dropped are removed and not counted; a session found alive (its
+// renewal's index write was lost) is moved to its right place.
 func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
 	n, err := s.deleteExpired(ctx, now, limit)
 	if err != nil {
@@ -650,8 +666,14 @@ func (c *core) deleteExpired(ctx context.Context, now time.Time, limit int) (int
 	if limit <= 0 {
 		return 0, nil
 	}
-	if _, err := encodeTime(now); err != nil {
+	nowNs, err := encodeTime(now)
+	if err != nil {
 		return 0, err
+	}
+	if now.UnixNano() < 0 {
+		// The script compares non-negative decimals; nothing written by
+		// Auth expires before 1970.
+		return 0, nil
 	}
 	sec := strconv.FormatInt(now.Unix(), 10)
 	members, err := c.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: c.sweepKey(), Start: "-inf", Stop: "(" + sec, ByScore: true, Count: int64(limit)}).Result()
@@ -670,82 +692,66 @@ func (c *core) deleteExpired(ctx context.Context, now time.Time, limit int) (int
 	}
 	type entry struct {
 		member, id, user string
-		cmd              *redis.SliceCmd
+		cmd              *redis.Cmd
 	}
 	entries := make([]entry, 0, len(members))
-	pipe := c.rdb.Pipeline()
-	var bad []any
+	var drop []any // sweep members to remove
 	for _, m := range members {
 		id, user, ok := parseSweepMember(m)
 		if !ok {
-			bad = append(bad, m)
+			drop = append(drop, m)
 			continue
 		}
-		entries = append(entries, entry{member: m, id: id, user: user, cmd: pipe.HMGet(ctx, c.sessionKey(id), "u", "i")})
+		entries = append(entries, entry{member: m, id: id, user: user})
 	}
-	if len(entries) > 0 {
-		if _, err := pipe.Exec(ctx); err != nil {
-			return 0, err
+	// One short script per session, in the session's slot: delete it if
+	// it is still expired (not renewed since the index was read).
+	err = c.pipelined(ctx, func(pipe redis.Pipeliner) {
+		for k := range entries {
+			entries[k].cmd = c.scripts.sweepSession.Run(ctx, pipe, []string{c.sessionKey(entries[k].id)}, nowNs)
 		}
-	}
-	type del struct {
-		e   entry
-		cmd *redis.Cmd
-	}
-	var dels []del
-	build := func(pipe redis.Pipeliner) {
-		dels = dels[:0]
-		for _, e := range entries {
-			v := e.cmd.Val()
-			u, uok := v[0].(string)
-			i, _ := v[1].(string)
-			if !uok || u != e.user {
-				// Dropped by its TTL (or never joined its user): clean the
-				// indexes. A session ID never comes back once gone.
-				pipe.ZRem(ctx, c.sweepKey(), e.member)
-				pipe.SRem(ctx, c.userSessionsKey(e.user), e.id)
-				continue
-			}
-			if idle, _ := decodeTime(i); !idle.Before(now) {
-				// Renewed, and the renewal's index write lost or not yet
-				// done: move it to its place.
-				pipe.ZAddXX(ctx, c.sweepKey(), redis.Z{Score: sweepScore(idle), Member: e.member})
-				continue
-			}
-			dels = append(dels, del{e, c.scripts.deleteExpiredSession.Run(ctx, pipe, []string{c.sessionKey(e.id)}, i)})
-		}
-		if len(bad) > 0 {
-			pipe.ZRem(ctx, c.sweepKey(), bad...)
-		}
-	}
-	for _, e := range entries {
-		v := e.cmd.Val()
-		if u, ok := v[0].(string); !ok || u != e.user {
-			continue
-		}
-		i, ok := v[1].(string)
-		if _, err := decodeTime(i); !ok || err != nil {
-			return 0, fmt.Errorf("%w: session %.16s… has a bad idle expiry %v", errCorrupt, e.id, v[1])
-		}
-	}
-	if err := c.pipelined(ctx, build); err != nil {
+	})
+	if err != nil {
 		return 0, err
 	}
-	// Only the sessions the scripts deleted leave the indexes: one renewed
-	// between the read and the delete stays listed for its user.
 	n := 0
-	pipe = c.rdb.Pipeline()
-	for _, d := range dels {
-		if v, _ := d.cmd.Int64(); v == 1 {
+	byUser := map[string][]any{}
+	var alive []redis.Z
+	for _, e := range entries {
+		reply, err := e.cmd.Slice()
+		if err != nil || len(reply) != 2 {
+			return n, fmt.Errorf("%w: sweep reply %v, %v", errCorrupt, reply, err)
+		}
+		code, ok1 := reply[0].(int64)
+		idle, ok2 := reply[1].(string)
+		if !ok1 || !ok2 {
+			return n, fmt.Errorf("%w: sweep reply %v", errCorrupt, reply)
+		}
+		switch code {
+		case 1: // deleted
 			n++
-			pipe.ZRem(ctx, c.sweepKey(), d.e.member)
-			pipe.SRem(ctx, c.userSessionsKey(d.e.user), d.e.id)
+			fallthrough
+		case 0: // dropped by its TTL before: clean the indexes
+			drop = append(drop, e.member)
+			byUser[e.user] = append(byUser[e.user], e.id)
+		default: // renewed, and the renewal's index write lost or not yet done
+			t, err := decodeTime(idle)
+			if err != nil {
+				return n, err
+			}
+			alive = append(alive, redis.Z{Score: sweepScore(t), Member: e.member})
 		}
 	}
-	if n > 0 {
-		if _, err := pipe.Exec(ctx); err != nil {
-			return n, err
+	err = c.pipelined(ctx, func(pipe redis.Pipeliner) {
+		if len(drop) > 0 {
+			pipe.ZRem(ctx, c.sweepKey(), drop...)
 		}
-	}
-	return n, nil
+		for user, ids := range byUser {
+			pipe.SRem(ctx, c.userSessionsKey(user), ids...)
+		}
+		if len(alive) > 0 {
+			pipe.ZAddXX(ctx, c.sweepKey(), alive...)
+		}
+	})
+	return n, err
 }

@@ -106,27 +106,30 @@ func (l latencies) String() string {
 	return fmt.Sprintf("p50 %v p99 %v max %v (n=%d)", l.pct(0.5).Round(time.Microsecond), l.pct(0.99).Round(time.Microsecond), l.pct(1).Round(time.Microsecond), len(l))
 }
 
-// validations measures GetSession through the store and a raw HGETALL of
-// the same key with go-redis, interleaved in random order, on random live
-// sessions (odd i below n).
-func validations(t *testing.T, s *redisstore.Sessions, n, samples int) (store, raw latencies) {
+// validations measures GetSession through each store and a raw HGETALL
+// of the same key with go-redis, all interleaved in random order so that
+// the machine's load falls on each alike, on random live sessions (odd i
+// below the store's size).
+func validations(t *testing.T, stores []*redisstore.Sessions, sizes []int, samples int) (store, raw []latencies) {
 	t.Helper()
 	ctx := t.Context()
+	store, raw = make([]latencies, len(stores)), make([]latencies, len(stores))
 	for range samples {
-		i := rand.IntN(n/2)*2 + 1
-		id := scaleID(i)
+		k := rand.IntN(len(stores))
+		s := stores[k]
+		id := scaleID(rand.IntN(sizes[k]/2)*2 + 1)
 		if rand.IntN(2) == 0 {
 			start := time.Now()
 			if _, err := s.GetSession(ctx, id); err != nil {
 				t.Fatalf("GetSession: %v", err)
 			}
-			store = append(store, time.Since(start))
+			store[k] = append(store[k], time.Since(start))
 		} else {
 			start := time.Now()
 			if err := s.Client().HGetAll(ctx, s.Prefix()+"{S:"+id+"}").Err(); err != nil {
 				t.Fatal(err)
 			}
-			raw = append(raw, time.Since(start))
+			raw[k] = append(raw[k], time.Since(start))
 		}
 	}
 	return store, raw
@@ -142,105 +145,125 @@ func TestScaleValidationAndSweep(t *testing.T) {
 	client := singleClient(t)
 	ctx := t.Context()
 
-	small := newSessions(t, client)
-	loadSessions(t, client, small.Prefix(), 0, 1000, 100, userOf(100), everyOther)
-	validations(t, small, 1000, 2000) // warm up
-	smallStore, smallRaw := validations(t, small, 1000, 20000)
-
 	const n = 1_000_000
-	big := newSessions(t, client)
+	small, big := newSessions(t, client), newSessions(t, client)
+	loadSessions(t, client, small.Prefix(), 0, 1000, 100, userOf(100), everyOther)
 	start := time.Now()
 	loadSessions(t, client, big.Prefix(), 0, n, 100_000, userOf(100_000), everyOther)
 	t.Logf("loaded %d sessions (half expired) in %v", n, time.Since(start).Round(time.Millisecond))
-	validations(t, big, n, 2000)
-	bigStore, bigRaw := validations(t, big, n, 20000)
-	t.Logf("GetSession at 1,000 sessions:     %v", smallStore)
-	t.Logf("raw HGETALL at 1,000 sessions:    %v", smallRaw)
-	t.Logf("GetSession at 1,000,000 sessions: %v", bigStore)
-	t.Logf("raw HGETALL at 1,000,000 sessions: %v", bigRaw)
-	if r := float64(bigStore.pct(0.99)) / float64(smallStore.pct(0.99)); r > 1.5 {
+	stores, sizes := []*redisstore.Sessions{small, big}, []int{1000, n}
+	validations(t, stores, sizes, 4000) // warm up
+	st, raw := validations(t, stores, sizes, 80000)
+	t.Logf("GetSession at 1,000 sessions:      %v", st[0])
+	t.Logf("raw HGETALL at 1,000 sessions:     %v", raw[0])
+	t.Logf("GetSession at 1,000,000 sessions:  %v", st[1])
+	t.Logf("raw HGETALL at 1,000,000 sessions: %v", raw[1])
+	t.Logf("store/raw p50: %.2fx at 1,000, %.2fx at 1,000,000", float64(st[0].pct(0.5))/float64(raw[0].pct(0.5)), float64(st[1].pct(0.5))/float64(raw[1].pct(0.5)))
+	if r := float64(st[1].pct(0.99)) / float64(st[0].pct(0.99)); r > 1.5 {
 		t.Errorf("validation p99 at 1,000,000 sessions is %.2fx that at 1,000, want at most 1.5x", r)
 	} else {
 		t.Logf("validation p99 ratio 1M/1k: %.2fx", r)
 	}
 
 	// Sweep the 500,000 expired sessions while validating and signing in.
+	// The sweep runs in phases of half a second with pauses of the same
+	// length between them, so that validations with and without it are
+	// measured in the same stretch of time.
 	a, err := auth.New(big, auth.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := func(sweep bool) (valid, create latencies, createErrs int, deleted int) {
-		var wg sync.WaitGroup
-		stop := make(chan struct{})
-		var mu sync.Mutex
-		wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				i := rand.IntN(n/2)*2 + 1
-				start := time.Now()
-				if _, err := big.GetSession(ctx, scaleID(i)); err != nil {
-					t.Errorf("GetSession during the sweep: %v", err)
-					return
-				}
-				d := time.Since(start)
-				mu.Lock()
-				valid = append(valid, d)
-				mu.Unlock()
+	var sweeping atomic.Bool
+	var mu sync.Mutex
+	var with, without, creates latencies
+	createErrs := 0
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
 			}
-		})
-		wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				start := time.Now()
-				_, err := a.CreateSession(ctx, "signer")
-				d := time.Since(start)
-				mu.Lock()
-				create = append(create, d)
-				if err != nil {
-					createErrs++
-				}
-				mu.Unlock()
-				time.Sleep(2 * time.Millisecond)
-			}
-		})
-		if sweep {
+			id := scaleID(rand.IntN(n/2)*2 + 1)
+			on := sweeping.Load()
 			start := time.Now()
-			deleted, err = a.DeleteExpiredSessions(ctx)
-			if err != nil {
-				t.Errorf("DeleteExpiredSessions: %v", err)
+			if _, err := big.GetSession(ctx, id); err != nil {
+				t.Errorf("GetSession during the sweep: %v", err)
+				return
 			}
-			t.Logf("swept %d sessions in %v", deleted, time.Since(start).Round(time.Millisecond))
-		} else {
-			time.Sleep(5 * time.Second)
+			d := time.Since(start)
+			if on != sweeping.Load() {
+				continue // the phase changed under it
+			}
+			mu.Lock()
+			if on {
+				with = append(with, d)
+			} else {
+				without = append(without, d)
+			}
+			mu.Unlock()
 		}
-		close(stop)
-		wg.Wait()
-		return valid, create, createErrs, deleted
+	})
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+			start := time.Now()
+			_, err := a.CreateSession(ctx, "signer")
+			d := time.Since(start)
+			mu.Lock()
+			creates = append(creates, d)
+			if err != nil {
+				createErrs++
+			}
+			mu.Unlock()
+		}
+	})
+	deleted, steps := 0, 0
+	start = time.Now()
+	var sweepTime time.Duration
+	now := time.Now()
+	for done := false; !done; {
+		time.Sleep(500 * time.Millisecond)
+		sweeping.Store(true)
+		phase := time.Now()
+		for time.Since(phase) < 500*time.Millisecond {
+			k, err := big.DeleteExpiredSessions(ctx, now, auth.DefaultSweepBatch)
+			if err != nil {
+				t.Fatalf("DeleteExpiredSessions: %v", err)
+			}
+			deleted += k
+			steps++
+			if k < auth.DefaultSweepBatch {
+				done = true
+				break
+			}
+		}
+		sweepTime += time.Since(phase)
+		sweeping.Store(false)
 	}
-	baseValid, baseCreate, baseErrs, _ := run(false)
-	sweepValid, sweepCreate, sweepErrs, deleted := run(true)
-	t.Logf("validations without the sweep: %v", baseValid)
-	t.Logf("validations during the sweep:  %v", sweepValid)
-	t.Logf("sign-ins without the sweep:    %v, %d failed", baseCreate, baseErrs)
-	t.Logf("sign-ins during the sweep:     %v, %d failed", sweepCreate, sweepErrs)
+	time.Sleep(500 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	t.Logf("swept %d sessions in %d steps of %d, %v of sweeping (%v per step) over %v", deleted, steps, auth.DefaultSweepBatch, sweepTime.Round(time.Millisecond), (sweepTime / time.Duration(steps)).Round(time.Microsecond), time.Since(start).Round(time.Millisecond))
+	t.Logf("validations without the sweep: %v", without)
+	t.Logf("validations during the sweep:  %v", with)
+	t.Logf("sign-ins meanwhile:            %v, %d failed", creates, createErrs)
 	if deleted != n/2 {
 		t.Errorf("the sweep deleted %d sessions, want %d", deleted, n/2)
 	}
-	if r := float64(sweepValid.pct(0.99)) / float64(baseValid.pct(0.99)); r > 2 {
+	if r := float64(with.pct(0.99)) / float64(without.pct(0.99)); r > 2 {
 		t.Errorf("validation p99 during the sweep is %.2fx that without, want at most 2x", r)
 	} else {
 		t.Logf("validation p99 ratio sweep/no sweep: %.2fx", r)
 	}
-	if sweepErrs > 0 || sweepCreate.pct(1) > 100*time.Millisecond {
-		t.Errorf("sign-ins during the sweep: %d failed, slowest %v; want none failed and none over 100ms", sweepErrs, sweepCreate.pct(1))
+	if createErrs > 0 || creates.pct(1) > 100*time.Millisecond {
+		t.Errorf("sign-ins during the sweep: %d failed, slowest %v; want none failed and none over 100ms", createErrs, creates.pct(1))
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 // between RESP2 and RESP3 connections.
 type scripts struct {
 	createSession, joinUser, renewSession, deleteSession *redis.Script
-	deleteUserSession, deleteExpiredSession              *redis.Script
+	deleteUserSession, sweepSession                      *redis.Script
 	getSessionAndUser                                    *redis.Script
 	createUser, updateUserAttributes, markUserDeleted    *redis.Script
 	createKey, joinKey, dropKey, updateKeyPassword       *redis.Script
@@ -25,7 +25,7 @@ type scripts struct {
 func (s *scripts) all() []*redis.Script {
 	return []*redis.Script{
 		s.createSession, s.joinUser, s.renewSession, s.deleteSession,
-		s.deleteUserSession, s.deleteExpiredSession, s.getSessionAndUser,
+		s.deleteUserSession, s.sweepSession, s.getSessionAndUser,
 		s.createUser, s.updateUserAttributes, s.markUserDeleted,
 		s.createKey, s.joinKey, s.dropKey, s.updateKeyPassword, s.deleteKey,
 	}
@@ -80,14 +80,30 @@ if redis.call('HGET', KEYS[1], 'u') == ARGV[1] then
 end
 return 0`),
 
-		// KEYS: session. ARGV: its idle expiry as read. Deletes the session
-		// if it was not renewed since; returns 1 if it did.
-		deleteExpiredSession: redis.NewScript(`
-if redis.call('HGET', KEYS[1], 'i') == ARGV[1] then
-	redis.call('DEL', KEYS[1])
-	return 1
+		// KEYS: session. ARGV: now in Unix nanoseconds (not negative).
+		// Deletes the session if its idle expiry is before now. Returns
+		// {0, ""} if there was no session, {1, idle} if it deleted it,
+		// {2, idle} if it is not expired. Idle expiries are decimals
+		// without sign or leading zeros, "" for the zero time, or negative
+		// (before 1970): a shorter one is smaller, one of the same length
+		// compares as a string.
+		sweepSession: redis.NewScript(`
+local i = redis.call('HGET', KEYS[1], 'i')
+if not i then return {0, ''} end
+local now = ARGV[1]
+local dead
+if i == '' or string.sub(i, 1, 1) == '-' then
+	dead = true
+elseif #i ~= #now then
+	dead = #i < #now
+else
+	dead = i < now
 end
-return 0`),
+if dead then
+	redis.call('DEL', KEYS[1])
+	return {1, i}
+end
+return {2, i}`),
 
 		// Single Redis only (it reads a key not in KEYS). KEYS: session.
 		// ARGV: prefix. Returns {0} if there is no session, else {1,
