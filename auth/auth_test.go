@@ -109,7 +109,7 @@ func TestTokensAreUnique(t *testing.T) {
 	}
 }
 
-// TestLifetimeBoundaries checks DESIGN.md section 1: t-1ns, t and t+1ns at
+// TestLifetimeBoundaries checks the lifetime rules of session.go: t-1ns, t and t+1ns at
 // the end of the active period and at the end of the idle period.
 func TestLifetimeBoundaries(t *testing.T) {
 	ns := time.Nanosecond
@@ -166,23 +166,39 @@ func TestLifetimeBoundaries(t *testing.T) {
 	}
 }
 
-// countingStore counts the writes that reach the store.
+// countingStore counts the calls that reach the store.
 type countingStore struct {
-	auth.Store
-	mu            sync.Mutex
-	reads, renews int
-	renewed       int
+	*memstore.Store
+	mu                 sync.Mutex
+	gets, joins, users int
+	renews, renewed    int
+	sweeps             []int  // the limit of each DeleteExpiredSessions call
+	afterSweep         func() // called after each DeleteExpiredSessions
+}
+
+func (c *countingStore) count(n *int) {
+	c.mu.Lock()
+	*n++
+	c.mu.Unlock()
+}
+
+func (c *countingStore) GetSession(ctx context.Context, id string) (auth.SessionRecord, error) {
+	c.count(&c.gets)
+	return c.Store.GetSession(ctx, id)
 }
 
 func (c *countingStore) GetSessionAndUser(ctx context.Context, id string) (auth.SessionRecord, auth.UserRecord, error) {
-	c.mu.Lock()
-	c.reads++
-	c.mu.Unlock()
+	c.count(&c.joins)
 	return c.Store.GetSessionAndUser(ctx, id)
 }
 
-func (c *countingStore) RenewSession(ctx context.Context, id string, old, active, idle time.Time) (bool, error) {
-	ok, err := c.Store.RenewSession(ctx, id, old, active, idle)
+func (c *countingStore) GetUser(ctx context.Context, id string) (auth.UserRecord, error) {
+	c.count(&c.users)
+	return c.Store.GetUser(ctx, id)
+}
+
+func (c *countingStore) RenewSession(ctx context.Context, id string, old time.Time, r auth.Renewal) (bool, error) {
+	ok, err := c.Store.RenewSession(ctx, id, old, r)
 	c.mu.Lock()
 	c.renews++
 	if ok {
@@ -190,6 +206,17 @@ func (c *countingStore) RenewSession(ctx context.Context, id string, old, active
 	}
 	c.mu.Unlock()
 	return ok, err
+}
+
+func (c *countingStore) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
+	n, err := c.Store.DeleteExpiredSessions(ctx, now, limit)
+	c.mu.Lock()
+	c.sweeps = append(c.sweeps, limit)
+	c.mu.Unlock()
+	if c.afterSweep != nil {
+		c.afterSweep()
+	}
+	return n, err
 }
 
 // newCountingAuth returns an Auth on a memstore whose reads and renewals
@@ -213,8 +240,9 @@ func TestActiveValidationWritesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if cs.reads != 100 || cs.renews != 0 {
-		t.Errorf("reads, renew calls = %d, %d; want 100, 0", cs.reads, cs.renews)
+	if cs.gets != 100 || cs.joins != 0 || cs.users != 0 || cs.renews != 0 {
+		t.Errorf("GetSession, GetSessionAndUser, GetUser, RenewSession calls = %d, %d, %d, %d; want 100, 0, 0, 0 (a session read alone)",
+			cs.gets, cs.joins, cs.users, cs.renews)
 	}
 }
 
@@ -293,8 +321,11 @@ func TestMalformedTokenSkipsStore(t *testing.T) {
 	for _, token := range []string{"", "x", strings.Repeat("A", 32), strings.Repeat("a", 8192), "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\x00a"} {
 		a.ValidateSession(context.Background(), token)
 	}
-	if cs.reads != 0 {
-		t.Errorf("store reads for malformed tokens = %d, want 0", cs.reads)
+	for _, token := range []string{"", "x", strings.Repeat("A", 32)} {
+		a.ValidateSessionUser(context.Background(), token)
+	}
+	if cs.gets+cs.joins+cs.users != 0 {
+		t.Errorf("store reads for malformed tokens = %d, want 0", cs.gets+cs.joins+cs.users)
 	}
 }
 
@@ -327,13 +358,16 @@ func TestDeletedUserSessionInvalid(t *testing.T) {
 // orphanStore reports every session's user as gone, like a store whose user
 // row was removed without the cascade.
 type orphanStore struct {
-	auth.Store
+	*memstore.Store
 	deleted []string
 }
 
 func (o *orphanStore) GetSessionAndUser(ctx context.Context, id string) (auth.SessionRecord, auth.UserRecord, error) {
 	s, _, err := o.Store.GetSessionAndUser(ctx, id)
-	return s, auth.UserRecord{}, err
+	if err != nil {
+		return s, auth.UserRecord{}, err
+	}
+	return s, auth.UserRecord{}, auth.ErrUserNotFound
 }
 
 func (o *orphanStore) DeleteSession(ctx context.Context, id string) error {
@@ -348,18 +382,30 @@ func TestOrphanSessionDeleted(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, s := newUserSession(t, a)
-	if _, err := a.ValidateSession(context.Background(), s.Token); !errors.Is(err, auth.ErrInvalidSession) {
-		t.Fatalf("ValidateSession = %v, want ErrInvalidSession", err)
+	// ValidateSession reads the session alone: the store's contract is that
+	// sessions end with their user.
+	if _, err := a.ValidateSession(context.Background(), s.Token); err != nil {
+		t.Fatalf("ValidateSession = %v, want the session", err)
+	}
+	if _, _, err := a.ValidateSessionUser(context.Background(), s.Token); !errors.Is(err, auth.ErrInvalidSession) || errors.Is(err, auth.ErrStore) {
+		t.Fatalf("ValidateSessionUser = %v, want ErrInvalidSession", err)
 	}
 	if len(os.deleted) != 1 || os.deleted[0] != s.ID {
 		t.Errorf("deleted = %v, want [%s]", os.deleted, s.ID)
+	}
+	if _, err := os.Store.GetSession(context.Background(), s.ID); !errors.Is(err, auth.ErrNotFound) {
+		t.Errorf("orphan session still stored: %v", err)
 	}
 }
 
 // failingStore fails every call with err.
 type failingStore struct {
-	auth.Store
+	*memstore.Store
 	err error
+}
+
+func (f failingStore) GetSession(context.Context, string) (auth.SessionRecord, error) {
+	return auth.SessionRecord{}, f.err
 }
 
 func (f failingStore) GetSessionAndUser(context.Context, string) (auth.SessionRecord, auth.UserRecord, error) {
@@ -374,7 +420,11 @@ func TestStoreFailureIsNotLogout(t *testing.T) {
 	}
 	_, err = a.ValidateSession(context.Background(), "abcdefghijklmnopqrstuvwxyz234567")
 	if !errors.Is(err, auth.ErrStore) || !errors.Is(err, boom) || errors.Is(err, auth.ErrInvalidSession) {
-		t.Errorf("err = %v; want ErrStore wrapping the store's error, not ErrInvalidSession", err)
+		t.Errorf("ValidateSession: err = %v; want ErrStore wrapping the store's error, not ErrInvalidSession", err)
+	}
+	_, _, err = a.ValidateSessionUser(context.Background(), "abcdefghijklmnopqrstuvwxyz234567")
+	if !errors.Is(err, auth.ErrStore) || !errors.Is(err, boom) || errors.Is(err, auth.ErrInvalidSession) {
+		t.Errorf("ValidateSessionUser: err = %v; want ErrStore wrapping the store's error, not ErrInvalidSession", err)
 	}
 }
 

@@ -14,15 +14,14 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/fakeauth"
-	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
 // The model check drives auth.Auth on a real store and a plain sequential
-// model of DESIGN.md section 1 with the same random sequence of
+// model of the lifetime rules (session.go) with the same random sequence of
 // operations, and fails on the first divergence. rapid shrinks a failing
 // sequence to a short one. Run more sequences with -rapid.checks=N.
 
-// model is DESIGN.md's lifetime rules, written again as plainly as
+// model is the lifetime rules, written again as plainly as
 // possible, independently of package auth.
 type model struct {
 	now          time.Time
@@ -71,58 +70,28 @@ type machine struct {
 	tokens  []string // every token ever issued
 }
 
-// modelStore is a store the model check runs on, emptied between
-// sequences.
-type modelStore struct {
-	name string
-	open func(t *testing.T) (auth.Store, func(context.Context) error)
-}
-
-// modelStores lists the stores to check: memstore, SQLite in a file and
-// PostgreSQL (skipped without a server, unless AUTHKIT_REQUIRE_SERVICES=1).
-func modelStores() []modelStore {
-	return []modelStore{
-		{"memstore", func(t *testing.T) (auth.Store, func(context.Context) error) {
-			s := memstore.New()
-			return s, s.Reset
-		}},
-		{"sqlite", func(t *testing.T) (auth.Store, func(context.Context) error) {
-			s := testservices.SQLiteFile(t)
-			return s, s.Reset
-		}},
-		{"postgres", func(t *testing.T) (auth.Store, func(context.Context) error) {
-			s := testservices.PostgresStore(t)
-			return s, s.Reset
-		}},
-	}
-}
+// The model check runs on memstore, a new one per sequence: it checks
+// Auth's lifetime rules. Every backend runs a model check of its own
+// session methods from its own package (storetest's ModelCheck).
 
 func TestModelCheck(t *testing.T) {
-	checkOnEachStore(t, "random sequences agreed with the model", func(rt *rapid.T, inner auth.Store) {
+	check(t, "random sequences agreed with the model", func(rt *rapid.T, inner fakeauth.Backend) {
 		newMachine(rt, inner).run(rt)
 	})
 }
 
-// checkOnEachStore runs prop with rapid on every model store, emptying the
-// store before each check, and logs how many checks passed.
-func checkOnEachStore(t *testing.T, what string, prop func(rt *rapid.T, inner auth.Store)) {
-	for _, ms := range modelStores() {
-		t.Run(ms.name, func(t *testing.T) {
-			inner, reset := ms.open(t)
-			checks := 0
-			rapid.Check(t, func(rt *rapid.T) {
-				checks++
-				if err := reset(context.Background()); err != nil {
-					rt.Fatalf("emptying the store: %v", err)
-				}
-				prop(rt, inner)
-			})
-			t.Logf("%s: %d %s", ms.name, checks, what)
-		})
-	}
+// check runs prop with rapid, each time on a new memstore, and logs how
+// many checks passed.
+func check(t *testing.T, what string, prop func(rt *rapid.T, inner fakeauth.Backend)) {
+	checks := 0
+	rapid.Check(t, func(rt *rapid.T) {
+		checks++
+		prop(rt, memstore.New())
+	})
+	t.Logf("%d %s", checks, what)
 }
 
-func newMachine(rt *rapid.T, inner auth.Store) *machine {
+func newMachine(rt *rapid.T, inner fakeauth.Backend) *machine {
 	clock := fakeauth.NewClock(time.Time{})
 	store := fakeauth.WrapStore(inner)
 	active := rapid.SampledFrom([]time.Duration{time.Hour, 24 * time.Hour}).Draw(rt, "active")
@@ -330,13 +299,13 @@ func (mc *machine) invariants(rt *rapid.T) {
 	}
 }
 
-// TestModelCheckConcurrent checks the invariants of DESIGN.md section 1
+// TestModelCheckConcurrent checks the lifetime invariants
 // under concurrency, on random shapes: any number of validations of one
 // idle session, racing an invalidation or not, make at most one renewal
 // write; nobody is logged out unless the session was invalidated; and an
 // invalidated session is never brought back.
 func TestModelCheckConcurrent(t *testing.T) {
-	checkOnEachStore(t, "random concurrent shapes kept the invariants", func(rt *rapid.T, inner auth.Store) {
+	check(t, "random concurrent shapes kept the invariants", func(rt *rapid.T, inner fakeauth.Backend) {
 		mc := newMachine(rt, inner)
 		mc.createUser(rt)
 		mc.m.users[mc.userIDs[0]] = true

@@ -1,0 +1,93 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/authkit-dev/authkit/auth"
+)
+
+// TestScaleLockHold measures how long the chunked operations hold the
+// lock with a million sessions stored: what a validation or a sign-in can
+// wait at most for them, apart from the scheduler. Run with
+//
+//	AUTHKIT_SCALE=1 go test -run TestScaleLockHold -v ./auth/memstore
+func TestScaleLockHold(t *testing.T) {
+	if os.Getenv("AUTHKIT_SCALE") != "1" {
+		t.Skip("a million sessions: run with AUTHKIT_SCALE=1 go test -run TestScaleLockHold -v ./auth/memstore")
+	}
+	ctx := context.Background()
+	s := NewSessions()
+	now := time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)
+	mk := func(i int, user string, idle time.Time) {
+		r := auth.SessionRecord{
+			ID: auth.SessionID(fmt.Sprint("token ", i)), UserID: user,
+			CreatedAt: idle.Add(-2 * time.Hour), RenewedAt: idle.Add(-2 * time.Hour),
+			ActiveExpiresAt: idle.Add(-time.Hour), IdleExpiresAt: idle,
+		}
+		if err := s.CreateSession(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Half expired, in random order of expiry; one user with 10,000.
+	for i := range 1_000_000 {
+		idle := now.Add(time.Duration(i%1000+1) * time.Second)
+		if i%2 == 0 {
+			idle = now.Add(-time.Duration((i*7919)%500_000+1) * time.Millisecond)
+		}
+		user := fmt.Sprintf("user-%d", i%1000)
+		if i%100 == 1 {
+			user = "heavy"
+		}
+		mk(i, user, idle)
+	}
+
+	var holds []time.Duration
+	for range 20 {
+		s.mu.RLock()
+		u, slots := s.sessions.userSlots("heavy")
+		s.mu.RUnlock()
+		if len(slots) != 10_000 {
+			t.Fatalf("heavy user has %d sessions, want 10000", len(slots))
+		}
+		var entries []entry
+		var ids []string
+		for len(slots) > 0 {
+			n := min(listChunk, len(slots))
+			s.mu.RLock()
+			start := time.Now()
+			entries, ids = s.sessions.copyEntries(u, slots[:n], entries, ids)
+			holds = append(holds, time.Since(start))
+			s.mu.RUnlock()
+			slots = slots[n:]
+		}
+	}
+	slices.Sort(holds)
+	t.Logf("UserSessions of 10,000 among 1,000,000: lock held per chunk of %d: median %v, p99 %v, max %v",
+		listChunk, holds[len(holds)/2], holds[len(holds)*99/100], holds[len(holds)-1])
+
+	var sweepHolds []time.Duration
+	cutoff := cutoffOf(now)
+	total := 0
+	for {
+		s.mu.Lock()
+		start := time.Now()
+		n := s.sessions.sweep(cutoff, sweepChunk)
+		sweepHolds = append(sweepHolds, time.Since(start))
+		s.mu.Unlock()
+		total += n
+		if n < sweepChunk {
+			break
+		}
+	}
+	if total != 500_000 {
+		t.Errorf("swept %d, want 500000", total)
+	}
+	slices.Sort(sweepHolds)
+	t.Logf("sweep of 500,000 of 1,000,000: lock held per chunk of %d: median %v, p99 %v, max %v",
+		sweepChunk, sweepHolds[len(sweepHolds)/2], sweepHolds[len(sweepHolds)*99/100], sweepHolds[len(sweepHolds)-1])
+}

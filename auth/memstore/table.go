@@ -1,0 +1,392 @@
+package memstore
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"math"
+	"time"
+
+	"github.com/authkit-dev/authkit/auth"
+)
+
+// This file holds the session table: compact entries in one slice, found
+// by ID through a map, by user through a per-user list, and by idle expiry
+// through a binary min-heap, so that every operation costs what it touches
+// and a sweep step costs its limit (never a scan of every session).
+//
+// Memory per session is about 160 bytes plus the user agent, client IP
+// and attributes when given: the ID is kept as 32 bytes, not 64 hex
+// characters; times as int64 Unix nanoseconds; the user ID once per user.
+
+// sid is a session ID as bytes: the SHA-256 of the token. An ID that is not
+// 64 lowercase hex characters (never one Auth makes) is keyed by a hash of
+// it and kept as given in oddIDs.
+type sid [32]byte
+
+// slot indexes sessionTable.chunks.
+type slot = int32
+
+type entry struct {
+	id    sid
+	user  *userList
+	extra *extra // nil for a session without device and attributes
+	// Times are Unix nanoseconds; noTime is the zero time.
+	created, renewed, active, idle, expires int64
+	userPos, heapPos                        int32
+	odd                                     bool // ID kept in oddIDs
+}
+
+// extra holds the fields a plain session does not have. It never changes
+// after creation, so copies of an entry may share it outside the lock.
+type extra struct {
+	userAgent, clientIP string
+	attributes          json.RawMessage
+}
+
+type userList struct {
+	id    string
+	slots []slot
+}
+
+type sessionTable struct {
+	// chunks hold the entries, chunkSize each, so that growing the table
+	// allocates one chunk and never copies the entries under the lock.
+	chunks [][]entry
+	used   int // slots handed out so far
+	free   []slot
+	byID   map[sid]slot
+	byUser map[string]*userList
+	heap   []heapItem // a min-heap on idle expiry
+	oddIDs map[sid]string
+}
+
+const noTime = math.MinInt64
+
+const (
+	chunkBits = 12
+	chunkSize = 1 << chunkBits
+)
+
+func (t *sessionTable) at(i slot) *entry { return &t.chunks[i>>chunkBits][i&(chunkSize-1)] }
+
+// minTime and maxTime bound int64 Unix nanoseconds, with noTime kept for
+// the zero time.
+func minTime() time.Time { return time.Unix(0, math.MinInt64+1) }
+func maxTime() time.Time { return time.Unix(0, math.MaxInt64) }
+
+type storeError string
+
+func (e storeError) Error() string { return string(e) }
+
+const (
+	errDuplicateSession = storeError("memstore: a session with this ID exists")
+	errTimeRange        = storeError("memstore: a session time is outside 1678 to 2262 (int64 Unix nanoseconds)")
+)
+
+func (t *sessionTable) init() {
+	*t = sessionTable{byID: map[sid]slot{}, byUser: map[string]*userList{}, oddIDs: map[sid]string{}}
+}
+
+func encodeTime(t time.Time) (int64, bool) {
+	if t.IsZero() {
+		return noTime, true
+	}
+	if t.Before(minTime()) || t.After(maxTime()) {
+		return 0, false
+	}
+	return t.UnixNano(), true
+}
+
+func decodeTime(n int64) time.Time {
+	if n == noTime {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// cutoffOf returns the sweep's now as nanoseconds, clamped to the range:
+// before it nothing stored is expired, after it everything is.
+func cutoffOf(now time.Time) int64 {
+	switch {
+	case now.IsZero() || now.Before(minTime()):
+		return noTime // nothing is before it; a zero idle expiry is not either
+	case now.After(maxTime()):
+		return math.MaxInt64
+	}
+	return now.UnixNano()
+}
+
+func encode(r auth.SessionRecord) (entry, error) {
+	var e entry
+	var ok [5]bool
+	e.created, ok[0] = encodeTime(r.CreatedAt)
+	e.renewed, ok[1] = encodeTime(r.RenewedAt)
+	e.active, ok[2] = encodeTime(r.ActiveExpiresAt)
+	e.idle, ok[3] = encodeTime(r.IdleExpiresAt)
+	e.expires, ok[4] = encodeTime(r.ExpiresAt)
+	if ok != [5]bool{true, true, true, true, true} {
+		return entry{}, errTimeRange
+	}
+	if r.UserAgent != "" || r.ClientIP != "" || r.Attributes != nil {
+		e.extra = &extra{userAgent: r.UserAgent, clientIP: r.ClientIP, attributes: clone(r.Attributes)}
+	}
+	return e, nil
+}
+
+func encodeRenewal(r auth.Renewal) (entry, error) {
+	var e entry
+	var ok [3]bool
+	e.renewed, ok[0] = encodeTime(r.RenewedAt)
+	e.active, ok[1] = encodeTime(r.ActiveExpiresAt)
+	e.idle, ok[2] = encodeTime(r.IdleExpiresAt)
+	if ok != [3]bool{true, true, true} {
+		return entry{}, errTimeRange
+	}
+	return e, nil
+}
+
+// record returns the entry as a record with the given ID, or, when id is
+// "" and the ID is not odd, the ID from its bytes.
+func (e *entry) record(id string) auth.SessionRecord {
+	if id == "" && !e.odd {
+		id = hex.EncodeToString(e.id[:])
+	}
+	r := auth.SessionRecord{
+		ID: id, UserID: e.user.id,
+		CreatedAt: decodeTime(e.created), RenewedAt: decodeTime(e.renewed),
+		ActiveExpiresAt: decodeTime(e.active), IdleExpiresAt: decodeTime(e.idle),
+		ExpiresAt: decodeTime(e.expires),
+	}
+	if x := e.extra; x != nil {
+		r.UserAgent, r.ClientIP, r.Attributes = x.userAgent, x.clientIP, x.attributes
+	}
+	return r
+}
+
+// key returns the table key of a session ID, and whether the ID is odd.
+func key(id string) (sid, bool) {
+	var k sid
+	if len(id) == 2*len(k) && isLowerHex(id) {
+		hex.Decode(k[:], []byte(id))
+		return k, false
+	}
+	return sha256.Sum256([]byte("memstore odd session ID\x00" + id)), true
+}
+
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func (t *sessionTable) get(id string) *entry {
+	k, _ := key(id)
+	i, ok := t.byID[k]
+	if !ok {
+		return nil
+	}
+	return t.at(i)
+}
+
+func (t *sessionTable) insert(id, userID string, e entry) error {
+	k, odd := key(id)
+	if _, ok := t.byID[k]; ok {
+		return errDuplicateSession
+	}
+	e.id, e.odd = k, odd
+	if odd {
+		t.oddIDs[k] = id
+	}
+	u := t.byUser[userID]
+	if u == nil {
+		u = &userList{id: userID}
+		t.byUser[userID] = u
+	}
+	e.user = u
+	var i slot
+	if n := len(t.free); n > 0 {
+		i = t.free[n-1]
+		t.free = t.free[:n-1]
+	} else {
+		if t.used == len(t.chunks)*chunkSize {
+			t.chunks = append(t.chunks, make([]entry, chunkSize))
+		}
+		i = slot(t.used)
+		t.used++
+	}
+	*t.at(i) = e
+	t.byID[k] = i
+	t.at(i).userPos = int32(len(u.slots))
+	u.slots = append(u.slots, i)
+	t.at(i).heapPos = int32(len(t.heap))
+	t.heap = append(t.heap, heapItem{e.idle, i})
+	t.up(len(t.heap) - 1)
+	return nil
+}
+
+func (t *sessionTable) renew(id string, old int64, r entry) bool {
+	e := t.get(id)
+	if e == nil || e.active != old {
+		return false
+	}
+	e.renewed, e.active, e.idle = r.renewed, r.active, r.idle
+	t.heap[e.heapPos].idle = r.idle
+	t.fix(int(e.heapPos))
+	return true
+}
+
+func (t *sessionTable) delete(id string) {
+	k, _ := key(id)
+	if i, ok := t.byID[k]; ok {
+		t.remove(i)
+	}
+}
+
+func (t *sessionTable) deleteUser(userID string) {
+	u := t.byUser[userID]
+	if u == nil {
+		return
+	}
+	for len(u.slots) > 0 {
+		t.remove(u.slots[len(u.slots)-1])
+	}
+}
+
+// remove deletes the entry in slot i from every index and frees the slot.
+func (t *sessionTable) remove(i slot) {
+	e := t.at(i)
+	delete(t.byID, e.id)
+	if e.odd {
+		delete(t.oddIDs, e.id)
+	}
+	u := e.user
+	last := len(u.slots) - 1
+	if p := int(e.userPos); p != last {
+		moved := u.slots[last]
+		u.slots[p] = moved
+		t.at(moved).userPos = int32(p)
+	}
+	u.slots = u.slots[:last]
+	if len(u.slots) == 0 {
+		delete(t.byUser, u.id)
+	}
+	t.heapRemove(int(e.heapPos))
+	*t.at(i) = entry{} // drop the pointers it held
+	t.free = append(t.free, i)
+}
+
+// userSlots returns the user's list and a copy of its slots.
+func (t *sessionTable) userSlots(userID string) (*userList, []slot) {
+	u := t.byUser[userID]
+	if u == nil {
+		return nil, nil
+	}
+	return u, append([]slot(nil), u.slots...)
+}
+
+// copyEntries appends to out the entries in slots that still belong to u
+// (a slot freed since, or reused by another user, is skipped), and to ids
+// the IDs of the odd ones, in order.
+func (t *sessionTable) copyEntries(u *userList, slots []slot, out []entry, ids []string) ([]entry, []string) {
+	for _, i := range slots {
+		if int(i) >= t.used {
+			continue
+		}
+		e := t.at(i)
+		if e.user != u {
+			continue
+		}
+		out = append(out, *e)
+		if e.odd {
+			ids = append(ids, t.oddIDs[e.id])
+		}
+	}
+	return out, ids
+}
+
+// sweep removes up to limit entries whose idle expiry is before cutoff,
+// soonest first.
+func (t *sessionTable) sweep(cutoff int64, limit int) int {
+	n := 0
+	for n < limit && len(t.heap) > 0 && t.heap[0].idle < cutoff {
+		t.remove(t.heap[0].slot)
+		n++
+	}
+	return n
+}
+
+// --- the heap, ordered by idle expiry ------------------------------------------
+
+// heapItem keeps the idle expiry next to the slot, so that sifting compares
+// within the heap's own array rather than reading entries all over memory.
+type heapItem struct {
+	idle int64
+	slot slot
+}
+
+// The heap is 4-ary: half the levels of a binary heap, so a pop writes
+// half as many entries' heapPos.
+const arity = 4
+
+func (t *sessionTable) swap(a, b int) {
+	h := t.heap
+	h[a], h[b] = h[b], h[a]
+	t.at(h[a].slot).heapPos = int32(a)
+	t.at(h[b].slot).heapPos = int32(b)
+}
+
+func (t *sessionTable) up(j int) {
+	h := t.heap
+	for j > 0 {
+		p := (j - 1) / arity
+		if h[j].idle >= h[p].idle {
+			break
+		}
+		t.swap(j, p)
+		j = p
+	}
+}
+
+func (t *sessionTable) down(j int) bool {
+	h := t.heap
+	start, n := j, len(h)
+	for {
+		c := arity*j + 1
+		if c >= n {
+			break
+		}
+		m := c
+		for k := c + 1; k < c+arity && k < n; k++ {
+			if h[k].idle < h[m].idle {
+				m = k
+			}
+		}
+		if h[m].idle >= h[j].idle {
+			break
+		}
+		t.swap(j, m)
+		j = m
+	}
+	return j > start
+}
+
+func (t *sessionTable) fix(j int) {
+	if !t.down(j) {
+		t.up(j)
+	}
+}
+
+func (t *sessionTable) heapRemove(j int) {
+	last := len(t.heap) - 1
+	if j != last {
+		t.swap(j, last)
+	}
+	t.heap = t.heap[:last]
+	if j != last {
+		t.fix(j)
+	}
+}
