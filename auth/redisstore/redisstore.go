@@ -124,6 +124,9 @@ const DefaultPrefix = "authkit:"
 // [WithExpiryGrace].
 const DefaultExpiryGrace = 24 * time.Hour
 
+// sweepPipeline bounds the scripts of a sweep step sent in one pipeline.
+const sweepPipeline = 100
+
 // batchSize bounds the sessions one command, pipeline or script of a
 // listing, a user's sign-out everywhere or a user's deletion handles.
 const batchSize = 500
@@ -662,6 +665,11 @@ func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, lim
 	return n, nil
 }
 
+// sweepRounds bounds the rounds of one DeleteExpiredSessions call. A
+// round that finds entries another sweeper (or the TTL) deleted first takes
+// more, so that concurrent sweeps do not stop each other early.
+const sweepRounds = 8
+
 func (c *core) deleteExpired(ctx context.Context, now time.Time, limit int) (int, error) {
 	if limit <= 0 {
 		return 0, nil
@@ -670,25 +678,40 @@ func (c *core) deleteExpired(ctx context.Context, now time.Time, limit int) (int
 	if err != nil {
 		return 0, err
 	}
-	if now.UnixNano() < 0 {
-		// The script compares non-negative decimals; nothing written by
-		// Auth expires before 1970.
-		return 0, nil
-	}
 	sec := strconv.FormatInt(now.Unix(), 10)
+	n := 0
+	for range sweepRounds {
+		want := limit - n
+		deleted, examined, removed, err := c.sweepRound(ctx, nowNs, sec, want)
+		n += deleted
+		if err != nil {
+			return n, err
+		}
+		if n >= limit || examined < want || removed == 0 {
+			break
+		}
+	}
+	return n, nil
+}
+
+// sweepRound examines up to limit entries of the sweep index and deletes
+// the expired sessions among them. It returns how many sessions it
+// deleted, how many entries it examined and how many it removed from the
+// index.
+func (c *core) sweepRound(ctx context.Context, nowNs, sec string, limit int) (deleted, examined, removed int, err error) {
 	members, err := c.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: c.sweepKey(), Start: "-inf", Stop: "(" + sec, ByScore: true, Count: int64(limit)}).Result()
 	if err != nil {
-		return 0, err
+		return 0, 0, 0, err
 	}
 	if len(members) < limit {
 		more, err := c.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: c.sweepKey(), Start: sec, Stop: sec, ByScore: true, Count: int64(limit - len(members))}).Result()
 		if err != nil {
-			return 0, err
+			return 0, 0, 0, err
 		}
 		members = append(members, more...)
 	}
 	if len(members) == 0 {
-		return 0, nil
+		return 0, 0, 0, nil
 	}
 	type entry struct {
 		member, id, user string
@@ -705,14 +728,19 @@ func (c *core) deleteExpired(ctx context.Context, now time.Time, limit int) (int
 		entries = append(entries, entry{member: m, id: id, user: user})
 	}
 	// One short script per session, in the session's slot: delete it if
-	// it is still expired (not renewed since the index was read).
-	err = c.pipelined(ctx, func(pipe redis.Pipeliner) {
-		for k := range entries {
-			entries[k].cmd = c.scripts.sweepSession.Run(ctx, pipe, []string{c.sessionKey(entries[k].id)}, nowNs)
+	// it is still expired (not renewed since the index was read). They go
+	// in pipelines of sweepPipeline, one after the other, so that Redis
+	// never has more than that many of ours queued ahead of other clients.
+	for lo := 0; lo < len(entries); lo += sweepPipeline {
+		part := entries[lo:min(lo+sweepPipeline, len(entries))]
+		err = c.pipelined(ctx, func(pipe redis.Pipeliner) {
+			for k := range part {
+				part[k].cmd = c.scripts.sweepSession.Run(ctx, pipe, []string{c.sessionKey(part[k].id)}, nowNs)
+			}
+		})
+		if err != nil {
+			return 0, 0, 0, err
 		}
-	})
-	if err != nil {
-		return 0, err
 	}
 	n := 0
 	byUser := map[string][]any{}
@@ -720,12 +748,12 @@ func (c *core) deleteExpired(ctx context.Context, now time.Time, limit int) (int
 	for _, e := range entries {
 		reply, err := e.cmd.Slice()
 		if err != nil || len(reply) != 2 {
-			return n, fmt.Errorf("%w: sweep reply %v, %v", errCorrupt, reply, err)
+			return n, len(members), 0, fmt.Errorf("%w: sweep reply %v, %v", errCorrupt, reply, err)
 		}
 		code, ok1 := reply[0].(int64)
 		idle, ok2 := reply[1].(string)
 		if !ok1 || !ok2 {
-			return n, fmt.Errorf("%w: sweep reply %v", errCorrupt, reply)
+			return n, len(members), 0, fmt.Errorf("%w: sweep reply %v", errCorrupt, reply)
 		}
 		switch code {
 		case 1: // deleted
@@ -737,7 +765,7 @@ func (c *core) deleteExpired(ctx context.Context, now time.Time, limit int) (int
 		default: // renewed, and the renewal's index write lost or not yet done
 			t, err := decodeTime(idle)
 			if err != nil {
-				return n, err
+				return n, len(members), 0, err
 			}
 			alive = append(alive, redis.Z{Score: sweepScore(t), Member: e.member})
 		}
@@ -753,5 +781,5 @@ func (c *core) deleteExpired(ctx context.Context, now time.Time, limit int) (int
 			pipe.ZAddXX(ctx, c.sweepKey(), alive...)
 		}
 	})
-	return n, err
+	return n, len(members), len(drop), err
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/redisstore"
+	"github.com/authkit-dev/authkit/authtest/storetest"
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
@@ -106,6 +107,19 @@ func TestCluster(t *testing.T) {
 }
 
 func runChecks(t *testing.T, client redis.UniversalClient) {
+	orphan := storetest.OrphanUser(func(ctx context.Context, s auth.SessionStore, userID string) error {
+		st := s.(*redisstore.Store)
+		return st.Client().Del(ctx, st.Prefix()+"{U:"+userID+"}").Err()
+	})
+	t.Run("storetest/Store", func(t *testing.T) {
+		storetest.TestSessionStore(t, func(t *testing.T) auth.SessionStore { return newStore(t, client) }, orphan)
+	})
+	t.Run("storetest/Store/Users", func(t *testing.T) {
+		storetest.TestUserStore(t, func(t *testing.T) auth.UserStore { return newStore(t, client) })
+	})
+	t.Run("storetest/Sessions", func(t *testing.T) {
+		storetest.TestSessionStore(t, func(t *testing.T) auth.SessionStore { return newSessions(t, client) })
+	})
 	for _, c := range storeChecks {
 		t.Run(c.name, func(t *testing.T) { c.f(t, newStore(t, client)) })
 	}
@@ -680,4 +694,14 @@ var storeChecks = []storeCheck{
 			t.Errorf("keys left after the resumed DeleteUser: %v, want none", keys)
 		}
 	}},
+}
+
+func BenchmarkStore(b *testing.B) {
+	client := singleClient(b)
+	b.Run("Store", func(b *testing.B) {
+		storetest.BenchmarkSessionStore(b, func(b *testing.B) auth.SessionStore { return newStore(b, client) })
+	})
+	b.Run("Sessions", func(b *testing.B) {
+		storetest.BenchmarkSessionStore(b, func(b *testing.B) auth.SessionStore { return newSessions(b, client) })
+	})
 }

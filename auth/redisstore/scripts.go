@@ -80,26 +80,28 @@ if redis.call('HGET', KEYS[1], 'u') == ARGV[1] then
 end
 return 0`),
 
-		// KEYS: session. ARGV: now in Unix nanoseconds (not negative).
-		// Deletes the session if its idle expiry is before now. Returns
-		// {0, ""} if there was no session, {1, idle} if it deleted it,
-		// {2, idle} if it is not expired. Idle expiries are decimals
-		// without sign or leading zeros, "" for the zero time, or negative
-		// (before 1970): a shorter one is smaller, one of the same length
-		// compares as a string.
+		// KEYS: session. ARGV: now in Unix nanoseconds. Deletes the
+		// session if its idle expiry is before now. Returns {0, ""} if
+		// there was no session, {1, idle} if it deleted it, {2, idle} if it
+		// is not expired. Times are signed decimals without leading zeros
+		// (compared by sign, then length, then as strings: Lua numbers
+		// can't hold nanoseconds exactly), "" for the zero time, which is
+		// before any other.
 		sweepSession: redis.NewScript(`
+local function less(a, b)
+	local na, nb = string.sub(a, 1, 1) == '-', string.sub(b, 1, 1) == '-'
+	if na ~= nb then return na end
+	if na then
+		a, b = string.sub(a, 2), string.sub(b, 2)
+		if #a ~= #b then return #a > #b end
+		return a > b
+	end
+	if #a ~= #b then return #a < #b end
+	return a < b
+end
 local i = redis.call('HGET', KEYS[1], 'i')
 if not i then return {0, ''} end
-local now = ARGV[1]
-local dead
-if i == '' or string.sub(i, 1, 1) == '-' then
-	dead = true
-elseif #i ~= #now then
-	dead = #i < #now
-else
-	dead = i < now
-end
-if dead then
+if i == '' or less(i, ARGV[1]) then
 	redis.call('DEL', KEYS[1])
 	return {1, i}
 end
