@@ -83,8 +83,12 @@
 // write, plus a grace period ([WithExpiryGrace], [DefaultExpiryGrace] by
 // default). Until then a dead session stays readable, as the
 // [auth.SessionStore] contract requires. DeleteExpiredSessions walks
-// P{sweep} in bounded batches (one ZRANGEBYSCORE, one pipeline of short
-// conditional deletes, one pipeline of index updates); it also removes the index entries
+// P{sweep} in bounded steps (a ZRANGEBYSCORE of at most limit entries,
+// short conditional deletes in pipelines of 25, one pipeline of index
+// updates), so that other clients wait behind at most one such pipeline,
+// and after each pipeline it pauses three times as long as the pipeline
+// took, so that it takes at most about a quarter of Redis's time;
+// it also removes the index entries
 // of sessions Redis dropped by their TTL. Run it periodically (for example
 // hourly) so that the indexes do not keep such entries.
 //
@@ -124,8 +128,10 @@ const DefaultPrefix = "authkit:"
 // [WithExpiryGrace].
 const DefaultExpiryGrace = 24 * time.Hour
 
-// sweepPipeline bounds the scripts of a sweep step sent in one pipeline.
-const sweepPipeline = 100
+// sweepPipeline bounds the scripts of a sweep step sent in one pipeline,
+// and the members of one ZREM: other clients wait behind at most that
+// much of the sweep's work (well under a millisecond).
+const sweepPipeline = 25
 
 // batchSize bounds the sessions one command, pipeline or script of a
 // listing, a user's sign-out everywhere or a user's deletion handles.
@@ -652,9 +658,12 @@ func (s *Sessions) UserSessions(ctx context.Context, userID string) ([]auth.Sess
 
 // DeleteExpiredSessions implements [auth.SessionStore]. One call takes at
 // most limit entries from the sweep index (the seconds before now's, then
-// now's own second) and runs, in one pipeline, a short script per session
-// that deletes it if it is still expired (not renewed since); a second
-// pipeline then updates the indexes. Entries of sessions Redis already
+// now's own second) and runs, in pipelines of 25, a short script per
+// session that deletes it if it is still expired (not renewed since); a
+// last pipeline updates the indexes. After each pipeline it pauses three
+// times as long as the pipeline took (see the package doc). If other
+// sweepers deleted some of those first, it takes more, in at most 8
+// rounds. Entries of sessions Redis already
 // dropped are removed and not counted; a session found alive (its
 // renewal's index write was lost) is moved to its right place.
 func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
@@ -669,6 +678,28 @@ func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, lim
 // round that finds entries another sweeper (or the TTL) deleted first takes
 // more, so that concurrent sweeps do not stop each other early.
 const sweepRounds = 8
+
+// sweepDuty is how many times as long as one of its pipelines took the
+// sweep waits after it: it keeps one sweep to about a quarter of Redis's
+// time, so that requests running meanwhile rarely queue behind it.
+const sweepDuty = 3
+
+// paced runs one pipeline of the sweep with c.pipelined, then waits
+// sweepDuty times as long as it took (or until ctx is done).
+func (c *core) paced(ctx context.Context, build func(redis.Pipeliner)) error {
+	start := time.Now()
+	if err := c.pipelined(ctx, build); err != nil {
+		return err
+	}
+	t := time.NewTimer(sweepDuty * time.Since(start))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
 
 func (c *core) deleteExpired(ctx context.Context, now time.Time, limit int) (int, error) {
 	if limit <= 0 {
@@ -733,7 +764,7 @@ func (c *core) sweepRound(ctx context.Context, nowNs, sec string, limit int) (de
 	// never has more than that many of ours queued ahead of other clients.
 	for lo := 0; lo < len(entries); lo += sweepPipeline {
 		part := entries[lo:min(lo+sweepPipeline, len(entries))]
-		err = c.pipelined(ctx, func(pipe redis.Pipeliner) {
+		err = c.paced(ctx, func(pipe redis.Pipeliner) {
 			for k := range part {
 				part[k].cmd = c.scripts.sweepSession.Run(ctx, pipe, []string{c.sessionKey(part[k].id)}, nowNs)
 			}
@@ -770,9 +801,10 @@ func (c *core) sweepRound(ctx context.Context, nowNs, sec string, limit int) (de
 			alive = append(alive, redis.Z{Score: sweepScore(t), Member: e.member})
 		}
 	}
-	err = c.pipelined(ctx, func(pipe redis.Pipeliner) {
-		if len(drop) > 0 {
-			pipe.ZRem(ctx, c.sweepKey(), drop...)
+	err = c.paced(ctx, func(pipe redis.Pipeliner) {
+		// ZREM costs per member: in parts, so that no one command is long.
+		for lo := 0; lo < len(drop); lo += sweepPipeline {
+			pipe.ZRem(ctx, c.sweepKey(), drop[lo:min(lo+sweepPipeline, len(drop))]...)
 		}
 		for user, ids := range byUser {
 			pipe.SRem(ctx, c.userSessionsKey(user), ids...)

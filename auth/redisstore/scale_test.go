@@ -311,7 +311,7 @@ return n`)
 	all := pinger()
 	var script latencies
 	for _, p := range all {
-		if !p.at.Before(scriptStart) && p.at.Before(scriptEnd) {
+		if p.at.Before(scriptEnd) && p.at.Add(p.d).After(scriptStart) {
 			script = append(script, p.d)
 		}
 	}
