@@ -114,7 +114,7 @@ func runChecks(t *testing.T, client redis.UniversalClient) {
 	t.Run("storetest/Store", func(t *testing.T) {
 		storetest.TestSessionStore(t, func(t *testing.T) auth.SessionStore { return newStore(t, client) }, orphan)
 	})
-	t.Run("storetest/Store/Users", func(t *testing.T) {
+	t.Run("storetest/UserStore", func(t *testing.T) {
 		storetest.TestUserStore(t, func(t *testing.T) auth.UserStore { return newStore(t, client) })
 	})
 	t.Run("storetest/Sessions", func(t *testing.T) {
