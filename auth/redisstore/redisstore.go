@@ -1,60 +1,100 @@
-// Package redisstore is an [auth.Store] on Redis, through
-// github.com/redis/go-redis/v9.
+// Package redisstore keeps authkit sessions, and optionally authkit's own
+// users and keys, on Redis (a single server, Sentinel, or Redis Cluster),
+// through github.com/redis/go-redis/v9.
 //
-// # Layout
+// [Store] keeps users, keys and sessions: an [auth.SessionStore],
+// [auth.UserStore] and [auth.SessionUserGetter] in one. [Sessions] keeps
+// sessions only, for an app that keeps its users itself: CreateSession takes
+// any user ID, and when the app deletes a user it calls
+// [auth.Auth.InvalidateUserSessions], which deletes the user's sessions.
 //
-// Every key starts with a prefix ("authkit:" by default, see [WithPrefix]):
+// # Key layout
 //
-//	{prefix}u:{user ID}      hash: id, a (attributes, absent when nil)
-//	{prefix}k:{n}:{provider}:{provider user ID}
-//	                         hash: p, pu, u (user ID), h (password hash);
-//	                         n is the length of the provider ID, so that
-//	                         the pair maps to one key without ambiguity
-//	{prefix}uk:{user ID}     set of the user's keys (the part after "k:")
-//	{prefix}s:{session ID}   hash: u (user ID), a and i (ActiveExpiresAt and
-//	                         IdleExpiresAt in Unix nanoseconds), n (the
-//	                         nanosecond of the second of IdleExpiresAt)
-//	{prefix}us:{user ID}     set of the user's session IDs
-//	{prefix}exp              sorted set of session IDs scored by the second
-//	                         of their IdleExpiresAt, for the sweep
+// Every key starts with the store's prefix P ("authkit:" by default, see
+// [WithPrefix]; it must not contain '{' or '}'). The part in braces is a
+// Redis Cluster hash tag: keys with the same tag live in the same slot.
 //
-// Sessions are found by user through the per-user set, never with KEYS or
-// SCAN; only [Store.Reset] and [Store.AllSessions], which an app does not
-// need, scan the prefix.
+//	P{U:<user ID>}       hash of a user: id, g (a random generation, new
+//	                     for every user created), at (attributes, absent
+//	                     when nil), d (present while the user is being
+//	                     deleted: the user no longer exists)
+//	P{U:<user ID>}k      set of the user's keys (the <key ID>s below)
+//	P{U:<user ID>}s      set of the user's session IDs
+//	P{K:<key ID>}        hash of a key: p (provider), pu (provider user
+//	                     ID), u (user ID), g (the user's generation), h
+//	                     (password hash); <key ID> is
+//	                     len(provider) ":" provider ":" provider user ID
+//	P{S:<session ID>}    hash of a session: u (user ID), c, r, a, i, e
+//	                     (CreatedAt, RenewedAt, ActiveExpiresAt,
+//	                     IdleExpiresAt, ExpiresAt as decimal Unix
+//	                     nanoseconds, "" for the zero time), ua (user
+//	                     agent), ip (client IP), at (attributes, absent
+//	                     when nil); with a TTL (see Expiry)
+//	P{sweep}             sorted set of every session, scored by the Unix
+//	                     second of its IdleExpiresAt; a member is
+//	                     len(session ID) ":" session ID user ID
 //
-// # Atomicity and round trips
+// A user's hash and its two indexes share the user's slot; a session is
+// found from its ID alone. Session tokens are never stored: a session ID is
+// the SHA-256 of its token. Tools that list or clear a store (the
+// playground does) use [Sessions.Client] and [Sessions.Prefix]: every
+// session is a member of P{sweep} (or a key matching P{S:*), and deleting
+// every key that starts with P (SCAN on each master of a cluster) empties
+// the store. This layout is new in this release: keys written by earlier
+// releases (P u:…, P s:…) are not read.
 //
-// Every operation that reads and writes, or writes several keys, is one Lua
-// script, which Redis runs atomically: creating a user with its key,
-// creating a key or a session after checking that its user exists, the
-// conditional renewal (compare the stored ActiveExpiresAt, write the new
-// expiries, move the TTL and the sweep index), and deleting a user with its
-// sessions and keys. Validating a session is one round trip: one script
-// reads the session and its user. Scripts run with EVALSHA and fall back to
-// EVAL once if Redis does not know them.
+// # Round trips
 //
-// Scripts compute some key names from the prefix (a user's sessions, for
-// example), so all keys must live on one Redis node: use a single Redis (or
-// Sentinel); with Redis Cluster, put a hash tag in the prefix, as in
-// "{authkit}:", so that every key falls in one slot.
+// GetSession is one HGETALL of the session. GetSessionAndUser is one round
+// trip on a single Redis (a script reads the session and then its user);
+// on Redis Cluster the user's key is in another slot, unknown until the
+// session is read, so it takes two (HGETALL of the session, then of the
+// user). Validation ([auth.Auth.ValidateSession]) only needs GetSession.
+//
+// # Atomicity on Redis Cluster
+//
+// Every script touches keys of one slot only, so the store works on a
+// cluster. Steps across slots can't be atomic, so they are ordered so that
+// no interleaving leaves a usable session (or key) of a deleted user:
+//
+//   - CreateSession (on a Store) first writes the session key, then runs a
+//     script in the user's slot that adds the session to the user's index
+//     only if the user exists and is not being deleted; otherwise it deletes
+//     the session again and returns [auth.ErrUserNotFound]. Until it
+//     returns, nobody else knows the token, so the session can't be used.
+//   - DeleteUser first marks the user deleted (field d) in one script: from
+//     then on the user does not exist for GetUser, GetKey, CreateKey,
+//     CreateSession and GetSessionAndUser, and no session or key can join
+//     its indexes. It then deletes the sessions and keys its indexes list,
+//     in bounded batches, and last removes the user's hash and indexes.
+//
+// A session added to the index before the mark is deleted by DeleteUser; one
+// that tries after the mark is refused and deleted by its CreateSession.
+// CreateKey and CreateUser with a key order their steps the same way. If
+// DeleteUser fails halfway (a lost connection), the user stays marked and
+// calling DeleteUser again finishes the work (and returns
+// [auth.ErrNotFound], as the user no longer exists). A key left by such a
+// failure names an old generation and is never returned by GetKey.
 //
 // # Expiry
 //
 // A session key gets a Redis TTL (PEXPIREAT) so that Redis reclaims dead
-// sessions by itself. The contract of [auth.Store] says that the store does
-// not judge expiry: a session whose IdleExpiresAt has passed must still be
-// returned until it is deleted, so that [auth.Auth] sees it as dead and
-// deletes it, and so that [auth.Auth.DeleteExpiredSessions] can count it.
-// The TTL therefore ends at the later of IdleExpiresAt and the (real) time
-// of the write, plus a grace period ([WithExpiryGrace], 24 hours by
-// default): a dead session stays readable for at least the grace period
-// after any write, and Redis drops it afterwards if nobody did. The index
-// entries of a session dropped by its TTL are removed by the next sweep
-// and the next session creation or listing for its user.
+// sessions by itself: the later of IdleExpiresAt and the (real) time of the
+// write, plus a grace period ([WithExpiryGrace], [DefaultExpiryGrace] by
+// default). Until then a dead session stays readable, as the
+// [auth.SessionStore] contract requires. DeleteExpiredSessions walks
+// P{sweep} in bounded steps (a ZRANGEBYSCORE of at most limit entries,
+// short conditional deletes in pipelines of 25, one pipeline of index
+// updates), so that other clients wait behind at most one such pipeline,
+// and after each pipeline it pauses three times as long as the pipeline
+// took, so that it takes at most about a quarter of Redis's time;
+// it also removes the index entries
+// of sessions Redis dropped by their TTL. Run it periodically (for example
+// hourly) so that the indexes do not keep such entries.
 //
-// Timestamps are kept as Unix nanoseconds and round-trip exactly; times
-// read back are in UTC. A time outside what int64 nanoseconds can hold
-// (before 1678 or after 2261) is refused with an error.
+// UserSessions and DeleteUserSessions read a user's index with SSCAN in
+// batches of 500 and read or delete those sessions in one pipeline per
+// batch, so a user with many sessions never blocks Redis for long.
 //
 // go-redis retries a command after some network errors. A retried script
 // whose first run did complete reports what it finds: a user created twice
@@ -65,10 +105,13 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,14 +121,23 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 )
 
-// DefaultPrefix is the key prefix of a Store without [WithPrefix].
+// DefaultPrefix is the key prefix of a store without [WithPrefix].
 const DefaultPrefix = "authkit:"
 
-// DefaultExpiryGrace is the grace period of a Store without
+// DefaultExpiryGrace is the grace period of a store without
 // [WithExpiryGrace].
 const DefaultExpiryGrace = 24 * time.Hour
 
-// An Option configures a [Store].
+// sweepPipeline bounds the scripts of a sweep step sent in one pipeline,
+// and the members of one ZREM: other clients wait behind at most that
+// much of the sweep's work (well under a millisecond).
+const sweepPipeline = 25
+
+// batchSize bounds the sessions one command, pipeline or script of a
+// listing, a user's sign-out everywhere or a user's deletion handles.
+const batchSize = 500
+
+// An Option configures a [Store] or [Sessions].
 type Option func(*options)
 
 type options struct {
@@ -94,8 +146,8 @@ type options struct {
 }
 
 // WithPrefix sets the prefix of every key the store uses, so that several
-// apps (or tests) can share one Redis database. [Store.Reset] deletes
-// every key with the prefix.
+// apps (or tests) can share one Redis database. It must not contain '{' or
+// '}': the store puts hash tags of its own after it.
 func WithPrefix(prefix string) Option {
 	return func(o *options) { o.prefix = prefix }
 }
@@ -107,23 +159,44 @@ func WithExpiryGrace(d time.Duration) Option {
 	return func(o *options) { o.grace = d }
 }
 
-// Store is an [auth.Store] on Redis. It is safe for concurrent use, also
-// by several processes sharing the Redis database and prefix.
-type Store struct {
-	rdb    redis.UniversalClient
-	owned  bool // Close closes rdb
-	prefix string
-	grace  time.Duration
-
-	scripts scripts
+// Sessions keeps sessions only, for an app that keeps its users itself: an
+// [auth.SessionStore] that does not know users, so [auth.New] gives the
+// Auth no user methods. CreateSession takes any user ID; when the app
+// deletes a user it calls [auth.Auth.InvalidateUserSessions]. It is safe
+// for concurrent use, also by several processes sharing the Redis database
+// and prefix. The zero value is not usable: call [NewSessions].
+type Sessions struct {
+	*core
 }
 
-var _ auth.Store = (*Store)(nil)
+// Store keeps users, keys and sessions on Redis: an [auth.SessionStore],
+// [auth.UserStore] and [auth.SessionUserGetter]. It is safe for concurrent
+// use, also by several processes sharing the Redis database and prefix.
+// The zero value is not usable: call [New] or [Open].
+type Store struct {
+	Sessions
+}
 
-// New returns a Store on the client. Close leaves the client open.
-func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
+type core struct {
+	rdb      redis.UniversalClient
+	cluster  bool // rdb is a cluster client: no script reaches two slots
+	owned    bool // Close closes rdb
+	appUsers bool // Sessions: users are the app's
+	prefix   string
+	grace    time.Duration
+	scripts  scripts
+}
+
+var (
+	_ auth.SessionStore      = (*Store)(nil)
+	_ auth.UserStore         = (*Store)(nil)
+	_ auth.SessionUserGetter = (*Store)(nil)
+	_ auth.SessionStore      = (*Sessions)(nil)
+)
+
+func newCore(client redis.UniversalClient, appUsers bool, opts []Option) (*core, error) {
 	if client == nil {
-		return nil, errors.New("redisstore: New: client is nil")
+		return nil, errors.New("redisstore: client is nil")
 	}
 	o := options{prefix: DefaultPrefix, grace: DefaultExpiryGrace}
 	for _, opt := range opts {
@@ -132,14 +205,45 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 		}
 	}
 	if o.grace <= 0 {
-		return nil, fmt.Errorf("redisstore: New: expiry grace must be positive, got %v", o.grace)
+		return nil, fmt.Errorf("redisstore: expiry grace must be positive, got %v", o.grace)
 	}
-	return &Store{rdb: client, prefix: o.prefix, grace: o.grace, scripts: newScripts()}, nil
+	if strings.ContainsAny(o.prefix, "{}") {
+		return nil, fmt.Errorf("redisstore: prefix %q contains '{' or '}': the store adds its own hash tags", o.prefix)
+	}
+	// On a cluster (or a Ring, which shards by key too) no script may
+	// reach a key of another slot.
+	cluster := false
+	switch client.(type) {
+	case *redis.ClusterClient, *redis.Ring:
+		cluster = true
+	}
+	return &core{rdb: client, cluster: cluster, appUsers: appUsers, prefix: o.prefix, grace: o.grace, scripts: newScripts()}, nil
+}
+
+// New returns a Store on the client: a single Redis, a Sentinel failover
+// client or a cluster client. Close leaves the client open.
+func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
+	c, err := newCore(client, false, opts)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: New: %w", err)
+	}
+	return &Store{Sessions{c}}, nil
+}
+
+// NewSessions returns a Sessions on the client. Close leaves the client
+// open.
+func NewSessions(client redis.UniversalClient, opts ...Option) (*Sessions, error) {
+	c, err := newCore(client, true, opts)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: NewSessions: %w", err)
+	}
+	return &Sessions{c}, nil
 }
 
 // Open connects to the Redis server at url (redis://[user:password@]host:port/db,
-// or rediss:// for TLS) and returns a Store on it that [Store.Close]
-// closes. It checks the connection with a PING.
+// or rediss:// for TLS) and returns a Store on it that [Sessions.Close]
+// closes. It checks the connection with a PING. For a cluster, make a
+// [redis.ClusterClient] and call [New].
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	ro, err := redis.ParseURL(url)
 	if err != nil {
@@ -160,14 +264,15 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 }
 
 // Client returns the Redis client the store uses.
-func (s *Store) Client() redis.UniversalClient { return s.rdb }
+func (s *Sessions) Client() redis.UniversalClient { return s.rdb }
 
 // Prefix returns the prefix of the store's keys.
-func (s *Store) Prefix() string { return s.prefix }
+func (s *Sessions) Prefix() string { return s.prefix }
 
 // Close closes the client if the store opened it ([Open]); a store made
-// with [New] leaves its client to the caller and Close does nothing.
-func (s *Store) Close() error {
+// with [New] or [NewSessions] leaves its client to the caller and Close
+// does nothing.
+func (s *Sessions) Close() error {
 	if !s.owned {
 		return nil
 	}
@@ -177,19 +282,38 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Key names.
+// Key names, as documented in the package doc.
 
-func (s *Store) userKey(id string) string         { return s.prefix + "u:" + id }
-func (s *Store) userKeysKey(id string) string     { return s.prefix + "uk:" + id }
-func (s *Store) userSessionsKey(id string) string { return s.prefix + "us:" + id }
-func (s *Store) sessionKey(id string) string      { return s.prefix + "s:" + id }
-func (s *Store) expiryKey() string                { return s.prefix + "exp" }
-func (s *Store) keyKey(enc string) string         { return s.prefix + "k:" + enc }
+func (c *core) userKey(id string) string         { return c.prefix + "{U:" + id + "}" }
+func (c *core) userKeysKey(id string) string     { return c.userKey(id) + "k" }
+func (c *core) userSessionsKey(id string) string { return c.userKey(id) + "s" }
+func (c *core) keyKey(enc string) string         { return c.prefix + "{K:" + enc + "}" }
+func (c *core) sessionKey(id string) string      { return c.prefix + "{S:" + id + "}" }
+func (c *core) sweepKey() string                 { return c.prefix + "{sweep}" }
 
 // keyID encodes a (provider, provider user ID) pair as one string that no
 // other pair encodes to.
 func keyID(providerID, providerUserID string) string {
 	return strconv.Itoa(len(providerID)) + ":" + providerID + ":" + providerUserID
+}
+
+// sweepMember is a session's member in the sweep index: it names the user
+// too, so that the sweep can clean the user's index of a session Redis
+// dropped.
+func sweepMember(sessionID, userID string) string {
+	return strconv.Itoa(len(sessionID)) + ":" + sessionID + userID
+}
+
+func parseSweepMember(m string) (sessionID, userID string, ok bool) {
+	n, rest, found := strings.Cut(m, ":")
+	if !found {
+		return "", "", false
+	}
+	l, err := strconv.Atoi(n)
+	if err != nil || l < 0 || l > len(rest) {
+		return "", "", false
+	}
+	return rest[:l], rest[l:], true
 }
 
 // The instants int64 Unix nanoseconds can hold.
@@ -198,451 +322,496 @@ var (
 	maxTime = time.Unix(0, math.MaxInt64)
 )
 
-// stamp is a time as the store writes it.
-type stamp struct {
-	nanos string // Unix nanoseconds, decimal: compared as strings, exactly
-	sec   int64  // Unix seconds (floor), the sweep index's score
-	nsec  int    // nanoseconds within sec, in [0, 1e9)
-}
+// errCorrupt marks a reply that does not parse: a system error.
+var errCorrupt = errors.New("redisstore: malformed data")
 
-func toStamp(t time.Time) (stamp, error) {
-	if t.Before(minTime) || t.After(maxTime) {
-		return stamp{}, fmt.Errorf("redisstore: time %v is outside the range of int64 Unix nanoseconds (%v to %v)", t, minTime.UTC(), maxTime.UTC())
+// encodeTime is a time as the store writes it: decimal Unix nanoseconds,
+// "" for the zero time.
+func encodeTime(t time.Time) (string, error) {
+	if t.IsZero() {
+		return "", nil
 	}
-	return stamp{nanos: strconv.FormatInt(t.UnixNano(), 10), sec: t.Unix(), nsec: t.Nanosecond()}, nil
+	if t.Before(minTime) || t.After(maxTime) {
+		return "", fmt.Errorf("redisstore: time %v is outside the range of int64 Unix nanoseconds (%v to %v)", t, minTime.UTC(), maxTime.UTC())
+	}
+	return strconv.FormatInt(t.UnixNano(), 10), nil
 }
 
-func parseTime(v any) (time.Time, error) {
-	str, _ := v.(string)
-	n, err := strconv.ParseInt(str, 10, 64)
+func decodeTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("redisstore: corrupt timestamp %q: %w", str, err)
+		return time.Time{}, fmt.Errorf("%w: timestamp %q: %v", errCorrupt, s, err)
 	}
 	return time.Unix(0, n).UTC(), nil
 }
 
 // expireAt is when Redis may drop a session key: the grace period after
 // the later of its IdleExpiresAt and now, in Unix milliseconds.
-func (s *Store) expireAt(idle time.Time) int64 {
+func (c *core) expireAt(idle time.Time) int64 {
 	at := idle
 	// The real clock, not an auth.Clock: the TTL is Redis's business.
 	if now := time.Now(); now.After(at) {
 		at = now
 	}
-	at = at.Add(s.grace)
+	at = at.Add(c.grace)
 	if at.After(maxTime) {
 		at = maxTime
 	}
 	return at.UnixMilli()
 }
 
-// run runs a script and returns its reply.
-func (s *Store) run(ctx context.Context, sc *redis.Script, keys []string, args ...any) (any, error) {
-	return sc.Run(ctx, s.rdb, keys, args...).Result()
+// sweepScore is the sweep index's score of an IdleExpiresAt: whole seconds,
+// which a double holds exactly.
+func sweepScore(idle time.Time) float64 {
+	if idle.IsZero() {
+		return 0
+	}
+	return float64(idle.Unix())
 }
 
-// runCode runs a script that answers with a status code.
-func (s *Store) runCode(ctx context.Context, sc *redis.Script, keys []string, args ...any) (int64, error) {
-	return sc.Run(ctx, s.rdb, keys, args...).Int64()
-}
-
-// attributesArgs are the script arguments for attributes: a presence flag
-// and the bytes, so that nil and empty stay apart.
-func attributesArgs(a json.RawMessage) (string, string) {
-	if a == nil {
-		return "0", ""
-	}
-	return "1", string(a)
-}
-
-// CreateUser implements [auth.Store] with one script.
-func (s *Store) CreateUser(ctx context.Context, user auth.UserRecord, key *auth.KeyRecord) error {
-	has, attrs := attributesArgs(user.Attributes)
-	keys := []string{s.userKey(user.ID)}
-	args := []any{user.ID, has, attrs}
-	if key != nil {
-		enc := keyID(key.ProviderID, key.ProviderUserID)
-		keys = append(keys, s.keyKey(enc), s.userKeysKey(key.UserID))
-		args = append(args, enc, key.ProviderID, key.ProviderUserID, key.UserID, key.PasswordHash)
-	}
-	code, err := s.runCode(ctx, s.scripts.createUser, keys, args...)
-	switch {
-	case err != nil:
-		return fmt.Errorf("redisstore: create user: %w", err)
-	case code == 1:
-		return auth.ErrDuplicateUser
-	case code == 2:
-		return auth.ErrDuplicateKey
-	}
-	return nil
-}
-
-// GetUser implements [auth.Store].
-func (s *Store) GetUser(ctx context.Context, userID string) (auth.UserRecord, error) {
-	vals, err := s.rdb.HMGet(ctx, s.userKey(userID), "id", "a").Result()
-	if err != nil {
-		return auth.UserRecord{}, fmt.Errorf("redisstore: get user: %w", err)
-	}
-	if vals[0] == nil {
-		return auth.UserRecord{}, auth.ErrNotFound
-	}
-	u := auth.UserRecord{ID: userID}
-	if a, ok := vals[1].(string); ok {
-		u.Attributes = json.RawMessage(a)
-	}
-	return u, nil
-}
-
-// UpdateUserAttributes implements [auth.Store].
-func (s *Store) UpdateUserAttributes(ctx context.Context, userID string, attributes json.RawMessage) error {
-	has, attrs := attributesArgs(attributes)
-	code, err := s.runCode(ctx, s.scripts.updateUserAttributes, []string{s.userKey(userID)}, has, attrs)
-	if err != nil {
-		return fmt.Errorf("redisstore: update user attributes: %w", err)
-	}
-	if code == 0 {
-		return auth.ErrNotFound
-	}
-	return nil
-}
-
-// DeleteUser implements [auth.Store]: one script deletes the user, its
-// sessions and its keys.
-func (s *Store) DeleteUser(ctx context.Context, userID string) error {
-	keys := []string{s.userKey(userID), s.userSessionsKey(userID), s.userKeysKey(userID), s.expiryKey()}
-	code, err := s.runCode(ctx, s.scripts.deleteUser, keys, s.prefix, userID)
-	if err != nil {
-		return fmt.Errorf("redisstore: delete user: %w", err)
-	}
-	if code == 0 {
-		return auth.ErrNotFound
-	}
-	return nil
-}
-
-// CreateKey implements [auth.Store].
-func (s *Store) CreateKey(ctx context.Context, key auth.KeyRecord) error {
-	enc := keyID(key.ProviderID, key.ProviderUserID)
-	keys := []string{s.userKey(key.UserID), s.keyKey(enc), s.userKeysKey(key.UserID)}
-	code, err := s.runCode(ctx, s.scripts.createKey, keys, enc, key.ProviderID, key.ProviderUserID, key.UserID, key.PasswordHash)
-	switch {
-	case err != nil:
-		return fmt.Errorf("redisstore: create key: %w", err)
-	case code == 1:
-		return auth.ErrNotFound
-	case code == 2:
-		return auth.ErrDuplicateKey
-	}
-	return nil
-}
-
-// GetKey implements [auth.Store].
-func (s *Store) GetKey(ctx context.Context, providerID, providerUserID string) (auth.KeyRecord, error) {
-	vals, err := s.rdb.HMGet(ctx, s.keyKey(keyID(providerID, providerUserID)), "u", "h").Result()
-	if err != nil {
-		return auth.KeyRecord{}, fmt.Errorf("redisstore: get key: %w", err)
-	}
-	userID, ok := vals[0].(string)
-	if !ok {
-		return auth.KeyRecord{}, auth.ErrNotFound
-	}
-	hash, _ := vals[1].(string)
-	return auth.KeyRecord{ProviderID: providerID, ProviderUserID: providerUserID, UserID: userID, PasswordHash: hash}, nil
-}
-
-// UpdateKeyPassword implements [auth.Store].
-func (s *Store) UpdateKeyPassword(ctx context.Context, providerID, providerUserID, passwordHash string) error {
-	code, err := s.runCode(ctx, s.scripts.updateKeyPassword, []string{s.keyKey(keyID(providerID, providerUserID))}, passwordHash)
-	if err != nil {
-		return fmt.Errorf("redisstore: update key password: %w", err)
-	}
-	if code == 0 {
-		return auth.ErrNotFound
-	}
-	return nil
-}
-
-// DeleteKey implements [auth.Store].
-func (s *Store) DeleteKey(ctx context.Context, providerID, providerUserID string) error {
-	enc := keyID(providerID, providerUserID)
-	code, err := s.runCode(ctx, s.scripts.deleteKey, []string{s.keyKey(enc)}, s.prefix, enc)
-	if err != nil {
-		return fmt.Errorf("redisstore: delete key: %w", err)
-	}
-	if code == 0 {
-		return auth.ErrNotFound
-	}
-	return nil
-}
-
-// UserKeys implements [auth.Store] with one script.
-func (s *Store) UserKeys(ctx context.Context, userID string) ([]auth.KeyRecord, error) {
-	reply, err := s.run(ctx, s.scripts.userKeys, []string{s.userKeysKey(userID)}, s.prefix, userID)
-	if err != nil {
-		return nil, fmt.Errorf("redisstore: list user keys: %w", err)
-	}
-	vals, err := strings3(reply)
-	if err != nil {
-		return nil, fmt.Errorf("redisstore: list user keys: %w", err)
-	}
-	var out []auth.KeyRecord
-	for i := 0; i < len(vals); i += 3 {
-		out = append(out, auth.KeyRecord{ProviderID: vals[i], ProviderUserID: vals[i+1], UserID: userID, PasswordHash: vals[i+2]})
-	}
-	return out, nil
-}
-
-// strings3 checks that a script's reply is a flat array of strings whose
-// length is a multiple of 3.
-func strings3(reply any) ([]string, error) {
-	arr, ok := reply.([]any)
-	if !ok || len(arr)%3 != 0 {
-		return nil, fmt.Errorf("unexpected reply %T", reply)
-	}
-	out := make([]string, len(arr))
-	for i, v := range arr {
-		if out[i], ok = v.(string); !ok {
-			return nil, fmt.Errorf("unexpected reply element %T", v)
-		}
-	}
-	return out, nil
+func newGeneration() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // errDuplicateSession is a system error: session IDs are hashes of random
 // tokens, so a collision means a bug.
 var errDuplicateSession = errors.New("redisstore: a session with this ID exists")
 
-// CreateSession implements [auth.Store]: one script checks that the user
-// exists and inserts the session, its TTL and its index entries.
-func (s *Store) CreateSession(ctx context.Context, session auth.SessionRecord) error {
-	active, err := toStamp(session.ActiveExpiresAt)
-	if err != nil {
-		return err
+// sessionFields are the HSET field-value pairs of a new session.
+func sessionFields(r auth.SessionRecord) ([]any, error) {
+	times := []time.Time{r.CreatedAt, r.RenewedAt, r.ActiveExpiresAt, r.IdleExpiresAt, r.ExpiresAt}
+	names := []string{"c", "r", "a", "i", "e"}
+	out := []any{"u", r.UserID}
+	for i, t := range times {
+		v, err := encodeTime(t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, names[i], v)
 	}
-	idle, err := toStamp(session.IdleExpiresAt)
-	if err != nil {
-		return err
+	out = append(out, "ua", r.UserAgent, "ip", r.ClientIP)
+	if r.Attributes != nil {
+		out = append(out, "at", string(r.Attributes))
 	}
-	keys := []string{s.sessionKey(session.ID), s.userKey(session.UserID), s.userSessionsKey(session.UserID), s.expiryKey()}
-	code, err := s.runCode(ctx, s.scripts.createSession, keys,
-		s.prefix, session.ID, session.UserID, active.nanos, idle.nanos, idle.sec, idle.nsec, s.expireAt(session.IdleExpiresAt))
-	switch {
-	case err != nil:
+	return out, nil
+}
+
+// parseSession builds a session from its hash. Every field but at must be
+// there.
+func parseSession(id string, h map[string]string) (auth.SessionRecord, error) {
+	r := auth.SessionRecord{ID: id}
+	get := func(name string) (string, error) {
+		v, ok := h[name]
+		if !ok {
+			return "", fmt.Errorf("%w: session %.16s… has no field %q", errCorrupt, id, name)
+		}
+		return v, nil
+	}
+	var err error
+	if r.UserID, err = get("u"); err != nil {
+		return auth.SessionRecord{}, err
+	}
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+	}{{"c", &r.CreatedAt}, {"r", &r.RenewedAt}, {"a", &r.ActiveExpiresAt}, {"i", &r.IdleExpiresAt}, {"e", &r.ExpiresAt}} {
+		v, err := get(f.name)
+		if err != nil {
+			return auth.SessionRecord{}, err
+		}
+		if *f.dst, err = decodeTime(v); err != nil {
+			return auth.SessionRecord{}, err
+		}
+	}
+	if r.UserAgent, err = get("ua"); err != nil {
+		return auth.SessionRecord{}, err
+	}
+	if r.ClientIP, err = get("ip"); err != nil {
+		return auth.SessionRecord{}, err
+	}
+	if a, ok := h["at"]; ok {
+		r.Attributes = json.RawMessage(a)
+	}
+	return r, nil
+}
+
+// CreateSession implements [auth.SessionStore]. On a [Store] it returns
+// [auth.ErrUserNotFound] if the user does not exist or is being deleted
+// (see the package doc for how the steps are ordered); on [Sessions] it
+// takes any user ID.
+func (s *Sessions) CreateSession(ctx context.Context, session auth.SessionRecord) error {
+	fields, err := sessionFields(session)
+	if err != nil {
 		return fmt.Errorf("redisstore: create session: %w", err)
-	case code == 1:
-		return auth.ErrNotFound
-	case code == 2:
+	}
+	args := append([]any{s.expireAt(session.IdleExpiresAt)}, fields...)
+	sk := s.sessionKey(session.ID)
+	code, err := s.scripts.createSession.Run(ctx, s.rdb, []string{sk}, args...).Int64()
+	if err != nil {
+		return fmt.Errorf("redisstore: create session: %w", err)
+	}
+	if code == 1 {
 		return errDuplicateSession
+	}
+	var joined *redis.Cmd
+	err = s.pipelined(ctx, func(pipe redis.Pipeliner) {
+		if s.appUsers {
+			pipe.SAdd(ctx, s.userSessionsKey(session.UserID), session.ID)
+		} else {
+			joined = s.scripts.joinUser.Run(ctx, pipe, []string{s.userKey(session.UserID), s.userSessionsKey(session.UserID)}, session.ID)
+		}
+		pipe.ZAdd(ctx, s.sweepKey(), redis.Z{Score: sweepScore(session.IdleExpiresAt), Member: sweepMember(session.ID, session.UserID)})
+	})
+	if err != nil {
+		return fmt.Errorf("redisstore: create session: %w", err)
+	}
+	if joined != nil {
+		if ok, _ := joined.Int64(); ok != 1 {
+			// The user is missing or being deleted: the session must not
+			// outlive it. Nobody else knows its token yet.
+			pipe := s.rdb.Pipeline()
+			pipe.Del(ctx, sk)
+			pipe.ZRem(ctx, s.sweepKey(), sweepMember(session.ID, session.UserID))
+			if _, err := pipe.Exec(ctx); err != nil {
+				return fmt.Errorf("redisstore: create session: remove the session of a missing user: %w", err)
+			}
+			return auth.ErrUserNotFound
+		}
 	}
 	return nil
 }
 
-// GetSessionAndUser implements [auth.Store]: one script reads the session
-// and its user.
-func (s *Store) GetSessionAndUser(ctx context.Context, sessionID string) (auth.SessionRecord, auth.UserRecord, error) {
-	reply, err := s.run(ctx, s.scripts.getSessionAndUser, []string{s.sessionKey(sessionID)}, s.prefix)
+// GetSession implements [auth.SessionStore] with one HGETALL.
+func (s *Sessions) GetSession(ctx context.Context, sessionID string) (auth.SessionRecord, error) {
+	h, err := s.rdb.HGetAll(ctx, s.sessionKey(sessionID)).Result()
 	if err != nil {
-		return auth.SessionRecord{}, auth.UserRecord{}, fmt.Errorf("redisstore: get session: %w", err)
+		return auth.SessionRecord{}, fmt.Errorf("redisstore: get session: %w", err)
 	}
-	arr, ok := reply.([]any)
-	if ok && len(arr) == 0 {
-		return auth.SessionRecord{}, auth.UserRecord{}, auth.ErrNotFound
+	if len(h) == 0 {
+		return auth.SessionRecord{}, auth.ErrNotFound
 	}
-	if !ok || len(arr) != 6 {
-		return auth.SessionRecord{}, auth.UserRecord{}, fmt.Errorf("redisstore: get session: unexpected reply %v", reply)
+	r, err := parseSession(sessionID, h)
+	if err != nil {
+		return auth.SessionRecord{}, fmt.Errorf("redisstore: get session: %w", err)
 	}
-	rec := auth.SessionRecord{ID: sessionID}
-	rec.UserID, _ = arr[0].(string)
-	if rec.ActiveExpiresAt, err = parseTime(arr[1]); err != nil {
-		return auth.SessionRecord{}, auth.UserRecord{}, err
-	}
-	if rec.IdleExpiresAt, err = parseTime(arr[2]); err != nil {
-		return auth.SessionRecord{}, auth.UserRecord{}, err
-	}
-	var user auth.UserRecord
-	if found, _ := arr[3].(string); found == "1" {
-		user.ID = rec.UserID
-		if has, _ := arr[4].(string); has == "1" {
-			a, _ := arr[5].(string)
-			user.Attributes = json.RawMessage(a)
-		}
-	}
-	return rec, user, nil
+	return r, nil
 }
 
-// RenewSession implements [auth.Store] with one script that compares the
-// stored ActiveExpiresAt and, if it matches, writes the new expiries and
-// moves the TTL and the sweep index.
-func (s *Store) RenewSession(ctx context.Context, sessionID string, oldActiveExpiresAt, activeExpiresAt, idleExpiresAt time.Time) (bool, error) {
-	old, err := toStamp(oldActiveExpiresAt)
-	if err != nil {
-		return false, err
+// RenewSession implements [auth.SessionStore]: one script in the session's
+// slot compares the stored ActiveExpiresAt and writes the renewal and the
+// new TTL; the sweep index is moved after it.
+func (s *Sessions) RenewSession(ctx context.Context, sessionID string, oldActiveExpiresAt time.Time, r auth.Renewal) (bool, error) {
+	var vals [4]string
+	for i, t := range []time.Time{oldActiveExpiresAt, r.RenewedAt, r.ActiveExpiresAt, r.IdleExpiresAt} {
+		v, err := encodeTime(t)
+		if err != nil {
+			return false, fmt.Errorf("redisstore: renew session: %w", err)
+		}
+		vals[i] = v
 	}
-	active, err := toStamp(activeExpiresAt)
-	if err != nil {
-		return false, err
-	}
-	idle, err := toStamp(idleExpiresAt)
-	if err != nil {
-		return false, err
-	}
-	code, err := s.runCode(ctx, s.scripts.renewSession, []string{s.sessionKey(sessionID), s.expiryKey()},
-		old.nanos, active.nanos, idle.nanos, idle.sec, idle.nsec, s.expireAt(idleExpiresAt), sessionID)
+	reply, err := s.scripts.renewSession.Run(ctx, s.rdb, []string{s.sessionKey(sessionID)},
+		vals[0], vals[1], vals[2], vals[3], s.expireAt(r.IdleExpiresAt)).Slice()
 	if err != nil {
 		return false, fmt.Errorf("redisstore: renew session: %w", err)
 	}
-	return code == 1, nil
+	if len(reply) != 2 {
+		return false, fmt.Errorf("redisstore: renew session: %w: reply %v", errCorrupt, reply)
+	}
+	code, ok1 := reply[0].(int64)
+	userID, ok2 := reply[1].(string)
+	if !ok1 || !ok2 {
+		return false, fmt.Errorf("redisstore: renew session: %w: reply %v", errCorrupt, reply)
+	}
+	if code != 1 {
+		return false, nil
+	}
+	// The renewal is done. If this index write is lost, the sweep finds
+	// the session alive at its old score and moves it then: the error
+	// changes nothing the caller could act on.
+	_ = s.rdb.ZAdd(ctx, s.sweepKey(), redis.Z{Score: sweepScore(r.IdleExpiresAt), Member: sweepMember(sessionID, userID)}).Err()
+	return true, nil
 }
 
-// DeleteSession implements [auth.Store].
-func (s *Store) DeleteSession(ctx context.Context, sessionID string) error {
-	if _, err := s.runCode(ctx, s.scripts.deleteSession, []string{s.sessionKey(sessionID), s.expiryKey()}, s.prefix, sessionID); err != nil {
+// DeleteSession implements [auth.SessionStore].
+func (s *Sessions) DeleteSession(ctx context.Context, sessionID string) error {
+	reply, err := s.scripts.deleteSession.Run(ctx, s.rdb, []string{s.sessionKey(sessionID)}).Slice()
+	if err != nil {
 		return fmt.Errorf("redisstore: delete session: %w", err)
+	}
+	if len(reply) == 0 {
+		return nil
+	}
+	userID, ok := reply[0].(string)
+	if !ok || len(reply) != 1 {
+		return fmt.Errorf("redisstore: delete session: %w: reply %v", errCorrupt, reply)
+	}
+	pipe := s.rdb.Pipeline()
+	pipe.SRem(ctx, s.userSessionsKey(userID), sessionID)
+	pipe.ZRem(ctx, s.sweepKey(), sweepMember(sessionID, userID))
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("redisstore: delete session: indexes: %w", err)
 	}
 	return nil
 }
 
-// DeleteUserSessions implements [auth.Store].
-func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
-	if _, err := s.runCode(ctx, s.scripts.deleteUserSessions, []string{s.userSessionsKey(userID), s.expiryKey()}, s.prefix, userID); err != nil {
+// DeleteUserSessions implements [auth.SessionStore]: it walks the user's
+// index in batches, deleting each batch's sessions in one pipeline.
+func (s *Sessions) DeleteUserSessions(ctx context.Context, userID string) error {
+	if err := s.deleteUserSessions(ctx, userID); err != nil {
 		return fmt.Errorf("redisstore: delete user sessions: %w", err)
 	}
 	return nil
 }
 
-// UserSessions implements [auth.Store] with one script.
-func (s *Store) UserSessions(ctx context.Context, userID string) ([]auth.SessionRecord, error) {
-	reply, err := s.run(ctx, s.scripts.userSessions, []string{s.userSessionsKey(userID)}, s.prefix, userID)
-	if err != nil {
-		return nil, fmt.Errorf("redisstore: list user sessions: %w", err)
-	}
-	vals, err := strings3(reply)
-	if err != nil {
-		return nil, fmt.Errorf("redisstore: list user sessions: %w", err)
-	}
-	var out []auth.SessionRecord
-	for i := 0; i < len(vals); i += 3 {
-		r := auth.SessionRecord{ID: vals[i], UserID: userID}
-		if r.ActiveExpiresAt, err = parseTime(vals[i+1]); err != nil {
-			return nil, err
+func (c *core) deleteUserSessions(ctx context.Context, userID string) error {
+	idx := c.userSessionsKey(userID)
+	for {
+		// Members are removed as we go, so each round starts over: the
+		// set shrinks to nothing.
+		ids, _, err := c.rdb.SScan(ctx, idx, 0, "", batchSize).Result()
+		if err != nil {
+			return err
 		}
-		if r.IdleExpiresAt, err = parseTime(vals[i+2]); err != nil {
-			return nil, err
+		if len(ids) == 0 {
+			return nil
 		}
-		out = append(out, r)
+		members := make([]any, len(ids))
+		sweep := make([]any, len(ids))
+		for i, id := range ids {
+			members[i] = id
+			sweep[i] = sweepMember(id, userID)
+		}
+		err = c.pipelined(ctx, func(pipe redis.Pipeliner) {
+			for _, id := range ids {
+				c.scripts.deleteUserSession.Run(ctx, pipe, []string{c.sessionKey(id)}, userID)
+			}
+			pipe.ZRem(ctx, c.sweepKey(), sweep...)
+			pipe.SRem(ctx, idx, members...)
+		})
+		if err != nil {
+			return err
+		}
 	}
-	return out, nil
 }
 
-// sweepBatch bounds the sessions one sweep script deletes, so that a large
-// sweep does not block Redis for long.
-const sweepBatch = 500
+// UserSessions implements [auth.SessionStore]: it walks the user's index
+// with SSCAN in batches of 500 and reads each batch in one pipeline, so
+// that a user with many sessions does not block Redis. Index entries of
+// sessions Redis dropped are removed on the way.
+func (s *Sessions) UserSessions(ctx context.Context, userID string) ([]auth.SessionRecord, error) {
+	idx := s.userSessionsKey(userID)
+	var out []auth.SessionRecord
+	seen := map[string]bool{} // SSCAN may return a member twice
+	var cursor uint64
+	for {
+		ids, next, err := s.rdb.SScan(ctx, idx, cursor, "", batchSize).Result()
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: list user sessions: %w", err)
+		}
+		ids = slices.DeleteFunc(ids, func(id string) bool {
+			dup := seen[id]
+			seen[id] = true
+			return dup
+		})
+		if len(ids) > 0 {
+			pipe := s.rdb.Pipeline()
+			cmds := make([]*redis.MapStringStringCmd, len(ids))
+			for i, id := range ids {
+				cmds[i] = pipe.HGetAll(ctx, s.sessionKey(id))
+			}
+			if _, err := pipe.Exec(ctx); err != nil {
+				return nil, fmt.Errorf("redisstore: list user sessions: %w", err)
+			}
+			var stale []any
+			for i, cmd := range cmds {
+				h := cmd.Val()
+				if len(h) == 0 {
+					stale = append(stale, ids[i])
+					continue
+				}
+				r, err := parseSession(ids[i], h)
+				if err != nil {
+					return nil, fmt.Errorf("redisstore: list user sessions: %w", err)
+				}
+				if r.UserID != userID {
+					continue
+				}
+				out = append(out, r)
+			}
+			if len(stale) > 0 {
+				if err := s.rdb.SRem(ctx, idx, stale...).Err(); err != nil {
+					return nil, fmt.Errorf("redisstore: list user sessions: %w", err)
+				}
+			}
+		}
+		if next == 0 {
+			return out, nil
+		}
+		cursor = next
+	}
+}
 
-// DeleteExpiredSessions implements [auth.Store]. It walks the sweep index
-// in batches, each one atomic script; the whole sweep is not one atomic
-// step (it need not be).
-func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
-	st, err := toStamp(now)
+// DeleteExpiredSessions implements [auth.SessionStore]. One call takes at
+// most limit entries from the sweep index (the seconds before now's, then
+// now's own second) and runs, in pipelines of 25, a short script per
+// session that deletes it if it is still expired (not renewed since); a
+// last pipeline updates the indexes. After each pipeline it pauses three
+// times as long as the pipeline took (see the package doc). If other
+// sweepers deleted some of those first, it takes more, in at most 8
+// rounds. Entries of sessions Redis already
+// dropped are removed and not counted; a session found alive (its
+// renewal's index write was lost) is moved to its right place.
+func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
+	n, err := s.deleteExpired(ctx, now, limit)
+	if err != nil {
+		return n, fmt.Errorf("redisstore: delete expired sessions: %w", err)
+	}
+	return n, nil
+}
+
+// sweepRounds bounds the rounds of one DeleteExpiredSessions call. A
+// round that finds entries another sweeper (or the TTL) deleted first takes
+// more, so that concurrent sweeps do not stop each other early.
+const sweepRounds = 8
+
+// sweepDuty is how many times as long as one of its pipelines took the
+// sweep waits after it: it keeps one sweep to about a quarter of Redis's
+// time, so that requests running meanwhile rarely queue behind it.
+const sweepDuty = 3
+
+// paced runs one pipeline of the sweep with c.pipelined, then waits
+// sweepDuty times as long as it took (or until ctx is done).
+func (c *core) paced(ctx context.Context, build func(redis.Pipeliner)) error {
+	start := time.Now()
+	if err := c.pipelined(ctx, build); err != nil {
+		return err
+	}
+	t := time.NewTimer(sweepDuty * time.Since(start))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (c *core) deleteExpired(ctx context.Context, now time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, nil
+	}
+	nowNs, err := encodeTime(now)
 	if err != nil {
 		return 0, err
 	}
-	total := 0
-	for {
-		reply, err := s.run(ctx, s.scripts.deleteExpired, []string{s.expiryKey()}, s.prefix, st.sec, st.nsec, sweepBatch)
+	sec := strconv.FormatInt(now.Unix(), 10)
+	n := 0
+	for range sweepRounds {
+		want := limit - n
+		deleted, examined, removed, err := c.sweepRound(ctx, nowNs, sec, want)
+		n += deleted
 		if err != nil {
-			return total, fmt.Errorf("redisstore: delete expired sessions: %w", err)
+			return n, err
 		}
-		arr, ok := reply.([]any)
-		if !ok || len(arr) != 2 {
-			return total, fmt.Errorf("redisstore: delete expired sessions: unexpected reply %v", reply)
-		}
-		deleted, _ := arr[0].(int64)
-		seen, _ := arr[1].(int64)
-		total += int(deleted)
-		if seen < sweepBatch {
-			return total, nil
+		if n >= limit || examined < want || removed == 0 {
+			break
 		}
 	}
+	return n, nil
 }
 
-// Reset deletes every key with the store's prefix: users, keys and
-// sessions. It scans the keyspace, which is slow on a large database; the
-// playground and tests use it, an app has no use for it.
-func (s *Store) Reset(ctx context.Context) error {
-	var batch []string
-	iter := s.rdb.Scan(ctx, 0, escapeGlob(s.prefix)+"*", 1000).Iterator()
-	for iter.Next(ctx) {
-		batch = append(batch, iter.Val())
-		if len(batch) == 1000 {
-			if err := s.rdb.Unlink(ctx, batch...).Err(); err != nil {
-				return fmt.Errorf("redisstore: reset: %w", err)
-			}
-			batch = batch[:0]
+// sweepRound examines up to limit entries of the sweep index and deletes
+// the expired sessions among them. It returns how many sessions it
+// deleted, how many entries it examined and how many it removed from the
+// index.
+func (c *core) sweepRound(ctx context.Context, nowNs, sec string, limit int) (deleted, examined, removed int, err error) {
+	members, err := c.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: c.sweepKey(), Start: "-inf", Stop: "(" + sec, ByScore: true, Count: int64(limit)}).Result()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	if len(members) < limit {
+		more, err := c.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: c.sweepKey(), Start: sec, Stop: sec, ByScore: true, Count: int64(limit - len(members))}).Result()
+		if err != nil {
+			return 0, 0, 0, err
 		}
+		members = append(members, more...)
 	}
-	if err := iter.Err(); err != nil {
-		return fmt.Errorf("redisstore: reset: %w", err)
+	if len(members) == 0 {
+		return 0, 0, 0, nil
 	}
-	if len(batch) > 0 {
-		if err := s.rdb.Unlink(ctx, batch...).Err(); err != nil {
-			return fmt.Errorf("redisstore: reset: %w", err)
-		}
+	type entry struct {
+		member, id, user string
+		cmd              *redis.Cmd
 	}
-	return nil
-}
-
-// AllSessions returns every stored session, expired or not, in no
-// particular order. It scans the keyspace; the playground lists sessions
-// with it, an app has no use for it.
-func (s *Store) AllSessions(ctx context.Context) ([]auth.SessionRecord, error) {
-	prefix := s.sessionKey("")
-	var ids []string
-	iter := s.rdb.Scan(ctx, 0, escapeGlob(prefix)+"*", 1000).Iterator()
-	for iter.Next(ctx) {
-		ids = append(ids, strings.TrimPrefix(iter.Val(), prefix))
-	}
-	if err := iter.Err(); err != nil {
-		return nil, fmt.Errorf("redisstore: list sessions: %w", err)
-	}
-	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.SliceCmd, len(ids))
-	for i, id := range ids {
-		cmds[i] = pipe.HMGet(ctx, s.sessionKey(id), "u", "a", "i")
-	}
-	if len(ids) > 0 {
-		if _, err := pipe.Exec(ctx); err != nil {
-			return nil, fmt.Errorf("redisstore: list sessions: %w", err)
-		}
-	}
-	var out []auth.SessionRecord
-	for i, cmd := range cmds {
-		v := cmd.Val()
-		userID, ok := v[0].(string)
+	entries := make([]entry, 0, len(members))
+	var drop []any // sweep members to remove
+	for _, m := range members {
+		id, user, ok := parseSweepMember(m)
 		if !ok {
-			continue // dropped by its TTL since the scan
+			drop = append(drop, m)
+			continue
 		}
-		r := auth.SessionRecord{ID: ids[i], UserID: userID}
-		var err error
-		if r.ActiveExpiresAt, err = parseTime(v[1]); err != nil {
-			return nil, err
-		}
-		if r.IdleExpiresAt, err = parseTime(v[2]); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
+		entries = append(entries, entry{member: m, id: id, user: user})
 	}
-	return out, nil
-}
-
-// escapeGlob escapes the characters SCAN's MATCH pattern treats specially.
-func escapeGlob(s string) string {
-	var b strings.Builder
-	for _, c := range s {
-		switch c {
-		case '*', '?', '[', ']', '\\':
-			b.WriteByte('\\')
+	// One short script per session, in the session's slot: delete it if
+	// it is still expired (not renewed since the index was read). They go
+	// in pipelines of sweepPipeline, one after the other, so that Redis
+	// never has more than that many of ours queued ahead of other clients.
+	for lo := 0; lo < len(entries); lo += sweepPipeline {
+		part := entries[lo:min(lo+sweepPipeline, len(entries))]
+		err = c.paced(ctx, func(pipe redis.Pipeliner) {
+			for k := range part {
+				part[k].cmd = c.scripts.sweepSession.Run(ctx, pipe, []string{c.sessionKey(part[k].id)}, nowNs)
+			}
+		})
+		if err != nil {
+			return 0, 0, 0, err
 		}
-		b.WriteRune(c)
 	}
-	return b.String()
+	n := 0
+	byUser := map[string][]any{}
+	var alive []redis.Z
+	for _, e := range entries {
+		reply, err := e.cmd.Slice()
+		if err != nil || len(reply) != 2 {
+			return n, len(members), 0, fmt.Errorf("%w: sweep reply %v, %v", errCorrupt, reply, err)
+		}
+		code, ok1 := reply[0].(int64)
+		idle, ok2 := reply[1].(string)
+		if !ok1 || !ok2 {
+			return n, len(members), 0, fmt.Errorf("%w: sweep reply %v", errCorrupt, reply)
+		}
+		switch code {
+		case 1: // deleted
+			n++
+			fallthrough
+		case 0: // dropped by its TTL before: clean the indexes
+			drop = append(drop, e.member)
+			byUser[e.user] = append(byUser[e.user], e.id)
+		default: // renewed, and the renewal's index write lost or not yet done
+			t, err := decodeTime(idle)
+			if err != nil {
+				return n, len(members), 0, err
+			}
+			alive = append(alive, redis.Z{Score: sweepScore(t), Member: e.member})
+		}
+	}
+	err = c.paced(ctx, func(pipe redis.Pipeliner) {
+		// ZREM costs per member: in parts, so that no one command is long.
+		for lo := 0; lo < len(drop); lo += sweepPipeline {
+			pipe.ZRem(ctx, c.sweepKey(), drop[lo:min(lo+sweepPipeline, len(drop))]...)
+		}
+		for user, ids := range byUser {
+			pipe.SRem(ctx, c.userSessionsKey(user), ids...)
+		}
+		if len(alive) > 0 {
+			pipe.ZAddXX(ctx, c.sweepKey(), alive...)
+		}
+	})
+	return n, len(members), len(drop), err
 }

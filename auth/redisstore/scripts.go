@@ -1,81 +1,182 @@
 package redisstore
 
-import "github.com/redis/go-redis/v9"
+import (
+	"context"
+	"errors"
+	"strings"
 
-// The Lua scripts. Redis runs each atomically. They return integers,
-// strings and arrays of strings only: never nil or false, whose encoding
-// differs between RESP2 and RESP3 connections.
-//
-// Scripts that reach keys not passed in KEYS (a user's sessions, found in
-// a set) build their names from the prefix in ARGV[1], the same way the
-// Go code does.
+	"github.com/redis/go-redis/v9"
+)
+
+// The Lua scripts. Redis runs each atomically. Each touches the keys of
+// one hash slot only (given in KEYS), except getSessionAndUser, which runs
+// only on a single Redis, not on a cluster. They return integers, strings
+// and arrays of those only: never nil or false, whose encoding differs
+// between RESP2 and RESP3 connections.
 type scripts struct {
-	createUser, updateUserAttributes, deleteUser                  *redis.Script
-	createKey, updateKeyPassword, deleteKey, userKeys             *redis.Script
-	createSession, getSessionAndUser, renewSession, deleteSession *redis.Script
-	deleteUserSessions, userSessions, deleteExpired               *redis.Script
+	createSession, joinUser, renewSession, deleteSession *redis.Script
+	deleteUserSession, sweepSession                      *redis.Script
+	getSessionAndUser                                    *redis.Script
+	createUser, updateUserAttributes, markUserDeleted    *redis.Script
+	createKey, joinKey, dropKey, updateKeyPassword       *redis.Script
+	deleteKey                                            *redis.Script
+}
+
+func (s *scripts) all() []*redis.Script {
+	return []*redis.Script{
+		s.createSession, s.joinUser, s.renewSession, s.deleteSession,
+		s.deleteUserSession, s.sweepSession, s.getSessionAndUser,
+		s.createUser, s.updateUserAttributes, s.markUserDeleted,
+		s.createKey, s.joinKey, s.dropKey, s.updateKeyPassword, s.deleteKey,
+	}
 }
 
 func newScripts() scripts {
 	return scripts{
-		// KEYS: user, [key, user's keys]. ARGV: user ID, has attributes,
-		// attributes, [key ID, provider, provider user ID, key's user ID,
-		// password hash]. Returns 0, or 1 for a duplicate user, 2 for a
-		// duplicate key.
+		// KEYS: session. ARGV: expire-at in ms, then the hash's field-value
+		// pairs. Returns 0, or 1 if the session exists.
+		createSession: redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('PEXPIREAT', KEYS[1], ARGV[1])
+return 0`),
+
+		// KEYS: user, user's sessions. ARGV: session ID. Adds the session
+		// to the user's index and returns 1 if the user exists and is not
+		// being deleted, else returns 0.
+		joinUser: redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'd') == 1 then return 0 end
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1`),
+
+		// KEYS: session. ARGV: old active, renewed, active, idle, expire-at
+		// in ms. Returns {1, user ID} if the stored active expiry was old
+		// and is now replaced, else {0, ""}. A missing session reads as
+		// false, which equals no string: it is never brought back.
+		renewSession: redis.NewScript(`
+local v = redis.call('HMGET', KEYS[1], 'a', 'u')
+if v[1] ~= ARGV[1] or not v[2] then return {0, ''} end
+redis.call('HSET', KEYS[1], 'r', ARGV[2], 'a', ARGV[3], 'i', ARGV[4])
+redis.call('PEXPIREAT', KEYS[1], ARGV[5])
+return {1, v[2]}`),
+
+		// KEYS: session. Deletes it and returns {user ID}, or {} if there
+		// was no session.
+		deleteSession: redis.NewScript(`
+local u = redis.call('HGET', KEYS[1], 'u')
+if not u then
+	redis.call('DEL', KEYS[1])
+	return {}
+end
+redis.call('DEL', KEYS[1])
+return {u}`),
+
+		// KEYS: session. ARGV: user ID. Deletes the session if it belongs
+		// to the user; returns 1 if it did.
+		deleteUserSession: redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'u') == ARGV[1] then
+	redis.call('DEL', KEYS[1])
+	return 1
+end
+return 0`),
+
+		// KEYS: session. ARGV: now in Unix nanoseconds. Deletes the
+		// session if its idle expiry is before now. Returns {0, ""} if
+		// there was no session, {1, idle} if it deleted it, {2, idle} if it
+		// is not expired. Times are signed decimals without leading zeros
+		// (compared by sign, then length, then as strings: Lua numbers
+		// can't hold nanoseconds exactly), "" for the zero time, which is
+		// before any other.
+		sweepSession: redis.NewScript(`
+local function less(a, b)
+	local na, nb = string.sub(a, 1, 1) == '-', string.sub(b, 1, 1) == '-'
+	if na ~= nb then return na end
+	if na then
+		a, b = string.sub(a, 2), string.sub(b, 2)
+		if #a ~= #b then return #a > #b end
+		return a > b
+	end
+	if #a ~= #b then return #a < #b end
+	return a < b
+end
+local i = redis.call('HGET', KEYS[1], 'i')
+if not i then return {0, ''} end
+if i == '' or less(i, ARGV[1]) then
+	redis.call('DEL', KEYS[1])
+	return {1, i}
+end
+return {2, i}`),
+
+		// Single Redis only (it reads a key not in KEYS). KEYS: session.
+		// ARGV: prefix. Returns {0} if there is no session, else {1,
+		// session hash, user hash} with the hashes as flat arrays (the
+		// user's empty if it is missing).
+		getSessionAndUser: redis.NewScript(`
+local s = redis.call('HGETALL', KEYS[1])
+if #s == 0 then return {0} end
+local u
+for i = 1, #s, 2 do
+	if s[i] == 'u' then u = s[i + 1] end
+end
+if not u then return {1, s, {}} end
+return {1, s, redis.call('HGETALL', ARGV[1] .. '{U:' .. u .. '}')}`),
+
+		// KEYS: user. ARGV: user ID, generation, has attributes,
+		// attributes. Returns 0, or 1 if the user exists.
 		createUser: redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
-if #KEYS > 1 and redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
-if ARGV[2] == '1' then
-	redis.call('HSET', KEYS[1], 'id', ARGV[1], 'a', ARGV[3])
+if ARGV[3] == '1' then
+	redis.call('HSET', KEYS[1], 'id', ARGV[1], 'g', ARGV[2], 'at', ARGV[4])
 else
-	redis.call('HSET', KEYS[1], 'id', ARGV[1])
-end
-if #KEYS > 1 then
-	redis.call('HSET', KEYS[2], 'p', ARGV[5], 'pu', ARGV[6], 'u', ARGV[7], 'h', ARGV[8])
-	redis.call('SADD', KEYS[3], ARGV[4])
+	redis.call('HSET', KEYS[1], 'id', ARGV[1], 'g', ARGV[2])
 end
 return 0`),
 
 		// KEYS: user. ARGV: has attributes, attributes. Returns 1, or 0 if
 		// there is no such user.
 		updateUserAttributes: redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'd') == 1 then return 0 end
 if ARGV[1] == '1' then
-	redis.call('HSET', KEYS[1], 'a', ARGV[2])
+	redis.call('HSET', KEYS[1], 'at', ARGV[2])
 else
-	redis.call('HDEL', KEYS[1], 'a')
+	redis.call('HDEL', KEYS[1], 'at')
 end
 return 1`),
 
-		// KEYS: user, user's sessions, user's keys, sweep index. ARGV:
-		// prefix, user ID. Returns 1, or 0 if there is no such user.
-		// Only records that still name the user are deleted.
-		deleteUser: redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-	local k = ARGV[1] .. 's:' .. id
-	if redis.call('HGET', k, 'u') == ARGV[2] then
-		redis.call('DEL', k)
-		redis.call('ZREM', KEYS[4], id)
-	end
-end
-for _, enc in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-	local k = ARGV[1] .. 'k:' .. enc
-	if redis.call('HGET', k, 'u') == ARGV[2] then
-		redis.call('DEL', k)
-	end
-end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-return 1`),
+		// KEYS: user. Marks the user deleted. Returns {0, ""} if there is
+		// no such user, {1, generation} if it marked it, {2, generation}
+		// if it was marked already (a deletion to finish).
+		markUserDeleted: redis.NewScript(`
+local v = redis.call('HMGET', KEYS[1], 'g', 'd')
+if not v[1] then return {0, ''} end
+if v[2] then return {2, v[1]} end
+redis.call('HSET', KEYS[1], 'd', '1')
+return {1, v[1]}`),
 
-		// KEYS: user, key, user's keys. ARGV: key ID, provider, provider
-		// user ID, user ID, password hash. Returns 0, or 1 if there is no
-		// such user, 2 if the key exists.
+		// KEYS: key. ARGV: provider, provider user ID, user ID, generation,
+		// password hash. Returns 0, or 1 if the key exists.
 		createKey: redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return 1 end
-if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
-redis.call('HSET', KEYS[2], 'p', ARGV[2], 'pu', ARGV[3], 'u', ARGV[4], 'h', ARGV[5])
-redis.call('SADD', KEYS[3], ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
+redis.call('HSET', KEYS[1], 'p', ARGV[1], 'pu', ARGV[2], 'u', ARGV[3], 'g', ARGV[4], 'h', ARGV[5])
+return 0`),
+
+		// KEYS: user, user's keys. ARGV: generation, key ID. Adds the key
+		// to the user's index and returns 1 if the user of that generation
+		// exists and is not being deleted, else returns 0.
+		joinKey: redis.NewScript(`
+local v = redis.call('HMGET', KEYS[1], 'g', 'd')
+if v[1] ~= ARGV[1] or v[2] then return 0 end
+redis.call('SADD', KEYS[2], ARGV[2])
+return 1`),
+
+		// KEYS: key. ARGV: user ID, generation. Deletes the key if it
+		// belongs to that user and generation.
+		dropKey: redis.NewScript(`
+local v = redis.call('HMGET', KEYS[1], 'u', 'g')
+if v[1] == ARGV[1] and v[2] == ARGV[2] then
+	redis.call('DEL', KEYS[1])
+	return 1
+end
 return 0`),
 
 		// KEYS: key. ARGV: password hash. Returns 1, or 0 if there is no
@@ -85,149 +186,39 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'h', ARGV[1])
 return 1`),
 
-		// KEYS: key. ARGV: prefix, key ID. Returns 1, or 0 if there is no
+		// KEYS: key. Deletes it and returns {user ID}, or {} if there is no
 		// such key.
 		deleteKey: redis.NewScript(`
 local u = redis.call('HGET', KEYS[1], 'u')
-if not u then return 0 end
+if not u then return {} end
 redis.call('DEL', KEYS[1])
-redis.call('SREM', ARGV[1] .. 'uk:' .. u, ARGV[2])
-return 1`),
-
-		// KEYS: user's keys. ARGV: prefix, user ID. Returns provider,
-		// provider user ID, password hash for each key; drops stale set
-		// members.
-		userKeys: redis.NewScript(`
-local out = {}
-for _, enc in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-	local v = redis.call('HMGET', ARGV[1] .. 'k:' .. enc, 'p', 'pu', 'u', 'h')
-	if v[3] == ARGV[2] then
-		table.insert(out, v[1])
-		table.insert(out, v[2])
-		table.insert(out, v[4] or '')
-	else
-		redis.call('SREM', KEYS[1], enc)
-	end
-end
-return out`),
-
-		// KEYS: session, user, user's sessions, sweep index. ARGV: prefix,
-		// session ID, user ID, active, idle, idle second, idle nanosecond,
-		// expire-at in ms. Returns 0, or 1 if there is no such user, 2 if
-		// the session exists. Also drops the user's set members whose
-		// session Redis expired, so the set does not grow forever.
-		createSession: redis.NewScript(`
-if redis.call('EXISTS', KEYS[2]) == 0 then return 1 end
-if redis.call('EXISTS', KEYS[1]) == 1 then return 2 end
-for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-	if redis.call('EXISTS', ARGV[1] .. 's:' .. id) == 0 then
-		redis.call('SREM', KEYS[3], id)
-	end
-end
-redis.call('HSET', KEYS[1], 'u', ARGV[3], 'a', ARGV[4], 'i', ARGV[5], 'n', ARGV[7])
-redis.call('PEXPIREAT', KEYS[1], ARGV[8])
-redis.call('SADD', KEYS[3], ARGV[2])
-redis.call('ZADD', KEYS[4], ARGV[6], ARGV[2])
-return 0`),
-
-		// KEYS: session. ARGV: prefix. Returns {} if there is no such
-		// session, else {user ID, active, idle, user found "1"/"0",
-		// has attributes "1"/"0", attributes}.
-		getSessionAndUser: redis.NewScript(`
-local s = redis.call('HMGET', KEYS[1], 'u', 'a', 'i')
-if not s[1] then return {} end
-local u = redis.call('HMGET', ARGV[1] .. 'u:' .. s[1], 'id', 'a')
-local found, has = '0', '0'
-if u[1] then found = '1' end
-if u[2] then has = '1' end
-return {s[1], s[2] or '', s[3] or '', found, has, u[2] or ''}`),
-
-		// KEYS: session, sweep index. ARGV: old active, active, idle, idle
-		// second, idle nanosecond, expire-at in ms, session ID. Returns 1
-		// if the stored active expiry was old and is now replaced, else 0.
-		// A missing session reads as false, which equals no string.
-		renewSession: redis.NewScript(`
-if redis.call('HGET', KEYS[1], 'a') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'a', ARGV[2], 'i', ARGV[3], 'n', ARGV[5])
-redis.call('PEXPIREAT', KEYS[1], ARGV[6])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[7])
-return 1`),
-
-		// KEYS: session, sweep index. ARGV: prefix, session ID. Returns 1
-		// if it deleted a session, else 0.
-		deleteSession: redis.NewScript(`
-redis.call('ZREM', KEYS[2], ARGV[2])
-local u = redis.call('HGET', KEYS[1], 'u')
-if not u then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('SREM', ARGV[1] .. 'us:' .. u, ARGV[2])
-return 1`),
-
-		// KEYS: user's sessions, sweep index. ARGV: prefix, user ID.
-		// Returns how many sessions it deleted.
-		deleteUserSessions: redis.NewScript(`
-local n = 0
-for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-	local k = ARGV[1] .. 's:' .. id
-	if redis.call('HGET', k, 'u') == ARGV[2] then
-		redis.call('DEL', k)
-		redis.call('ZREM', KEYS[2], id)
-		n = n + 1
-	end
-end
-redis.call('DEL', KEYS[1])
-return n`),
-
-		// KEYS: user's sessions. ARGV: prefix, user ID. Returns session
-		// ID, active, idle for each session; drops stale set members.
-		userSessions: redis.NewScript(`
-local out = {}
-for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-	local v = redis.call('HMGET', ARGV[1] .. 's:' .. id, 'u', 'a', 'i')
-	if v[1] == ARGV[2] then
-		table.insert(out, id)
-		table.insert(out, v[2] or '')
-		table.insert(out, v[3] or '')
-	else
-		redis.call('SREM', KEYS[1], id)
-	end
-end
-return out`),
-
-		// KEYS: sweep index. ARGV: prefix, now's second, now's
-		// nanosecond, batch size. Deletes up to a batch of sessions whose
-		// idle expiry is before now, and returns {deleted, examined}; the
-		// caller runs it again while examined equals the batch size.
-		//
-		// Scores are whole seconds (a double holds those exactly; it can't
-		// hold Unix nanoseconds), so a score below now's second is surely
-		// expired, and a score equal to it is settled by comparing the
-		// nanoseconds stored in the session.
-		deleteExpired: redis.NewScript(`
-local function del(id)
-	redis.call('ZREM', KEYS[1], id)
-	local k = ARGV[1] .. 's:' .. id
-	local u = redis.call('HGET', k, 'u')
-	if not u then return 0 end
-	redis.call('DEL', k)
-	redis.call('SREM', ARGV[1] .. 'us:' .. u, id)
-	return 1
-end
-local n = 0
-local batch = tonumber(ARGV[4])
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2], 'LIMIT', 0, batch)
-for _, id in ipairs(ids) do n = n + del(id) end
-if #ids < batch then
-	local nsec = tonumber(ARGV[3])
-	for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[2])) do
-		local ns = redis.call('HGET', ARGV[1] .. 's:' .. id, 'n')
-		if not ns then
-			redis.call('ZREM', KEYS[1], id)
-		elseif tonumber(ns) < nsec then
-			n = n + del(id)
-		end
-	end
-end
-return {n, #ids}`),
+return {u}`),
 	}
+}
+
+func isNoScript(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
+}
+
+// pipelined builds a pipeline with build and runs it. Scripts in a
+// pipeline go as EVALSHA, and go-redis can't fall back to EVAL inside one:
+// if Redis does not know a script (a restart, a new node), pipelined loads
+// every script on every node and runs the pipeline once more. build must
+// be safe to call twice (it is given a fresh pipeline).
+func (c *core) pipelined(ctx context.Context, build func(redis.Pipeliner)) error {
+	pipe := c.rdb.Pipeline()
+	build(pipe)
+	_, err := pipe.Exec(ctx)
+	if !isNoScript(err) {
+		return err
+	}
+	for _, sc := range c.scripts.all() {
+		if lerr := sc.Load(ctx, c.rdb).Err(); lerr != nil {
+			return errors.Join(err, lerr)
+		}
+	}
+	pipe = c.rdb.Pipeline()
+	build(pipe)
+	_, err = pipe.Exec(ctx)
+	return err
 }
