@@ -1,0 +1,295 @@
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/authkit-dev/authkit/auth"
+)
+
+// Time zones with odd offsets: a store that drops the zone, or mixes local
+// and UTC, shows up as a different instant.
+var (
+	zoneA = time.FixedZone("UTC+05:45", 5*3600+45*60)
+	zoneB = time.FixedZone("UTC-09:30", -(9*3600 + 30*60))
+)
+
+// t0 is the suites' usual "now": far enough from the real clock that a
+// store judging expiry by it would be caught.
+var t0 = time.Date(2031, 3, 14, 15, 9, 26, 535897933, zoneA)
+
+// fixture is one subtest's store and what the suite knows about it.
+type fixture struct {
+	t   testing.TB
+	cfg config
+	s   auth.SessionStore      // nil in a UserStore suite on a value without sessions
+	us  auth.UserStore         // nil when the store keeps no users
+	js  auth.SessionUserGetter // nil when the store can't join
+}
+
+func newFixture(t testing.TB, s auth.SessionStore, cfg config) *fixture {
+	f := &fixture{t: t, cfg: cfg, s: s}
+	if s != nil {
+		f.us, _ = s.(auth.UserStore)
+		f.js, _ = s.(auth.SessionUserGetter)
+	}
+	return f
+}
+
+func (f *fixture) ctx() context.Context { return f.t.Context() }
+
+// knowsUsers reports whether the store refuses sessions of unknown users.
+func (f *fixture) knowsUsers() bool { return f.cfg.appUsers || f.us != nil }
+
+// user makes a user that sessions can reference: with the app's create
+// function, the store's CreateUser, or nothing for a store that takes any
+// user ID.
+func (f *fixture) user(id string) {
+	f.t.Helper()
+	switch {
+	case f.cfg.appUsers:
+		if err := f.cfg.createUser(f.ctx(), f.s, id); err != nil {
+			f.t.Fatalf("AppUsers create(%q): %v", id, err)
+		}
+	case f.us != nil:
+		if err := f.us.CreateUser(f.ctx(), userRecord(id), nil); err != nil {
+			f.t.Fatalf("CreateUser(%q): %v", id, err)
+		}
+	}
+}
+
+// deleteUser deletes a user as the app would, through AppUsers' delete or
+// the store's DeleteUser.
+func (f *fixture) deleteUser(ctx context.Context, id string) error {
+	if f.cfg.appUsers {
+		return f.cfg.deleteUser(ctx, f.s, id)
+	}
+	return f.us.DeleteUser(ctx, id)
+}
+
+func userRecord(id string) auth.UserRecord {
+	return auth.UserRecord{ID: id, Attributes: json.RawMessage(fmt.Sprintf(`{"name":%q}`, "user "+id))}
+}
+
+// session returns a session record of the user with an ID derived from
+// name and every field set: created an hour before t0, renewed half an
+// hour later, active for a day from t0, idle for two weeks after, with an
+// absolute expiry, a device and attributes.
+func session(name, userID string) auth.SessionRecord {
+	active := t0.Add(24 * time.Hour)
+	return auth.SessionRecord{
+		ID:              auth.SessionID("token of " + name),
+		UserID:          userID,
+		CreatedAt:       t0.Add(-time.Hour).In(time.UTC),
+		RenewedAt:       t0.Add(-30*time.Minute + 7),
+		ActiveExpiresAt: active,
+		IdleExpiresAt:   active.Add(14 * 24 * time.Hour).In(zoneB),
+		ExpiresAt:       t0.Add(90 * 24 * time.Hour),
+		UserAgent:       "Mozilla/5.0 (X11; Linux x86_64) storetest/" + name,
+		ClientIP:        "2001:db8::7",
+		Attributes:      json.RawMessage(`{"device":"laptop","mfa":true}`),
+	}
+}
+
+// expiring returns a plain session record whose idle period ends at idle.
+func expiring(name, userID string, idle time.Time) auth.SessionRecord {
+	r := session(name, userID)
+	r.ActiveExpiresAt = idle.Add(-time.Hour)
+	r.IdleExpiresAt = idle
+	r.CreatedAt, r.RenewedAt = idle.Add(-2*time.Hour), idle.Add(-2*time.Hour)
+	r.ExpiresAt = time.Time{}
+	return r
+}
+
+func (f *fixture) create(r auth.SessionRecord) {
+	f.t.Helper()
+	if err := f.s.CreateSession(f.ctx(), r); err != nil {
+		f.t.Fatalf("CreateSession(%.12s… of %q): %v", r.ID, r.UserID, err)
+	}
+}
+
+// cmpOpts shows attributes as text in diffs, and tells a nil Attributes
+// from an empty one. cmp compares times with their Equal method, so the
+// same instant in two zones is equal.
+var cmpOpts = cmp.Options{
+	cmp.Transformer("JSON", func(m json.RawMessage) *string {
+		if m == nil {
+			return nil
+		}
+		s := string(m)
+		return &s
+	}),
+}
+
+func (f *fixture) wantErr(what string, err, want error) {
+	f.t.Helper()
+	if !errors.Is(err, want) {
+		f.t.Fatalf("%s: error = %v, want errors.Is(err, %v)", what, err, want)
+	}
+}
+
+func (f *fixture) noErr(what string, err error) {
+	f.t.Helper()
+	if err != nil {
+		f.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func (f *fixture) wantSession(want auth.SessionRecord) {
+	f.t.Helper()
+	got, err := f.s.GetSession(f.ctx(), want.ID)
+	f.noErr(fmt.Sprintf("GetSession(%.12s…)", want.ID), err)
+	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+		f.t.Errorf("GetSession(%.12s…) mismatch (-want +got):\n%s", want.ID, diff)
+	}
+}
+
+func (f *fixture) wantNoSession(id string) {
+	f.t.Helper()
+	_, err := f.s.GetSession(f.ctx(), id)
+	f.wantErr(fmt.Sprintf("GetSession(%.12s…)", id), err, auth.ErrNotFound)
+}
+
+func sortSessions(rs []auth.SessionRecord) []auth.SessionRecord {
+	slices.SortFunc(rs, func(a, b auth.SessionRecord) int { return strings.Compare(a.ID, b.ID) })
+	return rs
+}
+
+func (f *fixture) wantUserSessions(userID string, want ...auth.SessionRecord) {
+	f.t.Helper()
+	got, err := f.s.UserSessions(f.ctx(), userID)
+	f.noErr(fmt.Sprintf("UserSessions(%q)", userID), err)
+	if len(want) == 0 && len(got) == 0 {
+		return
+	}
+	if diff := cmp.Diff(sortSessions(slices.Clone(want)), sortSessions(got), cmpOpts); diff != "" {
+		f.t.Errorf("UserSessions(%q) mismatch (-want +got):\n%s", userID, diff)
+	}
+}
+
+func (f *fixture) wantUser(want auth.UserRecord) {
+	f.t.Helper()
+	got, err := f.us.GetUser(f.ctx(), want.ID)
+	f.noErr(fmt.Sprintf("GetUser(%q)", want.ID), err)
+	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+		f.t.Errorf("GetUser(%q) mismatch (-want +got):\n%s", want.ID, diff)
+	}
+}
+
+func (f *fixture) wantNoUser(id string) {
+	f.t.Helper()
+	_, err := f.us.GetUser(f.ctx(), id)
+	f.wantErr(fmt.Sprintf("GetUser(%q)", id), err, auth.ErrNotFound)
+}
+
+func (f *fixture) wantKey(want auth.KeyRecord) {
+	f.t.Helper()
+	got, err := f.us.GetKey(f.ctx(), want.ProviderID, want.ProviderUserID)
+	f.noErr(fmt.Sprintf("GetKey(%q, %q)", want.ProviderID, want.ProviderUserID), err)
+	if diff := cmp.Diff(want, got); diff != "" {
+		f.t.Errorf("GetKey(%q, %q) mismatch (-want +got):\n%s", want.ProviderID, want.ProviderUserID, diff)
+	}
+}
+
+func (f *fixture) wantNoKey(providerID, providerUserID string) {
+	f.t.Helper()
+	_, err := f.us.GetKey(f.ctx(), providerID, providerUserID)
+	f.wantErr(fmt.Sprintf("GetKey(%q, %q)", providerID, providerUserID), err, auth.ErrNotFound)
+}
+
+func sortKeys(ks []auth.KeyRecord) []auth.KeyRecord {
+	slices.SortFunc(ks, func(a, b auth.KeyRecord) int {
+		if c := strings.Compare(a.ProviderID, b.ProviderID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ProviderUserID, b.ProviderUserID)
+	})
+	return ks
+}
+
+func (f *fixture) wantUserKeys(userID string, want ...auth.KeyRecord) {
+	f.t.Helper()
+	got, err := f.us.UserKeys(f.ctx(), userID)
+	f.noErr(fmt.Sprintf("UserKeys(%q)", userID), err)
+	if len(want) == 0 && len(got) == 0 {
+		return
+	}
+	if diff := cmp.Diff(sortKeys(slices.Clone(want)), sortKeys(got)); diff != "" {
+		f.t.Errorf("UserKeys(%q) mismatch (-want +got):\n%s", userID, diff)
+	}
+}
+
+// wantSameBytes checks that got holds exactly the bytes of want (a store
+// that re-encodes JSON changes spacing, key order or escapes).
+func (f *fixture) wantSameBytes(what, want string, got json.RawMessage) {
+	f.t.Helper()
+	if bytes.Equal([]byte(want), got) {
+		return
+	}
+	if len(want) < 4096 && len(got) < 4096 {
+		f.t.Errorf("%s: attributes mismatch (-want +got):\n%s", what, cmp.Diff(want, string(got)))
+		return
+	}
+	i := 0
+	for i < len(want) && i < len(got) && want[i] == got[i] {
+		i++
+	}
+	f.t.Errorf("%s: attributes differ: want %d bytes, got %d bytes, first difference at byte %d", what, len(want), len(got), i)
+}
+
+// race starts n goroutines that wait for one signal and then call fn with
+// their index; it returns once all have returned.
+func race(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			fn(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
+// clock is a settable [auth.Clock] for the cases that run an [auth.Auth].
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// cheapArgon2 keeps password hashing fast in the suites.
+func cheapArgon2() auth.Argon2Params { return auth.Argon2Params{Memory: 64, Time: 1, Threads: 1} }
+
+func newAuth(t testing.TB, s auth.SessionStore, c *clock) *auth.Auth {
+	t.Helper()
+	a, err := auth.New(s, auth.Config{Clock: c, Argon2: cheapArgon2()})
+	if err != nil {
+		t.Fatalf("auth.New: %v", err)
+	}
+	return a
+}
+
+func isNotFound(err error) bool { return errors.Is(err, auth.ErrNotFound) }
