@@ -112,30 +112,48 @@ var (
 	maxTime = time.Unix(0, math.MaxInt64)
 )
 
-// Nanos encodes t as Unix nanoseconds, the zero time as 0. It refuses
-// times outside the int64 range, and the Unix epoch itself (which would
-// read back as the zero time).
+// Nanos encodes t as Unix nanoseconds, and the zero time as
+// math.MinInt64 (so that, say, a renewal compared with the zero time
+// matches nothing). It refuses times outside the int64 range, and the
+// instant math.MinInt64 itself (in 1677), which reads back as zero.
 func (c *Core) Nanos(t time.Time) (int64, error) {
 	if t.IsZero() {
-		return 0, nil
+		return math.MinInt64, nil
 	}
-	if t.Before(minTime) || t.After(maxTime) {
+	if !t.After(minTime) || t.After(maxTime) {
 		return 0, fmt.Errorf("%s: time %v is outside the range of int64 Unix nanoseconds (%v to %v)", c.cfg.Name, t, minTime.UTC(), maxTime.UTC())
 	}
-	n := t.UnixNano()
-	if n == 0 {
-		return 0, fmt.Errorf("%s: time %v is the Unix epoch, which encodes the zero time", c.cfg.Name, t)
-	}
-	return n, nil
+	return t.UnixNano(), nil
 }
 
-// FromNanos decodes what [Core.Nanos] encodes: 0 is the zero time, others
-// are in UTC.
+// FromNanos decodes what [Core.Nanos] encodes; times are in UTC.
 func FromNanos(n int64) time.Time {
-	if n == 0 {
+	if n == math.MinInt64 {
 		return time.Time{}
 	}
 	return time.Unix(0, n).UTC()
+}
+
+// ExpiryNanos encodes an absolute expiry: the zero time (none) as 0, as
+// the schema documents. It refuses the Unix epoch itself, which would read
+// back as none.
+func (c *Core) ExpiryNanos(t time.Time) (int64, error) {
+	if t.IsZero() {
+		return 0, nil
+	}
+	n, err := c.Nanos(t)
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%s: absolute expiry %v is the Unix epoch, which encodes none", c.cfg.Name, t)
+	}
+	return n, err
+}
+
+// FromExpiryNanos decodes what [Core.ExpiryNanos] encodes.
+func FromExpiryNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return FromNanos(n)
 }
 
 // jsonArg is the SQL value for JSON attributes: NULL for nil, the bytes
@@ -161,7 +179,7 @@ func scanSession(r Row, rec *auth.SessionRecord, extra ...any) error {
 		return err
 	}
 	rec.CreatedAt, rec.RenewedAt = FromNanos(created), FromNanos(renewed)
-	rec.ActiveExpiresAt, rec.IdleExpiresAt, rec.ExpiresAt = FromNanos(active), FromNanos(idle), FromNanos(expires)
+	rec.ActiveExpiresAt, rec.IdleExpiresAt, rec.ExpiresAt = FromNanos(active), FromNanos(idle), FromExpiryNanos(expires)
 	if attrs != nil {
 		rec.Attributes = attrs
 	}
@@ -172,14 +190,19 @@ func scanSession(r Row, rec *auth.SessionRecord, extra ...any) error {
 // the users table, so a missing user inserts nothing, atomically.
 func (c *Core) CreateSession(ctx context.Context, s auth.SessionRecord) error {
 	var ts [5]int64
-	for i, t := range []time.Time{s.CreatedAt, s.RenewedAt, s.ActiveExpiresAt, s.IdleExpiresAt, s.ExpiresAt} {
+	for i, t := range []time.Time{s.CreatedAt, s.RenewedAt, s.ActiveExpiresAt, s.IdleExpiresAt} {
 		n, err := c.Nanos(t)
 		if err != nil {
 			return err
 		}
 		ts[i] = n
 	}
-	n, err := c.db.Exec(ctx, c.q.insertSession, s.ID, ts[0], ts[1], ts[2], ts[3], ts[4], s.UserAgent, s.ClientIP, jsonArg(s.Attributes), s.UserID)
+	n, err := c.ExpiryNanos(s.ExpiresAt)
+	if err != nil {
+		return err
+	}
+	ts[4] = n
+	n, err = c.db.Exec(ctx, c.q.insertSession, s.ID, ts[0], ts[1], ts[2], ts[3], ts[4], s.UserAgent, s.ClientIP, jsonArg(s.Attributes), s.UserID)
 	switch {
 	case err != nil && c.cfg.Classify(err) == ForeignKey:
 		// The user was deleted between the SELECT and the insert's check.
