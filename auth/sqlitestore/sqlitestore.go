@@ -32,7 +32,7 @@
 // auth_sessions has: id (TEXT PRIMARY KEY, the SHA-256 of the token in
 // hex: tokens are never stored), user_id, created_at, renewed_at,
 // active_expires_at, idle_expires_at, expires_at (0 when the session has
-// no absolute end), user_agent, client_ip (TEXT, '' when unknown) and
+// no absolute end), user_agent, client_ip (TEXT, empty when unknown) and
 // attributes (TEXT, the JSON bytes as given, NULL for none), with indexes
 // on user_id and idle_expires_at. Every time is an INTEGER of Unix
 // nanoseconds, so it round-trips exactly and the conditional renewal
