@@ -36,9 +36,10 @@
 // attributes (TEXT, the JSON bytes as given, NULL for none), with indexes
 // on user_id and idle_expires_at. Every time is an INTEGER of Unix
 // nanoseconds, so it round-trips exactly and the conditional renewal
-// compares exactly; times read back are in UTC, and 0 is the zero time.
-// A time outside int64 nanoseconds (before 1678 or after 2262) is refused
-// with an error.
+// compares exactly; times read back are in UTC. An absent expires_at is
+// 0 (so an absolute expiry at the Unix epoch itself is refused); any other
+// zero time is stored as -9223372036854775808. A time outside int64
+// nanoseconds (before 1678 or after 2262) is refused with an error.
 //
 // Sessions that existed before schema version 2 (the release that first
 // recorded them) get the time of the upgrade as created_at and
