@@ -22,13 +22,15 @@
 // # Why pgxpool
 //
 // The store runs on pgx's own interface (*pgxpool.Pool), not on
-// database/sql with pgx's stdlib adapter. Measured in one run, interleaved
-// (BenchmarkDriver in this package's tests: the GetSession SELECT by
-// primary key, scanning every column), pgxpool is the faster of the two:
-// database/sql adds a connection-pool layer with its own locking, a
-// driver.Value conversion of every argument and column, and a Rows
-// allocation per query, on top of the same pgx connection. Both cache the
-// prepared statement per connection.
+// database/sql with pgx's stdlib adapter. Measured paired (BenchmarkDriver
+// in this package's tests: the GetSession SELECT by primary key, scanning
+// every column, the two ways alternating in random order request after
+// request on one table), database/sql took 1.06 to 1.09 times as long as
+// pgxpool in each of six rounds (medians 44.5 against 47.2 µs on a loopback
+// server), with 46 allocations a read against 12: database/sql adds a pool
+// with its own locking, a driver.Value conversion of every argument and
+// column, and a Rows per query, on top of the same pgx connection. Both
+// cache the prepared statement per connection.
 //
 // # Schema
 //

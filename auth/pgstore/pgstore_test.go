@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -374,6 +376,14 @@ func TestSessionsBigintID(t *testing.T) {
 	}
 }
 
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}
+
 func BenchmarkStore(b *testing.B) {
 	storetest.BenchmarkSessionStore(b, func(b *testing.B) auth.SessionStore { return newStore(b) })
 }
@@ -408,8 +418,41 @@ func BenchmarkDriver(b *testing.B) {
 		created, renewed, active, idle, expir int64
 		attrs                                 []byte
 	}
+	pool := s.DB()
+	pgxRead := func() error {
+		var r row
+		return pool.QueryRow(ctx, query, id).Scan(&r.id, &r.user, &r.created, &r.renewed, &r.active, &r.idle, &r.expir, &r.ua, &r.ip, &r.attrs)
+	}
+	sqlRead := func() error {
+		var r row
+		return db.QueryRowContext(ctx, query, id).Scan(&r.id, &r.user, &r.created, &r.renewed, &r.active, &r.idle, &r.expir, &r.ua, &r.ip, &r.attrs)
+	}
+	// Paired: each iteration runs both, in random order, and the medians
+	// are reported, so that the machine's swings hit both alike.
+	b.Run("paired", func(b *testing.B) {
+		var tp, ts []time.Duration
+		for i := 0; b.Loop(); i++ {
+			first, second, d1, d2 := pgxRead, sqlRead, &tp, &ts
+			if rand.IntN(2) == 0 {
+				first, second, d1, d2 = sqlRead, pgxRead, &ts, &tp
+			}
+			for _, step := range []struct {
+				read func() error
+				d    *[]time.Duration
+			}{{first, d1}, {second, d2}} {
+				start := time.Now()
+				if err := step.read(); err != nil {
+					b.Fatal(err)
+				}
+				*step.d = append(*step.d, time.Since(start))
+			}
+		}
+		mp, ms := median(tp), median(ts)
+		b.ReportMetric(float64(mp.Nanoseconds()), "pgxpool-median-ns")
+		b.ReportMetric(float64(ms.Nanoseconds()), "database-sql-median-ns")
+		b.ReportMetric(float64(ms)/float64(mp), "sql/pgx")
+	})
 	b.Run("pgxpool", func(b *testing.B) {
-		pool := s.DB()
 		for b.Loop() {
 			var r row
 			if err := pool.QueryRow(ctx, query, id).Scan(&r.id, &r.user, &r.created, &r.renewed, &r.active, &r.idle, &r.expir, &r.ua, &r.ip, &r.attrs); err != nil {
