@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -52,5 +53,10 @@ func scaleBackend(t *testing.T) sqlscale.Backend {
 // (AUTHKIT_SCALE=1).
 func TestScaleLatency(t *testing.T) { sqlscale.CheckLatency(t, scaleBackend) }
 
-// Sweeping 500,000 expired of 1,000,000 in bounded steps (AUTHKIT_SCALE=1).
-func TestScaleSweep(t *testing.T) { sqlscale.CheckSweep(t, scaleBackend) }
+// Sweeping 500,000 expired of 1,000,000 in bounded steps, of auth's
+// default size and of 100 (AUTHKIT_SCALE=1).
+func TestScaleSweep(t *testing.T) {
+	for _, batch := range []int{auth.DefaultSweepBatch, 100} {
+		t.Run(fmt.Sprint(batch), func(t *testing.T) { sqlscale.CheckSweep(t, scaleBackend, batch) })
+	}
+}

@@ -229,7 +229,7 @@ func newState(db *sql.DB, users *sqlcore.UsersTable) (*state, error) {
 	if db == nil {
 		return nil, errors.New("sqlitestore: db is nil")
 	}
-	std := sqlcore.NewStdDB(db, true)
+	std := sqlcore.NewStdDB(db, true, true)
 	core, err := sqlcore.New(std, sqlcore.Config{
 		Name: "sqlitestore", Users: users, CheckUser: users != nil,
 		NoRows: sql.ErrNoRows, Classify: classify, NotMigrated: ErrNotMigrated,

@@ -48,16 +48,36 @@ func (r errRow) Scan(...any) error { return r.err }
 // StdDB is a [DB] on a *sql.DB. With prepare set, it prepares each
 // statement the first time it runs and reuses it (on SQLite parsing costs
 // about as much as running a primary-key read).
+//
+// With serialize set, its writes (Exec and transactions) take turns on a
+// mutex of the process. SQLite has one write lock per database, and a
+// writer that finds it taken polls with growing sleeps (busy_timeout), so
+// that a steady stream of writers (a sweep's steps) can starve another
+// for seconds; a Go mutex queues them instead, so each waits for the
+// writes ahead of it.
 type StdDB struct {
 	db      *sql.DB
 	prepare bool
 	mu      sync.Mutex
 	stmts   map[string]*sql.Stmt
+	writeMu *sync.Mutex // nil: writes do not take turns
 }
 
 // NewStdDB returns a StdDB on db.
-func NewStdDB(db *sql.DB, prepare bool) *StdDB {
-	return &StdDB{db: db, prepare: prepare, stmts: map[string]*sql.Stmt{}}
+func NewStdDB(db *sql.DB, prepare, serialize bool) *StdDB {
+	d := &StdDB{db: db, prepare: prepare, stmts: map[string]*sql.Stmt{}}
+	if serialize {
+		d.writeMu = new(sync.Mutex)
+	}
+	return d
+}
+
+func (d *StdDB) lockWrites() func() {
+	if d.writeMu == nil {
+		return func() {}
+	}
+	d.writeMu.Lock()
+	return d.writeMu.Unlock
 }
 
 func (d *StdDB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -83,6 +103,7 @@ func (d *StdDB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // Exec implements [Querier].
 func (d *StdDB) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	defer d.lockWrites()()
 	if !d.prepare {
 		return rowsAffected(d.db.ExecContext(ctx, query, args...))
 	}
@@ -119,6 +140,7 @@ func (d *StdDB) Query(ctx context.Context, query string, each func(Row) error, a
 
 // InTx implements [DB].
 func (d *StdDB) InTx(ctx context.Context, fn func(Querier) error) error {
+	defer d.lockWrites()()
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -134,6 +156,7 @@ func (d *StdDB) InTx(ctx context.Context, fn func(Querier) error) error {
 // IMMEDIATE") and COMMIT, whatever transaction mode the handle's DSN sets;
 // on an error it rolls back.
 func (d *StdDB) Locked(ctx context.Context, begin string, fn func(Querier) error) error {
+	defer d.lockWrites()()
 	conn, err := d.db.Conn(ctx)
 	if err != nil {
 		return err

@@ -41,9 +41,9 @@ func Skip(t *testing.T) {
 	}
 }
 
-func newAuth(t *testing.T, s auth.SessionStore) *auth.Auth {
+func newAuth(t *testing.T, s auth.SessionStore, sweepBatch int) *auth.Auth {
 	t.Helper()
-	a, err := auth.New(s, auth.Config{})
+	a, err := auth.New(s, auth.Config{SweepBatch: sweepBatch})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func pct(ds []time.Duration, p float64) time.Duration {
 func Latency(t *testing.T, size int, newBackend func(t *testing.T) Backend) (validate, floor [2]time.Duration) {
 	t.Helper()
 	b := newBackend(t)
-	a := newAuth(t, b.Store)
+	a := newAuth(t, b.Store, 0)
 	const n = 1000
 	start := time.Now()
 	if err := b.Fill(t.Context(), size-n, 0, start); err != nil {
@@ -133,13 +133,13 @@ func CheckLatency(t *testing.T, newBackend func(t *testing.T) Backend) {
 
 // CheckSweep fills 1,000,000 sessions, 500,000 expired, and sweeps them
 // with Auth.DeleteExpiredSessions while one goroutine validates and one
-// signs in every 5 ms. It reports the validation p99 before and during the
+// signs in every 5 ms, in steps of sweepBatch (0: auth's default). It reports the validation p99 before and during the
 // sweep and the sign-ins' worst latency, and fails if p99 more than
 // doubles, a sign-in fails or one waits more than 100 ms.
-func CheckSweep(t *testing.T, newBackend func(t *testing.T) Backend) {
+func CheckSweep(t *testing.T, newBackend func(t *testing.T) Backend, sweepBatch int) {
 	Skip(t)
 	b := newBackend(t)
-	a := newAuth(t, b.Store)
+	a := newAuth(t, b.Store, sweepBatch)
 	ctx := t.Context()
 	start := time.Now()
 	if err := b.Fill(ctx, 999000, 500000, start); err != nil {
@@ -190,8 +190,8 @@ func CheckSweep(t *testing.T, newBackend func(t *testing.T) Backend) {
 	}
 	pb, pd := pct(before, .99), pct(during, .99)
 	worst := slices.Max(append(signIns, 0))
-	t.Logf("sweep of %d in %v: validation p99 %v before, %v during (%.2fx; %d validations); %d sign-ins, worst %v, p99 %v, %d failed",
-		n, took.Round(time.Millisecond), pb, pd, float64(pd)/float64(pb), len(during), len(signIns), worst, pct(signIns, .99), failed.Load())
+	t.Logf("sweep of %d in steps of %d in %v: validation p99 %v before, %v during (%.2fx; %d validations); %d sign-ins, worst %v, p99 %v, %d failed",
+		n, sweepBatch, took.Round(time.Millisecond), pb, pd, float64(pd)/float64(pb), len(during), len(signIns), worst, pct(signIns, .99), failed.Load())
 	if pd > 2*pb {
 		t.Errorf("validation p99 during the sweep %v > 2x %v before", pd, pb)
 	}
