@@ -54,9 +54,10 @@ func scaleBackend(t *testing.T) sqlscale.Backend {
 func TestScaleLatency(t *testing.T) { sqlscale.CheckLatency(t, scaleBackend) }
 
 // Sweeping 500,000 expired of 1,000,000 in bounded steps, of auth's
-// default size and of 100 (AUTHKIT_SCALE=1).
+// default size and of 100, and paced (AUTHKIT_SCALE=1).
 func TestScaleSweep(t *testing.T) {
 	for _, batch := range []int{auth.DefaultSweepBatch, 100} {
-		t.Run(fmt.Sprint(batch), func(t *testing.T) { sqlscale.CheckSweep(t, scaleBackend, batch) })
+		t.Run(fmt.Sprint(batch), func(t *testing.T) { sqlscale.CheckSweep(t, scaleBackend, batch, false) })
 	}
+	t.Run("paced", func(t *testing.T) { sqlscale.CheckSweep(t, scaleBackend, auth.DefaultSweepBatch, true) })
 }
