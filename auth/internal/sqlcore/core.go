@@ -1,0 +1,464 @@
+package sqlcore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/authkit-dev/authkit/auth"
+)
+
+// UsersTable names an app's users table and its ID column.
+type UsersTable struct {
+	Table, IDColumn string
+	// IDType is the PostgreSQL type of the ID column: "text" (or ""),
+	// "integer", "bigint" or "uuid". SQLite ignores it.
+	IDType string
+}
+
+// Config describes a store to [New].
+type Config struct {
+	// Name prefixes errors: "sqlitestore" or "pgstore".
+	Name string
+	// Postgres selects PostgreSQL's SQL ($n placeholders, casts); SQLite
+	// otherwise.
+	Postgres bool
+	// Schema is the PostgreSQL schema of authkit's tables, unquoted, or "".
+	Schema string
+	// Users is the app's users table, or nil for authkit's own.
+	Users *UsersTable
+	// NoRows is the driver's no-rows error.
+	NoRows error
+	// Classify tells what a driver error is.
+	Classify func(error) Kind
+	// NotMigrated is the sentinel that errors from a database without the
+	// tables wrap.
+	NotMigrated error
+	// CheckUser makes GetSession check, in the same statement, that the
+	// app's user row still exists (SQLite app-users mode: the cascade
+	// depends on the deleting connection's foreign_keys pragma).
+	CheckUser bool
+}
+
+// Core implements the store methods on a [DB].
+type Core struct {
+	db  DB
+	cfg Config
+	q   queries
+}
+
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// Quote validates name as an SQL identifier (letters, digits and
+// underscores, not starting with a digit), or, when dotted is set, as
+// "schema.table", and returns it double-quoted.
+func Quote(name string, dotted bool) (string, error) {
+	parts := []string{name}
+	if dotted {
+		if a, b, ok := strings.Cut(name, "."); ok {
+			parts = []string{a, b}
+		}
+	}
+	for i, p := range parts {
+		if !identifier.MatchString(p) || len(p) > 63 {
+			return "", fmt.Errorf("invalid SQL identifier %q (want letters, digits and underscores)", name)
+		}
+		parts[i] = `"` + p + `"`
+	}
+	return strings.Join(parts, "."), nil
+}
+
+// idTypes are the PostgreSQL types an app's ID column may have.
+var idTypes = map[string]string{"": "text", "text": "text", "integer": "integer", "bigint": "bigint", "uuid": "uuid"}
+
+// New returns a Core on db.
+func New(db DB, cfg Config) (*Core, error) {
+	c := &Core{db: db, cfg: cfg}
+	prefix := ""
+	if cfg.Schema != "" {
+		s, err := Quote(cfg.Schema, false)
+		if err != nil {
+			return nil, fmt.Errorf("%s: schema: %w", cfg.Name, err)
+		}
+		prefix = s + "."
+	}
+	users, idcol, idtype := prefix+"auth_users", "id", "text"
+	if u := cfg.Users; u != nil {
+		var err error
+		if users, err = Quote(u.Table, cfg.Postgres); err != nil {
+			return nil, fmt.Errorf("%s: users table: %w", cfg.Name, err)
+		}
+		if idcol, err = Quote(u.IDColumn, false); err != nil {
+			return nil, fmt.Errorf("%s: users ID column: %w", cfg.Name, err)
+		}
+		t, ok := idTypes[strings.ToLower(u.IDType)]
+		if !ok || (!cfg.Postgres && u.IDType != "") {
+			return nil, fmt.Errorf("%s: users ID type %q: want text, integer, bigint or uuid (PostgreSQL only)", cfg.Name, u.IDType)
+		}
+		idtype = t
+	}
+	c.q = buildQueries(cfg, prefix, users, idcol, idtype)
+	return c, nil
+}
+
+// The instants int64 Unix nanoseconds can hold.
+var (
+	minTime = time.Unix(0, math.MinInt64)
+	maxTime = time.Unix(0, math.MaxInt64)
+)
+
+// Nanos encodes t as Unix nanoseconds, and the zero time as
+// math.MinInt64 (so that, say, a renewal compared with the zero time
+// matches nothing). It refuses times outside the int64 range, and the
+// instant math.MinInt64 itself (in 1677), which reads back as zero.
+func (c *Core) Nanos(t time.Time) (int64, error) {
+	if t.IsZero() {
+		return math.MinInt64, nil
+	}
+	if !t.After(minTime) || t.After(maxTime) {
+		return 0, fmt.Errorf("%s: time %v is outside the range of int64 Unix nanoseconds (%v to %v)", c.cfg.Name, t, minTime.UTC(), maxTime.UTC())
+	}
+	return t.UnixNano(), nil
+}
+
+// FromNanos decodes what [Core.Nanos] encodes; times are in UTC.
+func FromNanos(n int64) time.Time {
+	if n == math.MinInt64 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// ExpiryNanos encodes an absolute expiry: the zero time (none) as 0, as
+// the schema documents. It refuses the Unix epoch itself, which would read
+// back as none.
+func (c *Core) ExpiryNanos(t time.Time) (int64, error) {
+	if t.IsZero() {
+		return 0, nil
+	}
+	n, err := c.Nanos(t)
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%s: absolute expiry %v is the Unix epoch, which encodes none", c.cfg.Name, t)
+	}
+	return n, err
+}
+
+// FromExpiryNanos decodes what [Core.ExpiryNanos] encodes.
+func FromExpiryNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return FromNanos(n)
+}
+
+// jsonArg is the SQL value for JSON attributes: NULL for nil, the bytes
+// unchanged as text otherwise.
+func jsonArg(a json.RawMessage) any {
+	if a == nil {
+		return nil
+	}
+	return string(a)
+}
+
+func (c *Core) isNoRows(err error) bool { return errors.Is(err, c.cfg.NoRows) }
+
+// sessionCols is the column list scanSession reads.
+const sessionCols = `s.id, {suid}, s.created_at, s.renewed_at, s.active_expires_at, s.idle_expires_at, s.expires_at, s.user_agent, s.client_ip, s.attributes`
+
+// scanSession scans the columns of sessionCols, then extra.
+func scanSession(r Row, rec *auth.SessionRecord, extra ...any) error {
+	var created, renewed, active, idle, expires int64
+	var attrs []byte
+	dest := append([]any{&rec.ID, &rec.UserID, &created, &renewed, &active, &idle, &expires, &rec.UserAgent, &rec.ClientIP, &attrs}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return err
+	}
+	rec.CreatedAt, rec.RenewedAt = FromNanos(created), FromNanos(renewed)
+	rec.ActiveExpiresAt, rec.IdleExpiresAt, rec.ExpiresAt = FromNanos(active), FromNanos(idle), FromExpiryNanos(expires)
+	if attrs != nil {
+		rec.Attributes = attrs
+	}
+	return nil
+}
+
+// CreateSession implements [auth.SessionStore]. The insert selects from
+// the users table, so a missing user inserts nothing, atomically.
+func (c *Core) CreateSession(ctx context.Context, s auth.SessionRecord) error {
+	var ts [5]int64
+	for i, t := range []time.Time{s.CreatedAt, s.RenewedAt, s.ActiveExpiresAt, s.IdleExpiresAt} {
+		n, err := c.Nanos(t)
+		if err != nil {
+			return err
+		}
+		ts[i] = n
+	}
+	n, err := c.ExpiryNanos(s.ExpiresAt)
+	if err != nil {
+		return err
+	}
+	ts[4] = n
+	n, err = c.db.Exec(ctx, c.q.insertSession, s.ID, ts[0], ts[1], ts[2], ts[3], ts[4], s.UserAgent, s.ClientIP, jsonArg(s.Attributes), s.UserID)
+	switch {
+	case err != nil && c.cfg.Classify(err) == ForeignKey:
+		// The user was deleted between the SELECT and the insert's check.
+		return auth.ErrUserNotFound
+	case err != nil:
+		// A unique violation (an existing session ID) stays a system error.
+		return c.wrap("create session", err)
+	case n == 0:
+		return auth.ErrUserNotFound
+	}
+	return nil
+}
+
+// GetSession implements [auth.SessionStore]: one SELECT by primary key.
+func (c *Core) GetSession(ctx context.Context, id string) (auth.SessionRecord, error) {
+	var rec auth.SessionRecord
+	err := scanSession(c.db.QueryRow(ctx, c.q.getSession, id), &rec)
+	if c.isNoRows(err) {
+		return auth.SessionRecord{}, auth.ErrNotFound
+	}
+	if err != nil {
+		return auth.SessionRecord{}, c.wrap("get session", err)
+	}
+	return rec, nil
+}
+
+// GetSessionAndUser implements [auth.SessionUserGetter]: one SELECT
+// joining the user.
+func (c *Core) GetSessionAndUser(ctx context.Context, id string) (auth.SessionRecord, auth.UserRecord, error) {
+	var rec auth.SessionRecord
+	var uid *string
+	var attrs []byte
+	err := scanSession(c.db.QueryRow(ctx, c.q.getSessionAndUser, id), &rec, &uid, &attrs)
+	if c.isNoRows(err) {
+		return auth.SessionRecord{}, auth.UserRecord{}, auth.ErrNotFound
+	}
+	if err != nil {
+		return auth.SessionRecord{}, auth.UserRecord{}, c.wrap("get session and user", err)
+	}
+	if uid == nil {
+		return rec, auth.UserRecord{}, auth.ErrUserNotFound
+	}
+	return rec, auth.UserRecord{ID: *uid, Attributes: attrs}, nil
+}
+
+// RenewSession implements [auth.SessionStore] with one conditional UPDATE.
+func (c *Core) RenewSession(ctx context.Context, id string, old time.Time, r auth.Renewal) (bool, error) {
+	var ts [4]int64
+	for i, t := range []time.Time{r.RenewedAt, r.ActiveExpiresAt, r.IdleExpiresAt, old} {
+		n, err := c.Nanos(t)
+		if err != nil {
+			return false, err
+		}
+		ts[i] = n
+	}
+	n, err := c.db.Exec(ctx, c.q.renewSession, ts[0], ts[1], ts[2], id, ts[3])
+	if err != nil {
+		return false, c.wrap("renew session", err)
+	}
+	return n == 1, nil
+}
+
+// DeleteSession implements [auth.SessionStore].
+func (c *Core) DeleteSession(ctx context.Context, id string) error {
+	if _, err := c.db.Exec(ctx, c.q.deleteSession, id); err != nil {
+		return c.wrap("delete session", err)
+	}
+	return nil
+}
+
+// DeleteUserSessions implements [auth.SessionStore].
+func (c *Core) DeleteUserSessions(ctx context.Context, userID string) error {
+	if _, err := c.db.Exec(ctx, c.q.deleteUserSessions, userID); err != nil {
+		return c.wrap("delete user sessions", err)
+	}
+	return nil
+}
+
+// UserSessions implements [auth.SessionStore]: one query on the user_id
+// index.
+func (c *Core) UserSessions(ctx context.Context, userID string) ([]auth.SessionRecord, error) {
+	var out []auth.SessionRecord
+	err := c.db.Query(ctx, c.q.userSessions, func(r Row) error {
+		var rec auth.SessionRecord
+		if err := scanSession(r, &rec); err != nil {
+			return err
+		}
+		out = append(out, rec)
+		return nil
+	}, userID)
+	if err != nil {
+		return nil, c.wrap("list user sessions", err)
+	}
+	return out, nil
+}
+
+// DeleteExpiredSessions implements [auth.SessionStore]: one DELETE of at
+// most limit rows found on the idle_expires_at index.
+func (c *Core) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, fmt.Errorf("%s: delete expired sessions: limit %d is not positive", c.cfg.Name, limit)
+	}
+	n, err := c.Nanos(now)
+	if err != nil {
+		return 0, err
+	}
+	deleted, err := c.db.Exec(ctx, c.q.deleteExpired, n, limit)
+	if err != nil {
+		return 0, c.wrap("delete expired sessions", err)
+	}
+	return int(deleted), nil
+}
+
+// CreateUser implements [auth.UserStore]: user and key in one
+// transaction.
+func (c *Core) CreateUser(ctx context.Context, user auth.UserRecord, key *auth.KeyRecord) error {
+	var sentinel error
+	err := c.db.InTx(ctx, func(tx Querier) error {
+		if _, err := tx.Exec(ctx, c.q.insertUser, user.ID, jsonArg(user.Attributes)); err != nil {
+			if c.cfg.Classify(err) == Unique {
+				sentinel = auth.ErrDuplicateUser
+			}
+			return err
+		}
+		if key != nil {
+			if _, err := tx.Exec(ctx, c.q.insertKey, key.ProviderID, key.ProviderUserID, key.UserID, key.PasswordHash); err != nil {
+				if c.cfg.Classify(err) == Unique {
+					sentinel = auth.ErrDuplicateKey
+				}
+				return err
+			}
+		}
+		return nil
+	})
+	if sentinel != nil {
+		return sentinel
+	}
+	if err != nil {
+		return c.wrap("create user", err)
+	}
+	return nil
+}
+
+// GetUser implements [auth.UserStore].
+func (c *Core) GetUser(ctx context.Context, userID string) (auth.UserRecord, error) {
+	var attrs []byte
+	err := c.db.QueryRow(ctx, c.q.getUser, userID).Scan(&attrs)
+	if c.isNoRows(err) {
+		return auth.UserRecord{}, auth.ErrNotFound
+	}
+	if err != nil {
+		return auth.UserRecord{}, c.wrap("get user", err)
+	}
+	return auth.UserRecord{ID: userID, Attributes: attrs}, nil
+}
+
+// execOne runs a statement that must change one row, and returns
+// [auth.ErrNotFound] if it changed none.
+func (c *Core) execOne(ctx context.Context, op, query string, args ...any) error {
+	n, err := c.db.Exec(ctx, query, args...)
+	if err != nil {
+		return c.wrap(op, err)
+	}
+	if n == 0 {
+		return auth.ErrNotFound
+	}
+	return nil
+}
+
+// UpdateUserAttributes implements [auth.UserStore].
+func (c *Core) UpdateUserAttributes(ctx context.Context, userID string, attributes json.RawMessage) error {
+	return c.execOne(ctx, "update user attributes", c.q.updateUserAttributes, jsonArg(attributes), userID)
+}
+
+// DeleteUser implements [auth.UserStore]: the user's sessions, keys and
+// the user in one transaction (not relying on SQLite's foreign_keys
+// pragma).
+func (c *Core) DeleteUser(ctx context.Context, userID string) error {
+	found := true
+	err := c.db.InTx(ctx, func(tx Querier) error {
+		for _, q := range []string{c.q.deleteUserSessions, c.q.deleteUserKeys} {
+			if _, err := tx.Exec(ctx, q, userID); err != nil {
+				return err
+			}
+		}
+		n, err := tx.Exec(ctx, c.q.deleteUser, userID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			found = false
+			return auth.ErrNotFound // rolls back nothing that matters
+		}
+		return nil
+	})
+	if !found {
+		return auth.ErrNotFound
+	}
+	if err != nil {
+		return c.wrap("delete user", err)
+	}
+	return nil
+}
+
+// CreateKey implements [auth.UserStore]. The insert selects from the users
+// table, so a missing user inserts nothing, atomically.
+func (c *Core) CreateKey(ctx context.Context, key auth.KeyRecord) error {
+	err := c.execOne(ctx, "create key", c.q.insertKeyForUser, key.ProviderID, key.ProviderUserID, key.PasswordHash, key.UserID)
+	if err == nil || errors.Is(err, auth.ErrNotFound) {
+		return err
+	}
+	switch c.cfg.Classify(err) {
+	case Unique:
+		return auth.ErrDuplicateKey
+	case ForeignKey:
+		return auth.ErrNotFound
+	}
+	return err
+}
+
+// GetKey implements [auth.UserStore].
+func (c *Core) GetKey(ctx context.Context, providerID, providerUserID string) (auth.KeyRecord, error) {
+	k := auth.KeyRecord{ProviderID: providerID, ProviderUserID: providerUserID}
+	err := c.db.QueryRow(ctx, c.q.getKey, providerID, providerUserID).Scan(&k.UserID, &k.PasswordHash)
+	if c.isNoRows(err) {
+		return auth.KeyRecord{}, auth.ErrNotFound
+	}
+	if err != nil {
+		return auth.KeyRecord{}, c.wrap("get key", err)
+	}
+	return k, nil
+}
+
+// UpdateKeyPassword implements [auth.UserStore].
+func (c *Core) UpdateKeyPassword(ctx context.Context, providerID, providerUserID, passwordHash string) error {
+	return c.execOne(ctx, "update key password", c.q.updateKeyPassword, passwordHash, providerID, providerUserID)
+}
+
+// DeleteKey implements [auth.UserStore].
+func (c *Core) DeleteKey(ctx context.Context, providerID, providerUserID string) error {
+	return c.execOne(ctx, "delete key", c.q.deleteKey, providerID, providerUserID)
+}
+
+// UserKeys implements [auth.UserStore].
+func (c *Core) UserKeys(ctx context.Context, userID string) ([]auth.KeyRecord, error) {
+	var out []auth.KeyRecord
+	err := c.db.Query(ctx, c.q.userKeys, func(r Row) error {
+		k := auth.KeyRecord{UserID: userID}
+		if err := r.Scan(&k.ProviderID, &k.ProviderUserID, &k.PasswordHash); err != nil {
+			return err
+		}
+		out = append(out, k)
+		return nil
+	}, userID)
+	if err != nil {
+		return nil, c.wrap("list user keys", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,264 @@
+// Package sqlcore is what authkit's SQL stores (sqlitestore, pgstore)
+// share: the SQL text, the row scanning, the time encoding, the migrations
+// and their runner, and the store methods themselves, written against a
+// small [DB] interface that each store implements with its driver. It
+// imports no driver, so each store package links only its own.
+package sqlcore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// A Row is one result row: *sql.Row and pgx.Row both are.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// A Querier runs statements: a database handle or a transaction.
+type Querier interface {
+	// Exec runs a statement and returns the number of rows it changed.
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	// QueryRow runs a query that returns at most one row; its Scan
+	// returns the driver's no-rows error (see [Config.NoRows]) if none.
+	QueryRow(ctx context.Context, query string, args ...any) Row
+	// Query runs a query and calls each for every row, stopping at the
+	// first error.
+	Query(ctx context.Context, query string, each func(Row) error, args ...any) error
+}
+
+// A DB is a database handle that can also run a function in a
+// transaction.
+type DB interface {
+	Querier
+	// InTx runs fn in a transaction, committed if fn returns nil and
+	// rolled back otherwise.
+	InTx(ctx context.Context, fn func(Querier) error) error
+}
+
+// errRow is a Row whose Scan returns err: a statement that could not be
+// prepared.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// StdDB is a [DB] on a *sql.DB. With prepare set, it prepares each
+// statement the first time it runs and reuses it (on SQLite parsing costs
+// about as much as running a primary-key read).
+//
+// With serialize set, its writes (Exec and transactions) take turns on a
+// mutex of the process. SQLite has one write lock per database, and a
+// writer that finds it taken polls with growing sleeps (busy_timeout), so
+// that a steady stream of writers (a sweep's steps) can starve another
+// for seconds; a Go mutex queues them instead, so each waits for the
+// writes ahead of it.
+type StdDB struct {
+	db      *sql.DB
+	prepare bool
+	mu      sync.Mutex
+	stmts   map[string]*sql.Stmt
+	writeMu *sync.Mutex // nil: writes do not take turns
+}
+
+// NewStdDB returns a StdDB on db.
+func NewStdDB(db *sql.DB, prepare, serialize bool) *StdDB {
+	d := &StdDB{db: db, prepare: prepare, stmts: map[string]*sql.Stmt{}}
+	if serialize {
+		d.writeMu = new(sync.Mutex)
+	}
+	return d
+}
+
+func (d *StdDB) lockWrites() func() {
+	if d.writeMu == nil {
+		return func() {}
+	}
+	d.writeMu.Lock()
+	return d.writeMu.Unlock
+}
+
+func (d *StdDB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	d.mu.Lock()
+	st := d.stmts[query]
+	d.mu.Unlock()
+	if st != nil {
+		return st, nil
+	}
+	st, err := d.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if old := d.stmts[query]; old != nil {
+		st.Close()
+		return old, nil
+	}
+	d.stmts[query] = st
+	return st, nil
+}
+
+// Exec implements [Querier].
+func (d *StdDB) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	defer d.lockWrites()()
+	if !d.prepare {
+		return rowsAffected(d.db.ExecContext(ctx, query, args...))
+	}
+	st, err := d.stmt(ctx, query)
+	if err != nil {
+		return 0, err
+	}
+	return rowsAffected(st.ExecContext(ctx, args...))
+}
+
+// QueryRow implements [Querier].
+func (d *StdDB) QueryRow(ctx context.Context, query string, args ...any) Row {
+	if !d.prepare {
+		return d.db.QueryRowContext(ctx, query, args...)
+	}
+	st, err := d.stmt(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// Query implements [Querier].
+func (d *StdDB) Query(ctx context.Context, query string, each func(Row) error, args ...any) error {
+	if !d.prepare {
+		return eachRow(d.db.QueryContext(ctx, query, args...))(each)
+	}
+	st, err := d.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	return eachRow(st.QueryContext(ctx, args...))(each)
+}
+
+// InTx implements [DB].
+func (d *StdDB) InTx(ctx context.Context, fn func(Querier) error) error {
+	defer d.lockWrites()()
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(stdTx{tx}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Locked runs fn on one connection between begin (such as "BEGIN
+// IMMEDIATE") and COMMIT, whatever transaction mode the handle's DSN sets;
+// on an error it rolls back.
+func (d *StdDB) Locked(ctx context.Context, begin string, fn func(Querier) error) error {
+	defer d.lockWrites()()
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, begin); err != nil {
+		return err
+	}
+	if err := fn(stdConn{conn}); err != nil {
+		// A fresh context: the rollback must run even if ctx is done.
+		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return err
+	}
+	return nil
+}
+
+// Close closes the prepared statements (not the *sql.DB).
+func (d *StdDB) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var errs []error
+	for q, st := range d.stmts {
+		errs = append(errs, st.Close())
+		delete(d.stmts, q)
+	}
+	return errors.Join(errs...)
+}
+
+type stdTx struct{ tx *sql.Tx }
+
+func (t stdTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	return rowsAffected(t.tx.ExecContext(ctx, query, args...))
+}
+
+func (t stdTx) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+func (t stdTx) Query(ctx context.Context, query string, each func(Row) error, args ...any) error {
+	return eachRow(t.tx.QueryContext(ctx, query, args...))(each)
+}
+
+type stdConn struct{ c *sql.Conn }
+
+func (t stdConn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	return rowsAffected(t.c.ExecContext(ctx, query, args...))
+}
+
+func (t stdConn) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return t.c.QueryRowContext(ctx, query, args...)
+}
+
+func (t stdConn) Query(ctx context.Context, query string, each func(Row) error, args ...any) error {
+	return eachRow(t.c.QueryContext(ctx, query, args...))(each)
+}
+
+func rowsAffected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func eachRow(rows *sql.Rows, err error) func(func(Row) error) error {
+	return func(each func(Row) error) error {
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := each(rows); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return rows.Close()
+	}
+}
+
+// Kind classifies a driver error.
+type Kind int
+
+// The kinds of driver error the stores tell apart.
+const (
+	Other      Kind = iota
+	Unique          // a unique or primary key violation
+	ForeignKey      // a foreign key violation
+	Undefined       // a table or column that does not exist: not migrated
+)
+
+// wrap returns err as the store reports it: prefixed with the package and
+// the operation, and wrapping the not-migrated sentinel when the table or
+// column is missing.
+func (c *Core) wrap(op string, err error) error {
+	if c.cfg.Classify(err) == Undefined {
+		return fmt.Errorf("%w: %s: %w", c.cfg.NotMigrated, op, err)
+	}
+	return fmt.Errorf("%s: %s: %w", c.cfg.Name, op, err)
+}
