@@ -16,7 +16,6 @@ import (
 	_ "github.com/mattn/go-sqlite3" // the "sqlite3" driver scs's sqlite3store is written for
 	"github.com/redis/go-redis/v9"
 
-	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/auth/pgstore"
 	"github.com/authkit-dev/authkit/auth/redisstore"
@@ -216,8 +215,6 @@ func openAuthkitRedis(tb testing.TB) *redisstore.Store {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
-		ctx, cancel := setupContext()
-		defer cancel()
 		deleteKeys(tb, s.Client().(*redis.Client), s.Prefix())
 		s.Close()
 	})
