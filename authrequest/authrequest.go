@@ -110,7 +110,7 @@ func (ar *AuthRequest) CheckOrigin() error {
 
 // Session returns the request's session, or nil if it has none.
 //
-// It follows the table of DESIGN.md section 4. With no session cookie, or
+// It follows the table in the package doc (What Session does). With no session cookie, or
 // on an unsafe cross-origin request, it returns nil, nil and leaves the
 // cookie alone. A malformed, unknown, expired or orphaned token gives nil,
 // nil and clears the cookie. An active session is returned as it is; an

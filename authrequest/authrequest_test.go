@@ -14,7 +14,7 @@ import (
 	"github.com/authkit-dev/authkit/fakeauth"
 )
 
-// TestSessionTable runs every row of DESIGN.md section 4 through
+// TestSessionTable runs every row of the package doc's table (What Session does) through
 // AuthRequest.Session, checking the result, the cookie and the store.
 func TestSessionTable(t *testing.T) {
 	const malformed = "not-a-token"
@@ -213,7 +213,7 @@ func opStrings(ops []fakeauth.Op) []string {
 	return out
 }
 
-// TestBoundariesThroughAuthRequest checks the section 1 boundary instants
+// TestBoundariesThroughAuthRequest checks the boundary instants of the lifetime rules (package auth's doc)
 // through the HTTP layer: what the cookie does at t-1ns, t and t+1ns.
 func TestBoundariesThroughAuthRequest(t *testing.T) {
 	tests := []struct {

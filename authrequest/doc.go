@@ -36,4 +36,27 @@
 //     whose writer tracks it. With a bare [New] the package can't know.
 //   - ClearSession only clears the cookie, as in Lucia; SignOut also
 //     invalidates the stored session.
+//
+// # What Session does
+//
+// [AuthRequest.Session] and [AuthRequest.SessionUser] are memoised per
+// request: calling them many times costs one validation, and SetSession,
+// ClearSession and an invalidation reset the memo (so SetSession(s) then
+// Session() returns s). By what the request carries:
+//
+//	request carries                  Session returns       cookie in response     store
+//	no session cookie                nil, nil              untouched              nothing
+//	malformed token                  nil, nil              cleared                nothing
+//	unknown or invalidated token     nil, nil              cleared                one read
+//	active session                   session, Fresh false  untouched              one read
+//	idle session                     renewed, Fresh true   re-issued, later end   one conditional write
+//	dead session                     nil, nil              cleared                row deleted
+//	session of a deleted user        nil, nil              cleared                (went with the user)
+//	unsafe cross-origin request      nil, nil              untouched              nothing
+//	store failure                    nil, error            untouched              nothing
+//
+// The cookie is untouched on a cross-site request because such a request
+// must never sign anyone out, and on a store failure because nothing may be
+// lost to a transient fault. "Cleared" is what happens when every session
+// cookie the request carries agrees (see the cookie-tossing rule above).
 package authrequest

@@ -7,8 +7,9 @@
 // response does to the session cookie, the status, and how many store reads
 // and writes it may cost. Named cases ([Active], [Renewed], [Expired],
 // [Cleared], [CrossOrigin], [StoreDown], [ConcurrentRenewal], ...) encode
-// DESIGN.md section 4; [Standard] crosses them with boundary instants and
-// request methods; [New] starts a custom case.
+// the table of package authrequest's doc (What Session does); [Standard]
+// crosses them with boundary instants and request methods; [New] starts a
+// custom case.
 //
 // [Run] runs a table as parallel subtests of a test; [Execute] runs one
 // case and returns a [Result], which the playground shows.

@@ -8,9 +8,9 @@ import (
 	"github.com/authkit-dev/authkit/fakeauth"
 )
 
-// The named cases below expect what DESIGN.md section 4 says of a handler
-// that reads the session on every request and answers a store failure
-// with a 5xx status. Each returns a Case to adjust further.
+// The named cases below expect what the table of package authrequest's doc
+// (What Session does) says of a handler that reads the session on every
+// request and answers a store failure with a 5xx status. Each returns a Case to adjust further.
 
 // Active is an active session sent with a GET: the session is kept, the
 // cookie untouched, one read and no write.
@@ -116,8 +116,9 @@ func unsafeMethods() []string {
 	return []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 }
 
-// Standard returns the matrix of DESIGN.md section 4, crossed with the
-// boundary instants of section 1 and with request methods: every start
+// Standard returns the matrix of the table of package authrequest's doc
+// (What Session does), crossed with the boundary instants of the lifetime
+// rules (package auth's doc) and with request methods: every start
 // with GET and with each unsafe method sent from the same origin; every
 // boundary instant with GET and POST; forged requests of every unsafe
 // method in current and old browsers; store failures on each operation a
