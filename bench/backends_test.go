@@ -65,7 +65,8 @@ func backends() []backend {
 				{"authkit", func(tb testing.TB, count bool) *target { return newAuthkit(tb, openAuthkitSQLite(tb), count) }},
 				{"scs-idle", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSSQLite(tb), true, count) }},
 				{"scs", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSSQLite(tb), false, count) }},
-				{"floor", newSQLiteFloor},
+				{"floor", newSQLiteFloor(true)},
+				{"floor-min", newSQLiteFloor(false)},
 			},
 		},
 		{
@@ -75,7 +76,8 @@ func backends() []backend {
 				{"authkit", func(tb testing.TB, count bool) *target { return newAuthkit(tb, openAuthkitPostgres(tb), count) }},
 				{"scs-idle", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSPostgres(tb), true, count) }},
 				{"scs", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSPostgres(tb), false, count) }},
-				{"floor", newPostgresFloor},
+				{"floor", newPostgresFloor(true)},
+				{"floor-min", newPostgresFloor(false)},
 			},
 		},
 		{
@@ -85,7 +87,8 @@ func backends() []backend {
 				{"authkit", func(tb testing.TB, count bool) *target { return newAuthkit(tb, openAuthkitRedis(tb), count) }},
 				{"scs-idle", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSRedis(tb), true, count) }},
 				{"scs", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSRedis(tb), false, count) }},
-				{"floor", newRedisFloor},
+				{"floor", newRedisFloor(true)},
+				{"floor-min", newRedisFloor(false)},
 			},
 		},
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -22,11 +23,21 @@ import (
 // library and the driver authkit uses: read the cookie with net/http, hash
 // the token with SHA-256, read one row (or hash) by primary key, compare
 // its expiry with the clock. authkit's Session() is measured against them.
+//
+// "floor" reads a row of the shape of a session as authkit keeps it (user
+// ID, five times, user agent, client IP, attributes: what an auth.Session
+// carries), with the values of the benchmark's session (no device, no
+// attributes); "floor-min" reads only a user ID and an expiry, the least
+// any session library can read.
 
-// floorRow is the row every floor reads: a user ID and an expiry.
+// floorRow is the row every floor reads. The wide floors fill every field;
+// the narrow ones only userID and expires.
 type floorRow struct {
-	userID  string
-	expires int64
+	userID                         string
+	created, renewed, active, idle int64
+	expires                        int64
+	userAgent, clientIP            string
+	attributes                     []byte
 }
 
 // newFloor returns the target of a floor: a session stored by put, read
@@ -36,7 +47,12 @@ func newFloor(tb testing.TB, put func(id string, row floorRow), get func(ctx con
 	t := &target{userID: newUserID()}
 	token := newUserID() + newUserID()
 	const name = auth.DefaultCookieName
-	put(sessionID(token), floorRow{t.userID, time.Now().Add(24 * time.Hour).UnixNano()})
+	now := time.Now()
+	put(sessionID(token), floorRow{
+		userID: t.userID, created: now.UnixNano(), renewed: now.UnixNano(),
+		active: now.Add(24 * time.Hour).UnixNano(), idle: now.Add(15 * 24 * time.Hour).UnixNano(),
+		expires: now.Add(24 * time.Hour).UnixNano(),
+	})
 	t.req = newRequest(name, token)
 	t.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(name)
@@ -67,98 +83,143 @@ func sessionID(token string) string {
 // newSQLiteFloor reads the row with modernc.org/sqlite through
 // database/sql, on a file opened as sqlitestore.OpenDB opens one, with a
 // prepared statement (as sqlitestore prepares its reads).
-func newSQLiteFloor(tb testing.TB, _ bool) *target {
-	tb.Helper()
-	db, err := sqlitestore.OpenDB(filepath.Join(tb.TempDir(), "floor.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(`CREATE TABLE floor_sessions (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires INTEGER NOT NULL)`); err != nil {
-		tb.Fatal(err)
-	}
-	stmt, err := db.Prepare(`SELECT user_id, expires FROM floor_sessions WHERE id = ?`)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { stmt.Close() })
-	return newFloor(tb, func(id string, row floorRow) {
-		if _, err := db.Exec(`INSERT INTO floor_sessions VALUES (?, ?, ?)`, id, row.userID, row.expires); err != nil {
+func newSQLiteFloor(wide bool) func(tb testing.TB, _ bool) *target {
+	return func(tb testing.TB, _ bool) *target {
+		tb.Helper()
+		db, err := sqlitestore.OpenDB(filepath.Join(tb.TempDir(), "floor.db"))
+		if err != nil {
 			tb.Fatal(err)
 		}
-	}, func(ctx context.Context, id string) (row floorRow, err error) {
-		err = stmt.QueryRowContext(ctx, id).Scan(&row.userID, &row.expires)
-		return row, err
-	})
+		tb.Cleanup(func() { db.Close() })
+		if _, err := db.Exec(`CREATE TABLE floor_sessions (id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
+			created_at INTEGER NOT NULL, renewed_at INTEGER NOT NULL, active_expires_at INTEGER NOT NULL,
+			idle_expires_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+			user_agent TEXT NOT NULL, client_ip TEXT NOT NULL, attributes TEXT)`); err != nil {
+			tb.Fatal(err)
+		}
+		query := `SELECT user_id, active_expires_at FROM floor_sessions WHERE id = ?`
+		if wide {
+			query = `SELECT user_id, created_at, renewed_at, active_expires_at, idle_expires_at, expires_at,
+				user_agent, client_ip, attributes FROM floor_sessions WHERE id = ?`
+		}
+		stmt, err := db.Prepare(query)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { stmt.Close() })
+		return newFloor(tb, func(id string, r floorRow) {
+			if _, err := db.Exec(`INSERT INTO floor_sessions VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+				id, r.userID, r.created, r.renewed, r.active, r.idle, r.userAgent, r.clientIP, r.attributes); err != nil {
+				tb.Fatal(err)
+			}
+		}, func(ctx context.Context, id string) (r floorRow, err error) {
+			if !wide {
+				err = stmt.QueryRowContext(ctx, id).Scan(&r.userID, &r.expires)
+				return r, err
+			}
+			err = stmt.QueryRowContext(ctx, id).Scan(&r.userID, &r.created, &r.renewed, &r.expires, &r.idle, &r.active,
+				&r.userAgent, &r.clientIP, &r.attributes)
+			return r, err
+		})
+	}
 }
 
 // newPostgresFloor reads the row with pgxpool, as pgstore does, in a
 // schema of its own that is dropped when tb ends.
-func newPostgresFloor(tb testing.TB, _ bool) *target {
-	tb.Helper()
-	url := testservices.Postgres(tb)
-	schema := testservices.UniqueName("bench_floor_")
-	ctx, cancel := setupContext()
-	defer cancel()
-	pool, err := pgxpool.New(ctx, url)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
+func newPostgresFloor(wide bool) func(tb testing.TB, _ bool) *target {
+	return func(tb testing.TB, _ bool) *target {
+		tb.Helper()
+		url := testservices.Postgres(tb)
+		schema := testservices.UniqueName("bench_floor_")
 		ctx, cancel := setupContext()
 		defer cancel()
-		if _, err := pool.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-		pool.Close()
-	})
-	table := schema + ".floor_sessions"
-	if _, err := pool.Exec(ctx, "CREATE SCHEMA "+schema+"; CREATE TABLE "+table+" (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires BIGINT NOT NULL)"); err != nil {
-		tb.Fatal(err)
-	}
-	query := "SELECT user_id, expires FROM " + table + " WHERE id = $1"
-	return newFloor(tb, func(id string, row floorRow) {
-		if _, err := pool.Exec(ctx, "INSERT INTO "+table+" VALUES ($1, $2, $3)", id, row.userID, row.expires); err != nil {
+		pool, err := pgxpool.New(ctx, url)
+		if err != nil {
 			tb.Fatal(err)
 		}
-	}, func(ctx context.Context, id string) (row floorRow, err error) {
-		err = pool.QueryRow(ctx, query, id).Scan(&row.userID, &row.expires)
-		return row, err
-	})
+		tb.Cleanup(func() {
+			ctx, cancel := setupContext()
+			defer cancel()
+			if _, err := pool.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+				tb.Errorf("drop schema %s: %v", schema, err)
+			}
+			pool.Close()
+		})
+		table := schema + ".floor_sessions"
+		if _, err := pool.Exec(ctx, "CREATE SCHEMA "+schema+"; CREATE TABLE "+table+` (id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
+			created_at BIGINT NOT NULL, renewed_at BIGINT NOT NULL, active_expires_at BIGINT NOT NULL,
+			idle_expires_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+			user_agent TEXT NOT NULL, client_ip TEXT NOT NULL, attributes JSON)`); err != nil {
+			tb.Fatal(err)
+		}
+		query := "SELECT user_id, active_expires_at FROM " + table + " WHERE id = $1"
+		if wide {
+			query = "SELECT user_id, created_at, renewed_at, active_expires_at, idle_expires_at, expires_at, " +
+				"user_agent, client_ip, attributes FROM " + table + " WHERE id = $1"
+		}
+		return newFloor(tb, func(id string, r floorRow) {
+			if _, err := pool.Exec(ctx, "INSERT INTO "+table+" VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9)",
+				id, r.userID, r.created, r.renewed, r.active, r.idle, r.userAgent, r.clientIP, r.attributes); err != nil {
+				tb.Fatal(err)
+			}
+		}, func(ctx context.Context, id string) (r floorRow, err error) {
+			if !wide {
+				err = pool.QueryRow(ctx, query, id).Scan(&r.userID, &r.expires)
+				return r, err
+			}
+			err = pool.QueryRow(ctx, query, id).Scan(&r.userID, &r.created, &r.renewed, &r.expires, &r.idle, &r.active,
+				&r.userAgent, &r.clientIP, &r.attributes)
+			return r, err
+		})
+	}
 }
 
-// newRedisFloor reads a two-field hash with one HGETALL, as redisstore
-// reads a session, under a key prefix of its own deleted when tb ends.
-func newRedisFloor(tb testing.TB, _ bool) *target {
-	tb.Helper()
-	opts, err := redis.ParseURL(testservices.Redis(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	client := redis.NewClient(opts)
-	prefix := testservices.UniqueName("bench:floor:") + ":"
-	tb.Cleanup(func() {
-		deleteKeys(tb, client, prefix)
-		client.Close()
-	})
-	ctx, cancel := setupContext()
-	defer cancel()
-	return newFloor(tb, func(id string, row floorRow) {
-		if err := client.HSet(ctx, prefix+id, "u", row.userID, "e", row.expires).Err(); err != nil {
+// newRedisFloor reads a hash with one HGETALL, as redisstore reads a
+// session, under a key prefix of its own deleted when tb ends. The wide
+// hash has the fields of redisstore's session hash.
+func newRedisFloor(wide bool) func(tb testing.TB, _ bool) *target {
+	return func(tb testing.TB, _ bool) *target {
+		tb.Helper()
+		opts, err := redis.ParseURL(testservices.Redis(tb))
+		if err != nil {
 			tb.Fatal(err)
 		}
-	}, func(ctx context.Context, id string) (row floorRow, err error) {
-		var v struct {
-			U string `redis:"u"`
-			E int64  `redis:"e"`
-		}
-		res := client.HGetAll(ctx, prefix+id)
-		if err := res.Scan(&v); err != nil {
-			return row, err
-		}
-		if v.U == "" {
-			return row, errors.New("no such session")
-		}
-		return floorRow{v.U, v.E}, nil
-	})
+		client := redis.NewClient(opts)
+		prefix := testservices.UniqueName("bench:floor:") + ":"
+		tb.Cleanup(func() {
+			deleteKeys(tb, client, prefix)
+			client.Close()
+		})
+		ctx, cancel := setupContext()
+		defer cancel()
+		return newFloor(tb, func(id string, r floorRow) {
+			fields := []any{"u", r.userID, "a", r.active}
+			if wide {
+				fields = append(fields, "c", r.created, "r", r.renewed, "i", r.idle, "e", "", "ua", r.userAgent, "ip", r.clientIP)
+			}
+			if err := client.HSet(ctx, prefix+id, fields...).Err(); err != nil {
+				tb.Fatal(err)
+			}
+		}, func(ctx context.Context, id string) (floorRow, error) {
+			m, err := client.HGetAll(ctx, prefix+id).Result()
+			if err != nil {
+				return floorRow{}, err
+			}
+			r := floorRow{userID: m["u"], userAgent: m["ua"], clientIP: m["ip"]}
+			if r.userID == "" {
+				return r, errors.New("no such session")
+			}
+			for _, f := range []struct {
+				name string
+				to   *int64
+			}{{"a", &r.expires}, {"c", &r.created}, {"r", &r.renewed}, {"i", &r.idle}} {
+				if v, ok := m[f.name]; ok {
+					if *f.to, err = strconv.ParseInt(v, 10, 64); err != nil {
+						return r, err
+					}
+				}
+			}
+			return r, nil
+		})
+	}
 }
