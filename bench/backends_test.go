@@ -173,29 +173,10 @@ func openAuthkitPostgres(tb testing.TB) *pgstore.Store {
 // dropped when tb ends.
 func openSCSPostgres(tb testing.TB) scs.Store {
 	tb.Helper()
-	url := testservices.Postgres(tb)
-	schema := testservices.UniqueName("bench_scs_")
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	pool := schemaPool(tb, "bench_scs_")
 	ctx, cancel := setupContext()
 	defer cancel()
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := setupContext()
-		defer cancel()
-		if _, err := pool.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-		pool.Close()
-	})
-	if _, err := pool.Exec(ctx, "CREATE SCHEMA "+schema+`;
-CREATE TABLE sessions (
+	if _, err := pool.Exec(ctx, `CREATE TABLE sessions (
 	token TEXT PRIMARY KEY,
 	data BYTEA NOT NULL,
 	expiry TIMESTAMPTZ NOT NULL
@@ -253,4 +234,35 @@ func deleteKeys(tb testing.TB, client *redis.Client, prefix string) {
 	if err := iter.Err(); err != nil {
 		tb.Errorf("delete keys %s*: %v", prefix, err)
 	}
+}
+
+// schemaPool returns a pgxpool on the test PostgreSQL whose search_path is
+// a new schema of its own, named with prefix, which is dropped (with the
+// pool closed) when tb ends.
+func schemaPool(tb testing.TB, prefix string) *pgxpool.Pool {
+	tb.Helper()
+	schema := testservices.UniqueName(prefix)
+	cfg, err := pgxpool.ParseConfig(testservices.Postgres(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	ctx, cancel := setupContext()
+	defer cancel()
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := setupContext()
+		defer cancel()
+		if _, err := pool.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+		pool.Close()
+	})
+	if _, err := pool.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		tb.Fatal(err)
+	}
+	return pool
 }

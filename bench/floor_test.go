@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/authkit-dev/authkit/auth"
@@ -129,24 +128,11 @@ func newSQLiteFloor(wide bool) func(tb testing.TB, _ bool) *target {
 func newPostgresFloor(wide bool) func(tb testing.TB, _ bool) *target {
 	return func(tb testing.TB, _ bool) *target {
 		tb.Helper()
-		url := testservices.Postgres(tb)
-		schema := testservices.UniqueName("bench_floor_")
+		pool := schemaPool(tb, "bench_floor_")
 		ctx, cancel := setupContext()
 		defer cancel()
-		pool, err := pgxpool.New(ctx, url)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() {
-			ctx, cancel := setupContext()
-			defer cancel()
-			if _, err := pool.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-				tb.Errorf("drop schema %s: %v", schema, err)
-			}
-			pool.Close()
-		})
-		table := schema + ".floor_sessions"
-		if _, err := pool.Exec(ctx, "CREATE SCHEMA "+schema+"; CREATE TABLE "+table+` (id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
+		const table = "floor_sessions"
+		if _, err := pool.Exec(ctx, "CREATE TABLE "+table+` (id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
 			created_at BIGINT NOT NULL, renewed_at BIGINT NOT NULL, active_expires_at BIGINT NOT NULL,
 			idle_expires_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
 			user_agent TEXT NOT NULL, client_ip TEXT NOT NULL, attributes JSON)`); err != nil {
