@@ -2,6 +2,7 @@ package auth
 
 import (
 	"fmt"
+	"iter"
 	"net/http"
 	"strings"
 	"time"
@@ -129,29 +130,46 @@ func (a *Auth) ReadSessionCookie(r *http.Request) (value string, ok bool) {
 	return readCookie(r.Header, a.cookie.Name)
 }
 
-// readCookie finds a cookie by name without parsing the others, so that the
-// hot path allocates nothing. Quotes around the value are removed, as
-// net/http does.
+// SessionCookieValues returns the values of every cookie of the
+// request named like the session cookie, in the order sent, with quotes
+// around a value removed as net/http does. It parses no other cookie and
+// allocates nothing, so that a request with planted session cookies can be
+// examined on the hot path (package authrequest does).
+func (a *Auth) SessionCookieValues(r *http.Request) iter.Seq[string] {
+	return cookieValues(r.Header, a.cookie.Name)
+}
+
+func cookieValues(h http.Header, name string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, line := range h["Cookie"] {
+			for len(line) > 0 {
+				var part string
+				part, line, _ = strings.Cut(line, ";")
+				n, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+				if !ok || n != name {
+					continue
+				}
+				if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+					v = v[1 : len(v)-1]
+				}
+				if !yield(v) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// readCookie returns the first value of cookieValues that has the form of
+// a token, or else the first value.
 func readCookie(h http.Header, name string) (string, bool) {
 	first, found := "", false
-	for _, line := range h["Cookie"] {
-		for len(line) > 0 {
-			var part string
-			part, line, _ = strings.Cut(line, ";")
-			part = strings.TrimSpace(part)
-			n, v, ok := strings.Cut(part, "=")
-			if !ok || n != name {
-				continue
-			}
-			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-				v = v[1 : len(v)-1]
-			}
-			if ValidToken(v) {
-				return v, true
-			}
-			if !found {
-				first, found = v, true
-			}
+	for v := range cookieValues(h, name) {
+		if ValidToken(v) {
+			return v, true
+		}
+		if !found {
+			first, found = v, true
 		}
 	}
 	return first, found

@@ -166,7 +166,7 @@ func (ar *AuthRequest) validate(withUser bool) {
 	if ar.CheckOrigin() != nil {
 		return // a cross-site request neither uses nor changes the session
 	}
-	p := readPresented(ar.r.Header, ar.a.CookieName())
+	p := readPresented(ar.a, ar.r)
 	if !p.sent {
 		return
 	}
@@ -334,7 +334,7 @@ func (ar *AuthRequest) SignOut() error {
 // deletes each, so that signing out never leaves the real session alive.
 func (ar *AuthRequest) invalidatePresented() error {
 	ctx := ar.r.Context()
-	p := readPresented(ar.r.Header, ar.a.CookieName())
+	p := readPresented(ar.a, ar.r)
 	memoised := false
 	for _, token := range p.tokens[:p.n] {
 		id := auth.SessionID(token)

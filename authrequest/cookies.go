@@ -2,7 +2,6 @@ package authrequest
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/authkit-dev/authkit/auth"
 )
@@ -22,34 +21,21 @@ type presented struct {
 	agree  bool                      // every cookie of the name had the same value
 }
 
-// readPresented collects the request's session cookies by name without
-// parsing the others, so that the hot path allocates nothing. It reads
-// values as [auth.Auth.ReadSessionCookie] does: quotes around a value are
-// removed, as net/http does.
-func readPresented(h http.Header, name string) presented {
+// readPresented collects the request's session cookies, as
+// [auth.Auth.SessionCookieValues] reads them.
+func readPresented(a *auth.Auth, r *http.Request) presented {
 	var p presented
 	first := ""
-	for _, line := range h["Cookie"] {
-		for len(line) > 0 {
-			var part string
-			part, line, _ = strings.Cut(line, ";")
-			n, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-			if !ok || n != name {
-				continue
-			}
-			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-				v = v[1 : len(v)-1]
-			}
-			switch {
-			case !p.sent:
-				p.sent, p.agree, first = true, true, v
-			case v != first:
-				p.agree = false
-			}
-			if p.n < maxSessionCookies && auth.ValidToken(v) && !p.has(v) {
-				p.tokens[p.n] = v
-				p.n++
-			}
+	for v := range a.SessionCookieValues(r) {
+		switch {
+		case !p.sent:
+			p.sent, p.agree, first = true, true, v
+		case v != first:
+			p.agree = false
+		}
+		if p.n < maxSessionCookies && auth.ValidToken(v) && !p.has(v) {
+			p.tokens[p.n] = v
+			p.n++
 		}
 	}
 	return p
