@@ -23,7 +23,7 @@ func buildQueries(cfg Config, prefix, users, idcol, idtype string) queries {
 		uid, suid = "CAST(CAST(? AS text) AS "+idtype+")", "CAST(s.user_id AS text)"
 	}
 	r := strings.NewReplacer(
-		"{cols}", sessionCols,
+		"{cols}", sessionCols, "{colsByID}", sessionColsByID,
 		"{suid}", suid, "{uid}", uid,
 		"{u}", users, "{id}", idcol,
 		"{k}", prefix+"auth_keys", "{s}", prefix+"auth_sessions",
@@ -35,7 +35,7 @@ func buildQueries(cfg Config, prefix, users, idcol, idtype string) queries {
 		}
 		return text
 	}
-	getSession := `SELECT {cols} FROM {s} s WHERE s.id = ?`
+	getSession := `SELECT {colsByID} FROM {s} s WHERE s.id = ?`
 	if cfg.CheckUser {
 		getSession += ` AND EXISTS (SELECT 1 FROM {u} u WHERE u.{id} = s.user_id)`
 	}
