@@ -467,3 +467,26 @@ func TestMountedUnderPrefix(t *testing.T) {
 		}
 	}
 }
+
+func TestInProcessClient(t *testing.T) {
+	ctx := context.Background()
+	p, err := fakeoidc.New(fakeoidc.WithIssuer("http://playground.invalid/oidc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := oidc.NewProvider(oidc.ClientContext(ctx, p.Client()), p.Issuer())
+	if err != nil {
+		t.Fatalf("discovery in process: %v", err)
+	}
+	if op.Endpoint().TokenURL != "http://playground.invalid/oidc/token" {
+		t.Errorf("token URL %q", op.Endpoint().TokenURL)
+	}
+	if err := p.FailNext(fakeoidc.Discovery, 1, fakeoidc.Delay(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	hc := p.Client()
+	hc.Timeout = 20 * time.Millisecond
+	if _, err := oidc.NewProvider(oidc.ClientContext(ctx, hc), p.Issuer()); err == nil {
+		t.Error("a delayed discovery outlasting the client's timeout succeeded")
+	}
+}
