@@ -439,6 +439,11 @@ func (c *Client) verify(ctx context.Context, p *oidc.Provider, tok *oauth2.Token
 	if err := idt.Claims(&cl.All); err != nil {
 		return Claims{}, fmt.Errorf("%w: claims: %w", ErrIDToken, err)
 	}
+	// With several audiences, the token must have been issued to this
+	// client (OpenID Connect Core 3.1.3.7, azp).
+	if azp, _ := cl.All["azp"].(string); len(idt.Audience) > 1 && !c.mut.has(mutNoAudienceCheck) && azp != c.cfg.ClientID {
+		return Claims{}, fmt.Errorf("%w: the ID token has several audiences and azp %q is not this client", ErrIDToken, azp)
+	}
 	cl.Email, _ = cl.All["email"].(string)
 	cl.Name, _ = cl.All["name"].(string)
 	switch v := cl.All["email_verified"].(type) {
