@@ -103,3 +103,50 @@ func TestProviderOnPlaygroundClock(t *testing.T) {
 		t.Fatalf("callback after the code expired on the playground clock: %d, want 400", rec.Code)
 	}
 }
+
+func TestProviderFaultsAPI(t *testing.T) {
+	srv := newServer(t)
+	do := func(method string, body any) *authtest.Recorder {
+		b := authtest.NewRequest(method, base+playground.OIDCFaultsPath)
+		if body != nil {
+			b = b.WithJSON(body)
+		}
+		return authtest.Serve(srv, b.Build(t))
+	}
+	for _, tc := range []struct {
+		body any
+		want int
+	}{
+		{map[string]any{"endpoint": "token", "fault": "server-error:503", "count": 2}, 200},
+		{map[string]any{"endpoint": "userinfo", "fault": "wrong-audience"}, 400}, // an ID token fault elsewhere
+		{map[string]any{"endpoint": "nope", "fault": "malformed-body"}, 400},
+		{map[string]any{"endpoint": "token", "fault": "nope"}, 400},
+		{map[string]any{"endpoint": "token", "fault": "malformed-body", "count": 1001}, 400},
+		{map[string]any{"endpoint": "token", "bogus": 1}, 400},
+	} {
+		if rec := do("POST", tc.body); rec.Code != tc.want {
+			t.Errorf("POST %v: %d, want %d: %s", tc.body, rec.Code, tc.want, rec.Body)
+		}
+	}
+	form := authtest.NewRequest("POST", base+playground.OIDCFaultsPath).WithForm(url.Values{"endpoint": {"token"}}).Build(t)
+	if rec := authtest.Serve(srv, form); rec.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("a form post to the JSON route: %d, want 415", rec.Code)
+	}
+	if rec := do("GET", nil); !strings.Contains(rec.Body.String(), `{"endpoint":"token","fault":"server-error:503","count":2}`) {
+		t.Errorf("GET: %s", rec.Body)
+	}
+	if rec := authtest.Serve(srv, authtest.NewRequest("POST", base+"/_play/reset").WithJSON(map[string]any{}).Build(t)); rec.Code != 200 {
+		t.Fatalf("reset: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do("GET", nil); strings.TrimSpace(rec.Body.String()) != `{"faults":[]}` {
+		t.Errorf("after a reset: %s", rec.Body)
+	}
+	do("POST", map[string]any{"endpoint": "authorize", "fault": "oauth-error:access_denied"})
+	if rec := authtest.Serve(srv, authtest.NewRequest("DELETE", base+playground.OIDCFaultsPath).Build(t)); strings.TrimSpace(rec.Body.String()) != `{"faults":[]}` {
+		t.Errorf("DELETE: %d %s", rec.Code, rec.Body)
+	}
+	cross := authtest.NewRequest("POST", base+playground.OIDCFaultsPath).WithJSON(map[string]any{"endpoint": "token", "fault": "malformed-body"}).CrossSite("https://evil.example").Build(t)
+	if rec := authtest.Serve(srv, cross); rec.Code != http.StatusForbidden {
+		t.Errorf("a cross-site POST: %d, want 403", rec.Code)
+	}
+}
