@@ -44,19 +44,21 @@ func (c Call) String() string {
 	return s
 }
 
-// shown lists the parameters whose values the call log keeps: none of
-// them is a credential or a value an attacker could replay.
-var shown = map[string]bool{
-	"grant_type": true, "client_id": true, "redirect_uri": true, "scope": true,
-	"response_type": true, "code_challenge_method": true, "prompt": true,
-	"login_hint": true, "post_logout_redirect_uri": true, "token_type_hint": true,
-	"login": true, "deny": true,
+// shown reports whether the call log keeps the value of a parameter:
+// none of these is a credential or a value an attacker could replay.
+func shown(name string) bool {
+	switch name {
+	case "grant_type", "client_id", "redirect_uri", "scope", "response_type", "code_challenge_method",
+		"prompt", "login_hint", "post_logout_redirect_uri", "token_type_hint", "login", "deny":
+		return true
+	}
+	return false
 }
 
 func (p *Provider) record(r *http.Request, ep Endpoint, status int, fault string, form url.Values, clientID string) {
 	var params []string
 	for k, vs := range form {
-		if shown[k] && len(vs) > 0 {
+		if shown(k) && len(vs) > 0 {
 			params = append(params, k+"="+vs[0])
 		} else {
 			params = append(params, k)

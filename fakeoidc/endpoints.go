@@ -35,24 +35,40 @@ func Endpoints() []Endpoint {
 	return []Endpoint{Discovery, JWKS, Authorize, Token, UserInfo, EndSession, Revoke}
 }
 
-var endpointPaths = map[string]Endpoint{
-	"/.well-known/openid-configuration": Discovery,
-	"/jwks":                             JWKS,
-	"/authorize":                        Authorize,
-	"/token":                            Token,
-	"/userinfo":                         UserInfo,
-	"/end_session":                      EndSession,
-	"/revoke":                           Revoke,
+// paths lists each endpoint's path under the issuer.
+func paths() []struct {
+	path string
+	ep   Endpoint
+} {
+	return []struct {
+		path string
+		ep   Endpoint
+	}{
+		{"/.well-known/openid-configuration", Discovery},
+		{"/jwks", JWKS},
+		{"/authorize", Authorize},
+		{"/token", Token},
+		{"/userinfo", UserInfo},
+		{"/end_session", EndSession},
+		{"/revoke", Revoke},
+	}
 }
 
-func endpointOf(path string) Endpoint { return endpointPaths[path] }
+func endpointOf(path string) Endpoint {
+	for _, p := range paths() {
+		if p.path == path {
+			return p.ep
+		}
+	}
+	return ""
+}
 
 // URL returns the endpoint's URL under the issuer.
 func (p *Provider) URL(ep Endpoint) string {
 	iss := p.Issuer()
-	for path, e := range endpointPaths {
-		if e == ep {
-			return iss + path
+	for _, e := range paths() {
+		if e.ep == ep {
+			return iss + e.path
 		}
 	}
 	return ""

@@ -279,8 +279,11 @@ func (r *run) given(c Case) error {
 	return nil
 }
 
-// noRedirect shows redirects instead of following them.
-var noRedirect = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+// noRedirect returns a client that shows redirects instead of following
+// them, as the browser's view of the provider.
+func noRedirect() *http.Client {
+	return &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
 
 // startFlow requests the start route in the browser, follows it to the
 // provider, and keeps the callback URL the provider redirects to.
@@ -307,7 +310,7 @@ func (r *run) startFlow(link bool) error {
 	if len(r.flow) == 0 {
 		return fmt.Errorf("GET %s set no flow cookie", path)
 	}
-	resp, err := noRedirect.Get(rec.Header().Get("Location"))
+	resp, err := noRedirect().Get(rec.Header().Get("Location"))
 	if err != nil {
 		return fmt.Errorf("provider: %w", err)
 	}
