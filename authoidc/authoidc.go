@@ -110,6 +110,9 @@ type Client struct {
 	mu       sync.Mutex
 	provider *oidc.Provider
 	endpoint oauth2.Endpoint
+	// verifier keeps the provider's key set between sign-ins; it fetches
+	// the JWKS again when a token names a key it does not know.
+	verifier *oidc.IDTokenVerifier
 
 	mut   mutation // test-only breakage (export_test.go); zero in production
 	codes codeCache
@@ -213,6 +216,12 @@ func (c *Client) discover(ctx context.Context) (*oidc.Provider, error) {
 		return nil, fmt.Errorf("%w: discovery: %w", ErrProviderUnavailable, err)
 	}
 	c.provider, c.endpoint = p, endpointOf(p)
+	c.verifier = p.VerifierContext(c.clientContext(context.WithoutCancel(ctx)), &oidc.Config{
+		ClientID:          c.cfg.ClientID,
+		SkipClientIDCheck: c.mut.has(mutNoAudienceCheck),
+		SkipExpiryCheck:   c.mut.has(mutNoExpiryCheck),
+		Now:               c.a.Now,
+	})
 	return p, nil
 }
 
@@ -362,15 +371,14 @@ func (c *Client) callback(w http.ResponseWriter, r *http.Request) (*auth.Session
 	if code == "" {
 		return nil, "", fmt.Errorf("%w: the callback carries no code", ErrExchange)
 	}
-	p, err := c.discover(ctx)
-	if err != nil {
+	if _, err := c.discover(ctx); err != nil {
 		return nil, "", err
 	}
 	tok, err := c.exchange(ctx, code, f.Verifier)
 	if err != nil {
 		return nil, "", err
 	}
-	claims, err := c.verify(ctx, p, tok, f.Nonce, now)
+	claims, err := c.verify(ctx, tok, f.Nonce, now)
 	if err != nil {
 		return nil, "", err
 	}
@@ -411,17 +419,14 @@ func (c *Client) exchange(ctx context.Context, code, verifier string) (*oauth2.T
 }
 
 // verify checks the ID token of the token response.
-func (c *Client) verify(ctx context.Context, p *oidc.Provider, tok *oauth2.Token, nonce string, now time.Time) (Claims, error) {
+func (c *Client) verify(ctx context.Context, tok *oauth2.Token, nonce string, now time.Time) (Claims, error) {
 	raw, ok := tok.Extra("id_token").(string)
 	if !ok || raw == "" {
 		return Claims{}, fmt.Errorf("%w: the token response has no id_token", ErrIDToken)
 	}
-	v := p.VerifierContext(c.clientContext(context.WithoutCancel(ctx)), &oidc.Config{
-		ClientID:          c.cfg.ClientID,
-		SkipClientIDCheck: c.mut.has(mutNoAudienceCheck),
-		SkipExpiryCheck:   c.mut.has(mutNoExpiryCheck),
-		Now:               c.a.Now,
-	})
+	c.mu.Lock()
+	v := c.verifier
+	c.mu.Unlock()
 	idt, err := v.Verify(ctx, raw)
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: %w", ErrIDToken, err)

@@ -174,3 +174,36 @@ func TestCallbackClearsFlowCookieEvenWithoutOne(t *testing.T) {
 		t.Errorf("the error page shows the error's details: %s", rec.Body)
 	}
 }
+
+// TestKeySetCachedAndRefetchedOnRotation: the JWKS is read once for many
+// sign-ins, and again when the provider signs with a new key.
+func TestKeySetCachedAndRefetchedOnRotation(t *testing.T) {
+	r := newRig(t)
+	jwks := func() int {
+		n := 0
+		for _, c := range r.p.Calls() {
+			if c.Endpoint == fakeoidc.JWKS {
+				n++
+			}
+		}
+		return n
+	}
+	signIn := func() {
+		t.Helper()
+		if rec := r.get(r.toProvider(r.get("/auth/oidc/start"))); rec.Code != http.StatusSeeOther {
+			t.Fatalf("sign-in: %d %v", rec.Code, r.err)
+		}
+	}
+	signIn()
+	signIn()
+	if n := jwks(); n != 1 {
+		t.Errorf("two sign-ins read the JWKS %d times, want once", n)
+	}
+	if err := r.p.RotateKey(); err != nil {
+		t.Fatal(err)
+	}
+	signIn()
+	if n := jwks(); n != 2 {
+		t.Errorf("after a rotation the JWKS was read %d times in all, want 2", n)
+	}
+}
