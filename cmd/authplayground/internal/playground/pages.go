@@ -138,6 +138,7 @@ type homeView struct {
 	Cookies  []CookieEvent
 	Ops      []string
 	Faults   []faultView
+	OIDC     oidcView // the fake provider (oidc.go)
 }
 
 type deviceView struct {
@@ -212,6 +213,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			v.Faults = append(v.Faults, faultView{Op: string(op), Remaining: n})
 		}
 	}
+	v.OIDC = s.oidc.view()
 	s.render(w, r, code, "home.html", v)
 }
 

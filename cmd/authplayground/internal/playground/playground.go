@@ -68,6 +68,7 @@ type Server struct {
 	storeName string
 	cookies   *inspector
 	lab       *lab
+	oidc      *oidcPart // "sign in with the fake provider" (oidc.go)
 	pages     *template.Template
 	handler   http.Handler
 }
@@ -105,7 +106,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("playground: parsing templates: %w", err)
 	}
+	oidc, err := newOIDCPart(f)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
+		oidc:      oidc,
 		fake:      f,
 		admin:     admin,
 		log:       log,
@@ -133,6 +139,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	registerApp(mux, s.fake.Auth)
+	s.oidc.register(mux)
 
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /lab", s.labPage)
@@ -230,6 +237,7 @@ func (s *Server) resetAll(ctx context.Context) error {
 		return err
 	}
 	s.fake.Rewind()
+	s.oidc.reset()
 	s.cookies.reset()
 	return nil
 }

@@ -1,0 +1,65 @@
+package authoidc_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+
+	"github.com/authkit-dev/authkit/authoidc"
+	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/authtest"
+	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/fakeoidc"
+)
+
+// Sign-in with a provider from start to end: the app on a fake, the
+// provider a fakeoidc on a listener, the browser a cookie jar.
+func Example() {
+	f, _ := fakeauth.New()
+	p, _ := fakeoidc.New(
+		fakeoidc.WithClock(f.Clock),
+		fakeoidc.WithUser(fakeoidc.User{Subject: "alice", Claims: map[string]any{"email": "alice@example.com", "email_verified": true}}),
+		fakeoidc.WithClient(fakeoidc.Client{ID: "app", Secret: "s3cret", RedirectURIs: []string{"https://example.com/auth/oidc/callback"}}),
+	)
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	_ = p.SetIssuer(srv.URL)
+	_ = p.SetLogin("alice")
+
+	c, err := authoidc.New(f.Auth, authoidc.Config{
+		Issuer: p.Issuer(), ClientID: "app", ClientSecret: "s3cret",
+		RedirectURL: "https://example.com/auth/oidc/callback", RequireVerifiedEmail: true,
+	})
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /auth/oidc/start", c.Start)
+	mux.HandleFunc("GET /auth/oidc/callback", c.Callback)
+	app := authrequest.Middleware(f.Auth)(mux)
+
+	jar := authtest.NewJar(authtest.WithClock(f.Clock))
+	req, _ := authtest.NewRequest("GET", "/auth/oidc/start").Request()
+	start := jar.Do(app, req)
+	toProvider := start.Header().Get("Location")
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, _ := noFollow.Get(toProvider) // the provider approves and sends the browser back
+	resp.Body.Close()
+	back, _ := url.Parse(resp.Header.Get("Location"))
+	req, _ = authtest.NewRequest("GET", back.RequestURI()).Request()
+	done := jar.Do(app, req)
+
+	cookie, _ := jar.Cookie(f.Auth.CookieName())
+	s, _, _ := f.Auth.ValidateSessionUser(done.Request.Context(), cookie.Value)
+	key, _ := f.Auth.GetKey(done.Request.Context(), c.ProviderID(), "alice")
+	fmt.Println(done.Code, s.UserID == key.UserID)
+	// Output: 303 true
+}
+
+// StatusCode and Message answer a failed sign-in; OnError may use them.
+func ExampleStatusCode() {
+	err := &authoidc.ProviderError{Code: "access_denied"}
+	fmt.Println(authoidc.StatusCode(err), authoidc.Message(err))
+	// Output: 403 Sign-in was cancelled at the provider.
+}

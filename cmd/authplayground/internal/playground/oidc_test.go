@@ -1,0 +1,152 @@
+package playground_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authkit-dev/authkit/authtest"
+	"github.com/authkit-dev/authkit/cmd/authplayground/internal/playground"
+)
+
+// signInWithProvider goes from the button to the provider's consent page,
+// picks the user there, and returns the callback's response.
+func (b *browser) signInWithProvider(subject string) *authtest.Recorder {
+	b.t.Helper()
+	rec := b.get(playground.OIDCStartPath)
+	if rec.Code != http.StatusFound {
+		b.t.Fatalf("start: %d %s", rec.Code, rec.Body)
+	}
+	loc, err := url.Parse(rec.Header().Get("Location"))
+	if err != nil || loc.Host != "127.0.0.1:8080" || loc.Path != playground.OIDCIssuerPath+"/authorize" {
+		b.t.Fatalf("start redirected to %q, want the provider on the playground", rec.Header().Get("Location"))
+	}
+	page := b.get(loc.RequestURI())
+	html := authtest.ParseHTML(b.t, page.Body.String())
+	if !html.Has(`#consent button[value="` + subject + `"]`) {
+		b.t.Fatalf("the consent page offers no %q:\n%s", subject, page.Body)
+	}
+	form := url.Values{"login": {subject}}
+	for _, name := range []string{"client_id", "redirect_uri", "response_type", "scope", "state", "nonce", "code_challenge", "code_challenge_method"} {
+		form.Set(name, loc.Query().Get(name))
+	}
+	rec = b.jar.Do(b.srv, authtest.NewRequest("POST", base+playground.OIDCIssuerPath+"/authorize").WithForm(form).SameOrigin().Build(b.t))
+	if rec.Code != http.StatusFound {
+		b.t.Fatalf("consent: %d %s", rec.Code, rec.Body)
+	}
+	cb, _ := url.Parse(rec.Header().Get("Location"))
+	return b.get(cb.RequestURI())
+}
+
+func TestSignInWithFakeProvider(t *testing.T) {
+	srv := newServer(t)
+	b := newBrowser(t, srv, "ada")
+	home := b.page("/", http.StatusOK)
+	if got := home.Attr("#oidc-signin-link", "href"); got != playground.OIDCStartPath {
+		t.Fatalf("the sign-in button links to %q", got)
+	}
+	rec := b.signInWithProvider("alice")
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("callback: %d %s", rec.Code, rec.Body)
+	}
+	authtest.AssertSessionSet(t, rec)
+	b.page("/", http.StatusOK).AssertText("#username", "alice@example.com")
+
+	// The provider's faults sit beside the store's: a token endpoint
+	// failure is a clear error, and the session is kept.
+	before, _ := b.jar.Cookie(srv.Fake().Auth.CookieName())
+	arm := b.jar.Do(srv, authtest.NewRequest("POST", base+playground.OIDCFaultsPath).
+		WithJSON(map[string]any{"endpoint": "token", "fault": "server-error:503"}).Build(t))
+	if arm.Code != http.StatusOK || !strings.Contains(arm.Body.String(), `"fault":"server-error:503"`) {
+		t.Fatalf("arming a provider fault: %d %s", arm.Code, arm.Body)
+	}
+	if !b.page("/", http.StatusOK).Has("#oidc-pending-faults li.oidc-fault") {
+		t.Error("the page does not list the pending provider fault")
+	}
+	rec = b.signInWithProvider("alice")
+	if rec.Code != http.StatusBadGateway {
+		t.Fatalf("callback with the token endpoint down: %d, want 502", rec.Code)
+	}
+	authtest.AssertSessionUntouched(t, rec)
+	if after, _ := b.jar.Cookie(srv.Fake().Auth.CookieName()); after.Value != before.Value {
+		t.Error("a failed sign-in changed the session cookie")
+	}
+	if got := len(srv.Fake().Store.Calls()); got == 0 {
+		t.Error("no store calls logged")
+	}
+
+	// An unverified email is refused.
+	rec = newBrowser(t, srv, "eve").signInWithProvider("eve")
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("eve (email not verified): %d, want 403", rec.Code)
+	}
+}
+
+// TestProviderOnPlaygroundClock moves the playground clock past the
+// provider's code lifetime between consent and callback: one time machine
+// drives both, so the code has expired.
+func TestProviderOnPlaygroundClock(t *testing.T) {
+	srv := newServer(t)
+	b := newBrowser(t, srv, "ada")
+	rec := b.get(playground.OIDCStartPath)
+	loc, _ := url.Parse(rec.Header().Get("Location"))
+	form := url.Values{"login": {"alice"}}
+	for k, v := range loc.Query() {
+		form[k] = v
+	}
+	rec = b.jar.Do(srv, authtest.NewRequest("POST", base+playground.OIDCIssuerPath+"/authorize").WithForm(form).SameOrigin().Build(t))
+	cb, _ := url.Parse(rec.Header().Get("Location"))
+	srv.Fake().Clock.Advance(2 * time.Minute)
+	if rec := b.get(cb.RequestURI()); rec.Code != http.StatusBadRequest {
+		t.Fatalf("callback after the code expired on the playground clock: %d, want 400", rec.Code)
+	}
+}
+
+func TestProviderFaultsAPI(t *testing.T) {
+	srv := newServer(t)
+	do := func(method string, body any) *authtest.Recorder {
+		b := authtest.NewRequest(method, base+playground.OIDCFaultsPath)
+		if body != nil {
+			b = b.WithJSON(body)
+		}
+		return authtest.Serve(srv, b.Build(t))
+	}
+	for _, tc := range []struct {
+		body any
+		want int
+	}{
+		{map[string]any{"endpoint": "token", "fault": "server-error:503", "count": 2}, 200},
+		{map[string]any{"endpoint": "userinfo", "fault": "wrong-audience"}, 400}, // an ID token fault elsewhere
+		{map[string]any{"endpoint": "nope", "fault": "malformed-body"}, 400},
+		{map[string]any{"endpoint": "token", "fault": "nope"}, 400},
+		{map[string]any{"endpoint": "token", "fault": "malformed-body", "count": 1001}, 400},
+		{map[string]any{"endpoint": "token", "bogus": 1}, 400},
+	} {
+		if rec := do("POST", tc.body); rec.Code != tc.want {
+			t.Errorf("POST %v: %d, want %d: %s", tc.body, rec.Code, tc.want, rec.Body)
+		}
+	}
+	form := authtest.NewRequest("POST", base+playground.OIDCFaultsPath).WithForm(url.Values{"endpoint": {"token"}}).Build(t)
+	if rec := authtest.Serve(srv, form); rec.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("a form post to the JSON route: %d, want 415", rec.Code)
+	}
+	if rec := do("GET", nil); !strings.Contains(rec.Body.String(), `{"endpoint":"token","fault":"server-error:503","count":2}`) {
+		t.Errorf("GET: %s", rec.Body)
+	}
+	if rec := authtest.Serve(srv, authtest.NewRequest("POST", base+"/_play/reset").WithJSON(map[string]any{}).Build(t)); rec.Code != 200 {
+		t.Fatalf("reset: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do("GET", nil); strings.TrimSpace(rec.Body.String()) != `{"faults":[]}` {
+		t.Errorf("after a reset: %s", rec.Body)
+	}
+	do("POST", map[string]any{"endpoint": "authorize", "fault": "oauth-error:access_denied"})
+	if rec := authtest.Serve(srv, authtest.NewRequest("DELETE", base+playground.OIDCFaultsPath).Build(t)); strings.TrimSpace(rec.Body.String()) != `{"faults":[]}` {
+		t.Errorf("DELETE: %d %s", rec.Code, rec.Body)
+	}
+	cross := authtest.NewRequest("POST", base+playground.OIDCFaultsPath).WithJSON(map[string]any{"endpoint": "token", "fault": "malformed-body"}).CrossSite("https://evil.example").Build(t)
+	if rec := authtest.Serve(srv, cross); rec.Code != http.StatusForbidden {
+		t.Errorf("a cross-site POST: %d, want 403", rec.Code)
+	}
+}

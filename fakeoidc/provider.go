@@ -1,0 +1,404 @@
+package fakeoidc
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/authkit-dev/authkit/auth"
+)
+
+// ErrUnknownUser is returned for a subject no [User] was added with.
+var ErrUnknownUser = errors.New("fakeoidc: unknown user")
+
+// ErrBadFault is returned by [Provider.FailNext] for a fault that can't hit
+// the endpoint it is aimed at (an ID token fault aimed at anything but
+// [Token], a count below 1).
+var ErrBadFault = errors.New("fakeoidc: fault does not fit the endpoint")
+
+// ErrBadIssuer is returned for an issuer that is not an absolute http or
+// https URL without query or fragment.
+var ErrBadIssuer = errors.New("fakeoidc: issuer must be an absolute http(s) URL")
+
+// A User is a test user of the provider: its subject (the "sub" claim) and
+// the claims its ID tokens and userinfo answers carry, such as "email",
+// "email_verified" and "name".
+type User struct {
+	Subject string
+	Claims  map[string]any
+}
+
+// A Client is a relying party registered with the provider. Redirect URIs
+// are compared exactly, as the specification requires.
+type Client struct {
+	ID     string
+	Secret string
+	// RedirectURIs are the callback URLs the authorization endpoint may
+	// redirect to.
+	RedirectURIs []string
+	// PostLogoutRedirectURIs are where the end session endpoint may send
+	// the browser after logout.
+	PostLogoutRedirectURIs []string
+}
+
+// An Option configures [New].
+type Option func(*Provider)
+
+// WithIssuer sets the issuer URL: the "iss" of every token and the base of
+// every endpoint. See [Provider.SetIssuer] to set it once a listener's
+// address is known.
+func WithIssuer(issuer string) Option { return func(p *Provider) { p.pendingIssuer = issuer } }
+
+// WithClock sets the clock every expiry reads; [auth.SystemClock]
+// otherwise. A fakeauth.Fake's Clock makes one time machine for the app and
+// the provider.
+func WithClock(c auth.Clock) Option { return func(p *Provider) { p.clock = c } }
+
+// WithUser adds a test user; see [Provider.AddUser].
+func WithUser(u User) Option { return func(p *Provider) { p.pendingUsers = append(p.pendingUsers, u) } }
+
+// WithClient registers a client; see [Provider.AddClient].
+func WithClient(c Client) Option {
+	return func(p *Provider) { p.pendingClients = append(p.pendingClients, c) }
+}
+
+// WithCodeLifetime sets how long an authorization code can be exchanged:
+// a minute by default.
+func WithCodeLifetime(d time.Duration) Option { return func(p *Provider) { p.codeTTL = d } }
+
+// WithTokenLifetime sets how long ID tokens and access tokens last: an
+// hour by default. Refresh tokens last until revoked or their provider
+// session ends.
+func WithTokenLifetime(d time.Duration) Option { return func(p *Provider) { p.tokenTTL = d } }
+
+// A Provider is a fake OpenID provider. It is safe for concurrent use;
+// each Provider has its own keys, users, clients, grants, faults and log.
+type Provider struct {
+	clock    auth.Clock
+	codeTTL  time.Duration
+	tokenTTL time.Duration
+
+	pendingIssuer  string
+	pendingUsers   []User
+	pendingClients []Client
+
+	mu        sync.Mutex
+	issuer    string
+	basePath  string
+	keys      []*signingKey // the last one signs
+	users     map[string]User
+	userOrder []string
+	clients   map[string]Client
+	login     string
+	codes     map[string]*grant
+	access    map[string]*grant
+	refresh   map[string]*grant
+	ended     map[string]bool // provider sessions ended at end_session
+	faults    map[Endpoint][]*pendingFault
+	calls     []Call
+}
+
+// grant is what a code, access token or refresh token stands for.
+type grant struct {
+	clientID    string
+	subject     string
+	scope       string
+	nonce       string
+	redirectURI string
+	challenge   string
+	sid         string
+	authTime    time.Time
+	expires     time.Time // of the code or token
+	used        bool      // codes only
+	issued      []string  // tokens issued from this code (revoked on replay)
+}
+
+type signingKey struct {
+	id   string
+	priv *ecdsa.PrivateKey
+}
+
+func newSigningKey() (*signingKey, error) {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("fakeoidc: generate signing key: %w", err)
+	}
+	return &signingKey{id: randomString(9), priv: priv}, nil
+}
+
+func (k *signingKey) jwk() jose.JSONWebKey {
+	return jose.JSONWebKey{Key: &k.priv.PublicKey, KeyID: k.id, Algorithm: string(jose.ES256), Use: "sig"}
+}
+
+// randomString returns n random bytes in unpadded base64url.
+func randomString(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// New returns a provider with one signing key, the users and clients the
+// options add, and the issuer of [WithIssuer] if given.
+func New(opts ...Option) (*Provider, error) {
+	p := &Provider{
+		clock:    auth.SystemClock{},
+		codeTTL:  time.Minute,
+		tokenTTL: time.Hour,
+		users:    map[string]User{},
+		clients:  map[string]Client{},
+		codes:    map[string]*grant{},
+		access:   map[string]*grant{},
+		refresh:  map[string]*grant{},
+		ended:    map[string]bool{},
+		faults:   map[Endpoint][]*pendingFault{},
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(p)
+		}
+	}
+	if p.clock == nil {
+		p.clock = auth.SystemClock{}
+	}
+	if p.codeTTL <= 0 || p.tokenTTL <= 0 {
+		return nil, errors.New("fakeoidc: code and token lifetimes must be positive")
+	}
+	k, err := newSigningKey()
+	if err != nil {
+		return nil, err
+	}
+	p.keys = []*signingKey{k}
+	if p.pendingIssuer != "" {
+		if err := p.SetIssuer(p.pendingIssuer); err != nil {
+			return nil, err
+		}
+	}
+	for _, u := range p.pendingUsers {
+		if err := p.AddUser(u); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range p.pendingClients {
+		if err := p.AddClient(c); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// NewServer starts a provider on an [httptest.Server] whose URL is its
+// issuer, closed when the test ends. It fails tb on an error.
+func NewServer(tb testing.TB, opts ...Option) *Provider {
+	tb.Helper()
+	p, err := New(opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := httptest.NewServer(p)
+	tb.Cleanup(srv.Close)
+	if err := p.SetIssuer(srv.URL); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// SetIssuer sets the issuer URL. The provider answers requests whose path
+// starts with the issuer's path, so that it can be mounted under a prefix.
+func (p *Provider) SetIssuer(issuer string) error {
+	u, err := url.Parse(issuer)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%w: %q", ErrBadIssuer, issuer)
+	}
+	issuer = strings.TrimSuffix(issuer, "/")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.issuer = issuer
+	p.basePath = strings.TrimSuffix(u.Path, "/")
+	return nil
+}
+
+// Issuer returns the issuer URL, "" until one is set.
+func (p *Provider) Issuer() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.issuer
+}
+
+// AddUser adds a test user, replacing one with the same subject.
+func (p *Provider) AddUser(u User) error {
+	if u.Subject == "" {
+		return errors.New("fakeoidc: a user needs a subject")
+	}
+	claims := make(map[string]any, len(u.Claims))
+	for k, v := range u.Claims {
+		claims[k] = v
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.users[u.Subject]; !ok {
+		p.userOrder = append(p.userOrder, u.Subject)
+	}
+	p.users[u.Subject] = User{Subject: u.Subject, Claims: claims}
+	return nil
+}
+
+// Users returns the test users in the order they were added.
+func (p *Provider) Users() []User {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]User, 0, len(p.userOrder))
+	for _, s := range p.userOrder {
+		out = append(out, p.users[s])
+	}
+	return out
+}
+
+// AddClient registers a client, replacing one with the same ID.
+func (p *Provider) AddClient(c Client) error {
+	if c.ID == "" || len(c.RedirectURIs) == 0 {
+		return errors.New("fakeoidc: a client needs an ID and at least one redirect URI")
+	}
+	c.RedirectURIs = slices.Clone(c.RedirectURIs)
+	c.PostLogoutRedirectURIs = slices.Clone(c.PostLogoutRedirectURIs)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clients[c.ID] = c
+	return nil
+}
+
+// SetLogin makes the authorization endpoint approve every request as the
+// user with this subject, without a page: the way a test signs in. An
+// empty subject brings the consent page back, where a person picks a user
+// or cancels. A login_hint naming a user approves one request as that user
+// either way.
+func (p *Provider) SetLogin(subject string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.users[subject]; subject != "" && !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownUser, subject)
+	}
+	p.login = subject
+	return nil
+}
+
+// RotateKey makes a new key sign from now on. The JWKS keeps publishing
+// the previous key, so tokens it signed still verify, and drops older
+// ones.
+func (p *Provider) RotateKey() error {
+	k, err := newSigningKey()
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.keys = append(p.keys, k)
+	if len(p.keys) > 2 {
+		p.keys = p.keys[len(p.keys)-2:]
+	}
+	return nil
+}
+
+// KeyIDs returns the IDs of the published keys, the signing one last.
+func (p *Provider) KeyIDs() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ids := make([]string, len(p.keys))
+	for i, k := range p.keys {
+		ids[i] = k.id
+	}
+	return ids
+}
+
+// Reset forgets every code, token and provider session, the faults and the
+// call log. Users, clients, keys and the login stay.
+func (p *Provider) Reset() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	clear(p.codes)
+	clear(p.access)
+	clear(p.refresh)
+	clear(p.ended)
+	clear(p.faults)
+	p.calls = nil
+}
+
+// ServeHTTP serves the provider's endpoints under the issuer's path.
+func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	issuer, base := p.issuer, p.basePath
+	p.mu.Unlock()
+	rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	ep := endpointOf(strings.TrimPrefix(r.URL.Path, base))
+	if issuer == "" || !strings.HasPrefix(r.URL.Path, base) || ep == "" {
+		http.NotFound(rec, r)
+		p.record(r, "", rec.status, "", r.URL.Query(), "")
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	_ = r.ParseForm() // a malformed body leaves the form empty: the endpoint answers invalid_request
+	clientID := r.Form.Get("client_id")
+	if id, _, ok := r.BasicAuth(); ok {
+		if dec, err := url.QueryUnescape(id); err == nil {
+			clientID = dec
+		}
+	}
+	f := p.takeFault(ep)
+	fname := ""
+	if f != nil {
+		fname = f.String()
+	}
+	defer func() { p.record(r, ep, rec.status, fname, r.Form, clientID) }()
+	if f != nil && f.serve(rec, r, ep, p) {
+		return
+	}
+	switch ep {
+	case Discovery:
+		p.discovery(rec, r)
+	case JWKS:
+		p.jwks(rec, r)
+	case Authorize:
+		p.authorize(rec, r)
+	case Token:
+		p.token(rec, r, f)
+	case UserInfo:
+		p.userinfo(rec, r)
+	case EndSession:
+		p.endSession(rec, r)
+	case Revoke:
+		p.revoke(rec, r)
+	}
+}
+
+// statusWriter remembers the status for the call log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+// WriteHeader remembers the first status.
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write marks the status as sent (200 unless WriteHeader said otherwise).
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
