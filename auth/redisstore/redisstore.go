@@ -131,7 +131,7 @@ const DefaultExpiryGrace = 24 * time.Hour
 // sweepPipeline bounds the scripts of a sweep step sent in one pipeline,
 // and the members of one ZREM: other clients wait behind at most that
 // much of the sweep's work (well under a millisecond).
-const sweepPipeline = 25
+const sweepPipeline = 10
 
 // batchSize bounds the sessions one command, pipeline or script of a
 // listing, a user's sign-out everywhere or a user's deletion handles.
@@ -801,17 +801,31 @@ func (c *core) sweepRound(ctx context.Context, nowNs, sec string, limit int) (de
 			alive = append(alive, redis.Z{Score: sweepScore(t), Member: e.member})
 		}
 	}
-	err = c.paced(ctx, func(pipe redis.Pipeliner) {
-		// ZREM costs per member: in parts, so that no one command is long.
-		for lo := 0; lo < len(drop); lo += sweepPipeline {
-			pipe.ZRem(ctx, c.sweepKey(), drop[lo:min(lo+sweepPipeline, len(drop))]...)
+	// The index updates too go in pipelines of at most sweepPipeline
+	// commands: one per user touched (users' sessions are spread), and the
+	// sweep index's ZREMs in parts, since ZREM costs per member.
+	var ops []func(redis.Pipeliner)
+	for lo := 0; lo < len(drop); lo += sweepPipeline {
+		part := drop[lo:min(lo+sweepPipeline, len(drop))]
+		ops = append(ops, func(pipe redis.Pipeliner) { pipe.ZRem(ctx, c.sweepKey(), part...) })
+	}
+	for user, ids := range byUser {
+		for lo := 0; lo < len(ids); lo += sweepPipeline {
+			part := ids[lo:min(lo+sweepPipeline, len(ids))]
+			ops = append(ops, func(pipe redis.Pipeliner) { pipe.SRem(ctx, c.userSessionsKey(user), part...) })
 		}
-		for user, ids := range byUser {
-			pipe.SRem(ctx, c.userSessionsKey(user), ids...)
-		}
-		if len(alive) > 0 {
-			pipe.ZAddXX(ctx, c.sweepKey(), alive...)
-		}
-	})
+	}
+	for lo := 0; lo < len(alive); lo += sweepPipeline {
+		part := alive[lo:min(lo+sweepPipeline, len(alive))]
+		ops = append(ops, func(pipe redis.Pipeliner) { pipe.ZAddXX(ctx, c.sweepKey(), part...) })
+	}
+	for lo := 0; lo < len(ops) && err == nil; lo += sweepPipeline {
+		part := ops[lo:min(lo+sweepPipeline, len(ops))]
+		err = c.paced(ctx, func(pipe redis.Pipeliner) {
+			for _, op := range part {
+				op(pipe)
+			}
+		})
+	}
 	return n, len(members), len(drop), err
 }
