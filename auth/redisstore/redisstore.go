@@ -84,8 +84,8 @@
 // default). Until then a dead session stays readable, as the
 // [auth.SessionStore] contract requires. DeleteExpiredSessions walks
 // P{sweep} in bounded steps (a ZRANGEBYSCORE of at most limit entries,
-// short conditional deletes in pipelines of 25, one pipeline of index
-// updates), so that other clients wait behind at most one such pipeline,
+// short conditional deletes, then the index updates, in pipelines of 10
+// commands), so that other clients wait behind at most one such pipeline,
 // and after each pipeline it pauses three times as long as the pipeline
 // took, so that it takes at most about a quarter of Redis's time;
 // it also removes the index entries
@@ -658,14 +658,14 @@ func (s *Sessions) UserSessions(ctx context.Context, userID string) ([]auth.Sess
 
 // DeleteExpiredSessions implements [auth.SessionStore]. One call takes at
 // most limit entries from the sweep index (the seconds before now's, then
-// now's own second) and runs, in pipelines of 25, a short script per
-// session that deletes it if it is still expired (not renewed since); a
-// last pipeline updates the indexes. After each pipeline it pauses three
-// times as long as the pipeline took (see the package doc). If other
-// sweepers deleted some of those first, it takes more, in at most 8
-// rounds. Entries of sessions Redis already
-// dropped are removed and not counted; a session found alive (its
-// renewal's index write was lost) is moved to its right place.
+// now's own second) and runs, in pipelines of 10, a short script per
+// session that deletes it if it is still expired (not renewed since);
+// then it updates the indexes, in pipelines of 10 commands too. After each
+// pipeline it pauses three times as long as the pipeline took (see the
+// package doc). If other sweepers deleted some of those first, it takes
+// more, in at most 8 rounds. Entries of sessions Redis already dropped are
+// removed and not counted; a session found alive (its renewal's index
+// write was lost) is moved to its right place.
 func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
 	n, err := s.deleteExpired(ctx, now, limit)
 	if err != nil {
