@@ -33,11 +33,15 @@
 // [*http.Response]. [SessionCookie], [SessionCookieCount] and
 // [SessionChange] read the session cookie ("auth_session" unless
 // [WithCookieName] says otherwise). The assertions come in pairs, as in
-// testify: AssertSessionRenewed reports with t.Errorf and returns whether
-// it passed; RequireSessionRenewed stops the test with t.Fatalf. They check
-// that the session cookie was set, renewed, rotated, cleared or left
-// untouched, that it appears in exactly one Set-Cookie line, its
-// attributes, and its expiry. A failure message reads like this:
+// testify, and take testify's TestingT, so they work in plain tests and in
+// a suite.Suite alike: [AssertSession] reports with t.Errorf and returns
+// whether it passed; [RequireSession] stops the test. There is one
+// function per thing checked, and what is expected is a value:
+// AssertSession(t, rec, authtest.CookieRenewed) checks that the session
+// cookie was renewed ([CookieSet], [CookieRotated], [CookieCleared] and
+// [CookieUntouched] are the other changes); others check that it appears
+// in exactly one Set-Cookie line, its attributes, and its expiry. A
+// failure message reads like this:
 //
 //	authtest: session cookie "auth_session": want renewed, got rotated
 //	    jar:        alice

@@ -103,7 +103,7 @@ func ExampleNewRequest() {
 
 // An assertion passes quietly; a failing one says what it checked, shows
 // the exchange with the tokens replaced, and a (-want +got) diff.
-func ExampleAssertSessionCleared() {
+func ExampleAssertSession() {
 	clock := &exampleClock{now: time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)}
 	h := app(clock)
 	jar := authtest.NewJar(authtest.WithClock(clock))
@@ -111,11 +111,11 @@ func ExampleAssertSessionCleared() {
 
 	login, _ := authtest.NewRequest("POST", "/login").Request()
 	rec := jar.Do(h, login)
-	fmt.Println(authtest.AssertSessionSet(t, rec))
+	fmt.Println(authtest.AssertSession(t, rec, authtest.CookieSet))
 
 	me, _ := authtest.NewRequest("GET", "/me").Request()
 	rec = jar.Do(h, me)
-	fmt.Println(authtest.AssertSessionCleared(t, rec))
+	fmt.Println(authtest.AssertSession(t, rec, authtest.CookieCleared))
 	// Output:
 	// true
 	// authtest: session cookie "auth_session": want cleared, got untouched
