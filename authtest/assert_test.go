@@ -207,20 +207,40 @@ func TestAssertPassesOnMatchingChange(t *testing.T) {
 		fail func(tb testing.TB, rec *authtest.Recorder) bool
 	}{
 		{"set", "/login",
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSession(tb, r, authtest.CookieSet) },
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSession(tb, r, authtest.CookieRenewed) }},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieSet)
+			},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieRenewed)
+			}},
 		{"renewed", "/renew",
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSession(tb, r, authtest.CookieRenewed) },
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSession(tb, r, authtest.CookieRotated) }},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieRenewed)
+			},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieRotated)
+			}},
 		{"rotated", "/rotate",
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSession(tb, r, authtest.CookieRotated) },
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSession(tb, r, authtest.CookieSet) }},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieRotated)
+			},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieSet)
+			}},
 		{"untouched", "/none",
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSession(tb, r, authtest.CookieUntouched) },
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSession(tb, r, authtest.CookieCleared) }},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieUntouched)
+			},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieCleared)
+			}},
 		{"cleared", "/logout",
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSession(tb, r, authtest.CookieCleared) },
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSession(tb, r, authtest.CookieUntouched) }},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieCleared)
+			},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieUntouched)
+			}},
 	}
 	for _, c := range checks {
 		rec := do(c.path)

@@ -122,8 +122,12 @@ func redirects() http.Handler {
 		http.Redirect(w, r, "/home", http.StatusSeeOther)
 	})
 	mux.HandleFunc("/found", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/echo", http.StatusFound) })
-	mux.HandleFunc("/temp", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/echo", http.StatusTemporaryRedirect) })
-	mux.HandleFunc("/perm", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/echo", http.StatusPermanentRedirect) })
+	mux.HandleFunc("/temp", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/echo", http.StatusTemporaryRedirect)
+	})
+	mux.HandleFunc("/perm", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/echo", http.StatusPermanentRedirect)
+	})
 	mux.HandleFunc("/away", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "https://other.example/echo", http.StatusFound)
 	})

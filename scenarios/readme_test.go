@@ -45,8 +45,8 @@ func TestProfile(t *testing.T) {
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
 	jar.SetCookies(&url.URL{Scheme: "https", Host: "example.com"}, []*http.Cookie{f.Auth.SessionCookie(s)})
 	h := app(f)
-	authtest.AssertSessionUntouched(t, jar.Do(h, authtest.NewRequest("GET", "/profile").Build(t)))
+	authtest.AssertSession(t, jar.Do(h, authtest.NewRequest("GET", "/profile").Build(t)), authtest.CookieUntouched)
 	f.Clock.Advance(36 * time.Hour)
-	authtest.AssertSessionRenewed(t, jar.Do(h, authtest.NewRequest("GET", "/profile").Build(t)))
+	authtest.AssertSession(t, jar.Do(h, authtest.NewRequest("GET", "/profile").Build(t)), authtest.CookieRenewed)
 	authtest.AssertSessionHistory(t, jar, authtest.CookieSet, authtest.CookieRenewed)
 }

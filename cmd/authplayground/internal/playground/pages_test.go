@@ -374,7 +374,7 @@ func TestFaultsPanel(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("home page with a failing store: status %d, want 503", rec.Code)
 	}
-	authtest.AssertSessionUntouched(t, rec)
+	authtest.AssertSession(t, rec, authtest.CookieUntouched)
 	h = authtest.ParseHTML(t, rec.Body.String())
 	if !strings.Contains(h.Text("#store-error"), "injected store failure") {
 		t.Errorf("store error box reads %q", h.Text("#store-error"))
