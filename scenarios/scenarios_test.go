@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/authkit-dev/authkit/authrequest"
@@ -34,14 +35,16 @@ func authkitTarget() scenarios.Target {
 			mux.HandleFunc("/probe", probe)
 			return authrequest.Middleware(f.Auth)(mux)
 		},
-		Path:       "/probe",
-		Paths:      map[string]string{"GET": "/api/auth/user"},
-		LogoutPath: "/api/auth/logout",
+		Routes: []scenarios.Route{
+			scenarios.APIUser("/api/auth/user"),
+			{Pattern: "/probe", SignedOut: scenarios.Unauthorized()},
+		},
+		SignOut: scenarios.APISignOut("/api/auth/logout"),
 	}
 }
 
 func TestStandardCount(t *testing.T) {
-	cases := scenarios.Standard()
+	cases := scenarios.Standard(authkitTarget())
 	if len(cases) < 50 {
 		t.Errorf("Standard() has %d cases, want at least 50", len(cases))
 	}
@@ -54,8 +57,22 @@ func TestStandardCount(t *testing.T) {
 	}
 }
 
+// TestStandardFollowsTheRoutes checks that the table sends each route
+// only the methods it takes.
+func TestStandardFollowsTheRoutes(t *testing.T) {
+	target := scenarios.Target{Routes: []scenarios.Route{{Pattern: "GET /profile"}}}
+	for _, c := range scenarios.Standard(target) {
+		if strings.Contains(c.Describe(), "/profile") && !strings.Contains(c.Describe(), "when GET /profile") {
+			t.Errorf("case %q: %s", c.Name(), c.Describe())
+		}
+	}
+	if n := len(scenarios.Standard(target)); n == 0 {
+		t.Fatal("no cases")
+	}
+}
+
 func TestStandardAgainstAuthrequest(t *testing.T) {
-	scenarios.Run(t, authkitTarget(), scenarios.Standard()...)
+	scenarios.Run(t, authkitTarget())
 }
 
 func TestNamedCases(t *testing.T) {
