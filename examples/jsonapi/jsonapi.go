@@ -1,11 +1,7 @@
-// Package jsonapi is a JSON API on authkit for browsers and other clients
-// alike: sign-up and sign-in answer the session token in the body (for a
-// client to send as "Authorization: Bearer") and set the session cookie
-// (for a browser). It keeps users and sessions in any authkit store. It is
-// written as a careful user would: input is validated, a store failure is
-// answered 503, a taken email is reported as taken and every other error as
-// an error. Run it with cmd/jsonapi; its tests run the scenarios table and
-// a testify suite against it.
+// Package jsonapi is a JSON API on authkit: sign-up and sign-in answer the
+// session token (for "Authorization: Bearer") and set the session cookie
+// (for a browser). Input is validated, a store failure is answered 503, a
+// taken email is reported as taken. Run it with cmd/jsonapi.
 package jsonapi
 
 import (

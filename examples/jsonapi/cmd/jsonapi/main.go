@@ -1,21 +1,15 @@
-// Command jsonapi serves the JSON API of package jsonapi on a SQLite
-// file (any authkit store would do).
+// Command jsonapi serves the JSON API of package jsonapi on a SQLite file
+// (any authkit store would do).
 //
 //	go run ./examples/jsonapi/cmd/jsonapi -db app.db -addr 127.0.0.1:8080
-//
-// The session cookie is Secure: browsers accept it from http://localhost
-// and http://127.0.0.1, and everywhere else only over HTTPS.
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"log/slog"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
@@ -28,39 +22,23 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(*db, *addr, log); err != nil {
-		log.Error("jsonapi failed", "error", err)
+	a, err := open(*db, log)
+	if err != nil {
+		log.Error("opening the store", "error", err)
 		os.Exit(1)
 	}
+	srv := &http.Server{Addr: *addr, Handler: jsonapi.NewHandler(a, log), ReadHeaderTimeout: 10 * time.Second}
+	log.Info("listening", "addr", *addr)
+	log.Error("serving", "error", srv.ListenAndServe())
 }
 
-func run(db, addr string, log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	store, err := sqlitestore.Open(db)
+func open(path string, log *slog.Logger) (*auth.Auth, error) {
+	store, err := sqlitestore.Open(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer store.Close()
-	if err := store.Migrate(ctx); err != nil {
-		return err
+	if err := store.Migrate(context.Background()); err != nil {
+		return nil, err
 	}
-	a, err := auth.New(store, auth.Config{Logger: log})
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Addr: addr, Handler: jsonapi.NewHandler(a, log), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(shutdown); err != nil {
-			log.Error("shutting down", "error", err)
-		}
-	}()
-	log.Info("listening", "addr", addr)
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return auth.New(store, auth.Config{Logger: log})
 }
