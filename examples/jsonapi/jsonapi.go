@@ -25,10 +25,8 @@ const (
 )
 
 // NewHandler returns the API on a: "POST /api/signup" and "POST /api/login"
-// ({"email", "password"}: 200 {"token", "user"} and the cookie),
-// "POST /api/logout" (200 {}; 401 without a session) and "GET /api/me"
-// (200 {"user"}; 401 without a session), behind authrequest.Middleware.
-// Each route but sign-up and sign-in takes the cookie or a bearer token.
+// ({"email", "password"}: 200 {"token", "user"} and the cookie), "POST
+// /api/logout" and "GET /api/me" (cookie or bearer; 401 without a session).
 func NewHandler(a *auth.Auth, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
