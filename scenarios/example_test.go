@@ -19,7 +19,7 @@ func Example() {
 	for _, c := range scenarios.Standard(target) {
 		switch c.Name() {
 		case "active/GET /profile", "renewed/GET /profile", "expired/GET /profile",
-			"cross-origin/cross-site/POST /api/auth/logout", "sign-out/active", "store-down/read/GET /profile":
+			"sign-out/cross-origin", "sign-out/active", "store-down/read/GET /profile":
 			r := scenarios.Execute(context.Background(), target, c)
 			fmt.Printf("%-46s passed=%v status=%d cookie=%s session=%s\n", c.Name(), r.Passed(), r.Status, r.Cookie, r.Effect)
 		}
@@ -38,11 +38,12 @@ func Example() {
 		fmt.Println(e.Change)
 	}
 	// Output:
+	// expired/GET /profile                           passed=true status=303 cookie=cleared session=deleted
 	// active/GET /profile                            passed=true status=200 cookie=untouched session=kept
 	// renewed/GET /profile                           passed=true status=200 cookie=renewed session=renewed
-	// expired/GET /profile                           passed=true status=303 cookie=cleared session=deleted
 	// store-down/read/GET /profile                   passed=true status=503 cookie=untouched session=kept
 	// sign-out/active                                passed=true status=200 cookie=cleared session=deleted
+	// sign-out/cross-origin                          passed=true status=403 cookie=untouched session=kept
 	// set
 	// renewed
 }
@@ -82,5 +83,5 @@ func ExampleStandard() {
 	// Output:
 	// missing-cookie/GET /profile
 	// given no-cookie; when GET /profile; then session no session, cookie untouched, status not 5xx, 0 validation(s), 0 write(s), answer 300-399 to /login
-	// given a session: active; when POST /login with ada's credentials from same-origin; then session deleted, cookie rotated, 1 new session(s), answer 300-399 to /login
+	// given a session: active; when POST /login with ada's credentials from same-origin; then session deleted, cookie rotated, 1 new session(s), answer 300-399 to /
 }

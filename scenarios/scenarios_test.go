@@ -2,10 +2,12 @@ package scenarios_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/scenarios"
@@ -33,13 +35,39 @@ func authkitTarget() scenarios.Target {
 			mux := http.NewServeMux()
 			mux.Handle("/api/auth/", authrequest.APIHandler(f.Auth))
 			mux.HandleFunc("/probe", probe)
+			mux.HandleFunc("POST /api/login", login(f.Auth))
 			return authrequest.Middleware(f.Auth)(mux)
 		},
 		Routes: []scenarios.Route{
 			scenarios.APIUser("/api/auth/user"),
 			{Pattern: "/probe", SignedOut: scenarios.Unauthorized()},
 		},
+		SignIn:  &scenarios.Form{Route: "POST /api/login", JSON: true, Success: scenarios.OK()},
 		SignOut: scenarios.APISignOut("/api/auth/logout"),
+	}
+}
+
+// login is a JSON sign-in next to APIHandler: 200 and the cookie, 401 for
+// wrong credentials, 503 when the store fails.
+func login(a *auth.Auth) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var c struct{ Username, Password string }
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<10)).Decode(&c); err != nil {
+			http.Error(w, "malformed JSON", http.StatusBadRequest)
+			return
+		}
+		key, err := a.UseKey(r.Context(), "username", c.Username, c.Password)
+		if err == nil {
+			_, err = authrequest.FromContext(r.Context()).SignIn(key.UserID)
+		}
+		switch {
+		case errors.Is(err, auth.ErrInvalidKey), errors.Is(err, auth.ErrInvalidPassword):
+			http.Error(w, "wrong username or password", http.StatusUnauthorized)
+		case err != nil:
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+		default:
+			w.Write([]byte("{}"))
+		}
 	}
 }
 
