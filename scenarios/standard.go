@@ -314,7 +314,6 @@ func ConcurrencyCases(t Target) []Case {
 	return []Case{ConcurrentRenewal().Request(m, r.path()).Named("concurrent-renewal/" + m + " " + r.path() + " x16")}
 }
 
-
 // SignUpCases is the sign-up route: a new user is signed in; an empty
 // password, a taken name and a forged request create no session; a store
 // failure is a 5xx and creates none.
