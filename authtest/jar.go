@@ -655,7 +655,7 @@ func canonicalHost(hostport string) string {
 	}
 	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
 	h = strings.TrimSuffix(h, ".")
-	if isIP(h) {
+	if isIP(h) || plainASCII(h) {
 		return strings.ToLower(h)
 	}
 	a, err := idna.Lookup.ToASCII(h)
@@ -663,6 +663,18 @@ func canonicalHost(hostport string) string {
 		return ""
 	}
 	return a
+}
+
+// plainASCII reports whether h holds only letters, digits, '-' and '.',
+// and no label in punycode: a name IDNA leaves as it is but for case.
+func plainASCII(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i] | 0x20
+		if !('a' <= c && c <= 'z' || '0' <= h[i] && h[i] <= '9' || h[i] == '-' || h[i] == '.') {
+			return false
+		}
+	}
+	return !strings.Contains(h, "xn--") && !strings.Contains(h, "XN--")
 }
 
 // publicSuffix reports whether domain is a public suffix: on the list of

@@ -18,9 +18,9 @@ import (
 type Target struct {
 	// Handler returns the handler under test, built on the fake: the app's
 	// own mux behind authrequest.Middleware, typically. By default it is
-	// called once per case, on the case's own fake, after the case's user
-	// and session are seeded (before, when users are made through the
-	// sign-up route: see UsersBySignUp).
+	// called once per case, on a fake no other case is using, after the
+	// case's user and session are seeded (before, when users are made
+	// through the sign-up route: see UsersBySignUp).
 	Handler func(f *fakeauth.Fake) http.Handler
 
 	// Routes are the app's routes that read the session. Cases that name
@@ -58,10 +58,11 @@ type Target struct {
 	// Fake configures the fake of each case.
 	Fake []fakeauth.Option
 
-	// ReuseHandler makes the runner keep fakes and the handlers built on
-	// them for later cases, resetting the fake between cases (see
+	// ReuseHandler makes the runner keep the handler built on a fake for
+	// later cases on that fake, which is reset between cases (see
 	// [Runner]). Only a handler that keeps no state of its own may be
-	// reused; by default each case gets a new fake and a new handler.
+	// reused; by default each case gets a new handler, built after it is
+	// seeded.
 	ReuseHandler bool
 }
 
