@@ -6,12 +6,13 @@
 // # Cookie jar
 //
 // A [Jar] is an [http.CookieJar] that behaves as a browser's does (RFC
-// 6265: domain and path matching, Secure only in a secure context, Max-Age
-// before Expires, deletion) and reads expiry from a clock the test
-// controls, the same [auth.Clock] the [auth.Auth] under test uses. It
+// 6265bis: domain and path matching, IDNA hosts, the public suffix list,
+// Secure only in a secure context, Max-Age before Expires, deletion) and
+// reads expiry from a clock the test controls, the same [auth.Clock] the [auth.Auth] under test uses. It
 // records every Set-Cookie line it receives as an [Event] labelled set,
 // renewed, rotated, cleared, unchanged or rejected. Use it in process with
-// [Jar.Do], over a real listener with [Jar.Client] (or as the Jar of any
+// [Jar.Do] (which follows redirects as [http.Client] does, each hop in
+// the timeline; [Jar.Serve] sends one request), over a real listener with [Jar.Client] (or as the Jar of any
 // [http.Client]), and give each simulated user a jar of their own with
 // [WithName]:
 //
