@@ -292,7 +292,7 @@ func TestMutantsAreCaught(t *testing.T) {
 						}
 					}
 					if len(failed) > 0 {
-						t.Logf("caught by %d of %d cases; e.g.\n%s", len(failed), len(names), reports[failed[0]])
+						t.Logf("%s, %q: caught by %d of %d cases; e.g.\n%s", shape, m.name, len(failed), len(names), reports[failed[0]])
 					}
 				})
 			}
