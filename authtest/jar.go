@@ -271,9 +271,11 @@ const defaultMaxRedirects = 10
 // Location is requested next with the jar's cookies for its URL. A 303
 // turns any method but HEAD into a GET, 301 and 302 turn a POST into a
 // GET, both without the body; 307 and 308 keep the method and the body.
-// A redirect that changes the method drops the body's headers and Origin;
-// one to another host drops Authorization. After [WithMaxRedirects] hops
-// (10 by default) Do stops and returns the last redirect response.
+// A redirect that changes the method drops the body's headers and Origin.
+// h serves one site, so a redirect to another host (an identity
+// provider, a payment page) ends the chain: it is the response Do
+// returns, as the browser leaves the app there. After [WithMaxRedirects]
+// hops (10 by default) Do stops and returns the last redirect response.
 //
 // The returned recorder is the last response; its Redirects field holds
 // the ones before it, oldest first, so that the Set-Cookie of a sign-in
@@ -326,7 +328,7 @@ func redirect(rec *Recorder, r *http.Request, body []byte) *http.Request {
 	}
 	from := requestURL(r)
 	to, err := from.Parse(loc)
-	if err != nil || (to.Scheme != "http" && to.Scheme != "https") {
+	if err != nil || (to.Scheme != "http" && to.Scheme != "https") || canonicalHost(to.Host) != canonicalHost(from.Host) {
 		return nil
 	}
 	method := r.Method
@@ -349,9 +351,6 @@ func redirect(rec *Recorder, r *http.Request, body []byte) *http.Request {
 		for _, k := range []string{"Content-Type", "Content-Length", "Origin"} {
 			next.Header.Del(k)
 		}
-	}
-	if canonicalHost(to.Host) != canonicalHost(from.Host) {
-		next.Header.Del("Authorization")
 	}
 	return next
 }
