@@ -191,3 +191,26 @@ func ExampleParseHTML() {
 	// POST /login next=%2Fme&user=ann
 	// [{Create an account /signup}]
 }
+
+// Do follows a form's redirect as a browser does: the POST answered 303
+// becomes a GET of the Location, sent with the cookie the 303 set.
+func ExampleJar_Do() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "auth_session", Value: "vmzwm3yfmyr4f2hvfn5tkarjk7qytcxa", Path: "/", Secure: true})
+		http.Redirect(w, r, "/me", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /me", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := r.Cookie("auth_session"); err == nil {
+			fmt.Fprint(w, "hello, ann")
+		}
+	})
+	jar := authtest.NewJar()
+	login, _ := authtest.NewRequest("POST", "/login").SameOrigin().Request()
+	rec := jar.Do(mux, login)
+	fmt.Println(rec.Redirects[0].Code, authtest.SessionChange(rec.Redirects[0]))
+	fmt.Println(rec.Request.Method, rec.Request.URL.Path, rec.Code, rec.Body.String())
+	// Output:
+	// 303 set
+	// GET /me 200 hello, ann
+}
