@@ -116,3 +116,19 @@ func TestPageWithoutTheUser(t *testing.T) {
 	require.False(t, res.Passed())
 	assert.Contains(t, res.Report(), `the signed-in page lacks "ada"`)
 }
+
+// Target.User makes each case's user as the app does; the session
+// belongs to the ID it returns.
+func TestTargetUserMakesTheCaseUser(t *testing.T) {
+	var made atomic.Int64
+	target := authkitTarget()
+	target.User = func(ctx context.Context, f *fakeauth.Fake, c scenarios.Credentials) (string, error) {
+		made.Add(1)
+		assert.Equal(t, scenarios.CaseUser(), c)
+		return "app-7", nil // a row of the app's own table, unknown to the fake
+	}
+	res := scenarios.Execute(t.Context(), target, scenarios.Active().Request("GET", "/probe").
+		WantAnswer(scenarios.Answer{Status: scenarios.StatusCode(http.StatusOK), Contains: `"user_id":"app-7"`}))
+	assert.True(t, res.Passed(), res.Report())
+	assert.EqualValues(t, 1, made.Load())
+}
