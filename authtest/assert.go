@@ -374,7 +374,7 @@ func checkHistory(j *Jar, want []CookieChange) *failure {
 // AssertSession checks that the response does want to the session cookie,
 // in exactly one Set-Cookie line, or in none for [CookieUntouched]:
 //
-//	authtest.AssertSession(t, rec, authtest.CookieRenewed)
+//	authtest.AssertSession(t, rec, authtest.Renewed)
 //
 // [CookieSet] is a new cookie where the request had none, [CookieRenewed]
 // the token the request sent issued again (pair it with

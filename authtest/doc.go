@@ -38,9 +38,9 @@
 // a suite.Suite alike: [AssertSession] reports with t.Errorf and returns
 // whether it passed; [RequireSession] stops the test. There is one
 // function per thing checked, and what is expected is a value:
-// AssertSession(t, rec, authtest.CookieRenewed) checks that the session
-// cookie was renewed ([CookieSet], [CookieRotated], [CookieCleared] and
-// [CookieUntouched] are the other changes); others check that it appears
+// AssertSession(t, rec, authtest.Renewed) checks that the session cookie
+// was renewed ([Set], [Rotated], [Cleared] and [Untouched] are the other
+// changes, short for [CookieSet] and the rest); others check that it appears
 // in exactly one Set-Cookie line, its attributes, and its expiry. A
 // failure message reads like this:
 //

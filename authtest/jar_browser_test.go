@@ -44,7 +44,7 @@ func sent(t *testing.T, jar *authtest.Jar, rawURL string) string {
 func TestJarIDNAHosts(t *testing.T) {
 	jar := authtest.NewJar()
 	ev := set(t, jar, "https://bücher.test/", "a=1")
-	assert.Equal(t, authtest.CookieSet, ev.Change)
+	assert.Equal(t, authtest.Set, ev.Change)
 	assert.Equal(t, "a=1", sent(t, jar, "https://xn--bcher-kva.test/"), "the A-label form is the same host")
 	assert.Equal(t, "a=1", sent(t, jar, "https://BÜCHER.test/"), "upper case is the same host")
 	assert.Equal(t, "", sent(t, jar, "https://bucher.test/"))
@@ -55,7 +55,7 @@ func TestJarIDNAHosts(t *testing.T) {
 	jar = authtest.NewJar()
 	jar.SetCookies(&url.URL{Scheme: "https", Host: "shop.xn--bcher-kva.test"}, []*http.Cookie{{Name: "b", Value: "2", Domain: "bücher.test"}})
 	ev = jar.Timeline()[0]
-	assert.Equal(t, authtest.CookieSet, ev.Change, ev.Reason)
+	assert.Equal(t, authtest.Set, ev.Change, ev.Reason)
 	assert.Equal(t, "b=2", sent(t, jar, "https://www.bücher.test/"))
 	c, ok := jar.Cookie("b")
 	require.True(t, ok)
@@ -83,14 +83,14 @@ func TestJarPublicSuffixDomains(t *testing.T) {
 	// The registrable domain itself is fine.
 	jar := authtest.NewJar()
 	ev := set(t, jar, "https://shop.example.co.uk/", "a=1; Domain=example.co.uk")
-	assert.Equal(t, authtest.CookieSet, ev.Change, ev.Reason)
+	assert.Equal(t, authtest.Set, ev.Change, ev.Reason)
 	assert.Equal(t, "a=1", sent(t, jar, "https://www.example.co.uk/"))
 	assert.Equal(t, "", sent(t, jar, "https://other.co.uk/"))
 
 	// With the list off, only a Domain without a dot is a suffix.
 	jar = authtest.NewJar(authtest.WithoutPublicSuffixList())
 	ev = set(t, jar, "https://shop.example.co.uk/", "a=1; Domain=co.uk")
-	assert.Equal(t, authtest.CookieSet, ev.Change, ev.Reason)
+	assert.Equal(t, authtest.Set, ev.Change, ev.Reason)
 	assert.Equal(t, "a=1", sent(t, jar, "https://other.co.uk/"))
 	ev = set(t, jar, "https://www.example.com/", "b=1; Domain=com")
 	assert.Equal(t, authtest.CookieRejected, ev.Change)
@@ -100,7 +100,7 @@ func TestJarDomainEqualToHostThatIsASuffix(t *testing.T) {
 	for _, opts := range [][]authtest.Option{nil, {authtest.WithoutPublicSuffixList()}} {
 		jar := authtest.NewJar(opts...)
 		ev := set(t, jar, "https://com/", "a=1; Domain=com")
-		require.Equal(t, authtest.CookieSet, ev.Change, ev.Reason)
+		require.Equal(t, authtest.Set, ev.Change, ev.Reason)
 		assert.Equal(t, "a=1", sent(t, jar, "https://com/"))
 		assert.Equal(t, "", sent(t, jar, "https://example.com/"), "host-only: not sent to names under com")
 		c, ok := jar.Cookie("a")
@@ -109,7 +109,7 @@ func TestJarDomainEqualToHostThatIsASuffix(t *testing.T) {
 	}
 	jar := authtest.NewJar()
 	ev := set(t, jar, "https://co.uk/", "a=1; Domain=co.uk")
-	require.Equal(t, authtest.CookieSet, ev.Change, ev.Reason)
+	require.Equal(t, authtest.Set, ev.Change, ev.Reason)
 	assert.Equal(t, "", sent(t, jar, "https://example.co.uk/"))
 }
 
@@ -155,7 +155,7 @@ func TestJarDoFollowsRedirects(t *testing.T) {
 	assert.Equal(t, "GET home s=1", rec.Body.String(), "303 turns the POST into a GET, with the cookie it set")
 	require.Len(t, rec.Redirects, 1)
 	assert.Equal(t, http.StatusSeeOther, rec.Redirects[0].Code)
-	authtest.AssertSession(t, rec.Redirects[0], authtest.CookieSet, authtest.WithCookieName("s"))
+	authtest.AssertSession(t, rec.Redirects[0], authtest.Set, authtest.WithCookieName("s"))
 	var hops []string
 	for _, e := range jar.Timeline() {
 		hops = append(hops, e.Method+" "+e.URL+" "+e.Change.String())

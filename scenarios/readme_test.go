@@ -73,10 +73,10 @@ func TestApp(t *testing.T) {
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
 	jar.SetSession(f.Auth, s)
 	h := newHandler(f.Auth)
-	authtest.AssertSession(t, jar.Do(h, authtest.NewRequest("GET", "/profile").Build(t)), authtest.CookieUntouched)
+	authtest.AssertSession(t, jar.Do(h, authtest.NewRequest("GET", "/profile").Build(t)), authtest.Untouched)
 	f.Clock.Advance(36 * time.Hour)
-	authtest.AssertSession(t, jar.Do(h, authtest.NewRequest("GET", "/profile").Build(t)), authtest.CookieRenewed)
-	authtest.AssertSessionHistory(t, jar, authtest.CookieSet, authtest.CookieRenewed)
+	authtest.AssertSession(t, jar.Do(h, authtest.NewRequest("GET", "/profile").Build(t)), authtest.Renewed)
+	authtest.AssertSessionHistory(t, jar, authtest.Set, authtest.Renewed)
 }
 
 // TestReadmeCodeIsThisFile checks that the first Go block of each README

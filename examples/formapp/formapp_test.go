@@ -50,7 +50,7 @@ func TestVisit(t *testing.T) {
 
 	rec := jar.Do(h, post(t, "/signup", creds))
 	require.Len(t, rec.Redirects, 1)
-	authtest.AssertSession(t, rec.Redirects[0], authtest.CookieSet)
+	authtest.AssertSession(t, rec.Redirects[0], authtest.Set)
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Equal(t, "grace", authtest.ParseHTML(t, rec.Body.String()).Text("b"))
 
@@ -59,7 +59,7 @@ func TestVisit(t *testing.T) {
 	assert.Contains(t, rec.Body.String(), "That username is taken.")
 
 	rec = jar.Do(h, post(t, "/logout", nil))
-	authtest.AssertSession(t, rec.Redirects[0], authtest.CookieCleared)
+	authtest.AssertSession(t, rec.Redirects[0], authtest.Cleared)
 	assert.Contains(t, rec.Body.String(), "Sign in")
 
 	for _, bad := range []url.Values{
@@ -70,7 +70,7 @@ func TestVisit(t *testing.T) {
 	} {
 		rec = jar.Do(h, post(t, "/signup", bad))
 		assert.Equal(t, http.StatusBadRequest, rec.Code, "sign-up with %v", bad)
-		authtest.AssertSession(t, rec, authtest.CookieUntouched)
+		authtest.AssertSession(t, rec, authtest.Untouched)
 	}
 
 	rec = jar.Do(h, post(t, "/login", url.Values{"username": {"grace"}, "password": {"wrong password"}}))
@@ -82,7 +82,7 @@ func TestVisit(t *testing.T) {
 	rec = jar.Do(h, post(t, "/login", creds))
 	assert.Equal(t, "/account", rec.Request.URL.Path)
 	assert.Contains(t, rec.Body.String(), "Signed in as <b>grace</b>")
-	authtest.AssertSessionHistory(t, jar, authtest.CookieSet, authtest.CookieCleared, authtest.CookieSet)
+	authtest.AssertSessionHistory(t, jar, authtest.Set, authtest.Cleared, authtest.Set)
 }
 
 // TestOnSQLite runs the app on its real store, a SQLite file.

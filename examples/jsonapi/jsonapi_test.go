@@ -59,7 +59,7 @@ func (s *APISuite) post(path, body string) *authtest.Recorder {
 func (s *APISuite) signUp() string {
 	rec := s.post("/api/signup", `{"email": "Ada@Example.com", "password": "correct horse"}`)
 	s.Require().Equal(http.StatusOK, rec.Code, rec.Body.String())
-	authtest.RequireSession(s.T(), rec, authtest.CookieSet)
+	authtest.RequireSession(s.T(), rec, authtest.Set)
 	var body struct {
 		Token string         `json:"token"`
 		User  map[string]any `json:"user"`
@@ -75,7 +75,7 @@ func (s *APISuite) TestBearerToken() {
 	rec := other.Do(s.h, authtest.NewRequest("GET", "/api/me").WithBearer(token).Build(s.T()))
 	s.Equal(http.StatusOK, rec.Code)
 	s.Contains(rec.Body.String(), `"email":"ada@example.com"`)
-	authtest.AssertSession(s.T(), rec, authtest.CookieUntouched)
+	authtest.AssertSession(s.T(), rec, authtest.Untouched)
 
 	rec = other.Do(s.h, authtest.NewRequest("POST", "/api/logout").WithBearer(token).Build(s.T()))
 	s.Equal(http.StatusOK, rec.Code)
@@ -96,7 +96,7 @@ func (s *APISuite) TestInputIsChecked() {
 	} {
 		rec := s.post("/api/signup", body)
 		s.Equal(want, rec.Code, body)
-		authtest.AssertSession(s.T(), rec, authtest.CookieUntouched)
+		authtest.AssertSession(s.T(), rec, authtest.Untouched)
 	}
 	r := authtest.NewRequest("POST", "/api/login").SameOrigin().WithBody("text/plain", []byte(`{}`)).Build(s.T())
 	s.Equal(http.StatusUnsupportedMediaType, s.jar.Do(s.h, r).Code)
@@ -109,7 +109,7 @@ func (s *APISuite) TestStoreFailureIs503() {
 	s.Equal(http.StatusServiceUnavailable, rec.Code, "not a wrong password")
 	rec = s.post("/api/login", `{"email": "ada@example.com", "password": "wrong horse"}`)
 	s.Equal(http.StatusUnauthorized, rec.Code)
-	authtest.AssertSessionHistory(s.T(), s.jar, authtest.CookieSet)
+	authtest.AssertSessionHistory(s.T(), s.jar, authtest.Set)
 }
 
 func TestAPISuite(t *testing.T) {
