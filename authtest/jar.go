@@ -384,18 +384,29 @@ func (j *Jar) Serve(h http.Handler, r *http.Request) *Recorder {
 	return &Recorder{ResponseRecorder: rec, Request: r2, Jar: j}
 }
 
-// SetSession puts the cookie of session s, as a (the Auth that made it)
-// issues it, in the jar for https://example.com, the host [NewRequest]
-// sends a path to: the one-line start of a test with a seeded session.
+// A CookieIssuer makes the session cookie of a session: an [*auth.Auth],
+// or a fakeauth.Fake.
+type CookieIssuer interface {
+	SessionCookie(s *auth.Session) *http.Cookie
+}
+
+// SetSession puts the cookie of session s, as a (the Auth or fake that
+// made it) issues it, in the jar for https://example.com, the host
+// [NewRequest] sends a path to: the one-line start of a test with a
+// seeded session.
 //
-//	jar.SetSession(f.Auth, s)
+//	jar.SetSession(f, s)
 //
 // For another host, use [Jar.SetCookies] with a.SessionCookie(s).
-func (j *Jar) SetSession(a *auth.Auth, s *auth.Session) {
-	if a == nil || s == nil {
+func (j *Jar) SetSession(a CookieIssuer, s *auth.Session) {
+	if aa, ok := a.(*auth.Auth); a == nil || s == nil || ok && aa == nil {
 		return
 	}
-	j.SetCookies(&url.URL{Scheme: "https", Host: "example.com", Path: "/"}, []*http.Cookie{a.SessionCookie(s)})
+	c := a.SessionCookie(s)
+	if c == nil {
+		return
+	}
+	j.SetCookies(&url.URL{Scheme: "https", Host: "example.com", Path: "/"}, []*http.Cookie{c})
 }
 
 // receive records one full exchange and stores its Set-Cookie lines.

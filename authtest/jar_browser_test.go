@@ -206,3 +206,11 @@ func TestJarSetSession(t *testing.T) {
 	}), r)
 	assert.Equal(t, s.Token, rec.Body.String())
 }
+
+func TestJarSetSessionIgnoresNil(t *testing.T) {
+	jar := authtest.NewJar()
+	var a *auth.Auth
+	jar.SetSession(a, &auth.Session{Token: "x"})
+	jar.SetSession(nil, nil)
+	assert.Empty(t, jar.All())
+}

@@ -28,7 +28,7 @@ func Example() {
 	f, _ := fakeauth.New()
 	_, s, _ := f.SeedUserSession(context.Background(), fakeauth.Active)
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
-	jar.SetSession(f.Auth, s)
+	jar.SetSession(f, s)
 	h := newHandler(f.Auth)
 	r, _ := authtest.NewRequest("GET", "/profile").Request()
 	jar.Do(h, r)

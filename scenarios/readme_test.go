@@ -71,7 +71,7 @@ func TestApp(t *testing.T) {
 		t.Fatal(err)
 	}
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
-	jar.SetSession(f.Auth, s)
+	jar.SetSession(f, s)
 	h := newHandler(f.Auth)
 	authtest.AssertSession(t, jar.Do(h, authtest.NewRequest("GET", "/profile").Build(t)), authtest.Untouched)
 	f.Clock.Advance(36 * time.Hour)
