@@ -5,15 +5,18 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
 )
 
-// The assertions come in two forms, as in testify: AssertX reports a
-// failure with t.Errorf and returns whether the check passed, so that the
-// test goes on; RequireX reports it with t.Fatalf, which stops the test.
+// The assertions come in two forms, as in testify, and take testify's
+// TestingT, which a *testing.T and a suite's T() satisfy: AssertX reports
+// a failure with t.Errorf and returns whether the check passed, so that
+// the test goes on; RequireX reports it, then calls t.FailNow, which stops
+// the test. There is one function per thing checked: what happened to the
+// cookie is a value ([CookieChange]), not a name.
 // A failure message says what was checked, shows a (-want +got) diff, the
 // request line, the cookie the request sent and the Set-Cookie lines of
 // the session cookie, with tokens replaced by placeholders (see
@@ -156,17 +159,34 @@ func requestLine(r *http.Request) string {
 	return r.Method + " " + r.URL.RequestURI()
 }
 
-func report(t testing.TB, fatal bool, f *failure) bool {
+// report reports f, if any: with Errorf, or when fatal with Fatalf where
+// t has it (a testing.TB) and else as testify does, Errorf then FailNow.
+func report(t assert.TestingT, fatal bool, f *failure) bool {
 	if f == nil {
 		return true
 	}
-	t.Helper()
-	if fatal {
-		t.Fatalf("%s", f)
-	} else {
+	helper(t)
+	if !fatal {
 		t.Errorf("%s", f)
+		return false
+	}
+	if tb, ok := t.(interface{ Fatalf(string, ...any) }); ok {
+		tb.Fatalf("%s", f)
+		return false
+	}
+	t.Errorf("%s", f)
+	if n, ok := t.(interface{ FailNow() }); ok {
+		n.FailNow()
 	}
 	return false
+}
+
+// helper marks the caller as a test helper when t can say so, as
+// testing.TB and testify's suites can.
+func helper(t assert.TestingT) {
+	if h, ok := t.(interface{ Helper() }); ok {
+		h.Helper()
+	}
 }
 
 // checkChange checks that the response makes exactly one Set-Cookie line
@@ -351,56 +371,36 @@ func checkHistory(j *Jar, want []CookieChange) *failure {
 	return f
 }
 
-// AssertSessionSet checks that the response sets a new session cookie
-// where the request had none ([CookieSet]), in exactly one Set-Cookie line.
-func AssertSessionSet[R Response](t testing.TB, res R, opts ...Option) bool {
-	t.Helper()
-	return report(t, false, checkChange(viewOf(res), opts, CookieSet))
-}
-
-// AssertSessionRenewed checks that the response issues again the session
-// token the request sent ([CookieRenewed]), in exactly one Set-Cookie
-// line. Pair it with [AssertSessionExpiresAt] to check the new expiry.
-func AssertSessionRenewed[R Response](t testing.TB, res R, opts ...Option) bool {
-	t.Helper()
-	return report(t, false, checkChange(viewOf(res), opts, CookieRenewed))
-}
-
-// AssertSessionRotated checks that the response replaces the session
-// token the request sent with another ([CookieRotated]), in exactly one
-// Set-Cookie line.
-func AssertSessionRotated[R Response](t testing.TB, res R, opts ...Option) bool {
-	t.Helper()
-	return report(t, false, checkChange(viewOf(res), opts, CookieRotated))
-}
-
-// AssertSessionCleared checks that the response deletes the session
-// cookie ([CookieCleared]), in exactly one Set-Cookie line.
-func AssertSessionCleared[R Response](t testing.TB, res R, opts ...Option) bool {
-	t.Helper()
-	return report(t, false, checkChange(viewOf(res), opts, CookieCleared))
-}
-
-// AssertSessionUntouched checks that the response has no Set-Cookie line
-// for the session cookie, as when a request is refused for its origin or
-// the store fails.
-func AssertSessionUntouched[R Response](t testing.TB, res R, opts ...Option) bool {
-	t.Helper()
-	return report(t, false, checkChange(viewOf(res), opts, CookieUntouched))
+// AssertSession checks that the response does want to the session cookie,
+// in exactly one Set-Cookie line, or in none for [CookieUntouched]:
+//
+//	authtest.AssertSession(t, rec, authtest.Renewed)
+//
+// [CookieSet] is a new cookie where the request had none, [CookieRenewed]
+// the token the request sent issued again (pair it with
+// [AssertSessionExpiresAt] to check the new expiry), [CookieRotated]
+// another token in its place, [CookieCleared] the cookie deleted, and
+// [CookieUntouched] no Set-Cookie line for it, as when a request is refused
+// for its origin or the store fails. It reports a failure with t.Errorf
+// and returns whether the check passed; t is a [testing.TB] or anything
+// testify's assert package accepts, such as a suite's T().
+func AssertSession[R Response](t assert.TestingT, res R, want CookieChange, opts ...Option) bool {
+	helper(t)
+	return report(t, false, checkChange(viewOf(res), opts, want))
 }
 
 // AssertOneSessionCookie checks that exactly one Set-Cookie line of the
 // response carries the session cookie name.
-func AssertOneSessionCookie[R Response](t testing.TB, res R, opts ...Option) bool {
-	t.Helper()
+func AssertOneSessionCookie[R Response](t assert.TestingT, res R, opts ...Option) bool {
+	helper(t)
 	return report(t, false, checkCount(viewOf(res), opts, 1))
 }
 
 // AssertSessionAttrs checks the attributes of the session cookie the
 // response sets (its last Set-Cookie line for the name) against want;
 // [DefaultCookieAttrs] gives authkit's defaults.
-func AssertSessionAttrs[R Response](t testing.TB, res R, want CookieAttrs, opts ...Option) bool {
-	t.Helper()
+func AssertSessionAttrs[R Response](t assert.TestingT, res R, want CookieAttrs, opts ...Option) bool {
+	helper(t)
 	return report(t, false, checkAttrs(viewOf(res), opts, want))
 }
 
@@ -409,16 +409,16 @@ func AssertSessionAttrs[R Response](t testing.TB, res R, want CookieAttrs, opts 
 // second, or, for a deleting cookie (Max-Age=0), in the past. "Now" comes
 // from [WithClock] or the jar's clock, else the Date header, else the
 // system clock.
-func AssertSessionExpiry[R Response](t testing.TB, res R, opts ...Option) bool {
-	t.Helper()
+func AssertSessionExpiry[R Response](t assert.TestingT, res R, opts ...Option) bool {
+	helper(t)
 	return report(t, false, checkExpiry(viewOf(res), opts))
 }
 
 // AssertSessionExpiresAt checks that the session cookie expires at want,
 // to the second: now + Max-Age when Max-Age is set (as browsers read it),
 // else Expires. Pass the session's IdleExpiresAt.
-func AssertSessionExpiresAt[R Response](t testing.TB, res R, want time.Time, opts ...Option) bool {
-	t.Helper()
+func AssertSessionExpiresAt[R Response](t assert.TestingT, res R, want time.Time, opts ...Option) bool {
+	helper(t)
 	return report(t, false, checkExpiresAt(viewOf(res), opts, want))
 }
 
@@ -426,7 +426,7 @@ func AssertSessionExpiresAt[R Response](t testing.TB, res R, want time.Time, opt
 // its session cookie, in order; for example
 // CookieSet, CookieRenewed, CookieCleared for a login, a renewal and a
 // logout. The failure message shows the jar's transcript.
-func AssertSessionHistory(t testing.TB, jar *Jar, want ...CookieChange) bool {
-	t.Helper()
+func AssertSessionHistory(t assert.TestingT, jar *Jar, want ...CookieChange) bool {
+	helper(t)
 	return report(t, false, checkHistory(jar, want))
 }

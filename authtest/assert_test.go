@@ -207,20 +207,40 @@ func TestAssertPassesOnMatchingChange(t *testing.T) {
 		fail func(tb testing.TB, rec *authtest.Recorder) bool
 	}{
 		{"set", "/login",
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSessionSet(tb, r) },
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSessionRenewed(tb, r) }},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieSet)
+			},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieRenewed)
+			}},
 		{"renewed", "/renew",
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSessionRenewed(tb, r) },
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSessionRotated(tb, r) }},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieRenewed)
+			},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieRotated)
+			}},
 		{"rotated", "/rotate",
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSessionRotated(tb, r) },
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSessionSet(tb, r) }},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieRotated)
+			},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieSet)
+			}},
 		{"untouched", "/none",
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSessionUntouched(tb, r) },
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSessionCleared(tb, r) }},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieUntouched)
+			},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieCleared)
+			}},
 		{"cleared", "/logout",
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSessionCleared(tb, r) },
-			func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSessionUntouched(tb, r) }},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieCleared)
+			},
+			func(tb testing.TB, r *authtest.Recorder) bool {
+				return authtest.AssertSession(tb, r, authtest.CookieUntouched)
+			}},
 	}
 	for _, c := range checks {
 		rec := do(c.path)
@@ -243,7 +263,7 @@ func TestAssertFailureMessage(t *testing.T) {
 	jar.Do(h, authtest.NewRequest("POST", "/login").Build(t))
 	rec := jar.Do(h, authtest.NewRequest("GET", "/rotate?x=1").Build(t))
 
-	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSessionRenewed(tb, rec) })
+	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSession(tb, rec, authtest.CookieRenewed) })
 	out := rt.output()
 	wantContains(t, out,
 		`authtest: session cookie "auth_session": want renewed, got rotated`,
@@ -271,11 +291,11 @@ func TestRequireStopsTheTest(t *testing.T) {
 	rec := authtest.Serve(h, authtest.NewRequest("GET", "/none").Build(t))
 	reached := false
 	rt := runRecording(t, func(tb testing.TB) {
-		authtest.RequireSessionSet(tb, rec)
+		authtest.RequireSession(tb, rec, authtest.CookieSet)
 		reached = true
 	})
 	if reached {
-		t.Error("RequireSessionSet returned after a failure; it must stop the test")
+		t.Error("RequireSession returned after a failure; it must stop the test")
 	}
 	if len(rt.fatals) != 1 || len(rt.errors) != 0 {
 		t.Fatalf("got %d Fatalf and %d Errorf calls, want 1 and 0", len(rt.fatals), len(rt.errors))
@@ -295,7 +315,7 @@ func TestRequireStopsTheTest(t *testing.T) {
 	rec = authtest.Serve(h, authtest.NewRequest("GET", "/login").Build(t))
 	reached = false
 	rt = runRecording(t, func(tb testing.TB) {
-		authtest.RequireSessionSet(tb, rec)
+		authtest.RequireSession(tb, rec, authtest.CookieSet)
 		authtest.RequireOneSessionCookie(tb, rec)
 		authtest.RequireSessionAttrs(tb, rec, authtest.DefaultCookieAttrs())
 		authtest.RequireSessionExpiry(tb, rec)
@@ -310,7 +330,7 @@ func TestAssertTwoSetCookieLines(t *testing.T) {
 	h := newSessionHandler(auth.SystemClock{})
 	rec := authtest.Serve(h, authtest.NewRequest("GET", "/twice").Build(t))
 	rt := runRecording(t, func(tb testing.TB) {
-		authtest.AssertSessionSet(tb, rec)
+		authtest.AssertSession(tb, rec, authtest.CookieSet)
 		authtest.AssertOneSessionCookie(tb, rec)
 	})
 	if len(rt.errors) != 2 {
@@ -332,7 +352,7 @@ func TestAssertSameTokenSamePlaceholder(t *testing.T) {
 	)
 	r := authtest.NewRequest("GET", "/").WithSession(tok7).Build(t)
 	rec := authtest.Serve(h, r)
-	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSessionRenewed(tb, rec) })
+	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSession(tb, rec, authtest.CookieRenewed) })
 	wantContains(t, rt.output(),
 		"cookie:     auth_session=<token-1>",
 		"set-cookie: auth_session=<token-1>; Path=/; Max-Age=60",
@@ -345,9 +365,9 @@ func TestAssertBareRecorderHasNoRequest(t *testing.T) {
 	tok := testToken(1)
 	rec := httptest.NewRecorder()
 	http.SetCookie(rec, &http.Cookie{Name: "auth_session", Value: tok, MaxAge: 60})
-	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSessionRenewed(tb, rec) })
+	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSession(tb, rec, authtest.CookieRenewed) })
 	wantContains(t, rt.output(), "request:    (request unknown", "can't be told from a new one", "want renewed, got set")
-	if !authtest.AssertSessionSet(t, rec) {
+	if !authtest.AssertSession(t, rec, authtest.CookieSet) {
 		t.Error("a bare recorder with a cookie should read as set")
 	}
 }
@@ -421,7 +441,7 @@ func TestAssertSessionExpiresAt(t *testing.T) {
 	}
 	clock.Advance(time.Hour)
 	rec = jar.Do(h, authtest.NewRequest("GET", "/renew").Build(t))
-	authtest.AssertSessionRenewed(t, rec)
+	authtest.AssertSession(t, rec, authtest.CookieRenewed)
 	authtest.AssertSessionExpiresAt(t, rec, clock.Now().Add(testLifetime))
 	rt := runRecording(t, func(tb testing.TB) {
 		authtest.AssertSessionExpiresAt(tb, rec, clock.Now().Add(testLifetime-time.Hour))
@@ -454,11 +474,11 @@ func TestAssertSessionHistory(t *testing.T) {
 func TestAssertWithCookieName(t *testing.T) {
 	h := linesHandler("__Host-sid=" + testToken(3) + "; Path=/; Max-Age=60; Secure; HttpOnly; SameSite=Lax")
 	rec := authtest.Serve(h, authtest.NewRequest("GET", "/").Build(t))
-	authtest.AssertSessionSet(t, rec, authtest.WithCookieName("__Host-sid"))
-	authtest.AssertSessionUntouched(t, rec) // the default name is untouched
+	authtest.AssertSession(t, rec, authtest.CookieSet, authtest.WithCookieName("__Host-sid"))
+	authtest.AssertSession(t, rec, authtest.CookieUntouched) // the default name is untouched
 	jar := authtest.NewJar(authtest.WithCookieName("__Host-sid"))
 	rec = jar.Do(h, authtest.NewRequest("GET", "/").Build(t))
-	authtest.AssertSessionSet(t, rec) // the jar's name is the default
+	authtest.AssertSession(t, rec, authtest.CookieSet) // the jar's name is the default
 	authtest.AssertSessionAttrs(t, rec, authtest.DefaultCookieAttrs())
 	if c, ok := jar.Cookie("__Host-sid"); !ok || c.Value != testToken(3) {
 		t.Errorf("jar lacks the __Host- cookie: %v", c)

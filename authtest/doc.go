@@ -6,12 +6,13 @@
 // # Cookie jar
 //
 // A [Jar] is an [http.CookieJar] that behaves as a browser's does (RFC
-// 6265: domain and path matching, Secure only in a secure context, Max-Age
-// before Expires, deletion) and reads expiry from a clock the test
-// controls, the same [auth.Clock] the [auth.Auth] under test uses. It
+// 6265bis: domain and path matching, IDNA hosts, the public suffix list,
+// Secure only in a secure context, Max-Age before Expires, deletion) and
+// reads expiry from a clock the test controls, the same [auth.Clock] the [auth.Auth] under test uses. It
 // records every Set-Cookie line it receives as an [Event] labelled set,
 // renewed, rotated, cleared, unchanged or rejected. Use it in process with
-// [Jar.Do], over a real listener with [Jar.Client] (or as the Jar of any
+// [Jar.Do] (which follows redirects as [http.Client] does, each hop in
+// the timeline; [Jar.Serve] sends one request), over a real listener with [Jar.Client] (or as the Jar of any
 // [http.Client]), and give each simulated user a jar of their own with
 // [WithName]:
 //
@@ -33,11 +34,15 @@
 // [*http.Response]. [SessionCookie], [SessionCookieCount] and
 // [SessionChange] read the session cookie ("auth_session" unless
 // [WithCookieName] says otherwise). The assertions come in pairs, as in
-// testify: AssertSessionRenewed reports with t.Errorf and returns whether
-// it passed; RequireSessionRenewed stops the test with t.Fatalf. They check
-// that the session cookie was set, renewed, rotated, cleared or left
-// untouched, that it appears in exactly one Set-Cookie line, its
-// attributes, and its expiry. A failure message reads like this:
+// testify, and take testify's TestingT, so they work in plain tests and in
+// a suite.Suite alike: [AssertSession] reports with t.Errorf and returns
+// whether it passed; [RequireSession] stops the test. There is one
+// function per thing checked, and what is expected is a value:
+// AssertSession(t, rec, authtest.Renewed) checks that the session cookie
+// was renewed ([Set], [Rotated], [Cleared] and [Untouched] are the other
+// changes, short for [CookieSet] and the rest); others check that it appears
+// in exactly one Set-Cookie line, its attributes, and its expiry. A
+// failure message reads like this:
 //
 //	authtest: session cookie "auth_session": want renewed, got rotated
 //	    jar:        alice

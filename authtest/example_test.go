@@ -103,7 +103,7 @@ func ExampleNewRequest() {
 
 // An assertion passes quietly; a failing one says what it checked, shows
 // the exchange with the tokens replaced, and a (-want +got) diff.
-func ExampleAssertSessionCleared() {
+func ExampleAssertSession() {
 	clock := &exampleClock{now: time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)}
 	h := app(clock)
 	jar := authtest.NewJar(authtest.WithClock(clock))
@@ -111,11 +111,11 @@ func ExampleAssertSessionCleared() {
 
 	login, _ := authtest.NewRequest("POST", "/login").Request()
 	rec := jar.Do(h, login)
-	fmt.Println(authtest.AssertSessionSet(t, rec))
+	fmt.Println(authtest.AssertSession(t, rec, authtest.CookieSet))
 
 	me, _ := authtest.NewRequest("GET", "/me").Request()
 	rec = jar.Do(h, me)
-	fmt.Println(authtest.AssertSessionCleared(t, rec))
+	fmt.Println(authtest.AssertSession(t, rec, authtest.CookieCleared))
 	// Output:
 	// true
 	// authtest: session cookie "auth_session": want cleared, got untouched
@@ -190,4 +190,27 @@ func ExampleParseHTML() {
 	// Sign in
 	// POST /login next=%2Fme&user=ann
 	// [{Create an account /signup}]
+}
+
+// Do follows a form's redirect as a browser does: the POST answered 303
+// becomes a GET of the Location, sent with the cookie the 303 set.
+func ExampleJar_Do() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "auth_session", Value: "vmzwm3yfmyr4f2hvfn5tkarjk7qytcxa", Path: "/", Secure: true})
+		http.Redirect(w, r, "/me", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /me", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := r.Cookie("auth_session"); err == nil {
+			fmt.Fprint(w, "hello, ann")
+		}
+	})
+	jar := authtest.NewJar()
+	login, _ := authtest.NewRequest("POST", "/login").SameOrigin().Request()
+	rec := jar.Do(mux, login)
+	fmt.Println(rec.Redirects[0].Code, authtest.SessionChange(rec.Redirects[0]))
+	fmt.Println(rec.Request.Method, rec.Request.URL.Path, rec.Code, rec.Body.String())
+	// Output:
+	// 303 set
+	// GET /me 200 hello, ann
 }

@@ -8,9 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // UpdateEnv is the environment variable that, set to a true value ("1",
@@ -64,19 +65,19 @@ func GoldenPath(name string) string {
 // The name may hold slashes for subdirectories of testdata but no ".."
 // parts. Line endings of the file are read as "\n", so that a checkout
 // with CRLF line endings still matches.
-func AssertGolden(t testing.TB, name, got string) bool {
-	t.Helper()
+func AssertGolden(t assert.TestingT, name, got string) bool {
+	helper(t)
 	return report(t, false, checkGolden(t, name, got))
 }
 
 // RequireGolden is [AssertGolden] that stops the test on failure.
-func RequireGolden(t testing.TB, name, got string) {
-	t.Helper()
+func RequireGolden(t require.TestingT, name, got string) {
+	helper(t)
 	report(t, true, checkGolden(t, name, got))
 }
 
-func checkGolden(t testing.TB, name, got string) *failure {
-	t.Helper()
+func checkGolden(t assert.TestingT, name, got string) *failure {
+	helper(t)
 	fail := func(format string, args ...any) *failure {
 		f := &failure{}
 		f.lines = append(f.lines, "authtest: golden "+fmt.Sprintf(format, args...))
@@ -95,7 +96,9 @@ func checkGolden(t testing.TB, name, got string) *failure {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			return fail("%s: %v", path, err)
 		}
-		t.Logf("authtest: wrote %s", path)
+		if l, ok := t.(interface{ Logf(string, ...any) }); ok {
+			l.Logf("authtest: wrote %s", path)
+		}
 		return nil
 	}
 	data, err := os.ReadFile(path)

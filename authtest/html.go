@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
 	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"golang.org/x/net/html"
 )
 
 // HTML is a parsed HTML page with the readings a handler test needs: the
@@ -18,7 +19,7 @@ import (
 // only fail in a more confusing way; the message names the selector and
 // shows the start of the page, tokens redacted.
 type HTML struct {
-	t   testing.TB
+	t   assert.TestingT
 	doc *goquery.Document
 	src string
 }
@@ -49,13 +50,17 @@ type Link struct {
 
 // ParseHTML parses body, which is usually rec.Body.String(). HTML parsing
 // recovers from any input, so it does not fail.
-func ParseHTML(t testing.TB, body string) *HTML {
-	t.Helper()
+//
+// t is a [testing.TB] or anything testify's assert package accepts; the
+// lookups report their failures to it. A nil t makes them report nothing.
+func ParseHTML(t assert.TestingT, body string) *HTML {
+	if t != nil {
+		helper(t)
+	}
 	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
 	if err != nil {
 		// Only a failing reader makes the parser fail; a string can't.
-		t.Fatalf("authtest: parse HTML: %v", err)
-		return nil
+		doc = goquery.NewDocumentFromNode(&html.Node{Type: html.DocumentNode})
 	}
 	return &HTML{t: t, doc: doc, src: body}
 }
@@ -75,18 +80,17 @@ func (h *HTML) find(selector string) (*goquery.Selection, string) {
 // fail reports a lookup failure with the selector and a snippet of the
 // page.
 func (h *HTML) fail(fatal bool, what, problem string, diff string) {
-	h.t.Helper()
+	if h.t == nil {
+		return
+	}
+	helper(h.t)
 	var red Redactor
 	msg := fmt.Sprintf("authtest: %s: %s", what, problem)
 	if diff != "" {
 		msg += "\n  (-want +got):\n  " + strings.ReplaceAll(strings.TrimRight(red.Redact(diff), "\n"), "\n", "\n  ")
 	}
 	msg += "\n  page: " + red.Redact(snippet(h.src, 400))
-	if fatal {
-		h.t.Fatalf("%s", msg)
-	} else {
-		h.t.Errorf("%s", msg)
-	}
+	report(h.t, fatal, &failure{lines: []string{msg}})
 }
 
 // snippet returns the page with white space collapsed, cut to about n
@@ -124,7 +128,9 @@ func (h *HTML) Count(selector string) int {
 // Text returns the text of the first element that matches selector, with
 // runs of white space made one space and the ends trimmed.
 func (h *HTML) Text(selector string) string {
-	h.t.Helper()
+	if h.t != nil {
+		helper(h.t)
+	}
 	sel, problem := h.find(selector)
 	if problem != "" {
 		h.fail(true, "text of "+selector, problem, "")
@@ -136,7 +142,9 @@ func (h *HTML) Text(selector string) string {
 // AssertText checks that the text of the first element matching selector
 // (as [HTML.Text] reads it) is want, and reports a failure with t.Errorf.
 func (h *HTML) AssertText(selector, want string) bool {
-	h.t.Helper()
+	if h.t != nil {
+		helper(h.t)
+	}
 	sel, problem := h.find(selector)
 	if problem != "" {
 		h.fail(false, "text of "+selector, problem, "")
@@ -153,7 +161,9 @@ func (h *HTML) AssertText(selector, want string) bool {
 // Attr returns the attribute attr of the first element that matches
 // selector.
 func (h *HTML) Attr(selector, attr string) string {
-	h.t.Helper()
+	if h.t != nil {
+		helper(h.t)
+	}
 	sel, problem := h.find(selector)
 	if problem != "" {
 		h.fail(true, "attribute "+attr+" of "+selector, problem, "")
@@ -170,7 +180,9 @@ func (h *HTML) Attr(selector, attr string) string {
 // Form returns the first form that matches selector, with its action,
 // method and the fields it would submit.
 func (h *HTML) Form(selector string) Form {
-	h.t.Helper()
+	if h.t != nil {
+		helper(h.t)
+	}
 	sel, problem := h.find(selector)
 	if problem == "" && !sel.First().Is("form") {
 		problem = fmt.Sprintf("%q matches a <%s>, not a <form>", selector, goquery.NodeName(sel.First()))

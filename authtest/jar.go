@@ -1,8 +1,10 @@
 package authtest
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +13,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/authkit-dev/authkit/auth"
 )
@@ -21,12 +26,26 @@ const maxCookieLifetime = 400 * 24 * time.Hour
 
 // Jar is an [http.CookieJar] that behaves as a browser's does and remembers
 // what it received. It stores every attribute of a cookie and applies the
-// storage and retrieval rules of RFC 6265: host-only and Domain cookies,
-// path matching, Secure cookies only in a secure context, Max-Age before
-// Expires, deletion by Max-Age of zero or less or an Expires in the past,
-// and replacement by name, domain and path. Expiry is read from the jar's
-// clock (see [WithClock]), so a fake clock expires its cookies without
-// sleeping.
+// storage and retrieval rules of RFC 6265bis (draft-ietf-httpbis-rfc6265bis,
+// which browsers follow, rather than RFC 6265 itself): host-only and Domain
+// cookies, path matching, Secure cookies only from and to a secure context
+// (section 5.7: an insecure origin can neither set nor overwrite a Secure
+// cookie), the __Secure- and __Host- prefixes, Max-Age before Expires, a
+// lifetime capped at 400 days, deletion by Max-Age of zero or less or an
+// Expires in the past, and replacement by name, domain and path. Expiry is
+// read from the jar's clock (see [WithClock]), so a fake clock expires its
+// cookies without sleeping.
+//
+// Hosts are canonicalised as browsers do (section 5.1.2): lower case, and
+// an internationalised name in its A-label form with
+// [golang.org/x/net/idna], so that "bücher.test" and "xn--bcher-kva.test"
+// are one host. A Domain attribute that is a public suffix (section 5.7,
+// step 9, with the list of [golang.org/x/net/publicsuffix]), such as
+// "co.uk" or "github.io", is refused, except from the host that is that
+// suffix itself, where the cookie becomes host-only: Domain=com set by
+// host com is a cookie for com alone, not for every name under it.
+// [WithoutPublicSuffixList] turns the list off; a dotless Domain is then
+// the only suffix refused.
 //
 // Every Set-Cookie line it receives becomes an [Event] of its timeline,
 // labelled with the [CookieChange] it made. [Jar.Transcript] renders the
@@ -34,15 +53,16 @@ const maxCookieLifetime = 400 * 24 * time.Hour
 //
 // A Jar works in three ways: with handlers called in process through
 // [Jar.Do]; with a real server through the client of [Jar.Client]; or as
-// the Jar field of any [http.Client]. It is safe for concurrent use. It
-// holds no public suffix list: a Domain attribute without a dot is refused
-// unless it names the host itself. SameSite is kept but not enforced: the
-// jar does not know which site a request comes from.
+// the Jar field of any [http.Client]. It is safe for concurrent use.
+// SameSite is kept but not enforced: the jar does not know which site a
+// request comes from.
 type Jar struct {
 	name           string
 	cookieName     string
 	clock          auth.Clock
 	loopbackSecure bool
+	noSuffixList   bool
+	maxRedirects   int
 	start          time.Time
 
 	mu        sync.Mutex
@@ -64,9 +84,11 @@ type jarEntry struct {
 	seq        uint64
 }
 
-// NewJar returns an empty jar. [WithName], [WithClock], [WithCookieName]
-// and [WithLoopbackSecure] configure it; without options it is an unnamed
-// jar on the system clock that treats loopback hosts as secure.
+// NewJar returns an empty jar. [WithName], [WithClock], [WithCookieName],
+// [WithLoopbackSecure], [WithoutPublicSuffixList] and [WithMaxRedirects]
+// configure it; without options it is an unnamed jar on the system clock
+// that treats loopback hosts as secure, refuses Domain attributes that are
+// public suffixes and follows up to 10 redirects.
 func NewJar(opts ...Option) *Jar {
 	s := applyOptions(settings{cookieName: auth.DefaultCookieName}, opts)
 	j := &Jar{
@@ -74,6 +96,11 @@ func NewJar(opts ...Option) *Jar {
 		cookieName:     s.cookieName,
 		clock:          s.clock,
 		loopbackSecure: s.loopbackSecure == nil || *s.loopbackSecure,
+		noSuffixList:   s.noSuffixList,
+		maxRedirects:   defaultMaxRedirects,
+	}
+	if s.maxRedirects != nil {
+		j.maxRedirects = max(*s.maxRedirects, 0)
 	}
 	if j.cookieName == "" {
 		j.cookieName = auth.DefaultCookieName
@@ -235,15 +262,109 @@ func cloneCookie(c *http.Cookie) *http.Cookie {
 	return &c2
 }
 
-// Do sends r to h in process, as a browser with this jar would send it:
-// it adds the jar's cookies for r's URL to a clone of r, serves the clone
-// with a new [httptest.ResponseRecorder], and stores the Set-Cookie lines
-// of the response. It does not follow redirects: the Location is in the
-// recorder, for the test to request next. r's URL is read as a server reads it: the scheme is
-// https when r.TLS is set (as [httptest.NewRequest] and [NewRequest] set it
-// for an https target), and the host is r.Host. A nil h or r gives a
-// recorder with status 500 instead of a panic.
+// defaultMaxRedirects is how many redirects Do follows, as http.Client.
+const defaultMaxRedirects = 10
+
+// Do sends r to h in process as a browser with this jar would, and follows
+// redirects as [http.Client] does: each response's Set-Cookie lines are
+// stored and enter the timeline, and a 301, 302, 303, 307 or 308 with a
+// Location is requested next with the jar's cookies for its URL. A 303
+// turns any method but HEAD into a GET, 301 and 302 turn a POST into a
+// GET, both without the body; 307 and 308 keep the method and the body.
+// A redirect that changes the method drops the body's headers and Origin.
+// h serves one site, so a redirect to another host (an identity
+// provider, a payment page) ends the chain: it is the response Do
+// returns, as the browser leaves the app there. After [WithMaxRedirects]
+// hops (10 by default) Do stops and returns the last redirect response.
+//
+// The returned recorder is the last response; its Redirects field holds
+// the ones before it, oldest first, so that the Set-Cookie of a sign-in
+// answered with a redirect stays at hand: rec.Redirects[0]. [Jar.Serve]
+// sends one request and never follows.
 func (j *Jar) Do(h http.Handler, r *http.Request) *Recorder {
+	if h == nil || r == nil {
+		return j.Serve(h, r)
+	}
+	var body []byte
+	if r.Body != nil && r.Body != http.NoBody {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			rec := httptest.NewRecorder()
+			http.Error(rec, "authtest: reading the request body: "+err.Error(), http.StatusInternalServerError)
+			return &Recorder{ResponseRecorder: rec, Request: r, Jar: j}
+		}
+		body = b
+		r = r.Clone(r.Context())
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	var hops []*Recorder
+	for {
+		rec := j.Serve(h, r)
+		next := redirect(rec, r, body)
+		if next == nil || len(hops) >= j.maxRedirects {
+			rec.Redirects = hops
+			return rec
+		}
+		hops = append(hops, rec)
+		if next.Method != r.Method {
+			body = nil
+		}
+		r = next
+	}
+}
+
+// redirect returns the request a browser makes after rec, or nil when
+// rec is not a redirect it follows.
+func redirect(rec *Recorder, r *http.Request, body []byte) *http.Request {
+	switch rec.Code {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		return nil
+	}
+	loc := rec.Header().Get("Location")
+	if loc == "" {
+		return nil
+	}
+	from := requestURL(r)
+	to, err := from.Parse(loc)
+	if err != nil || (to.Scheme != "http" && to.Scheme != "https") || canonicalHost(to.Host) != canonicalHost(from.Host) {
+		return nil
+	}
+	method := r.Method
+	switch {
+	case rec.Code == http.StatusSeeOther && method != http.MethodHead,
+		(rec.Code == http.StatusMovedPermanently || rec.Code == http.StatusFound) && method == http.MethodPost:
+		method = http.MethodGet
+	}
+	var rd io.Reader
+	if method == r.Method && body != nil {
+		rd = bytes.NewReader(body)
+	}
+	to.Fragment = ""
+	next := httptest.NewRequestWithContext(r.Context(), method, to.String(), rd)
+	for k, vs := range r.Header {
+		next.Header[k] = slices.Clone(vs)
+	}
+	next.Header.Del("Cookie")
+	if method != r.Method {
+		for _, k := range []string{"Content-Type", "Content-Length", "Origin"} {
+			next.Header.Del(k)
+		}
+	}
+	return next
+}
+
+// Serve sends r to h in process, once, as a browser with this jar would
+// send it: it adds the jar's cookies for r's URL to a clone of r, serves
+// the clone with a new [httptest.ResponseRecorder], and stores the
+// Set-Cookie lines of the response. It does not follow redirects (see
+// [Jar.Do]): the Location is in the recorder. r's URL is read as a server
+// reads it: the scheme is https when r.TLS is set (as
+// [httptest.NewRequest] and [NewRequest] set it for an https target), and
+// the host is r.Host. A nil h or r gives a recorder with status 500
+// instead of a panic.
+func (j *Jar) Serve(h http.Handler, r *http.Request) *Recorder {
 	if h == nil || r == nil {
 		rec := Serve(nil, nil)
 		rec.Jar = j
@@ -259,22 +380,46 @@ func (j *Jar) Do(h http.Handler, r *http.Request) *Recorder {
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r2)
-	res := rec.Result()
-	j.receive(r2, u, sent, res)
+	j.receive(r2, u, sent, rec.Code, rec.Header())
 	return &Recorder{ResponseRecorder: rec, Request: r2, Jar: j}
 }
 
+// A CookieIssuer makes the session cookie of a session: an [*auth.Auth],
+// or a fakeauth.Fake.
+type CookieIssuer interface {
+	SessionCookie(s *auth.Session) *http.Cookie
+}
+
+// SetSession puts the cookie of session s, as a (the Auth or fake that
+// made it) issues it, in the jar for https://example.com, the host
+// [NewRequest] sends a path to: the one-line start of a test with a
+// seeded session.
+//
+//	jar.SetSession(f, s)
+//
+// For another host, use [Jar.SetCookies] with a.SessionCookie(s).
+func (j *Jar) SetSession(a CookieIssuer, s *auth.Session) {
+	if aa, ok := a.(*auth.Auth); a == nil || s == nil || ok && aa == nil {
+		return
+	}
+	c := a.SessionCookie(s)
+	if c == nil {
+		return
+	}
+	j.SetCookies(&url.URL{Scheme: "https", Host: "example.com", Path: "/"}, []*http.Cookie{c})
+}
+
 // receive records one full exchange and stores its Set-Cookie lines.
-func (j *Jar) receive(r *http.Request, u *url.URL, sent []*http.Cookie, res *http.Response) {
+func (j *Jar) receive(r *http.Request, u *url.URL, sent []*http.Cookie, status int, header http.Header) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	x := j.beginLocked(r.Method, u, r.Header)
 	x.sent, x.sentKnown = sent, true
-	x.status = res.StatusCode
-	if loc := res.Header.Get("Location"); loc != "" {
+	x.status = status
+	if loc := header.Get("Location"); loc != "" {
 		x.header.Set("Location", loc)
 	}
-	for _, line := range res.Header.Values("Set-Cookie") {
+	for _, line := range header.Values("Set-Cookie") {
 		c, err := http.ParseSetCookie(line)
 		if err != nil {
 			x.events = append(x.events, j.eventLocked(x, line, nil, nil, CookieRejected, "malformed: "+err.Error()))
@@ -314,8 +459,8 @@ func (j *Jar) eventLocked(x *exchange, line string, c, prev *http.Cookie, ch Coo
 	}
 }
 
-// storeLocked applies RFC 6265 section 5.3 (with the 6265bis rules on
-// Secure cookies and prefixes) to one received cookie.
+// storeLocked applies RFC 6265bis section 5.7 (the storage model) to one
+// received cookie.
 func (j *Jar) storeLocked(x *exchange, c *http.Cookie, line string) Event {
 	reject := func(format string, args ...any) Event {
 		return j.eventLocked(x, line, c, nil, CookieRejected, fmt.Sprintf(format, args...))
@@ -345,9 +490,9 @@ func (j *Jar) storeLocked(x *exchange, c *http.Cookie, line string) Event {
 
 	e := &jarEntry{name: c.Name, domain: host, hostOnly: true}
 	if c.Domain != "" {
-		d := strings.ToLower(strings.TrimPrefix(c.Domain, "."))
+		d := canonicalHost(strings.TrimPrefix(c.Domain, "."))
 		switch {
-		case d == "" || strings.HasPrefix(d, ".") || strings.HasSuffix(d, "."):
+		case d == "" || strings.HasPrefix(d, ".") || strings.HasSuffix(c.Domain, "."):
 			return reject("malformed Domain %q", c.Domain)
 		case isIP(host):
 			if d != host {
@@ -355,8 +500,12 @@ func (j *Jar) storeLocked(x *exchange, c *http.Cookie, line string) Event {
 			}
 		case d != host && !strings.HasSuffix(host, "."+d):
 			return reject("Domain %q does not match the host %s", c.Domain, host)
-		case d != host && !strings.Contains(d, "."):
-			return reject("Domain %q is a top-level domain", c.Domain)
+		case j.publicSuffix(d):
+			// RFC 6265bis section 5.7, step 9: a public suffix names the
+			// request host itself (host-only) or is refused.
+			if d != host {
+				return reject("Domain %q is a public suffix", c.Domain)
+			}
 		default:
 			e.domain, e.hostOnly = d, false
 		}
@@ -505,8 +654,10 @@ func defaultPath(p string) string {
 	return p[:i]
 }
 
-// canonicalHost returns the host of a URL's host[:port] in lower case,
-// without port, brackets or a trailing dot.
+// canonicalHost returns the host of a URL's host[:port] as RFC 6265bis
+// section 5.1.2 canonicalises it: without port, brackets or a trailing
+// dot, lower case, and a name in its A-label (punycode) form. A name IDNA
+// refuses gives "", which no cookie matches.
 func canonicalHost(hostport string) string {
 	h := hostport
 	if host, _, err := net.SplitHostPort(hostport); err == nil {
@@ -514,7 +665,37 @@ func canonicalHost(hostport string) string {
 	}
 	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
 	h = strings.TrimSuffix(h, ".")
-	return strings.ToLower(h)
+	if isIP(h) || plainASCII(h) {
+		return strings.ToLower(h)
+	}
+	a, err := idna.Lookup.ToASCII(h)
+	if err != nil {
+		return ""
+	}
+	return a
+}
+
+// plainASCII reports whether h holds only letters, digits, '-' and '.',
+// and no label in punycode: a name IDNA leaves as it is but for case.
+func plainASCII(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i] | 0x20
+		if !('a' <= c && c <= 'z' || '0' <= h[i] && h[i] <= '9' || h[i] == '-' || h[i] == '.') {
+			return false
+		}
+	}
+	return !strings.Contains(h, "xn--") && !strings.Contains(h, "XN--")
+}
+
+// publicSuffix reports whether domain is a public suffix: on the list of
+// golang.org/x/net/publicsuffix, or, with the list off, a name without a
+// dot.
+func (j *Jar) publicSuffix(domain string) bool {
+	if j.noSuffixList {
+		return !strings.Contains(domain, ".")
+	}
+	ps, _ := publicsuffix.PublicSuffix(domain)
+	return ps == domain
 }
 
 func isIP(host string) bool { return net.ParseIP(host) != nil }
@@ -603,7 +784,7 @@ func (t *jarTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	j.receive(r2, &u, sent, res)
+	j.receive(r2, &u, sent, res.StatusCode, res.Header)
 	res.Request = r2
 	return res, nil
 }

@@ -76,7 +76,7 @@ func TestJarRFC6265(t *testing.T) {
 		{name: "domain of a subdomain", from: "https://example.com/", lines: []string{"a=1; Domain=www.example.com"},
 			reject: "does not match the host"},
 		{name: "top-level domain", from: "https://example.com/", lines: []string{"a=1; Domain=com"},
-			reject: "top-level domain"},
+			reject: "public suffix"},
 		{name: "domain on an IP", from: "https://192.0.2.1/", lines: []string{"a=1; Domain=192.0.2.0"},
 			reject: "on a request to the address"},
 		{name: "domain equal to IP", from: "https://192.0.2.1/", lines: []string{"a=1; Domain=192.0.2.1"},
@@ -362,7 +362,7 @@ func TestJarNamedJarsKeepUsersApart(t *testing.T) {
 	if _, ok := alice.Cookie("auth_session"); !ok {
 		t.Error("bob's logout cleared alice's jar")
 	}
-	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSessionUntouched(tb, rec) })
+	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSession(tb, rec, authtest.CookieUntouched) })
 	wantContains(t, rt.output(), "jar:        bob", "request:    GET /logout", "want untouched, got cleared")
 	if alice.Name() != "alice" {
 		t.Errorf("Name() = %q", alice.Name())
@@ -387,7 +387,7 @@ func TestJarRealListenerWithPlainClient(t *testing.T) {
 		return resp
 	}
 	resp := get("/login")
-	authtest.AssertSessionSet(t, resp, authtest.WithClock(clock))
+	authtest.AssertSession(t, resp, authtest.CookieSet, authtest.WithClock(clock))
 	authtest.AssertSessionAttrs(t, resp, authtest.DefaultCookieAttrs())
 	// The Secure cookie came over http://127.0.0.1 (a secure context)...
 	if got := sends(t, jar, srv.URL+"/"); got != "auth_session="+testToken(1) {
@@ -396,9 +396,9 @@ func TestJarRealListenerWithPlainClient(t *testing.T) {
 	// ...and goes back, so the server can renew it.
 	clock.Advance(time.Hour)
 	resp = get("/renew")
-	authtest.AssertSessionRenewed(t, resp)
+	authtest.AssertSession(t, resp, authtest.CookieRenewed)
 	resp = get("/logout")
-	authtest.AssertSessionCleared(t, resp, authtest.WithClock(clock))
+	authtest.AssertSession(t, resp, authtest.CookieCleared, authtest.WithClock(clock))
 	if got := sends(t, jar, srv.URL+"/"); got != "" {
 		t.Errorf("jar sends %q after logout", got)
 	}
@@ -443,7 +443,7 @@ func TestJarClientRecordsMethodsAndRedirects(t *testing.T) {
 	}
 	// The response after the redirect set nothing, and its request
 	// carried the cookie the jar added.
-	authtest.AssertSessionUntouched(t, resp)
+	authtest.AssertSession(t, resp, authtest.CookieUntouched)
 	if got := resp.Request.Header.Get("Cookie"); got != "auth_session="+testToken(42) {
 		t.Errorf("redirected request carried %q", got)
 	}
@@ -494,7 +494,7 @@ func TestJarConcurrentUse(t *testing.T) {
 func TestJarZeroValueWorks(t *testing.T) {
 	var j authtest.Jar // not made by NewJar: system clock, default cookie name
 	rec := j.Do(linesHandler("auth_session="+testToken(1)+"; Path=/; Max-Age=60"), authtest.NewRequest("GET", "/").Build(t))
-	authtest.AssertSessionSet(t, rec, authtest.WithCookieName("")) // "" means the default
+	authtest.AssertSession(t, rec, authtest.CookieSet, authtest.WithCookieName("")) // "" means the default
 	if got := sends(t, &j, "https://example.com/"); got != "auth_session="+testToken(1) {
 		t.Errorf("zero Jar sends %q", got)
 	}

@@ -177,7 +177,9 @@ func (b *RequestBuilder) Request() (*http.Request, error) {
 	if strings.ContainsAny(b.method, " \r\n") || strings.ContainsAny(target, " \r\n") {
 		return nil, fmt.Errorf("authtest: NewRequest(%q, %q): method and target can't hold spaces or line breaks", b.method, b.target)
 	}
-	r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(b.method + " " + target + " HTTP/1.0\r\n\r\n")))
+	line := b.method + " " + target + " HTTP/1.0\r\n\r\n"
+	// A buffer the size of the request, not bufio's 4 KiB default.
+	r, err := http.ReadRequest(bufio.NewReaderSize(strings.NewReader(line), len(line)))
 	if err != nil {
 		return nil, fmt.Errorf("authtest: NewRequest(%q, %q): %w", b.method, b.target, err)
 	}

@@ -39,6 +39,10 @@ type Recorder struct {
 	// Jar is the jar that sent the request and stored the cookies of the
 	// response. It is nil for a Recorder made by [Serve].
 	Jar *Jar
+
+	// Redirects are the redirect responses [Jar.Do] followed to reach this
+	// one, oldest first; empty when it followed none.
+	Redirects []*Recorder
 }
 
 // Serve calls h.ServeHTTP with r and a new [httptest.ResponseRecorder], and
@@ -64,6 +68,8 @@ type settings struct {
 	cookieName     string
 	clock          auth.Clock
 	loopbackSecure *bool
+	noSuffixList   bool
+	maxRedirects   *int
 }
 
 // WithName names a [Jar]. The name heads its transcript and is shown in
@@ -97,6 +103,21 @@ func WithClock(c auth.Clock) Option {
 // [httptest.NewServer]. Turn it off to check what happens without TLS.
 func WithLoopbackSecure(on bool) Option {
 	return func(s *settings) { s.loopbackSecure = &on }
+}
+
+// WithoutPublicSuffixList makes a [Jar] accept a Domain attribute that is
+// on the public suffix list (such as "co.uk"), as a browser without the
+// list would; only a Domain without a dot is still refused. The list is on
+// by default.
+func WithoutPublicSuffixList() Option {
+	return func(s *settings) { s.noSuffixList = true }
+}
+
+// WithMaxRedirects sets how many redirects [Jar.Do] follows before it
+// stops and returns the last redirect response; 10 by default, as
+// [http.Client]. Zero makes Do follow none.
+func WithMaxRedirects(n int) Option {
+	return func(s *settings) { s.maxRedirects = &n }
 }
 
 func applyOptions(base settings, opts []Option) settings {

@@ -119,7 +119,7 @@ func TestResponseNilAndZeroForms(t *testing.T) {
 	if authtest.SessionCookie(resp) != nil || authtest.SetCookies(bare) != nil {
 		t.Error("nil responses have no cookies")
 	}
-	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSessionSet(tb, rec) })
+	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSession(tb, rec, authtest.CookieSet) })
 	wantContains(t, rt.output(), "want set, got untouched", "(request unknown")
 	if got := authtest.Serve(nil, nil); got.Code != http.StatusInternalServerError {
 		t.Errorf("Serve(nil, nil) status %d", got.Code)

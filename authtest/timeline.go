@@ -37,6 +37,17 @@ const (
 	CookieRejected
 )
 
+// The short names of the changes an assertion expects, as in
+// authtest.AssertSession(t, rec, authtest.Renewed); each is the Cookie
+// constant of its name.
+const (
+	Untouched = CookieUntouched
+	Set       = CookieSet
+	Renewed   = CookieRenewed
+	Rotated   = CookieRotated
+	Cleared   = CookieCleared
+)
+
 // String returns the change's name in lower case: "set", "renewed",
 // "rotated", "cleared", and so on.
 func (c CookieChange) String() string {

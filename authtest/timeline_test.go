@@ -75,26 +75,26 @@ func TestTranscriptOfASessionLifecycle(t *testing.T) {
 	h, a := coreHandler(t, clock)
 	jar := authtest.NewJar(authtest.WithName("ann"), authtest.WithClock(clock))
 
-	rec := jar.Do(h, authtest.NewRequest("POST", "/login").SameOrigin().Build(t))
-	authtest.RequireSessionSet(t, rec)
+	rec := jar.Serve(h, authtest.NewRequest("POST", "/login").SameOrigin().Build(t))
+	authtest.RequireSession(t, rec, authtest.CookieSet)
 	authtest.AssertSessionAttrs(t, rec, authtest.DefaultCookieAttrs())
 	authtest.AssertSessionExpiry(t, rec)
 	authtest.AssertSessionExpiresAt(t, rec, clock.Now().Add(a.ActivePeriod()+a.IdlePeriod()))
 
 	rec = jar.Do(h, authtest.NewRequest("GET", "/me").Build(t))
-	authtest.AssertSessionUntouched(t, rec) // active: nothing written
+	authtest.AssertSession(t, rec, authtest.CookieUntouched) // active: nothing written
 	if got := authtest.ParseHTML(t, rec.Body.String()).Text("#user"); got != "ann" {
 		t.Errorf("user %q", got)
 	}
 
 	clock.Advance(a.ActivePeriod() + time.Minute) // idle: validation renews
 	rec = jar.Do(h, authtest.NewRequest("GET", "/me").Build(t))
-	authtest.AssertSessionRenewed(t, rec)
+	authtest.AssertSession(t, rec, authtest.CookieRenewed)
 	authtest.AssertSessionExpiry(t, rec)
 	authtest.AssertSessionExpiresAt(t, rec, clock.Now().Add(a.ActivePeriod()+a.IdlePeriod()))
 
 	rec = jar.Do(h, authtest.NewRequest("POST", "/logout").SameOrigin().Build(t))
-	authtest.AssertSessionCleared(t, rec)
+	authtest.AssertSession(t, rec, authtest.CookieCleared)
 	authtest.AssertSessionExpiry(t, rec) // the blank cookie: Max-Age=0 and a past Expires
 
 	rec = jar.Do(h, authtest.NewRequest("GET", "/me").Build(t))

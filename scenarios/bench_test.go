@@ -5,28 +5,33 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/scenarios"
 )
 
-// BenchmarkScenarioCase is one standard case, end to end, as Run runs it
-// in a table: a fake from the runner's pool (reset after the previous
-// case), seeding, the request through a cookie jar, and every check.
-func BenchmarkScenarioCase(b *testing.B) {
-	runner := scenarios.NewRunner(authkitTarget())
-	c := scenarios.Renewed()
-	b.ReportAllocs()
-	for b.Loop() {
-		if r := runner.Execute(context.Background(), c); !r.Passed() {
-			b.Fatal(r.Report())
+// benchCase returns the generated case the benchmarks run: the request
+// the plain benchmark sends, an active session's GET of the APIHandler's
+// user route.
+func benchCase(b *testing.B) scenarios.Case {
+	for _, c := range scenarios.Standard(authkitTarget()) {
+		if c.Name() == "active/GET /api/auth/user" {
+			return c
 		}
 	}
+	b.Fatal("no case active/GET /api/auth/user")
+	return scenarios.Case{}
 }
 
-// BenchmarkPlainRequest is one plain httptest request to the same handler,
-// carrying an active session: the cost a scenario case is measured against.
-func BenchmarkPlainRequest(b *testing.B) {
+// plain is one plain httptest request to the handler, carrying an active
+// session: the cost a scenario case is measured against.
+type plain struct {
+	h      http.Handler
+	cookie *http.Cookie
+}
+
+func newPlain(b *testing.B) plain {
 	f, err := fakeauth.New()
 	if err != nil {
 		b.Fatal(err)
@@ -35,29 +40,87 @@ func BenchmarkPlainRequest(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := authkitTarget().Handler(f)
-	cookie := f.Auth.SessionCookie(s)
+	return plain{h: authkitTarget().Handler(f), cookie: f.Auth.SessionCookie(s)}
+}
+
+func (p plain) do(b *testing.B) {
+	r := httptest.NewRequest("GET", "https://example.com/api/auth/user", nil)
+	r.AddCookie(p.cookie)
+	rec := httptest.NewRecorder()
+	p.h.ServeHTTP(rec, r)
+	if rec.Code != http.StatusOK {
+		b.Fatal(rec.Code)
+	}
+}
+
+// BenchmarkScenarioCase is one generated case, end to end, as Run runs it
+// by default: a new fake and handler, seeding, the request through a
+// cookie jar, and every check.
+func BenchmarkScenarioCase(b *testing.B) {
+	runner, c := scenarios.NewRunner(authkitTarget()), benchCase(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		r := httptest.NewRequest("GET", "https://example.com/api/auth/user", nil)
-		r.AddCookie(cookie)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		if rec.Code != http.StatusOK {
-			b.Fatal(rec.Code)
+		if r := runner.Execute(context.Background(), c); !r.Passed() {
+			b.Fatal(r.Report())
 		}
 	}
 }
 
-// BenchmarkScenarioCaseFresh is one case on a new fake and handler
-// (scenarios.Execute), for comparison.
-func BenchmarkScenarioCaseFresh(b *testing.B) {
-	target := authkitTarget()
-	c := scenarios.Renewed()
+// BenchmarkPlainRequest is one plain httptest request to the same handler.
+func BenchmarkPlainRequest(b *testing.B) {
+	p := newPlain(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if r := scenarios.Execute(context.Background(), target, c); !r.Passed() {
+		p.do(b)
+	}
+}
+
+// reusing is the benchmark's target with its handler reused across cases,
+// as a table of a stateless handler can run.
+func reusing() scenarios.Target {
+	t := authkitTarget()
+	t.ReuseHandler = true
+	return t
+}
+
+// BenchmarkScenarioCaseReuse is BenchmarkScenarioCase with the handler
+// reused (Target.ReuseHandler).
+func BenchmarkScenarioCaseReuse(b *testing.B) {
+	runner, c := scenarios.NewRunner(reusing()), benchCase(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := runner.Execute(context.Background(), c); !r.Passed() {
 			b.Fatal(r.Report())
 		}
 	}
+}
+
+// BenchmarkScenarioCaseVsPlain runs a generated case (handler reused) and
+// a plain request interleaved, one of each per iteration, so that both see
+// the same machine, and reports each one's time and their ratio
+// (case/plain; the goal is at most 2). The fresh sub-benchmark does the
+// same with the default runner, which builds the handler for each case.
+func BenchmarkScenarioCaseVsPlain(b *testing.B) {
+	b.Run("reuse", func(b *testing.B) { vsPlain(b, reusing()) })
+	b.Run("fresh", func(b *testing.B) { vsPlain(b, authkitTarget()) })
+}
+
+func vsPlain(b *testing.B, target scenarios.Target) {
+	runner, c := scenarios.NewRunner(target), benchCase(b)
+	p := newPlain(b)
+	var inCase, inPlain time.Duration
+	n := 0
+	for b.Loop() {
+		t0 := time.Now()
+		if r := runner.Execute(context.Background(), c); !r.Passed() {
+			b.Fatal(r.Report())
+		}
+		t1 := time.Now()
+		p.do(b)
+		inCase, inPlain = inCase+t1.Sub(t0), inPlain+time.Since(t1)
+		n++
+	}
+	b.ReportMetric(float64(inCase.Nanoseconds())/float64(n), "case-ns/op")
+	b.ReportMetric(float64(inPlain.Nanoseconds())/float64(n), "plain-ns/op")
+	b.ReportMetric(float64(inCase)/float64(inPlain), "case/plain")
 }

@@ -32,9 +32,17 @@ type Case struct {
 	origin      Origin
 	originURL   string
 	concurrency int
+	creds       *credentialsBody
+	retry       bool
 
 	// Then.
 	want Want
+}
+
+// credentialsBody is the body of a sign-up or sign-in request.
+type credentialsBody struct {
+	form  Form
+	creds Credentials
 }
 
 // Start is what the browser sends before the request: no cookie, a broken
@@ -207,6 +215,16 @@ type Want struct {
 	// means not checked. An active session must cost none; a renewal
 	// exactly one, however many requests race.
 	Writes int
+	// NewSessions is how many sessions the case's requests may create;
+	// -1 means not checked. A sign-in creates one; a refused one none.
+	NewSessions int
+	// Answer is what the response must look like; the zero Answer accepts
+	// any.
+	Answer Answer
+	// SignedInAs, when set, makes the response the signed-in answer of a
+	// route whose signed-out answer is this: not a 5xx, not the signed-out
+	// answer, and a page shows the user.
+	SignedInAs *Answer
 }
 
 type fault struct {
@@ -219,7 +237,7 @@ type fault struct {
 // expectations. Chain methods to say more.
 func New(name string) Case {
 	return Case{name: name, start: CookieNone, method: http.MethodGet, concurrency: 1,
-		want: Want{Validations: -1, Writes: -1}}
+		want: Want{Validations: -1, Writes: -1, NewSessions: -1}}
 }
 
 // Name returns the case's name.
@@ -252,6 +270,15 @@ func (c Case) FailStore(op fakeauth.Op, count int) Case {
 // Like FailStore, it replaces any fault c had.
 func (c Case) FailSessionReads(count int) Case {
 	c.fault = &fault{ops: sessionReads(), count: count, err: fakeauth.ErrInjected}
+	return c
+}
+
+// FailSessionOps returns c with the next count calls of every session
+// read and of DeleteSession failing (every one when count is negative):
+// a store that is down for whatever a request does to a session. Like
+// FailStore, it replaces any fault c had.
+func (c Case) FailSessionOps(count int) Case {
+	c.fault = &fault{ops: append(sessionReads(), fakeauth.OpRenewSession, fakeauth.OpDeleteSession), count: count, err: fakeauth.ErrInjected}
 	return c
 }
 
@@ -311,6 +338,29 @@ func (c Case) WantValidations(n int) Case { c.want.Validations = n; return c }
 // WantWrites returns c expecting n store writes in all.
 func (c Case) WantWrites(n int) Case { c.want.Writes = n; return c }
 
+// WantNewSessions returns c expecting its requests to create n sessions.
+func (c Case) WantNewSessions(n int) Case { c.want.NewSessions = n; return c }
+
+// WantAnswer returns c expecting a response that looks like a.
+func (c Case) WantAnswer(a Answer) Case { c.want.Answer = a; return c }
+
+// WantSignedIn returns c expecting the signed-in answer of a route whose
+// signed-out answer is signedOut (see [Route.SignedOut]).
+func (c Case) WantSignedIn(signedOut Answer) Case { c.want.SignedInAs = &signedOut; return c }
+
+// PostCredentials returns c posting creds to form's route, as a form or
+// JSON as form says.
+func (c Case) PostCredentials(form Form, creds Credentials) Case {
+	c.creds = &credentialsBody{form: form, creds: creds}
+	c.method, c.path = methodPath(form.Route)
+	return c
+}
+
+// ThenRetry returns c sending its request a second time once the store
+// works again (its faults removed): the retry must answer like a success
+// of the form c posts to and create one session.
+func (c Case) ThenRetry() Case { c.retry = true; return c }
+
 // Want returns what c expects.
 func (c Case) Want() Want { return c.want }
 
@@ -342,6 +392,9 @@ func (c Case) Describe() string {
 		}
 	}
 	fmt.Fprintf(&b, "; when %s %s", c.method, c.pathOrDefault())
+	if c.creds != nil {
+		fmt.Fprintf(&b, " with %s's credentials", c.creds.creds.Username)
+	}
 	if c.origin != NoOrigin {
 		fmt.Fprintf(&b, " from %s", c.origin)
 	}
@@ -364,6 +417,18 @@ func (c Case) Describe() string {
 	}
 	if c.want.Writes >= 0 {
 		then = append(then, fmt.Sprintf("%d write(s)", c.want.Writes))
+	}
+	if c.want.NewSessions >= 0 {
+		then = append(then, fmt.Sprintf("%d new session(s)", c.want.NewSessions))
+	}
+	if !c.want.Answer.IsZero() {
+		then = append(then, "answer "+c.want.Answer.String())
+	}
+	if c.want.SignedInAs != nil {
+		then = append(then, "a signed-in answer")
+	}
+	if c.retry {
+		then = append(then, "then a retry succeeds")
 	}
 	if len(then) == 0 {
 		then = append(then, "nothing checked")

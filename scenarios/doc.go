@@ -1,16 +1,41 @@
 // Package scenarios builds and runs tables of session scenarios (expired,
-// renewed, cleared, forged, store down...) against an app's own handler,
-// each on its own fake.
+// renewed, cleared, forged, store down, sign-in, sign-out...) against an
+// app's own handler, each on its own fake.
+//
+// A [Target] describes the app as it is routed: its protected routes
+// ([Route]: a ServeMux pattern such as "GET /profile", whose methods are
+// the only ones its cases send, and what the route answers a signed-out
+// request: [Unauthorized], [RedirectTo] the sign-in page, or a page
+// without the user, [PageWithout]); its sign-up and sign-in routes
+// ([Form]: an HTML form or JSON, its field names, what success answers);
+// its sign-out route ([SignOut], or [APISignOut] for authrequest's
+// APIHandler); and how its users are made (Target.User, a function of the
+// app's, or Target.UsersBySignUp, its own sign-up route), so that each
+// case's session belongs to a user the app knows.
+//
+// [Standard] generates the standard table from that description, family
+// by family ([Families]: [SessionCases], [BoundaryCases],
+// [CrossOriginCases], [StoreDownCases], [ConcurrencyCases], [SignUpCases],
+// [SignInCases], [SignOutCases]); a new family is one more entry of
+// Families, or an extra argument of Standard. A correct app passes every
+// case whatever its style, and a broken one fails by name: the flows go
+// through the app's own routes, such as a sign-in that must invalidate a
+// planted session and set another token (no session fixation), a sign-in
+// after the store failed (a 5xx, no session, then a retry that works), and
+// a sign-out on a cross-site GET that must sign no one out.
 //
 // A [Case] says what the browser holds and the store knows, the request it
 // sends, and what must follow: the effect on the stored session, what the
-// response does to the session cookie, the status, and how many store reads
-// and writes it may cost. Named cases ([Active], [Renewed], [Expired],
-// [Cleared], [CrossOrigin], [StoreDown], [ConcurrentRenewal], ...) encode
-// the table of package authrequest's doc (What Session does); [Standard]
-// crosses them with boundary instants and request methods; [New] starts a
-// custom case.
+// response does to the session cookie, the status or the whole answer, how
+// many sessions it creates and how many store reads and writes it may
+// cost. Named cases ([Active], [Renewed], [Expired], [Cleared],
+// [CrossOrigin], [StoreDown], [ConcurrentRenewal], ...) encode the table
+// of package authrequest's doc (What Session does); [New] starts a custom
+// case.
 //
-// [Run] runs a table as parallel subtests of a test; [Execute] runs one
-// case and returns a [Result], which the playground shows.
+// [Run] runs a table (the standard one when given no cases) as parallel
+// subtests in each subtest's context, each case on a fake as
+// fakeauth.New makes it and a new handler built after the case is seeded;
+// [Execute] and [Runner] run one case and return a [Result], which the
+// playground shows.
 package scenarios

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/authkit-dev/authkit/authtest"
@@ -12,25 +11,25 @@ import (
 	"github.com/authkit-dev/authkit/scenarios"
 )
 
-// The README's "Testing your app with authkit", runnable: a scenario table
-// against the app's handler, then a browser-like jar over two requests.
-// In a test, scenarios.Run runs the table as subtests instead.
+// The README's "Testing your app with authkit", runnable: cases of the
+// generated table against the app's handler, then a browser-like jar over
+// two requests. In a test, scenarios.Run runs the table as subtests
+// instead.
 func Example() {
-	target := scenarios.Target{Handler: app, Path: "/profile"}
-	for _, c := range []scenarios.Case{
-		scenarios.Active(), scenarios.Renewed(), scenarios.Expired(),
-		scenarios.CrossOrigin(), scenarios.StoreDown(),
-		scenarios.Renewed().Named("idle profile is renewed").WantStatus(http.StatusOK),
-	} {
-		r := scenarios.Execute(context.Background(), target, c)
-		fmt.Printf("%-24s passed=%v status=%d cookie=%s session=%s\n", c.Name(), r.Passed(), r.Status, r.Cookie, r.Effect)
+	for _, c := range scenarios.Standard(target) {
+		switch c.Name() {
+		case "active/GET /profile", "renewed/GET /profile", "expired/GET /profile",
+			"sign-out/cross-origin", "sign-out/active", "store-down/read/GET /profile":
+			r := scenarios.Execute(context.Background(), target, c)
+			fmt.Printf("%-46s passed=%v status=%d cookie=%s session=%s\n", c.Name(), r.Passed(), r.Status, r.Cookie, r.Effect)
+		}
 	}
 
 	f, _ := fakeauth.New()
 	_, s, _ := f.SeedUserSession(context.Background(), fakeauth.Active)
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
-	jar.SetCookies(&url.URL{Scheme: "https", Host: "example.com"}, []*http.Cookie{f.Auth.SessionCookie(s)})
-	h := app(f)
+	jar.SetSession(f, s)
+	h := newHandler(f.Auth)
 	r, _ := authtest.NewRequest("GET", "/profile").Request()
 	jar.Do(h, r)
 	f.Clock.Advance(36 * time.Hour)
@@ -39,12 +38,12 @@ func Example() {
 		fmt.Println(e.Change)
 	}
 	// Output:
-	// active                   passed=true status=200 cookie=untouched session=kept
-	// renewed                  passed=true status=200 cookie=renewed session=renewed
-	// expired                  passed=true status=401 cookie=cleared session=deleted
-	// cross-origin             passed=true status=403 cookie=untouched session=kept
-	// store-down               passed=true status=503 cookie=untouched session=kept
-	// idle profile is renewed  passed=true status=200 cookie=renewed session=renewed
+	// expired/GET /profile                           passed=true status=303 cookie=cleared session=deleted
+	// active/GET /profile                            passed=true status=200 cookie=untouched session=kept
+	// renewed/GET /profile                           passed=true status=200 cookie=renewed session=renewed
+	// store-down/read/GET /profile                   passed=true status=503 cookie=untouched session=kept
+	// sign-out/active                                passed=true status=200 cookie=cleared session=deleted
+	// sign-out/cross-origin                          passed=true status=403 cookie=untouched session=kept
 	// set
 	// renewed
 }
@@ -65,11 +64,24 @@ func ExampleNew() {
 	// given a session: idle, clock +2h0m0s; when POST /settings from same-origin; then session renewed, cookie renewed, status 200
 }
 
-// Standard crosses the section 4 matrix with boundary instants and
-// methods.
+// Standard generates the table from the target's routes: a "GET
+// /profile" route gets GET cases only.
 func ExampleStandard() {
-	cases := scenarios.Standard()
-	fmt.Println(len(cases) >= 50, cases[0].Name())
+	t := scenarios.Target{
+		Routes:  []scenarios.Route{{Pattern: "GET /profile", SignedOut: scenarios.RedirectTo("/login")}},
+		SignIn:  &scenarios.Form{Route: "POST /login", Success: scenarios.RedirectTo("/")},
+		SignOut: &scenarios.SignOut{Route: "POST /logout", Success: scenarios.RedirectTo("/"), NoSession: scenarios.RedirectTo("/")},
+	}
+	cases := scenarios.Standard(t)
+	fmt.Println(cases[0].Name())
+	fmt.Println(cases[0].Describe())
+	for _, c := range cases {
+		if c.Name() == "sign-in/replaces-planted-session" {
+			fmt.Println(c.Describe())
+		}
+	}
 	// Output:
-	// true missing-cookie/GET
+	// missing-cookie/GET /profile
+	// given no-cookie; when GET /profile; then session no session, cookie untouched, status not 5xx, 0 validation(s), 0 write(s), answer 300-399 to /login
+	// given a session: active; when POST /login with ada's credentials from same-origin; then session deleted, cookie rotated, 1 new session(s), answer 300-399 to /
 }

@@ -4,15 +4,57 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"unicode"
 
+	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/examples/formapp"
+	"github.com/authkit-dev/authkit/examples/jsonapi"
 	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/scenarios"
 )
+
+// shapes are the app shapes every mutant is tried on: authrequest's own
+// APIHandler (with a JSON sign-in of the test's), the form app and the
+// JSON app of examples/. Their descriptions are those of the examples'
+// own tests.
+func shapes() map[string]scenarios.Target {
+	signIn := scenarios.Form{Route: "POST /api/login", JSON: true, UsernameField: "email", Success: scenarios.OK()}
+	signUp := signIn
+	signUp.Route = "POST /api/signup"
+	return map[string]scenarios.Target{
+		"APIHandler": authkitTarget(),
+		"formapp": {
+			Handler: func(f *fakeauth.Fake) http.Handler { return formapp.NewHandler(f.Auth, nil) },
+			Routes: []scenarios.Route{
+				{Pattern: "GET /{$}", SignedOut: scenarios.PageWithout("Signed in as")},
+				{Pattern: "GET /account", SignedOut: scenarios.RedirectTo("/login")},
+			},
+			SignUp:  &scenarios.Form{Route: "POST /signup", Success: scenarios.RedirectTo("/account")},
+			SignIn:  &scenarios.Form{Route: "POST /login", Success: scenarios.RedirectTo("/account")},
+			SignOut: &scenarios.SignOut{Route: "POST /logout", Success: scenarios.RedirectTo("/"), NoSession: scenarios.RedirectTo("/")},
+		},
+		"jsonapi": {
+			Handler:       func(f *fakeauth.Fake) http.Handler { return jsonapi.NewHandler(f.Auth, nil) },
+			Routes:        []scenarios.Route{{Pattern: "GET /api/me", SignedOut: scenarios.Unauthorized()}},
+			SignUp:        &signUp,
+			SignIn:        &signIn,
+			SignOut:       &scenarios.SignOut{Route: "POST /api/logout", Success: scenarios.OK(), NoSession: scenarios.Unauthorized()},
+			Credentials:   scenarios.Credentials{Username: "ada@example.com", Password: "correct horse battery staple"},
+			UsersBySignUp: true,
+		},
+	}
+}
+
+// routePath returns the path of a route such as "POST /login".
+func routePath(route string) string {
+	_, p, _ := strings.Cut(route, " ")
+	return p
+}
 
 // dropSessionSetCookies is a writer that loses the Set-Cookie lines that
 // carry a session token, as a handler that forgets to re-issue the cookie
@@ -35,17 +77,31 @@ func (w dropSessionSetCookies) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// mutants are deliberately broken handlers, each with the standard cases
-// that must catch it.
-var mutants = []struct {
+// rewrite serves r with next into a buffer, lets edit change the
+// response, then sends it.
+func rewrite(w http.ResponseWriter, r *http.Request, next http.Handler, edit func(rec *httptest.ResponseRecorder)) {
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	edit(rec)
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes())
+}
+
+// A mutant breaks an app of any shape in one way; caughtBy are prefixes of
+// the names of the generated cases that must catch it, in every shape.
+type mutant struct {
 	name     string
-	handler  func(f *fakeauth.Fake) http.Handler
+	wrap     func(f *fakeauth.Fake, t scenarios.Target, next http.Handler) http.Handler
 	caughtBy []string
-}{
+}
+
+var mutants = []mutant{
 	{
 		name: "clears the cookie on a cross-origin POST",
-		handler: func(f *fakeauth.Fake) http.Handler {
-			next := authkitTarget().Handler(f)
+		wrap: func(f *fakeauth.Fake, _ scenarios.Target, next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if o := r.Header.Get("Origin"); r.Method != "GET" && o != "" && o != "https://example.com" {
 					http.SetCookie(w, f.Auth.BlankSessionCookie())
@@ -53,61 +109,53 @@ var mutants = []struct {
 				next.ServeHTTP(w, r)
 			})
 		},
-		caughtBy: []string{"cross-origin/cross-site/POST/active", "logout/cross-origin"},
+		caughtBy: []string{"sign-out/cross-origin", "sign-in/cross-origin"},
 	},
 	{
 		name: "never re-issues the cookie on renewal",
-		handler: func(f *fakeauth.Fake) http.Handler {
-			next := authkitTarget().Handler(f)
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				next.ServeHTTP(dropSessionSetCookies{w}, r)
-			})
+		wrap: func(_ *fakeauth.Fake, _ scenarios.Target, next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { next.ServeHTTP(dropSessionSetCookies{w}, r) })
 		},
-		caughtBy: []string{"renewed/GET", "renewed/POST", "active-end+1ns/GET", "idle-end/GET"},
+		caughtBy: []string{"renewed/GET ", "active-end+1ns/GET ", "idle-end/GET "},
 	},
 	{
 		name: "swallows store errors into a logout",
-		handler: func(f *fakeauth.Fake) http.Handler {
-			return authrequest.Middleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				ar := authrequest.FromContext(r.Context())
-				s, err := ar.Session()
-				if err != nil {
-					ar.ClearSession()
-					s = nil
-				}
-				if s == nil {
-					http.Error(w, "not signed in", http.StatusUnauthorized)
-					return
-				}
-				w.Write([]byte("ok"))
-			}))
+		wrap: func(f *fakeauth.Fake, _ scenarios.Target, next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				rewrite(w, r, next, func(rec *httptest.ResponseRecorder) {
+					if rec.Code >= 500 {
+						rec.Header().Set("Set-Cookie", f.Auth.BlankSessionCookie().String())
+						rec.Code = http.StatusUnauthorized
+					}
+				})
+			})
 		},
-		caughtBy: []string{"store-down/read/GET", "store-down/read/POST"},
+		caughtBy: []string{"store-down/read/GET ", "sign-out/store-down"},
 	},
 	{
 		name: "validates twice",
-		handler: func(f *fakeauth.Fake) http.Handler {
+		wrap: func(f *fakeauth.Fake, _ scenarios.Target, next http.Handler) http.Handler {
 			return authrequest.Middleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				authrequest.New(f.Auth, w, r).Session() // a second AuthRequest: no shared memo
-				probe(w, r)
+				next.ServeHTTP(w, r)
 			}))
 		},
-		caughtBy: []string{"active/GET", "unknown-token/GET", "renewed/GET"},
+		caughtBy: []string{"active/GET ", "unknown-token/GET "},
 	},
 	{
 		name: "ignores the origin check",
-		handler: func(f *fakeauth.Fake) http.Handler {
-			mux := http.NewServeMux()
-			mux.Handle("/api/auth/", authrequest.APIHandler(f.Auth, authrequest.InsecureSkipOriginCheck()))
-			mux.HandleFunc("/probe", probe)
-			return authrequest.Middleware(f.Auth, authrequest.InsecureSkipOriginCheck())(mux)
+		wrap: func(_ *fakeauth.Fake, _ scenarios.Target, next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				r.Header.Del("Origin")
+				r.Header.Del("Sec-Fetch-Site")
+				next.ServeHTTP(w, r)
+			})
 		},
-		caughtBy: []string{"cross-origin/cross-site/POST/active", "cross-origin/cross-site-old-browser/DELETE/idle", "logout/cross-origin"},
+		caughtBy: []string{"sign-out/cross-origin", "sign-in/cross-origin"},
 	},
 	{
 		name: "writes 'last seen' on every request",
-		handler: func(f *fakeauth.Fake) http.Handler {
-			next := authkitTarget().Handler(f)
+		wrap: func(f *fakeauth.Fake, _ scenarios.Target, next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if s, err := authrequest.New(f.Auth, w, r).Session(); err == nil && s != nil {
 					f.Auth.UpdateUserAttributes(r.Context(), s.UserID, map[string]any{"last_seen": f.Clock.Now()})
@@ -115,21 +163,78 @@ var mutants = []struct {
 				next.ServeHTTP(w, r)
 			})
 		},
-		caughtBy: []string{"active/GET", "active-end/GET"},
+		caughtBy: []string{"active/GET ", "active-end/GET "},
 	},
 	{
 		name: "treats an expired session as a store error",
-		handler: func(f *fakeauth.Fake) http.Handler {
-			return authrequest.Middleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				_, err := f.Auth.ValidateSession(r.Context(), readToken(r))
-				if err != nil && !errors.Is(err, context.Canceled) && readToken(r) != "" {
-					http.Error(w, "error", http.StatusInternalServerError)
+		wrap: func(f *fakeauth.Fake, _ scenarios.Target, next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tok := readToken(r); tok != "" {
+					if _, err := f.Auth.ValidateSession(r.Context(), tok); errors.Is(err, auth.ErrInvalidSession) {
+						http.Error(w, "error", http.StatusInternalServerError)
+						return
+					}
+				}
+				next.ServeHTTP(w, r)
+			})
+		},
+		caughtBy: []string{"expired/GET ", "unknown-token/GET ", "idle-end+1ns/GET "},
+	},
+	{
+		name: "signs out on a cross-site GET",
+		wrap: func(f *fakeauth.Fake, t scenarios.Target, next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodGet && r.URL.Path == routePath(t.SignOut.Route) {
+					if tok := readToken(r); tok != "" {
+						f.Auth.InvalidateSession(r.Context(), auth.SessionID(tok))
+					}
+					http.SetCookie(w, f.Auth.BlankSessionCookie())
+					http.Redirect(w, r, "/", http.StatusSeeOther)
 					return
 				}
-				probe(w, r)
-			}))
+				next.ServeHTTP(w, r)
+			})
 		},
-		caughtBy: []string{"expired/GET", "unknown-token/GET", "idle-end+1ns/GET"},
+		caughtBy: []string{"sign-out/cross-site-GET"},
+	},
+	{
+		name: "keeps the old session on sign-in",
+		wrap: func(_ *fakeauth.Fake, t scenarios.Target, next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost && r.URL.Path == routePath(t.SignIn.Route) {
+					r.Header.Del("Cookie") // the app never sees, so never invalidates, the old session
+				}
+				next.ServeHTTP(w, r)
+			})
+		},
+		caughtBy: []string{"sign-in/replaces-planted-session"},
+	},
+	{
+		name: "answers a store failure at sign-in as a wrong password",
+		wrap: func(_ *fakeauth.Fake, t scenarios.Target, next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != routePath(t.SignIn.Route) {
+					next.ServeHTTP(w, r)
+					return
+				}
+				rewrite(w, r, next, func(rec *httptest.ResponseRecorder) {
+					if rec.Code >= 500 {
+						rec.Code = http.StatusUnauthorized
+					}
+				})
+			})
+		},
+		caughtBy: []string{"sign-in/store-down"},
+	},
+	{
+		name: "signs no one in",
+		wrap: func(_ *fakeauth.Fake, _ scenarios.Target, next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				r.Header.Del("Cookie")
+				next.ServeHTTP(w, r)
+			})
+		},
+		caughtBy: []string{"active/GET ", "renewed/GET ", "sign-out/active"},
 	},
 }
 
@@ -141,33 +246,71 @@ func readToken(r *http.Request) string {
 	return c.Value
 }
 
-// TestMutantsAreCaught runs Standard against each broken handler and checks
-// that the cases meant to catch it fail, by name.
+// failing runs the standard table of target and returns the names of the
+// cases that failed, with their reports.
+func failing(t *testing.T, target scenarios.Target) (names []string, reports map[string]string) {
+	t.Helper()
+	reports = map[string]string{}
+	runner := scenarios.NewRunner(target)
+	for _, c := range scenarios.Standard(target) {
+		r := runner.Execute(t.Context(), c)
+		if r.Skipped == "" && !r.Passed() {
+			names = append(names, c.Name())
+			reports[c.Name()] = r.Report()
+		}
+	}
+	return names, reports
+}
+
+// TestMutantsAreCaught runs the standard table of each app shape against
+// each mutant of it and checks that the cases meant to catch the mutant
+// fail, by name, while the shape itself passes every case.
 func TestMutantsAreCaught(t *testing.T) {
-	for _, m := range mutants {
-		t.Run(m.name, func(t *testing.T) {
+	for shape, target := range shapes() {
+		t.Run(shape, func(t *testing.T) {
 			t.Parallel()
-			target := authkitTarget()
-			target.Handler = m.handler
-			var failed []string
-			reports := map[string]string{}
-			for _, c := range scenarios.Standard() {
-				r := scenarios.Execute(context.Background(), target, c)
-				if !r.Passed() && r.Skipped == "" {
-					failed = append(failed, c.Name())
-					reports[c.Name()] = r.Report()
-				}
+			names := map[string]bool{}
+			for _, c := range scenarios.Standard(target) {
+				names[c.Name()] = true
 			}
-			if len(failed) == 0 {
-				t.Fatalf("no standard case caught the mutant %q", m.name)
+			if failed, reports := failing(t, target); len(failed) > 0 {
+				t.Fatalf("the unbroken %s fails %v; e.g.\n%s", shape, failed, reports[failed[0]])
 			}
-			for _, name := range m.caughtBy {
-				if !slices.Contains(failed, name) {
-					t.Errorf("case %q did not catch the mutant; the cases that did: %v", name, failed)
-				}
+			for _, m := range mutants {
+				t.Run(m.name, func(t *testing.T) {
+					t.Parallel()
+					mt := target
+					mt.Handler = func(f *fakeauth.Fake) http.Handler { return m.wrap(f, target, target.Handler(f)) }
+					failed, reports := failing(t, mt)
+					for _, prefix := range m.caughtBy {
+						if !hasPrefix(slices.Collect(mapKeys(names)), prefix) {
+							t.Errorf("no case of %s is named %q...", shape, prefix)
+							continue
+						}
+						if !hasPrefix(failed, prefix) {
+							t.Errorf("no case named %q... caught the mutant; the cases that did: %v", prefix, failed)
+						}
+					}
+					if len(failed) > 0 {
+						t.Logf("%s, %q: caught by %d of %d cases; e.g.\n%s", shape, m.name, len(failed), len(names), reports[failed[0]])
+					}
+				})
 			}
-			t.Logf("caught by %d of %d cases; e.g.\n%s", len(failed), len(scenarios.Standard()), reports[m.caughtBy[0]])
 		})
+	}
+}
+
+func hasPrefix(names []string, prefix string) bool {
+	return slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, prefix) })
+}
+
+func mapKeys(m map[string]bool) func(yield func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
 	}
 }
 
@@ -175,7 +318,9 @@ func TestMutantsAreCaught(t *testing.T) {
 // the diff, the request line and the Set-Cookie lines, tokens redacted.
 func TestReportNamesWhatFailed(t *testing.T) {
 	target := authkitTarget()
-	target.Handler = mutants[1].handler // never re-issues on renewal
+	target.Handler = func(f *fakeauth.Fake) http.Handler {
+		return mutants[1].wrap(f, target, authkitTarget().Handler(f)) // never re-issues on renewal
+	}
 	r := scenarios.Execute(context.Background(), target, scenarios.Renewed())
 	if r.Passed() {
 		t.Fatal("the mutant passed")
@@ -196,8 +341,9 @@ func TestReportNamesWhatFailed(t *testing.T) {
 		}
 	}
 
-	target = authkitTarget()
-	target.Handler = mutants[2].handler // swallows store errors
+	target.Handler = func(f *fakeauth.Fake) http.Handler {
+		return mutants[2].wrap(f, target, authkitTarget().Handler(f)) // swallows store errors
+	}
 	r = scenarios.Execute(context.Background(), target, scenarios.StoreDown())
 	rep = normalizeSpace(r.Report())
 	if !strings.Contains(rep, "Set-Cookie: auth_session=; Path=/") || !strings.Contains(rep, `+ "cleared"`) {

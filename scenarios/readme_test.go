@@ -1,52 +1,109 @@
 package scenarios_test
 
-// This file holds the code of the README section "Testing your app with
-// authkit", as it appears there, so that it keeps compiling and passing.
+// This file holds the code of the README sections "A handler" and
+// "Testing your app with authkit", as they appear there:
+// TestReadmeCodeIsThisFile checks that each README code block is in this
+// file, character for character, so that the README's code keeps
+// compiling and passing.
 
 import (
-	"context"
 	"fmt"
+	"log"
 	"net/http"
-	"net/url"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/scenarios"
 )
 
-// app is the handler under test: the app's own mux behind authkit.
-func app(f *fakeauth.Fake) http.Handler {
+func newHandler(a *auth.Auth) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/profile", func(w http.ResponseWriter, r *http.Request) {
-		s, err := authrequest.FromContext(r.Context()).Session()
+	mux.Handle("/api/auth/", authrequest.APIHandler(a))
+	mux.HandleFunc("GET /profile", func(w http.ResponseWriter, r *http.Request) {
+		session, user, err := authrequest.FromContext(r.Context()).SessionUser()
 		switch {
-		case err != nil:
-			http.Error(w, "try again", http.StatusServiceUnavailable)
-		case s == nil:
-			http.Error(w, "sign in first", http.StatusUnauthorized)
+		case err != nil: // the store is down: say so, and keep the cookie
+			http.Error(w, "try again later", http.StatusServiceUnavailable)
+		case session == nil:
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
 		default:
-			fmt.Fprintln(w, "hello", s.UserID)
+			fmt.Fprintf(w, "hello, %s", user.Attributes["username"])
 		}
 	})
-	return authrequest.Middleware(f.Auth)(mux)
+	// Middleware answers cross-site POST/PUT/PATCH/DELETE with 403.
+	return authrequest.Middleware(a)(mux)
 }
 
-func TestProfile(t *testing.T) {
-	// A scenario table: the standard matrix, and a case of our own.
-	scenarios.Run(t, scenarios.Target{Handler: app, Path: "/profile"}, append(scenarios.Standard(),
-		scenarios.Renewed().Named("idle profile is renewed").WantStatus(http.StatusOK))...)
+func main() {
+	a, err := auth.New(memstore.New(), auth.Config{}) // Secure, HttpOnly, SameSite=Lax cookies
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Fatal(http.ListenAndServe(":8080", newHandler(a)))
+}
+
+// target describes the app as it is routed; the standard table is made from it.
+var target = scenarios.Target{
+	Handler: func(f *fakeauth.Fake) http.Handler { return newHandler(f.Auth) },
+	Routes: []scenarios.Route{
+		{Pattern: "GET /profile", SignedOut: scenarios.RedirectTo("/login")},
+		scenarios.APIUser("/api/auth/user"),
+	},
+	SignOut: scenarios.APISignOut("/api/auth/logout"),
+}
+
+func TestApp(t *testing.T) {
+	// The standard table for this app, and a case of our own.
+	scenarios.Run(t, target, append(scenarios.Standard(target),
+		scenarios.Renewed().Named("idle profile is renewed").Request("GET", "/profile").WantStatus(http.StatusOK))...)
 
 	// A browser across a day and a half: the session is renewed once.
 	f := fakeauth.NewT(t)
-	_, s, _ := f.SeedUserSession(context.Background(), fakeauth.Active)
+	_, s, err := f.SeedUserSession(t.Context(), fakeauth.Active)
+	if err != nil {
+		t.Fatal(err)
+	}
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
-	jar.SetCookies(&url.URL{Scheme: "https", Host: "example.com"}, []*http.Cookie{f.Auth.SessionCookie(s)})
-	h := app(f)
-	authtest.AssertSessionUntouched(t, jar.Do(h, authtest.NewRequest("GET", "/profile").Build(t)))
+	jar.SetSession(f, s)
+	h := newHandler(f.Auth)
+	authtest.AssertSession(t, jar.Do(h, authtest.NewRequest("GET", "/profile").Build(t)), authtest.Untouched)
 	f.Clock.Advance(36 * time.Hour)
-	authtest.AssertSessionRenewed(t, jar.Do(h, authtest.NewRequest("GET", "/profile").Build(t)))
-	authtest.AssertSessionHistory(t, jar, authtest.CookieSet, authtest.CookieRenewed)
+	authtest.AssertSession(t, jar.Do(h, authtest.NewRequest("GET", "/profile").Build(t)), authtest.Renewed)
+	authtest.AssertSessionHistory(t, jar, authtest.Set, authtest.Renewed)
+}
+
+// TestReadmeCodeIsThisFile checks that the first Go block of each README
+// section named here is in this file as it is printed.
+func TestReadmeCodeIsThisFile(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.ReadFile("readme_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, section := range []string{"## A handler", "## Testing your app with authkit"} {
+		_, rest, ok := strings.Cut(string(readme), "\n"+section+"\n")
+		if !ok {
+			t.Errorf("README has no section %q", section)
+			continue
+		}
+		_, code, ok := strings.Cut(rest, "```go\n")
+		code, _, closed := strings.Cut(code, "```\n")
+		if !ok || !closed {
+			t.Errorf("README section %q has no Go block", section)
+			continue
+		}
+		if !strings.Contains(string(self), code) {
+			t.Errorf("the Go block of README section %q is not in readme_test.go as printed:\n%s", section, code)
+		}
+	}
 }

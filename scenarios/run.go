@@ -2,9 +2,13 @@ package scenarios
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,37 +19,6 @@ import (
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/fakeauth"
 )
-
-// A Target is the handler under test and where to send the cases.
-type Target struct {
-	// Handler returns the handler under test, built on the fake: the app's
-	// own mux behind authrequest.Middleware, typically. It is called once
-	// per case, after the case's session is seeded.
-	Handler func(f *fakeauth.Fake) http.Handler
-
-	// Path is the route a case requests when it names none: a route that
-	// reads the session, for every method the cases send. "/" when empty.
-	Path string
-
-	// Paths overrides Path for some methods, for example
-	// {"GET": "/api/auth/user"}.
-	Paths map[string]string
-
-	// LogoutPath is the sign-out route (POST). Cases aimed at it are
-	// skipped when it is empty.
-	LogoutPath string
-
-	// BaseURL is the scheme and host of the requests;
-	// "https://example.com" when empty.
-	BaseURL string
-
-	// Fake configures the fake of each case.
-	Fake []fakeauth.Option
-
-	// FreshHandler makes the runner build a new fake and handler for
-	// every case instead of reusing them (see [Runner]).
-	FreshHandler bool
-}
 
 // Result is what happened when a case ran.
 type Result struct {
@@ -68,6 +41,8 @@ type Result struct {
 	Effect Effect
 	// Validations and Writes count the store's session reads and writes.
 	Validations, Writes int
+	// NewSessions counts the sessions the request created.
+	NewSessions int
 	// Calls is the store call log of the case.
 	Calls []fakeauth.Call
 
@@ -126,16 +101,20 @@ func (r Result) Report() string {
 }
 
 // Run runs each case as a subtest of t, named after the case, against the
-// target. Each case runs on a fake of its own (clock, store, faults), so
-// subtests run in parallel; Run calls t.Parallel in each. See [Runner] for
-// how fakes and handlers are reused.
+// target, in the subtest's context (t.Context). Each case runs on a fake
+// and a handler of its own (clock, store, faults, the handler's state), so
+// subtests run in parallel; Run calls t.Parallel in each. With no cases it
+// runs the target's standard table, Standard(target).
 func Run(t *testing.T, target Target, cases ...Case) {
 	t.Helper()
+	if len(cases) == 0 {
+		cases = Standard(target)
+	}
 	runner := NewRunner(target)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			r := runner.Execute(context.Background(), c)
+			r := runner.Execute(t.Context(), c)
 			if r.Skipped != "" {
 				t.Skip(r.Skipped)
 			}
@@ -152,12 +131,15 @@ const malformedToken = "not-a-session-token"
 // unknownToken is well formed, and the store has never issued it.
 const unknownToken = "abcdefghijklmnopqrstuvwxyz234567"
 
-// A Runner runs cases against one target. To keep a table of many cases
-// fast, it reuses fakes and the handlers built on them: after a case, the
-// fake is reset (store emptied, clock back to its start, no faults, empty
-// log) and goes back to a pool with its handler. A handler that keeps
-// state of its own between requests should set Target.FreshHandler. A
-// Runner is safe for concurrent use.
+// A Runner runs cases against one target. Each case gets a fake as
+// fakeauth.New makes it and, by default, a new handler built on it after
+// the case is seeded. Fakes are recycled: after a case the fake is reset
+// (fakeauth.Fake.ResetAll: store emptied, clock back to its start, no
+// faults, empty log), which leaves nothing of the case behind and keeps a
+// large table fast; a fake on a store of the caller's (fakeauth.WithStore)
+// can't be emptied and is never reused. With Target.ReuseHandler the
+// handler is recycled with its fake too, built before the first case it
+// serves is seeded. A Runner is safe for concurrent use.
 type Runner struct {
 	target Target
 	pool   sync.Pool // of *env
@@ -173,9 +155,9 @@ func NewRunner(target Target) *Runner { return &Runner{target: target} }
 
 // Execute runs one case against the target on a new fake and handler, and
 // returns what happened. It never panics on a broken handler: a panic
-// becomes a failure.
+// becomes a failure. A [Runner] runs many cases faster.
 func Execute(ctx context.Context, target Target, c Case) Result {
-	target.FreshHandler = true
+	target.ReuseHandler = false
 	return NewRunner(target).Execute(ctx, c)
 }
 
@@ -188,9 +170,8 @@ func (rn *Runner) Execute(ctx context.Context, c Case) (res Result) {
 			res.Failures = append(res.Failures, fmt.Sprintf("the handler panicked: %v", p))
 		}
 	}()
-	path, skip := rn.target.path(c)
-	if skip != "" {
-		res.Skipped = skip
+	if rn.target.Handler == nil {
+		res.Failures = append(res.Failures, "the target has no Handler")
 		return res
 	}
 	e, err := rn.env()
@@ -198,14 +179,18 @@ func (rn *Runner) Execute(ctx context.Context, c Case) (res Result) {
 		res.Failures = append(res.Failures, "making the fake: "+err.Error())
 		return res
 	}
-	res.run(ctx, rn.target, e, c, path)
-	if !rn.target.FreshHandler && e.f.ResetAll(ctx) == nil {
+	res.run(ctx, rn.target, e, c, rn.target.path(c))
+	if !rn.target.ReuseHandler {
+		e.h = nil
+	}
+	if e.f.ResetAll(ctx) == nil {
 		rn.pool.Put(e)
 	}
 	return res
 }
 
-// env returns a fake and its handler, from the pool when it has one.
+// env returns a fake, and its handler when it is reused, from the pool
+// when it has one.
 func (rn *Runner) env() (*env, error) {
 	if e, ok := rn.pool.Get().(*env); ok {
 		return e, nil
@@ -214,13 +199,29 @@ func (rn *Runner) env() (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &env{f: f, h: rn.target.Handler(f)}, nil
+	e := &env{f: f}
+	if rn.target.ReuseHandler {
+		e.h = rn.target.Handler(f)
+	}
+	return e, nil
 }
 
 // run seeds the case, sends its request(s) and checks what happened.
 func (res *Result) run(ctx context.Context, target Target, e *env, c Case, path string) {
-	f, h := e.f, e.h
-	token, sessionID, err := seed(ctx, f, c)
+	f := e.f
+	base := target.BaseURL
+	if base == "" {
+		base = "https://example.com"
+	}
+	if target.UsersBySignUp && e.h == nil {
+		e.h = target.Handler(f)
+	}
+	userID, err := makeUser(ctx, target, e.h, f, c, base)
+	if err != nil {
+		res.Failures = append(res.Failures, "making the case's user: "+err.Error())
+		return
+	}
+	token, sessionID, err := seed(ctx, f, c, userID)
 	if err != nil {
 		res.Failures = append(res.Failures, "seeding: "+err.Error())
 		return
@@ -236,9 +237,9 @@ func (res *Result) run(ctx context.Context, target Target, e *env, c Case, path 
 			}
 		}
 	}
-	base := target.BaseURL
-	if base == "" {
-		base = "https://example.com"
+	h := e.h
+	if h == nil {
+		h = target.Handler(f) // after seeding, as Target.Handler says
 	}
 	jar := authtest.NewJar(authtest.WithClock(f.Clock), authtest.WithName(c.name), authtest.WithCookieName(f.Auth.CookieName()))
 	if token != "" {
@@ -255,20 +256,7 @@ func (res *Result) run(ctx context.Context, target Target, e *env, c Case, path 
 	}
 	f.Store.ClearCalls()
 
-	rb := authtest.NewRequest(c.method, base+path)
-	switch c.origin {
-	case SameOrigin:
-		rb.SameOrigin()
-	case CrossSite:
-		rb.CrossSite(c.originOr("https://evil.example"))
-	case CrossSiteOldBrowser:
-		rb.WithHeader("Origin", c.originOr("https://evil.example"))
-	case SameSiteSibling:
-		rb.SameSite(c.originOr("https://sibling.example.com"))
-	case NullOrigin:
-		rb.WithHeader("Origin", "null")
-	}
-	req, err := rb.Request()
+	req, err := c.request(ctx, base, path)
 	if err != nil {
 		res.Failures = append(res.Failures, "building the request: "+err.Error())
 		return
@@ -277,7 +265,7 @@ func (res *Result) run(ctx context.Context, target Target, e *env, c Case, path 
 
 	recs := make([]*authtest.Recorder, c.concurrency)
 	if c.concurrency == 1 {
-		recs[0] = jar.Do(h, req)
+		recs[0] = jar.Serve(h, req)
 	} else {
 		var wg sync.WaitGroup
 		start := make(chan struct{})
@@ -290,7 +278,7 @@ func (res *Result) run(ctx context.Context, target Target, e *env, c Case, path 
 					}
 				}()
 				<-start
-				recs[i] = jar.Do(h, r)
+				recs[i] = jar.Serve(h, r)
 			})
 		}
 		close(start)
@@ -298,25 +286,142 @@ func (res *Result) run(ctx context.Context, target Target, e *env, c Case, path 
 	}
 	res.observe(ctx, f, jar, recs, sessionID, before, hadBefore)
 	res.check()
+	if c.retry && recs[0] != nil {
+		res.retry(ctx, f, jar, h, c, base, path)
+	}
 }
 
-// path returns where c goes on t, or why it is skipped.
-func (t Target) path(c Case) (path, skip string) {
+// request builds the case's request to base+path.
+func (c Case) request(ctx context.Context, base, path string) (*http.Request, error) {
+	rb := authtest.NewRequest(c.method, base+path).WithContext(ctx)
+	switch c.origin {
+	case SameOrigin:
+		rb.SameOrigin()
+	case CrossSite:
+		rb.CrossSite(c.originOr("https://evil.example"))
+	case CrossSiteOldBrowser:
+		rb.WithHeader("Origin", c.originOr("https://evil.example"))
+	case SameSiteSibling:
+		rb.SameSite(c.originOr("https://sibling.example.com"))
+	case NullOrigin:
+		rb.WithHeader("Origin", "null")
+	}
+	if b := c.creds; b != nil {
+		uf, pf := b.form.UsernameField, b.form.PasswordField
+		if uf == "" {
+			uf = "username"
+		}
+		if pf == "" {
+			pf = "password"
+		}
+		if b.form.JSON {
+			rb.WithJSON(map[string]string{uf: b.creds.Username, pf: b.creds.Password})
+		} else {
+			rb.WithForm(url.Values{uf: {b.creds.Username}, pf: {b.creds.Password}})
+		}
+	}
+	return rb.Request()
+}
+
+// retry sends the case's request again once the store works, and checks
+// that it succeeds as the form's success and creates one session.
+func (res *Result) retry(ctx context.Context, f *fakeauth.Fake, jar *authtest.Jar, h http.Handler, c Case, base, path string) {
+	f.Store.ClearFaults()
+	f.Store.ClearCalls()
+	req, err := c.request(ctx, base, path)
+	if err != nil {
+		res.Failures = append(res.Failures, "building the retry: "+err.Error())
+		return
+	}
+	rec := jar.Serve(h, req)
+	success := Answer{Status: Status{200, 399}}
+	if c.creds != nil {
+		success = c.creds.form.Success.or(success)
+	}
+	if why := success.mismatch(rec.Code, rec.Header(), rec.Body.String()); why != "" {
+		res.Failures = append(res.Failures, "the retry once the store works: "+why)
+	}
+	if n := newSessions(f.Store.Calls()); n != 1 {
+		res.Failures = append(res.Failures, "the retry once the store works: new sessions (-want +got):\n"+cmp.Diff(1, n))
+	}
+	if ch := authtest.SessionChange(rec, authtest.WithCookieName(f.Auth.CookieName())); ch != authtest.CookieSet && ch != authtest.CookieRotated {
+		res.Failures = append(res.Failures, "the retry once the store works: session cookie (-want +got):\n"+cmp.Diff(authtest.CookieSet.String(), ch.String()))
+	}
+}
+
+// newSessions counts the sessions the calls created.
+func newSessions(calls []fakeauth.Call) int {
+	n := 0
+	for _, c := range calls {
+		if c.Op == fakeauth.OpCreateSession && c.Wrote {
+			n++
+		}
+	}
+	return n
+}
+
+// makeUser makes the case's user as the target says and returns its ID.
+func makeUser(ctx context.Context, t Target, h http.Handler, f *fakeauth.Fake, c Case, base string) (string, error) {
+	cu := t.creds()
 	switch {
-	case c.path == logoutPath && t.LogoutPath == "":
-		return "", "the target has no LogoutPath"
-	case c.path == logoutPath:
-		return t.LogoutPath, ""
-	case c.path != "":
-		return c.path, ""
+	case t.User != nil:
+		id, err := t.User(ctx, f, cu)
+		if err != nil {
+			return "", err
+		}
+		// The fake's store keeps sessions of users it knows: an app-owned
+		// user gets a bare twin there.
+		if _, err := f.Store.Inner().GetUser(ctx, id); errors.Is(err, auth.ErrNotFound) {
+			_, err = f.Auth.CreateUser(ctx, auth.NewUser{ID: id})
+			return id, err
+		}
+		return id, nil
+	case t.UsersBySignUp:
+		if t.SignUp == nil {
+			return "", errors.New("UsersBySignUp needs a SignUp route")
+		}
+		up := New("sign-up").PostCredentials(*t.SignUp, cu).From(SameOrigin)
+		req, err := up.request(ctx, base, up.path)
+		if err != nil {
+			return "", err
+		}
+		f.Store.ClearCalls()
+		rec := authtest.NewJar().Serve(h, req)
+		for _, call := range f.Store.Calls() {
+			if call.Op == fakeauth.OpCreateSession && call.Wrote {
+				return call.UserID, nil
+			}
+		}
+		return "", fmt.Errorf("signing up through %s %s made no session (status %d)", up.method, up.path, rec.Code)
+	case c.creds != nil:
+		// The cases that post credentials need a password key.
+		u, err := f.SeedUser(ctx, cu.Username, cu.Password)
+		if err != nil {
+			return "", err
+		}
+		return u.ID, nil
 	}
-	if p, ok := t.Paths[c.method]; ok {
-		return p, ""
+	// A user without a key, written to the store as a record: it costs no
+	// password hashing, no random ID and no JSON encoding.
+	rec := auth.UserRecord{ID: cu.Username, Attributes: json.RawMessage(`{"username":` + strconv.Quote(cu.Username) + `}`)}
+	if err := f.Store.Inner().CreateUser(ctx, rec, nil); err != nil {
+		return "", err
 	}
-	if t.Path != "" {
-		return t.Path, ""
+	return rec.ID, nil
+}
+
+// path returns where c goes on t: its own path, else the first route that
+// takes its method, else "/".
+func (t Target) path(c Case) string {
+	if c.path != "" {
+		return c.path
 	}
-	return "/", ""
+	for _, r := range t.Routes {
+		if slices.Contains(r.Methods(), c.method) {
+			return r.path()
+		}
+	}
+	return "/"
 }
 
 func (c Case) originOr(def string) string {
@@ -328,13 +433,7 @@ func (c Case) originOr(def string) string {
 
 // seed puts the store and the browser in the case's starting state and
 // returns the token the browser holds and its session ID.
-func seed(ctx context.Context, f *fakeauth.Fake, c Case) (token, id string, err error) {
-	// A user without key or attributes: the cases need none, and each
-	// costs a store write and JSON work.
-	u, err := f.Auth.CreateUser(ctx, auth.NewUser{ID: "ada"})
-	if err != nil {
-		return "", "", err
-	}
+func seed(ctx context.Context, f *fakeauth.Fake, c Case, userID string) (token, id string, err error) {
 	switch c.start {
 	case CookieNone:
 		return "", "", nil
@@ -343,13 +442,13 @@ func seed(ctx context.Context, f *fakeauth.Fake, c Case) (token, id string, err 
 	case CookieUnknown:
 		return unknownToken, auth.SessionID(unknownToken), nil
 	case CookieInvalidated:
-		s, err := f.SeedSession(ctx, u.ID, fakeauth.Active)
+		s, err := f.SeedSession(ctx, userID, fakeauth.Active)
 		if err != nil {
 			return "", "", err
 		}
 		return s.Token, s.ID, f.Auth.InvalidateSession(ctx, s.ID)
 	case CookieSession:
-		s, err := f.SeedSession(ctx, u.ID, c.state)
+		s, err := f.SeedSession(ctx, userID, c.state)
 		if err != nil {
 			return "", "", err
 		}
@@ -378,6 +477,18 @@ func (r *Result) observe(ctx context.Context, f *fakeauth.Fake, jar *authtest.Ja
 		}
 	}
 	r.Writes = f.Store.Writes()
+	r.NewSessions = newSessions(r.Calls)
+	w := r.Case.want
+	if !w.Answer.IsZero() && r.Case.concurrency == 1 {
+		if why := w.Answer.mismatch(first.Code, first.Header(), first.Body.String()); why != "" {
+			r.Failures = append(r.Failures, "answer: "+why+" (want "+w.Answer.String()+")")
+		}
+	}
+	if w.SignedInAs != nil && r.Case.concurrency == 1 {
+		if why := w.SignedInAs.signedInMismatch(first.Code, first.Header(), first.Body.String()); why != "" {
+			r.Failures = append(r.Failures, "answer: "+why)
+		}
+	}
 	after, hasAfter, err := f.StoredSession(ctx, id)
 	switch {
 	case err != nil:
@@ -430,5 +541,8 @@ func (r *Result) check() {
 	}
 	if w.Writes >= 0 && r.Writes != w.Writes {
 		r.Failures = append(r.Failures, "store writes (-want +got):\n"+cmp.Diff(w.Writes, r.Writes))
+	}
+	if w.NewSessions >= 0 && r.NewSessions != w.NewSessions {
+		r.Failures = append(r.Failures, "new sessions (-want +got):\n"+cmp.Diff(w.NewSessions, r.NewSessions))
 	}
 }

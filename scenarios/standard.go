@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/fakeauth"
@@ -116,26 +117,109 @@ func unsafeMethods() []string {
 	return []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 }
 
-// Standard returns the matrix of the table of package authrequest's doc
-// (What Session does), crossed with the boundary instants of the lifetime
-// rules (package auth's doc) and with request methods: every start
-// with GET and with each unsafe method sent from the same origin; every
-// boundary instant with GET and POST; forged requests of every unsafe
-// method in current and old browsers; store failures on each operation a
-// request uses; concurrent renewal; and, for targets with a logout route
-// (Target.LogoutPath), sign-out.
+func isUnsafe(m string) bool { return slices.Contains(unsafeMethods(), m) }
+
+// A Family makes the cases of one concern for a target: its sessions on
+// every route, forged requests, store failures, sign-in...
+type Family func(t Target) []Case
+
+// Families returns the families [Standard] is made of, in order. A new
+// family of cases joins the standard table as one more entry here.
+func Families() []Family {
+	return []Family{
+		SessionCases, BoundaryCases, CrossOriginCases, StoreDownCases, ConcurrencyCases,
+		SignUpCases, SignInCases, SignOutCases,
+	}
+}
+
+// Standard returns the standard table for the target, generated from its
+// description ([Target]): every family of [Families], then the extra
+// families given. For each protected route and each method it takes,
+// every start (no cookie, a broken one, a session active, idle, expired,
+// of a deleted user) with the route's signed-out or signed-in answer;
+// boundary instants of the lifetime rules; forged requests of every unsafe
+// method the routes take, in current and old browsers; store failures on
+// each operation a request uses; concurrent renewal; and, for the routes
+// the target has, sign-up, sign-in (including one that replaces a planted
+// session, and one after the store failed) and sign-out (including one on
+// a cross-site GET).
 //
 // The cases expect a handler that reads the session on every request of
-// the target's path and answers a store failure with a 5xx status.
-func Standard() []Case {
+// a protected route and answers a store failure with a 5xx status.
+func Standard(t Target, extra ...Family) []Case {
 	var cs []Case
-	starts := []Case{MissingCookie(), MalformedToken(), UnknownToken(), Cleared(), Active(), Renewed(), Expired(), DeletedUser()}
-	for _, c := range starts {
-		cs = append(cs, c.Named(c.name+"/GET"))
-		for _, m := range unsafeMethods() {
-			cs = append(cs, c.Method(m).From(SameOrigin).Named(c.name+"/"+m))
+	for _, fam := range append(Families(), extra...) {
+		if fam != nil {
+			cs = append(cs, fam(t)...)
 		}
 	}
+	return cs
+}
+
+// signedOutStarts and signedInStarts are the starts of a request, by what
+// it should be answered.
+func signedOutStarts() []Case {
+	return []Case{MissingCookie(), MalformedToken(), UnknownToken(), Cleared(), Expired(), DeletedUser()}
+}
+
+func signedInStarts() []Case { return []Case{Active(), Renewed()} }
+
+// onRoute aims c at route r with method m, from the same origin for an
+// unsafe method, and names it after them: "active/GET /profile".
+func onRoute(c Case, r Route, m string) Case {
+	c = c.Request(m, r.path())
+	if isUnsafe(m) {
+		c = c.From(SameOrigin)
+	}
+	return c.Named(c.name + "/" + m + " " + r.path())
+}
+
+// expectFor adds what route r answers: its signed-out answer when want is
+// NoSession or SessionDeleted, a signed-in answer otherwise.
+func expectFor(c Case, r Route) Case {
+	switch c.want.Session {
+	case NoSession, SessionDeleted:
+		return c.WantAnswer(r.SignedOut)
+	}
+	return c.WantSignedIn(r.SignedOut)
+}
+
+// SessionCases is every start on every route, with each method it takes.
+func SessionCases(t Target) []Case {
+	var cs []Case
+	for _, r := range t.Routes {
+		for _, m := range r.Methods() {
+			for _, c := range append(signedOutStarts(), signedInStarts()...) {
+				cs = append(cs, expectFor(onRoute(c, r, m), r))
+			}
+		}
+	}
+	return cs
+}
+
+// firstRoutes returns a route taking a safe method and one taking an
+// unsafe method (GET and POST, typically), with those methods; either may
+// be missing.
+func firstRoutes(t Target) (routes []Route, methods []string) {
+	for _, want := range []func(string) bool{func(m string) bool { return !isUnsafe(m) }, isUnsafe} {
+	find:
+		for _, r := range t.Routes {
+			for _, m := range r.Methods() {
+				if want(m) {
+					routes, methods = append(routes, r), append(methods, m)
+					break find
+				}
+			}
+		}
+	}
+	return routes, methods
+}
+
+// BoundaryCases is each boundary instant of the lifetime rules (package
+// auth's doc) with a safe and an unsafe method.
+func BoundaryCases(t Target) []Case {
+	var cs []Case
+	routes, methods := firstRoutes(t)
 	for _, st := range []fakeauth.State{
 		fakeauth.ActiveEndMinus1, fakeauth.ActiveEnd, fakeauth.ActiveEndPlus1,
 		fakeauth.IdleEndMinus1, fakeauth.IdleEnd, fakeauth.IdleEndPlus1,
@@ -147,49 +231,163 @@ func Standard() []Case {
 		case fakeauth.IdleEndPlus1:
 			base = Expired()
 		}
-		base = base.Session(st)
-		cs = append(cs,
-			base.Named(st.String()+"/GET"),
-			base.Method(http.MethodPost).From(SameOrigin).Named(st.String()+"/POST"))
-	}
-	for _, m := range unsafeMethods() {
-		for _, st := range []fakeauth.State{fakeauth.Active, fakeauth.Idle} {
-			for _, o := range []Origin{CrossSite, CrossSiteOldBrowser} {
-				cs = append(cs, CrossOrigin().Session(st).Method(m).From(o).
-					Named(fmt.Sprintf("cross-origin/%s/%s/%s", o, m, st)))
-			}
+		base = base.Session(st).Named(st.String())
+		for i, r := range routes {
+			cs = append(cs, expectFor(onRoute(base, r, methods[i]), r))
 		}
 	}
-	cs = append(cs,
-		CrossOrigin().From(SameSiteSibling).Named("cross-origin/same-site-sibling/POST"),
-		CrossOrigin().From(NullOrigin).Named("cross-origin/null-origin/POST"),
-		CrossOrigin().Cookie(CookieNone).WantSession(NoSession).Named("cross-origin/POST/no-cookie"),
-		Active().From(CrossSite).Named("cross-origin/GET/active"),
-		Renewed().From(CrossSite).Named("cross-origin/GET/idle"),
-	)
-	cs = append(cs,
-		StoreDown().Named("store-down/read/GET"),
-		StoreDown().Method(http.MethodPost).From(SameOrigin).Named("store-down/read/POST"),
-		StoreDown().Session(fakeauth.Idle).Named("store-down/read/GET/idle"),
-		StoreDown().Session(fakeauth.Idle).FailStore(fakeauth.OpRenewSession, -1).WantValidations(1).Named("store-down/renew/GET"),
-		StoreDown().Session(fakeauth.Dead).FailStore(fakeauth.OpDeleteSession, -1).WantValidations(1).Named("store-down/delete-expired/GET"),
-		StoreDown().FailSessionReads(1).WantValidations(1).Named("store-down/one-failure/GET"),
-	)
-	cs = append(cs, ConcurrentRenewal().Named("concurrent-renewal/GET x16"))
-	cs = append(cs,
-		Logout().Named("logout/active").Request(http.MethodPost, logoutPath),
-		// Reading an idle session renews it before it is deleted: two writes.
-		Logout().Session(fakeauth.Idle).WantWrites(-1).Named("logout/idle").Request(http.MethodPost, logoutPath),
-		Logout().Cookie(CookieNone).WantSession(NoSession).WantCookie(authtest.CookieUntouched).WantStatus(http.StatusUnauthorized).WantWrites(0).
-			Named("logout/no-session").Request(http.MethodPost, logoutPath),
-		CrossOrigin().Named("logout/cross-origin").Request(http.MethodPost, logoutPath),
-		StoreDown().Method(http.MethodPost).From(SameOrigin).Named("logout/store-down").Request(http.MethodPost, logoutPath),
-		StoreDown().Method(http.MethodPost).From(SameOrigin).FailStore(fakeauth.OpDeleteSession, -1).
-			Named("logout/store-down-on-delete").Request(http.MethodPost, logoutPath),
-	)
 	return cs
 }
 
-// logoutPath stands for the target's Target.LogoutPath; cases that use it
-// are skipped for a target without one.
-const logoutPath = "<logout>"
+// CrossOriginCases is forged requests: every unsafe method a route takes,
+// with an active and an idle session, from another site in current and
+// old browsers, and from a sibling subdomain and a null origin; and a
+// cross-site GET, which is answered as any GET.
+func CrossOriginCases(t Target) []Case {
+	var cs []Case
+	for _, r := range t.Routes {
+		for _, m := range r.Methods() {
+			if !isUnsafe(m) {
+				continue
+			}
+			for _, st := range []fakeauth.State{fakeauth.Active, fakeauth.Idle} {
+				for _, o := range []Origin{CrossSite, CrossSiteOldBrowser} {
+					cs = append(cs, CrossOrigin().Session(st).Request(m, r.path()).From(o).
+						Named(fmt.Sprintf("cross-origin/%s/%s %s/%s", o, m, r.path(), st)))
+				}
+			}
+		}
+	}
+	routes, methods := firstRoutes(t)
+	for i, r := range routes {
+		m := methods[i]
+		where := m + " " + r.path()
+		if isUnsafe(m) {
+			cs = append(cs,
+				CrossOrigin().Request(m, r.path()).From(SameSiteSibling).Named("cross-origin/same-site-sibling/"+where),
+				CrossOrigin().Request(m, r.path()).From(NullOrigin).Named("cross-origin/null-origin/"+where),
+				CrossOrigin().Request(m, r.path()).Cookie(CookieNone).WantSession(NoSession).Named("cross-origin/no-cookie/"+where))
+			continue
+		}
+		cs = append(cs,
+			expectFor(Active().Request(m, r.path()).From(CrossSite).Named("cross-origin/"+where+"/active"), r),
+			expectFor(Renewed().Request(m, r.path()).From(CrossSite).Named("cross-origin/"+where+"/idle"), r))
+	}
+	return cs
+}
+
+// StoreDownCases is store failures on each operation a request uses: the
+// session read (with a safe and an unsafe method), the renewal of an idle
+// session, the deletion of an expired one, and a single failed read.
+func StoreDownCases(t Target) []Case {
+	var cs []Case
+	routes, methods := firstRoutes(t)
+	for i, r := range routes {
+		m := methods[i]
+		on := func(c Case, name string) Case {
+			c = c.Request(m, r.path())
+			if isUnsafe(m) {
+				c = c.From(SameOrigin)
+			}
+			return c.Named(name + "/" + m + " " + r.path())
+		}
+		cs = append(cs, on(StoreDown(), "store-down/read"))
+		if i > 0 {
+			continue
+		}
+		cs = append(cs,
+			on(StoreDown().Session(fakeauth.Idle), "store-down/read/idle"),
+			on(StoreDown().Session(fakeauth.Idle).FailStore(fakeauth.OpRenewSession, -1).WantValidations(1), "store-down/renew"),
+			on(StoreDown().Session(fakeauth.Dead).FailStore(fakeauth.OpDeleteSession, -1).WantValidations(1), "store-down/delete-expired"),
+			on(StoreDown().FailSessionReads(1).WantValidations(1), "store-down/one-failure"))
+	}
+	return cs
+}
+
+// ConcurrencyCases is 16 requests renewing one idle session at once.
+func ConcurrencyCases(t Target) []Case {
+	routes, methods := firstRoutes(t)
+	if len(routes) == 0 {
+		return nil
+	}
+	r, m := routes[0], methods[0]
+	return []Case{ConcurrentRenewal().Request(m, r.path()).Named("concurrent-renewal/" + m + " " + r.path() + " x16")}
+}
+
+// SignUpCases is the sign-up route: a new user is signed in; an empty
+// password, a taken name and a forged request create no session; a store
+// failure is a 5xx and creates none.
+func SignUpCases(t Target) []Case {
+	if t.SignUp == nil {
+		return nil
+	}
+	f := *t.SignUp
+	cu := t.creds()
+	newUser := Credentials{Username: "new-" + cu.Username, Password: cu.Password}
+	ok := New("sign-up").PostCredentials(f, newUser).From(SameOrigin).
+		WantCookie(authtest.CookieSet).WantAnswer(f.Success.or(Answer{Status: Status{200, 399}})).WantNewSessions(1)
+	refused := ok.WantCookie(authtest.CookieUntouched).WantAnswer(Answer{Status: NotServerError()}).WantNewSessions(0)
+	return []Case{
+		ok.Named("sign-up/ok"),
+		refused.PostCredentials(f, Credentials{Username: newUser.Username}).Named("sign-up/empty-password"),
+		refused.PostCredentials(f, Credentials{Password: newUser.Password}).Named("sign-up/empty-username"),
+		refused.PostCredentials(f, cu).Named("sign-up/taken"),
+		refused.From(CrossSite).WantStatus(http.StatusForbidden).Named("sign-up/cross-origin"),
+		// A retry of the same sign-up would find the name taken: no retry.
+		refused.FailStore(fakeauth.OpCreateSession, 1).WantAnswer(Answer{Status: ServerError()}).Named("sign-up/store-down"),
+	}
+}
+
+// SignInCases is the sign-in route: the right password signs in; one
+// that replaces a planted session invalidates it and sets another token
+// (no session fixation); a wrong password, a forged request and a store
+// failure create no session, and after the failure a retry works.
+func SignInCases(t Target) []Case {
+	if t.SignIn == nil {
+		return nil
+	}
+	f := *t.SignIn
+	cu := t.creds()
+	ok := New("sign-in").PostCredentials(f, cu).From(SameOrigin).
+		WantCookie(authtest.CookieSet).WantAnswer(f.Success.or(Answer{Status: Status{200, 399}})).WantNewSessions(1)
+	refused := ok.WantCookie(authtest.CookieUntouched).WantAnswer(Answer{Status: NotServerError()}).WantNewSessions(0)
+	return []Case{
+		ok.WantSession(NoSession).Named("sign-in/ok"),
+		ok.Session(fakeauth.Active).WantSession(SessionDeleted).WantCookie(authtest.CookieRotated).Named("sign-in/replaces-planted-session"),
+		refused.PostCredentials(f, Credentials{Username: cu.Username, Password: cu.Password + "!"}).Named("sign-in/wrong-password"),
+		refused.PostCredentials(f, Credentials{Username: cu.Username}).Named("sign-in/empty-password"),
+		refused.PostCredentials(f, Credentials{Username: "unknown-" + cu.Username, Password: cu.Password}).Named("sign-in/unknown-user"),
+		refused.From(CrossSite).WantStatus(http.StatusForbidden).Named("sign-in/cross-origin"),
+		refused.FailStore(fakeauth.OpCreateSession, 1).WantAnswer(Answer{Status: ServerError()}).ThenRetry().Named("sign-in/store-down"),
+	}
+}
+
+// SignOutCases is the sign-out route: an active or idle session is
+// invalidated and its cookie cleared; without a session the route answers
+// its NoSession answer; a forged POST, a cross-site GET and a store
+// failure sign no one out.
+func SignOutCases(t Target) []Case {
+	if t.SignOut == nil {
+		return nil
+	}
+	so := *t.SignOut
+	m, p := methodPath(so.Route)
+	success := so.Success.or(Answer{Status: Status{200, 399}})
+	out := Logout().Request(m, p).WantAnswer(success)
+	return []Case{
+		out.Named("sign-out/active"),
+		// Reading an idle session renews it before it is deleted: two writes.
+		out.Session(fakeauth.Idle).WantWrites(-1).Named("sign-out/idle"),
+		// Without a session, clearing the cookie anyway is harmless: the
+		// cookie is not checked.
+		New("sign-out/no-session").Request(m, p).From(SameOrigin).WantSession(NoSession).WantWrites(0).
+			WantAnswer(so.NoSession.or(Answer{Status: NotServerError()})),
+		CrossOrigin().Request(m, p).Named("sign-out/cross-origin"),
+		New("sign-out/cross-site-GET").Session(fakeauth.Active).Request(http.MethodGet, p).From(CrossSite).
+			WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(NotServerError()).WantWrites(0),
+		// Every session operation fails: a sign-out may read the session
+		// first (APIHandler does) or delete it by its ID at once (SignOut).
+		StoreDown().Request(m, p).From(SameOrigin).FailSessionOps(-1).Named("sign-out/store-down"),
+		StoreDown().Request(m, p).From(SameOrigin).FailStore(fakeauth.OpDeleteSession, -1).Named("sign-out/store-down-on-delete"),
+	}
+}

@@ -121,7 +121,7 @@ func (c *api) signUp(username string) string {
 	c.t.Helper()
 	res, body := c.do("POST", "/api/signup", `{"username":"`+username+`","password":"correct horse"}`)
 	c.want(res, body, 200, "")
-	authtest.AssertSessionSet(c.t, res)
+	authtest.AssertSession(c.t, res, authtest.CookieSet)
 	var got struct {
 		User struct{ ID, Username string } `json:"user"`
 	}
@@ -185,13 +185,13 @@ func TestJSONAPIEndToEnd(t *testing.T) {
 
 	res, body := carol.do("POST", "/api/signup", `{"username":"ada","password":"again"}`)
 	carol.want(res, body, 409, `{"error":"that username is taken"}`)
-	authtest.AssertSessionUntouched(t, res)
+	authtest.AssertSession(t, res, authtest.CookieUntouched)
 	res, body = carol.do("POST", "/api/login", `{"username":"ada","password":"wrong"}`)
 	carol.want(res, body, 401, `{"error":"wrong username or password"}`)
-	authtest.AssertSessionUntouched(t, res)
+	authtest.AssertSession(t, res, authtest.CookieUntouched)
 	res, body = carol.do("POST", "/api/login", `{"username":"ada",`)
 	carol.want(res, body, 400, "")
-	authtest.AssertSessionUntouched(t, res)
+	authtest.AssertSession(t, res, authtest.CookieUntouched)
 	res, body = carol.do("POST", "/api/login", `{"username":"ada","password":"`+strings.Repeat("x", 10000)+`"}`)
 	carol.want(res, body, 400, "")
 
@@ -213,7 +213,7 @@ func TestJSONAPIEndToEnd(t *testing.T) {
 	}
 	res, body = ada.do("GET", "/api/auth/user", "")
 	ada.want(res, body, 200, "")
-	authtest.AssertSessionRenewed(t, res)
+	authtest.AssertSession(t, res, authtest.CookieRenewed)
 	if got := ada.states(); got[adaID] != "active" || got[carolID] != "idle" {
 		t.Errorf("sessions after ada's renewal: %v, want ada active, carol idle", got)
 	}
@@ -224,13 +224,13 @@ func TestJSONAPIEndToEnd(t *testing.T) {
 	}
 	res, body = carol.do("GET", "/api/auth/user", "")
 	carol.want(res, body, 200, `{"user":null}`)
-	authtest.AssertSessionCleared(t, res)
+	authtest.AssertSession(t, res, authtest.CookieCleared)
 	if got := ada.states(); got[carolID] != "" {
 		t.Errorf("carol's dead session is still stored after she presented it: %v", got)
 	}
 	res, body = ada.do("GET", "/api/auth/user", "")
 	ada.want(res, body, 200, "")
-	authtest.AssertSessionRenewed(t, res)
+	authtest.AssertSession(t, res, authtest.CookieRenewed)
 
 	// Faults: a failing read is a 503 that keeps the cookie; a failing
 	// session insert makes sign-in a 503 without a cookie.
@@ -239,12 +239,12 @@ func TestJSONAPIEndToEnd(t *testing.T) {
 	ada.want(res, body, 200, `{"faults":{"GetSessionAndUser":1}}`)
 	res, body = ada.do("GET", "/api/auth/user", "")
 	ada.want(res, body, 503, `{"error":"session store unavailable; try again"}`)
-	authtest.AssertSessionUntouched(t, res)
+	authtest.AssertSession(t, res, authtest.CookieUntouched)
 	res, body = ada.do("POST", "/_play/faults", `{"op":"CreateSession","count":1}`)
 	ada.want(res, body, 200, "")
 	res, body = ada.do("POST", "/api/login", `{"username":"ada","password":"correct horse"}`)
 	ada.want(res, body, 503, "")
-	authtest.AssertSessionUntouched(t, res)
+	authtest.AssertSession(t, res, authtest.CookieUntouched)
 	if got, _ := ada.jar.Cookie(auth.DefaultCookieName); got == nil || got.Value != cookie.Value {
 		t.Error("a store failure cost ada her cookie")
 	}
@@ -262,12 +262,12 @@ func TestJSONAPIEndToEnd(t *testing.T) {
 	ada.want(res, body, 403, `{"error":"cross-origin request"}`)
 	res, body = ada.do("POST", "/api/auth/logout", "", "Origin", "https://evil.example")
 	ada.want(res, body, 403, "")
-	authtest.AssertSessionUntouched(t, res)
+	authtest.AssertSession(t, res, authtest.CookieUntouched)
 
 	// Sign out, twice.
 	res, body = ada.do("POST", "/api/auth/logout", "")
 	ada.want(res, body, 200, `{}`)
-	authtest.AssertSessionCleared(t, res)
+	authtest.AssertSession(t, res, authtest.CookieCleared)
 	res, body = ada.do("POST", "/api/auth/logout", "")
 	ada.want(res, body, 401, "")
 
@@ -283,7 +283,7 @@ func TestJSONAPIEndToEnd(t *testing.T) {
 	ada.want(res, body, 401, "")
 	res, body = ada.do("GET", "/api/auth/user", "")
 	ada.want(res, body, 200, `{"user":null}`)
-	authtest.AssertSessionCleared(t, res)
+	authtest.AssertSession(t, res, authtest.CookieCleared)
 
 	authtest.AssertSessionHistory(t, ada.jar,
 		authtest.CookieSet, authtest.CookieRenewed, authtest.CookieRenewed, authtest.CookieCleared,

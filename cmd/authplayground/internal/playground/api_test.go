@@ -75,7 +75,7 @@ func TestSignupAndLoginErrors(t *testing.T) {
 			if msg := errorOf(t, rec); tc.msg != "" && msg != tc.msg {
 				t.Errorf("error %q, want %q", msg, tc.msg)
 			}
-			authtest.AssertSessionUntouched(t, rec)
+			authtest.AssertSession(t, rec, authtest.CookieUntouched)
 		})
 	}
 	// The limits are inclusive.
@@ -83,14 +83,14 @@ func TestSignupAndLoginErrors(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Errorf("signup at the limits: %d %s", rec.Code, rec.Body)
 	}
-	authtest.AssertSessionRotated(t, rec)
+	authtest.AssertSession(t, rec, authtest.CookieRotated)
 }
 
 func TestSignupReturnsUser(t *testing.T) {
 	srv := newServer(t)
 	jar := authtest.NewJar(authtest.WithClock(srv.Fake().Clock))
 	rec := call(t, srv, jar, "POST", "/api/signup", `{"username":"ada","password":"pw"}`)
-	authtest.RequireSessionSet(t, rec)
+	authtest.RequireSession(t, rec, authtest.CookieSet)
 	authtest.AssertSessionAttrs(t, rec, authtest.CookieAttrs{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	var body struct {
 		User map[string]string `json:"user"`
@@ -190,7 +190,7 @@ func TestFaultsAPI(t *testing.T) {
 		if rec.Code != http.StatusServiceUnavailable {
 			t.Errorf("user with a failing store: %d, want 503", rec.Code)
 		}
-		authtest.AssertSessionUntouched(t, rec)
+		authtest.AssertSession(t, rec, authtest.CookieUntouched)
 	}
 	if rec := call(t, srv, jar, "GET", "/api/auth/user", ""); !strings.Contains(rec.Body.String(), "ada") {
 		t.Errorf("after the faults ran out: %s", rec.Body)
@@ -201,7 +201,7 @@ func TestFaultsAPI(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("login while CreateSession fails: %d, want 503", rec.Code)
 	}
-	authtest.AssertSessionUntouched(t, rec)
+	authtest.AssertSession(t, rec, authtest.CookieUntouched)
 
 	call(t, srv, jar, "POST", "/_play/faults", `{"op":"UserSessions","count":3}`)
 	rec = call(t, srv, jar, "DELETE", "/_play/faults", "")
@@ -259,7 +259,7 @@ func TestSessionsAndReset(t *testing.T) {
 	if strings.TrimSpace(rec.Body.String()) != `{"user":null}` {
 		t.Errorf("user after reset: %s", rec.Body)
 	}
-	authtest.AssertSessionCleared(t, rec)
+	authtest.AssertSession(t, rec, authtest.CookieCleared)
 	if rec := call(t, srv, bob, "POST", "/api/login", `{"username":"bob","password":"pw"}`); rec.Code != http.StatusUnauthorized {
 		t.Errorf("bob signs in after reset: %d", rec.Code)
 	}

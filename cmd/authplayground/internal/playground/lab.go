@@ -13,15 +13,23 @@ import (
 
 // LabTarget is the scenario lab's target: the playground's app part (App)
 // on each case's own fake, configured as the live server is (development
-// cookies). GET requests go to /api/auth/user, the other methods to
-// /api/session, and sign-out to /api/auth/logout.
+// cookies), described as it is routed: /api/auth/user (GET) and
+// /api/session (every method) read the session, and sign-up, sign-in
+// and sign-out are /api/signup, /api/login (JSON) and /api/auth/logout.
 func LabTarget() scenarios.Target {
+	signIn := scenarios.Form{Route: "POST " + LoginPath, JSON: true, Success: scenarios.OK()}
+	signUp := signIn
+	signUp.Route = "POST " + SignupPath
 	return scenarios.Target{
-		Handler:    func(f *fakeauth.Fake) http.Handler { return App(f.Auth) },
-		Path:       SessionPath,
-		Paths:      map[string]string{http.MethodGet: UserPath},
-		LogoutPath: LogoutPath,
-		Fake:       []fakeauth.Option{fakeauth.WithConfig(auth.Config{Cookie: auth.CookieConfig{Insecure: true}})},
+		Handler: func(f *fakeauth.Fake) http.Handler { return App(f.Auth) },
+		Routes: []scenarios.Route{
+			scenarios.APIUser(UserPath),
+			{Pattern: SessionPath, SignedOut: scenarios.Unauthorized()},
+		},
+		SignUp:  &signUp,
+		SignIn:  &signIn,
+		SignOut: scenarios.APISignOut(LogoutPath),
+		Fake:    []fakeauth.Option{fakeauth.WithConfig(auth.Config{Cookie: auth.CookieConfig{Insecure: true}})},
 	}
 }
 
@@ -58,7 +66,7 @@ func (l *lab) run(ctx context.Context) ([]scenarios.Result, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	cases := scenarios.Standard()
+	cases := scenarios.Standard(LabTarget())
 	results := make([]scenarios.Result, len(cases))
 	next := make(chan int)
 	var wg sync.WaitGroup

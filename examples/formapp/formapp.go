@@ -1,0 +1,209 @@
+// Package formapp is a server-rendered app on authkit: HTML forms to sign
+// up, sign in and sign out, an account page, users and sessions in SQLite
+// (auth/sqlitestore). It is written as a careful user would: input is
+// validated, a store failure is answered 503 and keeps the cookie, a taken
+// name is reported as taken and every other error as an error. Run it with
+// cmd/formapp; its tests run the scenarios table against it.
+package formapp
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/sqlitestore"
+	"github.com/authkit-dev/authkit/authrequest"
+)
+
+// The limits of the sign-up form.
+const (
+	MaxUsername = 64
+	MinPassword = 8
+	MaxPassword = 1024
+)
+
+// Open opens (and migrates) the SQLite database at path and returns an
+// Auth on it with cfg, and a function that closes the database.
+func Open(ctx context.Context, path string, cfg auth.Config) (*auth.Auth, func() error, error) {
+	store, err := sqlitestore.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := store.Migrate(ctx); err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	a, err := auth.New(store, cfg)
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return a, store.Close, nil
+}
+
+var page = template.Must(template.New("page").Parse(`<!doctype html>
+<title>authkit form app</title>
+<h1>authkit form app</h1>
+{{with .Error}}<p class="error">{{.}}</p>{{end}}
+{{if .User}}
+<p>Signed in as <b>{{.User.Attributes.username}}</b>.</p>
+<form method="post" action="/logout"><button>Sign out</button></form>
+{{else}}
+<form method="post" action="/login">
+<input name="username" placeholder="username" required maxlength="64">
+<input name="password" type="password" placeholder="password" required>
+<button>Sign in</button> <button formaction="/signup">Sign up</button>
+</form>
+{{end}}
+`))
+
+type view struct {
+	User  *auth.User
+	Error string
+}
+
+// NewHandler returns the app's handler on a: "GET /" (the home page, with
+// the forms or the user), "GET /account" (signed in only: a redirect to
+// /login otherwise), "GET /login", "POST /signup", "POST /login" and
+// "POST /logout", behind authrequest.Middleware.
+func NewHandler(a *auth.Auth, log *slog.Logger) http.Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	app := &app{a: a, log: log}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", app.home)
+	mux.HandleFunc("GET /login", app.loginPage)
+	mux.HandleFunc("GET /account", app.account)
+	mux.HandleFunc("POST /signup", app.signUp)
+	mux.HandleFunc("POST /login", app.signIn)
+	mux.HandleFunc("POST /logout", app.signOut)
+	return authrequest.Middleware(a)(mux)
+}
+
+type app struct {
+	a   *auth.Auth
+	log *slog.Logger
+}
+
+func (app *app) render(w http.ResponseWriter, code int, v view) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	if err := page.Execute(w, v); err != nil {
+		app.log.Error("rendering the page", "error", err)
+	}
+}
+
+// fail answers an error: 503 for a store failure (the cookie is kept, and
+// the user can try again), 500 for anything else.
+func (app *app) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code, msg := http.StatusInternalServerError, "Something went wrong."
+	if errors.Is(err, auth.ErrStore) {
+		code, msg = http.StatusServiceUnavailable, "The service is unavailable; try again in a moment."
+	}
+	app.log.Error("request failed", "path", r.URL.Path, "error", err)
+	app.render(w, code, view{Error: msg})
+}
+
+func (app *app) home(w http.ResponseWriter, r *http.Request) {
+	_, u, err := authrequest.FromContext(r.Context()).SessionUser()
+	if err != nil {
+		app.fail(w, r, err)
+		return
+	}
+	app.render(w, http.StatusOK, view{User: u})
+}
+
+func (app *app) loginPage(w http.ResponseWriter, r *http.Request) {
+	app.render(w, http.StatusOK, view{})
+}
+
+func (app *app) account(w http.ResponseWriter, r *http.Request) {
+	s, u, err := authrequest.FromContext(r.Context()).SessionUser()
+	switch {
+	case err != nil:
+		app.fail(w, r, err)
+	case s == nil:
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	default:
+		app.render(w, http.StatusOK, view{User: u})
+	}
+}
+
+// credentials reads and checks the form: a name of 1 to MaxUsername bytes
+// of UTF-8, a password of MinPassword to MaxPassword bytes.
+func credentials(w http.ResponseWriter, r *http.Request) (name, password, problem string) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil {
+		return "", "", "The form could not be read."
+	}
+	name, password = r.PostForm.Get("username"), r.PostForm.Get("password")
+	switch {
+	case name == "" || len(name) > MaxUsername || !utf8.ValidString(name):
+		return "", "", "Choose a username of 1 to 64 characters."
+	case len(password) < MinPassword || len(password) > MaxPassword:
+		return "", "", "Choose a password of 8 to 1024 characters."
+	}
+	return name, password, ""
+}
+
+func (app *app) signUp(w http.ResponseWriter, r *http.Request) {
+	name, password, problem := credentials(w, r)
+	if problem != "" {
+		app.render(w, http.StatusBadRequest, view{Error: problem})
+		return
+	}
+	u, err := app.a.CreateUser(r.Context(), auth.NewUser{
+		Attributes: map[string]any{"username": name},
+		Key:        &auth.NewKey{ProviderID: "username", ProviderUserID: name, Password: password},
+	})
+	switch {
+	case errors.Is(err, auth.ErrDuplicateKey), errors.Is(err, auth.ErrDuplicateUser):
+		app.render(w, http.StatusConflict, view{Error: "That username is taken."})
+		return
+	case err != nil:
+		app.fail(w, r, err)
+		return
+	}
+	app.startSession(w, r, u.ID)
+}
+
+func (app *app) signIn(w http.ResponseWriter, r *http.Request) {
+	name, password, problem := credentials(w, r)
+	if problem != "" {
+		app.render(w, http.StatusUnauthorized, view{Error: "Wrong username or password."})
+		return
+	}
+	key, err := app.a.UseKey(r.Context(), "username", name, password)
+	switch {
+	case errors.Is(err, auth.ErrInvalidKey), errors.Is(err, auth.ErrInvalidPassword):
+		app.render(w, http.StatusUnauthorized, view{Error: "Wrong username or password."})
+		return
+	case err != nil:
+		app.fail(w, r, err)
+		return
+	}
+	app.startSession(w, r, key.UserID)
+}
+
+// startSession signs the user in, replacing any session the browser had,
+// and sends them to their account.
+func (app *app) startSession(w http.ResponseWriter, r *http.Request, userID string) {
+	if _, err := authrequest.FromContext(r.Context()).SignIn(userID); err != nil {
+		app.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+}
+
+func (app *app) signOut(w http.ResponseWriter, r *http.Request) {
+	if err := authrequest.FromContext(r.Context()).SignOut(); err != nil {
+		app.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
