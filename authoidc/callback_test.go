@@ -53,7 +53,7 @@ func newRig(t *testing.T) *rig {
 
 func (r *rig) get(target string) *authtest.Recorder {
 	r.t.Helper()
-	return r.jar.Do(r.h, authtest.NewRequest("GET", target).Build(r.t))
+	return r.jar.Serve(r.h, authtest.NewRequest("GET", target).Build(r.t))
 }
 
 // toProvider follows the start's redirect through the provider and
@@ -128,7 +128,7 @@ func TestStoreFailureIsNotASignOut(t *testing.T) {
 			if rec.Code != http.StatusServiceUnavailable || !errors.Is(r.err, auth.ErrStore) {
 				t.Fatalf("%d, %v: want 503 and auth.ErrStore", rec.Code, r.err)
 			}
-			authtest.AssertSessionUntouched(t, rec)
+			authtest.AssertSession(t, rec, authtest.Untouched)
 			if _, err := r.f.Auth.ValidateSession(ctx, s.Token); err != nil {
 				t.Errorf("the session is gone after a store failure: %v", err)
 			}
@@ -142,7 +142,7 @@ func TestStartFailures(t *testing.T) {
 	if rec.Code != http.StatusUnauthorized || !errors.Is(r.err, authoidc.ErrNotSignedIn) || len(rec.Result().Cookies()) != 0 {
 		t.Errorf("link without a session: %d %v, cookies %v", rec.Code, r.err, rec.Result().Cookies())
 	}
-	rec = r.jar.Do(r.h, authtest.NewRequest("POST", "/auth/oidc/start").CrossSite("https://evil.example").Build(t))
+	rec = r.jar.Serve(r.h, authtest.NewRequest("POST", "/auth/oidc/start").CrossSite("https://evil.example").Build(t))
 	if rec.Code != http.StatusForbidden {
 		t.Errorf("a cross-site POST start: %d, want 403", rec.Code)
 	}

@@ -41,14 +41,14 @@ func Example() {
 
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
 	req, _ := authtest.NewRequest("GET", "/auth/oidc/start").Request()
-	start := jar.Do(app, req)
+	start := jar.Serve(app, req)
 	toProvider := start.Header().Get("Location")
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, _ := noFollow.Get(toProvider) // the provider approves and sends the browser back
 	resp.Body.Close()
 	back, _ := url.Parse(resp.Header.Get("Location"))
 	req, _ = authtest.NewRequest("GET", back.RequestURI()).Request()
-	done := jar.Do(app, req)
+	done := jar.Serve(app, req)
 
 	cookie, _ := jar.Cookie(f.Auth.CookieName())
 	s, _, _ := f.Auth.ValidateSessionUser(done.Request.Context(), cookie.Value)

@@ -297,7 +297,7 @@ func (r *run) startFlow(link bool) error {
 	if err != nil {
 		return err
 	}
-	rec := r.jar.Do(r.h, req)
+	rec := r.jar.Serve(r.h, req)
 	if rec.Code != http.StatusFound && rec.Code != http.StatusSeeOther {
 		return fmt.Errorf("GET %s: status %d, want a redirect to the provider: %s", path, rec.Code, strings.TrimSpace(rec.Body.String()))
 	}
@@ -331,7 +331,7 @@ func (r *run) callback() *authtest.Recorder {
 		rec.Body.WriteString(err.Error())
 		return rec
 	}
-	return r.jar.Do(r.h, req)
+	return r.jar.Serve(r.h, req)
 }
 
 // callbackAndCheck sends the callback and checks the outcome.
