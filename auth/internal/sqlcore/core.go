@@ -168,13 +168,14 @@ func jsonArg(a json.RawMessage) any {
 func (c *Core) isNoRows(err error) bool { return errors.Is(err, c.cfg.NoRows) }
 
 // sessionCols is the column list scanSession reads.
-const sessionCols = `s.id, {suid}, s.created_at, s.renewed_at, s.active_expires_at, s.idle_expires_at, s.expires_at, s.user_agent, s.client_ip, s.attributes`
+const sessionCols = `s.id, {suid}, s.created_at, s.renewed_at, s.active_expires_at, s.idle_expires_at, s.expires_at, s.user_agent, s.client_ip, s.attributes, s.browser_session`
 
 // scanSession scans the columns of sessionCols, then extra.
 func scanSession(r Row, rec *auth.SessionRecord, extra ...any) error {
 	var created, renewed, active, idle, expires int64
 	var attrs []byte
-	dest := append([]any{&rec.ID, &rec.UserID, &created, &renewed, &active, &idle, &expires, &rec.UserAgent, &rec.ClientIP, &attrs}, extra...)
+	var browser int64
+	dest := append([]any{&rec.ID, &rec.UserID, &created, &renewed, &active, &idle, &expires, &rec.UserAgent, &rec.ClientIP, &attrs, &browser}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return err
 	}
@@ -183,7 +184,16 @@ func scanSession(r Row, rec *auth.SessionRecord, extra ...any) error {
 	if attrs != nil {
 		rec.Attributes = attrs
 	}
+	rec.BrowserSession = browser != 0
 	return nil
+}
+
+// flag is the SQL value of a boolean column: 1 or 0.
+func flag(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // CreateSession implements [auth.SessionStore]. The insert selects from
@@ -202,7 +212,7 @@ func (c *Core) CreateSession(ctx context.Context, s auth.SessionRecord) error {
 		return err
 	}
 	ts[4] = n
-	n, err = c.db.Exec(ctx, c.q.insertSession, s.ID, ts[0], ts[1], ts[2], ts[3], ts[4], s.UserAgent, s.ClientIP, jsonArg(s.Attributes), s.UserID)
+	n, err = c.db.Exec(ctx, c.q.insertSession, s.ID, ts[0], ts[1], ts[2], ts[3], ts[4], s.UserAgent, s.ClientIP, jsonArg(s.Attributes), flag(s.BrowserSession), s.UserID)
 	switch {
 	case err != nil && c.cfg.Classify(err) == ForeignKey:
 		// The user was deleted between the SELECT and the insert's check.
@@ -261,6 +271,16 @@ func (c *Core) RenewSession(ctx context.Context, id string, old time.Time, r aut
 	n, err := c.db.Exec(ctx, c.q.renewSession, ts[0], ts[1], ts[2], id, ts[3])
 	if err != nil {
 		return false, c.wrap("renew session", err)
+	}
+	return n == 1, nil
+}
+
+// UpdateSessionAttributes implements [auth.SessionStore] with one
+// conditional UPDATE comparing the stored attributes as text.
+func (c *Core) UpdateSessionAttributes(ctx context.Context, id string, old, attributes json.RawMessage) (bool, error) {
+	n, err := c.db.Exec(ctx, c.q.updateSessionAttributes, jsonArg(attributes), id, jsonArg(old))
+	if err != nil {
+		return false, c.wrap("update session attributes", err)
 	}
 	return n == 1, nil
 }

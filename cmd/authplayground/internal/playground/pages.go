@@ -258,7 +258,7 @@ func (s *Server) advanceOptions(r *http.Request) []advanceView {
 // none. It is zero when the period has already ended.
 func (s *Server) pastDelta(r *http.Request, to string) (time.Duration, error) {
 	now := s.fake.Clock.Now()
-	activeEnd, idleEnd := s.fake.Auth.Expiries(now)
+	activeEnd, idleEnd := s.fake.Auth.Expiries(now, false, s.fake.Auth.AbsoluteExpiry(now, 0))
 	if _, rec := s.storedState(r); rec != nil {
 		activeEnd, idleEnd = rec.ActiveExpiresAt, rec.IdleExpiresAt
 	}
