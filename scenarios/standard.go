@@ -187,6 +187,7 @@ func Standard() []Case {
 		StoreDown().Method(http.MethodPost).From(SameOrigin).FailStore(fakeauth.OpDeleteSession, -1).
 			Named("logout/store-down-on-delete").Request(http.MethodPost, logoutPath),
 	)
+	cs = append(cs, lifetimeCases()...)
 	return cs
 }
 
