@@ -3,7 +3,9 @@ package playground
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/authkit-dev/authkit/auth"
@@ -41,7 +43,7 @@ func newLab() *lab {
 
 // labView is what the lab page shows.
 type labView struct {
-	Results []scenarios.Result
+	Results []labResult
 	Passed  int
 	Failed  int
 	Skipped int
@@ -86,6 +88,28 @@ feed:
 	return results, err
 }
 
+// labResult is a result with its case described on this target.
+type labResult struct {
+	scenarios.Result
+	Description string
+}
+
+// describe is the case's description with the placeholders of a
+// described target ("<target path>", "<logout>") replaced by the path
+// the case was sent to.
+func describe(res scenarios.Result) string {
+	d := res.Case.Describe()
+	_, target, _ := strings.Cut(res.Request, " ")
+	path := target
+	if u, err := url.Parse(target); err == nil && u.Path != "" {
+		path = u.Path
+	}
+	if path == "" {
+		path = SessionPath
+	}
+	return strings.NewReplacer("<target path>", path, "<logout>", path).Replace(d)
+}
+
 func (s *Server) labPage(w http.ResponseWriter, r *http.Request) {
 	results, err := s.lab.run(r.Context())
 	var v labView
@@ -103,7 +127,7 @@ func (s *Server) labPage(w http.ResponseWriter, r *http.Request) {
 		default:
 			v.Failed++
 		}
-		v.Results = append(v.Results, res)
+		v.Results = append(v.Results, labResult{Result: res, Description: describe(res)})
 	}
 	s.render(w, r, http.StatusOK, "lab.html", v)
 }
