@@ -14,6 +14,7 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/scenarios"
 )
 
 // Limits on what a sign-up or sign-in may send. They keep a request from
@@ -55,6 +56,9 @@ const usernameProvider = "username"
 //	GET  /api/auth/user   authrequest.APIHandler
 //	POST /api/auth/logout authrequest.APIHandler
 //	*    /api/session     the session and its user, for any method
+//	GET  /account/        a page behind authrequest.RequireSession (303 to / when signed out)
+//	GET  /api/account     JSON behind authrequest.RequireSessionAPI (401 when signed out)
+//	POST /account/sign-out-others  signs out every other device of the user
 //
 // The scenario lab runs the standard scenarios against it, each on a fake
 // of its own; the live server mounts the same routes on its own fake.
@@ -74,6 +78,9 @@ func registerApp(mux *http.ServeMux, a *auth.Auth) {
 	mux.HandleFunc("POST "+LoginPath, requireJSON(app.login))
 	mux.HandleFunc(LoginPath, methodNotAllowed("POST"))
 	mux.HandleFunc(SessionPath, app.session)
+	mux.Handle("GET "+scenarios.ProtectedPagePath, authrequest.RequireSession(scenarios.RequireSessionSignInAt)(http.HandlerFunc(app.account)))
+	mux.Handle("GET "+scenarios.ProtectedAPIPath, authrequest.RequireSessionAPI()(http.HandlerFunc(app.session)))
+	mux.HandleFunc("POST "+scenarios.SignOutOthersPath, app.signOutOthers)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not found")
 	})
@@ -251,6 +258,29 @@ func (app *app) signIn(w http.ResponseWriter, r *http.Request, u *auth.User, c c
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"user": authrequest.UserJSON(u)})
+}
+
+// account is the page behind RequireSession: it is only reached with a
+// session.
+func (app *app) account(w http.ResponseWriter, r *http.Request) {
+	s, _ := authrequest.FromContext(r.Context()).Session()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	fmt.Fprintf(w, "the account page of user %s\n", s.UserID)
+}
+
+// signOutOthers signs out every other device of the request's user:
+// 200 {"signed_out": n}.
+func (app *app) signOutOthers(w http.ResponseWriter, r *http.Request) {
+	n, err := authrequest.FromContext(r.Context()).InvalidateOtherSessions()
+	switch {
+	case errors.Is(err, authrequest.ErrNotSignedIn):
+		writeError(w, http.StatusUnauthorized, "not signed in")
+	case err != nil:
+		app.fail(w, r, err)
+	default:
+		writeJSON(w, http.StatusOK, map[string]int{"signed_out": n})
+	}
 }
 
 func (app *app) session(w http.ResponseWriter, r *http.Request) {

@@ -60,7 +60,7 @@ func (l *lab) run(ctx context.Context) ([]scenarios.Result, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	cases := scenarios.Standard()
+	cases := labCases()
 	results := make([]scenarios.Result, len(cases))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -86,6 +86,13 @@ feed:
 	close(next)
 	wg.Wait()
 	return results, err
+}
+
+// labCases are the standard table and the cases of the routes the app
+// part also serves: the require-session middleware and "sign out other
+// devices".
+func labCases() []scenarios.Case {
+	return append(scenarios.Standard(), append(scenarios.RequireSessionCases(), scenarios.OtherDevicesSignedOut())...)
 }
 
 // labResult is a result with its case described on this target.

@@ -439,7 +439,7 @@ func TestCookieInspectorIsBounded(t *testing.T) {
 func TestScenarioLab(t *testing.T) {
 	srv := newServer(t)
 	h := newBrowser(t, srv, "visitor").page("/lab", http.StatusOK)
-	cases := scenarios.Standard()
+	cases := append(scenarios.Standard(), append(scenarios.RequireSessionCases(), scenarios.OtherDevicesSignedOut())...)
 	want := fmt.Sprintf("%d passed, 0 failed", len(cases))
 	h.AssertText("#lab-summary", want)
 	if n := h.Count("#scenarios tr.scenario"); n != len(cases) {
