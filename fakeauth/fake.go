@@ -204,7 +204,11 @@ type State int
 
 // The states [Fake.SeedSession] can put a session in. The boundary states
 // sit exactly on, or one nanosecond either side of, the end of the active
-// or idle period. A boundary instant belongs to the earlier state.
+// or idle period, or of the absolute lifetime. A boundary instant belongs
+// to the earlier state. On an Auth whose [auth.Config.MaxLifetime] is
+// shorter than its active and idle periods together, the states late in
+// the idle period are cut short by the absolute end, as the core's
+// Expiries says: their sessions are dead.
 const (
 	Active          State = iota + 1 // just created
 	Idle                             // its active period ended an hour ago
