@@ -519,3 +519,41 @@ func TestUpgradeFromVersion2(t *testing.T) {
 	}
 	testservices.CheckUpgradedPolicy(t, s, token)
 }
+
+// Sessions for an app's users table upgrade from their version 1 too.
+func TestUpgradeAppUsersFromVersion1(t *testing.T) {
+	ctx := t.Context()
+	pgURL := testservices.Postgres(t)
+	schema := newSchema(t, pgURL)
+	pool := newPool(t, pgURL)
+	v1, err := os.ReadFile("../internal/sqlcore/migrations/postgres/sessions/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := `"` + schema + `".`
+	token := "abcdefghijklmnopqrstuvwxyz234567"
+	now := time.Now()
+	for _, stmt := range []string{
+		`CREATE SCHEMA "` + schema + `"`,
+		`CREATE TABLE ` + q + `users (id TEXT PRIMARY KEY, email TEXT)`,
+		`INSERT INTO ` + q + `users VALUES ('u1', 'ada@example.com')`,
+		strings.NewReplacer("{{schema}}", q, "{{users}}", q+`"users"`, "{{idcol}}", `"id"`, "{{idtype}}", "text").Replace(string(v1)),
+		`CREATE TABLE ` + q + `auth_sessions_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+		`INSERT INTO ` + q + `auth_sessions_migrations VALUES (1, '0001_init.sql', 0)`,
+		fmt.Sprintf(`INSERT INTO `+q+`auth_sessions (id, user_id, created_at, renewed_at, active_expires_at, idle_expires_at, user_agent)
+			VALUES ('%s', 'u1', %d, %d, %d, %d, 'old browser')`,
+			auth.SessionID(token), now.UnixNano(), now.UnixNano(), now.Add(time.Hour).UnixNano(), now.Add(2*time.Hour).UnixNano()),
+	} {
+		if _, err := pool.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%.40s: %v", stmt, err)
+		}
+	}
+	s, err := pgstore.NewSessions(pool, pgstore.UsersTable{Table: schema + ".users", IDColumn: "id"}, pgstore.WithSchema(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate from version 1: %v", err)
+	}
+	testservices.CheckUpgradedPolicy(t, s, token)
+}
