@@ -146,10 +146,11 @@ func ExampleAuth_InvalidateOtherSessions() {
 	for range 3 {
 		a.CreateSession(ctx, user.ID)
 	}
-	n, _ := a.InvalidateOtherSessions(ctx, user.ID, current.ID)
+	before, _ := a.UserSessions(ctx, user.ID)
+	_ = a.InvalidateOtherSessions(ctx, user.ID, current.ID)
 	left, _ := a.UserSessions(ctx, user.ID)
-	fmt.Println(n, "signed out;", len(left), "left:", left[0].ID == current.ID)
-	// Output: 3 signed out; 1 left: true
+	fmt.Println(len(before), "sessions before;", len(left), "left, the current one:", left[0].ID == current.ID)
+	// Output: 4 sessions before; 1 left, the current one: true
 }
 
 // A browser session (no "remember me") has a cookie without Expires or

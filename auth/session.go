@@ -439,13 +439,13 @@ func (a *Auth) InvalidateSession(ctx context.Context, sessionID string) error {
 
 // InvalidateOtherSessions deletes every session of the user but the one
 // with ID keepSessionID: "sign out everywhere else", after a password
-// change say. The kept session is left as it is (it need not exist). It
-// returns how many sessions it deleted; on a store failure it stops, and
-// the sessions not yet deleted stay.
-func (a *Auth) InvalidateOtherSessions(ctx context.Context, userID, keepSessionID string) (int, error) {
+// change say. The kept session is left as it is (it need not exist). On
+// a store failure it stops and returns an error wrapping [ErrStore]; the
+// sessions not yet deleted stay, and calling it again finishes the job.
+func (a *Auth) InvalidateOtherSessions(ctx context.Context, userID, keepSessionID string) error {
 	recs, err := a.store.UserSessions(ctx, userID)
 	if err != nil {
-		return 0, storeError("invalidate other sessions", err)
+		return storeError("invalidate other sessions", err)
 	}
 	n := 0
 	for _, r := range recs {
@@ -453,12 +453,12 @@ func (a *Auth) InvalidateOtherSessions(ctx context.Context, userID, keepSessionI
 			continue
 		}
 		if err := a.store.DeleteSession(ctx, r.ID); err != nil {
-			return n, storeError("invalidate other sessions", err)
+			return storeError("invalidate other sessions", err)
 		}
 		n++
 	}
 	a.logDebug(ctx, "other sessions invalidated", slog.String("user_id", userID), slog.String("kept_session_id", keepSessionID), slog.Int("count", n))
-	return n, nil
+	return nil
 }
 
 // UpdateSessionAttributes replaces the attributes of s with attrs (nil

@@ -324,20 +324,19 @@ func (ar *AuthRequest) SignInWith(userID string, opts auth.SessionOptions) (*aut
 
 // InvalidateOtherSessions signs the user out everywhere else: it deletes
 // every session of the request's user but the request's own, which stays
-// signed in with its cookie untouched. It returns how many sessions it
-// deleted. It returns an error wrapping [ErrCrossOrigin] on an unsafe
-// cross-origin request, [ErrNotSignedIn] without a session, and one
-// wrapping [auth.ErrStore] on a store failure.
-func (ar *AuthRequest) InvalidateOtherSessions() (int, error) {
+// signed in with its cookie untouched. It returns an error wrapping
+// [ErrCrossOrigin] on an unsafe cross-origin request, [ErrNotSignedIn]
+// without a session, and one wrapping [auth.ErrStore] on a store failure.
+func (ar *AuthRequest) InvalidateOtherSessions() error {
 	if err := ar.CheckOrigin(); err != nil {
-		return 0, err
+		return err
 	}
 	s, err := ar.Session()
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if s == nil {
-		return 0, ErrNotSignedIn
+		return ErrNotSignedIn
 	}
 	return ar.a.InvalidateOtherSessions(ar.r.Context(), s.UserID, s.ID)
 }

@@ -47,7 +47,7 @@ func (app *lifetimeApp) target() scenarios.Target {
 					app.others = append(app.others, o.ID)
 				}
 				app.mu.Unlock()
-				if _, err := ar.InvalidateOtherSessions(); err != nil {
+				if err := ar.InvalidateOtherSessions(); err != nil {
 					http.Error(w, "try again", http.StatusServiceUnavailable)
 					return
 				}

@@ -58,7 +58,7 @@ const usernameProvider = "username"
 //	*    /api/session     the session and its user, for any method
 //	GET  /account/        a page behind authrequest.RequireSession (303 to / when signed out)
 //	GET  /api/account     JSON behind authrequest.RequireSessionAPI (401 when signed out)
-//	POST /account/sign-out-others  signs out every other device of the user
+//	POST /account/sign-out-others  signs out every other device of the user: 200 {"sessions": 1}
 //
 // The scenario lab runs the standard scenarios against it, each on a fake
 // of its own; the live server mounts the same routes on its own fake.
@@ -270,16 +270,22 @@ func (app *app) account(w http.ResponseWriter, r *http.Request) {
 }
 
 // signOutOthers signs out every other device of the request's user:
-// 200 {"signed_out": n}.
+// 200 {"sessions": n}, the sessions left (this one).
 func (app *app) signOutOthers(w http.ResponseWriter, r *http.Request) {
-	n, err := authrequest.FromContext(r.Context()).InvalidateOtherSessions()
+	ar := authrequest.FromContext(r.Context())
+	err := ar.InvalidateOtherSessions()
+	var left []*auth.Session
+	if err == nil {
+		s, _ := ar.Session()
+		left, err = app.a.UserSessions(r.Context(), s.UserID)
+	}
 	switch {
 	case errors.Is(err, authrequest.ErrNotSignedIn):
 		writeError(w, http.StatusUnauthorized, "not signed in")
 	case err != nil:
 		app.fail(w, r, err)
 	default:
-		writeJSON(w, http.StatusOK, map[string]int{"signed_out": n})
+		writeJSON(w, http.StatusOK, map[string]int{"sessions": len(left)})
 	}
 }
 

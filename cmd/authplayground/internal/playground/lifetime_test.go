@@ -234,8 +234,8 @@ func TestAPIRememberAndSignOutOthers(t *testing.T) {
 		t.Errorf("GET /api/account signed in: %d %s", rec.Code, rec.Body)
 	}
 	rec = laptop.Do(srv, authtest.NewRequest("POST", base+"/account/sign-out-others").SameOrigin().Build(t))
-	if rec.Code != http.StatusOK || strings.TrimSpace(rec.Body.String()) != `{"signed_out":1}` {
-		t.Errorf("sign-out-others: %d %s, want 200 {\"signed_out\":1}", rec.Code, rec.Body)
+	if rec.Code != http.StatusOK || strings.TrimSpace(rec.Body.String()) != `{"sessions":1}` {
+		t.Errorf("sign-out-others: %d %s, want 200 {\"sessions\":1}", rec.Code, rec.Body)
 	}
 	if rec := call(t, srv, phone, "GET", playground.SessionPath, ""); rec.Code != http.StatusUnauthorized {
 		t.Errorf("phone after sign-out-others: %d, want 401", rec.Code)

@@ -422,7 +422,7 @@ func formSessionOptions(r *http.Request) auth.SessionOptions {
 
 // formSignOutOthers signs out every device of the user but this browser.
 func (s *Server) formSignOutOthers(w http.ResponseWriter, r *http.Request) {
-	_, err := authrequest.FromContext(r.Context()).InvalidateOtherSessions()
+	err := authrequest.FromContext(r.Context()).InvalidateOtherSessions()
 	switch {
 	case errors.Is(err, authrequest.ErrNotSignedIn):
 		back(w, r, "not-signed-in")
