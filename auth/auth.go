@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,10 +11,15 @@ import (
 	"time"
 )
 
-// Default lifetimes, as in Lucia.
+// Default lifetimes: those of a persistent session are Lucia's; a browser
+// session ([SessionOptions.BrowserSession]) is renewed more often and dies
+// sooner when left unused.
 const (
 	DefaultActivePeriod = 24 * time.Hour
 	DefaultIdlePeriod   = 14 * 24 * time.Hour
+
+	DefaultBrowserSessionActivePeriod = time.Hour
+	DefaultBrowserSessionIdlePeriod   = 2 * time.Hour
 )
 
 // Config configures an [Auth]. The zero value is a valid configuration with
@@ -26,6 +32,20 @@ type Config struct {
 	// IdlePeriod is how long a session stays renewable after its active
 	// period ends; DefaultIdlePeriod when zero.
 	IdlePeriod time.Duration
+
+	// BrowserSessionActivePeriod and BrowserSessionIdlePeriod are the
+	// periods of a browser session (a sign-in without "remember me", see
+	// [SessionOptions.BrowserSession]), whose cookie ends with the
+	// browser; DefaultBrowserSessionActivePeriod and
+	// DefaultBrowserSessionIdlePeriod when zero.
+	BrowserSessionActivePeriod time.Duration
+	BrowserSessionIdlePeriod   time.Duration
+
+	// MaxLifetime is the absolute lifetime of every session: it ends this
+	// long after it was created, however often it is renewed (OWASP's
+	// absolute timeout). Zero means none: renewal can keep a session
+	// alive for as long as it is used.
+	MaxLifetime time.Duration
 
 	// Clock tells the time for every lifetime decision; [SystemClock] when
 	// nil.
@@ -63,10 +83,14 @@ type Auth struct {
 	clock  Clock
 	active time.Duration
 	idle   time.Duration
-	cookie CookieConfig
-	log    *slog.Logger
-	debug  bool
-	argon2 Argon2Params
+	// The periods of browser sessions, and the absolute lifetime (0 =
+	// none).
+	browserActive, browserIdle time.Duration
+	maxLifetime                time.Duration
+	cookie                     CookieConfig
+	log                        *slog.Logger
+	debug                      bool
+	argon2                     Argon2Params
 
 	dummyOnce sync.Once
 	dummy     string
@@ -83,8 +107,9 @@ func New(store SessionStore, cfg Config) (*Auth, error) {
 	if store == nil {
 		return nil, errors.New("auth: New: store is nil")
 	}
-	if cfg.ActivePeriod < 0 || cfg.IdlePeriod < 0 {
-		return nil, fmt.Errorf("auth: New: periods must not be negative (active %v, idle %v)", cfg.ActivePeriod, cfg.IdlePeriod)
+	if cfg.ActivePeriod < 0 || cfg.IdlePeriod < 0 || cfg.BrowserSessionActivePeriod < 0 || cfg.BrowserSessionIdlePeriod < 0 || cfg.MaxLifetime < 0 {
+		return nil, fmt.Errorf("auth: New: periods must not be negative (active %v, idle %v, browser session active %v and idle %v, max lifetime %v)",
+			cfg.ActivePeriod, cfg.IdlePeriod, cfg.BrowserSessionActivePeriod, cfg.BrowserSessionIdlePeriod, cfg.MaxLifetime)
 	}
 	if cfg.SweepBatch < 0 {
 		return nil, fmt.Errorf("auth: New: SweepBatch must not be negative, got %d", cfg.SweepBatch)
@@ -96,7 +121,11 @@ func New(store SessionStore, cfg Config) (*Auth, error) {
 		active: cfg.ActivePeriod,
 		idle:   cfg.IdlePeriod,
 		log:    cfg.Logger,
-		argon2: cfg.Argon2,
+
+		browserActive: cmp.Or(cfg.BrowserSessionActivePeriod, DefaultBrowserSessionActivePeriod),
+		browserIdle:   cmp.Or(cfg.BrowserSessionIdlePeriod, DefaultBrowserSessionIdlePeriod),
+		maxLifetime:   cfg.MaxLifetime,
+		argon2:        cfg.Argon2,
 	}
 	a.users, _ = store.(UserStore)
 	a.joined, _ = store.(SessionUserGetter)
@@ -138,6 +167,10 @@ func (a *Auth) ActivePeriod() time.Duration { return a.active }
 
 // IdlePeriod returns the configured idle period.
 func (a *Auth) IdlePeriod() time.Duration { return a.idle }
+
+// MaxLifetime returns the configured absolute lifetime of a session, or
+// zero when sessions have none.
+func (a *Auth) MaxLifetime() time.Duration { return a.maxLifetime }
 
 // Logger returns the logger of [Config.Logger], or one that discards
 // everything.

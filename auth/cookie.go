@@ -75,13 +75,17 @@ func (c CookieConfig) withDefaults() (CookieConfig, error) {
 }
 
 // SessionCookie returns the cookie that carries s to the browser. Its
-// Expires and Max-Age follow s.IdleExpiresAt, read against the Auth's
-// clock. s.Token must be set.
+// Expires and Max-Age follow [Session.CookieExpires] (s.IdleExpiresAt,
+// never past s.ExpiresAt), read against the Auth's clock; a browser
+// session's cookie has neither, so it ends with the browser. s.Token must
+// be set.
 func (a *Auth) SessionCookie(s *Session) *http.Cookie {
 	c := a.baseCookie()
 	c.Value = s.Token
-	c.Expires = s.IdleExpiresAt
-	c.MaxAge = maxAge(s.IdleExpiresAt.Sub(a.clock.Now()))
+	if exp, ok := s.CookieExpires(); ok {
+		c.Expires = exp
+		c.MaxAge = maxAge(exp.Sub(a.clock.Now()))
+	}
 	return c
 }
 

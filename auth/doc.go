@@ -30,6 +30,38 @@
 // reported as [ErrInvalidSession]; [Auth.DeleteExpiredSessions] sweeps the
 // rest in bounded steps.
 //
+// # Absolute lifetime and lifetime policy
+//
+// [Config.MaxLifetime] (or a shorter [SessionOptions.MaxLifetime]) gives a
+// session an absolute end, ExpiresAt, set at creation: renewal cuts
+// ActiveExpiresAt and IdleExpiresAt to it ([Auth.Expiries]), the cookie
+// never expires after it ([Session.CookieExpires]), and the session is
+// dead once it has passed:
+//
+//	alive   while now <= ExpiresAt (the end instant is inclusive, as for the periods)
+//	dead    after ExpiresAt, however recently it was renewed
+//
+// The lifetime policy is chosen at sign-in: a persistent session ("remember
+// me") follows [Config.ActivePeriod] and [Config.IdlePeriod] and its
+// cookie has Expires and Max-Age; a browser session
+// ([SessionOptions.BrowserSession]) follows the shorter
+// [Config.BrowserSessionActivePeriod] and [Config.BrowserSessionIdlePeriod]
+// and its cookie has neither, so it ends with the browser. The policy is
+// stored with the session ([SessionRecord.BrowserSession]) and every
+// renewal keeps it.
+//
+// # Devices and attributes
+//
+// A session records the device that created it (UserAgent, ClientIP),
+// CreatedAt and RenewedAt; [Auth.UserSessions] lists them for a "your
+// devices" page, [Auth.InvalidateSession] revokes one and
+// [Auth.InvalidateOtherSessions] all but the current one ("sign out
+// everywhere else"). Attributes (a second factor passed, a device name)
+// are set at creation and changed with [Auth.UpdateSessionAttributes], a
+// conditional write that compares the stored attributes, so concurrent
+// changes never silently overwrite each other ([ErrSessionChanged]). They
+// are returned with the session and never logged.
+//
 // Sessions end with their user: deleting a user (through [Auth.DeleteUser],
 // or the app's own row where a store references the app's users table with
 // a foreign key ON DELETE CASCADE) deletes its sessions in the same step.
@@ -67,7 +99,7 @@
 //
 // # Stores
 //
-// [SessionStore] is the contract a backend implements (seven methods);
+// [SessionStore] is the contract a backend implements (eight methods);
 // [UserStore] adds authkit's own users and password keys, for apps that
 // want them. The backends are auth/memstore, auth/sqlitestore,
 // auth/pgstore and auth/redisstore, each depending only on its driver, and

@@ -53,6 +53,12 @@ var (
 	// [SessionUserGetter.GetSessionAndUser]. Auth turns it into
 	// ErrInvalidUser or ErrInvalidSession.
 	ErrUserNotFound = errors.New("auth: user not found")
+
+	// ErrSessionChanged reports that a conditional write of a session's
+	// attributes ([Auth.UpdateSessionAttributes]) lost to another writer:
+	// the stored attributes are no longer those the caller read. Read the
+	// session again and retry.
+	ErrSessionChanged = errors.New("auth: session attributes changed since they were read")
 )
 
 // storeError wraps a store's error so that it matches both [ErrStore] and

@@ -94,3 +94,76 @@ func ExampleAuth_UserSessions() {
 	// 2 devices
 	// 1 device
 }
+
+// With an absolute lifetime, a session ends a fixed time after sign-in
+// however often it is renewed: renewal never extends it past ExpiresAt.
+func ExampleConfig_maxLifetime() {
+	ctx := context.Background()
+	clock := &fixedClock{t: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
+	a, _ := auth.New(memstore.New(), auth.Config{Clock: clock, MaxLifetime: 36 * time.Hour})
+	user, _ := a.CreateUser(ctx, auth.NewUser{})
+	s, _ := a.CreateSession(ctx, user.ID)
+	fmt.Println("ends at", s.ExpiresAt.Format(time.DateTime))
+
+	clock.t = clock.t.Add(25 * time.Hour) // idle: renewed, cut to the end
+	s, _ = a.ValidateSession(ctx, s.Token)
+	fmt.Println("renewed, active until", s.ActiveExpiresAt.Format(time.DateTime))
+
+	clock.t = s.ExpiresAt.Add(time.Nanosecond)
+	_, err := a.ValidateSession(ctx, s.Token)
+	fmt.Println("1ns after the end:", errors.Is(err, auth.ErrInvalidSession))
+	// Output:
+	// ends at 2026-01-02 21:00:00
+	// renewed, active until 2026-01-02 21:00:00
+	// 1ns after the end: true
+}
+
+// Session attributes change with a conditional write: of two writers
+// that read the same attributes, the second gets ErrSessionChanged
+// instead of silently undoing the first.
+func ExampleAuth_UpdateSessionAttributes() {
+	ctx := context.Background()
+	a, _ := auth.New(memstore.New(), auth.Config{})
+	user, _ := a.CreateUser(ctx, auth.NewUser{})
+	s, _ := a.CreateSessionWith(ctx, user.ID, auth.SessionOptions{Attributes: map[string]any{"mfa": false}})
+
+	passed, err := a.UpdateSessionAttributes(ctx, s, map[string]any{"mfa": true})
+	fmt.Println(string(passed.Attributes), err)
+	_, err = a.UpdateSessionAttributes(ctx, s, map[string]any{"device": "phone"}) // s is stale now
+	fmt.Println(errors.Is(err, auth.ErrSessionChanged))
+	// Output:
+	// {"mfa":true} <nil>
+	// true
+}
+
+// "Sign out everywhere else": every session of the user but the current
+// one is deleted.
+func ExampleAuth_InvalidateOtherSessions() {
+	ctx := context.Background()
+	a, _ := auth.New(memstore.New(), auth.Config{})
+	user, _ := a.CreateUser(ctx, auth.NewUser{})
+	current, _ := a.CreateSession(ctx, user.ID)
+	for range 3 {
+		a.CreateSession(ctx, user.ID)
+	}
+	before, _ := a.UserSessions(ctx, user.ID)
+	_ = a.InvalidateOtherSessions(ctx, user.ID, current.ID)
+	left, _ := a.UserSessions(ctx, user.ID)
+	fmt.Println(len(before), "sessions before;", len(left), "left, the current one:", left[0].ID == current.ID)
+	// Output: 4 sessions before; 1 left, the current one: true
+}
+
+// A browser session (no "remember me") has a cookie without Expires or
+// Max-Age and the shorter browser-session periods; renewal keeps both.
+func ExampleSessionOptions_browserSession() {
+	ctx := context.Background()
+	a, _ := auth.New(memstore.New(), auth.Config{})
+	user, _ := a.CreateUser(ctx, auth.NewUser{})
+	s, _ := a.CreateSessionWith(ctx, user.ID, auth.SessionOptions{BrowserSession: true})
+	c := a.SessionCookie(s)
+	fmt.Println("cookie expiry:", !c.Expires.IsZero() || c.MaxAge != 0)
+	fmt.Println("active for:", s.ActiveExpiresAt.Sub(s.CreatedAt))
+	// Output:
+	// cookie expiry: false
+	// active for: 1h0m0s
+}

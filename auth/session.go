@@ -12,14 +12,20 @@ import (
 	"unicode/utf8"
 )
 
-// This file holds every session lifetime rule. Stores record, the fake and
-// the playground call these methods; none of them decides expiry.
+// This file holds every session lifetime rule: the states and their
+// boundaries (StateAt, Session.State), the expiries of a creation or a
+// renewal (Expiries, AbsoluteExpiry, Periods), the cookie's expiry
+// (Session.CookieExpires) and the conditional writes. Stores record, the
+// fake and the playground call these methods; none of them decides
+// expiry.
 
 // A Session is a signed-in user's session.
 //
 // It is active until ActiveExpiresAt, then idle until IdleExpiresAt, then
-// dead. Validating an idle session renews it in place: same ID, same token,
-// new expiries, Fresh set.
+// dead; never alive after ExpiresAt, when it has one. Validating an idle
+// session renews it in place: same ID, same token, new expiries, Fresh
+// set. Its [Session.LogValue] leaves out the token and the attributes, so
+// that logging a session never leaks either.
 type Session struct {
 	// ID is public: safe to log, to list and to revoke one device by. It is
 	// the SHA-256 of Token (see [SessionID]), so it can't be turned back
@@ -46,8 +52,15 @@ type Session struct {
 	IdleExpiresAt time.Time
 
 	// ExpiresAt is the absolute end of the session, which no renewal
-	// passes; the zero time when it has none.
+	// passes; the zero time when it has none. The session is alive while
+	// now <= ExpiresAt, dead after.
 	ExpiresAt time.Time
+
+	// BrowserSession is the lifetime policy chosen at sign-in: true for a
+	// browser session (no "remember me"), whose cookie has no Expires or
+	// Max-Age and whose periods are the short browser-session ones; false
+	// for a persistent session. Renewal keeps it.
+	BrowserSession bool
 
 	// UserAgent and ClientIP are those of the request that created the
 	// session (see [SessionOptions]); empty when not given.
@@ -74,8 +87,22 @@ type SessionOptions struct {
 
 	// Attributes are kept with the session and returned with it; they
 	// must encode as a JSON object. Keep them small: every validation
-	// reads them.
+	// reads them. Change them with [Auth.UpdateSessionAttributes].
 	Attributes map[string]any
+
+	// BrowserSession makes the session end with the browser: a sign-in
+	// without "remember me". Its cookie has no Expires or Max-Age, and it
+	// follows [Config.BrowserSessionActivePeriod] and
+	// [Config.BrowserSessionIdlePeriod] instead of the persistent
+	// periods. The choice is stored with the session, so renewal keeps
+	// it.
+	BrowserSession bool
+
+	// MaxLifetime, when positive, gives this session an absolute lifetime
+	// shorter than [Config.MaxLifetime] (or one where the Config has
+	// none): it ends that long after its creation, however often it is
+	// renewed.
+	MaxLifetime time.Duration
 }
 
 // Limits on what [SessionOptions] stores.
@@ -90,7 +117,19 @@ func newSession(rec SessionRecord, token string) *Session {
 		CreatedAt: rec.CreatedAt, RenewedAt: rec.RenewedAt,
 		ActiveExpiresAt: rec.ActiveExpiresAt, IdleExpiresAt: rec.IdleExpiresAt, ExpiresAt: rec.ExpiresAt,
 		UserAgent: rec.UserAgent, ClientIP: rec.ClientIP, Attributes: rec.Attributes,
+		BrowserSession: rec.BrowserSession,
 	}
+}
+
+// LogValue implements [slog.LogValuer]: a session logs as its ID, user ID,
+// policy and expiries, never its token or attributes.
+func (s *Session) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("id", s.ID), slog.String("user_id", s.UserID),
+		slog.Bool("browser_session", s.BrowserSession),
+		slog.Time("active_expires_at", s.ActiveExpiresAt), slog.Time("idle_expires_at", s.IdleExpiresAt),
+		slog.Time("expires_at", s.ExpiresAt),
+	)
 }
 
 // State is where a session stands in its lifetime.
@@ -131,19 +170,77 @@ func StateAt(activeExpiresAt, idleExpiresAt, now time.Time) State {
 	}
 }
 
-// State returns the session's state at now.
+// State returns the session's state at now: as [StateAt] says, and dead
+// once now is after ExpiresAt, when the session has one. ExpiresAt itself
+// belongs to the session's life, as the ends of the periods do.
 func (s *Session) State(now time.Time) State {
+	if !s.ExpiresAt.IsZero() && now.After(s.ExpiresAt) {
+		return StateDead
+	}
 	return StateAt(s.ActiveExpiresAt, s.IdleExpiresAt, now)
 }
 
-// Expiries returns the expiries of a session created or renewed at t:
+// Periods returns the active and idle periods a session follows: the
+// browser-session ones when browserSession is set, the persistent ones
+// otherwise.
+func (a *Auth) Periods(browserSession bool) (active, idle time.Duration) {
+	if browserSession {
+		return a.browserActive, a.browserIdle
+	}
+	return a.active, a.idle
+}
+
+// Expiries returns the expiries of a session created or renewed at t
+// with the given policy and absolute end (the zero time for none):
 // ActiveExpiresAt is t plus the active period, IdleExpiresAt that plus the
-// idle period. Tools that put a session in a chosen state (package
-// fakeauth) use it rather than repeat the rule.
-func (a *Auth) Expiries(t time.Time) (activeExpiresAt, idleExpiresAt time.Time) {
+// idle period, each cut to expiresAt, so that no renewal outlives the
+// session's absolute lifetime. Tools that put a session in a chosen state
+// (package fakeauth) use it rather than repeat the rule.
+func (a *Auth) Expiries(t time.Time, browserSession bool, expiresAt time.Time) (activeExpiresAt, idleExpiresAt time.Time) {
+	active, idle := a.Periods(browserSession)
 	// Round(0) drops the monotonic reading: stores compare wall times.
-	activeExpiresAt = t.Round(0).Add(a.active)
-	return activeExpiresAt, activeExpiresAt.Add(a.idle)
+	activeExpiresAt = t.Round(0).Add(active)
+	idleExpiresAt = activeExpiresAt.Add(idle)
+	if !expiresAt.IsZero() {
+		activeExpiresAt = minTime(activeExpiresAt, expiresAt)
+		idleExpiresAt = minTime(idleExpiresAt, expiresAt)
+	}
+	return activeExpiresAt, idleExpiresAt
+}
+
+// AbsoluteExpiry returns the ExpiresAt of a session created at t: t plus
+// the shorter of [Config.MaxLifetime] and maxLifetime (each ignored when
+// not positive), or the zero time when neither is set.
+func (a *Auth) AbsoluteExpiry(t time.Time, maxLifetime time.Duration) time.Time {
+	d := a.maxLifetime
+	if maxLifetime > 0 && (d == 0 || maxLifetime < d) {
+		d = maxLifetime
+	}
+	if d == 0 {
+		return time.Time{}
+	}
+	return t.Round(0).Add(d)
+}
+
+// CookieExpires returns when the session's cookie should expire: its
+// IdleExpiresAt, never after its ExpiresAt. ok is false for a browser
+// session, whose cookie has no Expires or Max-Age and ends with the
+// browser.
+func (s *Session) CookieExpires() (expires time.Time, ok bool) {
+	if s.BrowserSession {
+		return time.Time{}, false
+	}
+	if !s.ExpiresAt.IsZero() {
+		return minTime(s.IdleExpiresAt, s.ExpiresAt), true
+	}
+	return s.IdleExpiresAt, true
+}
+
+func minTime(x, y time.Time) time.Time {
+	if y.Before(x) {
+		return y
+	}
+	return x
 }
 
 // CreateSession creates a plain session for the user and returns it with
@@ -153,25 +250,22 @@ func (a *Auth) CreateSession(ctx context.Context, userID string) (*Session, erro
 	return a.CreateSessionWith(ctx, userID, SessionOptions{})
 }
 
-// CreateSessionWith is [Auth.CreateSession] with the device and attributes
-// of opts recorded in the session.
+// CreateSessionWith is [Auth.CreateSession] with the device, attributes,
+// lifetime policy and absolute lifetime of opts recorded in the session.
 func (a *Auth) CreateSessionWith(ctx context.Context, userID string, opts SessionOptions) (*Session, error) {
-	var attrs json.RawMessage
-	if opts.Attributes != nil {
-		b, err := json.Marshal(opts.Attributes)
-		if err != nil {
-			return nil, fmt.Errorf("auth: session attributes do not encode as JSON: %w", err)
-		}
-		attrs = b
+	attrs, err := encodeSessionAttributes(opts.Attributes)
+	if err != nil {
+		return nil, err
 	}
 	token := newToken()
 	now := a.clock.Now().Round(0)
-	active, idle := a.Expiries(now)
+	expires := a.AbsoluteExpiry(now, opts.MaxLifetime)
+	active, idle := a.Expiries(now, opts.BrowserSession, expires)
 	rec := SessionRecord{
 		ID: SessionID(token), UserID: userID,
-		CreatedAt: now, RenewedAt: now, ActiveExpiresAt: active, IdleExpiresAt: idle,
+		CreatedAt: now, RenewedAt: now, ActiveExpiresAt: active, IdleExpiresAt: idle, ExpiresAt: expires,
 		UserAgent: truncate(opts.UserAgent, maxUserAgent), ClientIP: truncate(opts.ClientIP, maxClientIP),
-		Attributes: attrs,
+		Attributes: attrs, BrowserSession: opts.BrowserSession,
 	}
 	if err := a.store.CreateSession(ctx, rec); err != nil {
 		if errors.Is(err, ErrUserNotFound) || errors.Is(err, ErrNotFound) {
@@ -183,6 +277,18 @@ func (a *Auth) CreateSessionWith(ctx context.Context, userID string, opts Sessio
 	s := newSession(rec, token)
 	s.Fresh = true
 	return s, nil
+}
+
+// encodeSessionAttributes encodes attributes as JSON; nil stays nil.
+func encodeSessionAttributes(attrs map[string]any) (json.RawMessage, error) {
+	if attrs == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(attrs)
+	if err != nil {
+		return nil, fmt.Errorf("auth: session attributes do not encode as JSON: %w", err)
+	}
+	return b, nil
 }
 
 // truncate cuts s to at most n bytes, at a UTF-8 boundary.
@@ -292,7 +398,9 @@ func (a *Auth) validate(ctx context.Context, token string, withUser bool) (*Sess
 			return s, user, nil
 		}
 		now = now.Round(0)
-		active, idle := a.Expiries(now)
+		// The policy and the absolute end are the session's own, stored
+		// with it: renewal keeps both.
+		active, idle := a.Expiries(now, rec.BrowserSession, rec.ExpiresAt)
 		r := Renewal{RenewedAt: now, ActiveExpiresAt: active, IdleExpiresAt: idle}
 		ok, err := a.store.RenewSession(ctx, id, rec.ActiveExpiresAt, r)
 		if err != nil {
@@ -327,6 +435,65 @@ func (a *Auth) InvalidateSession(ctx context.Context, sessionID string) error {
 	}
 	a.logDebug(ctx, "session invalidated", slog.String("session_id", sessionID))
 	return nil
+}
+
+// InvalidateOtherSessions deletes every session of the user but the one
+// with ID keepSessionID: "sign out everywhere else", after a password
+// change say. The kept session is left as it is (it need not exist). On
+// a store failure it stops and returns an error wrapping [ErrStore]; the
+// sessions not yet deleted stay, and calling it again finishes the job.
+func (a *Auth) InvalidateOtherSessions(ctx context.Context, userID, keepSessionID string) error {
+	recs, err := a.store.UserSessions(ctx, userID)
+	if err != nil {
+		return storeError("invalidate other sessions", err)
+	}
+	n := 0
+	for _, r := range recs {
+		if r.ID == keepSessionID {
+			continue
+		}
+		if err := a.store.DeleteSession(ctx, r.ID); err != nil {
+			return storeError("invalidate other sessions", err)
+		}
+		n++
+	}
+	a.logDebug(ctx, "other sessions invalidated", slog.String("user_id", userID), slog.String("kept_session_id", keepSessionID), slog.Int("count", n))
+	return nil
+}
+
+// UpdateSessionAttributes replaces the attributes of s with attrs (nil
+// removes them) in one conditional write: only if the stored attributes
+// are still those s carries, so that two requests changing a session at
+// once never silently lose one change. It returns s with the new
+// attributes, or an error wrapping [ErrSessionChanged] when another
+// writer changed them first (validate again and retry),
+// [ErrInvalidSession] when the session is gone, or [ErrStore]. The
+// attributes are never logged.
+func (a *Auth) UpdateSessionAttributes(ctx context.Context, s *Session, attrs map[string]any) (*Session, error) {
+	if s == nil {
+		return nil, fmt.Errorf("%w: nil session", ErrInvalidSession)
+	}
+	b, err := encodeSessionAttributes(attrs)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := a.store.UpdateSessionAttributes(ctx, s.ID, s.Attributes, b)
+	if err != nil {
+		return nil, storeError("update session attributes", err)
+	}
+	if !ok {
+		// Gone, or changed: a read tells which.
+		if _, err := a.store.GetSession(ctx, s.ID); errors.Is(err, ErrNotFound) {
+			return nil, ErrInvalidSession
+		} else if err != nil {
+			return nil, storeError("update session attributes", err)
+		}
+		return nil, ErrSessionChanged
+	}
+	a.logDebug(ctx, "session attributes updated", slog.String("session_id", s.ID))
+	out := *s
+	out.Attributes = b
+	return &out, nil
 }
 
 // InvalidateUserSessions deletes every session of the user: "sign out

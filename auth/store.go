@@ -88,6 +88,16 @@ type SessionStore interface {
 	// clients: [Auth.DeleteExpiredSessions] calls it until it returns
 	// fewer than limit.
 	DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error)
+
+	// UpdateSessionAttributes is the conditional write behind
+	// [Auth.UpdateSessionAttributes]. If the session exists and its
+	// stored Attributes are the same bytes as old (nil matches only a
+	// session without attributes), it replaces them with attributes (nil
+	// removes them) and returns true. Otherwise (the session is gone, or
+	// another caller changed its attributes first) it changes nothing and
+	// returns false with a nil error. The compare and the write are one
+	// atomic step, as for RenewSession; no other field changes.
+	UpdateSessionAttributes(ctx context.Context, sessionID string, old, attributes json.RawMessage) (bool, error)
 }
 
 // A SessionUserGetter is a [SessionStore] that can read a session and its
@@ -197,6 +207,12 @@ type SessionRecord struct {
 	// gave them; empty when unknown.
 	UserAgent string
 	ClientIP  string
+
+	// BrowserSession records the lifetime policy chosen at sign-in: true
+	// for a browser session (no "remember me": a cookie without Expires,
+	// the short browser-session periods), false for a persistent one.
+	// Renewal keeps it.
+	BrowserSession bool
 
 	// Attributes is a small JSON object the app keeps with the session (a
 	// device name, a second factor passed), or nil. Stores keep the bytes

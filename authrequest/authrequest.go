@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 
@@ -274,9 +273,11 @@ func (ar *AuthRequest) ClearSession() error {
 	return nil
 }
 
-// SignIn starts a new session for the user and sets its cookie. The
-// session records the device: the request's User-Agent and the IP address
-// it came from (the host of its RemoteAddr). Whatever
+// SignIn starts a new session for the user and sets its cookie: a
+// persistent session with the default options (see [AuthRequest.SignInWith]
+// for "remember me" and attributes). The session records the device: the
+// request's User-Agent and the IP address it came from
+// ([AuthRequest.ClientIP]). Whatever
 // session the request carried is invalidated, so a session ID planted
 // before sign-in is worthless after it (no session fixation). Call it after
 // checking the credentials, for example with [auth.Auth.UseKey], and again
@@ -285,6 +286,14 @@ func (ar *AuthRequest) ClearSession() error {
 // On a store failure nothing changes: the old session and the cookie stay
 // as they were.
 func (ar *AuthRequest) SignIn(userID string) (*auth.Session, error) {
+	return ar.SignInWith(userID, auth.SessionOptions{})
+}
+
+// SignInWith is [AuthRequest.SignIn] with the session's options: its
+// lifetime policy (BrowserSession true for a sign-in without "remember
+// me"), attributes and absolute lifetime. UserAgent and ClientIP, when
+// empty, are the request's.
+func (ar *AuthRequest) SignInWith(userID string, opts auth.SessionOptions) (*auth.Session, error) {
 	if err := ar.CheckOrigin(); err != nil { // ErrNoMiddleware for a nil ar
 		return nil, err
 	}
@@ -292,7 +301,13 @@ func (ar *AuthRequest) SignIn(userID string) (*auth.Session, error) {
 		return nil, ErrHeadersWritten
 	}
 	ctx := ar.r.Context()
-	s, err := ar.a.CreateSessionWith(ctx, userID, auth.SessionOptions{UserAgent: ar.r.UserAgent(), ClientIP: clientIP(ar.r)})
+	if opts.UserAgent == "" {
+		opts.UserAgent = ar.r.UserAgent()
+	}
+	if opts.ClientIP == "" {
+		opts.ClientIP = ar.ClientIP()
+	}
+	s, err := ar.a.CreateSessionWith(ctx, userID, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -307,13 +322,23 @@ func (ar *AuthRequest) SignIn(userID string) (*auth.Session, error) {
 	return s, nil
 }
 
-// clientIP returns the host part of r.RemoteAddr, or all of it when it has
-// no port.
-func clientIP(r *http.Request) string {
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
+// InvalidateOtherSessions signs the user out everywhere else: it deletes
+// every session of the request's user but the request's own, which stays
+// signed in with its cookie untouched. It returns an error wrapping
+// [ErrCrossOrigin] on an unsafe cross-origin request, [ErrNotSignedIn]
+// without a session, and one wrapping [auth.ErrStore] on a store failure.
+func (ar *AuthRequest) InvalidateOtherSessions() error {
+	if err := ar.CheckOrigin(); err != nil {
+		return err
 	}
-	return r.RemoteAddr
+	s, err := ar.Session()
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		return ErrNotSignedIn
+	}
+	return ar.a.InvalidateOtherSessions(ar.r.Context(), s.UserID, s.ID)
 }
 
 // SignOut invalidates the request's session in the store and clears the

@@ -37,6 +37,21 @@
 //   - ClearSession only clears the cookie, as in Lucia; SignOut also
 //     invalidates the stored session.
 //
+// # Requiring a session, devices, remember me
+//
+// [RequireSession] (HTML routes) and [RequireSessionAPI] (JSON routes)
+// wrap handlers that need a session, behind [Middleware]: a signed-out
+// request is redirected to the sign-in page with a return path that
+// [SafeReturnPath] accepts (a path on this site; never "//host", "/\host",
+// a scheme or an encoded form of those), or answered 401 JSON; a store
+// failure answers 503 and keeps the cookie. The sign-in handler sends the
+// user back with [ReturnPath]. [AuthRequest.SignInWith] chooses the
+// session's lifetime policy ("remember me" or a browser session) and
+// attributes; [AuthRequest.InvalidateOtherSessions] signs out every other
+// device. A session records the client IP of the connection, or, with
+// [WithTrustedProxyClientIP], the one a trusted proxy's header names:
+// X-Forwarded-For is never trusted by default.
+//
 // # What Session does
 //
 // [AuthRequest.Session] and [AuthRequest.SessionUser] are memoised per

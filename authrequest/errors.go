@@ -27,6 +27,11 @@ var (
 	// AuthRequest with [New].
 	ErrNoMiddleware = errors.New("authrequest: no AuthRequest in the request's context (is the handler behind authrequest.Middleware?)")
 
+	// ErrNotSignedIn reports an operation that needs the request's
+	// session, such as [AuthRequest.InvalidateOtherSessions], on a request
+	// without one.
+	ErrNotSignedIn = errors.New("authrequest: the request has no session")
+
 	// ErrNoToken reports that a session can't be set because it carries no
 	// token (sessions listed from the store have none).
 	ErrNoToken = errors.New("authrequest: session has no token")

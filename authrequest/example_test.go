@@ -151,3 +151,56 @@ func ExampleWithCrossOriginPassThroughRoutes() {
 	// /webhooks/stripe 200 webhook, session false
 	// /account/delete 403 403 forbidden: cross-origin request
 }
+
+// RequireSession guards HTML routes: a signed-out visitor is sent to the
+// sign-in page with a safe path to come back to. RequireSessionAPI answers
+// 401 JSON instead.
+func ExampleRequireSession() {
+	a, _ := auth.New(memstore.New(), auth.Config{})
+	mux := http.NewServeMux()
+	mux.Handle("/account/", authrequest.RequireSession("/login")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "your account")
+	})))
+	mux.Handle("/api/", authrequest.RequireSessionAPI()(http.NotFoundHandler()))
+	h := authrequest.Middleware(a)(mux)
+
+	for _, target := range []string{"/account/devices", "/api/me"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "https://app.example"+target, nil))
+		fmt.Println(rec.Code, rec.Header().Get("Location"), strings.TrimSpace(rec.Body.String()))
+	}
+	// The sign-in handler sends the user back with ReturnPath, which
+	// refuses anything but a path on this site.
+	r := httptest.NewRequest(http.MethodPost, "https://app.example/login?next=//evil.example", nil)
+	fmt.Println(authrequest.ReturnPath(r, "/account/"))
+	// Output:
+	// 303 /login?next=%2Faccount%2Fdevices <a href="/login?next=%2Faccount%2Fdevices">See Other</a>.
+	// 401  {"error":"not signed in"}
+	// /account/
+}
+
+// SignInWith chooses the session's lifetime policy: without "remember
+// me", a browser session whose cookie has no Expires or Max-Age.
+func ExampleAuthRequest_SignInWith() {
+	a, _ := auth.New(memstore.New(), auth.Config{})
+	u, _ := a.CreateUser(context.Background(), auth.NewUser{})
+	h := authrequest.Middleware(a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		remember := r.FormValue("remember") == "on"
+		s, err := authrequest.FromContext(r.Context()).SignInWith(u.ID, auth.SessionOptions{BrowserSession: !remember})
+		if err != nil {
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Println("browser session:", s.BrowserSession)
+	}))
+	r := httptest.NewRequest(http.MethodPost, "https://app.example/login", strings.NewReader("remember=off"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	c := rec.Result().Cookies()[0]
+	fmt.Println("cookie expires:", !c.Expires.IsZero() || c.MaxAge != 0)
+	// Output:
+	// browser session: true
+	// cookie expires: false
+}

@@ -20,6 +20,9 @@ type config struct {
 	passCross   bool
 	passRoutes  []string
 	onCross     http.Handler
+	ipHeader    string
+	ipProxies   []string
+	ipSet       bool
 }
 
 // WithTrustedOrigins lets unsafe requests from these origins use the
@@ -129,6 +132,8 @@ type settings struct {
 	passX   bool
 	routes  *http.ServeMux // exempt routes, or nil
 	onCross http.Handler
+	// clientIP reads a trusted proxy's header, or is nil: RemoteAddr.
+	clientIP *clientIPs
 }
 
 func newSettings(opts []Option) (*settings, error) {
@@ -153,6 +158,11 @@ func newSettings(opts []Option) (*settings, error) {
 	}
 	if s.onCross == nil {
 		s.onCross = http.HandlerFunc(forbidCrossOrigin)
+	}
+	if c.ipSet {
+		if s.clientIP, err = newClientIPs(c.ipHeader, c.ipProxies); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }

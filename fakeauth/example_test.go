@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"time"
 
+	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/fakeauth"
 )
@@ -72,4 +73,20 @@ func ExampleFake_ResetAll() {
 	fmt.Println(err, stored, f.Clock.Now().Equal(f.Start()))
 	// Output:
 	// <nil> false true
+}
+
+// The absolute-lifetime states put a session, kept renewed since its
+// sign-in, on either side of its absolute end.
+func ExampleFake_SeedSession_absoluteLifetime() {
+	ctx := context.Background()
+	f, _ := fakeauth.New(fakeauth.WithConfig(auth.Config{MaxLifetime: 7 * 24 * time.Hour}))
+	u, _ := f.SeedUser(ctx, "ada", "pw")
+	for _, st := range []fakeauth.State{fakeauth.AbsoluteEnd, fakeauth.AbsoluteEndPlus1} {
+		s, _ := f.SeedSession(ctx, u.ID, st)
+		_, err := f.Auth.ValidateSession(ctx, s.Token)
+		fmt.Printf("%s: renewed since sign-in %v, valid %v\n", st, s.RenewedAt.After(s.CreatedAt), err == nil)
+	}
+	// Output:
+	// absolute-end: renewed since sign-in true, valid true
+	// absolute-end+1ns: renewed since sign-in true, valid false
 }

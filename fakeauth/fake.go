@@ -204,7 +204,11 @@ type State int
 
 // The states [Fake.SeedSession] can put a session in. The boundary states
 // sit exactly on, or one nanosecond either side of, the end of the active
-// or idle period. A boundary instant belongs to the earlier state.
+// or idle period, or of the absolute lifetime. A boundary instant belongs
+// to the earlier state. On an Auth whose [auth.Config.MaxLifetime] is
+// shorter than its active and idle periods together, the states late in
+// the idle period are cut short by the absolute end, as the core's
+// Expiries says: their sessions are dead.
 const (
 	Active          State = iota + 1 // just created
 	Idle                             // its active period ended an hour ago
@@ -216,7 +220,27 @@ const (
 	IdleEnd                          // at the end of the idle period: still idle
 	IdleEndPlus1                     // 1ns after it: dead
 	DeletedUser                      // active, but its user was deleted since
+
+	// The absolute lifetime: a session kept renewed since its sign-in,
+	// whose ExpiresAt is 1ns after now, now, or 1ns before now. Its
+	// lifetime is the Auth's [auth.Config.MaxLifetime], or
+	// [DefaultSeedMaxLifetime] on an Auth without one.
+	AbsoluteEndMinus1 // 1ns before its absolute end: alive (active)
+	AbsoluteEnd       // at its absolute end: still alive (active)
+	AbsoluteEndPlus1  // 1ns after it: dead, however recently renewed
+
+	// The browser-session policy (a sign-in without "remember me"): its
+	// cookie has no Expires or Max-Age, its periods are the Auth's
+	// browser-session ones.
+	BrowserSession     // a browser session just created: active
+	BrowserSessionIdle // a browser session half-way through its idle period: renewed as a browser session
 )
+
+// DefaultSeedMaxLifetime is the absolute lifetime of the AbsoluteEnd
+// states on an Auth without [auth.Config.MaxLifetime]: three days, so
+// that with the default periods the session is renewed twice before its
+// absolute end, and its idle period would have lasted longer.
+const DefaultSeedMaxLifetime = 3 * 24 * time.Hour
 
 // String returns the state's name, such as "idle" or "active-end+1ns".
 func (s State) String() string {
@@ -241,13 +265,24 @@ func (s State) String() string {
 		return "idle-end+1ns"
 	case DeletedUser:
 		return "deleted-user"
+	case AbsoluteEndMinus1:
+		return "absolute-end-1ns"
+	case AbsoluteEnd:
+		return "absolute-end"
+	case AbsoluteEndPlus1:
+		return "absolute-end+1ns"
+	case BrowserSession:
+		return "browser-session"
+	case BrowserSessionIdle:
+		return "browser-session-idle"
 	}
 	return fmt.Sprintf("State(%d)", int(s))
 }
 
 // States returns every State, in order.
 func States() []State {
-	return []State{Active, Idle, Dead, ActiveEndMinus1, ActiveEnd, ActiveEndPlus1, IdleEndMinus1, IdleEnd, IdleEndPlus1, DeletedUser}
+	return []State{Active, Idle, Dead, ActiveEndMinus1, ActiveEnd, ActiveEndPlus1, IdleEndMinus1, IdleEnd, IdleEndPlus1, DeletedUser,
+		AbsoluteEndMinus1, AbsoluteEnd, AbsoluteEndPlus1, BrowserSession, BrowserSessionIdle}
 }
 
 // renewedAt returns when a session in state s at now was last created or
@@ -287,6 +322,20 @@ func (f *Fake) renewedAt(s State, now time.Time) (time.Time, error) {
 // Seeding goes around the fault injector and the call log.
 func (f *Fake) SeedSession(ctx context.Context, userID string, s State) (*auth.Session, error) {
 	now := f.Clock.Now()
+	switch s {
+	case AbsoluteEndMinus1, AbsoluteEnd, AbsoluteEndPlus1:
+		lifetime := f.Auth.MaxLifetime()
+		if lifetime == 0 {
+			lifetime = DefaultSeedMaxLifetime
+		}
+		off := map[State]time.Duration{AbsoluteEndMinus1: 1, AbsoluteEnd: 0, AbsoluteEndPlus1: -1}[s]
+		return f.SeedSessionKeptRenewed(ctx, userID, now.Add(-lifetime+off), auth.SessionOptions{MaxLifetime: lifetime})
+	case BrowserSession:
+		return f.SeedSessionWith(ctx, userID, now, auth.SessionOptions{BrowserSession: true})
+	case BrowserSessionIdle:
+		active, idle := f.Auth.Periods(true)
+		return f.SeedSessionWith(ctx, userID, now.Add(-active-idle/2), auth.SessionOptions{BrowserSession: true})
+	}
 	at, err := f.renewedAt(s, now)
 	if err != nil {
 		return nil, err
@@ -319,6 +368,37 @@ func (f *Fake) SeedSessionWith(ctx context.Context, userID string, t time.Time, 
 	sess, err := f.seed.CreateSessionWith(ctx, userID, opts)
 	if err != nil {
 		return nil, err
+	}
+	sess.Fresh = false
+	return sess, nil
+}
+
+// SeedSessionKeptRenewed creates a session as if it had been created at
+// t and used ever since: renewed by the core (auth.Auth.ValidateSession)
+// each time its active period ended, up to the fake clock's now or its
+// absolute end, whichever comes first. A session with an absolute
+// lifetime (opts.MaxLifetime, or the Config's) is seeded this way to sit
+// at a chosen instant of it: its state at now is then decided by its
+// ExpiresAt, not by an idle period that ran out.
+func (f *Fake) SeedSessionKeptRenewed(ctx context.Context, userID string, t time.Time, opts auth.SessionOptions) (*auth.Session, error) {
+	sess, err := f.SeedSessionWith(ctx, userID, t, opts)
+	if err != nil {
+		return nil, err
+	}
+	now := f.Clock.Now()
+	f.seedMu.Lock()
+	defer f.seedMu.Unlock()
+	for {
+		next := sess.ActiveExpiresAt.Add(time.Nanosecond)
+		if next.After(now) || sess.ActiveExpiresAt.Equal(sess.ExpiresAt) {
+			break
+		}
+		f.seedClock.Set(next)
+		renewed, err := f.seed.ValidateSession(ctx, sess.Token)
+		if err != nil {
+			return nil, fmt.Errorf("fakeauth: renewing a seeded session: %w", err)
+		}
+		sess = renewed
 	}
 	sess.Fresh = false
 	return sess, nil

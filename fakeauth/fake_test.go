@@ -1,6 +1,7 @@
 package fakeauth_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strings"
@@ -20,6 +21,8 @@ func TestSeedSessionStates(t *testing.T) {
 		fakeauth.Active: auth.StateActive, fakeauth.Idle: auth.StateIdle, fakeauth.Dead: auth.StateDead,
 		fakeauth.ActiveEndMinus1: auth.StateActive, fakeauth.ActiveEnd: auth.StateActive, fakeauth.ActiveEndPlus1: auth.StateIdle,
 		fakeauth.IdleEndMinus1: auth.StateIdle, fakeauth.IdleEnd: auth.StateIdle, fakeauth.IdleEndPlus1: auth.StateDead,
+		fakeauth.AbsoluteEndMinus1: auth.StateActive, fakeauth.AbsoluteEnd: auth.StateActive, fakeauth.AbsoluteEndPlus1: auth.StateDead,
+		fakeauth.BrowserSession: auth.StateActive, fakeauth.BrowserSessionIdle: auth.StateIdle,
 	}
 	for _, st := range fakeauth.States() {
 		t.Run(st.String(), func(t *testing.T) {
@@ -280,7 +283,7 @@ func TestSeededRecordIsConsistent(t *testing.T) {
 		if !ok || err != nil {
 			t.Fatalf("seeded session not stored: %v", err)
 		}
-		active, idle := f.Auth.Expiries(at)
+		active, idle := f.Auth.Expiries(at, false, time.Time{})
 		if !rec.CreatedAt.Equal(at) || !rec.RenewedAt.Equal(at) || !rec.ActiveExpiresAt.Equal(active) || !rec.IdleExpiresAt.Equal(idle) {
 			t.Errorf("seeded at %v: created %v, renewed %v, active %v, idle %v", at, rec.CreatedAt, rec.RenewedAt, rec.ActiveExpiresAt, rec.IdleExpiresAt)
 		}
@@ -309,5 +312,44 @@ func TestDeletedUserSessionIsGone(t *testing.T) {
 	}
 	if _, err := f.Auth.GetUser(ctx, u.ID); !errors.Is(err, auth.ErrInvalidUser) {
 		t.Errorf("user: %v, want ErrInvalidUser", err)
+	}
+}
+
+// The absolute-lifetime states sit on their edge, renewed since sign-in so
+// that only ExpiresAt decides; the browser-session states keep the policy.
+func TestLifetimeStates(t *testing.T) {
+	ctx := context.Background()
+	for _, cfg := range []auth.Config{{}, {MaxLifetime: 10 * 24 * time.Hour}} {
+		f := fakeauth.NewT(t, fakeauth.WithConfig(cfg))
+		u, _ := f.SeedUser(ctx, "ada", "pw")
+		now := f.Clock.Now()
+		lifetime := cmp.Or(cfg.MaxLifetime, fakeauth.DefaultSeedMaxLifetime)
+		for st, end := range map[fakeauth.State]time.Time{
+			fakeauth.AbsoluteEndMinus1: now.Add(1), fakeauth.AbsoluteEnd: now, fakeauth.AbsoluteEndPlus1: now.Add(-1),
+		} {
+			s, err := f.SeedSession(ctx, u.ID, st)
+			if err != nil {
+				t.Fatalf("%v: %v", st, err)
+			}
+			if !s.ExpiresAt.Equal(end) || !s.CreatedAt.Equal(end.Add(-lifetime)) || !s.RenewedAt.After(s.CreatedAt) {
+				t.Errorf("%v (lifetime %v): created %v, renewed %v, expires %v; want expiry %v, renewed since", st, lifetime, s.CreatedAt, s.RenewedAt, s.ExpiresAt, end)
+			}
+			if !s.IdleExpiresAt.Equal(s.ExpiresAt) {
+				t.Errorf("%v: idle until %v, want cut to the absolute end %v", st, s.IdleExpiresAt, s.ExpiresAt)
+			}
+		}
+		for _, st := range []fakeauth.State{fakeauth.BrowserSession, fakeauth.BrowserSessionIdle} {
+			s, err := f.SeedSession(ctx, u.ID, st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := f.Auth.ValidateSession(ctx, s.Token)
+			if err != nil || !got.BrowserSession {
+				t.Errorf("%v: %+v, %v; want a browser session", st, got, err)
+			}
+			if c := f.Auth.SessionCookie(got); !c.Expires.IsZero() || c.MaxAge != 0 {
+				t.Errorf("%v: cookie Expires %v, Max-Age %d; want neither", st, c.Expires, c.MaxAge)
+			}
+		}
 	}
 }

@@ -35,6 +35,9 @@ const (
 	OpDeleteUserSessions    Op = "DeleteUserSessions"
 	OpUserSessions          Op = "UserSessions"
 	OpDeleteExpiredSessions Op = "DeleteExpiredSessions"
+	// OpUpdateSessionAttributes is the conditional write of a session's
+	// attributes.
+	OpUpdateSessionAttributes Op = "UpdateSessionAttributes"
 )
 
 // Ops returns every store operation: the [auth.UserStore] methods, then
@@ -44,7 +47,7 @@ func Ops() []Op {
 		OpCreateUser, OpGetUser, OpUpdateUserAttributes, OpDeleteUser,
 		OpCreateKey, OpGetKey, OpUpdateKeyPassword, OpDeleteKey, OpUserKeys,
 		OpCreateSession, OpGetSession, OpGetSessionAndUser, OpRenewSession, OpDeleteSession,
-		OpDeleteUserSessions, OpUserSessions, OpDeleteExpiredSessions,
+		OpDeleteUserSessions, OpUserSessions, OpDeleteExpiredSessions, OpUpdateSessionAttributes,
 	}
 }
 
@@ -385,6 +388,16 @@ func (s *Store) GetSessionAndUser(ctx context.Context, sessionID string) (sess a
 func (s *Store) RenewSession(ctx context.Context, sessionID string, oldActiveExpiresAt time.Time, r auth.Renewal) (ok bool, err error) {
 	err = s.do(Call{Op: OpRenewSession, SessionID: sessionID}, func() (bool, error) {
 		ok, err = s.inner.RenewSession(ctx, sessionID, oldActiveExpiresAt, r)
+		return ok, err
+	})
+	return ok, err
+}
+
+// UpdateSessionAttributes implements [auth.SessionStore]. Only a write
+// that won its condition counts as a write.
+func (s *Store) UpdateSessionAttributes(ctx context.Context, sessionID string, old, attributes json.RawMessage) (ok bool, err error) {
+	err = s.do(Call{Op: OpUpdateSessionAttributes, SessionID: sessionID}, func() (bool, error) {
+		ok, err = s.inner.UpdateSessionAttributes(ctx, sessionID, old, attributes)
 		return ok, err
 	})
 	return ok, err

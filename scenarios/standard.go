@@ -128,7 +128,7 @@ type Family func(t Target) []Case
 func Families() []Family {
 	return []Family{
 		SessionCases, BoundaryCases, CrossOriginCases, StoreDownCases, ConcurrencyCases,
-		SignUpCases, SignInCases, SignOutCases,
+		SignUpCases, SignInCases, SignOutCases, LifetimeCases, SignOutOthersCases,
 	}
 }
 

@@ -32,6 +32,12 @@ type Target struct {
 	SignUp, SignIn *Form
 	SignOut        *SignOut
 
+	// SignOutOthers is the app's "sign out everywhere else" route, as a
+	// ServeMux pattern taking an unsafe method ("POST /account/sign-out-others"),
+	// whose handler calls AuthRequest.InvalidateOtherSessions; "" when the
+	// app has none.
+	SignOutOthers string
+
 	// User makes the user each case's session belongs to, as the app makes
 	// its users (its own table, a profile), with the credentials given; it
 	// runs before the session is seeded and returns the user's ID. When nil,

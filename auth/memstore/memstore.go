@@ -325,6 +325,17 @@ func (s *Sessions) RenewSession(ctx context.Context, sessionID string, oldActive
 	return s.sessions.renew(sessionID, old, renewed), nil
 }
 
+// UpdateSessionAttributes implements [auth.SessionStore]: the compare and
+// the write under one lock.
+func (s *Sessions) UpdateSessionAttributes(ctx context.Context, sessionID string, old, attributes json.RawMessage) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions.setAttributes(sessionID, old, attributes), nil
+}
+
 // DeleteSession implements [auth.SessionStore].
 func (s *Sessions) DeleteSession(ctx context.Context, sessionID string) error {
 	if err := ctx.Err(); err != nil {

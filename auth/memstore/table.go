@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -39,6 +40,7 @@ type entry struct {
 	created, renewed, active, idle, expires int64
 	userPos, heapPos                        int32
 	odd                                     bool // ID kept in oddIDs
+	browser                                 bool // BrowserSession
 }
 
 // extra holds the fields a plain session does not have.
@@ -137,6 +139,7 @@ func encode(r auth.SessionRecord) (entry, *extra, error) {
 	if ok != [5]bool{true, true, true, true, true} {
 		return entry{}, nil, errTimeRange
 	}
+	e.browser = r.BrowserSession
 	if r.UserAgent != "" || r.ClientIP != "" || r.Attributes != nil {
 		x = &extra{userAgent: r.UserAgent, clientIP: r.ClientIP, attributes: clone(r.Attributes)}
 	}
@@ -165,7 +168,7 @@ func (t *sessionTable) record(e *entry, id string) auth.SessionRecord {
 		ID: id, UserID: t.users[e.user].id,
 		CreatedAt: decodeTime(e.created), RenewedAt: decodeTime(e.renewed),
 		ActiveExpiresAt: decodeTime(e.active), IdleExpiresAt: decodeTime(e.idle),
-		ExpiresAt: decodeTime(e.expires),
+		ExpiresAt: decodeTime(e.expires), BrowserSession: e.browser,
 	}
 	if e.extra != 0 {
 		x := &t.extras[e.extra-1]
@@ -250,6 +253,31 @@ func (t *sessionTable) renew(id string, old int64, r entry) bool {
 	e.renewed, e.active, e.idle = r.renewed, r.active, r.idle
 	t.heap[e.heapPos].idle = r.idle
 	t.fix(int(e.heapPos))
+	return true
+}
+
+// setAttributes replaces the session's attributes with attrs if they are
+// old, byte for byte (nil matching only nil), and reports whether it did.
+func (t *sessionTable) setAttributes(id string, old, attrs json.RawMessage) bool {
+	e := t.get(id)
+	if e == nil {
+		return false
+	}
+	var cur json.RawMessage
+	if e.extra != 0 {
+		cur = t.extras[e.extra-1].attributes
+	}
+	if (cur == nil) != (old == nil) || !bytes.Equal(cur, old) {
+		return false
+	}
+	if e.extra == 0 {
+		if attrs == nil {
+			return true
+		}
+		e.extra = alloc(&t.extras, &t.freeExtras, extra{}) + 1
+	}
+	// A new slice, never written into the old one: readers may hold it.
+	t.extras[e.extra-1].attributes = clone(attrs)
 	return true
 }
 

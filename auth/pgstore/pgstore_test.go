@@ -476,3 +476,84 @@ func BenchmarkDriver(b *testing.B) {
 		}
 	})
 }
+
+// A version 2 schema (sessions without a lifetime policy) upgrades to
+// version 3: its sessions are persistent, and new sessions keep the
+// browser-session policy through a renewal.
+func TestUpgradeFromVersion2(t *testing.T) {
+	ctx := t.Context()
+	pgURL := testservices.Postgres(t)
+	schema := newSchema(t, pgURL)
+	pool := newPool(t, pgURL)
+	q := `"` + schema + `".`
+	stmts := []string{`CREATE SCHEMA "` + schema + `"`,
+		`CREATE TABLE ` + q + `auth_schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`}
+	for i, name := range []string{"0001_init.sql", "0002_session_record.sql"} {
+		b, err := os.ReadFile("../internal/sqlcore/migrations/postgres/store/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stmts = append(stmts, strings.ReplaceAll(string(b), "{{schema}}", q),
+			fmt.Sprintf(`INSERT INTO `+q+`auth_schema_migrations VALUES (%d, '%s', 0)`, i+1, name))
+	}
+	token := "abcdefghijklmnopqrstuvwxyz234567"
+	now := time.Now()
+	stmts = append(stmts, `INSERT INTO `+q+`auth_users VALUES ('u1', NULL)`,
+		fmt.Sprintf(`INSERT INTO `+q+`auth_sessions (id, user_id, active_expires_at, idle_expires_at, created_at, renewed_at, expires_at, user_agent, client_ip, attributes)
+			VALUES ('%s', 'u1', %d, %d, %d, %d, 0, 'old browser', '192.0.2.1', NULL)`,
+			auth.SessionID(token), now.Add(time.Hour).UnixNano(), now.Add(2*time.Hour).UnixNano(), now.UnixNano(), now.UnixNano()))
+	for _, stmt := range stmts {
+		if _, err := pool.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%.40s: %v", stmt, err)
+		}
+	}
+	s, err := pgstore.New(pool, pgstore.WithSchema(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetSession(ctx, auth.SessionID(token)); !errors.Is(err, pgstore.ErrNotMigrated) {
+		t.Errorf("GetSession on a version 2 schema: error = %v, want one wrapping ErrNotMigrated", err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate from version 2: %v", err)
+	}
+	testservices.CheckUpgradedPolicy(t, s, token)
+}
+
+// Sessions for an app's users table upgrade from their version 1 too.
+func TestUpgradeAppUsersFromVersion1(t *testing.T) {
+	ctx := t.Context()
+	pgURL := testservices.Postgres(t)
+	schema := newSchema(t, pgURL)
+	pool := newPool(t, pgURL)
+	v1, err := os.ReadFile("../internal/sqlcore/migrations/postgres/sessions/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := `"` + schema + `".`
+	token := "abcdefghijklmnopqrstuvwxyz234567"
+	now := time.Now()
+	for _, stmt := range []string{
+		`CREATE SCHEMA "` + schema + `"`,
+		`CREATE TABLE ` + q + `users (id TEXT PRIMARY KEY, email TEXT)`,
+		`INSERT INTO ` + q + `users VALUES ('u1', 'ada@example.com')`,
+		strings.NewReplacer("{{schema}}", q, "{{users}}", q+`"users"`, "{{idcol}}", `"id"`, "{{idtype}}", "text").Replace(string(v1)),
+		`CREATE TABLE ` + q + `auth_sessions_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+		`INSERT INTO ` + q + `auth_sessions_migrations VALUES (1, '0001_init.sql', 0)`,
+		fmt.Sprintf(`INSERT INTO `+q+`auth_sessions (id, user_id, created_at, renewed_at, active_expires_at, idle_expires_at, user_agent)
+			VALUES ('%s', 'u1', %d, %d, %d, %d, 'old browser')`,
+			auth.SessionID(token), now.UnixNano(), now.UnixNano(), now.Add(time.Hour).UnixNano(), now.Add(2*time.Hour).UnixNano()),
+	} {
+		if _, err := pool.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%.40s: %v", stmt, err)
+		}
+	}
+	s, err := pgstore.NewSessions(pool, pgstore.UsersTable{Table: schema + ".users", IDColumn: "id"}, pgstore.WithSchema(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate from version 1: %v", err)
+	}
+	testservices.CheckUpgradedPolicy(t, s, token)
+}

@@ -29,7 +29,8 @@
 //	                     IdleExpiresAt, ExpiresAt as decimal Unix
 //	                     nanoseconds, "" for the zero time), ua (user
 //	                     agent), ip (client IP), at (attributes, absent
-//	                     when nil); with a TTL (see Expiry)
+//	                     when nil), b ("1" for a browser session, absent
+//	                     for a persistent one); with a TTL (see Expiry)
 //	P{sweep}             sorted set of every session, scored by the Unix
 //	                     second of its IdleExpiresAt; a member is
 //	                     len(session ID) ":" session ID user ID
@@ -398,6 +399,9 @@ func sessionFields(r auth.SessionRecord) ([]any, error) {
 	if r.Attributes != nil {
 		out = append(out, "at", string(r.Attributes))
 	}
+	if r.BrowserSession {
+		out = append(out, "b", "1")
+	}
 	return out, nil
 }
 
@@ -437,6 +441,7 @@ func parseSession(id string, h map[string]string) (auth.SessionRecord, error) {
 	if a, ok := h["at"]; ok {
 		r.Attributes = json.RawMessage(a)
 	}
+	r.BrowserSession = h["b"] == "1"
 	return r, nil
 }
 
@@ -535,6 +540,24 @@ func (s *Sessions) RenewSession(ctx context.Context, sessionID string, oldActive
 	// changes nothing the caller could act on.
 	_ = s.rdb.ZAdd(ctx, s.sweepKey(), redis.Z{Score: sweepScore(r.IdleExpiresAt), Member: sweepMember(sessionID, userID)}).Err()
 	return true, nil
+}
+
+// UpdateSessionAttributes implements [auth.SessionStore]: one script in
+// the session's slot compares the stored attributes and writes the new
+// ones.
+func (s *Sessions) UpdateSessionAttributes(ctx context.Context, sessionID string, old, attributes json.RawMessage) (bool, error) {
+	has := func(b json.RawMessage) string {
+		if b == nil {
+			return "0"
+		}
+		return "1"
+	}
+	n, err := s.scripts.updateSessionAttributes.Run(ctx, s.rdb, []string{s.sessionKey(sessionID)},
+		has(old), string(old), has(attributes), string(attributes)).Int64()
+	if err != nil {
+		return false, fmt.Errorf("redisstore: update session attributes: %w", err)
+	}
+	return n == 1, nil
 }
 
 // DeleteSession implements [auth.SessionStore].

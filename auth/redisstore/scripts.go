@@ -16,7 +16,7 @@ import (
 type scripts struct {
 	createSession, joinUser, renewSession, deleteSession *redis.Script
 	deleteUserSession, sweepSession                      *redis.Script
-	getSessionAndUser                                    *redis.Script
+	getSessionAndUser, updateSessionAttributes           *redis.Script
 	createUser, updateUserAttributes, markUserDeleted    *redis.Script
 	createKey, joinKey, dropKey, updateKeyPassword       *redis.Script
 	deleteKey                                            *redis.Script
@@ -25,7 +25,7 @@ type scripts struct {
 func (s *scripts) all() []*redis.Script {
 	return []*redis.Script{
 		s.createSession, s.joinUser, s.renewSession, s.deleteSession,
-		s.deleteUserSession, s.sweepSession, s.getSessionAndUser,
+		s.deleteUserSession, s.sweepSession, s.getSessionAndUser, s.updateSessionAttributes,
 		s.createUser, s.updateUserAttributes, s.markUserDeleted,
 		s.createKey, s.joinKey, s.dropKey, s.updateKeyPassword, s.deleteKey,
 	}
@@ -59,6 +59,25 @@ if v[1] ~= ARGV[1] or not v[2] then return {0, ''} end
 redis.call('HSET', KEYS[1], 'r', ARGV[2], 'a', ARGV[3], 'i', ARGV[4])
 redis.call('PEXPIREAT', KEYS[1], ARGV[5])
 return {1, v[2]}`),
+
+		// KEYS: session. ARGV: has old attributes, old attributes, has
+		// new attributes, new attributes. Replaces the attributes and
+		// returns 1 if the session exists and its attributes are the old
+		// ones (absent matching only absent), else returns 0.
+		updateSessionAttributes: redis.NewScript(`
+if redis.call('HEXISTS', KEYS[1], 'u') == 0 then return 0 end
+local cur = redis.call('HGET', KEYS[1], 'at')
+if ARGV[1] == '1' then
+	if cur ~= ARGV[2] then return 0 end
+elseif cur then
+	return 0
+end
+if ARGV[3] == '1' then
+	redis.call('HSET', KEYS[1], 'at', ARGV[4])
+else
+	redis.call('HDEL', KEYS[1], 'at')
+end
+return 1`),
 
 		// KEYS: session. Deletes it and returns {user ID}, or {} if there
 		// was no session.

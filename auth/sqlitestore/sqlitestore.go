@@ -314,6 +314,12 @@ func (s *Sessions) RenewSession(ctx context.Context, sessionID string, oldActive
 	return s.core.RenewSession(ctx, sessionID, oldActiveExpiresAt, r)
 }
 
+// UpdateSessionAttributes implements [auth.SessionStore] with one
+// conditional UPDATE.
+func (s *Sessions) UpdateSessionAttributes(ctx context.Context, sessionID string, old, attributes json.RawMessage) (bool, error) {
+	return s.core.UpdateSessionAttributes(ctx, sessionID, old, attributes)
+}
+
 // DeleteSession implements [auth.SessionStore].
 func (s *Sessions) DeleteSession(ctx context.Context, sessionID string) error {
 	return s.core.DeleteSession(ctx, sessionID)

@@ -504,3 +504,90 @@ func BenchmarkStore(b *testing.B) {
 		storetest.BenchmarkSessionStore(b, func(b *testing.B) auth.SessionStore { return memoryStore(b) })
 	})
 }
+
+// A version 2 database (sessions without a lifetime policy) upgrades to
+// version 3: its sessions are persistent, and new sessions keep the
+// browser-session policy through a renewal.
+func TestUpgradeFromVersion2(t *testing.T) {
+	ctx := t.Context()
+	db, err := sqlitestore.OpenDB(filepath.Join(t.TempDir(), "auth.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	stmts := []string{`CREATE TABLE auth_schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`}
+	for i, name := range []string{"0001_init.sql", "0002_session_record.sql"} {
+		b, err := os.ReadFile("../internal/sqlcore/migrations/sqlite/store/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stmts = append(stmts, string(b), fmt.Sprintf(`INSERT INTO auth_schema_migrations VALUES (%d, '%s', 0)`, i+1, name))
+	}
+	token := "abcdefghijklmnopqrstuvwxyz234567"
+	now := time.Now()
+	stmts = append(stmts, `INSERT INTO auth_users VALUES ('u1', NULL)`,
+		fmt.Sprintf(`INSERT INTO auth_sessions (id, user_id, active_expires_at, idle_expires_at, created_at, renewed_at, expires_at, user_agent, client_ip, attributes)
+			VALUES ('%s', 'u1', %d, %d, %d, %d, 0, 'old browser', '192.0.2.1', NULL)`,
+			auth.SessionID(token), now.Add(time.Hour).UnixNano(), now.Add(2*time.Hour).UnixNano(), now.UnixNano(), now.UnixNano()))
+	for _, q := range stmts {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%.40s: %v", q, err)
+		}
+	}
+	s, err := sqlitestore.New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.GetSession(ctx, auth.SessionID(token)); !errors.Is(err, sqlitestore.ErrNotMigrated) {
+		t.Errorf("GetSession on a version 2 database: error = %v, want one wrapping ErrNotMigrated", err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate from version 2: %v", err)
+	}
+	if v := s.SchemaVersion(); v != 3 {
+		t.Errorf("SchemaVersion = %d, want 3", v)
+	}
+	testservices.CheckUpgradedPolicy(t, s, token)
+}
+
+// Sessions for an app's users table upgrade from their version 1 too.
+func TestUpgradeAppUsersFromVersion1(t *testing.T) {
+	ctx := t.Context()
+	db, err := sqlitestore.OpenDB(filepath.Join(t.TempDir(), "app.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	v1, err := os.ReadFile("../internal/sqlcore/migrations/sqlite/sessions/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := "abcdefghijklmnopqrstuvwxyz234567"
+	now := time.Now()
+	for _, q := range []string{
+		`CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT)`,
+		`INSERT INTO users VALUES ('u1', 'ada@example.com')`,
+		strings.NewReplacer("{{users}}", `"users"`, "{{idcol}}", `"id"`).Replace(string(v1)),
+		`CREATE TABLE auth_sessions_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+		`INSERT INTO auth_sessions_migrations VALUES (1, '0001_init.sql', 0)`,
+		fmt.Sprintf(`INSERT INTO auth_sessions (id, user_id, created_at, renewed_at, active_expires_at, idle_expires_at, user_agent)
+			VALUES ('%s', 'u1', %d, %d, %d, %d, 'old browser')`,
+			auth.SessionID(token), now.UnixNano(), now.UnixNano(), now.Add(time.Hour).UnixNano(), now.Add(2*time.Hour).UnixNano()),
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%.40s: %v", q, err)
+		}
+	}
+	s, err := sqlitestore.NewSessions(db, sqlitestore.UsersTable{Table: "users", IDColumn: "id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate from version 1: %v", err)
+	}
+	if v := s.SchemaVersion(); v != 2 {
+		t.Errorf("SchemaVersion = %d, want 2", v)
+	}
+	testservices.CheckUpgradedPolicy(t, s, token)
+}

@@ -52,6 +52,8 @@ func sessionGroups(c capabilities) []group {
 			{"Concurrent", testRenewConcurrent},
 			{"RacingDelete", testRenewRacingDelete},
 		}},
+		{"Attributes", attributeCases()},
+		{"Lifetime", lifetimeCases()},
 		{"Sweep", []testCase{
 			{"Boundary", testSweepBoundary(t0())},
 			{"BoundaryBefore1970", testSweepBoundary(time.Date(1969, 12, 31, 23, 59, 59, 500000001, time.UTC))},

@@ -79,7 +79,10 @@ func OrphanUser(remove func(ctx context.Context, s auth.SessionStore, userID str
 //
 // The groups are Session (create, read, delete, list), Fields (every
 // field of [auth.SessionRecord] round-trips exactly), Renew (the
-// conditional write), Sweep (bounded steps of DeleteExpiredSessions),
+// conditional write), Attributes (the conditional write of a session's
+// attributes), Lifetime (an [auth.Auth] on the store applying the
+// absolute lifetime, the browser-session policy and "sign out everywhere
+// else", at the boundary instants t-1ns, t and t+1ns), Sweep (bounded steps of DeleteExpiredSessions),
 // Users (a store that knows users refuses unknown ones and ends sessions
 // with their user), GetSessionAndUser, Auth (an [auth.Auth] on the store:
 // tokens are never stored, a whole lifecycle), Context (a cancelled

@@ -406,6 +406,9 @@ func (usersOnly) GetSession(context.Context, string) (auth.SessionRecord, error)
 func (usersOnly) RenewSession(context.Context, string, time.Time, auth.Renewal) (bool, error) {
 	return false, nil
 }
+func (usersOnly) UpdateSessionAttributes(context.Context, string, json.RawMessage, json.RawMessage) (bool, error) {
+	return false, nil
+}
 func (usersOnly) DeleteSession(context.Context, string) error      { return nil }
 func (usersOnly) DeleteUserSessions(context.Context, string) error { return nil }
 func (usersOnly) UserSessions(context.Context, string) ([]auth.SessionRecord, error) {

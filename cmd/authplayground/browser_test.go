@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -196,9 +197,63 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("after renewal the browser holds %+v, want the same token", renewed)
 	}
 	screenshot(t, ctx, filepath.Join(artifactDir(t), "authplayground-renewed.png"))
+	wantText(t, ctx, "#session-policy", "remembered: it expires with the idle period")
+	if why := text(t, ctx, "#session-fresh-why"); strings.Contains(why, "created or renewed by this request") {
+		t.Errorf("session panel explains Fresh as %q", why)
+	}
+	if has(t, ctx, "#notice") {
+		t.Errorf("the reload shows the notice again: %q", text(t, ctx, "#notice"))
+	}
+
+	// A second device, signed in without "remember me": a browser
+	// session, whose cookie has no expiry.
+	other, cancelOther := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancelOther)
+	step(t, other, "opening the home page on a second device", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#login-form")))
+	step(t, other, "filling in the sign-in form without remember me",
+		chromedp.SendKeys(chromedp.CSS(`#login-form input[name=username]`), "ada"),
+		chromedp.SendKeys(chromedp.CSS(`#login-form input[name=password]`), "correct horse"),
+		chromedp.Click(chromedp.CSS(`#login-form input[name=remember]`)))
+	click(t, other, "#login-form button[type=submit]")
+	wantText(t, other, "#session-policy", "browser session: no Expires or Max-Age, it ends with the browser")
+	if oc := sessionCookie(t, other, base); oc == nil || !oc.Session {
+		t.Errorf("second device's cookie %+v, want a session cookie (no expiry)", oc)
+	}
+
+	// The devices panel of the first shows both, with browser and
+	// address; it signs the other out.
+	step(t, ctx, "reloading", chromedp.Reload())
+	devices := text(t, ctx, "#devices tbody")
+	for _, want := range []string{"this browser", "browser session", "remembered", "127.0.0.1", "Mozilla/5.0"} {
+		if !strings.Contains(devices, want) {
+			t.Errorf("devices panel does not show %q:\n%s", want, devices)
+		}
+	}
 	if authtest.Updating() {
 		screenshot(t, ctx, docsScreenshot)
 	}
+	click(t, ctx, "#sign-out-others-form button")
+	wantText(t, ctx, "#notice", "Other devices signed out: every session but this browser's is deleted.")
+	step(t, other, "reloading the second device", chromedp.Reload())
+	wantText(t, other, "#signed-out", "Not signed in.")
+	if strings.Contains(text(t, ctx, "#devices tbody"), "browser session") {
+		t.Error("the signed-out device is still listed")
+	}
+
+	// A store fault: no sign-in forms next to "the cookie is kept", and
+	// the used-up fault is not announced as armed.
+	res, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS("#fault-form button")))
+	if err != nil || res.Status != 503 {
+		t.Fatalf("arming a fault: %v, status %v; want the page load after it to answer 503", err, res)
+	}
+	if !has(t, ctx, "#store-error") || has(t, ctx, "#login-form") || !has(t, ctx, "#account-unknown") {
+		t.Error("during a store fault the page offers the sign-in forms or hides the error")
+	}
+	if n := text(t, ctx, "#notice"); !strings.Contains(n, "already used up") {
+		t.Errorf("fault notice reads %q", n)
+	}
+	step(t, ctx, "reloading", chromedp.Reload())
+	wantText(t, ctx, "#username", "ada")
 
 	// Past the idle period: signed out, the cookie cleared.
 	click(t, ctx, "#advance-past-idle button")
@@ -209,4 +264,39 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the browser still holds the session cookie after the idle period: %+v", c)
 	}
 	screenshot(t, ctx, filepath.Join(artifactDir(t), "authplayground-signed-out.png"))
+
+	// Signed in again, then past the absolute lifetime: the browser has
+	// dropped the cookie by itself (it never expires after the end).
+	step(t, ctx, "signing in again",
+		chromedp.SendKeys(chromedp.CSS(`#login-form input[name=username]`), "ada"),
+		chromedp.SendKeys(chromedp.CSS(`#login-form input[name=password]`), "correct horse"))
+	click(t, ctx, "#login-form button[type=submit]")
+	wantText(t, ctx, "#username", "ada")
+	if !strings.Contains(text(t, ctx, "#session-expires"), "absolute") {
+		t.Errorf("session panel does not show the absolute end: %q", text(t, ctx, "#session-expires"))
+	}
+	click(t, ctx, "#advance-past-absolute button")
+	wantText(t, ctx, "#signed-out", "Not signed in.")
+	if c := sessionCookie(t, ctx, base); c != nil {
+		t.Errorf("the browser still holds the session cookie past the absolute lifetime: %+v", c)
+	}
+
+	// The scenario lab: every case passes, described with real paths.
+	step(t, ctx, "opening the lab", chromedp.Navigate(base+"/lab"), chromedp.WaitVisible(chromedp.CSS("#lab-summary")))
+	if sum := text(t, ctx, "#lab-summary"); !strings.Contains(sum, " passed, 0 failed") {
+		t.Errorf("lab summary %q", sum)
+	}
+	if desc := text(t, ctx, "#scenarios"); strings.Contains(desc, "<target path>") {
+		t.Error("the lab shows a literal <target path>")
+	}
+}
+
+// has reports whether an element matches selector, without waiting.
+func has(t *testing.T, ctx context.Context, selector string) bool {
+	t.Helper()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector(`+strconv.Quote(selector)+`) !== null`))
+	if err != nil {
+		t.Fatalf("looking for %s: %v", selector, err)
+	}
+	return n
 }

@@ -55,6 +55,8 @@ type options struct {
 	db          string
 	allowRemote bool
 	verbose     bool
+	// maxLifetime is the sessions' absolute lifetime (negative: none).
+	maxLifetime time.Duration
 	// start sets the playground clock's start; tests fix it, the command
 	// starts at the current time.
 	start time.Time
@@ -72,6 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on (a loopback address unless -allow-remote)")
 	fs.StringVar(&o.db, "db", "memory", "the store: memory, sqlite:PATH, postgres://..., redis://...")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "listen on a non-loopback address and answer any Host (the playground has no access control: don't)")
+	fs.DurationVar(&o.maxLifetime, "max-lifetime", playground.DefaultMaxLifetime, "the absolute lifetime of a session (auth.Config.MaxLifetime); -1s for none")
 	fs.BoolVar(&o.verbose, "v", false, "log auth's debug events (session created, validated, renewed, invalidated)")
 	if err := fs.Parse(args); err != nil {
 		return o, fmt.Errorf("%w: %w", errUsage, err)
@@ -154,7 +157,7 @@ func run(ctx context.Context, o options, log *slog.Logger, ln net.Listener, read
 			}
 		}()
 	}
-	pg, err := playground.New(playground.Config{Store: b.Store, Admin: b.Admin, StoreName: storeName, Logger: log, Start: o.start})
+	pg, err := playground.New(playground.Config{Store: b.Store, Admin: b.Admin, StoreName: storeName, Logger: log, Start: o.start, MaxLifetime: o.maxLifetime})
 	if err != nil {
 		return errors.Join(err, ln.Close())
 	}

@@ -171,17 +171,17 @@ func (c *Core) isNoRows(err error) bool { return errors.Is(err, c.cfg.NoRows) }
 // sessionColsByID the same without s.id, for a read by ID.
 const (
 	sessionCols     = `s.id, ` + sessionColsByID
-	sessionColsByID = `{suid}, s.created_at, s.renewed_at, s.active_expires_at, s.idle_expires_at, s.expires_at, s.user_agent, s.client_ip, s.attributes`
+	sessionColsByID = `{suid}, s.created_at, s.renewed_at, s.active_expires_at, s.idle_expires_at, s.expires_at, s.user_agent, s.client_ip, s.attributes, s.browser_session`
 )
 
 // sessionScan holds the destinations of one session row in one
 // allocation: Scan's arguments escape, so pointers to locals would cost an
 // allocation each, on the path of every validation.
 type sessionScan struct {
-	rec                                     auth.SessionRecord
-	created, renewed, active, idle, expires int64
-	attrs                                   []byte
-	dest                                    [12]any
+	rec                                              auth.SessionRecord
+	created, renewed, active, idle, expires, browser int64
+	attrs                                            []byte
+	dest                                             [13]any
 }
 
 // scanSession scans the columns of sessionCols (of sessionColsByID when id
@@ -192,7 +192,7 @@ func scanSession(r Row, id string, extra ...any) (auth.SessionRecord, error) {
 	if id != "" {
 		dest, s.rec.ID = dest[:0], id
 	}
-	dest = append(dest, &s.rec.UserID, &s.created, &s.renewed, &s.active, &s.idle, &s.expires, &s.rec.UserAgent, &s.rec.ClientIP, &s.attrs)
+	dest = append(dest, &s.rec.UserID, &s.created, &s.renewed, &s.active, &s.idle, &s.expires, &s.rec.UserAgent, &s.rec.ClientIP, &s.attrs, &s.browser)
 	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return auth.SessionRecord{}, err
 	}
@@ -202,7 +202,16 @@ func scanSession(r Row, id string, extra ...any) (auth.SessionRecord, error) {
 	if s.attrs != nil {
 		rec.Attributes = s.attrs
 	}
+	rec.BrowserSession = s.browser != 0
 	return rec, nil
+}
+
+// flag is the SQL value of a boolean column: 1 or 0.
+func flag(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // CreateSession implements [auth.SessionStore]. The insert selects from
@@ -221,7 +230,7 @@ func (c *Core) CreateSession(ctx context.Context, s auth.SessionRecord) error {
 		return err
 	}
 	ts[4] = n
-	n, err = c.db.Exec(ctx, c.q.insertSession, s.ID, ts[0], ts[1], ts[2], ts[3], ts[4], s.UserAgent, s.ClientIP, jsonArg(s.Attributes), s.UserID)
+	n, err = c.db.Exec(ctx, c.q.insertSession, s.ID, ts[0], ts[1], ts[2], ts[3], ts[4], s.UserAgent, s.ClientIP, jsonArg(s.Attributes), flag(s.BrowserSession), s.UserID)
 	switch {
 	case err != nil && c.cfg.Classify(err) == ForeignKey:
 		// The user was deleted between the SELECT and the insert's check.
@@ -278,6 +287,16 @@ func (c *Core) RenewSession(ctx context.Context, id string, old time.Time, r aut
 	n, err := c.db.Exec(ctx, c.q.renewSession, ts[0], ts[1], ts[2], id, ts[3])
 	if err != nil {
 		return false, c.wrap("renew session", err)
+	}
+	return n == 1, nil
+}
+
+// UpdateSessionAttributes implements [auth.SessionStore] with one
+// conditional UPDATE comparing the stored attributes as text.
+func (c *Core) UpdateSessionAttributes(ctx context.Context, id string, old, attributes json.RawMessage) (bool, error) {
+	n, err := c.db.Exec(ctx, c.q.updateSessionAttributes, jsonArg(attributes), id, jsonArg(old))
+	if err != nil {
+		return false, c.wrap("update session attributes", err)
 	}
 	return n == 1, nil
 }

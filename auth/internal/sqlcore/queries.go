@@ -12,6 +12,7 @@ type queries struct {
 	insertKey, insertKeyForUser, getKey, updateKeyPassword, deleteKey, userKeys string
 	insertSession, getSession, getSessionAndUser, renewSession, deleteSession   string
 	deleteUserSessions, userSessions, deleteExpired                             string
+	updateSessionAttributes                                                     string
 }
 
 func buildQueries(cfg Config, prefix, users, idcol, idtype string) queries {
@@ -39,6 +40,12 @@ func buildQueries(cfg Config, prefix, users, idcol, idtype string) queries {
 	if cfg.CheckUser {
 		getSession += ` AND EXISTS (SELECT 1 FROM {u} u WHERE u.{id} = s.user_id)`
 	}
+	// The attributes compare as text (PostgreSQL's json has no equality),
+	// NULL matching only NULL.
+	updateAttrs := `UPDATE {s} SET attributes = ? WHERE id = ? AND attributes IS ?`
+	if cfg.Postgres {
+		updateAttrs = `UPDATE {s} SET attributes = CAST(CAST(? AS text) AS json) WHERE id = ? AND CAST(attributes AS text) IS NOT DISTINCT FROM CAST(? AS text)`
+	}
 	return queries{
 		insertUser:           q(`INSERT INTO {u} (id, attributes) VALUES (?, ?)`),
 		getUser:              q(`SELECT attributes FROM {u} WHERE id = ?`),
@@ -55,16 +62,17 @@ func buildQueries(cfg Config, prefix, users, idcol, idtype string) queries {
 
 		// Inserts nothing if the user does not exist, atomically with the
 		// check.
-		insertSession: q(`INSERT INTO {s} (id, created_at, renewed_at, active_expires_at, idle_expires_at, expires_at, user_agent, client_ip, attributes, user_id)
-			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, u.{id} FROM {u} u WHERE u.{id} = {uid}`),
+		insertSession: q(`INSERT INTO {s} (id, created_at, renewed_at, active_expires_at, idle_expires_at, expires_at, user_agent, client_ip, attributes, browser_session, user_id)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, u.{id} FROM {u} u WHERE u.{id} = {uid}`),
 		getSession: q(getSession),
 		getSessionAndUser: q(`SELECT {cols}, u.id, u.attributes
 			FROM {s} s LEFT JOIN {u} u ON u.id = s.user_id WHERE s.id = ?`),
-		renewSession:       q(`UPDATE {s} SET renewed_at = ?, active_expires_at = ?, idle_expires_at = ? WHERE id = ? AND active_expires_at = ?`),
-		deleteSession:      q(`DELETE FROM {s} WHERE id = ?`),
-		deleteUserSessions: q(`DELETE FROM {s} WHERE user_id = {uid}`),
-		userSessions:       q(`SELECT {cols} FROM {s} s WHERE s.user_id = {uid}`),
-		deleteExpired:      q(`DELETE FROM {s} WHERE id IN (SELECT id FROM {s} WHERE idle_expires_at < ? LIMIT ?)`),
+		renewSession:            q(`UPDATE {s} SET renewed_at = ?, active_expires_at = ?, idle_expires_at = ? WHERE id = ? AND active_expires_at = ?`),
+		deleteSession:           q(`DELETE FROM {s} WHERE id = ?`),
+		deleteUserSessions:      q(`DELETE FROM {s} WHERE user_id = {uid}`),
+		userSessions:            q(`SELECT {cols} FROM {s} s WHERE s.user_id = {uid}`),
+		updateSessionAttributes: q(updateAttrs),
+		deleteExpired:           q(`DELETE FROM {s} WHERE id IN (SELECT id FROM {s} WHERE idle_expires_at < ? LIMIT ?)`),
 	}
 }
 

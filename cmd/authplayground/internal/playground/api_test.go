@@ -55,7 +55,7 @@ func TestSignupAndLoginErrors(t *testing.T) {
 		{"duplicate", "/api/signup", `{"username":"ada","password":"other"}`, 409, "that username is taken"},
 		{"wrong password", "/api/login", `{"username":"ada","password":"nope"}`, 401, "wrong username or password"},
 		{"unknown user", "/api/login", `{"username":"bob","password":"pw"}`, 401, "wrong username or password"},
-		{"malformed", "/api/login", `{"username":`, 400, "malformed JSON: unexpected EOF"},
+		{"malformed", "/api/login", `{"username":`, 400, "malformed JSON: the body ends too soon"},
 		{"not an object", "/api/signup", `["ada","pw"]`, 400, ""},
 		{"trailing data", "/api/signup", `{"username":"x","password":"y"} {}`, 400, "malformed JSON: data after the object"},
 		{"unknown field", "/api/signup", `{"username":"x","password":"y","admin":true}`, 400, ""},
@@ -65,7 +65,12 @@ func TestSignupAndLoginErrors(t *testing.T) {
 		{"control character", "/api/signup", `{"username":"a\u0000b","password":"y"}`, 400, "username has control characters or invalid UTF-8"},
 		{"long password", "/api/signup", `{"username":"x","password":"` + strings.Repeat("p", 1025) + `"}`, 400, "password is longer than 1024 bytes"},
 		{"large body", "/api/login", `{"username":"ada","password":"` + strings.Repeat("p", 9000) + `"}`, 400, "body is larger than 8192 bytes"},
-		{"no body", "/api/login", ``, 400, "malformed JSON: EOF"},
+		{"no body", "/api/login", ``, 400, "the body is empty; send a JSON object"},
+		// Errors speak of the client's fields, never of Go's types.
+		{"number for a string", "/api/login", `{"username":1,"password":"p"}`, 400, `field "username" must be a string, not a number`},
+		{"string for remember", "/api/login", `{"username":"ada","password":"p","remember":"yes"}`, 400, `field "remember" must be a boolean, not a string`},
+		{"unknown field named", "/api/signup", `{"username":"x","password":"y","admin":true}`, 400, `unknown field "admin"`},
+		{"not an object named", "/api/signup", `["ada","pw"]`, 400, "the body must be a JSON object, not a array"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := call(t, srv, jar, "POST", tc.path, tc.body)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/scenarios"
 )
 
 // Limits on what a sign-up or sign-in may send. They keep a request from
@@ -55,6 +56,9 @@ const usernameProvider = "username"
 //	GET  /api/auth/user   authrequest.APIHandler
 //	POST /api/auth/logout authrequest.APIHandler
 //	*    /api/session     the session and its user, for any method
+//	GET  /account/        a page behind authrequest.RequireSession (303 to / when signed out)
+//	GET  /api/account     JSON behind authrequest.RequireSessionAPI (401 when signed out)
+//	POST /account/sign-out-others  signs out every other device of the user: 200 {"sessions": 1}
 //
 // The scenario lab runs the standard scenarios against it, each on a fake
 // of its own; the live server mounts the same routes on its own fake.
@@ -74,6 +78,9 @@ func registerApp(mux *http.ServeMux, a *auth.Auth) {
 	mux.HandleFunc("POST "+LoginPath, requireJSON(app.login))
 	mux.HandleFunc(LoginPath, methodNotAllowed("POST"))
 	mux.HandleFunc(SessionPath, app.session)
+	mux.Handle("GET "+scenarios.ProtectedPagePath, authrequest.RequireSession(scenarios.RequireSessionSignInAt)(http.HandlerFunc(app.account)))
+	mux.Handle("GET "+scenarios.ProtectedAPIPath, authrequest.RequireSessionAPI()(http.HandlerFunc(app.session)))
+	mux.HandleFunc("POST "+scenarios.SignOutOthersPath, app.signOutOthers)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not found")
 	})
@@ -83,10 +90,13 @@ type app struct {
 	a *auth.Auth
 }
 
-// credentials is the body of a sign-up or sign-in.
+// credentials is the body of a sign-up or sign-in. Remember, when given
+// false, makes the session a browser session (no "remember me"); it is a
+// persistent one by default.
 type credentials struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	Remember *bool  `json:"remember,omitempty"`
 }
 
 // errBadRequest marks an error whose text can be shown to the client as
@@ -144,12 +154,43 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 		if errors.As(err, &tooLarge) {
 			return fmt.Errorf("%w: body is larger than %d bytes", errBadRequest, MaxBodyBytes)
 		}
-		return fmt.Errorf("%w: malformed JSON: %v", errBadRequest, err)
+		return fmt.Errorf("%w: %s", errBadRequest, jsonProblem(err))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return fmt.Errorf("%w: malformed JSON: data after the object", errBadRequest)
 	}
 	return nil
+}
+
+// jsonProblem says what is wrong with a body in the client's terms: the
+// field and the type it wants, or where the syntax breaks, never Go's
+// own names ("Go struct field credentials.username of type string").
+func jsonProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		want := typeErr.Type.Kind().String()
+		if want == "ptr" {
+			want = typeErr.Type.Elem().Kind().String()
+		}
+		if want == "bool" {
+			want = "boolean"
+		}
+		return fmt.Sprintf("field %q must be a %s, not a %s", typeErr.Field, want, typeErr.Value)
+	case errors.As(err, &typeErr):
+		return fmt.Sprintf("the body must be a JSON object, not a %s", typeErr.Value)
+	case errors.As(err, &syntaxErr):
+		return fmt.Sprintf("malformed JSON at byte %d", syntaxErr.Offset)
+	case errors.Is(err, io.EOF):
+		return "the body is empty; send a JSON object"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "malformed JSON: the body ends too soon"
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return "unknown field " + f
+	}
+	return "malformed JSON"
 }
 
 func (app *app) readCredentials(w http.ResponseWriter, r *http.Request) (credentials, bool) {
@@ -175,7 +216,7 @@ func (app *app) signup(w http.ResponseWriter, r *http.Request) {
 		app.fail(w, r, err)
 		return
 	}
-	app.signIn(w, r, u)
+	app.signIn(w, r, u, c)
 }
 
 func (app *app) login(w http.ResponseWriter, r *http.Request) {
@@ -188,7 +229,7 @@ func (app *app) login(w http.ResponseWriter, r *http.Request) {
 		app.fail(w, r, err)
 		return
 	}
-	app.signIn(w, r, u)
+	app.signIn(w, r, u, c)
 }
 
 // createUser creates the user of a sign-up, with its username key.
@@ -210,12 +251,42 @@ func checkLogin(r *http.Request, a *auth.Auth, c credentials) (*auth.User, error
 
 // signIn starts a session for u and answers 200 {"user": ...}. On a
 // failure nothing is set: the answer carries no session cookie.
-func (app *app) signIn(w http.ResponseWriter, r *http.Request, u *auth.User) {
-	if _, err := authrequest.FromContext(r.Context()).SignIn(u.ID); err != nil {
+func (app *app) signIn(w http.ResponseWriter, r *http.Request, u *auth.User, c credentials) {
+	opts := auth.SessionOptions{BrowserSession: c.Remember != nil && !*c.Remember}
+	if _, err := authrequest.FromContext(r.Context()).SignInWith(u.ID, opts); err != nil {
 		app.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"user": authrequest.UserJSON(u)})
+}
+
+// account is the page behind RequireSession: it is only reached with a
+// session.
+func (app *app) account(w http.ResponseWriter, r *http.Request) {
+	s, _ := authrequest.FromContext(r.Context()).Session()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	fmt.Fprintf(w, "the account page of user %s\n", s.UserID)
+}
+
+// signOutOthers signs out every other device of the request's user:
+// 200 {"sessions": n}, the sessions left (this one).
+func (app *app) signOutOthers(w http.ResponseWriter, r *http.Request) {
+	ar := authrequest.FromContext(r.Context())
+	err := ar.InvalidateOtherSessions()
+	var left []*auth.Session
+	if err == nil {
+		s, _ := ar.Session()
+		left, err = app.a.UserSessions(r.Context(), s.UserID)
+	}
+	switch {
+	case errors.Is(err, authrequest.ErrNotSignedIn):
+		writeError(w, http.StatusUnauthorized, "not signed in")
+	case err != nil:
+		app.fail(w, r, err)
+	default:
+		writeJSON(w, http.StatusOK, map[string]int{"sessions": len(left)})
+	}
 }
 
 func (app *app) session(w http.ResponseWriter, r *http.Request) {
@@ -243,6 +314,10 @@ type SessionJSON struct {
 	RenewedAt       time.Time `json:"renewed_at"`
 	ActiveExpiresAt time.Time `json:"active_expires_at"`
 	IdleExpiresAt   time.Time `json:"idle_expires_at"`
+	// ExpiresAt is the absolute end; left out when the session has none.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// BrowserSession is set for a sign-in without "remember me".
+	BrowserSession bool `json:"browser_session"`
 	// UserAgent and ClientIP are those of the sign-in that created the
 	// session; left out when unknown.
 	UserAgent string `json:"user_agent,omitempty"`
@@ -254,23 +329,30 @@ type SessionJSON struct {
 
 func sessionJSON(s *auth.Session, now time.Time) SessionJSON {
 	fresh := s.Fresh
-	return SessionJSON{
+	v := SessionJSON{
 		ID: s.ID, UserID: s.UserID, State: s.State(now).String(),
 		CreatedAt: s.CreatedAt.UTC(), RenewedAt: s.RenewedAt.UTC(),
 		ActiveExpiresAt: s.ActiveExpiresAt.UTC(), IdleExpiresAt: s.IdleExpiresAt.UTC(),
-		UserAgent: s.UserAgent, ClientIP: s.ClientIP,
+		BrowserSession: s.BrowserSession,
+		UserAgent:      s.UserAgent, ClientIP: s.ClientIP,
 		Fresh: &fresh,
 	}
+	if !s.ExpiresAt.IsZero() {
+		e := s.ExpiresAt.UTC()
+		v.ExpiresAt = &e
+	}
+	return v
 }
 
 func recordJSON(rec auth.SessionRecord, now time.Time) SessionJSON {
-	return SessionJSON{
-		ID: rec.ID, UserID: rec.UserID,
-		State:     auth.StateAt(rec.ActiveExpiresAt, rec.IdleExpiresAt, now).String(),
-		CreatedAt: rec.CreatedAt.UTC(), RenewedAt: rec.RenewedAt.UTC(),
-		ActiveExpiresAt: rec.ActiveExpiresAt.UTC(), IdleExpiresAt: rec.IdleExpiresAt.UTC(),
-		UserAgent: rec.UserAgent, ClientIP: rec.ClientIP,
+	s := &auth.Session{
+		ID: rec.ID, UserID: rec.UserID, CreatedAt: rec.CreatedAt, RenewedAt: rec.RenewedAt,
+		ActiveExpiresAt: rec.ActiveExpiresAt, IdleExpiresAt: rec.IdleExpiresAt, ExpiresAt: rec.ExpiresAt,
+		UserAgent: rec.UserAgent, ClientIP: rec.ClientIP, BrowserSession: rec.BrowserSession,
 	}
+	v := sessionJSON(s, now)
+	v.Fresh = nil // a listing of stored sessions: no request made them
+	return v
 }
 
 // fail answers an error of the app part with its status and logs what

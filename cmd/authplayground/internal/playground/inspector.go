@@ -74,6 +74,9 @@ func (in *inspector) reset() {
 // record adds the exchange of r and a response with status code and the
 // Set-Cookie lines, if there are any.
 func (in *inspector) record(r *http.Request, code int, lines []string) {
+	// The playground's one-shot notice cookie is plumbing, not what the
+	// inspector is about.
+	lines = slices.DeleteFunc(slices.Clone(lines), func(l string) bool { return strings.HasPrefix(l, noticeCookie+"=") })
 	if len(lines) == 0 {
 		return
 	}

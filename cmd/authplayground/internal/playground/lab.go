@@ -3,7 +3,9 @@ package playground
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/authkit-dev/authkit/auth"
@@ -25,10 +27,14 @@ func LabTarget() scenarios.Target {
 		Routes: []scenarios.Route{
 			scenarios.APIUser(UserPath),
 			{Pattern: SessionPath, SignedOut: scenarios.Unauthorized()},
+			// Behind authrequest.RequireSession and RequireSessionAPI.
+			{Pattern: "GET " + scenarios.ProtectedPagePath, SignedOut: scenarios.RedirectTo(scenarios.RequireSessionSignInAt)},
+			{Pattern: "GET " + scenarios.ProtectedAPIPath, SignedOut: scenarios.Unauthorized()},
 		},
-		SignUp:  &signUp,
-		SignIn:  &signIn,
-		SignOut: scenarios.APISignOut(LogoutPath),
+		SignUp:        &signUp,
+		SignIn:        &signIn,
+		SignOut:       scenarios.APISignOut(LogoutPath),
+		SignOutOthers: "POST " + scenarios.SignOutOthersPath,
 		Fake:    []fakeauth.Option{fakeauth.WithConfig(auth.Config{Cookie: auth.CookieConfig{Insecure: true}})},
 	}
 }
@@ -49,7 +55,7 @@ func newLab() *lab {
 
 // labView is what the lab page shows.
 type labView struct {
-	Results []scenarios.Result
+	Results []labResult
 	Passed  int
 	Failed  int
 	Skipped int
@@ -94,6 +100,28 @@ feed:
 	return results, err
 }
 
+// labResult is a result with its case described on this target.
+type labResult struct {
+	scenarios.Result
+	Description string
+}
+
+// describe is the case's description with the placeholders of a
+// described target ("<target path>", "<logout>") replaced by the path
+// the case was sent to.
+func describe(res scenarios.Result) string {
+	d := res.Case.Describe()
+	_, target, _ := strings.Cut(res.Request, " ")
+	path := target
+	if u, err := url.Parse(target); err == nil && u.Path != "" {
+		path = u.Path
+	}
+	if path == "" {
+		path = SessionPath
+	}
+	return strings.NewReplacer("<target path>", path, "<logout>", path).Replace(d)
+}
+
 func (s *Server) labPage(w http.ResponseWriter, r *http.Request) {
 	results, err := s.lab.run(r.Context())
 	var v labView
@@ -111,7 +139,7 @@ func (s *Server) labPage(w http.ResponseWriter, r *http.Request) {
 		default:
 			v.Failed++
 		}
-		v.Results = append(v.Results, res)
+		v.Results = append(v.Results, labResult{Result: res, Description: describe(res)})
 	}
 	s.render(w, r, http.StatusOK, "lab.html", v)
 }

@@ -2,10 +2,10 @@ package playground
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +28,8 @@ func notices() map[string]string {
 		"revoked":       "Device signed out: its session is deleted.",
 		"advanced":      "The clock moved. This page load validated the session, if there was one.",
 		"faults-set":    "Fault armed: the next calls of that store operation fail.",
+		"faults-used":   "Fault armed, and already used up: this page load's own store call failed (see above).",
+		"others-out":    "Other devices signed out: every session but this browser's is deleted.",
 		"faults-clear":  "Faults cleared.",
 		"reset":         "Reset: users and sessions are gone, the clock is back at its start, the inspector is empty.",
 		"bad-login":     "Wrong username or password.",
@@ -118,8 +120,13 @@ type homeView struct {
 	CookieName string
 	Active     time.Duration
 	Idle       time.Duration
-	Notice     string
-	NoticeErr  bool
+	// BrowserActive and BrowserIdle are the periods of a sign-in without
+	// "remember me"; MaxLifetime the absolute lifetime (0: none).
+	BrowserActive time.Duration
+	BrowserIdle   time.Duration
+	MaxLifetime   time.Duration
+	Notice        string
+	NoticeErr     bool
 
 	// StoreError is set when reading the session failed.
 	StoreError string
@@ -150,6 +157,8 @@ type deviceView struct {
 	ClientIP        string
 	ActiveExpiresAt time.Time
 	IdleExpiresAt   time.Time
+	ExpiresAt       time.Time
+	BrowserSession  bool
 	Current         bool
 }
 
@@ -157,7 +166,7 @@ type advanceView struct {
 	ID    string // the form's element ID
 	Label string
 	By    time.Duration
-	To    string // "past-active" or "past-idle", else empty
+	To    string // "past-active", "past-idle" or "past-absolute", else empty
 }
 
 type faultView struct {
@@ -168,15 +177,15 @@ type faultView struct {
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	a := s.fake.Auth
 	v := homeView{
-		StoreName:  s.storeName,
-		CookieName: a.CookieName(),
-		Active:     a.ActivePeriod(),
-		Idle:       a.IdlePeriod(),
-		Ops:        []string{},
+		StoreName:   s.storeName,
+		CookieName:  a.CookieName(),
+		Active:      a.ActivePeriod(),
+		Idle:        a.IdlePeriod(),
+		MaxLifetime: a.MaxLifetime(),
+		Ops:         []string{},
 	}
-	if key := r.URL.Query().Get("n"); key != "" {
-		v.Notice, v.NoticeErr = notices()[key], isError(key)
-	}
+	v.BrowserActive, v.BrowserIdle = a.Periods(true)
+	key := takeNotice(w, r)
 	code := http.StatusOK
 	v.Before, _ = s.storedState(r)
 	session, user, err := authrequest.FromContext(r.Context()).SessionUser()
@@ -197,6 +206,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 				ID: d.ID, State: d.State(v.Now).String(),
 				CreatedAt: d.CreatedAt, RenewedAt: d.RenewedAt, UserAgent: d.UserAgent, ClientIP: d.ClientIP,
 				ActiveExpiresAt: d.ActiveExpiresAt, IdleExpiresAt: d.IdleExpiresAt,
+				ExpiresAt: d.ExpiresAt, BrowserSession: d.BrowserSession,
 				Current: d.ID == session.ID,
 			})
 		}
@@ -214,6 +224,14 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v.OIDC = s.oidc.view()
+	if key == "faults-set" && len(v.Faults) == 0 {
+		// The fault failed this very page load's store call: say so,
+		// rather than "armed" next to "No faults armed".
+		key = "faults-used"
+	}
+	if key != "" {
+		v.Notice, v.NoticeErr = notices()[key], isError(key)
+	}
 	s.render(w, r, code, "home.html", v)
 }
 
@@ -237,21 +255,33 @@ func (s *Server) storedState(r *http.Request) (string, *auth.SessionRecord) {
 	case !found:
 		return "not stored", nil
 	}
-	return auth.StateAt(rec.ActiveExpiresAt, rec.IdleExpiresAt, s.fake.Clock.Now()).String(), &rec
+	return recordState(rec, s.fake.Clock.Now()).String(), &rec
 }
 
-// advanceOptions returns the time machine's buttons. The last two move
-// the clock one second past the end of the active or idle period of the
-// browser's session, or of a session that would be created now.
+// recordState is the state of a stored session at now, by the core's
+// rule (the absolute end included).
+func recordState(rec auth.SessionRecord, now time.Time) auth.State {
+	s := auth.Session{ActiveExpiresAt: rec.ActiveExpiresAt, IdleExpiresAt: rec.IdleExpiresAt, ExpiresAt: rec.ExpiresAt}
+	return s.State(now)
+}
+
+// advanceOptions returns the time machine's buttons. The "past" ones move
+// the clock one second past the end of the active or idle period, or the
+// absolute lifetime, of the browser's session, or of a session that would
+// be created now.
 func (s *Server) advanceOptions(r *http.Request) []advanceView {
 	pastActive, _ := s.pastDelta(r, "past-active")
 	pastIdle, _ := s.pastDelta(r, "past-idle")
-	return []advanceView{
+	v := []advanceView{
 		{ID: "advance-1h", Label: "+1 hour", By: time.Hour},
 		{ID: "advance-1d", Label: "+1 day", By: 24 * time.Hour},
 		{ID: "advance-past-active", Label: "Past the active period", By: pastActive, To: "past-active"},
 		{ID: "advance-past-idle", Label: "Past the idle period", By: pastIdle, To: "past-idle"},
 	}
+	if pastAbs, err := s.pastDelta(r, "past-absolute"); err == nil {
+		v = append(v, advanceView{ID: "advance-past-absolute", Label: "Past the absolute lifetime", By: pastAbs, To: "past-absolute"})
+	}
+	return v
 }
 
 // pastDelta returns how far to move the clock for "past-active" or
@@ -260,9 +290,10 @@ func (s *Server) advanceOptions(r *http.Request) []advanceView {
 // none. It is zero when the period has already ended.
 func (s *Server) pastDelta(r *http.Request, to string) (time.Duration, error) {
 	now := s.fake.Clock.Now()
-	activeEnd, idleEnd := s.fake.Auth.Expiries(now)
+	absEnd := s.fake.Auth.AbsoluteExpiry(now, 0)
+	activeEnd, idleEnd := s.fake.Auth.Expiries(now, false, absEnd)
 	if _, rec := s.storedState(r); rec != nil {
-		activeEnd, idleEnd = rec.ActiveExpiresAt, rec.IdleExpiresAt
+		activeEnd, idleEnd, absEnd = rec.ActiveExpiresAt, rec.IdleExpiresAt, rec.ExpiresAt
 	}
 	var end time.Time
 	switch to {
@@ -270,8 +301,13 @@ func (s *Server) pastDelta(r *http.Request, to string) (time.Duration, error) {
 		end = activeEnd
 	case "past-idle":
 		end = idleEnd
+	case "past-absolute":
+		if absEnd.IsZero() {
+			return 0, fmt.Errorf("%w: to: the session has no absolute lifetime", errBadRequest)
+		}
+		end = absEnd
 	default:
-		return 0, fmt.Errorf("%w: to: %q is neither past-active nor past-idle", errBadRequest, to)
+		return 0, fmt.Errorf("%w: to: %q is not past-active, past-idle or past-absolute", errBadRequest, to)
 	}
 	return max(end.Add(time.Second).Sub(now), 0), nil
 }
@@ -292,9 +328,30 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 	}
 }
 
-// back redirects a form post to the home page, showing notice key.
+// noticeCookie carries the notice a form's redirect asks the home page to
+// show, once: the page clears it, so a reload shows no stale notice (it
+// used to live in the URL, and stayed there).
+const noticeCookie = "play_notice"
+
+// back redirects a form post to the home page, which shows notice key
+// once.
 func back(w http.ResponseWriter, r *http.Request, key string) {
-	http.Redirect(w, r, "/?"+url.Values{"n": {key}}.Encode(), http.StatusSeeOther)
+	http.SetCookie(w, &http.Cookie{Name: noticeCookie, Value: key, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// takeNotice returns the key of the notice the request's cookie asks for
+// ("" for none or an unknown one) and clears the cookie.
+func takeNotice(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(noticeCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: noticeCookie, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	if _, ok := notices()[c.Value]; !ok {
+		return ""
+	}
+	return c.Value
 }
 
 // readForm parses a form body of at most MaxBodyBytes.
@@ -334,7 +391,7 @@ func (s *Server) formSignup(w http.ResponseWriter, r *http.Request) {
 		u, err = createUser(r, s.fake.Auth, c)
 	}
 	if err == nil {
-		_, err = authrequest.FromContext(r.Context()).SignIn(u.ID)
+		_, err = authrequest.FromContext(r.Context()).SignInWith(u.ID, formSessionOptions(r))
 	}
 	if err != nil {
 		back(w, r, formNotice(err))
@@ -350,13 +407,33 @@ func (s *Server) formLogin(w http.ResponseWriter, r *http.Request) {
 		u, err = checkLogin(r, s.fake.Auth, c)
 	}
 	if err == nil {
-		_, err = authrequest.FromContext(r.Context()).SignIn(u.ID)
+		_, err = authrequest.FromContext(r.Context()).SignInWith(u.ID, formSessionOptions(r))
 	}
 	if err != nil {
 		back(w, r, formNotice(err))
 		return
 	}
 	back(w, r, "signed-in")
+}
+
+// formSessionOptions reads the "remember me" checkbox of a parsed sign-up
+// or sign-in form: unchecked, the session is a browser session.
+func formSessionOptions(r *http.Request) auth.SessionOptions {
+	return auth.SessionOptions{BrowserSession: r.PostForm.Get("remember") != "on"}
+}
+
+// formSignOutOthers signs out every device of the user but this browser.
+func (s *Server) formSignOutOthers(w http.ResponseWriter, r *http.Request) {
+	err := authrequest.FromContext(r.Context()).InvalidateOtherSessions()
+	switch {
+	case errors.Is(err, authrequest.ErrNotSignedIn):
+		back(w, r, "not-signed-in")
+	case err != nil:
+		s.log.InfoContext(r.Context(), "playground: signing out other devices failed", "error", err)
+		back(w, r, "store")
+	default:
+		back(w, r, "others-out")
+	}
 }
 
 func (s *Server) formLogout(w http.ResponseWriter, r *http.Request) {

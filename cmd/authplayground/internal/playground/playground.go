@@ -21,6 +21,7 @@
 package playground
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -57,7 +58,16 @@ type Config struct {
 	// Logger receives the request log and auth's debug events; nil
 	// discards them.
 	Logger *slog.Logger
+	// MaxLifetime is the absolute lifetime of the playground's sessions
+	// (auth.Config.MaxLifetime); DefaultMaxLifetime when zero, none when
+	// negative.
+	MaxLifetime time.Duration
 }
+
+// DefaultMaxLifetime is the playground's absolute session lifetime unless
+// Config says otherwise: long enough for a session to be renewed
+// several times, short enough to reach with the time machine.
+const DefaultMaxLifetime = 30 * 24 * time.Hour
 
 // A Server is the playground's http.Handler. It is safe for concurrent
 // use.
@@ -85,7 +95,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	opts := []fakeauth.Option{
 		fakeauth.WithStart(start),
-		fakeauth.WithConfig(auth.Config{Cookie: auth.CookieConfig{Insecure: true}, Logger: log}),
+		fakeauth.WithConfig(auth.Config{Cookie: auth.CookieConfig{Insecure: true}, Logger: log, MaxLifetime: max(cmp.Or(cfg.MaxLifetime, DefaultMaxLifetime), 0)}),
 	}
 	name, store, admin := cfg.StoreName, cfg.Store, cfg.Admin
 	if store == nil {
@@ -150,6 +160,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /ui/login", s.formLogin)
 	mux.HandleFunc("POST /ui/logout", s.formLogout)
 	mux.HandleFunc("POST /ui/revoke", s.formRevoke)
+	mux.HandleFunc("POST /ui/sign-out-others", s.formSignOutOthers)
 	mux.HandleFunc("POST /ui/advance", s.formAdvance)
 	mux.HandleFunc("POST /ui/faults", s.formFaults)
 	mux.HandleFunc("POST /ui/faults/clear", s.formClearFaults)

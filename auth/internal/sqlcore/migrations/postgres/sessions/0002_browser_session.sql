@@ -1,0 +1,4 @@
+-- authkit sessions schema version 2: a session records its lifetime
+-- policy, chosen at sign-in: 1 for a browser session (no "remember me"), 0
+-- for a persistent one. Sessions that existed before are persistent.
+ALTER TABLE {{schema}}auth_sessions ADD COLUMN browser_session SMALLINT NOT NULL DEFAULT 0;

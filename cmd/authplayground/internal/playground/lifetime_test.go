@@ -1,0 +1,243 @@
+package playground_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/authtest"
+	"github.com/authkit-dev/authkit/cmd/authplayground/internal/playground"
+)
+
+// Right after sign-up the session panel does not say "Fresh: false
+// (created or renewed by this request...)": it says this page load only
+// read the session, and that the sign-in set the cookie.
+func TestRoughEdgeFreshAfterSignUp(t *testing.T) {
+	b := newBrowser(t, newServer(t), "ada")
+	b.signUp("ada")
+	h := b.page("/", http.StatusOK)
+	h.AssertText("#session-fresh", "no")
+	if why := h.Text("#session-fresh-why"); !strings.Contains(why, "sign-in or change just before set the cookie") {
+		t.Errorf("session-fresh explanation %q does not say the sign-in set the cookie", why)
+	}
+	if strings.Contains(h.Text("#session"), "created or renewed by this request") {
+		t.Error("the session panel still says the session was created or renewed by this request")
+	}
+}
+
+// A notice shows once: a reload does not show it again, and the URL
+// never carries it.
+func TestRoughEdgeNoticeOnce(t *testing.T) {
+	b := newBrowser(t, newServer(t), "ada")
+	b.signUp("ada")
+	b.page("/", http.StatusOK).AssertText("#notice", "Signed up and signed in: a new session, a new cookie (set).")
+	if h := b.page("/", http.StatusOK); h.Has("#notice") {
+		t.Errorf("the reload shows the notice again: %q", h.Text("#notice"))
+	}
+	// A notice named in the URL, the old way, is not shown.
+	if h := b.page("/?n=faults-set", http.StatusOK); h.Has("#notice") {
+		t.Errorf("a notice from the URL is shown: %q", h.Text("#notice"))
+	}
+}
+
+// During a store fault the page does not offer the sign-in forms next to
+// "the cookie is kept", and an armed fault the page load used up is not
+// announced as armed next to "No faults armed".
+func TestRoughEdgeStoreFaultPage(t *testing.T) {
+	srv := newServer(t)
+	b := newBrowser(t, srv, "ada")
+	b.signUp("ada")
+	b.submit(b.page("/", http.StatusOK), "#fault-form", url.Values{"count": {"1"}}, "faults-set")
+	rec := b.get("/")
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("status %d, want 503", rec.Code)
+	}
+	h := authtest.ParseHTML(t, rec.Body.String())
+	if h.Has("#signup-form") || h.Has("#login-form") {
+		t.Error("the page offers the sign-in forms while the store fails")
+	}
+	if !h.Has("#account-unknown") || !h.Has("#store-error") {
+		t.Error("the page does not say the account is unknown while the store fails")
+	}
+	if !h.Has("#no-faults") {
+		t.Fatal("the single armed fault should be used up by this page load")
+	}
+	if n := h.Text("#notice"); strings.Contains(n, "the next calls of that store operation fail") || !strings.Contains(n, "already used up") {
+		t.Errorf("notice %q next to \"No faults armed\", want one saying the fault was used up", n)
+	}
+}
+
+// "The last 1 responses" reads "The last response"; the duration field
+// is wide enough for its placeholder; the lab shows real paths, not
+// "<target path>".
+func TestRoughEdgeTexts(t *testing.T) {
+	srv := newServer(t)
+	b := newBrowser(t, srv, "ada")
+	b.signUp("ada")
+	h := b.page("/", http.StatusOK)
+	if got := h.Text("#cookies-summary"); !strings.HasPrefix(got, "The last response of this server") {
+		t.Errorf("cookie inspector summary %q, want it to start with \"The last response\"", got)
+	}
+	b.get("/ui/none") // no cookie: the count stays
+	b.submit(h, "#advance-past-active", nil, "advanced")
+	if got := b.page("/", http.StatusOK).Text("#cookies-summary"); !strings.HasPrefix(got, "The last 2 responses") {
+		t.Errorf("cookie inspector summary %q, want \"The last 2 responses\"", got)
+	}
+	in := h.Attr("#advance-custom input[name=by]", "placeholder")
+	if size := h.Attr("#advance-custom input[name=by]", "size"); size == "" || len(in) > atoi(size) {
+		t.Errorf("duration field size %q is shorter than its placeholder %q", size, in)
+	}
+	lab := b.page("/lab", http.StatusOK)
+	if strings.Contains(lab.Text("#scenarios"), "<target path>") || strings.Contains(lab.Text("#scenarios"), "<logout>") {
+		t.Error("the lab shows a placeholder path")
+	}
+	if got := lab.Text(`tr.scenario[data-name="active/GET `+playground.UserPath+`"] .case-description`); !strings.Contains(got, "when GET "+playground.UserPath) {
+		t.Errorf("lab description %q does not name %s", got, playground.UserPath)
+	}
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// Without "remember me" the sign-in is a browser session: its cookie has
+// no Expires or Max-Age, and the devices panel says so.
+func TestRememberMe(t *testing.T) {
+	srv := newServer(t)
+	home := newBrowser(t, srv, "home")
+	home.signUp("ada") // remember me is checked by default
+	if lines := setCookieLines(home); !strings.Contains(strings.Join(lines, "\n"), "Max-Age=") {
+		t.Errorf("remembered sign-in cookie has no Max-Age: %v", lines)
+	}
+	h := home.page("/", http.StatusOK)
+	h.AssertText("#session-policy", "remembered: it expires with the idle period")
+	if !h.Has("#signup-form") && !h.Has("#logout-form") {
+		t.Fatal("no account panel")
+	}
+
+	cafe := newBrowser(t, srv, "cafe")
+	h = cafe.page("/", http.StatusOK)
+	if h.Form("#login-form").Fields.Get("remember") != "on" {
+		t.Errorf("remember me is not checked by default: %v", h.Form("#login-form").Fields)
+	}
+	cafe.submit(h, "#login-form", url.Values{"username": {"ada"}, "password": {"correct horse"}, "remember": {""}}, "signed-in")
+	lines := strings.Join(setCookieLines(cafe), "\n")
+	if strings.Contains(lines, "Max-Age=") || strings.Contains(lines, "Expires=") {
+		t.Errorf("browser-session cookie has an expiry: %s", lines)
+	}
+	h = cafe.page("/", http.StatusOK)
+	h.AssertText("#session-policy", "browser session: no Expires or Max-Age, it ends with the browser")
+	h.AssertText("tr.device.current .device-policy", "browser session")
+	if n := h.Count("tr.device"); n != 2 {
+		t.Errorf("devices panel lists %d sessions, want 2", n)
+	}
+}
+
+// setCookieLines returns the session cookie's Set-Cookie lines the
+// browser got, oldest first.
+func setCookieLines(b *browser) []string {
+	var out []string
+	for _, e := range b.jar.Timeline() {
+		if strings.HasPrefix(e.Line, auth.DefaultCookieName+"=") {
+			out = append(out, e.Line)
+		}
+	}
+	return out
+}
+
+// The devices panel shows each device's browser, address and times, and
+// "Sign out all other devices" keeps only this browser's session.
+func TestDevicesPanelAndSignOutOthers(t *testing.T) {
+	srv := newServer(t)
+	laptop := newBrowser(t, srv, "laptop")
+	laptop.signUp("ada")
+	phone := newBrowser(t, srv, "phone")
+	phone.submit(phone.page("/", http.StatusOK), "#login-form", url.Values{"username": {"ada"}, "password": {"correct horse"}}, "signed-in")
+	h := laptop.page("/", http.StatusOK)
+	if n := h.Count("tr.device"); n != 2 {
+		t.Fatalf("devices panel lists %d sessions, want 2", n)
+	}
+	for _, sel := range []string{"tr.device .device-agent", "tr.device .device-created", "tr.device .device-renewed", "tr.device .device-expires"} {
+		if h.Text(sel) == "" {
+			t.Errorf("devices panel cell %s is empty", sel)
+		}
+	}
+	h.AssertText("tr.device.current .device-ip", "192.0.2.1")
+	laptop.submit(h, "#sign-out-others-form", nil, "others-out")
+	h = laptop.page("/", http.StatusOK)
+	h.AssertText("#notice", "Other devices signed out: every session but this browser's is deleted.")
+	if n := h.Count("tr.device"); n != 1 || !h.Has("tr.device.current") {
+		t.Errorf("after signing out the others: %d devices", n)
+	}
+	phone.page("/", http.StatusOK).AssertText("#signed-out", "Not signed in.")
+}
+
+// The time machine jumps past the absolute lifetime: however recently
+// renewed, the session is then dead.
+func TestTimeMachinePastAbsoluteLifetime(t *testing.T) {
+	srv := newServer(t)
+	b := newBrowser(t, srv, "ada")
+	b.signUp("ada")
+	h := b.page("/", http.StatusOK)
+	if got, want := h.Text("#advance-past-absolute"), "Past the absolute lifetime (+30d 1s)"; got != want {
+		t.Errorf("past-absolute button reads %q, want %q", got, want)
+	}
+	h.AssertText("#session-expires", "2026-04-01 09:00:00 UTC · in 30d (absolute: no renewal goes past it)")
+	// Renew it on the way: a day at a time keeps it renewed.
+	for range 3 {
+		b.submit(b.page("/", http.StatusOK), "#advance-1d", nil, "advanced")
+	}
+	b.page("/", http.StatusOK).AssertText("#session-state", "active")
+	b.submit(b.page("/", http.StatusOK), "#advance-past-absolute", nil, "advanced")
+	h = b.page("/", http.StatusOK)
+	h.AssertText("#signed-out", "Not signed in.")
+	h.AssertText("#clock-now", start.Add(playground.DefaultMaxLifetime+time.Second).Format("2006-01-02 15:04:05 MST"))
+	// The cookie never outlived the absolute end: the browser dropped it
+	// by itself, so the page load sent none.
+	if c, ok := b.jar.Cookie(auth.DefaultCookieName); ok {
+		t.Errorf("the browser still holds the session cookie past the absolute end: %v", c)
+	}
+}
+
+// The JSON API: "remember": false makes a browser session, which
+// /api/session reports; /api/account needs a session (401 JSON without);
+// sign-out-others deletes the other sessions.
+func TestAPIRememberAndSignOutOthers(t *testing.T) {
+	srv := newServer(t)
+	laptop := authtest.NewJar(authtest.WithClock(srv.Fake().Clock))
+	if rec := call(t, srv, laptop, "POST", playground.SignupPath, `{"username":"ada","password":"pw"}`); rec.Code != http.StatusOK {
+		t.Fatalf("signup: %d %s", rec.Code, rec.Body)
+	}
+	phone := authtest.NewJar(authtest.WithClock(srv.Fake().Clock))
+	if rec := call(t, srv, phone, "POST", playground.LoginPath, `{"username":"ada","password":"pw","remember":false}`); rec.Code != http.StatusOK {
+		t.Fatalf("login: %d %s", rec.Code, rec.Body)
+	}
+	var body struct {
+		Session playground.SessionJSON `json:"session"`
+	}
+	rec := call(t, srv, phone, "GET", playground.SessionPath, "")
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || !body.Session.BrowserSession || body.Session.ExpiresAt == nil {
+		t.Errorf("phone session %s (%v): want a browser session with an absolute end", rec.Body, err)
+	}
+	if rec := call(t, srv, authtest.NewJar(), "GET", "/api/account", ""); rec.Code != http.StatusUnauthorized || errorOf(t, rec) != "not signed in" {
+		t.Errorf("GET /api/account signed out: %d %s, want 401 not signed in", rec.Code, rec.Body)
+	}
+	if rec := call(t, srv, laptop, "GET", "/api/account", ""); rec.Code != http.StatusOK {
+		t.Errorf("GET /api/account signed in: %d %s", rec.Code, rec.Body)
+	}
+	rec = laptop.Do(srv, authtest.NewRequest("POST", base+"/account/sign-out-others").SameOrigin().Build(t))
+	if rec.Code != http.StatusOK || strings.TrimSpace(rec.Body.String()) != `{"sessions":1}` {
+		t.Errorf("sign-out-others: %d %s, want 200 {\"sessions\":1}", rec.Code, rec.Body)
+	}
+	if rec := call(t, srv, phone, "GET", playground.SessionPath, ""); rec.Code != http.StatusUnauthorized {
+		t.Errorf("phone after sign-out-others: %d, want 401", rec.Code)
+	}
+}
