@@ -35,7 +35,7 @@ func LabTarget() scenarios.Target {
 		SignIn:        &signIn,
 		SignOut:       scenarios.APISignOut(LogoutPath),
 		SignOutOthers: "POST " + scenarios.SignOutOthersPath,
-		Fake:    []fakeauth.Option{fakeauth.WithConfig(auth.Config{Cookie: auth.CookieConfig{Insecure: true}})},
+		Fake:          []fakeauth.Option{fakeauth.WithConfig(auth.Config{Cookie: auth.CookieConfig{Insecure: true}})},
 	}
 }
 

@@ -95,7 +95,7 @@ func TestRoughEdgeTexts(t *testing.T) {
 	if strings.Contains(lab.Text("#scenarios"), "<target path>") || strings.Contains(lab.Text("#scenarios"), "<logout>") {
 		t.Error("the lab shows a placeholder path")
 	}
-	if got := lab.Text(`tr.scenario[data-name="active/GET `+playground.UserPath+`"] .case-description`); !strings.Contains(got, "when GET "+playground.UserPath) {
+	if got := lab.Text(`tr.scenario[data-name="active/GET ` + playground.UserPath + `"] .case-description`); !strings.Contains(got, "when GET "+playground.UserPath) {
 		t.Errorf("lab description %q does not name %s", got, playground.UserPath)
 	}
 }
