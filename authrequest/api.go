@@ -35,16 +35,29 @@ func APIHandler(a *auth.Auth, opts ...Option) http.Handler {
 	if err != nil {
 		panic(err)
 	}
-	h := &apiHandler{a: a, set: set, own: len(opts) > 0}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/auth/user", h.user)
-	mux.HandleFunc("POST /api/auth/logout", h.logout)
-	mux.HandleFunc("/api/auth/user", methodNotAllowed("GET, HEAD"))
-	mux.HandleFunc("/api/auth/logout", methodNotAllowed("POST"))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	return &apiHandler{a: a, set: set, own: len(opts) > 0}
+}
+
+// ServeHTTP routes the two paths itself rather than through an
+// http.ServeMux of its own: an app (or a test building its handler for
+// every case) then pays nothing to build one.
+func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/api/auth/user":
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			h.user(w, r)
+			return
+		}
+		methodNotAllowed(w, "GET, HEAD")
+	case "/api/auth/logout":
+		if r.Method == http.MethodPost {
+			h.logout(w, r)
+			return
+		}
+		methodNotAllowed(w, "POST")
+	default:
 		writeJSON(w, http.StatusNotFound, errorBody{"not found"})
-	})
-	return mux
+	}
 }
 
 type apiHandler struct {
@@ -138,11 +151,9 @@ func (h *apiHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
 }
 
-func methodNotAllowed(allow string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Allow", allow)
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method not allowed"})
-	}
+func methodNotAllowed(w http.ResponseWriter, allow string) {
+	w.Header().Set("Allow", allow)
+	writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method not allowed"})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -91,3 +91,13 @@ func BenchmarkBaseline(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNewAPIHandler is the cost of building APIHandler, which a test
+// that builds its app's handler for every case pays each time.
+func BenchmarkNewAPIHandler(b *testing.B) {
+	a, _, _, _ := benchSetup(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = authrequest.APIHandler(a)
+	}
+}
