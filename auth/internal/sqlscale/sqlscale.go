@@ -135,7 +135,8 @@ func CheckLatency(t *testing.T, newBackend func(t *testing.T) Backend) {
 // with Auth.DeleteExpiredSessions while one goroutine validates and one
 // signs in every 5 ms, in steps of sweepBatch (0: auth's default). It reports the validation p99 before and during the
 // sweep and the sign-ins' worst latency, and fails if p99 more than
-// doubles, a sign-in fails or one waits more than 100 ms.
+// doubles, a sign-in fails or one waits more than 100 ms: for auth's
+// default step, unpaced; other forms only report their figures.
 //
 // With paced set, the check runs the steps itself and pauses after each
 // for as long as it took (half the store's time left to other clients),
@@ -219,10 +220,16 @@ func CheckSweep(t *testing.T, newBackend func(t *testing.T) Backend, sweepBatch 
 	t.Logf("sweep (paced %v) of %d in steps of %d in %v: validation p99 %v before, %v during (%.2fx; %d validations); %d sign-ins, worst %v, p99 %v, %d failed; before the sweep: %d sign-ins, worst %v, p99 %v",
 		paced, n, sweepBatch, took.Round(time.Millisecond), pb, pd, float64(pd)/float64(pb), len(during), len(signIns), worst, pct(signIns, .99), failed,
 		len(signInsBefore), slices.Max(append(signInsBefore, 0)), pct(signInsBefore, .99))
+	// The goals hold for what an app runs: Auth's default step, unpaced
+	// by the caller. The other forms are measured for comparison.
+	fail := t.Errorf
+	if (sweepBatch != 0 && sweepBatch != auth.DefaultSweepBatch) || paced {
+		fail = func(format string, args ...any) { t.Logf("(a variant, not checked) "+format, args...) }
+	}
 	if pd > 2*pb {
-		t.Errorf("validation p99 during the sweep %v > 2x %v before", pd, pb)
+		fail("validation p99 during the sweep %v > 2x %v before", pd, pb)
 	}
 	if worst > 100*time.Millisecond {
-		t.Errorf("a sign-in waited %v during the sweep, want at most 100ms", worst)
+		fail("a sign-in waited %v during the sweep, want at most 100ms", worst)
 	}
 }
