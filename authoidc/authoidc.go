@@ -428,6 +428,14 @@ func (c *Client) verify(ctx context.Context, tok *oauth2.Token, nonce string, no
 	v := c.verifier
 	c.mu.Unlock()
 	idt, err := v.Verify(ctx, raw)
+	if err != nil && strings.Contains(err.Error(), "failed to verify signature") {
+		// go-oidc publishes a key set fetch's result before it clears the
+		// fetch, so a refresh asked for in between (a key rotated just
+		// after a fetch) gets the previous keys, and a token of the new key
+		// is refused once. Verifying again fetches again; a token of a key
+		// the provider never published is still refused.
+		idt, err = v.Verify(ctx, raw)
+	}
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: %w", ErrIDToken, err)
 	}
