@@ -106,8 +106,13 @@ func BenchmarkScenarioCaseVsPlain(b *testing.B) {
 }
 
 func vsPlain(b *testing.B, target scenarios.Target) {
-	runner, c := scenarios.NewRunner(target), benchCase(b)
-	p := newPlain(b)
+	vsPlainOn(b, target, benchCase(b), newPlain(b))
+}
+
+// vsPlainOn runs case c on target and the plain request p interleaved,
+// one of each per iteration, and reports their times and ratio.
+func vsPlainOn(b *testing.B, target scenarios.Target, c scenarios.Case, p plain) {
+	runner := scenarios.NewRunner(target)
 	var inCase, inPlain time.Duration
 	n := 0
 	for b.Loop() {
@@ -123,4 +128,28 @@ func vsPlain(b *testing.B, target scenarios.Target) {
 	b.ReportMetric(float64(inCase.Nanoseconds())/float64(n), "case-ns/op")
 	b.ReportMetric(float64(inPlain.Nanoseconds())/float64(n), "plain-ns/op")
 	b.ReportMetric(float64(inCase)/float64(inPlain), "case/plain")
+}
+
+// BenchmarkREADMECaseVsPlain is BenchmarkScenarioCaseVsPlain on the
+// README's app (its handler and Target, as printed), with the default
+// runner: a new handler for every case.
+func BenchmarkREADMECaseVsPlain(b *testing.B) {
+	var c scenarios.Case
+	for _, k := range scenarios.Standard(target) {
+		if k.Name() == "active/GET /api/auth/user" {
+			c = k
+		}
+	}
+	if c.Name() == "" {
+		b.Fatal("no case active/GET /api/auth/user")
+	}
+	f, err := fakeauth.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, s, err := f.SeedUserSession(context.Background(), fakeauth.Active)
+	if err != nil {
+		b.Fatal(err)
+	}
+	vsPlainOn(b, target, c, plain{h: target.Handler(f), cookie: f.Auth.SessionCookie(s)})
 }
