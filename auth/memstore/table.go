@@ -180,20 +180,35 @@ func (t *sessionTable) record(e *entry, id string) auth.SessionRecord {
 // key returns the table key of a session ID, and whether the ID is odd.
 func key(id string) (sid, bool) {
 	var k sid
-	if len(id) == 2*len(k) && isLowerHex(id) {
-		hex.Decode(k[:], []byte(id))
+	if len(id) == 2*len(k) && decodeLowerHex(k[:], id) {
 		return k, false
 	}
 	return sha256.Sum256([]byte("memstore odd session ID\x00" + id)), true
 }
 
-func isLowerHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+// decodeLowerHex decodes s, of length 2*len(dst), into dst in one pass, and
+// reports whether s was lowercase hex: uppercase is refused, so that two
+// spellings of one ID never share a key.
+func decodeLowerHex(dst []byte, s string) bool {
+	for i := range dst {
+		hi, ok1 := lowerHexValue(s[2*i])
+		lo, ok2 := lowerHexValue(s[2*i+1])
+		if !ok1 || !ok2 {
 			return false
 		}
+		dst[i] = hi<<4 | lo
 	}
 	return true
+}
+
+func lowerHexValue(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
 }
 
 func (t *sessionTable) get(id string) *entry {
