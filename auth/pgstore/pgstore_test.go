@@ -269,25 +269,14 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	q := `"` + schema + `".`
 	now := time.Now()
 	token := "abcdefghijklmnopqrstuvwxyz234567"
-	for _, stmt := range []string{
-		`CREATE SCHEMA "` + schema + `"`,
+	s := openUnmigrated(t, pool, schema, token,
+		`CREATE SCHEMA "`+schema+`"`,
 		strings.ReplaceAll(string(v1), "{{schema}}", q),
-		`CREATE TABLE ` + q + `auth_schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
-		`INSERT INTO ` + q + `auth_schema_migrations VALUES (1, '0001_init.sql', 0)`,
-		`INSERT INTO ` + q + `auth_users VALUES ('u1', '{"name":"Ada"}')`,
+		`CREATE TABLE `+q+`auth_schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+		`INSERT INTO `+q+`auth_schema_migrations VALUES (1, '0001_init.sql', 0)`,
+		`INSERT INTO `+q+`auth_users VALUES ('u1', '{"name":"Ada"}')`,
 		fmt.Sprintf(`INSERT INTO `+q+`auth_sessions VALUES ('%s', 'u1', %d, %d)`, auth.SessionID(token), now.Add(time.Hour).UnixNano(), now.Add(2*time.Hour).UnixNano()),
-	} {
-		if _, err := pool.Exec(ctx, stmt); err != nil {
-			t.Fatalf("%.40s: %v", stmt, err)
-		}
-	}
-	s, err := pgstore.New(pool, pgstore.WithSchema(schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.GetSession(ctx, auth.SessionID(token)); !errors.Is(err, pgstore.ErrNotMigrated) {
-		t.Errorf("GetSession on a version 1 database: error = %v, want one wrapping ErrNotMigrated", err)
-	}
+	)
 	before := time.Now()
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate from version 1: %v", err)
@@ -502,18 +491,7 @@ func TestUpgradeFromVersion2(t *testing.T) {
 		fmt.Sprintf(`INSERT INTO `+q+`auth_sessions (id, user_id, active_expires_at, idle_expires_at, created_at, renewed_at, expires_at, user_agent, client_ip, attributes)
 			VALUES ('%s', 'u1', %d, %d, %d, %d, 0, 'old browser', '192.0.2.1', NULL)`,
 			auth.SessionID(token), now.Add(time.Hour).UnixNano(), now.Add(2*time.Hour).UnixNano(), now.UnixNano(), now.UnixNano()))
-	for _, stmt := range stmts {
-		if _, err := pool.Exec(ctx, stmt); err != nil {
-			t.Fatalf("%.40s: %v", stmt, err)
-		}
-	}
-	s, err := pgstore.New(pool, pgstore.WithSchema(schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.GetSession(ctx, auth.SessionID(token)); !errors.Is(err, pgstore.ErrNotMigrated) {
-		t.Errorf("GetSession on a version 2 schema: error = %v, want one wrapping ErrNotMigrated", err)
-	}
+	s := openUnmigrated(t, pool, schema, token, stmts...)
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate from version 2: %v", err)
 	}
@@ -556,4 +534,24 @@ func TestUpgradeAppUsersFromVersion1(t *testing.T) {
 		t.Fatalf("Migrate from version 1: %v", err)
 	}
 	testservices.CheckUpgradedPolicy(t, s, token)
+}
+
+// openUnmigrated runs stmts (an earlier schema and its rows) on pool,
+// opens the store on schema, and checks that it asks for Migrate before it
+// reads the session of token.
+func openUnmigrated(t *testing.T, pool *pgxpool.Pool, schema, token string, stmts ...string) *pgstore.Store {
+	t.Helper()
+	for _, stmt := range stmts {
+		if _, err := pool.Exec(t.Context(), stmt); err != nil {
+			t.Fatalf("%.40s: %v", stmt, err)
+		}
+	}
+	s, err := pgstore.New(pool, pgstore.WithSchema(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetSession(t.Context(), auth.SessionID(token)); !errors.Is(err, pgstore.ErrNotMigrated) {
+		t.Errorf("GetSession on an old schema: error = %v, want one wrapping ErrNotMigrated", err)
+	}
+	return s
 }

@@ -261,12 +261,6 @@ func TestNotMigrated(t *testing.T) {
 // sessions is upgraded in place, and its sessions still validate.
 func TestUpgradeFromVersion1(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "auth.db")
-	db, err := sqlitestore.OpenDB(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	v1, err := os.ReadFile("../internal/sqlcore/migrations/sqlite/store/0001_init.sql")
 	if err != nil {
 		t.Fatal(err)
@@ -276,25 +270,13 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if !auth.ValidToken(token) {
 		t.Fatalf("test token %q is not valid", token)
 	}
-	for _, q := range []string{
+	s := openUnmigrated(t, oldDatabase(t,
 		string(v1),
 		`CREATE TABLE auth_schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
 		`INSERT INTO auth_schema_migrations VALUES (1, '0001_init.sql', 0)`,
 		`INSERT INTO auth_users VALUES ('u1', '{"name":"Ada"}')`,
 		fmt.Sprintf(`INSERT INTO auth_sessions VALUES ('%s', 'u1', %d, %d)`, auth.SessionID(token), now.Add(time.Hour).UnixNano(), now.Add(2*time.Hour).UnixNano()),
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%.40s: %v", q, err)
-		}
-	}
-	s, err := sqlitestore.New(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.GetSession(ctx, auth.SessionID(token)); !errors.Is(err, sqlitestore.ErrNotMigrated) {
-		t.Errorf("GetSession on a version 1 database: error = %v, want one wrapping ErrNotMigrated", err)
-	}
+	), token)
 	before := time.Now()
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate from version 1: %v", err)
@@ -510,11 +492,6 @@ func BenchmarkStore(b *testing.B) {
 // browser-session policy through a renewal.
 func TestUpgradeFromVersion2(t *testing.T) {
 	ctx := t.Context()
-	db, err := sqlitestore.OpenDB(filepath.Join(t.TempDir(), "auth.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	stmts := []string{`CREATE TABLE auth_schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`}
 	for i, name := range []string{"0001_init.sql", "0002_session_record.sql"} {
 		b, err := os.ReadFile("../internal/sqlcore/migrations/sqlite/store/" + name)
@@ -529,19 +506,7 @@ func TestUpgradeFromVersion2(t *testing.T) {
 		fmt.Sprintf(`INSERT INTO auth_sessions (id, user_id, active_expires_at, idle_expires_at, created_at, renewed_at, expires_at, user_agent, client_ip, attributes)
 			VALUES ('%s', 'u1', %d, %d, %d, %d, 0, 'old browser', '192.0.2.1', NULL)`,
 			auth.SessionID(token), now.Add(time.Hour).UnixNano(), now.Add(2*time.Hour).UnixNano(), now.UnixNano(), now.UnixNano()))
-	for _, q := range stmts {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%.40s: %v", q, err)
-		}
-	}
-	s, err := sqlitestore.New(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.GetSession(ctx, auth.SessionID(token)); !errors.Is(err, sqlitestore.ErrNotMigrated) {
-		t.Errorf("GetSession on a version 2 database: error = %v, want one wrapping ErrNotMigrated", err)
-	}
+	s := openUnmigrated(t, oldDatabase(t, stmts...), token)
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate from version 2: %v", err)
 	}
@@ -554,18 +519,13 @@ func TestUpgradeFromVersion2(t *testing.T) {
 // Sessions for an app's users table upgrade from their version 1 too.
 func TestUpgradeAppUsersFromVersion1(t *testing.T) {
 	ctx := t.Context()
-	db, err := sqlitestore.OpenDB(filepath.Join(t.TempDir(), "app.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	v1, err := os.ReadFile("../internal/sqlcore/migrations/sqlite/sessions/0001_init.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
 	token := "abcdefghijklmnopqrstuvwxyz234567"
 	now := time.Now()
-	for _, q := range []string{
+	db := oldDatabase(t,
 		`CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT)`,
 		`INSERT INTO users VALUES ('u1', 'ada@example.com')`,
 		strings.NewReplacer("{{users}}", `"users"`, "{{idcol}}", `"id"`).Replace(string(v1)),
@@ -574,11 +534,7 @@ func TestUpgradeAppUsersFromVersion1(t *testing.T) {
 		fmt.Sprintf(`INSERT INTO auth_sessions (id, user_id, created_at, renewed_at, active_expires_at, idle_expires_at, user_agent)
 			VALUES ('%s', 'u1', %d, %d, %d, %d, 'old browser')`,
 			auth.SessionID(token), now.UnixNano(), now.UnixNano(), now.Add(time.Hour).UnixNano(), now.Add(2*time.Hour).UnixNano()),
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%.40s: %v", q, err)
-		}
-	}
+	)
 	s, err := sqlitestore.NewSessions(db, sqlitestore.UsersTable{Table: "users", IDColumn: "id"})
 	if err != nil {
 		t.Fatal(err)
@@ -590,4 +546,36 @@ func TestUpgradeAppUsersFromVersion1(t *testing.T) {
 		t.Errorf("SchemaVersion = %d, want 2", v)
 	}
 	testservices.CheckUpgradedPolicy(t, s, token)
+}
+
+// oldDatabase is a database file holding what stmts (an earlier schema
+// and its rows) make, for the upgrade tests.
+func oldDatabase(t *testing.T, stmts ...string) *sql.DB {
+	t.Helper()
+	db, err := sqlitestore.OpenDB(filepath.Join(t.TempDir(), "auth.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, q := range stmts {
+		if _, err := db.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%.40s: %v", q, err)
+		}
+	}
+	return db
+}
+
+// openUnmigrated opens the store on db and checks that it asks for
+// Migrate before it reads the session of token.
+func openUnmigrated(t *testing.T, db *sql.DB, token string) *sqlitestore.Store {
+	t.Helper()
+	s, err := sqlitestore.New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.GetSession(t.Context(), auth.SessionID(token)); !errors.Is(err, sqlitestore.ErrNotMigrated) {
+		t.Errorf("GetSession on an old database: error = %v, want one wrapping ErrNotMigrated", err)
+	}
+	return s
 }
