@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/internal/pace"
 )
 
 // Store keeps users, keys and sessions in memory: an [auth.SessionStore]
@@ -393,7 +394,9 @@ const listChunk = 500
 // IdleExpiresAt makes each step cost its limit, not the number of
 // sessions stored; and the step takes the lock in chunks of sweepChunk
 // deletions, letting the validations and sign-ins waiting for it in
-// between, so that none of them waits for a whole step.
+// between, so that none of them waits for a whole step. After the step it
+// waits three times as long as the step took before it returns (or until
+// ctx is done), so that a sweep takes about a quarter of the time.
 func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -413,19 +416,11 @@ func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, lim
 	}
 	// Then leave the store (and the CPU) to the app for three times as
 	// long: the sweep runs in the app's process.
-	t := time.NewTimer(sweepDuty * time.Since(start))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return n, ctx.Err()
-	case <-t.C:
+	if err := pace.After(ctx, start); err != nil {
+		return n, err
 	}
 	return n, nil
 }
-
-// sweepDuty is how many times as long as a sweep step took the store
-// waits after it.
-const sweepDuty = 3
 
 // sweepChunk is how many sessions a sweep deletes per hold of the lock:
 // about 10 µs of work with a million sessions stored.

@@ -120,6 +120,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/internal/pace"
 )
 
 // DefaultPrefix is the key prefix of a store without [WithPrefix].
@@ -702,26 +703,16 @@ func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, lim
 // more, so that concurrent sweeps do not stop each other early.
 const sweepRounds = 8
 
-// sweepDuty is how many times as long as one of its pipelines took the
-// sweep waits after it: it keeps one sweep to about a quarter of Redis's
-// time, so that requests running meanwhile rarely queue behind it.
-const sweepDuty = 3
-
 // paced runs one pipeline of the sweep with c.pipelined, then waits
-// sweepDuty times as long as it took (or until ctx is done).
+// pace.Duty times as long as it took (or until ctx is done), so that one
+// sweep takes about a quarter of Redis's time and requests running
+// meanwhile rarely queue behind it.
 func (c *core) paced(ctx context.Context, build func(redis.Pipeliner)) error {
 	start := time.Now()
 	if err := c.pipelined(ctx, build); err != nil {
 		return err
 	}
-	t := time.NewTimer(sweepDuty * time.Since(start))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return pace.After(ctx, start)
 }
 
 func (c *core) deleteExpired(ctx context.Context, now time.Time, limit int) (int, error) {

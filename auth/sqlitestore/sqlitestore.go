@@ -150,10 +150,6 @@ type state struct {
 	owned bool // Close closes db
 }
 
-// sweepDuty is how many times as long as a sweep step took the store
-// waits after it (see the package doc).
-const sweepDuty = 3
-
 // sqlitePragmas are set on every connection OpenDB makes; see the package
 // doc.
 const (
@@ -246,7 +242,7 @@ func newState(db *sql.DB, users *sqlcore.UsersTable) (*state, error) {
 	core, err := sqlcore.New(std, sqlcore.Config{
 		Name: "sqlitestore", Users: users, CheckUser: users != nil,
 		NoRows: sql.ErrNoRows, Classify: classify, NotMigrated: ErrNotMigrated,
-		SweepDuty: sweepDuty,
+		PaceSweep: true,
 	})
 	if err != nil {
 		return nil, err

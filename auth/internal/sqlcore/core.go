@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/internal/pace"
 )
 
 // UsersTable names an app's users table and its ID column.
@@ -43,11 +44,11 @@ type Config struct {
 	// app's user row still exists (SQLite app-users mode: the cascade
 	// depends on the deleting connection's foreign_keys pragma).
 	CheckUser bool
-	// SweepDuty, when positive, makes each DeleteExpiredSessions step wait
-	// that many times as long as its DELETE took before it returns, so
-	// that a sweep leaves the rest of the time to the app (SQLite runs in
-	// the app's process, on its CPUs).
-	SweepDuty int
+	// PaceSweep makes each DeleteExpiredSessions step wait pace.Duty
+	// times as long as its DELETE took before it returns, so that a sweep
+	// leaves the rest of the time to the app (SQLite runs in the app's
+	// process, on its CPUs).
+	PaceSweep bool
 }
 
 // Core implements the store methods on a [DB].
@@ -366,8 +367,8 @@ func (c *Core) DeleteExpiredSessions(ctx context.Context, now time.Time, limit i
 	} else {
 		start := time.Now()
 		deleted, err = c.db.Exec(ctx, c.q.deleteExpired, n, limit)
-		if err == nil && c.cfg.SweepDuty > 0 {
-			err = pause(ctx, time.Duration(c.cfg.SweepDuty)*time.Since(start))
+		if err == nil && c.cfg.PaceSweep {
+			err = pace.After(ctx, start)
 		}
 	}
 	if err != nil {
@@ -521,16 +522,4 @@ func (c *Core) UserKeys(ctx context.Context, userID string) ([]auth.KeyRecord, e
 		return nil, c.wrap("list user keys", err)
 	}
 	return out, nil
-}
-
-// pause waits d, or until ctx is done.
-func pause(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
