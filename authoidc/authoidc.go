@@ -77,8 +77,36 @@ type Config struct {
 	AfterSignIn string
 
 	// UserAttributes returns the attributes of a user created at first
-	// sign-in; the email and name claims (when present) when nil.
+	// sign-in; the email and name claims (when present) when nil. Not used
+	// with ResolveUser.
 	UserAttributes func(Claims) map[string]any
+
+	// ResolveUser maps a verified identity to the app's user ID. It is
+	// required when the Auth keeps no users (an app with its own users
+	// table, on a sessions-only store such as memstore.NewSessions or
+	// pgstore.NewSessions), and replaces authkit's keys when set. It is
+	// called once every check has passed (state, iss, code, ID token,
+	// userinfo, RequireVerifiedEmail), with Identity.LinkUserID set when a
+	// signed-in user asked to link the identity (still signed in, checked
+	// before the call): the resolver then records the identity for that
+	// user and returns its ID, or returns an error wrapping
+	// [ErrLinkConflict] when the identity belongs to another user. An
+	// error wrapping one of this package's sentinels or [auth.ErrStore] is
+	// answered as [StatusCode] says; any other is the app's fault: a 500,
+	// logged at Error with its cause. An empty user ID is an error too.
+	ResolveUser func(ctx context.Context, id Identity) (userID string, err error)
+
+	// PostLogoutRedirectURL is where the provider sends the browser after
+	// [Client.Logout] (it must be registered at the provider as a
+	// post_logout_redirect_uri); without it the provider shows its own
+	// page. It must be an absolute URL.
+	PostLogoutRedirectURL string
+	// KeepIDToken keeps the ID token with the session (a session
+	// attribute, about a kilobyte read on every validation), so that
+	// [Client.Logout] can send it as id_token_hint and the provider ends
+	// its session without asking the user to confirm (OpenID Connect
+	// RP-Initiated Logout 1.0 §2).
+	KeepIDToken bool
 
 	// OnError answers a failed sign-in; [DefaultErrorHandler] when nil. It
 	// is called after the flow cookie is cleared and before anything else
@@ -86,15 +114,30 @@ type Config struct {
 	OnError func(w http.ResponseWriter, r *http.Request, err error)
 }
 
-// Claims is what sign-in read from a verified ID token.
+// Claims is what sign-in read from a verified ID token, completed from
+// the userinfo endpoint when the ID token lacks the claims of the scopes
+// asked for (OpenID Connect Core 1.0 §5.4).
 type Claims struct {
 	Issuer        string
 	Subject       string
 	Email         string
 	EmailVerified bool
 	Name          string
-	// All holds every claim of the ID token.
+	// All holds every claim of the ID token, and the userinfo claims the
+	// ID token lacks.
 	All map[string]any
+}
+
+// Identity is a verified provider identity, as [Config.ResolveUser]
+// receives it.
+type Identity struct {
+	// ProviderID and Claims.Subject are the identity's key:
+	// [Client.ProviderID] and the ID token's subject.
+	ProviderID string
+	Claims
+	// LinkUserID is the signed-in user's ID when the sign-in was started
+	// to link an account, "" otherwise.
+	LinkUserID string
 }
 
 // A Client is the app's "sign in with" an OpenID provider: [Client.Start]
@@ -110,6 +153,11 @@ type Client struct {
 	mu       sync.Mutex
 	provider *oidc.Provider
 	endpoint oauth2.Endpoint
+	meta     providerMetadata
+	// issuer is the discovery document's issuer; issRequired is its
+	// authorization_response_iss_parameter_supported (RFC 9207 §3).
+	issuer      string
+	issRequired bool
 	// verifier keeps the provider's key set between sign-ins; it fetches
 	// the JWKS again when a token names a key it does not know.
 	verifier *oidc.IDTokenVerifier
@@ -136,6 +184,14 @@ func New(a *auth.Auth, cfg Config) (*Client, error) {
 	if ru, err := url.Parse(cfg.RedirectURL); err != nil || !ru.IsAbs() {
 		return nil, fmt.Errorf("%w: RedirectURL %q is not an absolute URL", ErrConfig, cfg.RedirectURL)
 	}
+	if cfg.ResolveUser == nil && a.Users() == nil {
+		return nil, fmt.Errorf("%w: the Auth keeps no users (a sessions-only store): set Config.ResolveUser to map a provider identity to your user ID", ErrConfig)
+	}
+	if cfg.PostLogoutRedirectURL != "" {
+		if u, err := url.Parse(cfg.PostLogoutRedirectURL); err != nil || !u.IsAbs() {
+			return nil, fmt.Errorf("%w: PostLogoutRedirectURL %q is not an absolute URL", ErrConfig, cfg.PostLogoutRedirectURL)
+		}
+	}
 	if len(cfg.Scopes) == 0 {
 		cfg.Scopes = []string{"email", "profile"}
 	}
@@ -160,10 +216,16 @@ func New(a *auth.Auth, cfg Config) (*Client, error) {
 			cfg.FlowCookieName = "authkit-oidc"
 		}
 	}
-	if strings.HasPrefix(cfg.FlowCookieName, "__Host-") && cfg.InsecureCookie {
-		return nil, fmt.Errorf("%w: a __Host- cookie must be Secure; name the flow cookie otherwise with InsecureCookie", ErrConfig)
+	// RFC 6265bis §4.1.3: browsers match the cookie name prefixes
+	// case-insensitively, so "__host-" binds as "__Host-" does.
+	if hasPrefixFold(cfg.FlowCookieName, "__Host-") || hasPrefixFold(cfg.FlowCookieName, "__Secure-") {
+		if cfg.InsecureCookie {
+			return nil, fmt.Errorf("%w: a %s cookie must be Secure; name the flow cookie otherwise with InsecureCookie", ErrConfig, cfg.FlowCookieName)
+		}
 	}
-	if cfg.AfterSignIn == "" || !localPath(cfg.AfterSignIn) {
+	if p, ok := authrequest.SafeReturnPath(cfg.AfterSignIn); ok {
+		cfg.AfterSignIn = p
+	} else {
 		cfg.AfterSignIn = "/"
 	}
 	key := cfg.CookieKey
@@ -215,7 +277,12 @@ func (c *Client) discover(ctx context.Context) (*oidc.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: discovery: %w", ErrProviderUnavailable, err)
 	}
-	c.provider, c.endpoint = p, endpointOf(p)
+	var meta providerMetadata
+	if err := p.Claims(&meta); err != nil {
+		return nil, fmt.Errorf("%w: discovery: %w", ErrProviderUnavailable, err)
+	}
+	c.provider, c.endpoint, c.meta = p, endpointOf(p, meta), meta
+	c.issuer, c.issRequired = meta.Issuer, meta.IssParameterSupported
 	c.verifier = p.VerifierContext(c.clientContext(context.WithoutCancel(ctx)), &oidc.Config{
 		ClientID:          c.cfg.ClientID,
 		SkipClientIDCheck: c.mut.has(mutNoAudienceCheck),
@@ -225,18 +292,26 @@ func (c *Client) discover(ctx context.Context) (*oidc.Provider, error) {
 	return p, nil
 }
 
+// providerMetadata is what the Client reads from the provider's
+// discovery document beyond go-oidc's endpoints (OpenID Connect Discovery
+// 1.0 §3, RFC 9207 §3, RP-Initiated Logout 1.0 §3.1).
+type providerMetadata struct {
+	Issuer                string   `json:"issuer"`
+	TokenAuthMethods      []string `json:"token_endpoint_auth_methods_supported"`
+	UserInfoEndpoint      string   `json:"userinfo_endpoint"`
+	EndSessionEndpoint    string   `json:"end_session_endpoint"`
+	IssParameterSupported bool     `json:"authorization_response_iss_parameter_supported"`
+}
+
 // endpointOf is the provider's endpoint with the client authentication
 // its discovery document names: client_secret_basic unless only
 // client_secret_post is offered (the default per OpenID Connect
 // Discovery). x/oauth2 would otherwise guess, and retry a failed token
 // request the other way, which sends a code twice.
-func endpointOf(p *oidc.Provider) oauth2.Endpoint {
+func endpointOf(p *oidc.Provider, meta providerMetadata) oauth2.Endpoint {
 	ep := p.Endpoint()
-	var meta struct {
-		Methods []string `json:"token_endpoint_auth_methods_supported"`
-	}
 	ep.AuthStyle = oauth2.AuthStyleInHeader
-	if p.Claims(&meta) == nil && len(meta.Methods) > 0 && !slices.Contains(meta.Methods, "client_secret_basic") && slices.Contains(meta.Methods, "client_secret_post") {
+	if len(meta.TokenAuthMethods) > 0 && !slices.Contains(meta.TokenAuthMethods, "client_secret_basic") && slices.Contains(meta.TokenAuthMethods, "client_secret_post") {
 		ep.AuthStyle = oauth2.AuthStyleInParams
 	}
 	return ep
@@ -252,12 +327,18 @@ func (c *Client) oauthConfig() oauth2.Config {
 
 // Start begins a sign-in: it sets the flow cookie (state, nonce and PKCE
 // verifier, sealed, for FlowLifetime) and redirects to the provider's
-// authorization endpoint. Mount it on GET (a link or a button); on POST
-// it checks the request's origin first. Its query parameters:
+// authorization endpoint. Mount it on GET (a link or a button) and POST (a
+// form); a POST must come from the app's own origin. Its parameters, in
+// the query or a POSTed form:
 //
-//	return_to=/path  where to go after signing in (a path on this site)
+//	return_to=/path  where to go after signing in: a path on this site, as
+//	                 [authrequest.SafeReturnPath] accepts it (otherwise
+//	                 Config.AfterSignIn)
 //	link=1           link the provider identity to the signed-in user
-//	                 instead of signing in ([ErrNotSignedIn] without a session)
+//	                 instead of signing in: only on a same-origin POST
+//	                 ([authrequest.ErrCrossOrigin] otherwise, so another
+//	                 site cannot start linking its identity to the
+//	                 victim's account), [ErrNotSignedIn] without a session
 //
 // A failure goes to the error handler and sets no cookie.
 func (c *Client) Start(w http.ResponseWriter, r *http.Request) {
@@ -268,7 +349,8 @@ func (c *Client) Start(w http.ResponseWriter, r *http.Request) {
 
 func (c *Client) start(w http.ResponseWriter, r *http.Request) error {
 	ar := authrequest.FromContext(r.Context())
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+	safe := r.Method == http.MethodGet || r.Method == http.MethodHead
+	if !safe {
 		if err := ar.CheckOrigin(); err != nil {
 			return err
 		}
@@ -280,10 +362,18 @@ func (c *Client) start(w http.ResponseWriter, r *http.Request) error {
 		Expires:  c.a.Now().Add(c.cfg.FlowLifetime).Unix(),
 		Return:   c.cfg.AfterSignIn,
 	}
-	if rt := r.URL.Query().Get("return_to"); rt != "" && localPath(rt) {
+	// One rule for where a browser may be sent after signing in: the
+	// same as the session middleware's next parameter.
+	if rt, ok := authrequest.SafeReturnPath(r.FormValue("return_to")); ok {
 		f.Return = rt
 	}
-	if r.URL.Query().Get("link") == "1" {
+	if r.FormValue("link") == "1" {
+		// A top-level cross-site GET carries the Lax session cookie:
+		// linking from one would add the attacker's identity to the
+		// victim's account. Only a POST proves its origin.
+		if safe {
+			return fmt.Errorf("%w: linking an account must start from a POST of this site", authrequest.ErrCrossOrigin)
+		}
 		s, err := ar.Session()
 		if err != nil {
 			return err
@@ -303,7 +393,11 @@ func (c *Client) start(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, c.flowCookie(value, int(c.cfg.FlowLifetime/time.Second)))
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, o.AuthCodeURL(f.State, oidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier)), http.StatusFound)
+	status := http.StatusFound
+	if !safe {
+		status = http.StatusSeeOther // a POSTed start becomes a GET at the provider
+	}
+	http.Redirect(w, r, o.AuthCodeURL(f.State, oidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier)), status)
 	return nil
 }
 
@@ -364,6 +458,12 @@ func (c *Client) callback(w http.ResponseWriter, r *http.Request) (*auth.Session
 	if !c.mut.has(mutNoStateCheck) && subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(f.State)) != 1 {
 		return nil, "", fmt.Errorf("%w: the state parameter does not match the flow cookie", ErrStateMismatch)
 	}
+	if _, err := c.discover(ctx); err != nil {
+		return nil, "", err
+	}
+	if err := c.checkIssuer(q); err != nil {
+		return nil, "", err
+	}
 	if code := q.Get("error"); code != "" {
 		return nil, "", &ProviderError{Code: code, Description: q.Get("error_description")}
 	}
@@ -371,15 +471,15 @@ func (c *Client) callback(w http.ResponseWriter, r *http.Request) (*auth.Session
 	if code == "" {
 		return nil, "", fmt.Errorf("%w: the callback carries no code", ErrExchange)
 	}
-	if _, err := c.discover(ctx); err != nil {
-		return nil, "", err
-	}
 	tok, err := c.exchange(ctx, code, f.Verifier)
 	if err != nil {
 		return nil, "", err
 	}
-	claims, err := c.verify(ctx, tok, f.Nonce, now)
+	claims, rawIDToken, err := c.verify(ctx, tok, f.Nonce, now)
 	if err != nil {
+		return nil, "", err
+	}
+	if err := c.completeClaims(ctx, tok, &claims); err != nil {
 		return nil, "", err
 	}
 	if c.cfg.RequireVerifiedEmail && !c.mut.has(mutNoEmailCheck) && !claims.EmailVerified {
@@ -390,11 +490,36 @@ func (c *Client) callback(w http.ResponseWriter, r *http.Request) (*auth.Session
 	if err != nil {
 		return nil, "", err
 	}
-	s, err := c.signIn(ar, userID)
+	var opts auth.SessionOptions
+	if c.cfg.KeepIDToken {
+		opts.Attributes = map[string]any{idTokenAttribute: rawIDToken}
+	}
+	s, err := c.signIn(ar, userID, opts)
 	if err != nil {
 		return nil, "", err
 	}
 	return s, f.Return, nil
+}
+
+// checkIssuer is the mix-up defence of RFC 9207 §2.4: an iss parameter in
+// the authorization response (success or error) must be the issuer the
+// request was sent to, and a provider whose discovery document sets
+// authorization_response_iss_parameter_supported must send one (RFC 9207
+// §3).
+func (c *Client) checkIssuer(q url.Values) error {
+	if c.mut.has(mutNoIssCheck) {
+		return nil
+	}
+	c.mu.Lock()
+	issuer, required := c.issuer, c.issRequired
+	c.mu.Unlock()
+	switch {
+	case q.Has("iss") && q.Get("iss") != issuer:
+		return fmt.Errorf("%w: the authorization response names issuer %q, the request went to %q", ErrIssuerMismatch, q.Get("iss"), issuer)
+	case !q.Has("iss") && required:
+		return fmt.Errorf("%w: the provider advertises the iss parameter and the authorization response has none", ErrIssuerMismatch)
+	}
+	return nil
 }
 
 // exchange trades the code for tokens with the PKCE verifier.
@@ -419,10 +544,10 @@ func (c *Client) exchange(ctx context.Context, code, verifier string) (*oauth2.T
 }
 
 // verify checks the ID token of the token response.
-func (c *Client) verify(ctx context.Context, tok *oauth2.Token, nonce string, now time.Time) (Claims, error) {
+func (c *Client) verify(ctx context.Context, tok *oauth2.Token, nonce string, now time.Time) (Claims, string, error) {
 	raw, ok := tok.Extra("id_token").(string)
 	if !ok || raw == "" {
-		return Claims{}, fmt.Errorf("%w: the token response has no id_token", ErrIDToken)
+		return Claims{}, "", fmt.Errorf("%w: the token response has no id_token", ErrIDToken)
 	}
 	c.mu.Lock()
 	v := c.verifier
@@ -437,26 +562,35 @@ func (c *Client) verify(ctx context.Context, tok *oauth2.Token, nonce string, no
 		idt, err = v.Verify(ctx, raw)
 	}
 	if err != nil {
-		return Claims{}, fmt.Errorf("%w: %w", ErrIDToken, err)
+		return Claims{}, "", fmt.Errorf("%w: %w", ErrIDToken, err)
 	}
 	if !c.mut.has(mutNoNonceCheck) && subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
-		return Claims{}, fmt.Errorf("%w: the ID token's nonce is not the flow's", ErrNonceMismatch)
+		return Claims{}, "", fmt.Errorf("%w: the ID token's nonce is not the flow's", ErrNonceMismatch)
 	}
 	if idt.IssuedAt.IsZero() {
-		return Claims{}, fmt.Errorf("%w: the ID token has no iat", ErrIDToken)
+		return Claims{}, "", fmt.Errorf("%w: the ID token has no iat", ErrIDToken)
 	}
 	if !c.mut.has(mutNoIatCheck) && idt.IssuedAt.After(now.Add(c.cfg.MaxClockSkew)) {
-		return Claims{}, fmt.Errorf("%w: the ID token was issued at %s, more than %s in the future", ErrIDToken, idt.IssuedAt.UTC().Format(time.RFC3339), c.cfg.MaxClockSkew)
+		return Claims{}, "", fmt.Errorf("%w: the ID token was issued at %s, more than %s in the future", ErrIDToken, idt.IssuedAt.UTC().Format(time.RFC3339), c.cfg.MaxClockSkew)
 	}
 	cl := Claims{Issuer: idt.Issuer, Subject: idt.Subject}
 	if err := idt.Claims(&cl.All); err != nil {
-		return Claims{}, fmt.Errorf("%w: claims: %w", ErrIDToken, err)
+		return Claims{}, "", fmt.Errorf("%w: claims: %w", ErrIDToken, err)
 	}
 	// With several audiences, the token must have been issued to this
 	// client (OpenID Connect Core 3.1.3.7, azp).
 	if azp, _ := cl.All["azp"].(string); len(idt.Audience) > 1 && !c.mut.has(mutNoAudienceCheck) && azp != c.cfg.ClientID {
-		return Claims{}, fmt.Errorf("%w: the ID token has several audiences and azp %q is not this client", ErrIDToken, azp)
+		return Claims{}, "", fmt.Errorf("%w: the ID token has several audiences and azp %q is not this client", ErrIDToken, azp)
 	}
+	if cl.Subject == "" {
+		return Claims{}, "", fmt.Errorf("%w: the ID token has no subject", ErrIDToken)
+	}
+	cl.fill()
+	return cl, raw, nil
+}
+
+// fill sets the named fields from All.
+func (cl *Claims) fill() {
 	cl.Email, _ = cl.All["email"].(string)
 	cl.Name, _ = cl.All["name"].(string)
 	switch v := cl.All["email_verified"].(type) {
@@ -465,10 +599,6 @@ func (c *Client) verify(ctx context.Context, tok *oauth2.Token, nonce string, no
 	case string: // some providers send "true"
 		cl.EmailVerified = v == "true"
 	}
-	if cl.Subject == "" {
-		return Claims{}, fmt.Errorf("%w: the ID token has no subject", ErrIDToken)
-	}
-	return cl, nil
 }
 
 // user finds or creates the user of the identity, or links it to the
@@ -483,6 +613,18 @@ func (c *Client) user(ctx context.Context, ar *authrequest.AuthRequest, cl Claim
 		if s == nil || s.UserID != linkTo {
 			return "", fmt.Errorf("%w: the session that asked to link is gone", ErrNotSignedIn)
 		}
+	}
+	if c.cfg.ResolveUser != nil {
+		id, err := c.cfg.ResolveUser(ctx, Identity{ProviderID: pid, Claims: cl, LinkUserID: linkTo})
+		switch {
+		case err != nil:
+			return "", fmt.Errorf("authoidc: ResolveUser: %w", err)
+		case id == "":
+			return "", errors.New("authoidc: ResolveUser returned an empty user ID")
+		case linkTo != "" && id != linkTo:
+			return "", fmt.Errorf("%w: ResolveUser returned user %q while linking to %q", ErrLinkConflict, id, linkTo)
+		}
+		return id, nil
 	}
 	key, err := c.a.GetKey(ctx, pid, cl.Subject)
 	switch {
@@ -533,25 +675,32 @@ func defaultAttributes(cl Claims) map[string]any {
 
 // signIn starts the user's session, invalidating whatever session the
 // browser held.
-func (c *Client) signIn(ar *authrequest.AuthRequest, userID string) (*auth.Session, error) {
+func (c *Client) signIn(ar *authrequest.AuthRequest, userID string, opts auth.SessionOptions) (*auth.Session, error) {
 	if c.mut.has(mutKeepOldSession) {
-		s, err := c.a.CreateSession(ar.Request().Context(), userID)
+		s, err := c.a.CreateSessionWith(ar.Request().Context(), userID, opts)
 		if err != nil {
 			return nil, err
 		}
 		return s, ar.SetSession(s)
 	}
-	return ar.SignIn(userID)
+	return ar.SignInWith(userID, opts)
 }
 
-// localPath reports whether p is a path on this site: it starts with one
-// slash and never makes the browser leave for another host.
-func localPath(p string) bool {
-	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.ContainsAny(p, "\\\r\n\t")
+// hasPrefixFold reports whether s begins with prefix, ignoring ASCII case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
+// fail logs a failed sign-in and answers it. A failure that is the
+// app's, the store's or the provider's (a 5xx status) is logged at Error
+// with its cause, the others (the browser's or the user's) at Warn.
 func (c *Client) fail(w http.ResponseWriter, r *http.Request, err error) {
-	c.a.Logger().WarnContext(r.Context(), "authoidc: sign-in failed", slog.String("path", r.URL.Path), slog.Any("error", err))
+	status := StatusCode(err)
+	level := slog.LevelWarn
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	c.a.Logger().Log(r.Context(), level, "authoidc: sign-in failed", slog.String("path", r.URL.Path), slog.Int("status", status), slog.Any("error", err))
 	if c.cfg.OnError != nil {
 		c.cfg.OnError(w, r, err)
 		return

@@ -30,7 +30,7 @@ func app(mutate func(*authoidc.Client)) func(env *oidcscenarios.Env) (http.Handl
 			mutate(c)
 		}
 		mux := http.NewServeMux()
-		mux.HandleFunc("GET /auth/oidc/start", c.Start)
+		mux.HandleFunc("/auth/oidc/start", c.Start)
 		mux.HandleFunc("GET /auth/oidc/callback", c.Callback)
 		return authrequest.Middleware(env.Fake.Auth)(mux), nil
 	}
@@ -59,6 +59,7 @@ func TestMutantsCaught(t *testing.T) {
 		"iat not checked":                  {"iat-in-future"},
 		"expiry not checked":               {"expired-id-token"},
 		"email verification ignored":       {"unverified-email"},
+		"iss not checked":                  {"iss-mismatch", "iss-missing"},
 	}
 	if len(caughtBy) != len(authoidc.Mutants) {
 		t.Fatalf("%d mutants, %d with expectations", len(authoidc.Mutants), len(caughtBy))
@@ -105,6 +106,10 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		"relative redirect":    func(c *authoidc.Config) { c.RedirectURL = "/cb" },
 		"short key":            func(c *authoidc.Config) { c.CookieKey = []byte("short") },
 		"__Host- and insecure": func(c *authoidc.Config) { c.InsecureCookie, c.FlowCookieName = true, "__Host-x" },
+		// RFC 6265bis §4.1.3: browsers match the prefix case-insensitively.
+		"__HOST- and insecure":   func(c *authoidc.Config) { c.InsecureCookie, c.FlowCookieName = true, "__HOST-x" },
+		"__secure- and insecure": func(c *authoidc.Config) { c.InsecureCookie, c.FlowCookieName = true, "__secure-x" },
+		"relative logout URL":    func(c *authoidc.Config) { c.PostLogoutRedirectURL = "/bye" },
 	} {
 		cfg := good
 		mod(&cfg)
@@ -129,6 +134,8 @@ func TestStatusCodeAndMessage(t *testing.T) {
 		{authoidc.ErrProviderUnavailable, 502},
 		{errors.Join(authoidc.ErrProviderUnavailable, context.DeadlineExceeded), 504},
 		{auth.ErrStore, 503},
+		{authoidc.ErrIssuerMismatch, 400},
+		{authoidc.ErrUserInfo, 502},
 		{errors.New("other"), 500},
 	} {
 		if got := authoidc.StatusCode(tc.err); got != tc.code {

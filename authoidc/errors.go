@@ -37,6 +37,13 @@ var (
 	// ErrIDToken: the ID token failed verification (signature, issuer,
 	// audience, expiry, iat).
 	ErrIDToken = errors.New("authoidc: invalid ID token")
+	// ErrIssuerMismatch: the authorization response's iss parameter names
+	// another issuer, or is missing although the provider advertises it
+	// (RFC 9207 §2.4): a mix-up attack, or a misconfigured provider.
+	ErrIssuerMismatch = errors.New("authoidc: issuer mismatch in the authorization response")
+	// ErrUserInfo: the userinfo endpoint refused the access token, or
+	// answered about another subject (OpenID Connect Core 1.0 §5.3.2).
+	ErrUserInfo = errors.New("authoidc: unusable userinfo answer")
 	// ErrNonceMismatch: the ID token's nonce is not the flow's (a replayed
 	// or injected token).
 	ErrNonceMismatch = errors.New("authoidc: nonce mismatch")
@@ -72,16 +79,16 @@ func (e *ProviderError) Unwrap() error { return ErrDenied }
 
 // StatusCode returns the HTTP status that answers a sign-in error:
 //
-//	400 ErrNoFlow, ErrBadFlow, ErrStateMismatch, ErrExchange
+//	400 ErrNoFlow, ErrBadFlow, ErrStateMismatch, ErrIssuerMismatch, ErrExchange
 //	401 ErrIDToken, ErrNonceMismatch, ErrNotSignedIn
 //	403 ErrDenied, ErrEmailNotVerified, authrequest.ErrCrossOrigin
 //	409 ErrLinkConflict
-//	502 ErrProviderUnavailable (504 when it timed out)
+//	502 ErrProviderUnavailable (504 when it timed out), ErrUserInfo
 //	503 auth.ErrStore
 //	500 anything else
 func StatusCode(err error) int {
 	switch {
-	case errors.Is(err, ErrNoFlow), errors.Is(err, ErrBadFlow), errors.Is(err, ErrStateMismatch), errors.Is(err, ErrExchange):
+	case errors.Is(err, ErrNoFlow), errors.Is(err, ErrBadFlow), errors.Is(err, ErrStateMismatch), errors.Is(err, ErrIssuerMismatch), errors.Is(err, ErrExchange):
 		return http.StatusBadRequest
 	case errors.Is(err, ErrIDToken), errors.Is(err, ErrNonceMismatch), errors.Is(err, ErrNotSignedIn):
 		return http.StatusUnauthorized
@@ -91,7 +98,7 @@ func StatusCode(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, ErrProviderUnavailable) && isTimeout(err):
 		return http.StatusGatewayTimeout
-	case errors.Is(err, ErrProviderUnavailable):
+	case errors.Is(err, ErrProviderUnavailable), errors.Is(err, ErrUserInfo):
 		return http.StatusBadGateway
 	case errors.Is(err, auth.ErrStore):
 		return http.StatusServiceUnavailable
@@ -116,7 +123,7 @@ func Message(err error) string {
 		return "That account is already linked to another user."
 	case errors.Is(err, ErrNotSignedIn):
 		return "Sign in first to link an account."
-	case errors.Is(err, ErrProviderUnavailable):
+	case errors.Is(err, ErrProviderUnavailable), errors.Is(err, ErrUserInfo):
 		return "The provider is not answering; try again in a moment."
 	case errors.Is(err, auth.ErrStore):
 		return "Sign-in is unavailable right now; try again in a moment."

@@ -35,7 +35,7 @@ func Example() {
 		panic(err)
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /auth/oidc/start", c.Start)
+	mux.HandleFunc("/auth/oidc/start", c.Start)
 	mux.HandleFunc("GET /auth/oidc/callback", c.Callback)
 	app := authrequest.Middleware(f.Auth)(mux)
 

@@ -10,6 +10,7 @@ var Mutants = map[string]mutation{
 	"iat not checked":                  mutNoIatCheck,
 	"expiry not checked":               mutNoExpiryCheck,
 	"email verification ignored":       mutNoEmailCheck,
+	"iss not checked":                  mutNoIssCheck,
 }
 
 // Mutate breaks c as the named mutant does.

@@ -20,6 +20,7 @@ const (
 	mutNoIatCheck
 	mutNoExpiryCheck
 	mutNoEmailCheck
+	mutNoIssCheck
 )
 
 func (m mutation) has(x mutation) bool { return m&x != 0 }

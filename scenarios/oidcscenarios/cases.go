@@ -129,6 +129,15 @@ func Standard() []Case {
 		failure("state-mismatch", http.StatusBadRequest, "ErrStateMismatch").whenDo("the callback's state is changed", func(r *run) error {
 			return r.setQuery("state", "forged-state")
 		}),
+		failure("iss-mismatch", http.StatusBadRequest, "ErrIssuerMismatch").whenDo("the callback's iss names another issuer (RFC 9207 mix-up)", func(r *run) error {
+			q := r.flowURL.Query()
+			q.Set("iss", "https://attacker.example")
+			r.flowURL.RawQuery = q.Encode()
+			return nil
+		}),
+		failure("iss-missing", http.StatusBadRequest, "ErrIssuerMismatch").whenDo("the callback's iss is removed although the provider advertises it (RFC 9207 §2.4)", func(r *run) error {
+			return r.dropQuery("iss")
+		}),
 		failure("missing-flow-cookie", http.StatusBadRequest, "ErrNoFlow").whenDo("the browser loses the flow cookie", func(r *run) error {
 			r.dropFlowCookies()
 			return nil
@@ -165,6 +174,7 @@ func Standard() []Case {
 		}(),
 		failure("provider-5xx", http.StatusBadGateway, "ErrProviderUnavailable").withFault(fakeoidc.Token, fakeoidc.ServerError(http.StatusServiceUnavailable)),
 		failure("provider-timeout", http.StatusGatewayTimeout, "ErrProviderUnavailable, timed out").withFault(fakeoidc.Token, fakeoidc.Delay(time.Hour)),
+		failure("userinfo-5xx", http.StatusBadGateway, "ErrProviderUnavailable").withFault(fakeoidc.UserInfo, fakeoidc.ServerError(http.StatusInternalServerError)),
 		failure("malformed-token-response", http.StatusBadGateway, "ErrProviderUnavailable").withFault(fakeoidc.Token, fakeoidc.MalformedBody()),
 		failure("token-endpoint-invalid-grant", http.StatusBadRequest, "ErrExchange").withFault(fakeoidc.Token, fakeoidc.OAuthError("invalid_grant")),
 		failure("access-denied", http.StatusForbidden, "ErrDenied").withFault(fakeoidc.Authorize, fakeoidc.OAuthError("access_denied")),
@@ -178,6 +188,17 @@ func (r *run) setQuery(k, v string) error {
 		return fmt.Errorf("the callback has no %s", k)
 	}
 	q.Set(k, v)
+	r.flowURL.RawQuery = q.Encode()
+	return nil
+}
+
+// dropQuery removes a parameter of the callback URL.
+func (r *run) dropQuery(k string) error {
+	q := r.flowURL.Query()
+	if !q.Has(k) {
+		return fmt.Errorf("the callback has no %s", k)
+	}
+	q.Del(k)
 	r.flowURL.RawQuery = q.Encode()
 	return nil
 }

@@ -20,7 +20,7 @@ func appHandler(env *oidcscenarios.Env) (http.Handler, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /auth/oidc/start", c.Start)
+	mux.HandleFunc("/auth/oidc/start", c.Start)
 	mux.HandleFunc("GET /auth/oidc/callback", c.Callback)
 	return authrequest.Middleware(env.Fake.Auth)(mux), nil
 }

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authtest"
@@ -31,16 +29,23 @@ const (
 	ClientSecret = "authkit-app-secret"
 )
 
-// Env is what a case's app is built on: a fake auth, a fake provider on a
-// real listener sharing the fake's clock, and the app's registration.
+// Env is what a case's app is built on: a fake auth, a provider sharing
+// the fake's clock, and the app's registration.
 type Env struct {
-	Fake     *fakeauth.Fake
-	Provider *fakeoidc.Provider
+	Fake *fakeauth.Fake
+	// Provider is the case's provider: a fakeoidc.Provider of its own
+	// unless [Target.NewProvider] says otherwise.
+	Provider Provider
 	// ClientID, ClientSecret and RedirectURL are the app's registration.
 	ClientID, ClientSecret, RedirectURL string
-	// HTTPClient is the client the app must call the provider with: its
-	// one-second timeout is what the provider-timeout case outlasts.
+	// HTTPClient is the client the app must call the provider with (with
+	// the fake, its one-second timeout is what the provider-timeout case
+	// outlasts).
 	HTTPClient *http.Client
+	// App is whatever the Target's Handler keeps for its SeedUser and
+	// UserOf, such as the app's own users table; the runner never reads
+	// it.
+	App any
 }
 
 // A Target is the app under test: its handler, built on an [Env], and its
@@ -51,8 +56,9 @@ type Target struct {
 	// provider's issuer, the registration and HTTPClient of env, and
 	// requiring a verified email. It is called once per case.
 	Handler func(env *Env) (http.Handler, error)
-	// StartPath starts a sign-in (GET); StartPath?link=1 links the
-	// identity to the signed-in user. "/auth/oidc/start" when empty.
+	// StartPath starts a sign-in (GET); a same-origin POST of link=1 to
+	// it links the identity to the signed-in user. "/auth/oidc/start"
+	// when empty.
 	StartPath string
 	// CallbackPath is the redirect URL's path; "/auth/oidc/callback"
 	// when empty.
@@ -60,6 +66,26 @@ type Target struct {
 	// BaseURL is the app's scheme and host; "https://example.com" when
 	// empty.
 	BaseURL string
+
+	// NewFake returns the fake auth of one case; fakeauth.New() when nil.
+	// An app with its own users table returns a fake on a sessions-only
+	// store (fakeauth.WithAppUsers, or WithStore of a real one), a new one
+	// for each case.
+	NewFake func() (*fakeauth.Fake, error)
+	// SeedUser creates a password user of the app (the cases' bob and
+	// mallory) and returns its ID; fakeauth's SeedUser when nil.
+	SeedUser func(ctx context.Context, env *Env, name string) (userID string, err error)
+	// UserOf returns the ID of the app's user that the provider user with
+	// this subject signs in as, "" when there is none; when nil, the user
+	// holding the key ("oidc:" + issuer, subject) in the Auth's user store
+	// (authoidc's default provider ID).
+	UserOf func(ctx context.Context, env *Env, subject string) (userID string, err error)
+
+	// NewProvider starts the provider of one case on clock, with [Users]
+	// and the app registered at redirectURL; close is called when the case
+	// ends. [FakeProvider] when nil. A provider shared by several cases
+	// must be run one case at a time ([Execute] in a loop, not [Run]).
+	NewProvider func(clock auth.Clock, redirectURL string) (p Provider, close func(), err error)
 }
 
 func (t Target) withDefaults() Target {
@@ -78,6 +104,10 @@ func (t Target) withDefaults() Target {
 // Result is what happened when a case ran.
 type Result struct {
 	Case Case
+	// NotExpressible says why the case could not run against its
+	// provider (a fault only a fake can inject); Failures is then empty
+	// and there is no verdict.
+	NotExpressible string
 	// Failures lists each expectation that did not hold; an error that
 	// kept the case from running is one too.
 	Failures []string
@@ -93,8 +123,25 @@ type Result struct {
 	ProviderCalls []fakeoidc.Call
 }
 
-// Passed reports whether every expectation held.
-func (r Result) Passed() bool { return len(r.Failures) == 0 }
+// Passed reports whether every expectation held. A case that its
+// provider cannot express has not passed.
+func (r Result) Passed() bool { return len(r.Failures) == 0 && r.NotExpressible == "" }
+
+// Verdict returns the outcome in a few words: "signed in", "refused 400",
+// or "not expressible" (with [Result.NotExpressible]'s reason), and
+// "FAILED: ..." when an expectation did not hold. Two runs of a case
+// against two providers agree when their verdicts are equal.
+func (r Result) Verdict() string {
+	switch {
+	case r.NotExpressible != "":
+		return "not expressible"
+	case len(r.Failures) > 0:
+		return "FAILED: " + strings.SplitN(r.Failures[0], "\n", 2)[0]
+	case r.Case.want.signedIn:
+		return "signed in"
+	}
+	return fmt.Sprintf("refused %d", r.Status)
+}
 
 // Report returns the failure message: the case, what failed, the request
 // line, the status, the Set-Cookie lines and both call logs.
@@ -140,14 +187,14 @@ type run struct {
 	ctx     context.Context
 	target  Target
 	env     *Env
-	srv     *httptest.Server
+	closeProvider func()
 	h       http.Handler
 	jar     *authtest.Jar
 	base    *url.URL
 	res     *Result
 	cookie  string // the session cookie's name
 	prior   *auth.Session
-	bob     *auth.User
+	bobID   string
 	flowURL *url.URL // the callback URL the provider sent
 	flow    []*http.Cookie
 }
@@ -163,15 +210,21 @@ func Execute(ctx context.Context, target Target, c Case) (res Result) {
 	target = target.withDefaults()
 	r := &run{ctx: ctx, target: target, res: &res}
 	err := r.setup()
-	if r.srv != nil {
-		defer r.srv.Close() // the case is over: nothing calls the provider later
+	if r.closeProvider != nil {
+		defer r.closeProvider() // the case is over: nothing calls the provider later
 	}
 	if err != nil {
 		r.failf("setup: %v", err)
 		return res
 	}
-	defer func() { res.ProviderCalls = r.env.Provider.Calls() }()
+	if logged, ok := r.env.Provider.(interface{ Calls() []fakeoidc.Call }); ok {
+		defer func() { res.ProviderCalls = logged.Calls() }()
+	}
 	if err := r.given(c); err != nil {
+		if errors.Is(err, ErrNotExpressible) {
+			res.NotExpressible = err.Error()
+			return res
+		}
 		r.failf("given: %v", err)
 		return res
 	}
@@ -190,7 +243,11 @@ func Execute(ctx context.Context, target Target, c Case) (res Result) {
 }
 
 func (r *run) setup() error {
-	f, err := fakeauth.New()
+	newFake := r.target.NewFake
+	if newFake == nil {
+		newFake = func() (*fakeauth.Fake, error) { return fakeauth.New() }
+	}
+	f, err := newFake()
 	if err != nil {
 		return err
 	}
@@ -200,23 +257,19 @@ func (r *run) setup() error {
 	}
 	r.base = base
 	redirect := r.target.BaseURL + r.target.CallbackPath
-	p, err := fakeoidc.New(
-		fakeoidc.WithClock(f.Clock),
-		fakeoidc.WithUser(fakeoidc.User{Subject: Alice, Claims: map[string]any{"email": "alice@example.com", "email_verified": true, "name": "Alice"}}),
-		fakeoidc.WithUser(fakeoidc.User{Subject: Eve, Claims: map[string]any{"email": "eve@example.com", "email_verified": false, "name": "Eve"}}),
-		fakeoidc.WithClient(fakeoidc.Client{ID: ClientID, Secret: ClientSecret, RedirectURIs: []string{redirect}}),
-	)
+	newProvider := r.target.NewProvider
+	if newProvider == nil {
+		newProvider = func(clock auth.Clock, redirectURL string) (Provider, func(), error) {
+			return FakeProvider(clock, redirectURL)
+		}
+	}
+	p, closeProvider, err := newProvider(f.Clock, redirect)
 	if err != nil {
 		return err
 	}
-	srv := httptest.NewServer(p)
-	if err := p.SetIssuer(srv.URL); err != nil {
-		srv.Close()
-		return err
-	}
-	r.srv = srv
+	r.closeProvider = closeProvider
 	r.env = &Env{Fake: f, Provider: p, ClientID: ClientID, ClientSecret: ClientSecret, RedirectURL: redirect,
-		HTTPClient: &http.Client{Timeout: time.Second}}
+		HTTPClient: p.Client()}
 	h, err := r.target.Handler(r.env)
 	if err != nil {
 		return err
@@ -227,6 +280,33 @@ func (r *run) setup() error {
 	return nil
 }
 
+// seedUser creates one of the cases' password users.
+func (r *run) seedUser(name string) (string, error) {
+	if r.target.SeedUser != nil {
+		return r.target.SeedUser(r.ctx, r.env, name)
+	}
+	u, err := r.env.Fake.SeedUser(r.ctx, name, name+"'s password")
+	if err != nil {
+		return "", err
+	}
+	return u.ID, nil
+}
+
+// userOf returns the app's user the provider user signs in as.
+func (r *run) userOf(subject string) (string, error) {
+	if r.target.UserOf != nil {
+		return r.target.UserOf(r.ctx, r.env, subject)
+	}
+	k, err := r.env.Fake.Auth.GetKey(r.ctx, "oidc:"+strings.TrimSuffix(r.env.Provider.Issuer(), "/"), subject)
+	if errors.Is(err, auth.ErrInvalidKey) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return k.UserID, nil
+}
+
 func (r *run) given(c Case) error {
 	f := r.env.Fake
 	if err := r.env.Provider.SetLogin(c.login); err != nil {
@@ -234,7 +314,7 @@ func (r *run) given(c Case) error {
 	}
 	if c.priorSignIn {
 		// Alice signed in once before, in another browser: she is a
-		// returning user and the app holds the provider's keys.
+		// returning user and the app knows her identity.
 		other := &run{ctx: r.ctx, target: r.target, env: r.env, h: r.h, jar: authtest.NewJar(authtest.WithClock(f.Clock), authtest.WithCookieName(r.cookie)), base: r.base, res: &Result{}, cookie: r.cookie}
 		if err := other.startFlow(false); err != nil {
 			return fmt.Errorf("prior sign-in: %w", err)
@@ -249,57 +329,51 @@ func (r *run) given(c Case) error {
 			return err
 		}
 	}
+	var name string
 	switch c.session {
 	case signedIn:
-		u, err := f.SeedUser(r.ctx, "bob", "bob's password")
-		if err != nil {
-			return err
-		}
-		r.bob = u
-		if r.prior, err = f.SeedSession(r.ctx, u.ID, fakeauth.Active); err != nil {
-			return err
-		}
+		name = "bob"
 	case planted:
-		u, err := f.SeedUser(r.ctx, "mallory", "mallory's password")
+		name = "mallory"
+	}
+	if name != "" {
+		id, err := r.seedUser(name)
 		if err != nil {
 			return err
 		}
-		if r.prior, err = f.SeedSession(r.ctx, u.ID, fakeauth.Active); err != nil {
+		if c.session == signedIn {
+			r.bobID = id
+		}
+		if r.prior, err = f.SeedSession(r.ctx, id, fakeauth.Active); err != nil {
 			return err
 		}
-	}
-	if r.prior != nil {
 		r.jar.SetCookies(r.base, []*http.Cookie{f.Auth.SessionCookie(r.prior)})
 	}
 	for _, ft := range c.faults {
-		if err := r.env.Provider.FailNext(ft.ep, 1, ft.fault); err != nil {
+		if err := r.env.Provider.Fail(ft.ep, ft.fault); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// noRedirect returns a client that shows redirects instead of following
-// them, as the browser's view of the provider.
-func noRedirect() *http.Client {
-	return &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
-// startFlow requests the start route in the browser, follows it to the
+// startFlow starts a sign-in in the browser (GET the start route, or for
+// linking a same-origin POST of link=1 to it), follows it through the
 // provider, and keeps the callback URL the provider redirects to.
 func (r *run) startFlow(link bool) error {
 	path := r.target.StartPath
+	b := authtest.NewRequest("GET", r.target.BaseURL+path)
 	if link {
-		path += "?link=1"
+		b = authtest.NewRequest("POST", r.target.BaseURL+path).WithForm(url.Values{"link": {"1"}}).SameOrigin()
 	}
 	before := r.jar.All()
-	req, err := authtest.NewRequest("GET", r.target.BaseURL+path).Request()
+	req, err := b.Request()
 	if err != nil {
 		return err
 	}
 	rec := r.jar.Serve(r.h, req)
 	if rec.Code != http.StatusFound && rec.Code != http.StatusSeeOther {
-		return fmt.Errorf("GET %s: status %d, want a redirect to the provider: %s", path, rec.Code, strings.TrimSpace(rec.Body.String()))
+		return fmt.Errorf("%s %s: status %d, want a redirect to the provider: %s", req.Method, path, rec.Code, strings.TrimSpace(rec.Body.String()))
 	}
 	r.flow = nil
 	for _, c := range r.jar.All() {
@@ -308,17 +382,9 @@ func (r *run) startFlow(link bool) error {
 		}
 	}
 	if len(r.flow) == 0 {
-		return fmt.Errorf("GET %s set no flow cookie", path)
+		return fmt.Errorf("%s %s set no flow cookie", req.Method, path)
 	}
-	resp, err := noRedirect().Get(rec.Header().Get("Location"))
-	if err != nil {
-		return fmt.Errorf("provider: %w", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
-		return fmt.Errorf("provider's authorization endpoint: status %d, want 302", resp.StatusCode)
-	}
-	if r.flowURL, err = url.Parse(resp.Header.Get("Location")); err != nil {
+	if r.flowURL, err = r.env.Provider.Authorize(r.ctx, rec.Header().Get("Location")); err != nil {
 		return err
 	}
 	return nil
@@ -414,15 +480,15 @@ func (r *run) callbackAndCheck(c Case) {
 			r.failf("the session held before sign-in still works after it (want it invalidated): %v", err)
 		}
 	}
-	keys, err := f.Auth.UserKeys(r.ctx, s.UserID)
+	want, err := r.userOf(c.login)
 	if err != nil {
-		r.failf("user keys: %v", err)
+		r.failf("the app's user of provider user %q: %v", c.login, err)
 		return
 	}
-	if !slices.ContainsFunc(keys, func(k *auth.Key) bool { return k.ProviderUserID == c.login }) {
-		r.failf("the signed-in user %s has no key of provider user %q", s.UserID, c.login)
+	if want != s.UserID {
+		r.failf("signed in as user %q, want %q (the app's user of provider user %q)", s.UserID, want, c.login)
 	}
-	if c.link && (r.bob == nil || s.UserID != r.bob.ID) {
+	if c.link && (r.bobID == "" || s.UserID != r.bobID) {
 		r.failf("linking signed in user %s, want the linking user (bob)", s.UserID)
 	}
 }
