@@ -1,11 +1,15 @@
 package authoidc_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/authoidc"
 	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/authtest"
@@ -62,4 +66,39 @@ func ExampleStatusCode() {
 	err := &authoidc.ProviderError{Code: "access_denied"}
 	fmt.Println(authoidc.StatusCode(err), authoidc.Message(err))
 	// Output: 403 Sign-in was cancelled at the provider.
+}
+
+// An app with its own users table: the Auth is on a sessions-only store,
+// and ResolveUser maps each verified identity to the app's user ID,
+// creating the user at first sign-in.
+func ExampleConfig_resolveUser() {
+	a, err := auth.New(memstore.NewSessions(), auth.Config{})
+	if err != nil {
+		panic(err)
+	}
+	users := map[string]string{} // "provider subject" → the app's user ID
+	_, err = authoidc.New(a, authoidc.Config{
+		Issuer: "https://accounts.example", ClientID: "app", ClientSecret: "s3cret",
+		RedirectURL: "https://example.com/auth/oidc/callback", RequireVerifiedEmail: true,
+		ResolveUser: func(ctx context.Context, id authoidc.Identity) (string, error) {
+			k := id.ProviderID + " " + id.Subject
+			if u, ok := users[k]; ok {
+				return u, nil
+			}
+			if id.LinkUserID != "" { // a signed-in user links this identity
+				users[k] = id.LinkUserID
+				return id.LinkUserID, nil
+			}
+			users[k] = fmt.Sprintf("user-%d", len(users)+1) // INSERT INTO users (email) ...
+			return users[k], nil
+		},
+	})
+	fmt.Println(err)
+
+	// Without ResolveUser, New says what is missing.
+	_, err = authoidc.New(a, authoidc.Config{Issuer: "https://accounts.example", ClientID: "app", RedirectURL: "https://example.com/cb"})
+	fmt.Println(errors.Is(err, authoidc.ErrConfig))
+	// Output:
+	// <nil>
+	// true
 }
