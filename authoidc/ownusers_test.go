@@ -43,16 +43,38 @@ func (m *memUsers) resolve(_ context.Context, id authoidc.Identity) (string, err
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := id.ProviderID + " " + id.Subject
-	if u, ok := m.ids[k]; ok {
+	u, ok := m.ids[k]
+	switch {
+	case ok && id.LinkUserID != "" && u != id.LinkUserID:
+		return "", fmt.Errorf("%w: %s", authoidc.ErrLinkConflict, k)
+	case ok:
 		return u, nil
+	case id.LinkUserID != "":
+		u = id.LinkUserID
+	default:
+		m.emails = append(m.emails, id.Email)
+		u = strconv.Itoa(len(m.emails))
 	}
-	m.emails = append(m.emails, id.Email)
-	u := strconv.Itoa(len(m.emails))
 	if m.ids == nil {
 		m.ids = map[string]string{}
 	}
 	m.ids[k] = u
 	return u, nil
+}
+
+// add creates a user (a password user of the app) and returns its ID.
+func (m *memUsers) add(email string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.emails = append(m.emails, email)
+	return strconv.Itoa(len(m.emails))
+}
+
+// lookup returns the user of an identity, "" when none.
+func (m *memUsers) lookup(providerID, subject string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.ids[providerID+" "+subject]
 }
 
 func (m *memUsers) email(_ context.Context, userID string) (string, error) {
@@ -230,3 +252,40 @@ func TestSignInWithOwnUsers(t *testing.T) {
 	}
 }
 
+
+// ownUsersTarget is the callback table's app with its own users: a fake
+// on a sessions-only store, and ResolveUser over the app's users (kept in
+// Env.App, one table per case).
+func ownUsersTarget() oidcscenarios.Target {
+	return oidcscenarios.Target{
+		NewFake: func() (*fakeauth.Fake, error) { return fakeauth.New(fakeauth.WithAppUsers()) },
+		Handler: func(env *oidcscenarios.Env) (http.Handler, error) {
+			users := &memUsers{}
+			env.App = users
+			c, err := authoidc.New(env.Fake.Auth, authoidc.Config{
+				Issuer: env.Provider.Issuer(), ClientID: env.ClientID, ClientSecret: env.ClientSecret,
+				RedirectURL: env.RedirectURL, HTTPClient: env.HTTPClient, RequireVerifiedEmail: true,
+				ResolveUser: users.resolve,
+			})
+			if err != nil {
+				return nil, err
+			}
+			mux := http.NewServeMux()
+			mux.HandleFunc("/auth/oidc/start", c.Start)
+			mux.HandleFunc("GET /auth/oidc/callback", c.Callback)
+			return authrequest.Middleware(env.Fake.Auth)(mux), nil
+		},
+		SeedUser: func(ctx context.Context, env *oidcscenarios.Env, name string) (string, error) {
+			return env.App.(*memUsers).add(name + "@example.com"), nil
+		},
+		UserOf: func(ctx context.Context, env *oidcscenarios.Env, subject string) (string, error) {
+			return env.App.(*memUsers).lookup("oidc:"+env.Provider.Issuer(), subject), nil
+		},
+	}
+}
+
+// TestCallbackTableOwnUsers: the whole callback table passes on an app
+// with its own users, through ResolveUser.
+func TestCallbackTableOwnUsers(t *testing.T) {
+	oidcscenarios.Run(t, ownUsersTarget(), oidcscenarios.Standard()...)
+}
