@@ -49,7 +49,7 @@ func (c Call) String() string {
 func shown(name string) bool {
 	switch name {
 	case "grant_type", "client_id", "redirect_uri", "scope", "response_type", "code_challenge_method",
-		"prompt", "login_hint", "post_logout_redirect_uri", "token_type_hint", "login", "deny":
+		"prompt", "max_age", "login_hint", "post_logout_redirect_uri", "token_type_hint", "login", "deny", consentField:
 		return true
 	}
 	return false

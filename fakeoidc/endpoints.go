@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,8 +89,13 @@ func oauthError(w http.ResponseWriter, status int, code, description string) {
 	writeJSON(w, status, map[string]string{"error": code, "error_description": description})
 }
 
+// discovery serves the provider metadata of OpenID Connect Discovery 1.0
+// section 3. Every algorithm of [SigningAlgorithms] is listed, RS256
+// first (section 3 requires it); authorization_response_iss_parameter_supported
+// is RFC 9207 section 3.
 func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
 	iss := p.Issuer()
+	claims := append([]string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid"}, standardClaims()...)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"issuer":                                iss,
 		"authorization_endpoint":                iss + "/authorize",
@@ -101,21 +107,29 @@ func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
 		"response_types_supported":              []string{"code"},
 		"grant_types_supported":                 []string{"authorization_code", "refresh_token"},
 		"subject_types_supported":               []string{"public"},
-		"id_token_signing_alg_values_supported": []string{string(jose.ES256)},
-		"scopes_supported":                      []string{"openid", "email", "profile", "offline_access"},
+		"id_token_signing_alg_values_supported": SigningAlgorithms(),
+		"scopes_supported":                      []string{"openid", "profile", "email", "address", "phone", "offline_access"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 		"code_challenge_methods_supported":      []string{"S256"},
-		"claims_supported":                      []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid", "email", "email_verified", "name"},
+		"claims_supported":                      claims,
+		"prompt_values_supported":               []string{"none", "login"},
+
+		"authorization_response_iss_parameter_supported": true,
 	})
 }
 
+// jwks publishes a key per algorithm in use, and each one's previous key
+// after a rotation, with "alg" and "use" (RFC 7517 section 4).
 func (p *Provider) jwks(w http.ResponseWriter, _ *http.Request) {
-	p.mu.Lock()
+	keys, err := p.keys.published(p.algorithmsInUse())
+	if err != nil {
+		oauthError(w, http.StatusInternalServerError, "server_error", err.Error())
+		return
+	}
 	set := jose.JSONWebKeySet{}
-	for _, k := range p.keys {
+	for _, k := range keys {
 		set.Keys = append(set.Keys, k.jwk())
 	}
-	p.mu.Unlock()
 	writeJSON(w, http.StatusOK, set)
 }
 
@@ -127,6 +141,9 @@ type authzRequest struct {
 	nonce       string
 	scope       string
 	challenge   string
+	promptNone  bool // prompt=none: no page (OpenID Connect Core 1.0 section 3.1.2.1)
+	promptLogin bool // prompt=login: authenticate again
+	maxAge      int  // max_age in seconds, -1 when not sent
 }
 
 // parseAuthz checks an authorization request. Problems with the client or
@@ -141,14 +158,23 @@ func (p *Provider) parseAuthz(w http.ResponseWriter, r *http.Request) (authzRequ
 		http.Error(w, "fakeoidc: unknown client_id", http.StatusBadRequest)
 		return authzRequest{}, false
 	}
-	ar := authzRequest{client: c, redirectURI: q.Get("redirect_uri"), state: q.Get("state"), nonce: q.Get("nonce"), scope: q.Get("scope"), challenge: q.Get("code_challenge")}
+	ar := authzRequest{client: c, redirectURI: q.Get("redirect_uri"), state: q.Get("state"), nonce: q.Get("nonce"), scope: q.Get("scope"), challenge: q.Get("code_challenge"), maxAge: -1}
 	if !slices.Contains(c.RedirectURIs, ar.redirectURI) {
 		http.Error(w, "fakeoidc: redirect_uri is not registered for this client", http.StatusBadRequest)
 		return authzRequest{}, false
 	}
 	fail := func(code, desc string) (authzRequest, bool) {
-		redirectError(w, r, ar.redirectURI, ar.state, code, desc)
+		p.redirectError(w, r, ar.redirectURI, ar.state, code, desc)
 		return authzRequest{}, false
+	}
+	prompt := strings.Fields(q.Get("prompt"))
+	ar.promptNone, ar.promptLogin = slices.Contains(prompt, "none"), slices.Contains(prompt, "login")
+	if s := q.Get("max_age"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return fail("invalid_request", "max_age must be a number of seconds")
+		}
+		ar.maxAge = n
 	}
 	switch {
 	case q.Get("response_type") != "code":
@@ -159,20 +185,34 @@ func (p *Provider) parseAuthz(w http.ResponseWriter, r *http.Request) (authzRequ
 		return fail("invalid_request", "PKCE is required: send code_challenge")
 	case q.Get("code_challenge_method") != "S256":
 		return fail("invalid_request", "code_challenge_method must be S256")
+	case ar.promptNone && len(prompt) > 1:
+		// Core section 3.1.2.1: none with any other value is an error.
+		return fail("invalid_request", "prompt=none cannot be combined with other values")
 	}
 	return ar, true
 }
 
-// redirectError sends the browser back to the client with an OAuth error.
-func redirectError(w http.ResponseWriter, r *http.Request, redirectURI, state, code, desc string) {
+// redirectBack ends an authorization request: it sends the browser to the
+// client's redirect URI with the response parameters, the state, and the
+// issuer as "iss" (RFC 9207 section 2, for success and error responses
+// alike, so that a client talking to several providers can tell which one
+// answered).
+func (p *Provider) redirectBack(w http.ResponseWriter, r *http.Request, redirectURI, state string, v url.Values) {
+	if state != "" {
+		v.Set("state", state)
+	}
+	v.Set("iss", p.Issuer())
+	http.Redirect(w, r, withQuery(redirectURI, v), http.StatusFound)
+}
+
+// redirectError sends the browser back to the client with an OAuth error
+// (RFC 6749 section 4.1.2.1).
+func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, redirectURI, state, code, desc string) {
 	v := url.Values{"error": {code}}
 	if desc != "" {
 		v.Set("error_description", desc)
 	}
-	if state != "" {
-		v.Set("state", state)
-	}
-	http.Redirect(w, r, withQuery(redirectURI, v), http.StatusFound)
+	p.redirectBack(w, r, redirectURI, state, v)
 }
 
 func withQuery(base string, v url.Values) string {
@@ -183,12 +223,19 @@ func withQuery(base string, v url.Values) string {
 	return base + sep + v.Encode()
 }
 
+// consentField is the hidden field only the consent page's form sends: it
+// tells the page's answer apart from an authorization request sent by
+// POST (OpenID Connect Core 1.0 section 3.1.2.1), which carries the same
+// parameters.
+const consentField = "fakeoidc_consent"
+
 var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>fakeoidc: sign in</title>
 <style>body{font-family:sans-serif;max-width:32em;margin:3em auto}button{margin:.3em;padding:.4em 1em}</style></head>
 <body><h1>Fake OpenID provider</h1>
 <p><b>{{.Client}}</b> asks to sign you in ({{.Scope}}). Sign in as:</p>
 <form method="post" action="{{.Action}}" id="consent">
+<input type="hidden" name="{{.Field}}" value="1">
 {{range $k, $v := .Params}}<input type="hidden" name="{{$k}}" value="{{$v}}">
 {{end}}{{range .Users}}<button type="submit" name="login" value="{{.Subject}}" data-subject="{{.Subject}}">{{.Label}}</button>
 {{end}}<button type="submit" name="deny" value="1" id="deny">Cancel</button>
@@ -197,6 +244,18 @@ var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
 
 type consentUser struct{ Subject, Label string }
 
+// authorize is the authorization endpoint. It serves GET and POST alike
+// (OpenID Connect Core 1.0 section 3.1.2.1); a POST carrying the consent
+// page's field is the page's answer instead.
+//
+// A request is approved as the provider session's user ([Provider.SetLogin])
+// or as the user a login_hint names, else the consent page asks. prompt
+// and max_age follow Core section 3.1.2.1: prompt=none never shows a page
+// and answers error=login_required (section 3.1.2.6) when nobody is signed
+// in or max_age would need a new authentication; prompt=login, and a
+// max_age older than the session's authentication, make the user
+// authenticate again, which moves the session's auth_time to now (and with
+// nobody signed in, the page asks).
 func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
@@ -207,46 +266,74 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p.mu.Lock()
-	login := p.login
-	if hint := r.Form.Get("login_hint"); hint != "" {
-		if _, ok := p.users[hint]; ok {
-			login = hint
-		}
-	}
-	p.mu.Unlock()
-	if r.Method == http.MethodPost {
+	now := p.clock.Now()
+	if r.Method == http.MethodPost && r.PostForm.Get(consentField) != "" {
 		if r.PostForm.Get("deny") != "" {
-			redirectError(w, r, ar.redirectURI, ar.state, "access_denied", "the user cancelled")
+			p.redirectError(w, r, ar.redirectURI, ar.state, "access_denied", "the user cancelled")
 			return
 		}
-		login = r.PostForm.Get("login")
-	}
-	if login == "" {
-		p.showConsent(w, ar, r.Form)
+		// The person picked a user on the page: they authenticated now.
+		p.approve(w, r, ar, r.PostForm.Get("login"), now)
 		return
 	}
+	subject, authTime := p.session(r.Form.Get("login_hint"), now)
+	reauth := ar.promptLogin || (ar.maxAge >= 0 && (ar.maxAge == 0 || int64(now.Sub(authTime)/time.Second) > int64(ar.maxAge)))
+	switch {
+	case ar.promptNone && subject == "":
+		p.redirectError(w, r, ar.redirectURI, ar.state, "login_required", "nobody is signed in at the provider")
+	case ar.promptNone && reauth:
+		p.redirectError(w, r, ar.redirectURI, ar.state, "login_required", "max_age requires a new authentication")
+	case subject == "":
+		p.showConsent(w, ar, r.Form)
+	case reauth:
+		p.reauthenticate(subject, now)
+		p.approve(w, r, ar, subject, now)
+	default:
+		p.approve(w, r, ar, subject, authTime)
+	}
+}
+
+// session returns who an authorization request is approved as, and when
+// they authenticated: a user named by login_hint (signing in now, unless
+// they are the provider session's user) or the provider session's user.
+func (p *Provider) session(hint string, now time.Time) (subject string, authTime time.Time) {
 	p.mu.Lock()
-	_, known := p.users[login]
+	defer p.mu.Unlock()
+	if _, known := p.users[hint]; known && hint != p.login {
+		return hint, now
+	}
+	return p.login, p.authTime
+}
+
+// reauthenticate records that the user typed their password again: the
+// provider session's authentication time becomes now.
+func (p *Provider) reauthenticate(subject string, now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.login == subject {
+		p.authTime = now
+	}
+}
+
+// approve issues a code for the user and sends it back to the client.
+func (p *Provider) approve(w http.ResponseWriter, r *http.Request, ar authzRequest, subject string, authTime time.Time) {
+	now := p.clock.Now()
+	code := randomString(24)
+	p.mu.Lock()
+	_, known := p.users[subject]
+	if known {
+		p.codes[code] = &grant{
+			clientID: ar.client.ID, subject: subject, scope: ar.scope, nonce: ar.nonce,
+			redirectURI: ar.redirectURI, challenge: ar.challenge, sid: randomString(12),
+			authTime: authTime, expires: now.Add(p.codeTTL),
+		}
+	}
 	p.mu.Unlock()
 	if !known {
 		http.Error(w, "fakeoidc: unknown user", http.StatusBadRequest)
 		return
 	}
-	code := randomString(24)
-	now := p.clock.Now()
-	p.mu.Lock()
-	p.codes[code] = &grant{
-		clientID: ar.client.ID, subject: login, scope: ar.scope, nonce: ar.nonce,
-		redirectURI: ar.redirectURI, challenge: ar.challenge, sid: randomString(12),
-		authTime: now, expires: now.Add(p.codeTTL),
-	}
-	p.mu.Unlock()
-	v := url.Values{"code": {code}}
-	if ar.state != "" {
-		v.Set("state", ar.state)
-	}
-	http.Redirect(w, r, withQuery(ar.redirectURI, v), http.StatusFound)
+	p.redirectBack(w, r, ar.redirectURI, ar.state, url.Values{"code": {code}})
 }
 
 func (p *Provider) showConsent(w http.ResponseWriter, ar authzRequest, form url.Values) {
@@ -269,7 +356,7 @@ func (p *Provider) showConsent(w http.ResponseWriter, ar authzRequest, form url.
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = consentPage.Execute(w, map[string]any{
-		"Client": ar.client.ID, "Scope": ar.scope, "Action": p.URL(Authorize), "Params": params, "Users": users,
+		"Client": ar.client.ID, "Scope": ar.scope, "Action": p.URL(Authorize), "Field": consentField, "Params": params, "Users": users,
 	})
 }
 
@@ -311,6 +398,13 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, f *pendingFault
 	}
 	c, ok := p.clientAuth(w, r)
 	if !ok {
+		return
+	}
+	// The key is found (or generated) before p.mu is taken: generating an
+	// RSA key is slow.
+	key, err := p.idTokenKey(c, f)
+	if err != nil {
+		oauthError(w, http.StatusInternalServerError, "server_error", err.Error())
 		return
 	}
 	now := p.clock.Now()
@@ -364,7 +458,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, f *pendingFault
 		oauthError(w, http.StatusBadRequest, "invalid_grant", "the user no longer exists")
 		return
 	}
-	idToken, err := p.signIDToken(c.ID, user, g, now, withNonce, f)
+	idToken, err := p.signIDToken(key, c, user, g, now, withNonce, f)
 	if err != nil {
 		oauthError(w, http.StatusInternalServerError, "server_error", err.Error())
 		return
@@ -386,23 +480,35 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, f *pendingFault
 	})
 }
 
-// signIDToken signs the ID token of a grant, spoiled as the fault says.
-// p.mu is held.
-func (p *Provider) signIDToken(aud string, u User, g *grant, now time.Time, withNonce bool, f *pendingFault) (string, error) {
+// idTokenKey returns the key that signs the client's ID tokens: the
+// signing key of its algorithm, or for an [UnknownSigningKey] fault a new
+// key of that algorithm that the JWKS never publishes.
+func (p *Provider) idTokenKey(c Client, f *pendingFault) (*signingKey, error) {
+	alg := p.algorithm(c)
+	if f != nil && f.kind == faultUnknownKey {
+		return newSigningKey(alg)
+	}
+	return p.keys.signing(alg)
+}
+
+// signIDToken signs the ID token of a grant with key, spoiled as the
+// fault says. The user's claims are in it only when the client's
+// [ClaimsPlacement] is [ClaimsInIDToken], and then only those of the
+// granted scopes (OpenID Connect Core 1.0 section 5.4). p.mu is held.
+func (p *Provider) signIDToken(key *signingKey, c Client, u User, g *grant, now time.Time, withNonce bool, f *pendingFault) (string, error) {
 	claims := map[string]any{}
-	for k, v := range u.Claims {
-		claims[k] = v
+	if p.placementFor(c) == ClaimsInIDToken {
+		claims = grantedClaims(u, g.scope)
 	}
 	iat := now
 	claims["iss"] = p.issuer
 	claims["sub"] = u.Subject
-	claims["aud"] = aud
+	claims["aud"] = c.ID
 	claims["auth_time"] = g.authTime.Unix()
 	claims["sid"] = g.sid
 	if withNonce && g.nonce != "" {
 		claims["nonce"] = g.nonce
 	}
-	key := p.keys[len(p.keys)-1]
 	if f != nil {
 		switch f.kind {
 		case faultWrongAudience:
@@ -415,63 +521,65 @@ func (p *Provider) signIDToken(aud string, u User, g *grant, now time.Time, with
 			iat = now.Add(-p.tokenTTL - time.Minute)
 		case faultIssuedInFuture:
 			iat = now.Add(f.by)
-		case faultUnknownKey:
-			k, err := newSigningKey()
-			if err != nil {
-				return "", err
-			}
-			key = k
 		}
 	}
 	claims["iat"] = iat.Unix()
 	claims["exp"] = iat.Add(p.tokenTTL).Unix()
-	return sign(key, claims)
+	return key.sign(claims)
 }
 
-func sign(k *signingKey, claims map[string]any) (string, error) {
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		return "", err
-	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: k.priv, KeyID: k.id}}, (&jose.SignerOptions{}).WithType("JWT"))
-	if err != nil {
-		return "", err
-	}
-	obj, err := signer.Sign(payload)
-	if err != nil {
-		return "", err
-	}
-	return obj.CompactSerialize()
-}
-
+// userinfo answers the user's claims for an access token: "sub" and the
+// claims of the granted scopes (OpenID Connect Core 1.0 sections 5.3.2
+// and 5.4), whatever the claims placement. It serves GET and POST (Core
+// section 5.3.1), with the token in the Authorization header (RFC 6750
+// section 2.1) or, for a POST, in the form body (RFC 6750 section 2.2),
+// never both (RFC 6750 section 2).
 func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		oauthError(w, http.StatusMethodNotAllowed, "invalid_request", "use GET or POST")
+		return
+	}
+	token, header := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if r.Method == http.MethodPost && r.PostForm.Has("access_token") {
+		if header {
+			bearerError(w, http.StatusBadRequest, "invalid_request")
+			return
+		}
+		token = r.PostForm.Get("access_token")
+	}
 	now := p.clock.Now()
 	p.mu.Lock()
 	g := p.access[token]
 	var u User
-	if ok && g != nil && now.Before(g.expires) && !p.ended[g.sid] {
+	ok := token != "" && g != nil && now.Before(g.expires) && !p.ended[g.sid]
+	if ok {
 		u, ok = p.users[g.subject]
-	} else {
-		ok = false
 	}
 	p.mu.Unlock()
 	if !ok {
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token"})
+		bearerError(w, http.StatusUnauthorized, "invalid_token")
 		return
 	}
-	claims := map[string]any{}
-	for k, v := range u.Claims {
-		claims[k] = v
-	}
+	claims := grantedClaims(u, g.scope)
 	claims["sub"] = u.Subject
 	writeJSON(w, http.StatusOK, claims)
 }
 
-// endSession is RP-initiated logout: it ends the provider session the
-// ID token hint belongs to, so that its access and refresh tokens stop
-// working, then sends the browser to a registered post-logout URI.
+// bearerError answers a refused bearer token request (RFC 6750 section 3).
+func bearerError(w http.ResponseWriter, status int, code string) {
+	w.Header().Set("WWW-Authenticate", `Bearer error="`+code+`"`)
+	writeJSON(w, status, map[string]string{"error": code})
+}
+
+// endSession is RP-initiated logout (OpenID Connect RP-Initiated Logout
+// 1.0): it ends the provider session the ID token hint belongs to, so
+// that its access and refresh tokens stop working, then sends the browser
+// to a registered post-logout URI. Everything is checked before anything
+// ends: a client_id that is not the hint's audience is refused (section
+// 2: the OP MUST verify that they match), and so is a
+// post_logout_redirect_uri not registered for the hint's client, or for
+// client_id's without a hint (section 3).
 func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 	var sid, aud string
 	if hint := r.Form.Get("id_token_hint"); hint != "" {
@@ -484,21 +592,27 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 		aud, _ = claims["aud"].(string)
 	}
 	clientID := r.Form.Get("client_id")
-	if clientID == "" {
+	if clientID != "" && aud != "" && clientID != aud {
+		http.Error(w, "fakeoidc: client_id is not the audience of id_token_hint", http.StatusBadRequest)
+		return
+	}
+	if aud != "" {
 		clientID = aud
 	}
 	p.mu.Lock()
-	if sid != "" {
-		p.ended[sid] = true
-	}
 	c, known := p.clients[clientID]
 	p.mu.Unlock()
 	target := r.Form.Get("post_logout_redirect_uri")
+	if target != "" && (!known || !slices.Contains(c.PostLogoutRedirectURIs, target)) {
+		http.Error(w, "fakeoidc: post_logout_redirect_uri is not registered for this client", http.StatusBadRequest)
+		return
+	}
+	if sid != "" {
+		p.mu.Lock()
+		p.ended[sid] = true
+		p.mu.Unlock()
+	}
 	if target != "" {
-		if !known || !slices.Contains(c.PostLogoutRedirectURIs, target) {
-			http.Error(w, "fakeoidc: post_logout_redirect_uri is not registered for this client", http.StatusBadRequest)
-			return
-		}
 		v := url.Values{}
 		if st := r.Form.Get("state"); st != "" {
 			v.Set("state", st)
@@ -513,18 +627,27 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("fakeoidc: signed out\n"))
 }
 
-// verifyOwn checks that a JWT was signed by one of the provider's keys and
-// returns its claims; expiry is not checked (an expired hint is fine).
+// verifyOwn checks that a JWT was signed by one of the keys the provider
+// publishes, whatever its algorithm, and returns its claims; expiry is
+// not checked (an expired hint is fine).
 func (p *Provider) verifyOwn(raw string) (map[string]any, bool) {
-	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.ES256})
+	var algs []jose.SignatureAlgorithm
+	for _, a := range SigningAlgorithms() {
+		algs = append(algs, jose.SignatureAlgorithm(a))
+	}
+	jws, err := jose.ParseSignedCompact(raw, algs)
+	if err != nil || len(jws.Signatures) != 1 {
+		return nil, false
+	}
+	keys, err := p.keys.published(nil)
 	if err != nil {
 		return nil, false
 	}
-	p.mu.Lock()
-	keys := slices.Clone(p.keys)
-	p.mu.Unlock()
 	for _, k := range keys {
-		if payload, err := jws.Verify(&k.priv.PublicKey); err == nil {
+		if string(k.alg) != jws.Signatures[0].Header.Algorithm {
+			continue
+		}
+		if payload, err := jws.Verify(k.priv.Public()); err == nil {
 			var claims map[string]any
 			if json.Unmarshal(payload, &claims) == nil {
 				return claims, true

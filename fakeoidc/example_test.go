@@ -2,6 +2,7 @@ package fakeoidc_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -58,4 +59,30 @@ func ExampleProvider_Calls() {
 	p.ServeHTTP(rec, httptest.NewRequest("POST", "http://op.test/token?grant_type=authorization_code&code=SECRET-CODE&client_id=app", nil))
 	fmt.Println(p.Calls()[0])
 	// Output: POST token client=app [client_id=app code grant_type=authorization_code] 401
+}
+
+// A provider signs with ES256 and one of its clients asked for EdDSA: the
+// JWKS publishes a key for each algorithm in use, and discovery lists every
+// algorithm the provider supports, RS256 first.
+func ExampleWithSigningAlgorithm() {
+	p, _ := fakeoidc.New(fakeoidc.WithIssuer("http://op.test"),
+		fakeoidc.WithSigningAlgorithm("ES256"),
+		fakeoidc.WithClient(fakeoidc.Client{ID: "app", RedirectURIs: []string{"https://app.example/callback"}, SigningAlgorithm: "EdDSA"}))
+	rec := httptest.NewRecorder()
+	p.ServeHTTP(rec, httptest.NewRequest("GET", p.URL(fakeoidc.JWKS), nil))
+	var set struct {
+		Keys []struct {
+			Alg string `json:"alg"`
+			Use string `json:"use"`
+		} `json:"keys"`
+	}
+	_ = json.Unmarshal(rec.Body.Bytes(), &set)
+	for _, k := range set.Keys {
+		fmt.Println(k.Alg, k.Use)
+	}
+	fmt.Println(fakeoidc.SigningAlgorithms())
+	// Output:
+	// ES256 sig
+	// EdDSA sig
+	// [RS256 PS256 ES256 EdDSA]
 }

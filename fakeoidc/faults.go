@@ -56,8 +56,8 @@ func Delay(d time.Duration) Fault { return Fault{kind: faultDelay, by: d} }
 // MalformedBody answers 200 with a body that is not JSON.
 func MalformedBody() Fault { return Fault{kind: faultMalformedBody} }
 
-// UnknownSigningKey signs the ID token with a key the JWKS does not
-// publish.
+// UnknownSigningKey signs the ID token with a key of the client's
+// algorithm that the JWKS does not publish.
 func UnknownSigningKey() Fault { return Fault{kind: faultUnknownKey} }
 
 // WrongAudience issues the ID token to another client.
@@ -192,7 +192,7 @@ func (f *pendingFault) serve(w http.ResponseWriter, r *http.Request, ep Endpoint
 		if ep == Authorize {
 			ar, ok := p.parseAuthz(w, r)
 			if ok {
-				redirectError(w, r, ar.redirectURI, ar.state, f.code, "fault injected by fakeoidc")
+				p.redirectError(w, r, ar.redirectURI, ar.state, f.code, "fault injected by fakeoidc")
 			}
 			return true
 		}

@@ -1,8 +1,6 @@
 package fakeoidc
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -29,13 +27,21 @@ var ErrUnknownUser = errors.New("fakeoidc: unknown user")
 // [Token], a count below 1).
 var ErrBadFault = errors.New("fakeoidc: fault does not fit the endpoint")
 
+// ErrUnsupportedAlgorithm is returned for a signing algorithm that is not
+// one of [SigningAlgorithms].
+var ErrUnsupportedAlgorithm = errors.New("fakeoidc: unsupported signing algorithm")
+
 // ErrBadIssuer is returned for an issuer that is not an absolute http or
 // https URL without query or fragment.
 var ErrBadIssuer = errors.New("fakeoidc: issuer must be an absolute http(s) URL")
 
 // A User is a test user of the provider: its subject (the "sub" claim) and
-// the claims its ID tokens and userinfo answers carry, such as "email",
-// "email_verified" and "name".
+// its claims, such as "email", "email_verified" and "name". A grant
+// releases the claims of the scopes it was given (OpenID Connect Core 1.0
+// section 5.4: "email" releases email and email_verified, "profile" name,
+// given_name, family_name...) and every claim no scope names; the
+// [ClaimsPlacement] says whether they are in the ID token or only in
+// userinfo answers.
 type User struct {
 	Subject string
 	Claims  map[string]any
@@ -52,6 +58,15 @@ type Client struct {
 	// PostLogoutRedirectURIs are where the end session endpoint may send
 	// the browser after logout.
 	PostLogoutRedirectURIs []string
+	// SigningAlgorithm is the algorithm of the client's ID tokens, its
+	// registration's id_token_signed_response_alg (OpenID Connect Dynamic
+	// Client Registration 1.0 section 2): one of [SigningAlgorithms], or ""
+	// for the provider's ([WithSigningAlgorithm]).
+	SigningAlgorithm string
+	// ClaimsPlacement says where the client's grants carry the user's
+	// claims; [ClaimsDefault] is the provider's setting
+	// ([WithClaimsPlacement]).
+	ClaimsPlacement ClaimsPlacement
 }
 
 // An Option configures [New].
@@ -75,6 +90,18 @@ func WithClient(c Client) Option {
 	return func(p *Provider) { p.pendingClients = append(p.pendingClients, c) }
 }
 
+// WithSigningAlgorithm sets the algorithm of the provider's ID tokens,
+// for every client that does not name its own ([Client.SigningAlgorithm]):
+// "RS256" when not set, as OpenID Connect Dynamic Client Registration 1.0
+// section 2 makes it the default. [New] returns an error wrapping
+// [ErrUnsupportedAlgorithm] for one that is not in [SigningAlgorithms].
+func WithSigningAlgorithm(alg string) Option { return func(p *Provider) { p.alg = alg } }
+
+// WithClaimsPlacement sets where the user's claims go for every client
+// that does not choose ([Client.ClaimsPlacement]): [ClaimsInUserInfo]
+// when not set, as certified providers do.
+func WithClaimsPlacement(c ClaimsPlacement) Option { return func(p *Provider) { p.placement = c } }
+
 // WithCodeLifetime sets how long an authorization code can be exchanged:
 // a minute by default.
 func WithCodeLifetime(d time.Duration) Option { return func(p *Provider) { p.codeTTL = d } }
@@ -87,9 +114,12 @@ func WithTokenLifetime(d time.Duration) Option { return func(p *Provider) { p.to
 // A Provider is a fake OpenID provider. It is safe for concurrent use;
 // each Provider has its own keys, users, clients, grants, faults and log.
 type Provider struct {
-	clock    auth.Clock
-	codeTTL  time.Duration
-	tokenTTL time.Duration
+	clock     auth.Clock
+	codeTTL   time.Duration
+	tokenTTL  time.Duration
+	alg       string          // the default ID token algorithm
+	placement ClaimsPlacement // the default claims placement, never ClaimsDefault
+	keys      keyring
 
 	pendingIssuer  string
 	pendingUsers   []User
@@ -98,11 +128,11 @@ type Provider struct {
 	mu        sync.Mutex
 	issuer    string
 	basePath  string
-	keys      []*signingKey // the last one signs
 	users     map[string]User
 	userOrder []string
 	clients   map[string]Client
-	login     string
+	login     string    // the provider session's user, "" for none
+	authTime  time.Time // when the login's user last authenticated
 	codes     map[string]*grant
 	access    map[string]*grant
 	refresh   map[string]*grant
@@ -126,23 +156,6 @@ type grant struct {
 	issued      []string  // tokens issued from this code (revoked on replay)
 }
 
-type signingKey struct {
-	id   string
-	priv *ecdsa.PrivateKey
-}
-
-func newSigningKey() (*signingKey, error) {
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, fmt.Errorf("fakeoidc: generate signing key: %w", err)
-	}
-	return &signingKey{id: randomString(9), priv: priv}, nil
-}
-
-func (k *signingKey) jwk() jose.JSONWebKey {
-	return jose.JSONWebKey{Key: &k.priv.PublicKey, KeyID: k.id, Algorithm: string(jose.ES256), Use: "sig"}
-}
-
 // randomString returns n random bytes in unpadded base64url.
 func randomString(n int) string {
 	b := make([]byte, n)
@@ -150,20 +163,23 @@ func randomString(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// New returns a provider with one signing key, the users and clients the
-// options add, and the issuer of [WithIssuer] if given.
+// New returns a provider with the users and clients the options add, and
+// the issuer of [WithIssuer] if given. Its signing keys are generated when
+// first needed.
 func New(opts ...Option) (*Provider, error) {
 	p := &Provider{
-		clock:    auth.SystemClock{},
-		codeTTL:  time.Minute,
-		tokenTTL: time.Hour,
-		users:    map[string]User{},
-		clients:  map[string]Client{},
-		codes:    map[string]*grant{},
-		access:   map[string]*grant{},
-		refresh:  map[string]*grant{},
-		ended:    map[string]bool{},
-		faults:   map[Endpoint][]*pendingFault{},
+		clock:     auth.SystemClock{},
+		codeTTL:   time.Minute,
+		tokenTTL:  time.Hour,
+		alg:       string(jose.RS256),
+		placement: ClaimsInUserInfo,
+		users:     map[string]User{},
+		clients:   map[string]Client{},
+		codes:     map[string]*grant{},
+		access:    map[string]*grant{},
+		refresh:   map[string]*grant{},
+		ended:     map[string]bool{},
+		faults:    map[Endpoint][]*pendingFault{},
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -176,11 +192,16 @@ func New(opts ...Option) (*Provider, error) {
 	if p.codeTTL <= 0 || p.tokenTTL <= 0 {
 		return nil, errors.New("fakeoidc: code and token lifetimes must be positive")
 	}
-	k, err := newSigningKey()
-	if err != nil {
-		return nil, err
+	if !supportedAlgorithm(p.alg) {
+		return nil, fmt.Errorf("%w: %q (supported: %s)", ErrUnsupportedAlgorithm, p.alg, strings.Join(SigningAlgorithms(), ", "))
 	}
-	p.keys = []*signingKey{k}
+	switch p.placement {
+	case ClaimsDefault:
+		p.placement = ClaimsInUserInfo
+	case ClaimsInUserInfo, ClaimsInIDToken:
+	default:
+		return nil, fmt.Errorf("fakeoidc: unknown claims placement %v", p.placement)
+	}
 	if p.pendingIssuer != "" {
 		if err := p.SetIssuer(p.pendingIssuer); err != nil {
 			return nil, err
@@ -266,10 +287,18 @@ func (p *Provider) Users() []User {
 	return out
 }
 
-// AddClient registers a client, replacing one with the same ID.
+// AddClient registers a client, replacing one with the same ID. It
+// returns an error wrapping [ErrUnsupportedAlgorithm] for a
+// SigningAlgorithm not in [SigningAlgorithms].
 func (p *Provider) AddClient(c Client) error {
 	if c.ID == "" || len(c.RedirectURIs) == 0 {
 		return errors.New("fakeoidc: a client needs an ID and at least one redirect URI")
+	}
+	if c.SigningAlgorithm != "" && !supportedAlgorithm(c.SigningAlgorithm) {
+		return fmt.Errorf("%w: client %q asks for %q", ErrUnsupportedAlgorithm, c.ID, c.SigningAlgorithm)
+	}
+	if !c.ClaimsPlacement.valid() {
+		return fmt.Errorf("fakeoidc: client %q: unknown claims placement %v", c.ID, c.ClaimsPlacement)
 	}
 	c.RedirectURIs = slices.Clone(c.RedirectURIs)
 	c.PostLogoutRedirectURIs = slices.Clone(c.PostLogoutRedirectURIs)
@@ -279,44 +308,75 @@ func (p *Provider) AddClient(c Client) error {
 	return nil
 }
 
-// SetLogin makes the authorization endpoint approve every request as the
-// user with this subject, without a page: the way a test signs in. An
-// empty subject brings the consent page back, where a person picks a user
-// or cancels. A login_hint naming a user approves one request as that user
-// either way.
+// SetLogin signs the user with this subject in at the provider, now on
+// the provider's clock: the provider session. The authorization endpoint
+// then approves every request as that user without a page, the way a test
+// signs in; the session's authentication time is the ID tokens' auth_time
+// until prompt=login or max_age makes the user authenticate again. An
+// empty subject ends the provider session and brings the consent page
+// back, where a person picks a user or cancels. A login_hint naming a
+// user approves one request as that user either way.
 func (p *Provider) SetLogin(subject string) error {
+	now := p.clock.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, ok := p.users[subject]; subject != "" && !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownUser, subject)
 	}
-	p.login = subject
+	p.login, p.authTime = subject, now
 	return nil
 }
 
-// RotateKey makes a new key sign from now on. The JWKS keeps publishing
-// the previous key, so tokens it signed still verify, and drops older
-// ones.
+// algorithm returns the algorithm of the client's ID tokens.
+func (p *Provider) algorithm(c Client) jose.SignatureAlgorithm {
+	if c.SigningAlgorithm != "" {
+		return jose.SignatureAlgorithm(c.SigningAlgorithm)
+	}
+	return jose.SignatureAlgorithm(p.alg)
+}
+
+// placementFor returns where the client's grants carry the user's claims.
+func (p *Provider) placementFor(c Client) ClaimsPlacement {
+	if c.ClaimsPlacement != ClaimsDefault {
+		return c.ClaimsPlacement
+	}
+	return p.placement
+}
+
+// algorithmsInUse returns the provider's algorithm and those of its
+// clients, each once.
+func (p *Provider) algorithmsInUse() []jose.SignatureAlgorithm {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	algs := []jose.SignatureAlgorithm{jose.SignatureAlgorithm(p.alg)}
+	for _, c := range p.clients {
+		if a := p.algorithm(c); !slices.Contains(algs, a) {
+			algs = append(algs, a)
+		}
+	}
+	return algs
+}
+
+// RotateKey makes a new key sign from now on, for every algorithm in use
+// (the provider's and its clients'). The JWKS keeps publishing each
+// algorithm's previous key, so tokens it signed still verify, and drops
+// older ones.
 func (p *Provider) RotateKey() error {
-	k, err := newSigningKey()
-	if err != nil {
-		return err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.keys = append(p.keys, k)
-	if len(p.keys) > 2 {
-		p.keys = p.keys[len(p.keys)-2:]
-	}
-	return nil
+	return p.keys.rotate(p.algorithmsInUse())
 }
 
-// KeyIDs returns the IDs of the published keys, the signing one last.
+// KeyIDs returns the IDs of the keys the JWKS publishes: for each
+// algorithm in use, in the order of [SigningAlgorithms], its previous key
+// (once rotated) and then its signing key. With one algorithm in use, as
+// by default, that is the previous key and the signing one last. A key of
+// an algorithm that is in use is generated here if it was not yet.
 func (p *Provider) KeyIDs() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	ids := make([]string, len(p.keys))
-	for i, k := range p.keys {
+	keys, err := p.keys.published(p.algorithmsInUse())
+	if err != nil {
+		return nil // key generation failed: crypto/rand is broken
+	}
+	ids := make([]string, len(keys))
+	for i, k := range keys {
 		ids[i] = k.id
 	}
 	return ids
