@@ -28,10 +28,8 @@ func (b *browser) signInWithProvider(subject string) *authtest.Recorder {
 	if !html.Has(`#consent button[value="` + subject + `"]`) {
 		b.t.Fatalf("the consent page offers no %q:\n%s", subject, page.Body)
 	}
-	form := url.Values{"login": {subject}}
-	for _, name := range []string{"client_id", "redirect_uri", "response_type", "scope", "state", "nonce", "code_challenge", "code_challenge_method"} {
-		form.Set(name, loc.Query().Get(name))
-	}
+	form := html.Form("#consent").Fields // the page's own form, submitted with the user's button
+	form.Set("login", subject)
 	rec = b.jar.Serve(b.srv, authtest.NewRequest("POST", base+playground.OIDCIssuerPath+"/authorize").WithForm(form).SameOrigin().Build(b.t))
 	if rec.Code != http.StatusFound {
 		b.t.Fatalf("consent: %d %s", rec.Code, rec.Body)
@@ -92,10 +90,8 @@ func TestProviderOnPlaygroundClock(t *testing.T) {
 	b := newBrowser(t, srv, "ada")
 	rec := b.getOne(playground.OIDCStartPath)
 	loc, _ := url.Parse(rec.Header().Get("Location"))
-	form := url.Values{"login": {"alice"}}
-	for k, v := range loc.Query() {
-		form[k] = v
-	}
+	form := authtest.ParseHTML(t, b.getOne(loc.RequestURI()).Body.String()).Form("#consent").Fields
+	form.Set("login", "alice")
 	rec = b.jar.Serve(srv, authtest.NewRequest("POST", base+playground.OIDCIssuerPath+"/authorize").WithForm(form).SameOrigin().Build(t))
 	cb, _ := url.Parse(rec.Header().Get("Location"))
 	srv.Fake().Clock.Advance(2 * time.Minute)
