@@ -70,8 +70,14 @@ type Call struct {
 	Op        Op
 	SessionID string // for session operations
 	UserID    string // for user, key and session operations that name one
-	// Wrote reports that the operation changed the store: false for reads,
-	// failed calls and a RenewSession that lost its condition.
+	// Wrote reports that the operation changed the store: it inserted,
+	// rewrote or deleted a record. It is false for reads, failed calls,
+	// a RenewSession or UpdateSessionAttributes that lost its condition,
+	// and a delete that found nothing to delete: DeleteSession of an
+	// absent session (an empty ID included), DeleteUserSessions of a user
+	// without sessions, DeleteExpiredSessions with none expired. (A delete
+	// that races a sweep, or another process sharing the wrapped store,
+	// may count a session the other deleted first.)
 	Wrote bool
 	// Err is the error the caller got, injected or not.
 	Err error
@@ -113,6 +119,11 @@ type Backend interface {
 // that breaks RenewSession breaks nothing else.
 type Store struct {
 	inner Backend
+
+	// deleting serialises the deletes that tell whether they found
+	// something (by reading first) with the other deletes, so that of two
+	// racing deletes of one record only one counts as a write.
+	deleting sync.Mutex
 
 	mu     sync.Mutex
 	faults map[Op][]*fault
@@ -315,6 +326,8 @@ func (s *Store) UpdateUserAttributes(ctx context.Context, userID string, attribu
 // DeleteUser implements [auth.UserStore].
 func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 	return s.do(Call{Op: OpDeleteUser, UserID: userID}, func() (bool, error) {
+		s.deleting.Lock()
+		defer s.deleting.Unlock()
 		return true, s.inner.DeleteUser(ctx, userID)
 	})
 }
@@ -403,17 +416,31 @@ func (s *Store) UpdateSessionAttributes(ctx context.Context, sessionID string, o
 	return ok, err
 }
 
-// DeleteSession implements [auth.SessionStore].
+// DeleteSession implements [auth.SessionStore]. Deleting an absent
+// session succeeds and changes nothing, so the call counts as a write only
+// when the session existed: the wrapped store is read first, around the
+// faults and the log. (When that read fails, the call counts as a write
+// if the delete succeeds.)
 func (s *Store) DeleteSession(ctx context.Context, sessionID string) error {
 	return s.do(Call{Op: OpDeleteSession, SessionID: sessionID}, func() (bool, error) {
-		return true, s.inner.DeleteSession(ctx, sessionID)
+		s.deleting.Lock()
+		defer s.deleting.Unlock()
+		_, err := s.inner.GetSession(ctx, sessionID)
+		found := !errors.Is(err, auth.ErrNotFound)
+		return found, s.inner.DeleteSession(ctx, sessionID)
 	})
 }
 
-// DeleteUserSessions implements [auth.SessionStore].
+// DeleteUserSessions implements [auth.SessionStore]. As for
+// [Store.DeleteSession], the call counts as a write only when the user had
+// sessions.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 	return s.do(Call{Op: OpDeleteUserSessions, UserID: userID}, func() (bool, error) {
-		return true, s.inner.DeleteUserSessions(ctx, userID)
+		s.deleting.Lock()
+		defer s.deleting.Unlock()
+		recs, err := s.inner.UserSessions(ctx, userID)
+		found := err != nil || len(recs) > 0
+		return found, s.inner.DeleteUserSessions(ctx, userID)
 	})
 }
 
