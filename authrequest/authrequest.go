@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/authkit-dev/authkit/auth"
@@ -339,6 +340,53 @@ func (ar *AuthRequest) InvalidateOtherSessions() error {
 		return ErrNotSignedIn
 	}
 	return ar.a.InvalidateOtherSessions(ar.r.Context(), s.UserID, s.ID)
+}
+
+// InvalidateOwnSession signs out one device of the request's user: it
+// invalidates the session with the given ID (the [auth.Session.ID] that
+// [auth.Auth.UserSessions] lists, never a token) only if it is a live
+// session of that user. It is the safe "sign out this device" handler:
+// [auth.Auth.InvalidateSession] takes any session ID, so a handler that
+// passes it an ID from the request lets one user sign out another.
+//
+// Revoking the request's own session also clears its cookie, as
+// [AuthRequest.SignOut] does; the other sessions and the cookie are left
+// alone. It returns an error wrapping [ErrCrossOrigin] on an unsafe
+// cross-origin request, [ErrNotSignedIn] without a session,
+// [ErrSessionNotFound] when the ID names no live session of the user (an
+// unknown ID and another user's session are not told apart, so the answer
+// says nothing about other users), [ErrHeadersWritten] when the cookie
+// would have to be cleared after the headers were sent, and one wrapping
+// [auth.ErrStore] on a store failure. On every error nothing changes.
+func (ar *AuthRequest) InvalidateOwnSession(sessionID string) error {
+	if err := ar.CheckOrigin(); err != nil { // ErrNoMiddleware for a nil ar
+		return err
+	}
+	current, err := ar.Session()
+	if err != nil {
+		return err
+	}
+	if current == nil {
+		return ErrNotSignedIn
+	}
+	ctx := ar.r.Context()
+	own, err := ar.a.UserSessions(ctx, current.UserID)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(own, func(s *auth.Session) bool { return s.ID == sessionID }) {
+		return ErrSessionNotFound
+	}
+	if sessionID != current.ID {
+		return ar.a.InvalidateSession(ctx, sessionID)
+	}
+	if ar.rw != nil && ar.rw.wroteHeader {
+		return ErrHeadersWritten
+	}
+	if err := ar.a.InvalidateSession(ctx, sessionID); err != nil {
+		return err
+	}
+	return ar.ClearSession()
 }
 
 // SignOut invalidates the request's session in the store and clears the

@@ -47,8 +47,9 @@
 // failure answers 503 and keeps the cookie. The sign-in handler sends the
 // user back with [ReturnPath]. [AuthRequest.SignInWith] chooses the
 // session's lifetime policy ("remember me" or a browser session) and
-// attributes; [AuthRequest.InvalidateOtherSessions] signs out every other
-// device. A session records the client IP of the connection, or, with
+// attributes; [AuthRequest.InvalidateOwnSession] signs out one device of
+// the signed-in user (never another user's), and
+// [AuthRequest.InvalidateOtherSessions] every other device. A session records the client IP of the connection, or, with
 // [WithTrustedProxyClientIP], the one a trusted proxy's header names:
 // X-Forwarded-For is never trusted by default.
 //
