@@ -172,8 +172,9 @@ func (ar *AuthRequest) validate(withUser bool) {
 	}
 	ar.disagree = !p.agree
 	// Several cookies of the name: a sibling subdomain may have planted
-	// some, which browsers send before the real one. The first live one
-	// is the session; the others are left alone.
+	// some (with a Domain, or a longer Path), which browsers send before
+	// the real one (RFC 6265bis section 5.8.3). The first live one is the
+	// session; the others are left alone.
 	for _, token := range p.tokens[:p.n] {
 		var s *auth.Session
 		var u *auth.User
@@ -191,7 +192,13 @@ func (ar *AuthRequest) validate(withUser bool) {
 			return
 		}
 		ar.session, ar.user, ar.userLoaded = s, u, withUser
-		if s.Fresh {
+		// A renewal re-issues the cookie, unless the cookies disagree:
+		// the browser does not say which cookie carried s, and the
+		// re-issued one (this app's Name, Path and Domain) would replace
+		// the cookie stored there, maybe the real one, with s, maybe a
+		// session a sibling planted. The session is renewed in the store
+		// all the same; a request with one value re-issues its cookie.
+		if s.Fresh && !ar.disagree {
 			ar.err = ar.writeCookie(ar.a.SessionCookie(s))
 		}
 		return
