@@ -357,8 +357,9 @@ func (ar *AuthRequest) InvalidateOtherSessions() error {
 // passes it an ID from the request lets one user sign out another.
 //
 // Revoking the request's own session also clears its cookie, as
-// [AuthRequest.SignOut] does; the other sessions and the cookie are left
-// alone. It returns an error wrapping [ErrCrossOrigin] on an unsafe
+// [AuthRequest.SignOut] does, unless the request carried session cookies
+// of different values (see the package doc on cookie tossing); revoking
+// another leaves the cookie alone. It returns an error wrapping [ErrCrossOrigin] on an unsafe
 // cross-origin request, [ErrNotSignedIn] without a session,
 // [ErrSessionNotFound] when the ID names no live session of the user (an
 // unknown ID and another user's session are not told apart, so the answer
@@ -393,7 +394,13 @@ func (ar *AuthRequest) InvalidateOwnSession(sessionID string) error {
 	if err := ar.a.InvalidateSession(ctx, sessionID); err != nil {
 		return err
 	}
-	return ar.ClearSession()
+	// Its cookie goes too, unless the request's cookies disagree: then
+	// the clearing cookie might delete another one, maybe the real one.
+	if err := ar.clearStale(); err != nil {
+		return err
+	}
+	ar.remember(nil)
+	return nil
 }
 
 // SignOut invalidates the request's session in the store and clears the

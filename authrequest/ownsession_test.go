@@ -143,3 +143,31 @@ func TestInvalidateOwnSessionStoreFailure(t *testing.T) {
 		t.Errorf("nil AuthRequest: %v, want ErrNoMiddleware", err)
 	}
 }
+
+// Revoking the current session with session cookies of different values
+// (one planted by a sibling) deletes the session but clears no cookie:
+// the clearing cookie might delete the real one.
+func TestInvalidateOwnSessionKeepsDisagreeingCookies(t *testing.T) {
+	ctx := context.Background()
+	f := fakeauth.NewT(t)
+	_, current, err := f.SeedUserSession(ctx, fakeauth.Active)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "https://app.example/devices", nil)
+	r.Header.Set("Cookie", "auth_session="+plantedToken+"; auth_session="+current.Token)
+	rec := httptest.NewRecorder()
+	ar := authrequest.New(f.Auth, rec, r)
+	if err := ar.InvalidateOwnSession(current.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, stored, _ := f.StoredSession(ctx, current.ID); stored {
+		t.Error("the session survived")
+	}
+	if got := cookieOutcome(t, rec); got != "untouched" {
+		t.Errorf("cookie %s, want untouched", got)
+	}
+	if s, err := ar.Session(); s != nil || err != nil {
+		t.Errorf("Session after revoking it: %v, %v; want nil, nil", s, err)
+	}
+}
