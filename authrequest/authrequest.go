@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/authkit-dev/authkit/auth"
@@ -171,8 +172,9 @@ func (ar *AuthRequest) validate(withUser bool) {
 	}
 	ar.disagree = !p.agree
 	// Several cookies of the name: a sibling subdomain may have planted
-	// some, which browsers send before the real one. The first live one
-	// is the session; the others are left alone.
+	// some (with a Domain, or a longer Path), which browsers send before
+	// the real one (RFC 6265bis section 5.8.3). The first live one is the
+	// session; the others are left alone.
 	for _, token := range p.tokens[:p.n] {
 		var s *auth.Session
 		var u *auth.User
@@ -190,7 +192,13 @@ func (ar *AuthRequest) validate(withUser bool) {
 			return
 		}
 		ar.session, ar.user, ar.userLoaded = s, u, withUser
-		if s.Fresh {
+		// A renewal re-issues the cookie, unless the cookies disagree:
+		// the browser does not say which cookie carried s, and the
+		// re-issued one (this app's Name, Path and Domain) would replace
+		// the cookie stored there, maybe the real one, with s, maybe a
+		// session a sibling planted. The session is renewed in the store
+		// all the same; a request with one value re-issues its cookie.
+		if s.Fresh && !ar.disagree {
 			ar.err = ar.writeCookie(ar.a.SessionCookie(s))
 		}
 		return
@@ -339,6 +347,60 @@ func (ar *AuthRequest) InvalidateOtherSessions() error {
 		return ErrNotSignedIn
 	}
 	return ar.a.InvalidateOtherSessions(ar.r.Context(), s.UserID, s.ID)
+}
+
+// InvalidateOwnSession signs out one device of the request's user: it
+// invalidates the session with the given ID (the [auth.Session.ID] that
+// [auth.Auth.UserSessions] lists, never a token) only if it is a live
+// session of that user. It is the safe "sign out this device" handler:
+// [auth.Auth.InvalidateSession] takes any session ID, so a handler that
+// passes it an ID from the request lets one user sign out another.
+//
+// Revoking the request's own session also clears its cookie, as
+// [AuthRequest.SignOut] does, unless the request carried session cookies
+// of different values (see the package doc on cookie tossing); revoking
+// another leaves the cookie alone. It returns an error wrapping [ErrCrossOrigin] on an unsafe
+// cross-origin request, [ErrNotSignedIn] without a session,
+// [ErrSessionNotFound] when the ID names no live session of the user (an
+// unknown ID and another user's session are not told apart, so the answer
+// says nothing about other users), [ErrHeadersWritten] when the cookie
+// would have to be cleared after the headers were sent, and one wrapping
+// [auth.ErrStore] on a store failure. On every error nothing changes.
+func (ar *AuthRequest) InvalidateOwnSession(sessionID string) error {
+	if err := ar.CheckOrigin(); err != nil { // ErrNoMiddleware for a nil ar
+		return err
+	}
+	current, err := ar.Session()
+	if err != nil {
+		return err
+	}
+	if current == nil {
+		return ErrNotSignedIn
+	}
+	ctx := ar.r.Context()
+	own, err := ar.a.UserSessions(ctx, current.UserID)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(own, func(s *auth.Session) bool { return s.ID == sessionID }) {
+		return ErrSessionNotFound
+	}
+	if sessionID != current.ID {
+		return ar.a.InvalidateSession(ctx, sessionID)
+	}
+	if ar.rw != nil && ar.rw.wroteHeader {
+		return ErrHeadersWritten
+	}
+	if err := ar.a.InvalidateSession(ctx, sessionID); err != nil {
+		return err
+	}
+	// Its cookie goes too, unless the request's cookies disagree: then
+	// the clearing cookie might delete another one, maybe the real one.
+	if err := ar.clearStale(); err != nil {
+		return err
+	}
+	ar.remember(nil)
+	return nil
 }
 
 // SignOut invalidates the request's session in the store and clears the

@@ -24,9 +24,14 @@
 //     [WithCrossOriginPassThroughRoutes] exempts routes from the 403 but
 //     never gives them the session cookie.
 //   - Several session cookies (a sibling subdomain can plant some) are
-//     validated in turn, the first live one wins, and none is cleared
-//     when they disagree: a planted cookie never gets the real one
-//     cleared.
+//     validated in turn, the first live one wins, and when their values
+//     disagree no Set-Cookie is written for them: none is cleared, and a
+//     renewed session's cookie is not re-issued (the session is renewed
+//     in the store, and the next request carrying one value re-issues
+//     it). The browser does not say which cookie came from which Domain
+//     or Path, so a cookie this app writes might land on the real one: a
+//     planted cookie never gets the real one cleared, nor replaced with
+//     the planted session. Signing in and out still write the cookie.
 //   - Outside [Middleware], [FromContext] returns a nil AuthRequest whose
 //     methods return [ErrNoMiddleware].
 //   - A store failure is an error, never a logout: the cookie is left as
@@ -47,8 +52,9 @@
 // failure answers 503 and keeps the cookie. The sign-in handler sends the
 // user back with [ReturnPath]. [AuthRequest.SignInWith] chooses the
 // session's lifetime policy ("remember me" or a browser session) and
-// attributes; [AuthRequest.InvalidateOtherSessions] signs out every other
-// device. A session records the client IP of the connection, or, with
+// attributes; [AuthRequest.InvalidateOwnSession] signs out one device of
+// the signed-in user (never another user's), and
+// [AuthRequest.InvalidateOtherSessions] every other device. A session records the client IP of the connection, or, with
 // [WithTrustedProxyClientIP], the one a trusted proxy's header names:
 // X-Forwarded-For is never trusted by default.
 //
@@ -72,6 +78,8 @@
 //
 // The cookie is untouched on a cross-site request because such a request
 // must never sign anyone out, and on a store failure because nothing may be
-// lost to a transient fault. "Cleared" is what happens when every session
-// cookie the request carries agrees (see the cookie-tossing rule above).
+// lost to a transient fault. "Cleared" and "re-issued" are what happens
+// when every session cookie the request carries has the same value; when
+// the values disagree the cookie is untouched (see the cookie-tossing rule
+// above).
 package authrequest

@@ -32,6 +32,11 @@ var (
 	// without one.
 	ErrNotSignedIn = errors.New("authrequest: the request has no session")
 
+	// ErrSessionNotFound reports that a session ID given to
+	// [AuthRequest.InvalidateOwnSession] names no live session of the
+	// request's user: it is unknown, gone, or another user's.
+	ErrSessionNotFound = errors.New("authrequest: no session of the signed-in user has this ID")
+
 	// ErrNoToken reports that a session can't be set because it carries no
 	// token (sessions listed from the store have none).
 	ErrNoToken = errors.New("authrequest: session has no token")

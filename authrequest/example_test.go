@@ -1,6 +1,7 @@
 package authrequest_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -203,4 +204,47 @@ func ExampleAuthRequest_SignInWith() {
 	// Output:
 	// browser session: true
 	// cookie expires: false
+}
+
+// A "sign out this device" handler takes a session ID from the devices
+// page (auth.Auth.UserSessions lists them) and revokes it only if it is
+// one of the signed-in user's own sessions.
+func ExampleAuthRequest_InvalidateOwnSession() {
+	ctx := context.Background()
+	a, _ := auth.New(memstore.New(), auth.Config{})
+	ada, _ := a.CreateUser(ctx, auth.NewUser{})
+	bob, _ := a.CreateUser(ctx, auth.NewUser{})
+	laptop, _ := a.CreateSession(ctx, ada.ID)
+	phone, _ := a.CreateSession(ctx, ada.ID)
+	bobs, _ := a.CreateSession(ctx, bob.ID)
+
+	h := authrequest.Middleware(a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := authrequest.FromContext(r.Context()).InvalidateOwnSession(r.FormValue("session"))
+		switch {
+		case errors.Is(err, authrequest.ErrNotSignedIn):
+			http.Error(w, "sign in first", http.StatusUnauthorized)
+		case errors.Is(err, authrequest.ErrSessionNotFound):
+			http.Error(w, "no such device", http.StatusNotFound)
+		case err != nil:
+			http.Error(w, "try again later", http.StatusServiceUnavailable)
+		default:
+			http.Redirect(w, r, "/devices", http.StatusSeeOther)
+		}
+	}))
+	for _, id := range []string{bobs.ID, phone.ID} {
+		r := httptest.NewRequest(http.MethodPost, "https://app.example/devices/revoke", strings.NewReader("session="+id))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Sec-Fetch-Site", "same-origin")
+		r.AddCookie(a.SessionCookie(laptop))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		fmt.Println(rec.Code, cmp.Or(rec.Header().Get("Location"), strings.TrimSpace(rec.Body.String())))
+	}
+	left, _ := a.UserSessions(ctx, ada.ID)
+	_, err := a.ValidateSession(ctx, bobs.Token)
+	fmt.Println("ada's devices:", len(left), "bob still signed in:", err == nil)
+	// Output:
+	// 404 no such device
+	// 303 /devices
+	// ada's devices: 1 bob still signed in: true
 }

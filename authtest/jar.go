@@ -45,7 +45,10 @@ const maxCookieLifetime = 400 * 24 * time.Hour
 // suffix itself, where the cookie becomes host-only: Domain=com set by
 // host com is a cookie for com alone, not for every name under it.
 // [WithoutPublicSuffixList] turns the list off; a dotless Domain is then
-// the only suffix refused.
+// the only suffix refused. A Domain that does not domain-match the host is
+// refused (RFC 6265 section 5.3, step 6), as [net/http/cookiejar] refuses
+// it: one with a port ("example.com:8888"), and on a request to an IP
+// address anything but that address as written (".192.0.2.1" too).
 //
 // Every Set-Cookie line it receives becomes an [Event] of its timeline,
 // labelled with the [CookieChange] it made. [Jar.Transcript] renders the
@@ -490,25 +493,11 @@ func (j *Jar) storeLocked(x *exchange, c *http.Cookie, line string) Event {
 
 	e := &jarEntry{name: c.Name, domain: host, hostOnly: true}
 	if c.Domain != "" {
-		d := canonicalHost(strings.TrimPrefix(c.Domain, "."))
-		switch {
-		case d == "" || strings.HasPrefix(d, ".") || strings.HasSuffix(c.Domain, "."):
-			return reject("malformed Domain %q", c.Domain)
-		case isIP(host):
-			if d != host {
-				return reject("Domain %q on a request to the address %s", c.Domain, host)
-			}
-		case d != host && !strings.HasSuffix(host, "."+d):
-			return reject("Domain %q does not match the host %s", c.Domain, host)
-		case j.publicSuffix(d):
-			// RFC 6265bis section 5.7, step 9: a public suffix names the
-			// request host itself (host-only) or is refused.
-			if d != host {
-				return reject("Domain %q is a public suffix", c.Domain)
-			}
-		default:
-			e.domain, e.hostOnly = d, false
+		d, hostOnly, refused := j.cookieDomain(c.Domain, host)
+		if refused != "" {
+			return reject("%s", refused)
 		}
+		e.domain, e.hostOnly = d, hostOnly
 	}
 	if strings.HasPrefix(c.Path, "/") {
 		e.path = c.Path
@@ -592,6 +581,48 @@ func (j *Jar) storeLocked(x *exchange, c *http.Cookie, line string) Event {
 	return j.eventLocked(x, line, c, prevCookie, change, "")
 }
 
+// cookieDomain applies RFC 6265bis section 5.7, steps 8 to 10 (RFC 6265
+// section 5.3, steps 5 and 6), to the Domain attribute attr of a cookie
+// received from host: it returns the domain the cookie is stored for and
+// whether the cookie is host-only, or why the cookie is refused.
+func (j *Jar) cookieDomain(attr, host string) (domain string, hostOnly bool, refused string) {
+	if isIP(host) {
+		// An address has no subdomains: the only Domain it may set is
+		// itself, as written. The leading dot that section 5.2.3 drops
+		// from a name makes no domain of an address, and Go's
+		// net/http/cookiejar and browsers refuse it. The cookie is
+		// host-only, as browsers keep it.
+		if a := strings.TrimSuffix(strings.TrimPrefix(attr, "["), "]"); strings.ToLower(a) != host {
+			return "", false, fmt.Sprintf("Domain %q on a request to the address %s", attr, host)
+		}
+		return host, true, ""
+	}
+	name := strings.TrimPrefix(attr, ".") // section 5.2.3
+	if name == "" || strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") {
+		return "", false, fmt.Sprintf("malformed Domain %q", attr)
+	}
+	if strings.Contains(name, ":") {
+		// A port is no part of a domain: "home.example.org:8888" never
+		// domain-matches a host (http-state DOMAIN0027).
+		return "", false, fmt.Sprintf("Domain %q has a port", attr)
+	}
+	d := canonicalName(name)
+	switch {
+	case d == "":
+		return "", false, fmt.Sprintf("malformed Domain %q", attr)
+	case d != host && !strings.HasSuffix(host, "."+d):
+		return "", false, fmt.Sprintf("Domain %q does not match the host %s", attr, host)
+	case j.publicSuffix(d):
+		// Step 9: a public suffix names the request host itself
+		// (host-only) or is refused.
+		if d != host {
+			return "", false, fmt.Sprintf("Domain %q is a public suffix", attr)
+		}
+		return host, true, ""
+	}
+	return d, false, ""
+}
+
 // laterBySecond reports whether next expires at least a second after
 // prev. A session cookie (not persistent) counts as expiring last.
 func laterBySecond(prev, next *jarEntry) bool {
@@ -664,7 +695,12 @@ func canonicalHost(hostport string) string {
 		h = host
 	}
 	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
-	h = strings.TrimSuffix(h, ".")
+	return canonicalName(strings.TrimSuffix(h, "."))
+}
+
+// canonicalName is [canonicalHost] for a name or address without a port,
+// brackets or trailing dot: lower case, and a name in its A-label form.
+func canonicalName(h string) string {
 	if isIP(h) || plainASCII(h) {
 		return strings.ToLower(h)
 	}

@@ -81,6 +81,23 @@ func TestJarRFC6265(t *testing.T) {
 			reject: "on a request to the address"},
 		{name: "domain equal to IP", from: "https://192.0.2.1/", lines: []string{"a=1; Domain=192.0.2.1"},
 			probes: []probe{{"https://192.0.2.1/", "a=1"}}},
+		// RFC 6265 section 5.3, step 6: a Domain that does not
+		// domain-match the host is refused; a port is not part of a
+		// domain (http-state DOMAIN0027, Go's net/http/cookiejar).
+		{name: "domain with the request's port", from: "http://home.example.org:8888/cookie-parser", lines: []string{"foo=bar; domain=home.example.org:8888"},
+			reject: "has a port", probes: []probe{{"http://home.example.org:8888/cookie-parser-result", ""}}},
+		{name: "domain with a leading dot and a port", from: "https://foo.bar.com/", lines: []string{"a=1; domain=.foo.bar.com:80"},
+			reject: "has a port", probes: []probe{{"https://foo.bar.com/", ""}, {"https://www.foo.bar.com/", ""}}},
+		{name: "domain with an empty port", from: "https://foo.bar.com/", lines: []string{"a=1; domain=foo.bar.com:"},
+			reject: "has a port"},
+		// An address has no subdomains: a leading dot makes no domain of
+		// it, and Go's jar and browsers refuse it.
+		{name: "IP domain with a leading dot", from: "http://192.168.0.10/", lines: []string{"a=1; domain=.192.168.0.10"},
+			reject: "on a request to the address", probes: []probe{{"http://192.168.0.10/", ""}}},
+		{name: "IPv6 domain equal to the address", from: "https://[2001:db8::1]/", lines: []string{"a=1; Domain=2001:db8::1"},
+			probes: []probe{{"https://[2001:db8::1]/", "a=1"}}},
+		{name: "IPv6 domain with a leading dot", from: "https://[2001:db8::1]/", lines: []string{"a=1; Domain=.2001:db8::1"},
+			reject: "on a request to the address"},
 		{name: "path", from: "https://example.com/", lines: []string{"a=1; Path=/api"},
 			probes: []probe{{"https://example.com/api", "a=1"}, {"https://example.com/api/x", "a=1"},
 				{"https://example.com/apix", ""}, {"https://example.com/", ""}}},

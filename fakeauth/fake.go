@@ -45,7 +45,7 @@ type Option func(*options)
 type options struct {
 	start time.Time
 	cfg   auth.Config
-	store Backend
+	store auth.SessionStore
 }
 
 // WithStart sets where the fake clock starts; [DefaultStart] otherwise.
@@ -57,8 +57,12 @@ func WithConfig(cfg auth.Config) Option { return func(o *options) { o.cfg = cfg 
 
 // WithStore puts the fake in front of store instead of a new memstore: the
 // playground runs its fake clock and faults over SQLite, PostgreSQL or
-// Redis this way.
-func WithStore(store Backend) Option { return func(o *options) { o.store = store } }
+// Redis this way. store may keep sessions only (an app's own users table,
+// as with sqlitestore.NewSessions or pgstore.NewSessions): it gets the
+// faults and the call log all the same, and the fake's Auth then has no
+// user methods, exactly as auth.New on store has none: they fail with
+// [auth.ErrNoUserStore].
+func WithStore(store auth.SessionStore) Option { return func(o *options) { o.store = store } }
 
 // CheapArgon2 returns the password hashing cost fakes use unless told
 // otherwise: a tiny fraction of a millisecond instead of tens of
@@ -89,7 +93,7 @@ func New(opts ...Option) (*Fake, error) {
 	f.seedClock = NewClock(f.start)
 	o.cfg.Clock = f.Clock
 	var err error
-	if f.Auth, err = auth.New(f.Store, o.cfg); err != nil {
+	if f.Auth, err = auth.New(f.Store.authStore(), o.cfg); err != nil {
 		return nil, fmt.Errorf("fakeauth: %w", err)
 	}
 	o.cfg.Clock = f.seedClock
@@ -179,7 +183,7 @@ var ErrCantEmpty = errors.New("fakeauth: the fake can empty only the memstore it
 // [Fake.Rewind].
 func (f *Fake) ResetAll(ctx context.Context) error {
 	if f.own == nil {
-		return fmt.Errorf("%w: it was given a %T", ErrCantEmpty, f.Store.Inner())
+		return fmt.Errorf("%w: it was given a %T", ErrCantEmpty, f.Store.wrapped)
 	}
 	if err := f.own.empty(ctx); err != nil {
 		return fmt.Errorf("fakeauth: emptying the store: %w", err)
@@ -190,7 +194,9 @@ func (f *Fake) ResetAll(ctx context.Context) error {
 
 // SeedUser creates a user with attribute "username" and a password key
 // ("username", username). Seeding goes around the fault injector and the
-// call log.
+// call log. On a store that keeps no users ([WithAppUsers]) it fails with
+// an error wrapping [auth.ErrNoUserStore], as auth.Auth.CreateUser does in
+// production: the app makes its users itself.
 func (f *Fake) SeedUser(ctx context.Context, username, password string) (*auth.User, error) {
 	return f.seed.CreateUser(ctx, auth.NewUser{
 		Attributes: map[string]any{"username": username},
@@ -219,7 +225,7 @@ const (
 	IdleEndMinus1                    // 1ns before the end of the idle period: idle
 	IdleEnd                          // at the end of the idle period: still idle
 	IdleEndPlus1                     // 1ns after it: dead
-	DeletedUser                      // active, but its user was deleted since
+	DeletedUser                      // active, but its user was deleted since (on a store without users, its sessions were)
 
 	// The absolute lifetime: a session kept renewed since its sign-in,
 	// whose ExpiresAt is 1ns after now, now, or 1ns before now. Its
@@ -317,7 +323,10 @@ func (f *Fake) renewedAt(s State, now time.Time) (time.Time, error) {
 // fake clock's now, without moving the clock. The session carries its
 // Token, for the test to send. For DeletedUser, the user is deleted after
 // the session is created: deleting a user deletes its sessions, so the
-// token names a session that is gone with its user.
+// token names a session that is gone with its user. On a store that keeps
+// no users ([WithAppUsers]) the user is the app's: its sessions are
+// deleted, as the app's table's ON DELETE CASCADE, or the app's call of
+// auth.Auth.InvalidateUserSessions, deletes them in production.
 //
 // Seeding goes around the fault injector and the call log.
 func (f *Fake) SeedSession(ctx context.Context, userID string, s State) (*auth.Session, error) {
@@ -345,7 +354,11 @@ func (f *Fake) SeedSession(ctx context.Context, userID string, s State) (*auth.S
 		return nil, err
 	}
 	if s == DeletedUser {
-		if err := f.seed.DeleteUser(ctx, userID); err != nil {
+		del := f.seed.DeleteUser
+		if f.seed.Users() == nil {
+			del = f.seed.InvalidateUserSessions
+		}
+		if err := del(ctx, userID); err != nil {
 			return nil, err
 		}
 	}

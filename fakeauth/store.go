@@ -70,8 +70,14 @@ type Call struct {
 	Op        Op
 	SessionID string // for session operations
 	UserID    string // for user, key and session operations that name one
-	// Wrote reports that the operation changed the store: false for reads,
-	// failed calls and a RenewSession that lost its condition.
+	// Wrote reports that the operation changed the store: it inserted,
+	// rewrote or deleted a record. It is false for reads, failed calls,
+	// a RenewSession or UpdateSessionAttributes that lost its condition,
+	// and a delete that found nothing to delete: DeleteSession of an
+	// absent session (an empty ID included), DeleteUserSessions of a user
+	// without sessions, DeleteExpiredSessions with none expired. (A delete
+	// that races a sweep, or another process sharing the wrapped store,
+	// may count a session the other deleted first.)
 	Wrote bool
 	// Err is the error the caller got, injected or not.
 	Err error
@@ -99,20 +105,36 @@ func (c Call) String() string {
 	return s
 }
 
-// A Backend is what a [Store] wraps: a store of sessions, users and keys
-// that can read a session with its user. memstore, sqlitestore, pgstore
-// and redisstore Stores are Backends.
+// A Backend is a whole store: of sessions, users and keys, that can read a
+// session with its user. memstore, sqlitestore, pgstore and redisstore
+// Stores are Backends; a [Store] is one whatever it wraps, and
+// [Store.Inner] returns the wrapped store as one.
 type Backend interface {
 	auth.SessionStore
 	auth.UserStore
 	auth.SessionUserGetter
 }
 
-// A Store wraps a [Backend] with fault injection and a call log. It is
-// safe for concurrent use. A fault is aimed at one operation, so a test
-// that breaks RenewSession breaks nothing else.
+// A Store wraps an [auth.SessionStore] with fault injection and a call
+// log. It is safe for concurrent use. A fault is aimed at one operation,
+// so a test that breaks RenewSession breaks nothing else.
+//
+// A Store has every method of a [Backend], whatever it wraps. On a store
+// that keeps sessions only (memstore.NewSessions, sqlitestore.NewSessions,
+// pgstore.NewSessions) its user and key methods, and GetSessionAndUser,
+// fail with an error wrapping [auth.ErrNoUserStore]; the Auth of a [Fake]
+// on such a store ([WithStore], [WithAppUsers]) never calls them, as an
+// Auth on the store itself would not: it has no user methods.
 type Store struct {
-	inner Backend
+	inner   Backend           // the wrapped store, as a Backend (partialBackend when it is not one)
+	wrapped auth.SessionStore // the wrapped store as it was given
+	users   bool              // wrapped is an auth.UserStore
+	joined  bool              // wrapped is an auth.SessionUserGetter
+
+	// deleting serialises the deletes that tell whether they found
+	// something (by reading first) with the other deletes, so that of two
+	// racing deletes of one record only one counts as a write.
+	deleting sync.Mutex
 
 	mu     sync.Mutex
 	faults map[Op][]*fault
@@ -127,15 +149,158 @@ type fault struct {
 }
 
 // WrapStore returns a Store in front of inner, with no faults and an empty
-// log.
-func WrapStore(inner Backend) *Store {
-	return &Store{inner: inner, faults: map[Op][]*fault{}}
+// log. inner may keep sessions only. To build an Auth on the Store, use
+// [New] with [WithStore]: its Auth has user methods exactly when inner
+// keeps users, where auth.New given the Store itself would always see
+// them.
+func WrapStore(inner auth.SessionStore) *Store {
+	s := &Store{wrapped: inner, faults: map[Op][]*fault{}}
+	var users auth.UserStore
+	var joined auth.SessionUserGetter
+	users, s.users = inner.(auth.UserStore)
+	joined, s.joined = inner.(auth.SessionUserGetter)
+	if b, ok := inner.(Backend); ok {
+		s.inner = b
+	} else {
+		s.inner = partialBackend{SessionStore: inner, users: users, joined: joined}
+	}
+	return s
 }
 
 var _ Backend = (*Store)(nil)
 
-// Inner returns the wrapped store.
+// Inner returns the wrapped store, to read or change it around the faults
+// and the log. A store that is not a whole [Backend] (one that keeps
+// sessions only) is returned as one whose missing user and key methods
+// fail with an error wrapping [auth.ErrNoUserStore]; its GetSessionAndUser
+// reads the session, then its user, or fails the same way without users.
 func (s *Store) Inner() Backend { return s.inner }
+
+// authStore returns s as [auth.New] should see it: an [auth.UserStore] and
+// an [auth.SessionUserGetter] only when the wrapped store is one, so that
+// an Auth on it has the user methods, and makes the reads, that an Auth on
+// the wrapped store has.
+func (s *Store) authStore() auth.SessionStore {
+	switch {
+	case s.users && s.joined:
+		return s
+	case s.users:
+		return sessionsAndUsers{s, s}
+	case s.joined:
+		return sessionsJoined{s, s}
+	}
+	return sessionsOnly{s}
+}
+
+// The views of a Store that authStore returns: embedding an interface
+// promotes its methods only.
+type (
+	sessionsOnly     struct{ auth.SessionStore }
+	sessionsAndUsers struct {
+		auth.SessionStore
+		auth.UserStore
+	}
+	sessionsJoined struct {
+		auth.SessionStore
+		auth.SessionUserGetter
+	}
+)
+
+// partialBackend is a store that is not a whole Backend, seen as one: the
+// methods it lacks fail with an error wrapping auth.ErrNoUserStore, as an
+// Auth's user methods do on a store without users.
+type partialBackend struct {
+	auth.SessionStore
+	users  auth.UserStore         // nil when the store keeps no users
+	joined auth.SessionUserGetter // nil when it can't read a session with its user
+}
+
+func (p partialBackend) noUsers() error {
+	return fmt.Errorf("fakeauth: %T keeps no users: %w", p.SessionStore, auth.ErrNoUserStore)
+}
+
+func (p partialBackend) CreateUser(ctx context.Context, user auth.UserRecord, key *auth.KeyRecord) error {
+	if p.users == nil {
+		return p.noUsers()
+	}
+	return p.users.CreateUser(ctx, user, key)
+}
+
+func (p partialBackend) GetUser(ctx context.Context, userID string) (auth.UserRecord, error) {
+	if p.users == nil {
+		return auth.UserRecord{}, p.noUsers()
+	}
+	return p.users.GetUser(ctx, userID)
+}
+
+func (p partialBackend) UpdateUserAttributes(ctx context.Context, userID string, attributes json.RawMessage) error {
+	if p.users == nil {
+		return p.noUsers()
+	}
+	return p.users.UpdateUserAttributes(ctx, userID, attributes)
+}
+
+func (p partialBackend) DeleteUser(ctx context.Context, userID string) error {
+	if p.users == nil {
+		return p.noUsers()
+	}
+	return p.users.DeleteUser(ctx, userID)
+}
+
+func (p partialBackend) CreateKey(ctx context.Context, key auth.KeyRecord) error {
+	if p.users == nil {
+		return p.noUsers()
+	}
+	return p.users.CreateKey(ctx, key)
+}
+
+func (p partialBackend) GetKey(ctx context.Context, providerID, providerUserID string) (auth.KeyRecord, error) {
+	if p.users == nil {
+		return auth.KeyRecord{}, p.noUsers()
+	}
+	return p.users.GetKey(ctx, providerID, providerUserID)
+}
+
+func (p partialBackend) UpdateKeyPassword(ctx context.Context, providerID, providerUserID, passwordHash string) error {
+	if p.users == nil {
+		return p.noUsers()
+	}
+	return p.users.UpdateKeyPassword(ctx, providerID, providerUserID, passwordHash)
+}
+
+func (p partialBackend) DeleteKey(ctx context.Context, providerID, providerUserID string) error {
+	if p.users == nil {
+		return p.noUsers()
+	}
+	return p.users.DeleteKey(ctx, providerID, providerUserID)
+}
+
+func (p partialBackend) UserKeys(ctx context.Context, userID string) ([]auth.KeyRecord, error) {
+	if p.users == nil {
+		return nil, p.noUsers()
+	}
+	return p.users.UserKeys(ctx, userID)
+}
+
+// GetSessionAndUser reads the session, then its user, as auth.Auth does
+// on a store that can't join them.
+func (p partialBackend) GetSessionAndUser(ctx context.Context, sessionID string) (auth.SessionRecord, auth.UserRecord, error) {
+	if p.joined != nil {
+		return p.joined.GetSessionAndUser(ctx, sessionID)
+	}
+	if p.users == nil {
+		return auth.SessionRecord{}, auth.UserRecord{}, p.noUsers()
+	}
+	rec, err := p.SessionStore.GetSession(ctx, sessionID)
+	if err != nil {
+		return rec, auth.UserRecord{}, err
+	}
+	u, err := p.users.GetUser(ctx, rec.UserID)
+	if errors.Is(err, auth.ErrNotFound) {
+		err = auth.ErrUserNotFound
+	}
+	return rec, u, err
+}
 
 // FailNext makes the next n calls of op fail with err (ErrInjected when
 // err is nil), before they reach the wrapped store.
@@ -315,6 +480,8 @@ func (s *Store) UpdateUserAttributes(ctx context.Context, userID string, attribu
 // DeleteUser implements [auth.UserStore].
 func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 	return s.do(Call{Op: OpDeleteUser, UserID: userID}, func() (bool, error) {
+		s.deleting.Lock()
+		defer s.deleting.Unlock()
 		return true, s.inner.DeleteUser(ctx, userID)
 	})
 }
@@ -403,17 +570,31 @@ func (s *Store) UpdateSessionAttributes(ctx context.Context, sessionID string, o
 	return ok, err
 }
 
-// DeleteSession implements [auth.SessionStore].
+// DeleteSession implements [auth.SessionStore]. Deleting an absent
+// session succeeds and changes nothing, so the call counts as a write only
+// when the session existed: the wrapped store is read first, around the
+// faults and the log. (When that read fails, the call counts as a write
+// if the delete succeeds.)
 func (s *Store) DeleteSession(ctx context.Context, sessionID string) error {
 	return s.do(Call{Op: OpDeleteSession, SessionID: sessionID}, func() (bool, error) {
-		return true, s.inner.DeleteSession(ctx, sessionID)
+		s.deleting.Lock()
+		defer s.deleting.Unlock()
+		_, err := s.inner.GetSession(ctx, sessionID)
+		found := !errors.Is(err, auth.ErrNotFound)
+		return found, s.inner.DeleteSession(ctx, sessionID)
 	})
 }
 
-// DeleteUserSessions implements [auth.SessionStore].
+// DeleteUserSessions implements [auth.SessionStore]. As for
+// [Store.DeleteSession], the call counts as a write only when the user had
+// sessions.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 	return s.do(Call{Op: OpDeleteUserSessions, UserID: userID}, func() (bool, error) {
-		return true, s.inner.DeleteUserSessions(ctx, userID)
+		s.deleting.Lock()
+		defer s.deleting.Unlock()
+		recs, err := s.inner.UserSessions(ctx, userID)
+		found := err != nil || len(recs) > 0
+		return found, s.inner.DeleteUserSessions(ctx, userID)
 	})
 }
 

@@ -1,0 +1,212 @@
+package authrequest_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/authtest"
+	"github.com/authkit-dev/authkit/fakeauth"
+)
+
+// tossingEnv is a victim signed in on app.example.com, and a sibling
+// (evil.example.com) that planted a cookie of the session cookie's name,
+// Domain=example.com, holding a live session of the attacker's own, in a
+// browser-grade jar.
+type tossingEnv struct {
+	f        *fakeauth.Fake
+	jar      *authtest.Jar
+	real     *auth.Session // the victim's
+	attacker *auth.Session // planted
+	h        http.Handler
+}
+
+func newTossingEnv(t *testing.T, plantedPath string, planted fakeauth.State) *tossingEnv {
+	t.Helper()
+	ctx := context.Background()
+	f := fakeauth.NewT(t)
+	_, real, err := f.SeedUserSession(ctx, fakeauth.Active)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mallory, err := f.SeedUser(ctx, "mallory", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	attacker, err := f.SeedSession(ctx, mallory.ID, planted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar := authtest.NewJar(authtest.WithClock(f.Clock))
+	jar.SetCookies(&url.URL{Scheme: "https", Host: "app.example.com", Path: "/"}, []*http.Cookie{f.Auth.SessionCookie(real)})
+	line := "auth_session=" + attacker.Token + "; Domain=example.com; Path=" + plantedPath + "; Secure; HttpOnly; SameSite=Lax; Max-Age=86400"
+	c, err := http.ParseSetCookie(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar.SetCookies(&url.URL{Scheme: "https", Host: "evil.example.com", Path: "/"}, []*http.Cookie{c})
+	h := authrequest.Middleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := authrequest.FromContext(r.Context()).Session()
+		switch {
+		case err != nil:
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		case s == nil:
+			http.Error(w, "signed out", http.StatusUnauthorized)
+		default:
+			w.Write([]byte("user " + s.UserID))
+		}
+	}))
+	f.Store.ClearCalls()
+	return &tossingEnv{f: f, jar: jar, real: real, attacker: attacker, h: h}
+}
+
+// hostOnly returns the value of the host-only session cookie the jar holds
+// for app.example.com at Path=/, the app's own cookie.
+func (e *tossingEnv) hostOnly(t *testing.T) string {
+	t.Helper()
+	for _, c := range e.jar.All() {
+		if c.Name == "auth_session" && c.Domain == "app.example.com" && c.Path == "/" && !strings.Contains(strings.ToLower(c.Raw), "domain=") {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func (e *tossingEnv) get(t *testing.T, target string) *authtest.Recorder {
+	t.Helper()
+	return e.jar.Do(e.h, httptest.NewRequest(http.MethodGet, target, nil))
+}
+
+// TestPlantedSessionNeverReplacesRealCookie: a sibling plants its own live
+// idle session with Domain=example.com and a longer Path, which the
+// browser sends before the real cookie (RFC 6265bis section 5.8.3). The
+// request's cookies disagree, so however the planted session is used, no
+// Set-Cookie may replace the app's host-only cookie with it.
+func TestPlantedSessionNeverReplacesRealCookie(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		path    string
+		planted fakeauth.State
+	}{
+		{"idle planted session on a longer path", "/account", fakeauth.Idle},
+		{"idle planted session on the same path", "/", fakeauth.Idle},
+		{"active planted session on a longer path", "/account", fakeauth.Active},
+		{"browser session planted on a longer path", "/account", fakeauth.BrowserSessionIdle},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTossingEnv(t, tc.path, tc.planted)
+			sent := e.jar.Cookies(&url.URL{Scheme: "https", Host: "app.example.com", Path: "/account"})
+			if len(sent) != 2 || (tc.path != "/" && sent[0].Value != e.attacker.Token) {
+				t.Fatalf("the jar sends %v to /account; want the planted cookie first, then the real one", sent)
+			}
+			rec := e.get(t, "https://app.example.com/account")
+			if lines := rec.Header().Values("Set-Cookie"); len(lines) != 0 {
+				t.Errorf("GET /account with a planted cookie answered Set-Cookie %q; want none", lines)
+			}
+			if got := e.hostOnly(t); got != e.real.Token {
+				t.Fatalf("after GET /account the app's host-only cookie holds %s; want the real session's token", redactToken(got, e))
+			}
+			// Where the planted cookie is not sent, the real session is
+			// the request's.
+			if tc.path != "/" {
+				if rec := e.get(t, "https://app.example.com/"); rec.Code != http.StatusOK || rec.Body.String() != "user "+e.real.UserID {
+					t.Errorf("GET / after the planted request: %d %q; want the real user", rec.Code, rec.Body.String())
+				}
+			}
+		})
+	}
+}
+
+// When the request's cookies agree, an idle session's cookie is re-issued
+// as always: the rule above costs nothing to a browser with one cookie.
+func TestRenewedCookieReissuedWhenCookiesAgree(t *testing.T) {
+	for _, cookies := range []func(token string) string{
+		func(token string) string { return "auth_session=" + token },
+		func(token string) string { return "auth_session=" + token + "; auth_session=" + token },
+	} {
+		f := fakeauth.NewT(t)
+		_, s, err := f.SeedUserSession(context.Background(), fakeauth.Idle)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := httptest.NewRequest("GET", "https://app.example.com/", nil)
+		r.Header.Set("Cookie", cookies(s.Token))
+		rec := httptest.NewRecorder()
+		got, err := authrequest.New(f.Auth, rec, r).Session()
+		if err != nil || got == nil || !got.Fresh {
+			t.Fatalf("Cookie %q: %v, %v; want the session renewed", cookies("<token>"), got, err)
+		}
+		if out := cookieOutcome(t, rec); out != "set:"+s.Token {
+			t.Errorf("Cookie %q: cookie %s, want re-issued", cookies("<token>"), redact(out, s.Token))
+		}
+	}
+}
+
+// TestRenewedCookieNotReissuedWhenCookiesDisagree: with session cookies of
+// several values, the first live session is the request's and is renewed
+// in the store, but its cookie is not re-issued; the next request that
+// carries one value gets it.
+func TestRenewedCookieNotReissuedWhenCookiesDisagree(t *testing.T) {
+	ctx := context.Background()
+	for _, cookies := range []func(idle, active string) string{
+		func(idle, active string) string { return "auth_session=" + idle + "; auth_session=" + active },
+		func(idle, _ string) string { return "auth_session=" + idle + "; auth_session=" + plantedToken },
+		func(idle, _ string) string { return "auth_session=garbage; auth_session=" + idle },
+		func(idle, _ string) string {
+			return "auth_session=" + plantedToken + "\r\nCookie: auth_session=" + idle
+		},
+	} {
+		for _, withUser := range []bool{false, true} {
+			f := fakeauth.NewT(t)
+			u, idle, err := f.SeedUserSession(ctx, fakeauth.Idle)
+			if err != nil {
+				t.Fatal(err)
+			}
+			active, err := f.SeedSession(ctx, u.ID, fakeauth.Active)
+			if err != nil {
+				t.Fatal(err)
+			}
+			line := cookies("<idle>", "<active>")
+			r := httptest.NewRequest("GET", "https://app.example.com/", nil)
+			for _, l := range strings.Split(cookies(idle.Token, active.Token), "\r\nCookie: ") {
+				r.Header.Add("Cookie", l)
+			}
+			rec := httptest.NewRecorder()
+			ar := authrequest.New(f.Auth, rec, r)
+			var got *auth.Session
+			if withUser {
+				got, _, err = ar.SessionUser()
+			} else {
+				got, err = ar.Session()
+			}
+			if err != nil || got == nil || got.ID != idle.ID || !got.Fresh {
+				t.Fatalf("Cookie %q, withUser %v: %v, %v; want the idle session, renewed", line, withUser, got, err)
+			}
+			if out := cookieOutcome(t, rec); out != "untouched" {
+				t.Errorf("Cookie %q, withUser %v: cookie %s, want untouched", line, withUser, redact(out, idle.Token))
+			}
+			if rec, _, _ := f.StoredSession(ctx, idle.ID); !rec.RenewedAt.Equal(f.Clock.Now()) {
+				t.Errorf("Cookie %q, withUser %v: not renewed in the store (renewed at %v, now %v)", line, withUser, rec.RenewedAt, f.Clock.Now())
+			}
+		}
+	}
+}
+
+func redact(s, token string) string { return strings.ReplaceAll(s, token, "<token>") }
+
+func redactToken(v string, e *tossingEnv) string {
+	switch v {
+	case e.real.Token:
+		return "the real token"
+	case e.attacker.Token:
+		return "the attacker's token"
+	case "":
+		return "nothing"
+	}
+	return "another value"
+}
