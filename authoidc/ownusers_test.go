@@ -252,7 +252,6 @@ func TestSignInWithOwnUsers(t *testing.T) {
 	}
 }
 
-
 // ownUsersTarget is the callback table's app with its own users: a fake
 // on a sessions-only store, and ResolveUser over the app's users (kept in
 // Env.App, one table per case).

@@ -39,9 +39,9 @@ func TestLinkStartsOnlyFromSameOriginPost(t *testing.T) {
 		return false
 	}
 	for name, req := range map[string]*http.Request{
-		"GET ?link=1":           authtest.NewRequest("GET", "/auth/oidc/start?link=1").CrossSite("https://evil.example").Build(t),
+		"GET ?link=1":            authtest.NewRequest("GET", "/auth/oidc/start?link=1").CrossSite("https://evil.example").Build(t),
 		"GET ?link=1, no Origin": authtest.NewRequest("GET", "/auth/oidc/start?link=1").Build(t),
-		"cross-site POST":       authtest.NewRequest("POST", "/auth/oidc/start").WithForm(url.Values{"link": {"1"}}).CrossSite("https://evil.example").Build(t),
+		"cross-site POST":        authtest.NewRequest("POST", "/auth/oidc/start").WithForm(url.Values{"link": {"1"}}).CrossSite("https://evil.example").Build(t),
 	} {
 		rec := r.jar.Serve(r.h, req)
 		if rec.Code != http.StatusForbidden || !errors.Is(r.err, authrequest.ErrCrossOrigin) || flowSet(rec) {
