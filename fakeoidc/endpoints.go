@@ -257,7 +257,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, f *pendingFault
 func (p *Provider) idTokenKey(c Client, f *pendingFault) (*signingKey, error) {
 	alg := p.algorithm(c)
 	if f != nil && f.kind == faultUnknownKey {
-		return newSigningKey(alg)
+		return p.keys.unpublished(alg)
 	}
 	return p.keys.signing(alg)
 }

@@ -140,6 +140,16 @@ func (p *Provider) FailNext(ep Endpoint, n int, f Fault) error {
 	case f.spoilsIDToken() && ep != Token:
 		return fmt.Errorf("%w: %s spoils an ID token, which only %q issues", ErrBadFault, f, Token)
 	}
+	if f.kind == faultUnknownKey {
+		// Generate the stray keys now, not while a client waits for its
+		// token (an RSA key can take longer than the client's timeout
+		// under the race detector).
+		for _, alg := range p.algorithmsInUse() {
+			if _, err := p.keys.unpublished(alg); err != nil {
+				return err
+			}
+		}
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.faults[ep] = append(p.faults[ep], &pendingFault{Fault: f, left: n})

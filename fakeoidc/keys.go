@@ -90,6 +90,28 @@ func (k *signingKey) sign(claims map[string]any) (string, error) {
 type keyring struct {
 	mu   sync.Mutex
 	keys map[jose.SignatureAlgorithm][]*signingKey // per algorithm, the last one signs
+	// stray keys sign the ID tokens of an UnknownSigningKey fault: one
+	// per algorithm, never published.
+	stray map[jose.SignatureAlgorithm]*signingKey
+}
+
+// unpublished returns a key of alg that the JWKS never publishes,
+// generating it the first time.
+func (kr *keyring) unpublished(alg jose.SignatureAlgorithm) (*signingKey, error) {
+	kr.mu.Lock()
+	defer kr.mu.Unlock()
+	if k := kr.stray[alg]; k != nil {
+		return k, nil
+	}
+	k, err := newSigningKey(alg)
+	if err != nil {
+		return nil, err
+	}
+	if kr.stray == nil {
+		kr.stray = map[jose.SignatureAlgorithm]*signingKey{}
+	}
+	kr.stray[alg] = k
+	return k, nil
 }
 
 // signing returns the key that signs with alg now, generating it if

@@ -164,8 +164,9 @@ func randomString(n int) string {
 }
 
 // New returns a provider with the users and clients the options add, and
-// the issuer of [WithIssuer] if given. Its signing keys are generated when
-// first needed.
+// the issuer of [WithIssuer] if given. It generates the signing key of
+// each algorithm its clients use now (so that no token request waits for
+// an RSA key); another algorithm's, when first needed.
 func New(opts ...Option) (*Provider, error) {
 	p := &Provider{
 		clock:     auth.SystemClock{},
@@ -216,6 +217,9 @@ func New(opts ...Option) (*Provider, error) {
 		if err := p.AddClient(c); err != nil {
 			return nil, err
 		}
+	}
+	if _, err := p.keys.published(p.algorithmsInUse()); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
