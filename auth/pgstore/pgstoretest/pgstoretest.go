@@ -46,6 +46,11 @@ const (
 // connectTimeout bounds how long an unreachable server delays a test.
 const connectTimeout = 3 * time.Second
 
+// maxConns is the size of a pool from Pool: tests run in parallel, in
+// several packages at once, and PostgreSQL accepts 100 connections by
+// default.
+const maxConns = 4
+
 // dropTimeout bounds the cleanup's DROP SCHEMA, which waits for the locks
 // of connections the test left open.
 const dropTimeout = 10 * time.Second
@@ -56,10 +61,16 @@ const dropTimeout = 10 * time.Second
 // pool is closed, and then the schema dropped, when tb and its subtests
 // end. If the server does not answer, tb is skipped with the reason, or
 // fails when AUTHKIT_REQUIRE_SERVICES=1.
-func Pool(tb testing.TB) *pgxpool.Pool {
+func Pool(tb testing.TB) (pool *pgxpool.Pool) {
 	tb.Helper()
 	u := URL(tb)
-	pool, err := pgxpool.New(context.Background(), u)
+	cfg, err := pgxpool.ParseConfig(u)
+	if err == nil {
+		if !strings.Contains(u, "pool_max_conns") {
+			cfg.MaxConns = maxConns
+		}
+		pool, err = pgxpool.NewWithConfig(context.Background(), cfg)
+	}
 	if err != nil {
 		tb.Fatalf("pgstoretest: open a pool on %s: %v", redacted(u), err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -233,4 +234,27 @@ func TestRedacted(t *testing.T) {
 			t.Errorf("redacted(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestPoolSize(t *testing.T) {
+	if got := Pool(t).Config().MaxConns; got != maxConns {
+		t.Errorf("MaxConns = %d, want %d", got, maxConns)
+	}
+	t.Run("set by the server URL", func(t *testing.T) {
+		server := os.Getenv(urlEnv)
+		if server == "" {
+			server = defaultURL
+		}
+		if !strings.HasPrefix(server, "postgres") {
+			t.Skipf("%s is not a URL", urlEnv)
+		}
+		sep := "?"
+		if strings.Contains(server, "?") {
+			sep = "&"
+		}
+		t.Setenv(urlEnv, server+sep+"pool_max_conns=7")
+		if got := Pool(t).Config().MaxConns; got != 7 {
+			t.Errorf("MaxConns = %d, want 7 (pool_max_conns)", got)
+		}
+	})
 }
