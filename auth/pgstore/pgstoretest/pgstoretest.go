@@ -61,9 +61,10 @@ const dropTimeout = 10 * time.Second
 // pool is closed, and then the schema dropped, when tb and its subtests
 // end. If the server does not answer, tb is skipped with the reason, or
 // fails when AUTHKIT_REQUIRE_SERVICES=1.
-func Pool(tb testing.TB) (pool *pgxpool.Pool) {
+func Pool(tb testing.TB) *pgxpool.Pool {
 	tb.Helper()
 	u := URL(tb)
+	var pool *pgxpool.Pool
 	cfg, err := pgxpool.ParseConfig(u)
 	if err == nil {
 		if !strings.Contains(u, "pool_max_conns") {
