@@ -15,11 +15,11 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/auth/pgstore"
+	"github.com/authkit-dev/authkit/auth/pgstore/pgstoretest"
 	"github.com/authkit-dev/authkit/authoidc"
 	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/fakeauth"
-	"github.com/authkit-dev/authkit/internal/testservices"
 	"github.com/authkit-dev/authkit/scenarios/oidcscenarios"
 )
 
@@ -126,28 +126,8 @@ func ownUsersStores() []ownUsersStore {
 			return memstore.NewSessions(), &memUsers{}
 		}},
 		{name: "pgstore.NewSessions", open: func(t *testing.T) (auth.SessionStore, appUsers) {
-			u := testservices.Postgres(t)
 			ctx := t.Context()
-			schema := testservices.UniqueName("authoidc_")
-			admin, err := pgxpool.New(ctx, u)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(admin.Close)
-			if _, err := admin.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _, _ = admin.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`) })
-			cfg, err := pgxpool.ParseConfig(u)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg.ConnConfig.RuntimeParams["search_path"] = schema
-			pool, err := pgxpool.NewWithConfig(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(pool.Close)
+			pool := pgstoretest.Pool(t)
 			for _, q := range []string{
 				`CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL)`,
 				`CREATE TABLE identities (provider text, subject text, user_id bigint NOT NULL REFERENCES users ON DELETE CASCADE, PRIMARY KEY (provider, subject))`,
@@ -156,7 +136,7 @@ func ownUsersStores() []ownUsersStore {
 					t.Fatal(err)
 				}
 			}
-			s, err := pgstore.NewSessions(pool, pgstore.UsersTable{Table: "users", IDColumn: "id", IDType: "bigint"}, pgstore.WithSchema(schema))
+			s, err := pgstore.NewSessions(pool, pgstore.UsersTable{Table: "users", IDColumn: "id", IDType: "bigint"})
 			if err != nil {
 				t.Fatal(err)
 			}
