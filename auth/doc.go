@@ -86,7 +86,8 @@
 // and Max-Age following IdleExpiresAt (Max-Age rounded up to whole
 // seconds). [Auth.BlankSessionCookie] clears it with the same Name, Path and
 // Domain. Turning Secure off takes [CookieConfig.Insecure]; "__Host-" and
-// "__Secure-" names have their prefix rules enforced by [New].
+// "__Secure-" names, matched in any case as browsers match them, have
+// their prefix rules enforced by [New] ([CheckCookiePrefix]).
 //
 // # Errors
 //
