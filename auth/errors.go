@@ -54,6 +54,10 @@ var (
 	// ErrInvalidUser or ErrInvalidSession.
 	ErrUserNotFound = errors.New("auth: user not found")
 
+	// ErrAttributesTooLarge reports session attributes whose JSON is
+	// longer than [Config.MaxSessionAttributesSize]: nothing was written.
+	ErrAttributesTooLarge = errors.New("auth: session attributes too large")
+
 	// ErrSessionChanged reports that a conditional write of a session's
 	// attributes ([Auth.UpdateSessionAttributes]) lost to another writer:
 	// the stored attributes are no longer those the caller read. Read the

@@ -86,8 +86,10 @@ type SessionOptions struct {
 	ClientIP  string
 
 	// Attributes are kept with the session and returned with it; they
-	// must encode as a JSON object. Keep them small: every validation
-	// reads them. Change them with [Auth.UpdateSessionAttributes].
+	// must encode as a JSON object of at most
+	// [Config.MaxSessionAttributesSize] bytes (4 KiB by default): every
+	// validation reads them. Change them with
+	// [Auth.UpdateSessionAttributes].
 	Attributes map[string]any
 
 	// BrowserSession makes the session end with the browser: a sign-in
@@ -253,7 +255,7 @@ func (a *Auth) CreateSession(ctx context.Context, userID string) (*Session, erro
 // CreateSessionWith is [Auth.CreateSession] with the device, attributes,
 // lifetime policy and absolute lifetime of opts recorded in the session.
 func (a *Auth) CreateSessionWith(ctx context.Context, userID string, opts SessionOptions) (*Session, error) {
-	attrs, err := encodeSessionAttributes(opts.Attributes)
+	attrs, err := a.encodeSessionAttributes(opts.Attributes)
 	if err != nil {
 		return nil, err
 	}
@@ -279,14 +281,18 @@ func (a *Auth) CreateSessionWith(ctx context.Context, userID string, opts Sessio
 	return s, nil
 }
 
-// encodeSessionAttributes encodes attributes as JSON; nil stays nil.
-func encodeSessionAttributes(attrs map[string]any) (json.RawMessage, error) {
+// encodeSessionAttributes encodes attributes as JSON, refusing more than
+// the configured size; nil stays nil.
+func (a *Auth) encodeSessionAttributes(attrs map[string]any) (json.RawMessage, error) {
 	if attrs == nil {
 		return nil, nil
 	}
 	b, err := json.Marshal(attrs)
 	if err != nil {
 		return nil, fmt.Errorf("auth: session attributes do not encode as JSON: %w", err)
+	}
+	if len(b) > a.maxAttrs {
+		return nil, fmt.Errorf("%w: %d bytes of JSON, over the limit of %d (Config.MaxSessionAttributesSize)", ErrAttributesTooLarge, len(b), a.maxAttrs)
 	}
 	return b, nil
 }
@@ -467,15 +473,32 @@ func (a *Auth) InvalidateOtherSessions(ctx context.Context, userID, keepSessionI
 // once never silently lose one change. It returns s with the new
 // attributes, or an error wrapping [ErrSessionChanged] when another
 // writer changed them first (validate again and retry),
-// [ErrInvalidSession] when the session is gone, or [ErrStore]. The
+// [ErrInvalidSession] when the session is gone or dead (by its stored
+// expiries, on the Auth's clock: a dead session not yet swept is no more
+// changeable than a deleted one), [ErrAttributesTooLarge] when attrs
+// encode to more than [Config.MaxSessionAttributesSize] bytes, or
+// [ErrStore]. It costs a read of the session before the write. The
 // attributes are never logged.
 func (a *Auth) UpdateSessionAttributes(ctx context.Context, s *Session, attrs map[string]any) (*Session, error) {
 	if s == nil {
 		return nil, fmt.Errorf("%w: nil session", ErrInvalidSession)
 	}
-	b, err := encodeSessionAttributes(attrs)
+	b, err := a.encodeSessionAttributes(attrs)
 	if err != nil {
 		return nil, err
+	}
+	// Judged on the stored expiries, not those s carries: another request
+	// may have renewed the session since s was read. Renewal only moves
+	// the end later, so a session alive now is alive at the write.
+	rec, err := a.store.GetSession(ctx, s.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, ErrInvalidSession
+	case err != nil:
+		return nil, storeError("update session attributes", err)
+	case newSession(rec, "").State(a.clock.Now()) == StateDead:
+		// Left for the sweep, or for its next presentation, to delete.
+		return nil, ErrInvalidSession
 	}
 	ok, err := a.store.UpdateSessionAttributes(ctx, s.ID, s.Attributes, b)
 	if err != nil {
