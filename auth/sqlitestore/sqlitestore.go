@@ -115,9 +115,14 @@ var ErrNotMigrated = errors.New("sqlitestore: the database is not migrated: call
 // UsersTable names an app's users table and its ID column, for
 // [NewSessions]. Both must be plain SQL identifiers (letters, digits and
 // underscores); they are quoted in every statement. The ID column may be
-// TEXT or INTEGER (user IDs are passed as strings: SQLite converts them
-// for the comparison); it must be the table's primary key or have a
-// unique index, as SQLite's foreign keys require.
+// TEXT or INTEGER; it must be the table's primary key or have a unique
+// index, as SQLite's foreign keys require. User IDs are passed as strings,
+// and one names a user only when it is exactly the column's value as text
+// (CAST(id AS TEXT)): on an INTEGER column "42", while "042", " 42",
+// "+42" and "4.2e1", which SQLite's comparison would also match to 42,
+// name no user ([auth.ErrUserNotFound] from CreateSession, no sessions
+// listed or deleted). So a session's UserID is always the ID the column
+// gives back; format IDs with strconv.FormatInt.
 type UsersTable struct {
 	Table, IDColumn string
 }
