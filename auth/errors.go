@@ -10,7 +10,8 @@ import (
 var (
 	// ErrInvalidSession reports that a token or session ID names no live
 	// session: it is malformed, unknown, invalidated, expired past its idle
-	// period, or its user no longer exists.
+	// period, or its user no longer exists (or the stored record names no
+	// user at all).
 	ErrInvalidSession = errors.New("auth: invalid session")
 
 	// ErrInvalidUser reports that no user has the given ID.

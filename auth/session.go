@@ -176,10 +176,28 @@ func StateAt(activeExpiresAt, idleExpiresAt, now time.Time) State {
 // once now is after ExpiresAt, when the session has one. ExpiresAt itself
 // belongs to the session's life, as the ends of the periods do.
 func (s *Session) State(now time.Time) State {
-	if !s.ExpiresAt.IsZero() && now.After(s.ExpiresAt) {
+	return lifeState(s.ActiveExpiresAt, s.IdleExpiresAt, s.ExpiresAt, now)
+}
+
+func lifeState(activeExpiresAt, idleExpiresAt, expiresAt, now time.Time) State {
+	if !expiresAt.IsZero() && now.After(expiresAt) {
 		return StateDead
 	}
-	return StateAt(s.ActiveExpiresAt, s.IdleExpiresAt, now)
+	return StateAt(activeExpiresAt, idleExpiresAt, now)
+}
+
+// recordState is the state of a stored session at now, the one judgement
+// every path that reads a session (validation, listing, changing its
+// attributes) makes: as [Session.State] says, and dead when the record
+// names no user. A session is always created for a user, so an empty
+// UserID is a record damaged behind the store's back (a Redis hash field
+// emptied, a SQLite row edited with foreign keys off): it is no session of
+// anyone's, never one of the user "".
+func recordState(rec SessionRecord, now time.Time) State {
+	if rec.UserID == "" {
+		return StateDead
+	}
+	return lifeState(rec.ActiveExpiresAt, rec.IdleExpiresAt, rec.ExpiresAt, now)
 }
 
 // Periods returns the active and idle periods a session follows: the
@@ -255,6 +273,10 @@ func (a *Auth) CreateSession(ctx context.Context, userID string) (*Session, erro
 // CreateSessionWith is [Auth.CreateSession] with the device, attributes,
 // lifetime policy and absolute lifetime of opts recorded in the session.
 func (a *Auth) CreateSessionWith(ctx context.Context, userID string, opts SessionOptions) (*Session, error) {
+	if userID == "" {
+		// Whatever the store: a session without a user is no session.
+		return nil, fmt.Errorf("auth: create session: empty user ID: %w", ErrInvalidUser)
+	}
 	attrs, err := a.encodeSessionAttributes(opts.Attributes)
 	if err != nil {
 		return nil, err
@@ -386,7 +408,7 @@ func (a *Auth) validate(ctx context.Context, token string, withUser bool) (*Sess
 		now := a.clock.Now()
 		s := newSession(rec, token)
 		s.ID = id
-		switch s.State(now) {
+		switch recordState(rec, now) {
 		case StateActive:
 			if a.debug {
 				a.log.LogAttrs(ctx, slog.LevelDebug, "session validated", slog.String("session_id", id))
@@ -396,7 +418,11 @@ func (a *Auth) validate(ctx context.Context, token string, withUser bool) (*Sess
 			s.Fresh = attempt > 1
 			return s, user, nil
 		case StateDead:
-			return nil, UserRecord{}, a.deleteInvalid(ctx, id, "expired")
+			why := "expired"
+			if rec.UserID == "" {
+				why = "userless"
+			}
+			return nil, UserRecord{}, a.deleteInvalid(ctx, id, why)
 		}
 		if attempt > maxRenewAttempts {
 			// Still idle after losing every race: keep it as it is rather
@@ -496,7 +522,7 @@ func (a *Auth) UpdateSessionAttributes(ctx context.Context, s *Session, attrs ma
 		return nil, ErrInvalidSession
 	case err != nil:
 		return nil, storeError("update session attributes", err)
-	case newSession(rec, "").State(a.clock.Now()) == StateDead:
+	case recordState(rec, a.clock.Now()) == StateDead:
 		// Left for the sweep, or for its next presentation, to delete.
 		return nil, ErrInvalidSession
 	}
@@ -541,9 +567,8 @@ func (a *Auth) UserSessions(ctx context.Context, userID string) ([]*Session, err
 	now := a.clock.Now()
 	out := make([]*Session, 0, len(recs))
 	for _, r := range recs {
-		s := newSession(r, "")
-		if s.State(now) != StateDead {
-			out = append(out, s)
+		if recordState(r, now) != StateDead {
+			out = append(out, newSession(r, ""))
 		}
 	}
 	sortSessions(out)
