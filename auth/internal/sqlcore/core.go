@@ -437,6 +437,9 @@ func (c *Core) DeleteExpiredSessions(ctx context.Context, now time.Time, limit i
 			deleted, err = tx.Exec(ctx, c.q.deleteExpired, n, limit)
 			return err
 		})
+		if err != nil {
+			deleted = 0 // rolled back, or the commit's outcome unknown
+		}
 	} else {
 		start := time.Now()
 		deleted, err = c.db.Exec(ctx, c.q.deleteExpired, n, limit)
@@ -445,7 +448,9 @@ func (c *Core) DeleteExpiredSessions(ctx context.Context, now time.Time, limit i
 		}
 	}
 	if err != nil {
-		return 0, c.wrap("delete expired sessions", err)
+		// deleted counts what a step deleted before ctx cut its pause
+		// short: the caller's total must include it.
+		return int(deleted), c.wrap("delete expired sessions", err)
 	}
 	return int(deleted), nil
 }

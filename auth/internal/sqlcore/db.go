@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // A Row is one result row: *sql.Row and pgx.Row both are.
@@ -61,8 +62,9 @@ func (r errRow) Scan(...any) error { return r.err }
 // second matters on SQLite, whose busy handler sleeps where no context
 // reaches it (the driver's interrupt stops a statement only once it
 // runs): the statement goes on waiting in the background and keeps the
-// turn until it returns, while the caller gets an error wrapping the
-// context's. Like any store error, that leaves the outcome unknown to the
+// turn until it returns, while the caller gets, within a few milliseconds
+// (abandonGrace, time for a running statement to return from its
+// interrupt with its result), an error wrapping the context's. Like any store error, that leaves the outcome unknown to the
 // caller.
 type StdDB struct {
 	db      *sql.DB
@@ -125,11 +127,26 @@ func await[T any](ctx context.Context, op func() (T, error), abandon func(T, err
 	case r := <-ch:
 		return r.v, withCtx(ctx, r.err)
 	case <-ctx.Done():
+	}
+	// The driver interrupts a running statement when ctx ends, and it
+	// then returns at once: wait a moment for that, so that the caller
+	// learns what a statement that was running (not waiting for the lock)
+	// did, a sweep step's count say.
+	grace := time.NewTimer(abandonGrace)
+	defer grace.Stop()
+	select {
+	case r := <-ch:
+		return r.v, withCtx(ctx, r.err)
+	case <-grace.C:
 		close(abandoned)
 		var zero T
 		return zero, fmt.Errorf("waiting for the database's write lock: %w", ctx.Err())
 	}
 }
+
+// abandonGrace is how long await waits, once ctx has ended, for an
+// interrupted statement to return before it leaves it.
+const abandonGrace = 5 * time.Millisecond
 
 // withCtx returns err wrapping ctx's error once ctx has ended, whatever
 // the driver made of the interruption, so that callers can tell a
