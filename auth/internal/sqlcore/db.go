@@ -62,10 +62,10 @@ func (r errRow) Scan(...any) error { return r.err }
 // second matters on SQLite, whose busy handler sleeps where no context
 // reaches it (the driver's interrupt stops a statement only once it
 // runs): the statement goes on waiting in the background and keeps the
-// turn until it returns, while the caller gets, within a few milliseconds
-// (abandonGrace, time for a running statement to return from its
-// interrupt with its result), an error wrapping the context's. Like any store error, that leaves the outcome unknown to the
-// caller.
+// turn until it returns, while the caller gets, within 20ms of the end
+// (abandonGrace: time for a running statement to return its result), an
+// error wrapping the context's. Like any store error, that leaves the
+// outcome unknown to the caller.
 type StdDB struct {
 	db      *sql.DB
 	prepare bool
@@ -144,9 +144,14 @@ func await[T any](ctx context.Context, op func() (T, error), abandon func(T, err
 	}
 }
 
-// abandonGrace is how long await waits, once ctx has ended, for an
-// interrupted statement to return before it leaves it.
-const abandonGrace = 5 * time.Millisecond
+// abandonGrace is how long await waits, once ctx has ended, for a
+// statement to return before it leaves it: an interrupted one returns at
+// once, but an interrupt that comes just before the statement starts is
+// lost (SQLite clears it when no statement is active), and the statement
+// then runs to its end; a sweep step of 500 rows takes a few
+// milliseconds, more on a loaded machine. A write waiting for the lock
+// returns this long after its deadline.
+const abandonGrace = 20 * time.Millisecond
 
 // withCtx returns err wrapping ctx's error once ctx has ended, whatever
 // the driver made of the interruption, so that callers can tell a
