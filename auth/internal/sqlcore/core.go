@@ -424,33 +424,37 @@ func (c *Core) DeleteExpiredSessions(ctx context.Context, now time.Time, limit i
 	if err != nil {
 		return 0, err
 	}
+	// One transaction, on both: its BEGIN is where SQLite waits for the
+	// write lock (immediate transactions, as OpenDB sets), which a
+	// context can cut short without losing a count, since the DELETE
+	// then never ran; the DELETE and COMMIT run to a known end, so the
+	// count returned is what was deleted.
 	var deleted int64
-	if c.cfg.Postgres {
-		// A sweep step need not wait for its commit to reach the disk: if
-		// the server crashes first, the sessions it deleted are still dead
-		// and the next sweep deletes them again. Not waiting keeps the
-		// step's flushes from queueing ahead of sign-ins' commits.
-		err = c.db.InTx(ctx, func(tx Querier) error {
+	start := time.Now()
+	err = c.db.InTx(ctx, func(tx Querier) error {
+		if c.cfg.Postgres {
+			// A sweep step need not wait for its commit to reach the
+			// disk: if the server crashes first, the sessions it deleted
+			// are still dead and the next sweep deletes them again. Not
+			// waiting keeps the step's flushes from queueing ahead of
+			// sign-ins' commits.
 			if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit TO OFF"); err != nil {
 				return err
 			}
-			deleted, err = tx.Exec(ctx, c.q.deleteExpired, n, limit)
-			return err
-		})
-		if err != nil {
-			deleted = 0 // rolled back, or the commit's outcome unknown
 		}
-	} else {
-		start := time.Now()
-		deleted, err = c.db.Exec(ctx, c.q.deleteExpired, n, limit)
-		if err == nil && c.cfg.PaceSweep {
-			err = pace.After(ctx, start)
-		}
-	}
+		var err error
+		deleted, err = tx.Exec(ctx, c.q.deleteExpired, n, limit)
+		return err
+	})
 	if err != nil {
-		// deleted counts what a step deleted before ctx cut its pause
-		// short: the caller's total must include it.
-		return int(deleted), c.wrap("delete expired sessions", err)
+		// Rolled back, or the commit's outcome unknown: nothing to count.
+		return 0, c.wrap("delete expired sessions", err)
+	}
+	if c.cfg.PaceSweep {
+		if err := pace.After(ctx, start); err != nil {
+			// The step is done: its count belongs in the caller's total.
+			return int(deleted), c.wrap("delete expired sessions", err)
+		}
 	}
 	return int(deleted), nil
 }

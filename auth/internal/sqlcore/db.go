@@ -62,7 +62,7 @@ func (r errRow) Scan(...any) error { return r.err }
 // second matters on SQLite, whose busy handler sleeps where no context
 // reaches it (the driver's interrupt stops a statement only once it
 // runs): the statement goes on waiting in the background and keeps the
-// turn until it returns, while the caller gets, within 20ms of the end
+// turn until it returns, while the caller gets, within 5ms of the end
 // (abandonGrace: time for a running statement to return its result), an
 // error wrapping the context's. Like any store error, that leaves the
 // outcome unknown to the caller.
@@ -146,12 +146,11 @@ func await[T any](ctx context.Context, op func() (T, error), abandon func(T, err
 
 // abandonGrace is how long await waits, once ctx has ended, for a
 // statement to return before it leaves it: an interrupted one returns at
-// once, but an interrupt that comes just before the statement starts is
-// lost (SQLite clears it when no statement is active), and the statement
-// then runs to its end; a sweep step of 500 rows takes a few
-// milliseconds, more on a loaded machine. A write waiting for the lock
-// returns this long after its deadline.
-const abandonGrace = 20 * time.Millisecond
+// once, with its result. (An interrupt that comes just before a statement
+// starts is lost, and the statement then runs to its end, possibly after
+// this: writes whose result must be known, a sweep's, run in a
+// transaction, where only the BEGIN is ever left.)
+const abandonGrace = 5 * time.Millisecond
 
 // withCtx returns err wrapping ctx's error once ctx has ended, whatever
 // the driver made of the interruption, so that callers can tell a
