@@ -429,9 +429,24 @@ func (c *Core) DeleteExpiredSessions(ctx context.Context, now time.Time, limit i
 	// context can cut short without losing a count, since the DELETE
 	// then never ran; the DELETE and COMMIT run to a known end, so the
 	// count returned is what was deleted.
+	//
+	// On PostgreSQL the step, once begun, runs to its end whatever ctx
+	// does (within pgSweepStep): a COMMIT cut short by ctx after the
+	// server ran it would leave the count unknown, and the step is one
+	// bounded DELETE.
+	txCtx := ctx
+	if c.cfg.Postgres {
+		if err := ctx.Err(); err != nil {
+			return 0, c.wrap("delete expired sessions", err)
+		}
+		var cancel context.CancelFunc
+		txCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), pgSweepStep)
+		defer cancel()
+	}
 	var deleted int64
 	start := time.Now()
-	err = c.db.InTx(ctx, func(tx Querier) error {
+	err = c.db.InTx(txCtx, func(tx Querier) error {
+		ctx := txCtx
 		if c.cfg.Postgres {
 			// A sweep step need not wait for its commit to reach the
 			// disk: if the server crashes first, the sessions it deleted
@@ -458,6 +473,10 @@ func (c *Core) DeleteExpiredSessions(ctx context.Context, now time.Time, limit i
 	}
 	return int(deleted), nil
 }
+
+// pgSweepStep bounds a PostgreSQL sweep step, which its caller's context
+// does not cut short once it has begun.
+const pgSweepStep = 10 * time.Second
 
 // CreateUser implements [auth.UserStore]: user and key in one
 // transaction.
