@@ -63,6 +63,14 @@ type Config struct {
 	// [DefaultArgon2Params] when zero.
 	Argon2 Argon2Params
 
+	// MaxSessionAttributesSize is the most bytes a session's attributes
+	// may take, encoded as JSON; DefaultMaxSessionAttributesSize when
+	// zero. [Auth.CreateSessionWith] and [Auth.UpdateSessionAttributes]
+	// refuse more with [ErrAttributesTooLarge]. The attributes travel
+	// from the store on every validation, so keep them small and keep
+	// anything larger in a table of the app's, keyed by [Session.ID].
+	MaxSessionAttributesSize int
+
 	// SweepBatch is how many expired sessions one step of
 	// [Auth.DeleteExpiredSessions] deletes; DefaultSweepBatch when zero.
 	// Smaller steps hold up other clients of the store for less time.
@@ -71,6 +79,15 @@ type Config struct {
 
 // DefaultSweepBatch is [Config.SweepBatch] when it is zero.
 const DefaultSweepBatch = 500
+
+// DefaultMaxSessionAttributesSize is [Config.MaxSessionAttributesSize]
+// when it is zero: 4 KiB of JSON. Attributes are read, copied and
+// returned with the session on every validation, in every store round
+// trip; 4 KiB is what a browser guarantees one cookie (RFC 6265 §6.1), so
+// an app that kept such data in a cookie fits, and it holds a device name,
+// flags and a few IDs many times over, while a validation stays one small
+// read.
+const DefaultMaxSessionAttributesSize = 4096
 
 // Auth manages sessions on a [SessionStore], and users and keys on a
 // [UserStore] when the store is one too. All lifetime rules live here;
@@ -87,6 +104,7 @@ type Auth struct {
 	// none).
 	browserActive, browserIdle time.Duration
 	maxLifetime                time.Duration
+	maxAttrs                   int // bytes of JSON
 	cookie                     CookieConfig
 	log                        *slog.Logger
 	debug                      bool
@@ -114,6 +132,9 @@ func New(store SessionStore, cfg Config) (*Auth, error) {
 	if cfg.SweepBatch < 0 {
 		return nil, fmt.Errorf("auth: New: SweepBatch must not be negative, got %d", cfg.SweepBatch)
 	}
+	if cfg.MaxSessionAttributesSize < 0 {
+		return nil, fmt.Errorf("auth: New: MaxSessionAttributesSize must not be negative, got %d", cfg.MaxSessionAttributesSize)
+	}
 	a := &Auth{
 		store:  store,
 		sweep:  cfg.SweepBatch,
@@ -125,6 +146,7 @@ func New(store SessionStore, cfg Config) (*Auth, error) {
 		browserActive: cmp.Or(cfg.BrowserSessionActivePeriod, DefaultBrowserSessionActivePeriod),
 		browserIdle:   cmp.Or(cfg.BrowserSessionIdlePeriod, DefaultBrowserSessionIdlePeriod),
 		maxLifetime:   cfg.MaxLifetime,
+		maxAttrs:      cmp.Or(cfg.MaxSessionAttributesSize, DefaultMaxSessionAttributesSize),
 		argon2:        cfg.Argon2,
 	}
 	a.users, _ = store.(UserStore)

@@ -459,3 +459,49 @@ func TestUserSessionsAndSweep(t *testing.T) {
 		t.Errorf("invalidating an absent session: %v", err)
 	}
 }
+
+// A stored session whose user ID is empty (emptied by a fault or a hand
+// edit of the store: a Redis hash field, a SQLite row with foreign keys
+// off) belongs to no user, so it is no session on any path that reads it.
+func TestSessionWithoutUserIDIsNoSession(t *testing.T) {
+	ctx := context.Background()
+	store := memstore.NewSessions() // takes any user ID, as a store for an app's users does
+	a, err := auth.New(store, auth.Config{Clock: fakeauth.NewClock(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := a.CreateSession(ctx, "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := store.GetSession(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.DeleteSession(ctx, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	rec.UserID = ""
+	if err := store.CreateSession(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := a.UserSessions(ctx, ""); err != nil || len(got) != 0 {
+		t.Errorf("UserSessions(\"\") = %d sessions, %v; want none", len(got), err)
+	}
+	if got, err := a.UpdateSessionAttributes(ctx, s, map[string]any{"mfa": true}); !errors.Is(err, auth.ErrInvalidSession) {
+		t.Errorf("UpdateSessionAttributes = %+v, %v; want ErrInvalidSession", got, err)
+	}
+	if got, err := a.ValidateSession(ctx, s.Token); !errors.Is(err, auth.ErrInvalidSession) || errors.Is(err, auth.ErrStore) {
+		t.Errorf("ValidateSession = %+v, %v; want ErrInvalidSession", got, err)
+	}
+	if _, err := store.GetSession(ctx, s.ID); !errors.Is(err, auth.ErrNotFound) {
+		t.Errorf("after ValidateSession the record is still stored (%v); want it deleted, as a dead one is", err)
+	}
+	// Nor can one be made.
+	if got, err := a.CreateSession(ctx, ""); !errors.Is(err, auth.ErrInvalidUser) {
+		t.Errorf("CreateSession(\"\") = %+v, %v; want ErrInvalidUser", got, err)
+	}
+	if recs, _ := store.UserSessions(ctx, ""); len(recs) != 0 {
+		t.Errorf("CreateSession(\"\") stored %d sessions, want none", len(recs))
+	}
+}

@@ -18,7 +18,9 @@ const DefaultCookieName = "auth_session"
 type CookieConfig struct {
 	// Name of the cookie; DefaultCookieName when empty. A name starting
 	// with "__Host-" requires Path "/", no Domain and Secure; a name
-	// starting with "__Secure-" requires Secure. [New] enforces both.
+	// starting with "__Secure-" requires Secure. The prefixes match in any
+	// case ("__host-" too), as in browsers; [New] enforces both with
+	// [CheckCookiePrefix].
 	Name string
 
 	// Domain, when set, lets subdomains receive the cookie too.
@@ -58,20 +60,59 @@ func (c CookieConfig) withDefaults() (CookieConfig, error) {
 	if c.Domain != "" && !isCookieDomain(c.Domain) {
 		return c, fmt.Errorf("auth: cookie domain %q is not a host name", c.Domain)
 	}
-	switch {
-	case strings.HasPrefix(c.Name, "__Host-"):
-		if c.Insecure || c.Path != "/" || c.Domain != "" {
-			return c, fmt.Errorf("auth: a %q cookie must be Secure, with Path \"/\" and no Domain", "__Host-")
-		}
-	case strings.HasPrefix(c.Name, "__Secure-"):
-		if c.Insecure {
-			return c, fmt.Errorf("auth: a %q cookie must be Secure", "__Secure-")
-		}
+	if err := CheckCookiePrefix(&http.Cookie{Name: c.Name, Path: c.Path, Domain: c.Domain, Secure: !c.Insecure}); err != nil {
+		return c, err
 	}
 	if c.SameSite == http.SameSiteNoneMode && c.Insecure {
 		return c, fmt.Errorf("auth: SameSite=None requires Secure; browsers drop the cookie otherwise")
 	}
 	return c, nil
+}
+
+// CheckCookiePrefix returns an error if a browser would refuse c for the
+// prefix of its name: a name starting with "__Secure-" needs Secure; one
+// starting with "__Host-" needs Secure, Path "/" and no Domain. Browsers
+// match the prefixes without regard to case (RFC 6265bis §4.1.3;
+// draft-ietf-httpbis-rfc6265bis §5.7, storage steps 20 and 21), so
+// "__host-session" follows the "__Host-" rules too. Only Name, Secure,
+// Path and Domain are read; a name without either prefix is always
+// accepted. [New] applies it to the session cookie; any other cookie an
+// app or package sets (a sign-in flow's cookie, say) should be checked
+// with it too, so that a configuration browsers refuse fails at start-up,
+// not as a sign-in that never sticks.
+func CheckCookiePrefix(c *http.Cookie) error {
+	switch {
+	case hasPrefixFold(c.Name, "__Host-"):
+		if !c.Secure || c.Path != "/" || c.Domain != "" {
+			return fmt.Errorf("auth: cookie %q has the __Host- prefix: it must be Secure, with Path \"/\" and no Domain, or browsers refuse it", c.Name)
+		}
+	case hasPrefixFold(c.Name, "__Secure-"):
+		if !c.Secure {
+			return fmt.Errorf("auth: cookie %q has the __Secure- prefix: it must be Secure, or browsers refuse it", c.Name)
+		}
+	}
+	return nil
+}
+
+// hasPrefixFold reports whether s begins with prefix, ignoring ASCII case
+// only, as browsers compare (strings.EqualFold would also fold "ſ" to "s").
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if lowerASCII(s[i]) != lowerASCII(prefix[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + ('a' - 'A')
+	}
+	return c
 }
 
 // SessionCookie returns the cookie that carries s to the browser. Its

@@ -85,6 +85,36 @@ func TestCookieConfigValidation(t *testing.T) {
 	}
 }
 
+// Browsers match the "__Host-" and "__Secure-" prefixes without regard to
+// case (RFC 6265bis §4.1.3; draft-ietf-httpbis-rfc6265bis §5.7, steps 20
+// and 21), so a name any browser would refuse must be refused whatever its
+// case.
+func TestCookiePrefixIgnoresCase(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  auth.CookieConfig
+		ok   bool
+	}{
+		{"__host- ok", auth.CookieConfig{Name: "__host-session"}, true},
+		{"__host- domain", auth.CookieConfig{Name: "__host-session", Domain: "example.com"}, false},
+		{"__HOST- insecure", auth.CookieConfig{Name: "__HOST-session", Insecure: true}, false},
+		{"__HoSt- path", auth.CookieConfig{Name: "__HoSt-session", Path: "/app"}, false},
+		{"__secure- insecure", auth.CookieConfig{Name: "__secure-s", Insecure: true}, false},
+		{"__SECURE- insecure", auth.CookieConfig{Name: "__SECURE-s", Insecure: true}, false},
+		{"__SECURE- domain ok", auth.CookieConfig{Name: "__SECURE-s", Domain: "example.com"}, true},
+		{"prefix later in the name", auth.CookieConfig{Name: "x__host-s", Domain: "example.com", Insecure: true}, true},
+		{"no hyphen", auth.CookieConfig{Name: "__hosts", Domain: "example.com", Insecure: true}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := auth.New(memstore.New(), auth.Config{Cookie: tt.cfg})
+			if (err == nil) != tt.ok {
+				t.Errorf("New(%+v) error = %v, want ok=%v", tt.cfg, err, tt.ok)
+			}
+		})
+	}
+}
+
 func TestReadSessionCookie(t *testing.T) {
 	a, _, _ := newAuth(t, auth.Config{})
 	tests := []struct {
@@ -135,6 +165,32 @@ func TestReadBearerToken(t *testing.T) {
 		got, ok := auth.ReadBearerToken(r)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("ReadBearerToken(%q) = %q, %v; want %q, %v", tt.header, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestCheckCookiePrefix(t *testing.T) {
+	tests := []struct {
+		c  http.Cookie
+		ok bool
+	}{
+		{http.Cookie{Name: "session"}, true},
+		{http.Cookie{Name: "__Host-s", Path: "/", Secure: true}, true},
+		{http.Cookie{Name: "__host-s", Path: "/", Secure: true}, true},
+		{http.Cookie{Name: "__HOST-s", Path: "/", Secure: true, Domain: "example.com"}, false},
+		{http.Cookie{Name: "__hOsT-s", Path: "", Secure: true}, false},
+		{http.Cookie{Name: "__Host-s", Path: "/"}, false},
+		{http.Cookie{Name: "__Secure-s", Secure: true, Domain: "example.com", Path: "/app"}, true},
+		{http.Cookie{Name: "__sEcUrE-s"}, false},
+		{http.Cookie{Name: "__Secure-"}, false},
+		// Only ASCII letters fold: "ſ" (U+017F) is not an "s" to a browser.
+		{http.Cookie{Name: "__ſecure-s"}, true},
+		{http.Cookie{Name: "__Sec"}, true},
+	}
+	for _, tt := range tests {
+		err := auth.CheckCookiePrefix(&tt.c)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckCookiePrefix(%q, Secure %v, Path %q, Domain %q) = %v, want ok=%v", tt.c.Name, tt.c.Secure, tt.c.Path, tt.c.Domain, err, tt.ok)
 		}
 	}
 }

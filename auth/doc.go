@@ -59,8 +59,11 @@
 // everywhere else"). Attributes (a second factor passed, a device name)
 // are set at creation and changed with [Auth.UpdateSessionAttributes], a
 // conditional write that compares the stored attributes, so concurrent
-// changes never silently overwrite each other ([ErrSessionChanged]). They
-// are returned with the session and never logged.
+// changes never silently overwrite each other ([ErrSessionChanged]), and
+// that a dead session refuses like a deleted one ([ErrInvalidSession]).
+// They are returned with the session on every validation, so their JSON
+// is limited to [Config.MaxSessionAttributesSize] bytes (4 KiB by
+// default; [ErrAttributesTooLarge] beyond), and never logged.
 //
 // Sessions end with their user: deleting a user (through [Auth.DeleteUser],
 // or the app's own row where a store references the app's users table with
@@ -86,7 +89,8 @@
 // and Max-Age following IdleExpiresAt (Max-Age rounded up to whole
 // seconds). [Auth.BlankSessionCookie] clears it with the same Name, Path and
 // Domain. Turning Secure off takes [CookieConfig.Insecure]; "__Host-" and
-// "__Secure-" names have their prefix rules enforced by [New].
+// "__Secure-" names, matched in any case as browsers match them, have
+// their prefix rules enforced by [New] ([CheckCookiePrefix]).
 //
 // # Errors
 //

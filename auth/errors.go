@@ -10,7 +10,8 @@ import (
 var (
 	// ErrInvalidSession reports that a token or session ID names no live
 	// session: it is malformed, unknown, invalidated, expired past its idle
-	// period, or its user no longer exists.
+	// period, or its user no longer exists (or the stored record names no
+	// user at all).
 	ErrInvalidSession = errors.New("auth: invalid session")
 
 	// ErrInvalidUser reports that no user has the given ID.
@@ -53,6 +54,10 @@ var (
 	// [SessionUserGetter.GetSessionAndUser]. Auth turns it into
 	// ErrInvalidUser or ErrInvalidSession.
 	ErrUserNotFound = errors.New("auth: user not found")
+
+	// ErrAttributesTooLarge reports session attributes whose JSON is
+	// longer than [Config.MaxSessionAttributesSize]: nothing was written.
+	ErrAttributesTooLarge = errors.New("auth: session attributes too large")
 
 	// ErrSessionChanged reports that a conditional write of a session's
 	// attributes ([Auth.UpdateSessionAttributes]) lost to another writer:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
@@ -166,4 +167,16 @@ func ExampleSessionOptions_browserSession() {
 	// Output:
 	// cookie expiry: false
 	// active for: 1h0m0s
+}
+
+// A cookie of the app's own (a sign-in flow's, say) is checked against the
+// rules of its name's prefix, which browsers match in any case.
+func ExampleCheckCookiePrefix() {
+	flow := &http.Cookie{Name: "__host-flow", Path: "/", Domain: "example.com", Secure: true}
+	fmt.Println(auth.CheckCookiePrefix(flow))
+	flow.Domain = ""
+	fmt.Println(auth.CheckCookiePrefix(flow))
+	// Output:
+	// auth: cookie "__host-flow" has the __Host- prefix: it must be Secure, with Path "/" and no Domain, or browsers refuse it
+	// <nil>
 }

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/memstore"
 )
 
 func TestUpdateSessionAttributesConflict(t *testing.T) {
@@ -98,4 +100,99 @@ func TestExpiriesCutToAbsoluteEnd(t *testing.T) {
 	if got := a.AbsoluteExpiry(t0, 48*time.Hour); !got.Equal(end) {
 		t.Errorf("AbsoluteExpiry with a longer session lifetime = %v, want the Config's %v", got, end)
 	}
+}
+
+// A session dead by its stored expiries, but not yet swept or presented,
+// can't be changed: UpdateSessionAttributes reports it as it reports a
+// session that is gone. The end of the idle period belongs to the
+// session's life, as in StateAt.
+func TestUpdateSessionAttributesDeadSession(t *testing.T) {
+	for _, off := range []time.Duration{-time.Nanosecond, 0, time.Nanosecond} {
+		t.Run(fmt.Sprintf("IdleEnd%+v", off), func(t *testing.T) {
+			a, clock, store := newAuth(t, auth.Config{})
+			u, s := newUserSession(t, a)
+			ctx := context.Background()
+			clock.Set(s.IdleExpiresAt.Add(off))
+			got, err := a.UpdateSessionAttributes(ctx, s, map[string]any{"mfa": true})
+			if off <= 0 {
+				if err != nil {
+					t.Fatalf("UpdateSessionAttributes %v from the idle end: %v", off, err)
+				}
+				if string(got.Attributes) != `{"mfa":true}` {
+					t.Errorf("attributes = %s, want {\"mfa\":true}", got.Attributes)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("UpdateSessionAttributes 1ns after the idle end = %s, want an error", got.Attributes)
+			}
+			rec, _ := store.GetSession(ctx, s.ID)
+			if rec.Attributes != nil {
+				t.Errorf("stored attributes of the dead session = %s, want unchanged (none)", rec.Attributes)
+			}
+			// The same error as for a session that is gone.
+			gone, err2 := a.CreateSession(ctx, u.ID)
+			if err2 != nil {
+				t.Fatal(err2)
+			}
+			if err := a.InvalidateSession(ctx, gone.ID); err != nil {
+				t.Fatal(err)
+			}
+			_, want := a.UpdateSessionAttributes(ctx, gone, map[string]any{"mfa": true})
+			if !errors.Is(err, auth.ErrInvalidSession) || err.Error() != want.Error() {
+				t.Errorf("UpdateSessionAttributes on a dead session: error = %v, want %v (as for a session that is gone)", err, want)
+			}
+		})
+	}
+}
+
+// attrsOfSize returns attributes whose JSON encoding is exactly n bytes.
+func attrsOfSize(n int) map[string]any {
+	return map[string]any{"k": strings.Repeat("x", n-len(`{"k":""}`))}
+}
+
+func TestSessionAttributesSizeLimit(t *testing.T) {
+	ctx := context.Background()
+	t.Run("Default", func(t *testing.T) {
+		a, _, store := newAuth(t, auth.Config{})
+		u, plain := newUserSession(t, a)
+		s, err := a.CreateSessionWith(ctx, u.ID, auth.SessionOptions{Attributes: attrsOfSize(auth.DefaultMaxSessionAttributesSize)})
+		if err != nil {
+			t.Fatalf("CreateSessionWith(attributes of %d bytes, the default limit): %v", auth.DefaultMaxSessionAttributesSize, err)
+		}
+		for _, size := range []int{auth.DefaultMaxSessionAttributesSize + 1, 8 << 20} {
+			_, err := a.CreateSessionWith(ctx, u.ID, auth.SessionOptions{Attributes: attrsOfSize(size)})
+			if !errors.Is(err, auth.ErrAttributesTooLarge) || errors.Is(err, auth.ErrStore) {
+				t.Errorf("CreateSessionWith(attributes of %d bytes): error = %v, want ErrAttributesTooLarge", size, err)
+			}
+			_, err = a.UpdateSessionAttributes(ctx, s, attrsOfSize(size))
+			if !errors.Is(err, auth.ErrAttributesTooLarge) {
+				t.Errorf("UpdateSessionAttributes(attributes of %d bytes): error = %v, want ErrAttributesTooLarge", size, err)
+			}
+		}
+		if recs, _ := store.UserSessions(ctx, u.ID); len(recs) != 2 {
+			t.Errorf("user has %d sessions, want 2 (none created over the limit)", len(recs))
+		}
+		if got := mustValidate(t, a, s.Token); len(got.Attributes) != auth.DefaultMaxSessionAttributesSize {
+			t.Errorf("stored attributes are %d bytes, want the %d written before the refused updates", len(got.Attributes), auth.DefaultMaxSessionAttributesSize)
+		}
+		if _, err := a.UpdateSessionAttributes(ctx, plain, attrsOfSize(auth.DefaultMaxSessionAttributesSize)); err != nil {
+			t.Errorf("UpdateSessionAttributes(attributes at the limit): %v", err)
+		}
+	})
+	t.Run("Configured", func(t *testing.T) {
+		a, _, _ := newAuth(t, auth.Config{MaxSessionAttributesSize: 64 << 10})
+		u, s := newUserSession(t, a)
+		if _, err := a.UpdateSessionAttributes(ctx, s, attrsOfSize(64<<10)); err != nil {
+			t.Errorf("UpdateSessionAttributes(64 KiB, the configured limit): %v", err)
+		}
+		if _, err := a.CreateSessionWith(ctx, u.ID, auth.SessionOptions{Attributes: attrsOfSize(64<<10 + 1)}); !errors.Is(err, auth.ErrAttributesTooLarge) {
+			t.Errorf("CreateSessionWith(64 KiB + 1): error = %v, want ErrAttributesTooLarge", err)
+		}
+	})
+	t.Run("Negative", func(t *testing.T) {
+		if _, err := auth.New(memstore.New(), auth.Config{MaxSessionAttributesSize: -1}); err == nil {
+			t.Error("New(MaxSessionAttributesSize -1) = nil error, want one")
+		}
+	})
 }

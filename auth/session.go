@@ -86,8 +86,10 @@ type SessionOptions struct {
 	ClientIP  string
 
 	// Attributes are kept with the session and returned with it; they
-	// must encode as a JSON object. Keep them small: every validation
-	// reads them. Change them with [Auth.UpdateSessionAttributes].
+	// must encode as a JSON object of at most
+	// [Config.MaxSessionAttributesSize] bytes (4 KiB by default): every
+	// validation reads them. Change them with
+	// [Auth.UpdateSessionAttributes].
 	Attributes map[string]any
 
 	// BrowserSession makes the session end with the browser: a sign-in
@@ -174,10 +176,28 @@ func StateAt(activeExpiresAt, idleExpiresAt, now time.Time) State {
 // once now is after ExpiresAt, when the session has one. ExpiresAt itself
 // belongs to the session's life, as the ends of the periods do.
 func (s *Session) State(now time.Time) State {
-	if !s.ExpiresAt.IsZero() && now.After(s.ExpiresAt) {
+	return lifeState(s.ActiveExpiresAt, s.IdleExpiresAt, s.ExpiresAt, now)
+}
+
+func lifeState(activeExpiresAt, idleExpiresAt, expiresAt, now time.Time) State {
+	if !expiresAt.IsZero() && now.After(expiresAt) {
 		return StateDead
 	}
-	return StateAt(s.ActiveExpiresAt, s.IdleExpiresAt, now)
+	return StateAt(activeExpiresAt, idleExpiresAt, now)
+}
+
+// recordState is the state of a stored session at now, the one judgement
+// every path that reads a session (validation, listing, changing its
+// attributes) makes: as [Session.State] says, and dead when the record
+// names no user. A session is always created for a user, so an empty
+// UserID is a record damaged behind the store's back (a Redis hash field
+// emptied, a SQLite row edited with foreign keys off): it is no session of
+// anyone's, never one of the user "".
+func recordState(rec SessionRecord, now time.Time) State {
+	if rec.UserID == "" {
+		return StateDead
+	}
+	return lifeState(rec.ActiveExpiresAt, rec.IdleExpiresAt, rec.ExpiresAt, now)
 }
 
 // Periods returns the active and idle periods a session follows: the
@@ -253,7 +273,11 @@ func (a *Auth) CreateSession(ctx context.Context, userID string) (*Session, erro
 // CreateSessionWith is [Auth.CreateSession] with the device, attributes,
 // lifetime policy and absolute lifetime of opts recorded in the session.
 func (a *Auth) CreateSessionWith(ctx context.Context, userID string, opts SessionOptions) (*Session, error) {
-	attrs, err := encodeSessionAttributes(opts.Attributes)
+	if userID == "" {
+		// Whatever the store: a session without a user is no session.
+		return nil, fmt.Errorf("auth: create session: empty user ID: %w", ErrInvalidUser)
+	}
+	attrs, err := a.encodeSessionAttributes(opts.Attributes)
 	if err != nil {
 		return nil, err
 	}
@@ -279,14 +303,18 @@ func (a *Auth) CreateSessionWith(ctx context.Context, userID string, opts Sessio
 	return s, nil
 }
 
-// encodeSessionAttributes encodes attributes as JSON; nil stays nil.
-func encodeSessionAttributes(attrs map[string]any) (json.RawMessage, error) {
+// encodeSessionAttributes encodes attributes as JSON, refusing more than
+// the configured size; nil stays nil.
+func (a *Auth) encodeSessionAttributes(attrs map[string]any) (json.RawMessage, error) {
 	if attrs == nil {
 		return nil, nil
 	}
 	b, err := json.Marshal(attrs)
 	if err != nil {
 		return nil, fmt.Errorf("auth: session attributes do not encode as JSON: %w", err)
+	}
+	if len(b) > a.maxAttrs {
+		return nil, fmt.Errorf("%w: %d bytes of JSON, over the limit of %d (Config.MaxSessionAttributesSize)", ErrAttributesTooLarge, len(b), a.maxAttrs)
 	}
 	return b, nil
 }
@@ -380,7 +408,7 @@ func (a *Auth) validate(ctx context.Context, token string, withUser bool) (*Sess
 		now := a.clock.Now()
 		s := newSession(rec, token)
 		s.ID = id
-		switch s.State(now) {
+		switch recordState(rec, now) {
 		case StateActive:
 			if a.debug {
 				a.log.LogAttrs(ctx, slog.LevelDebug, "session validated", slog.String("session_id", id))
@@ -390,7 +418,11 @@ func (a *Auth) validate(ctx context.Context, token string, withUser bool) (*Sess
 			s.Fresh = attempt > 1
 			return s, user, nil
 		case StateDead:
-			return nil, UserRecord{}, a.deleteInvalid(ctx, id, "expired")
+			why := "expired"
+			if rec.UserID == "" {
+				why = "userless"
+			}
+			return nil, UserRecord{}, a.deleteInvalid(ctx, id, why)
 		}
 		if attempt > maxRenewAttempts {
 			// Still idle after losing every race: keep it as it is rather
@@ -467,15 +499,32 @@ func (a *Auth) InvalidateOtherSessions(ctx context.Context, userID, keepSessionI
 // once never silently lose one change. It returns s with the new
 // attributes, or an error wrapping [ErrSessionChanged] when another
 // writer changed them first (validate again and retry),
-// [ErrInvalidSession] when the session is gone, or [ErrStore]. The
+// [ErrInvalidSession] when the session is gone or dead (by its stored
+// expiries, on the Auth's clock: a dead session not yet swept is no more
+// changeable than a deleted one), [ErrAttributesTooLarge] when attrs
+// encode to more than [Config.MaxSessionAttributesSize] bytes, or
+// [ErrStore]. It costs a read of the session before the write. The
 // attributes are never logged.
 func (a *Auth) UpdateSessionAttributes(ctx context.Context, s *Session, attrs map[string]any) (*Session, error) {
 	if s == nil {
 		return nil, fmt.Errorf("%w: nil session", ErrInvalidSession)
 	}
-	b, err := encodeSessionAttributes(attrs)
+	b, err := a.encodeSessionAttributes(attrs)
 	if err != nil {
 		return nil, err
+	}
+	// Judged on the stored expiries, not those s carries: another request
+	// may have renewed the session since s was read. Renewal only moves
+	// the end later, so a session alive now is alive at the write.
+	rec, err := a.store.GetSession(ctx, s.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, ErrInvalidSession
+	case err != nil:
+		return nil, storeError("update session attributes", err)
+	case recordState(rec, a.clock.Now()) == StateDead:
+		// Left for the sweep, or for its next presentation, to delete.
+		return nil, ErrInvalidSession
 	}
 	ok, err := a.store.UpdateSessionAttributes(ctx, s.ID, s.Attributes, b)
 	if err != nil {
@@ -518,9 +567,8 @@ func (a *Auth) UserSessions(ctx context.Context, userID string) ([]*Session, err
 	now := a.clock.Now()
 	out := make([]*Session, 0, len(recs))
 	for _, r := range recs {
-		s := newSession(r, "")
-		if s.State(now) != StateDead {
-			out = append(out, s)
+		if recordState(r, now) != StateDead {
+			out = append(out, newSession(r, ""))
 		}
 	}
 	sortSessions(out)

@@ -24,6 +24,12 @@ import (
 // [Auth.InvalidateUserSessions] when it deletes a user. Either way, reading
 // a session ([SessionStore.GetSession]) is all that validation needs.
 //
+// User IDs are strings compared exactly. A store that keeps sessions for
+// an app's users table whose ID column has another type (an integer, a
+// UUID) takes a user ID only in the form the column gives back as text:
+// any other spelling ("042" for 42) names no user, so that a session's
+// UserID never differs from what the store returns for it.
+//
 // Errors: [ErrNotFound] (possibly wrapped) means exactly that the record
 // asked for does not exist, and [ErrUserNotFound] that a session's user
 // does not; the methods below say where each can occur. Any other non-nil

@@ -110,7 +110,13 @@ type UsersTable struct {
 	// IDType is the ID column's type: "text" (the default when empty; also
 	// right for varchar), "integer", "bigint" or "uuid". auth_sessions's
 	// user_id gets that type; user IDs are passed as strings and cast in
-	// SQL, so "42" names the bigint 42.
+	// SQL, so "42" names the bigint 42. A user ID names a user only in the
+	// form the column gives back as text: "42", never "042", " 42" or
+	// "+42", which PostgreSQL would cast to 42 too; a UUID in lower case
+	// with hyphens, never upper case or braced. Any other spelling (or a
+	// value the type can't hold) names no user: [auth.ErrUserNotFound]
+	// from CreateSession, no sessions listed or deleted. So a session's
+	// UserID is always the ID the store gives back.
 	IDType string
 }
 

@@ -365,6 +365,52 @@ func TestSessionsBigintID(t *testing.T) {
 	}
 }
 
+// A user ID on an app's integer or uuid column must be the one the column
+// gives back: PostgreSQL would cast "042" to the bigint 42, yet the
+// session would carry UserID "042". Such IDs name no user, for every
+// method that takes one.
+func TestSessionsIDCanonical(t *testing.T) {
+	for _, c := range []struct {
+		idType, id string
+		refused    []string
+	}{
+		{"bigint", "42", []string{"042", " 42", "42 ", "+42", "4.2e1", "42.0", "0x2a", "9223372036854775808", "", "forty-two"}},
+		{"integer", "-7", []string{"-07", "+-7", "2147483648", "-0", "7", " -7"}},
+		{"uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", []string{
+			"A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}",
+			"a0eebc999c0b4ef8bb6d6bb9bd380a11", "a0ee-bc99-9c0b-4ef8-bb6d-6bb9-bd38-0a11", "not a uuid",
+		}},
+	} {
+		t.Run(c.idType, func(t *testing.T) {
+			ctx := t.Context()
+			s := sessionsStore(t, c.idType)
+			if _, err := s.DB().Exec(ctx, `INSERT INTO `+s.table+` (id) VALUES ($1)`, c.id); err != nil {
+				t.Fatal(err)
+			}
+			a := testservices.NewAuth(t, s.Sessions, nil)
+			kept, err := a.CreateSession(ctx, c.id)
+			if err != nil {
+				t.Fatalf("CreateSession(%q): %v", c.id, err)
+			}
+			for _, id := range c.refused {
+				if sess, err := a.CreateSession(ctx, id); !errors.Is(err, auth.ErrInvalidUser) {
+					t.Errorf("CreateSession(%q) = %+v, %v; want auth.ErrInvalidUser (not the ID the column gives back)", id, sess, err)
+				}
+				if ss, err := a.UserSessions(ctx, id); err != nil || len(ss) != 0 {
+					t.Errorf("UserSessions(%q) = %d sessions, %v; want none", id, len(ss), err)
+				}
+				if err := a.InvalidateUserSessions(ctx, id); err != nil {
+					t.Errorf("InvalidateUserSessions(%q): %v", id, err)
+				}
+			}
+			got, err := a.ValidateSession(ctx, kept.Token)
+			if err != nil || got.UserID != c.id {
+				t.Errorf("ValidateSession of %q's session = %+v, %v; want it, untouched by the refused IDs", c.id, got, err)
+			}
+		})
+	}
+}
+
 func median(ds []time.Duration) time.Duration {
 	if len(ds) == 0 {
 		return 0

@@ -776,22 +776,43 @@ func (c *core) sweepRound(ctx context.Context, nowNs, sec string, limit int) (de
 	// it is still expired (not renewed since the index was read). They go
 	// in pipelines of sweepPipeline, one after the other, so that Redis
 	// never has more than that many of ours queued ahead of other clients.
-	for lo := 0; lo < len(entries); lo += sweepPipeline {
+	//
+	//
+	// The step reports how many sessions it deleted even when ctx ends
+	// part way, so no reply of a script that ran may be lost: a pipeline,
+	// once sent, is read to its end whatever ctx does (ten short scripts:
+	// well under a millisecond, bounded by the client's read timeout), and
+	// ctx is checked between pipelines, in the pause. Cancelled mid-read,
+	// a Redis Cluster pipeline would have run scripts on some masters
+	// whose replies never came back.
+	var runErr error
+	sent := context.WithoutCancel(ctx)
+	for lo := 0; lo < len(entries) && runErr == nil; lo += sweepPipeline {
+		if runErr = ctx.Err(); runErr != nil {
+			break
+		}
 		part := entries[lo:min(lo+sweepPipeline, len(entries))]
-		err = c.paced(ctx, func(pipe redis.Pipeliner) {
+		start := time.Now()
+		runErr = c.pipelined(sent, func(pipe redis.Pipeliner) {
 			for k := range part {
-				part[k].cmd = c.scripts.sweepSession.Run(ctx, pipe, []string{c.sessionKey(part[k].id)}, nowNs)
+				part[k].cmd = c.scripts.sweepSession.Run(sent, pipe, []string{c.sessionKey(part[k].id)}, nowNs)
 			}
 		})
-		if err != nil {
-			return 0, 0, 0, err
+		if runErr == nil {
+			runErr = pace.After(ctx, start)
 		}
 	}
 	n := 0
 	byUser := map[string][]any{}
 	var alive []redis.Z
 	for _, e := range entries {
+		if e.cmd == nil {
+			break // not sent: the step stopped before its pipeline
+		}
 		reply, err := e.cmd.Slice()
+		if err != nil && runErr != nil {
+			continue // lost with a failed pipeline: whether it ran is unknown
+		}
 		if err != nil || len(reply) != 2 {
 			return n, len(members), 0, fmt.Errorf("%w: sweep reply %v, %v", errCorrupt, reply, err)
 		}
@@ -814,6 +835,11 @@ func (c *core) sweepRound(ctx context.Context, nowNs, sec string, limit int) (de
 			}
 			alive = append(alive, redis.Z{Score: sweepScore(t), Member: e.member})
 		}
+	}
+	if runErr != nil {
+		// The indexes keep the entries of the sessions deleted; the next
+		// sweep finds those gone and removes them.
+		return n, len(members), 0, runErr
 	}
 	// The index updates too go in pipelines of at most sweepPipeline
 	// commands: one per user touched (users' sessions are spread), and the

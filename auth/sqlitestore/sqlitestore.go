@@ -62,11 +62,23 @@
 // prepared once and reused: SQLite parses a statement in about the time
 // it runs a primary-key read.
 //
-// The store's own writes take turns on a mutex of the process: SQLite has
-// one write lock per database, and a writer that finds it taken polls with
-// growing sleeps (busy_timeout), so a stream of writes (a sweep's steps)
-// could starve a sign-in for seconds; queued on the mutex it waits for the
-// writes ahead of it instead. Writers in other processes still poll.
+// The store's own writes take turns in the process: SQLite has one write
+// lock per database, and a writer that finds it taken polls with growing
+// sleeps (busy_timeout), so a stream of writes (a sweep's steps) could
+// starve a sign-in for seconds; queued, it waits for the writes ahead of
+// it instead. Writers in other processes still poll.
+//
+// Every write honours its context while it waits, for its turn or for the
+// write lock held by another connection (another process, the sqlite3
+// shell): when the context ends the method returns at once with an error
+// wrapping the context's (which Auth reports as [auth.ErrStore]), however
+// long the lock is held. SQLite's busy handler sleeps where no context can
+// reach it, so the statement itself goes on waiting in the background,
+// holding the store's turn, until it gets the lock (the driver has
+// interrupted it by then, which usually stops it) or busy_timeout passes.
+// As with any store error, the caller can't know whether it was applied;
+// each write is safe either way (a renewal or a sign-in given up on is at
+// worst written for nobody).
 //
 // DeleteExpiredSessions deletes at most limit rows per call (DELETE ...
 // WHERE id IN (SELECT id ... WHERE idle_expires_at < ? LIMIT ?)), each
@@ -115,9 +127,14 @@ var ErrNotMigrated = errors.New("sqlitestore: the database is not migrated: call
 // UsersTable names an app's users table and its ID column, for
 // [NewSessions]. Both must be plain SQL identifiers (letters, digits and
 // underscores); they are quoted in every statement. The ID column may be
-// TEXT or INTEGER (user IDs are passed as strings: SQLite converts them
-// for the comparison); it must be the table's primary key or have a
-// unique index, as SQLite's foreign keys require.
+// TEXT or INTEGER; it must be the table's primary key or have a unique
+// index, as SQLite's foreign keys require. User IDs are passed as strings,
+// and one names a user only when it is exactly the column's value as text
+// (CAST(id AS TEXT)): on an INTEGER column "42", while "042", " 42",
+// "+42" and "4.2e1", which SQLite's comparison would also match to 42,
+// name no user ([auth.ErrUserNotFound] from CreateSession, no sessions
+// listed or deleted). So a session's UserID is always the ID the column
+// gives back; format IDs with strconv.FormatInt.
 type UsersTable struct {
 	Table, IDColumn string
 }

@@ -388,6 +388,48 @@ func TestSessionsIntegerID(t *testing.T) {
 	}
 }
 
+// A user ID on an app's INTEGER column must be the one the column gives
+// back: "042" would name user 42 in SQLite's comparison, yet the session
+// would carry UserID "042" until read again as "42". Such IDs name no
+// user.
+func TestSessionsIntegerIDCanonical(t *testing.T) {
+	ctx := t.Context()
+	db := appDB(t, filepath.Join(t.TempDir(), "app.db"), "INTEGER")
+	s, err := sqlitestore.NewSessions(db, sqlitestore.UsersTable{Table: "users", IDColumn: "id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO users (id) VALUES (42), (-7)`); err != nil {
+		t.Fatal(err)
+	}
+	a := testservices.NewAuth(t, s, nil)
+	for _, id := range []string{"042", " 42", "42 ", "+42", "4.2e1", "42.0", "0x2a", "-07", "-0"} {
+		if sess, err := a.CreateSession(ctx, id); !errors.Is(err, auth.ErrInvalidUser) {
+			t.Errorf("CreateSession(%q) = %+v, %v; want auth.ErrInvalidUser (not the ID the column gives back)", id, sess, err)
+		}
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM auth_sessions`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("sessions stored after refused IDs = %d, %v; want 0", n, err)
+	}
+	for _, id := range []string{"42", "-7"} {
+		sess, err := a.CreateSession(ctx, id)
+		if err != nil {
+			t.Fatalf("CreateSession(%q): %v", id, err)
+		}
+		got, err := a.ValidateSession(ctx, sess.Token)
+		if err != nil || got.UserID != id || sess.UserID != id {
+			t.Errorf("session of %q: created with UserID %q, validated as %+v, %v; want %q both times", id, sess.UserID, got, err, id)
+		}
+	}
+	if ss, err := a.UserSessions(ctx, "042"); err != nil || len(ss) != 0 {
+		t.Errorf("UserSessions(042) = %d sessions, %v; want none", len(ss), err)
+	}
+}
+
 // childEnv makes the test binary, run again by TestRestart, play a
 // short-lived app process on the database named by its value.
 const childEnv = "AUTHKIT_SQLITESTORE_CHILD_DB"

@@ -11,9 +11,9 @@ import (
 
 // This file holds the groups for the session attributes' conditional
 // write (Attributes) and for the lifetime rules an Auth applies on the
-// store (Lifetime): the absolute lifetime, the browser-session policy and
-// "sign out everywhere else", each at its boundary instants with a
-// controlled clock.
+// store (Lifetime): the absolute lifetime, the browser-session policy,
+// "sign out everywhere else" and the end of a session's changes, each at
+// its boundary instants with a controlled clock.
 
 func attributeCases() []testCase {
 	return []testCase{
@@ -40,6 +40,9 @@ func lifetimeCases() []testCase {
 		{"BrowserActiveEnd", testLifetimeBrowser(0)},
 		{"BrowserActiveEndPlus1ns", testLifetimeBrowser(time.Nanosecond)},
 		{"InvalidateOtherSessions", testLifetimeInvalidateOthers},
+		{"AttributesAtIdleEndMinus1ns", testLifetimeAttributesAtEnd(-time.Nanosecond)},
+		{"AttributesAtIdleEnd", testLifetimeAttributesAtEnd(0)},
+		{"AttributesAtIdleEndPlus1ns", testLifetimeAttributesAtEnd(time.Nanosecond)},
 	}
 }
 
@@ -403,5 +406,46 @@ func testLifetimeInvalidateOthers(f *fixture) {
 	}
 	if _, err := a.ValidateSession(ctx, theirs.Token); err != nil {
 		f.t.Errorf("Auth.ValidateSession(another user's session): %v", err)
+	}
+}
+
+// testLifetimeAttributesAtEnd changes a session's attributes through an
+// Auth at the end of its idle period plus off: written up to and
+// including the end; 1ns after it the session is dead (though not yet
+// swept), and the update is refused with the error of a session that is
+// gone, the stored record unchanged.
+func testLifetimeAttributesAtEnd(off time.Duration) func(f *fixture) {
+	return func(f *fixture) {
+		ctx := f.ctx()
+		f.user("u1")
+		c := &clock{now: t0()}
+		cfg := lifetimeConfig(c)
+		cfg.MaxLifetime = 0
+		a := f.newAuthWith(cfg)
+		s, err := a.CreateSessionWith(ctx, "u1", auth.SessionOptions{Attributes: map[string]any{"v": 1}})
+		f.noErr("Auth.CreateSessionWith", err)
+		before, err := f.s.GetSession(ctx, s.ID)
+		f.noErr("GetSession", err)
+
+		c.now = s.IdleExpiresAt.Add(off)
+		got, err := a.UpdateSessionAttributes(ctx, s, map[string]any{"v": 2})
+		if off <= 0 {
+			f.noErr(fmt.Sprintf("Auth.UpdateSessionAttributes(idle end %+v)", off), err)
+			want := before
+			want.Attributes = raw(`{"v":2}`)
+			f.wantSession(want)
+			f.wantSameBytes("Auth.UpdateSessionAttributes result", `{"v":2}`, got.Attributes)
+			return
+		}
+		f.wantErr(fmt.Sprintf("Auth.UpdateSessionAttributes(idle end %+v)", off), err, auth.ErrInvalidSession)
+		f.wantSession(before)
+
+		gone, gerr := a.CreateSession(ctx, "u1")
+		f.noErr("Auth.CreateSession", gerr)
+		f.noErr("Auth.InvalidateSession", a.InvalidateSession(ctx, gone.ID))
+		_, want := a.UpdateSessionAttributes(ctx, gone, map[string]any{"v": 2})
+		if want == nil || err.Error() != want.Error() {
+			f.t.Errorf("Auth.UpdateSessionAttributes on a dead session: error %q, want %v (that of a session that is gone)", err, want)
+		}
 	}
 }

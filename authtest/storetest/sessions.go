@@ -60,6 +60,7 @@ func sessionGroups(c capabilities) []group {
 			{"Limit", testSweepLimit},
 			{"StepsFinishTheSweep", testSweepSteps},
 			{"ConcurrentSteps", testSweepConcurrent},
+			{"CancelledStepCountsWhatItDeleted", testSweepCancelled},
 			{"OnlyIdleExpiry", testSweepOnlyIdle},
 			{"FollowsRenewal", testSweepFollowsRenewal},
 			{"Empty", testSweepEmpty},
@@ -785,6 +786,48 @@ func testSweepSteps(f *fixture) {
 			}
 		}
 		f.wantUserSessions(u, want...)
+	}
+}
+
+// A step whose context ends part way through reports the sessions it
+// deleted before it stopped, error or not: what it returns plus what is
+// left adds up to what was expired, whenever it is cancelled (a store that
+// deletes in several round trips must count the replies of those that
+// ran).
+func testSweepCancelled(f *fixture) {
+	const expired = 150
+	f.user("u1")
+	for round, after := range []time.Duration{time.Millisecond, 4 * time.Millisecond, 16 * time.Millisecond} {
+		ids := make([]string, 0, expired)
+		for i := range expired {
+			r := expiring(fmt.Sprintf("cancelled sweep %d/%d", round, i), "u1", t0().Add(-time.Duration(i+1)*time.Second))
+			f.create(r)
+			ids = append(ids, r.ID)
+		}
+		ctx, cancel := context.WithTimeout(f.ctx(), after)
+		n, err := f.s.DeleteExpiredSessions(ctx, t0(), expired)
+		cancel()
+		left := 0
+		for _, id := range ids {
+			_, gerr := f.s.GetSession(f.ctx(), id)
+			switch {
+			case gerr == nil:
+				left++
+			case !isNotFound(gerr):
+				f.t.Fatalf("GetSession: %v", gerr)
+			}
+		}
+		if n != expired-left {
+			f.t.Errorf("DeleteExpiredSessions cancelled after %v = %d, %v; but %d of the %d expired sessions are gone", after, n, err, expired-left, expired)
+		}
+		// Finish the sweep before the next round.
+		for {
+			n, err := f.s.DeleteExpiredSessions(f.ctx(), t0(), 500)
+			f.noErr("DeleteExpiredSessions", err)
+			if n < 500 {
+				break
+			}
+		}
 	}
 }
 

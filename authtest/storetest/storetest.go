@@ -81,8 +81,9 @@ func OrphanUser(remove func(ctx context.Context, s auth.SessionStore, userID str
 // field of [auth.SessionRecord] round-trips exactly), Renew (the
 // conditional write), Attributes (the conditional write of a session's
 // attributes), Lifetime (an [auth.Auth] on the store applying the
-// absolute lifetime, the browser-session policy and "sign out everywhere
-// else", at the boundary instants t-1ns, t and t+1ns), Sweep (bounded steps of DeleteExpiredSessions),
+// absolute lifetime, the browser-session policy, "sign out everywhere
+// else" and no attribute change to a dead session, at the boundary
+// instants t-1ns, t and t+1ns), Sweep (bounded steps of DeleteExpiredSessions),
 // Users (a store that knows users refuses unknown ones and ends sessions
 // with their user), GetSessionAndUser, Auth (an [auth.Auth] on the store:
 // tokens are never stored, a whole lifecycle), Context (a cancelled

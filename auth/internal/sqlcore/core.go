@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,6 +57,9 @@ type Core struct {
 	db  DB
 	cfg Config
 	q   queries
+	// idOK reports whether a user ID is one the ID column gives back
+	// unchanged (see canonicalID); nil when every string is.
+	idOK func(string) bool
 }
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -109,8 +113,60 @@ func New(db DB, cfg Config) (*Core, error) {
 		idtype = t
 	}
 	c.q = buildQueries(cfg, prefix, users, idcol, idtype)
+	if cfg.Postgres {
+		c.idOK = canonicalID(idtype)
+	}
 	return c, nil
 }
+
+// canonicalID returns the check that a user ID is exactly the text a
+// PostgreSQL column of type idtype gives back, or nil for text, where
+// every string is. User IDs are strings compared exactly ([auth.Session]'s
+// UserID is the one given at creation), but PostgreSQL casts " 42",
+// "+42" and "042" to the bigint 42 and upper-case or braced UUIDs to the
+// one lower-case form; such an ID names no user, instead of naming one
+// under a second spelling. SQLite's column type is the app's and unknown
+// here: its insert compares CAST(id AS TEXT) in SQL instead, and its
+// user_id column is TEXT, so its reads compare exactly already.
+func canonicalID(idtype string) func(string) bool {
+	integer := func(bits int) func(string) bool {
+		return func(id string) bool {
+			n, err := strconv.ParseInt(id, 10, bits)
+			return err == nil && strconv.FormatInt(n, 10) == id
+		}
+	}
+	switch idtype {
+	case "integer":
+		return integer(32)
+	case "bigint":
+		return integer(64)
+	case "uuid":
+		return func(id string) bool {
+			if len(id) != 36 {
+				return false
+			}
+			for i := 0; i < len(id); i++ {
+				c := id[i]
+				switch i {
+				case 8, 13, 18, 23:
+					if c != '-' {
+						return false
+					}
+				default:
+					if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+						return false
+					}
+				}
+			}
+			return true
+		}
+	}
+	return nil
+}
+
+// knownID reports whether userID can name a user: whether the ID column
+// gives it back unchanged.
+func (c *Core) knownID(userID string) bool { return c.idOK == nil || c.idOK(userID) }
 
 // The instants int64 Unix nanoseconds can hold.
 var (
@@ -221,8 +277,13 @@ func flag(b bool) int64 {
 }
 
 // CreateSession implements [auth.SessionStore]. The insert selects from
-// the users table, so a missing user inserts nothing, atomically.
+// the users table, so a missing user inserts nothing, atomically. A user
+// ID that the ID column would give back in another spelling is
+// [auth.ErrUserNotFound] (see canonicalID).
 func (c *Core) CreateSession(ctx context.Context, s auth.SessionRecord) error {
+	if !c.knownID(s.UserID) {
+		return fmt.Errorf("%w: %s: user ID %q is not as the users table's ID column writes it", auth.ErrUserNotFound, c.cfg.Name, s.UserID)
+	}
 	var ts [5]int64
 	for i, t := range []time.Time{s.CreatedAt, s.RenewedAt, s.ActiveExpiresAt, s.IdleExpiresAt} {
 		n, err := c.Nanos(t)
@@ -236,7 +297,11 @@ func (c *Core) CreateSession(ctx context.Context, s auth.SessionRecord) error {
 		return err
 	}
 	ts[4] = n
-	n, err = c.db.Exec(ctx, c.q.insertSession, s.ID, ts[0], ts[1], ts[2], ts[3], ts[4], s.UserAgent, s.ClientIP, jsonArg(s.Attributes), flag(s.BrowserSession), s.UserID)
+	args := []any{s.ID, ts[0], ts[1], ts[2], ts[3], ts[4], s.UserAgent, s.ClientIP, jsonArg(s.Attributes), flag(s.BrowserSession), s.UserID}
+	if c.q.insertSessionExact {
+		args = append(args, s.UserID)
+	}
+	n, err = c.db.Exec(ctx, c.q.insertSession, args...)
 	switch {
 	case err != nil && c.cfg.Classify(err) == ForeignKey:
 		// The user was deleted between the SELECT and the insert's check.
@@ -315,8 +380,12 @@ func (c *Core) DeleteSession(ctx context.Context, id string) error {
 	return nil
 }
 
-// DeleteUserSessions implements [auth.SessionStore].
+// DeleteUserSessions implements [auth.SessionStore]. An ID the ID column
+// would give back in another spelling names no user: nothing to delete.
 func (c *Core) DeleteUserSessions(ctx context.Context, userID string) error {
+	if !c.knownID(userID) {
+		return nil
+	}
 	if _, err := c.db.Exec(ctx, c.q.deleteUserSessions, userID); err != nil {
 		return c.wrap("delete user sessions", err)
 	}
@@ -324,8 +393,12 @@ func (c *Core) DeleteUserSessions(ctx context.Context, userID string) error {
 }
 
 // UserSessions implements [auth.SessionStore]: one query on the user_id
-// index.
+// index. An ID the ID column would give back in another spelling names no
+// user: it has none.
 func (c *Core) UserSessions(ctx context.Context, userID string) ([]auth.SessionRecord, error) {
+	if !c.knownID(userID) {
+		return nil, nil
+	}
 	var out []auth.SessionRecord
 	err := c.db.Query(ctx, c.q.userSessions, func(r Row) error {
 		rec, err := scanSession(r, "")
@@ -351,31 +424,59 @@ func (c *Core) DeleteExpiredSessions(ctx context.Context, now time.Time, limit i
 	if err != nil {
 		return 0, err
 	}
-	var deleted int64
+	// One transaction, on both: its BEGIN is where SQLite waits for the
+	// write lock (immediate transactions, as OpenDB sets), which a
+	// context can cut short without losing a count, since the DELETE
+	// then never ran; the DELETE and COMMIT run to a known end, so the
+	// count returned is what was deleted.
+	//
+	// On PostgreSQL the step, once begun, runs to its end whatever ctx
+	// does (within pgSweepStep): a COMMIT cut short by ctx after the
+	// server ran it would leave the count unknown, and the step is one
+	// bounded DELETE.
+	txCtx := ctx
 	if c.cfg.Postgres {
-		// A sweep step need not wait for its commit to reach the disk: if
-		// the server crashes first, the sessions it deleted are still dead
-		// and the next sweep deletes them again. Not waiting keeps the
-		// step's flushes from queueing ahead of sign-ins' commits.
-		err = c.db.InTx(ctx, func(tx Querier) error {
+		if err := ctx.Err(); err != nil {
+			return 0, c.wrap("delete expired sessions", err)
+		}
+		var cancel context.CancelFunc
+		txCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), pgSweepStep)
+		defer cancel()
+	}
+	var deleted int64
+	start := time.Now()
+	err = c.db.InTx(txCtx, func(tx Querier) error {
+		ctx := txCtx
+		if c.cfg.Postgres {
+			// A sweep step need not wait for its commit to reach the
+			// disk: if the server crashes first, the sessions it deleted
+			// are still dead and the next sweep deletes them again. Not
+			// waiting keeps the step's flushes from queueing ahead of
+			// sign-ins' commits.
 			if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit TO OFF"); err != nil {
 				return err
 			}
-			deleted, err = tx.Exec(ctx, c.q.deleteExpired, n, limit)
-			return err
-		})
-	} else {
-		start := time.Now()
-		deleted, err = c.db.Exec(ctx, c.q.deleteExpired, n, limit)
-		if err == nil && c.cfg.PaceSweep {
-			err = pace.After(ctx, start)
 		}
-	}
+		var err error
+		deleted, err = tx.Exec(ctx, c.q.deleteExpired, n, limit)
+		return err
+	})
 	if err != nil {
+		// Rolled back, or the commit's outcome unknown: nothing to count.
 		return 0, c.wrap("delete expired sessions", err)
+	}
+	if c.cfg.PaceSweep {
+		if err := pace.After(ctx, start); err != nil {
+			// The step is done: its count belongs in the caller's total.
+			return int(deleted), c.wrap("delete expired sessions", err)
+		}
 	}
 	return int(deleted), nil
 }
+
+// pgSweepStep bounds a PostgreSQL sweep step, which its caller's context
+// does not cut short once it has begun.
+const pgSweepStep = 10 * time.Second
 
 // CreateUser implements [auth.UserStore]: user and key in one
 // transaction.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // A Row is one result row: *sql.Row and pgx.Row both are.
@@ -49,35 +50,116 @@ func (r errRow) Scan(...any) error { return r.err }
 // statement the first time it runs and reuses it (on SQLite parsing costs
 // about as much as running a primary-key read).
 //
-// With serialize set, its writes (Exec and transactions) take turns on a
-// mutex of the process. SQLite has one write lock per database, and a
-// writer that finds it taken polls with growing sleeps (busy_timeout), so
-// that a steady stream of writers (a sweep's steps) can starve another
-// for seconds; a Go mutex queues them instead, so each waits for the
-// writes ahead of it.
+// With serialize set, its writes (Exec and transactions) take turns in
+// the process. SQLite has one write lock per database, and a writer that
+// finds it taken polls with growing sleeps (busy_timeout), so that a
+// steady stream of writers (a sweep's steps) can starve another for
+// seconds; taking turns queues them instead, so each waits for the writes
+// ahead of it.
+//
+// Every write returns when its context ends, whatever it is waiting for:
+// its turn, or the database's write lock held by another connection. The
+// second matters on SQLite, whose busy handler sleeps where no context
+// reaches it (the driver's interrupt stops a statement only once it
+// runs): the statement goes on waiting in the background and keeps the
+// turn until it returns, while the caller gets, within 5ms of the end
+// (abandonGrace: time for a running statement to return its result), an
+// error wrapping the context's. Like any store error, that leaves the
+// outcome unknown to the caller.
 type StdDB struct {
 	db      *sql.DB
 	prepare bool
 	mu      sync.Mutex
 	stmts   map[string]*sql.Stmt
-	writeMu *sync.Mutex // nil: writes do not take turns
+	turn    chan struct{} // capacity 1: held by the running write; nil: writes do not take turns
 }
 
 // NewStdDB returns a StdDB on db.
 func NewStdDB(db *sql.DB, prepare, serialize bool) *StdDB {
 	d := &StdDB{db: db, prepare: prepare, stmts: map[string]*sql.Stmt{}}
 	if serialize {
-		d.writeMu = new(sync.Mutex)
+		d.turn = make(chan struct{}, 1)
 	}
 	return d
 }
 
-func (d *StdDB) lockWrites() func() {
-	if d.writeMu == nil {
-		return func() {}
+// writeTurn waits for a write's turn, or for ctx to end; the returned
+// function ends the turn.
+func (d *StdDB) writeTurn(ctx context.Context) (func(), error) {
+	if d.turn == nil {
+		return func() {}, nil
 	}
-	d.writeMu.Lock()
-	return d.writeMu.Unlock
+	select {
+	case d.turn <- struct{}{}:
+		return func() { <-d.turn }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for the store's other writes: %w", ctx.Err())
+	}
+}
+
+// await runs op in a goroutine of its own and returns its result, or, as
+// soon as ctx ends, an error wrapping ctx's. op then goes on, and abandon
+// (when not nil) gets its result, to release what op got. Exactly one of
+// the caller and abandon gets the result. op must not touch the caller's
+// variables. Without a ctx that can end, op runs in the caller's
+// goroutine.
+func await[T any](ctx context.Context, op func() (T, error), abandon func(T, error)) (T, error) {
+	if ctx.Done() == nil {
+		return op()
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result) // unbuffered: a send is a hand-over to the caller
+	abandoned := make(chan struct{})
+	go func() {
+		v, err := op()
+		select {
+		case ch <- result{v, err}:
+		case <-abandoned:
+			if abandon != nil {
+				abandon(v, err)
+			}
+		}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, withCtx(ctx, r.err)
+	case <-ctx.Done():
+	}
+	// The driver interrupts a running statement when ctx ends, and it
+	// then returns at once: wait a moment for that, so that the caller
+	// learns what a statement that was running (not waiting for the lock)
+	// did, a sweep step's count say.
+	grace := time.NewTimer(abandonGrace)
+	defer grace.Stop()
+	select {
+	case r := <-ch:
+		return r.v, withCtx(ctx, r.err)
+	case <-grace.C:
+		close(abandoned)
+		var zero T
+		return zero, fmt.Errorf("waiting for the database's write lock: %w", ctx.Err())
+	}
+}
+
+// abandonGrace is how long await waits, once ctx has ended, for a
+// statement to return before it leaves it: an interrupted one returns at
+// once, with its result. (An interrupt that comes just before a statement
+// starts is lost, and the statement then runs to its end, possibly after
+// this: writes whose result must be known, a sweep's, run in a
+// transaction, where only the BEGIN is ever left.)
+const abandonGrace = 5 * time.Millisecond
+
+// withCtx returns err wrapping ctx's error once ctx has ended, whatever
+// the driver made of the interruption, so that callers can tell a
+// cancelled or timed-out write from a failed one.
+func withCtx(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		return fmt.Errorf("%w (%w)", ctx.Err(), err)
+	}
+	return err
 }
 
 func (d *StdDB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -101,17 +183,24 @@ func (d *StdDB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// Exec implements [Querier].
+// Exec implements [Querier]. It is a write: it takes its turn and
+// returns when ctx ends, as the type's doc says.
 func (d *StdDB) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	defer d.lockWrites()()
-	if !d.prepare {
-		return rowsAffected(d.db.ExecContext(ctx, query, args...))
-	}
-	st, err := d.stmt(ctx, query)
+	done, err := d.writeTurn(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return rowsAffected(st.ExecContext(ctx, args...))
+	return await(ctx, func() (int64, error) {
+		defer done()
+		if !d.prepare {
+			return rowsAffected(d.db.ExecContext(ctx, query, args...))
+		}
+		st, err := d.stmt(ctx, query)
+		if err != nil {
+			return 0, err
+		}
+		return rowsAffected(st.ExecContext(ctx, args...))
+	}, nil)
 }
 
 // QueryRow implements [Querier].
@@ -138,41 +227,80 @@ func (d *StdDB) Query(ctx context.Context, query string, each func(Row) error, a
 	return eachRow(st.QueryContext(ctx, args...))(each)
 }
 
-// InTx implements [DB].
+// InTx implements [DB]. It is a write, as for Exec: its BEGIN is what
+// waits for the write lock where the DSN makes transactions immediate.
+// fn runs once the transaction has begun, in the caller's goroutine, and
+// the turn lasts until the transaction ends.
 func (d *StdDB) InTx(ctx context.Context, fn func(Querier) error) error {
-	defer d.lockWrites()()
-	tx, err := d.db.BeginTx(ctx, nil)
+	done, err := d.writeTurn(ctx)
 	if err != nil {
 		return err
 	}
-	if err := fn(stdTx{tx}); err != nil {
-		tx.Rollback()
+	tx, err := await(ctx, func() (*sql.Tx, error) {
+		tx, err := d.db.BeginTx(ctx, nil)
+		if err != nil {
+			done()
+		}
+		return tx, err
+	}, func(tx *sql.Tx, err error) {
+		if err == nil {
+			tx.Rollback()
+			done()
+		}
+	})
+	if err != nil {
 		return err
 	}
-	return tx.Commit()
+	defer done()
+	if err := fn(stdTx{tx}); err != nil {
+		tx.Rollback()
+		return withCtx(ctx, err)
+	}
+	return withCtx(ctx, tx.Commit())
 }
 
 // Locked runs fn on one connection between begin (such as "BEGIN
 // IMMEDIATE") and COMMIT, whatever transaction mode the handle's DSN sets;
-// on an error it rolls back.
+// on an error it rolls back. It is a write, as for InTx.
 func (d *StdDB) Locked(ctx context.Context, begin string, fn func(Querier) error) error {
-	defer d.lockWrites()()
-	conn, err := d.db.Conn(ctx)
+	done, err := d.writeTurn(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, begin); err != nil {
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		done()
 		return err
 	}
-	if err := fn(stdConn{conn}); err != nil {
-		// A fresh context: the rollback must run even if ctx is done.
-		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	release := func() {
+		conn.Close()
+		done()
+	}
+	// A fresh context for ROLLBACK: it must run even if ctx is done.
+	rollback := func() { conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") }
+	_, err = await(ctx, func() (struct{}, error) {
+		_, err := conn.ExecContext(ctx, begin)
+		if err != nil {
+			release()
+		}
+		return struct{}{}, err
+	}, func(_ struct{}, err error) {
+		if err == nil {
+			rollback()
+			release()
+		}
+	})
+	if err != nil {
 		return err
+	}
+	defer release()
+	if err := fn(stdConn{conn}); err != nil {
+		rollback()
+		return withCtx(ctx, err)
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		return err
+		rollback()
+		return withCtx(ctx, err)
 	}
 	return nil
 }

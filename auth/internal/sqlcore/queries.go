@@ -13,6 +13,9 @@ type queries struct {
 	insertSession, getSession, getSessionAndUser, renewSession, deleteSession   string
 	deleteUserSessions, userSessions, deleteExpired                             string
 	updateSessionAttributes                                                     string
+	// insertSessionExact: insertSession takes the user ID a second time,
+	// to compare with the ID column read as text.
+	insertSessionExact bool
 }
 
 func buildQueries(cfg Config, prefix, users, idcol, idtype string) queries {
@@ -40,6 +43,17 @@ func buildQueries(cfg Config, prefix, users, idcol, idtype string) queries {
 	if cfg.CheckUser {
 		getSession += ` AND EXISTS (SELECT 1 FROM {u} u WHERE u.{id} = s.user_id)`
 	}
+	// SQLite compares an app's ID column with the column's affinity, so
+	// "042", " 42" and "4.2e1" all find the INTEGER 42; the column read
+	// back as text must also be the ID as given, so that a session's
+	// UserID is always what the store gives back. (Its user_id column is
+	// TEXT, compared exactly, and authkit's own users have TEXT IDs.)
+	insertSession := `INSERT INTO {s} (id, created_at, renewed_at, active_expires_at, idle_expires_at, expires_at, user_agent, client_ip, attributes, browser_session, user_id)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, u.{id} FROM {u} u WHERE u.{id} = {uid}`
+	exact := !cfg.Postgres && cfg.Users != nil
+	if exact {
+		insertSession += ` AND CAST(u.{id} AS TEXT) = ?`
+	}
 	// The attributes compare as text (PostgreSQL's json has no equality),
 	// NULL matching only NULL.
 	updateAttrs := `UPDATE {s} SET attributes = ? WHERE id = ? AND attributes IS ?`
@@ -62,9 +76,9 @@ func buildQueries(cfg Config, prefix, users, idcol, idtype string) queries {
 
 		// Inserts nothing if the user does not exist, atomically with the
 		// check.
-		insertSession: q(`INSERT INTO {s} (id, created_at, renewed_at, active_expires_at, idle_expires_at, expires_at, user_agent, client_ip, attributes, browser_session, user_id)
-			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, u.{id} FROM {u} u WHERE u.{id} = {uid}`),
-		getSession: q(getSession),
+		insertSession:      q(insertSession),
+		insertSessionExact: exact,
+		getSession:         q(getSession),
 		getSessionAndUser: q(`SELECT {cols}, u.id, u.attributes
 			FROM {s} s LEFT JOIN {u} u ON u.id = s.user_id WHERE s.id = ?`),
 		renewSession:            q(`UPDATE {s} SET renewed_at = ?, active_expires_at = ?, idle_expires_at = ? WHERE id = ? AND active_expires_at = ?`),
