@@ -102,7 +102,8 @@ type Config struct {
 	// attribute, about a kilobyte read on every validation), so that
 	// [Client.Logout] can send it as id_token_hint and the provider ends
 	// its session without asking the user to confirm (OpenID Connect
-	// RP-Initiated Logout 1.0 §2).
+	// RP-Initiated Logout 1.0 §2). An ID token larger than the Auth's
+	// attribute limit (auth.Config.MaxSessionAttributesSize) is not kept.
 	KeepIDToken bool
 
 	// OnError answers a failed sign-in; [DefaultErrorHandler] when nil. It
@@ -213,12 +214,10 @@ func New(a *auth.Auth, cfg Config) (*Client, error) {
 			cfg.FlowCookieName = "authkit-oidc"
 		}
 	}
-	// RFC 6265bis §4.1.3: browsers match the cookie name prefixes
-	// case-insensitively, so "__host-" binds as "__Host-" does.
-	if hasPrefixFold(cfg.FlowCookieName, "__Host-") || hasPrefixFold(cfg.FlowCookieName, "__Secure-") {
-		if cfg.InsecureCookie {
-			return nil, fmt.Errorf("%w: a %s cookie must be Secure; name the flow cookie otherwise with InsecureCookie", ErrConfig, cfg.FlowCookieName)
-		}
+	// The prefix rules, matched in any case as browsers do (RFC 6265bis
+	// §4.1.3), hold for the flow cookie as for the session cookie.
+	if err := auth.CheckCookiePrefix(&http.Cookie{Name: cfg.FlowCookieName, Path: "/", Secure: !cfg.InsecureCookie}); err != nil {
+		return nil, fmt.Errorf("%w: the flow cookie: %w", ErrConfig, err)
 	}
 	if p, ok := authrequest.SafeReturnPath(cfg.AfterSignIn); ok {
 		cfg.AfterSignIn = p

@@ -100,6 +100,13 @@ func (c *Client) callback(w http.ResponseWriter, r *http.Request) (*auth.Session
 		opts.Attributes = map[string]any{idTokenAttribute: rawIDToken}
 	}
 	s, err := c.signIn(ar, userID, opts)
+	if errors.Is(err, auth.ErrAttributesTooLarge) {
+		// An ID token over the Auth's attribute limit is not kept:
+		// Logout then asks the provider without a hint. Nothing was
+		// written when the session was refused.
+		c.a.Logger().WarnContext(ctx, "authoidc: the ID token is too large to keep with the session", slog.Int("bytes", len(rawIDToken)))
+		s, err = c.signIn(ar, userID, auth.SessionOptions{})
+	}
 	if err != nil {
 		return nil, "", err
 	}
@@ -289,11 +296,6 @@ func (c *Client) signIn(ar *authrequest.AuthRequest, userID string, opts auth.Se
 		return s, ar.SetSession(s)
 	}
 	return ar.SignInWith(userID, opts)
-}
-
-// hasPrefixFold reports whether s begins with prefix, ignoring ASCII case.
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // fail logs a failed sign-in and answers it. A failure that is the

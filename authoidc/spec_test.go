@@ -254,3 +254,19 @@ func TestLogoutEndsBothSessions(t *testing.T) {
 		t.Error("the provider saw no end session")
 	}
 }
+
+// TestIDTokenOverAttributeLimitNotKept: with KeepIDToken, an ID token
+// larger than the Auth's attribute limit still signs in; it is not kept,
+// and Logout sends no hint.
+func TestIDTokenOverAttributeLimitNotKept(t *testing.T) {
+	f := fakeauth.NewT(t, fakeauth.WithConfig(auth.Config{MaxSessionAttributesSize: 64}))
+	r := newRigOn(t, f, func(c *authoidc.Config) { c.KeepIDToken = true })
+	if rec := r.get(r.toProvider(r.get("/auth/oidc/start"))); rec.Code != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d %v", rec.Code, r.err)
+	}
+	rec := r.jar.Serve(r.h, authtest.NewRequest("POST", "/auth/oidc/logout").SameOrigin().Build(t))
+	loc, _ := url.Parse(rec.Header().Get("Location"))
+	if rec.Code != http.StatusSeeOther || loc.Query().Has("id_token_hint") {
+		t.Errorf("logout: %d to %s, want 303 without id_token_hint", rec.Code, loc)
+	}
+}
