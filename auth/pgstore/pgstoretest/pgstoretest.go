@@ -96,7 +96,7 @@ func URL(tb testing.TB) string {
 	}
 	ctx, cancel := context.WithTimeout(tb.Context(), connectTimeout)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, server)
+	conn, err := connect(ctx, server)
 	if err != nil {
 		unavailable(tb, server, err)
 	}
@@ -110,11 +110,22 @@ func URL(tb testing.TB) string {
 	return withSearchPath(server, schema)
 }
 
+// connect opens one connection to server. The pool's settings
+// (pool_max_conns ...) are taken out first: the server would refuse them
+// as unknown parameters.
+func connect(ctx context.Context, server string) (*pgx.Conn, error) {
+	cfg, err := pgxpool.ParseConfig(server)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.ConnectConfig(ctx, cfg.ConnConfig)
+}
+
 // drop drops the schema and everything in it.
 func drop(tb testing.TB, server, schema string) {
 	ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, server)
+	conn, err := connect(ctx, server)
 	if err == nil {
 		defer conn.Close(context.Background())
 		_, err = conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
