@@ -345,12 +345,7 @@ func sessionJSON(s *auth.Session, now time.Time) SessionJSON {
 }
 
 func recordJSON(rec auth.SessionRecord, now time.Time) SessionJSON {
-	s := &auth.Session{
-		ID: rec.ID, UserID: rec.UserID, CreatedAt: rec.CreatedAt, RenewedAt: rec.RenewedAt,
-		ActiveExpiresAt: rec.ActiveExpiresAt, IdleExpiresAt: rec.IdleExpiresAt, ExpiresAt: rec.ExpiresAt,
-		UserAgent: rec.UserAgent, ClientIP: rec.ClientIP, BrowserSession: rec.BrowserSession,
-	}
-	v := sessionJSON(s, now)
+	v := sessionJSON(recordSession(rec), now)
 	v.Fresh = nil // a listing of stored sessions: no request made them
 	return v
 }

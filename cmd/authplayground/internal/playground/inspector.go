@@ -13,12 +13,14 @@ import (
 	"github.com/authkit-dev/authkit/authtest"
 )
 
-// InspectorSize is how many responses that set cookies the cookie
-// inspector keeps: the oldest is dropped when another arrives.
+// InspectorSize is how many responses that set or cleared the session
+// cookie the cookie inspector keeps: the oldest is dropped when another
+// arrives.
 const InspectorSize = 20
 
-// A CookieEvent is one response that set cookies, as the cookie inspector
-// shows it.
+// A CookieEvent is one response that set or cleared the session cookie,
+// as the cookie inspector shows it. Responses that left it untouched (the
+// flow cookie of a sign-in with the provider, say) are not kept.
 type CookieEvent struct {
 	// Seq numbers the events of a server from 1, oldest first.
 	Seq int
@@ -29,10 +31,10 @@ type CookieEvent struct {
 	// Status is the response status.
 	Status int
 	// Change is what the response did to the session cookie, in
-	// authtest's words: "set", "renewed", "rotated", "cleared" (or
-	// "untouched" when only other cookies were set).
+	// authtest's words: "set", "renewed", "rotated" or "cleared".
 	Change string
-	// Lines are the response's Set-Cookie lines. A session token is shown
+	// Lines are the response's Set-Cookie lines, the session cookie's and
+	// any other it set beside it. A session token is shown
 	// as the public ID of its session ("<token of session 9f86d0c1…>"),
 	// never as itself: the page must not undo HttpOnly.
 	Lines []string
@@ -72,7 +74,7 @@ func (in *inspector) reset() {
 }
 
 // record adds the exchange of r and a response with status code and the
-// Set-Cookie lines, if there are any.
+// Set-Cookie lines, if they set or clear the session cookie.
 func (in *inspector) record(r *http.Request, code int, lines []string) {
 	// The playground's one-shot notice cookie is plumbing, not what the
 	// inspector is about.
@@ -81,10 +83,14 @@ func (in *inspector) record(r *http.Request, code int, lines []string) {
 		return
 	}
 	res := &http.Response{StatusCode: code, Header: http.Header{"Set-Cookie": lines}, Request: r}
+	change := authtest.SessionChange(res, authtest.WithCookieName(in.cookieName), authtest.WithClock(in.clock))
+	if change == authtest.CookieUntouched {
+		return // only other cookies (the sign-in flow's): not the session's story
+	}
 	e := CookieEvent{
 		Time:   in.clock.Now().UTC(),
 		Method: r.Method, Path: r.URL.Path, Status: code,
-		Change: authtest.SessionChange(res, authtest.WithCookieName(in.cookieName), authtest.WithClock(in.clock)).String(),
+		Change: change.String(),
 	}
 	for _, l := range lines {
 		e.Lines = append(e.Lines, hideToken(l))

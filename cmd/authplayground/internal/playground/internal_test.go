@@ -82,7 +82,7 @@ func TestInspectorLabels(t *testing.T) {
 	in.record(req(token), 200, []string{"auth_session=" + token + "; Path=/; Max-Age=200"})
 	in.record(req(token), 200, []string{"auth_session=" + other + "; Path=/; Max-Age=200"})
 	in.record(req(other), 200, []string{"auth_session=; Path=/; Max-Age=0"})
-	in.record(req(""), 200, []string{"theme=dark"})
+	in.record(req(""), 200, []string{"theme=dark"}) // the session cookie untouched: not kept
 	var got []string
 	for _, e := range in.Events() {
 		got = append(got, e.Change)
@@ -92,7 +92,37 @@ func TestInspectorLabels(t *testing.T) {
 			}
 		}
 	}
-	if want := "untouched cleared rotated renewed set"; strings.Join(got, " ") != want {
+	if want := "cleared rotated renewed set"; strings.Join(got, " ") != want {
 		t.Errorf("labels newest first %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+// The lab names the runner's seeding of a cookie for what it is, and
+// leaves every request's method and status as recorded.
+func TestLabTimeline(t *testing.T) {
+	in := `# jar renewed/GET /api/session
+
+(method unknown) https://example.com  at +0
+  status:         (unknown)
+  set-cookie:     set       auth_session=<token-1>; Path=/
+
+GET https://example.com/api/session  at +0
+  cookie:         auth_session=<token-1>
+  status:         200 OK
+`
+	want := `# jar renewed/GET /api/session
+
+seeded (no request) https://example.com  at +0
+  set-cookie:     set       auth_session=<token-1>; Path=/
+
+GET https://example.com/api/session  at +0
+  cookie:         auth_session=<token-1>
+  status:         200 OK
+`
+	if got := labTimeline(in); got != want {
+		t.Errorf("labTimeline:\n%s\nwant:\n%s", got, want)
+	}
+	for _, s := range []string{"", "\n", "  \n(method unknown)\n  \n  status:\n"} {
+		labTimeline(s) // no panic on any input
 	}
 }

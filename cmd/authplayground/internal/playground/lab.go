@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -104,6 +105,36 @@ feed:
 type labResult struct {
 	scenarios.Result
 	Description string
+	// Timeline is the case's cookie timeline (Result.Transcript) as the
+	// lab shows it: see labTimeline.
+	Timeline string
+}
+
+// labTimeline is a case's cookie timeline with its seeding named for what
+// it is. A case that starts with a session has it seeded by the runner,
+// which hands the cookie to the jar (authtest.Jar.SetCookies) without a
+// request; authtest records that step as "(method unknown)" with
+// "status: (unknown)". No method or status exists to show, so the lab
+// says "seeded (no request)" and leaves the status out; every request's
+// own method and status are shown as recorded.
+func labTimeline(transcript string) string {
+	const unknown = "(method unknown) "
+	lines := strings.Split(transcript, "\n")
+	out := lines[:0]
+	seeded := false
+	for _, l := range lines {
+		switch {
+		case strings.HasPrefix(l, unknown):
+			seeded = true
+			l = "seeded (no request) " + strings.TrimPrefix(l, unknown)
+		case l != "" && !strings.HasPrefix(l, " "):
+			seeded = false // the next exchange
+		case seeded && slices.Equal(strings.Fields(l), []string{"status:", "(unknown)"}):
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
 }
 
 // describe is the case's description with the placeholders of a
@@ -139,7 +170,7 @@ func (s *Server) labPage(w http.ResponseWriter, r *http.Request) {
 		default:
 			v.Failed++
 		}
-		v.Results = append(v.Results, labResult{Result: res, Description: describe(res)})
+		v.Results = append(v.Results, labResult{Result: res, Description: describe(res), Timeline: labTimeline(res.Transcript())})
 	}
 	s.render(w, r, http.StatusOK, "lab.html", v)
 }

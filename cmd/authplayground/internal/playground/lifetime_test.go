@@ -11,6 +11,7 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/cmd/authplayground/internal/playground"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 // Right after sign-up the session panel does not say "Fresh: false
@@ -44,31 +45,50 @@ func TestRoughEdgeNoticeOnce(t *testing.T) {
 	}
 }
 
-// During a store fault the page does not offer the sign-in forms next to
-// "the cookie is kept", and an armed fault the page load used up is not
-// announced as armed next to "No faults armed".
-func TestRoughEdgeStoreFaultPage(t *testing.T) {
+// Arming a store fault uses none of it: the page that confirms it reads
+// the account around the fault switches and lists the whole count. The
+// next load is the app's: it meets the fault, answers 503, keeps the
+// cookie, and offers no sign-in forms next to "the cookie is kept".
+func TestStoreFaultArmedThenMet(t *testing.T) {
 	srv := newServer(t)
 	b := newBrowser(t, srv, "ada")
 	b.signUp("ada")
-	b.submit(b.page("/", http.StatusOK), "#fault-form", url.Values{"count": {"1"}}, "faults-set")
-	rec := b.get("/")
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Fatalf("status %d, want 503", rec.Code)
+	b.page("/", http.StatusOK)
+	b.submit(b.page("/", http.StatusOK), "#fault-form", url.Values{"count": {"2"}}, "faults-set")
+
+	confirm := b.page("/", http.StatusOK)
+	confirm.AssertText("#pending-faults .fault", "GetSessionAndUser: next 2")
+	confirm.AssertText("#username", "ada")
+	if confirm.Has("#store-error") {
+		t.Errorf("the page that confirms arming reports a store failure: %q", confirm.Text("#store-error"))
 	}
-	h := authtest.ParseHTML(t, rec.Body.String())
-	if h.Has("#signup-form") || h.Has("#login-form") {
-		t.Error("the page offers the sign-in forms while the store fails")
+	if n := confirm.Text("#notice"); !strings.HasPrefix(n, "Fault armed") {
+		t.Errorf("notice %q, want \"Fault armed...\"", n)
 	}
-	if !h.Has("#account-unknown") || !h.Has("#store-error") {
-		t.Error("the page does not say the account is unknown while the store fails")
+	if got := srv.Fake().Store.PendingFaults()[fakeauth.OpGetSessionAndUser]; got != 2 {
+		t.Errorf("after the confirmation page %d GetSessionAndUser faults are pending, want 2", got)
 	}
-	if !h.Has("#no-faults") {
-		t.Fatal("the single armed fault should be used up by this page load")
+
+	for _, left := range []string{"next 1", ""} {
+		rec := b.get("/")
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Fatalf("status %d, want 503", rec.Code)
+		}
+		authtest.AssertSession(t, rec, authtest.CookieUntouched)
+		h := authtest.ParseHTML(t, rec.Body.String())
+		if h.Has("#signup-form") || h.Has("#login-form") {
+			t.Error("the page offers the sign-in forms while the store fails")
+		}
+		if !h.Has("#account-unknown") || !h.Has("#store-error") {
+			t.Error("the page does not say the account is unknown while the store fails")
+		}
+		if left != "" {
+			h.AssertText("#pending-faults .fault", "GetSessionAndUser: "+left)
+		} else if !h.Has("#no-faults") {
+			t.Errorf("after two failed loads the faults read %q, want none", h.Text("#pending-faults"))
+		}
 	}
-	if n := h.Text("#notice"); strings.Contains(n, "the next calls of that store operation fail") || !strings.Contains(n, "already used up") {
-		t.Errorf("notice %q next to \"No faults armed\", want one saying the fault was used up", n)
-	}
+	b.page("/", http.StatusOK).AssertText("#username", "ada")
 }
 
 // "The last 1 responses" reads "The last response"; the duration field

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authoidc"
+	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/fakeoidc"
 )
@@ -114,6 +116,7 @@ func (o *oidcPart) forHost(r *http.Request) (*authoidc.Client, error) {
 		UserAttributes: func(cl authoidc.Claims) map[string]any {
 			return map[string]any{"username": cl.Email, "email": cl.Email, "name": cl.Name}
 		},
+		OnError: oidcFailed,
 	})
 	if err != nil {
 		return nil, err
@@ -133,7 +136,11 @@ func (o *oidcPart) register(mux *http.ServeMux) {
 		o.p.ServeHTTP(w, r)
 	})
 	mux.Handle(OIDCIssuerPath+"/", provider)
+	// GET for the sign-in link, POST for the form that links the provider
+	// to the signed-in account: authoidc starts linking only from a
+	// same-origin POST.
 	mux.HandleFunc("GET "+OIDCStartPath, o.handle((*authoidc.Client).Start))
+	mux.HandleFunc("POST "+OIDCStartPath, o.handle((*authoidc.Client).Start))
 	mux.HandleFunc("GET "+OIDCCallbackPath, o.handle((*authoidc.Client).Callback))
 	mux.HandleFunc("POST /ui/oidc/faults", o.formFault)
 	mux.HandleFunc("POST /ui/oidc/faults/clear", func(w http.ResponseWriter, r *http.Request) {
@@ -158,6 +165,70 @@ func (o *oidcPart) handle(h func(*authoidc.Client, http.ResponseWriter, *http.Re
 		}
 		h(c, w, r)
 	}
+}
+
+// oidcFailed answers a failed sign-in with the fake provider (authoidc's
+// Config.OnError): a redirect (303) to the home page, which says what
+// failed. The address bar then shows the home page, not the callback's
+// code and state, and the playground's own page, not a bare error page.
+// The flow cookie is already cleared and the session cookie untouched.
+func oidcFailed(w http.ResponseWriter, r *http.Request, err error) {
+	back(w, r, oidcFailureKey(err))
+}
+
+// oidcFailures are the failures of a sign-in the home page names, each
+// by its notice key and the error it wraps: authoidc's sentinels, the
+// store's failure and a cross-origin start.
+func oidcFailures() []struct {
+	key string
+	err error
+} {
+	return []struct {
+		key string
+		err error
+	}{
+		{"oidc-no-flow", authoidc.ErrNoFlow},
+		{"oidc-bad-flow", authoidc.ErrBadFlow},
+		{"oidc-state", authoidc.ErrStateMismatch},
+		{"oidc-issuer", authoidc.ErrIssuerMismatch},
+		{"oidc-denied", authoidc.ErrDenied},
+		{"oidc-exchange", authoidc.ErrExchange},
+		{"oidc-unavailable", authoidc.ErrProviderUnavailable},
+		{"oidc-id-token", authoidc.ErrIDToken},
+		{"oidc-userinfo", authoidc.ErrUserInfo},
+		{"oidc-nonce", authoidc.ErrNonceMismatch},
+		{"oidc-email", authoidc.ErrEmailNotVerified},
+		{"oidc-not-signed-in", authoidc.ErrNotSignedIn},
+		{"oidc-link-conflict", authoidc.ErrLinkConflict},
+		{"oidc-store", auth.ErrStore},
+		{"oidc-cross-origin", authrequest.ErrCrossOrigin},
+	}
+}
+
+// oidcFailedKey is the notice of a failure oidcFailures does not name.
+const oidcFailedKey = "oidc-failed"
+
+// oidcFailureKey returns the notice key of a failed sign-in's error.
+func oidcFailureKey(err error) string {
+	for _, f := range oidcFailures() {
+		if errors.Is(err, f.err) {
+			return f.key
+		}
+	}
+	return oidcFailedKey
+}
+
+// oidcNotices are the notices of failed sign-ins, by key: what failed, in
+// the words of the error it wraps (never the details, which the server
+// log has), the status authoidc.StatusCode gives it, and authoidc's
+// sentence for the user.
+func oidcNotices() map[string]string {
+	m := map[string]string{oidcFailedKey: "Sign-in with the fake provider failed: " + authoidc.Message(errors.New("unknown"))}
+	for _, f := range oidcFailures() {
+		what := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(f.err.Error(), "authoidc: "), "authrequest: "), "auth: ")
+		m[f.key] = fmt.Sprintf("Sign-in with the fake provider failed: %s (status %d). %s", what, authoidc.StatusCode(f.err), authoidc.Message(f.err))
+	}
+	return m
 }
 
 // reset forgets the provider's grants, faults and log.
@@ -192,7 +263,7 @@ func (o *oidcPart) formFault(w http.ResponseWriter, r *http.Request) {
 		back(w, r, "bad-fault")
 		return
 	}
-	back(w, r, "faults-set")
+	back(w, r, "oidc-faults-set")
 }
 
 // OIDCFaultJSON is one pending provider fault in the control API.
@@ -253,4 +324,12 @@ func (o *oidcPart) view() oidcView {
 		v.Faults = append(v.Faults, f.String())
 	}
 	return v
+}
+
+// owns reports whether providerID is the fake provider's, as the keys of
+// its users have it.
+func (o *oidcPart) owns(providerID string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.client != nil && o.client.ProviderID() == providerID
 }

@@ -45,12 +45,26 @@ func TestSignInWithFakeProvider(t *testing.T) {
 	if got := home.Attr("#oidc-signin-link", "href"); got != playground.OIDCStartPath {
 		t.Fatalf("the sign-in button links to %q", got)
 	}
+	if home.Has("#oidc-link-form") {
+		t.Error("a signed-out page offers to link the provider")
+	}
 	rec := b.signInWithProvider("alice")
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("callback: %d %s", rec.Code, rec.Body)
 	}
 	authtest.AssertSession(t, rec, authtest.Set)
-	b.page("/", http.StatusOK).AssertText("#username", "alice@example.com")
+	home = b.page("/", http.StatusOK)
+	home.AssertText("#username", "alice@example.com")
+	// Signed in, the page still offers the provider: to sign in again, and
+	// to link it, by a same-origin POST of link=1 (authoidc links from
+	// nothing else).
+	if got := home.Attr("#oidc-signin-link", "href"); got != playground.OIDCStartPath {
+		t.Errorf("signed in, the sign-in link goes to %q", got)
+	}
+	if f := home.Form("#oidc-link-form"); f.Method != http.MethodPost || f.Action != playground.OIDCStartPath || f.Fields.Get("link") != "1" {
+		t.Errorf("link form %+v, want POST %s with link=1", f, playground.OIDCStartPath)
+	}
+	home.AssertText("#keys .key", "fake provider: alice (oidc:http://127.0.0.1:8080/oidc)")
 
 	// The provider's faults sit beside the store's: a token endpoint
 	// failure is a clear error, and the session is kept.
@@ -64,10 +78,13 @@ func TestSignInWithFakeProvider(t *testing.T) {
 		t.Error("the page does not list the pending provider fault")
 	}
 	rec = b.signInWithProvider("alice")
-	if rec.Code != http.StatusBadGateway {
-		t.Fatalf("callback with the token endpoint down: %d, want 502", rec.Code)
-	}
+	b.wantSignInFailed(rec, "oidc-unavailable")
 	authtest.AssertSession(t, rec, authtest.Untouched)
+	home = b.page("/", http.StatusOK)
+	if got := home.Text("#notice.error"); !strings.HasPrefix(got, "Sign-in with the fake provider failed: the provider is unavailable (status 502).") {
+		t.Errorf("after the failed sign-in the home page says %q", got)
+	}
+	home.AssertText("#username", "alice@example.com")
 	if after, _ := b.jar.Cookie(srv.Fake().Auth.CookieName()); after.Value != before.Value {
 		t.Error("a failed sign-in changed the session cookie")
 	}
@@ -76,9 +93,19 @@ func TestSignInWithFakeProvider(t *testing.T) {
 	}
 
 	// An unverified email is refused.
-	rec = newBrowser(t, srv, "eve").signInWithProvider("eve")
-	if rec.Code != http.StatusForbidden {
-		t.Errorf("eve (email not verified): %d, want 403", rec.Code)
+	eve := newBrowser(t, srv, "eve")
+	eve.wantSignInFailed(eve.signInWithProvider("eve"), "oidc-email")
+}
+
+// wantSignInFailed checks the answer of a failed sign-in with the
+// provider: a redirect (303) home, whose notice names the failure.
+func (b *browser) wantSignInFailed(rec *authtest.Recorder, notice string) {
+	b.t.Helper()
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/" {
+		b.t.Fatalf("failed sign-in: %d to %q, want 303 to /\n%s", rec.Code, rec.Header().Get("Location"), rec.Body)
+	}
+	if got := noticeOf(rec); got != notice {
+		b.t.Errorf("failed sign-in: notice %q, want %q", got, notice)
 	}
 }
 
@@ -95,9 +122,7 @@ func TestProviderOnPlaygroundClock(t *testing.T) {
 	rec = b.jar.Serve(srv, authtest.NewRequest("POST", base+playground.OIDCIssuerPath+"/authorize").WithForm(form).SameOrigin().Build(t))
 	cb, _ := url.Parse(rec.Header().Get("Location"))
 	srv.Fake().Clock.Advance(2 * time.Minute)
-	if rec := b.getOne(cb.RequestURI()); rec.Code != http.StatusBadRequest {
-		t.Fatalf("callback after the code expired on the playground clock: %d, want 400", rec.Code)
-	}
+	b.wantSignInFailed(b.getOne(cb.RequestURI()), "oidc-exchange")
 }
 
 func TestProviderFaultsAPI(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -18,30 +19,32 @@ import (
 )
 
 // notices are the messages a form's redirect can ask the home page to
-// show. The query names one by its key, so that a link can't make the
-// page say anything else.
+// show. The notice cookie names one by its key, so that nothing but the
+// server chooses what the page says.
 func notices() map[string]string {
-	return map[string]string{
-		"signed-up":     "Signed up and signed in: a new session, a new cookie (set).",
-		"signed-in":     "Signed in: a new session, a new cookie (set or rotated).",
-		"signed-out":    "Signed out: the session is deleted and the cookie cleared.",
-		"revoked":       "Device signed out: its session is deleted.",
-		"advanced":      "The clock moved. This page load validated the session, if there was one.",
-		"faults-set":    "Fault armed: the next calls of that store operation fail.",
-		"faults-used":   "Fault armed, and already used up: this page load's own store call failed (see above).",
-		"others-out":    "Other devices signed out: every session but this browser's is deleted.",
-		"faults-clear":  "Faults cleared.",
-		"reset":         "Reset: users and sessions are gone, the clock is back at its start, the inspector is empty.",
-		"bad-login":     "Wrong username or password.",
-		"taken":         "That username is taken.",
-		"invalid":       "Username and password must not be empty; a username has at most 64 bytes, a password at most 1024.",
-		"store":         "The store failed (an armed fault?): nothing changed, the cookie is kept.",
-		"not-signed-in": "Sign in first.",
-		"no-device":     "No such device among yours.",
-		"bad-advance":   "The clock only moves forward, by a Go duration such as 90m or 25h, up to the year 2261.",
-		"bad-fault":     "Choose a store operation and a count between 1 and 1000.",
-		"reset-failed":  "The store could not be emptied.",
+	m := map[string]string{
+		"signed-up":       "Signed up and signed in: a new session, a new cookie (set).",
+		"signed-in":       "Signed in: a new session, a new cookie (set or rotated).",
+		"signed-out":      "Signed out: the session is deleted and the cookie cleared.",
+		"revoked":         "Device signed out: its session is deleted.",
+		"advanced":        "The clock moved. This page load validated the session, if there was one.",
+		"faults-set":      "Fault armed: the next calls of that store operation fail. This page read your session around the fault switches, so it used up none of them and renewed nothing; reload it to see the app's own read meet the fault.",
+		"oidc-faults-set": "Provider fault armed: the next requests to that endpoint of the fake provider fail.",
+		"others-out":      "Other devices signed out: every session but this browser's is deleted.",
+		"faults-clear":    "Faults cleared.",
+		"reset":           "Reset: users and sessions are gone, the clock is back at its start, the inspector is empty.",
+		"bad-login":       "Wrong username or password.",
+		"taken":           "That username is taken.",
+		"invalid":         "Username and password must not be empty; a username has at most 64 bytes, a password at most 1024.",
+		"store":           "The store failed (an armed fault?): nothing changed, the cookie is kept.",
+		"not-signed-in":   "Sign in first.",
+		"no-device":       "No such device among yours.",
+		"bad-advance":     "The clock only moves forward, by a Go duration such as 90m or 25h, up to the year 2261.",
+		"bad-fault":       "Choose a store operation and a count between 1 and 1000.",
+		"reset-failed":    "The store could not be emptied.",
 	}
+	maps.Copy(m, oidcNotices())
+	return m
 }
 
 // isError reports whether the notice of key tells of a failure.
@@ -50,7 +53,8 @@ func isError(key string) bool {
 	case "bad-login", "taken", "invalid", "store", "not-signed-in", "no-device", "bad-advance", "bad-fault", "reset-failed":
 		return true
 	}
-	return false
+	_, failed := oidcNotices()[key]
+	return failed
 }
 
 func templateFuncs() template.FuncMap {
@@ -138,8 +142,17 @@ type homeView struct {
 	// validated it: "active", "idle", "dead", "not stored", "malformed".
 	Before string
 
+	// Peeked is set when the page read the account around the fault
+	// switches, without validating the session (the page that confirms
+	// arming a store fault).
+	Peeked bool
+
 	Devices    []deviceView
 	DevicesErr string
+	// Keys are the user's sign-in methods: its password and provider
+	// identities.
+	Keys    []keyView
+	KeysErr string
 
 	Advances []advanceView
 	Cookies  []CookieEvent
@@ -160,6 +173,12 @@ type deviceView struct {
 	ExpiresAt       time.Time
 	BrowserSession  bool
 	Current         bool
+}
+
+type keyView struct {
+	Provider   string // "password", "fake provider", or the provider ID
+	ProviderID string
+	Subject    string
 }
 
 type advanceView struct {
@@ -188,20 +207,31 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	key := takeNotice(w, r)
 	code := http.StatusOK
 	v.Before, _ = s.storedState(r)
-	session, user, err := authrequest.FromContext(r.Context()).SessionUser()
-	v.Now = a.Now()
-	if err != nil {
-		code = http.StatusServiceUnavailable
-		v.StoreError = err.Error()
+	// The page that confirms arming a store fault is the playground's
+	// answer to its own control, not a request of the app: it reads the
+	// account around the fault switches, so that the fault waits, whole,
+	// for the app's next calls (the list says "next 2" for a count of 2).
+	// Every other load is the app's: it validates the session, and meets
+	// any armed fault.
+	var acc account
+	if key == "faults-set" {
+		acc = s.peekAccount(r)
+		v.Peeked = true
+	} else {
+		acc = s.readAccount(r)
 	}
-	if session != nil {
+	v.Now = a.Now()
+	if acc.err != nil {
+		code = http.StatusServiceUnavailable
+		v.StoreError = acc.err.Error()
+	}
+	if session, user := acc.session, acc.user; session != nil {
 		v.Session, v.User, v.State = session, user, session.State(v.Now).String()
 		v.Username, _ = user.Attributes["username"].(string)
-		devices, err := a.UserSessions(r.Context(), user.ID)
-		if err != nil {
-			v.DevicesErr = err.Error()
+		if acc.devicesErr != nil {
+			v.DevicesErr = acc.devicesErr.Error()
 		}
-		for _, d := range devices {
+		for _, d := range acc.devices {
 			v.Devices = append(v.Devices, deviceView{
 				ID: d.ID, State: d.State(v.Now).String(),
 				CreatedAt: d.CreatedAt, RenewedAt: d.RenewedAt, UserAgent: d.UserAgent, ClientIP: d.ClientIP,
@@ -209,6 +239,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 				ExpiresAt: d.ExpiresAt, BrowserSession: d.BrowserSession,
 				Current: d.ID == session.ID,
 			})
+		}
+		if acc.keysErr != nil {
+			v.KeysErr = acc.keysErr.Error()
+		}
+		for _, k := range acc.keys {
+			v.Keys = append(v.Keys, keyView{Provider: s.providerName(k.ProviderID), ProviderID: k.ProviderID, Subject: k.ProviderUserID})
 		}
 	}
 	v.Advances = s.advanceOptions(r)
@@ -224,11 +260,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v.OIDC = s.oidc.view()
-	if key == "faults-set" && len(v.Faults) == 0 {
-		// The fault failed this very page load's store call: say so,
-		// rather than "armed" next to "No faults armed".
-		key = "faults-used"
-	}
 	if key != "" {
 		v.Notice, v.NoticeErr = notices()[key], isError(key)
 	}

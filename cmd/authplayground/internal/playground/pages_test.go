@@ -374,7 +374,9 @@ func TestFaultsPanel(t *testing.T) {
 	if got := srv.Fake().Store.PendingFaults()[fakeauth.OpGetSessionAndUser]; got != 2 {
 		t.Fatalf("pending GetSessionAndUser faults %d, want 2", got)
 	}
-	// The page itself reads the session: it fails, says so, keeps the cookie.
+	// The page that confirms arming uses none of it; the next load reads
+	// the session as the app does: it fails, says so, keeps the cookie.
+	b.page("/", http.StatusOK).AssertText("#pending-faults .fault", "GetSessionAndUser: next 2")
 	rec := b.get("/")
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("home page with a failing store: status %d, want 503", rec.Code)

@@ -73,7 +73,8 @@ const DefaultMaxLifetime = 30 * 24 * time.Hour
 // use.
 type Server struct {
 	fake      *fakeauth.Fake
-	admin     Admin // nil when the store has none
+	peek      *auth.Auth // fake's Auth without the fault switches: reads only
+	admin     Admin      // nil when the store has none
 	log       *slog.Logger
 	storeName string
 	cookies   *inspector
@@ -93,10 +94,8 @@ func New(cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	opts := []fakeauth.Option{
-		fakeauth.WithStart(start),
-		fakeauth.WithConfig(auth.Config{Cookie: auth.CookieConfig{Insecure: true}, Logger: log, MaxLifetime: max(cmp.Or(cfg.MaxLifetime, DefaultMaxLifetime), 0)}),
-	}
+	authCfg := auth.Config{Cookie: auth.CookieConfig{Insecure: true}, Logger: log, MaxLifetime: max(cmp.Or(cfg.MaxLifetime, DefaultMaxLifetime), 0)}
+	opts := []fakeauth.Option{fakeauth.WithStart(start), fakeauth.WithConfig(authCfg)}
 	name, store, admin := cfg.StoreName, cfg.Store, cfg.Admin
 	if store == nil {
 		mem := NewMemory()
@@ -112,6 +111,13 @@ func New(cfg Config) (*Server, error) {
 	}
 	// A server runs for long: keep the store call log bounded.
 	f.Store.SetLogLimit(callLogLimit)
+	// The same Auth on the store behind the fault switches, for the
+	// playground's own reads (peekAccount).
+	authCfg.Clock = f.Clock
+	peek, err := auth.New(store, authCfg)
+	if err != nil {
+		return nil, fmt.Errorf("playground: %w", err)
+	}
 	pages, err := template.New("pages").Funcs(templateFuncs()).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("playground: parsing templates: %w", err)
@@ -123,6 +129,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		oidc:      oidc,
 		fake:      f,
+		peek:      peek,
 		admin:     admin,
 		log:       log,
 		storeName: name,
