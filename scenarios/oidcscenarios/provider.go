@@ -85,7 +85,9 @@ func FakeProvider(clock auth.Clock, redirectURL string, opts ...fakeoidc.Option)
 // fakeProvider adapts a fakeoidc.Provider.
 type fakeProvider struct{ *fakeoidc.Provider }
 
-func (p *fakeProvider) Fail(ep fakeoidc.Endpoint, f fakeoidc.Fault) error { return p.FailNext(ep, 1, f) }
+func (p *fakeProvider) Fail(ep fakeoidc.Endpoint, f fakeoidc.Fault) error {
+	return p.FailNext(ep, 1, f)
+}
 
 func (p *fakeProvider) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
 	return FollowToClient(ctx, &http.Client{Timeout: 10 * time.Second}, authURL)

@@ -184,19 +184,19 @@ func Run(t *testing.T, target Target, cases ...Case) {
 
 // run is one case in progress.
 type run struct {
-	ctx     context.Context
-	target  Target
-	env     *Env
+	ctx           context.Context
+	target        Target
+	env           *Env
 	closeProvider func()
-	h       http.Handler
-	jar     *authtest.Jar
-	base    *url.URL
-	res     *Result
-	cookie  string // the session cookie's name
-	prior   *auth.Session
-	bobID   string
-	flowURL *url.URL // the callback URL the provider sent
-	flow    []*http.Cookie
+	h             http.Handler
+	jar           *authtest.Jar
+	base          *url.URL
+	res           *Result
+	cookie        string // the session cookie's name
+	prior         *auth.Session
+	bobID         string
+	flowURL       *url.URL // the callback URL the provider sent
+	flow          []*http.Cookie
 }
 
 func (r *run) failf(format string, args ...any) {
