@@ -267,9 +267,10 @@ func (p Persistence) String() string {
 // CheckCookie false to skip it.
 //
 // Whatever a case wants, a session cookie a response sets must be
-// HttpOnly, Secure (on an https BaseURL), SameSite Lax or Strict (or
-// what the Auth is configured with), with the Auth's Path ("/") and no
-// Domain unless the Auth is configured with one (RFC 6265bis §4.1.2);
+// HttpOnly, Secure (unless the Auth is configured without), SameSite Lax
+// or Strict (or None where the Auth is configured so), with the Auth's
+// Path ("/") and no Domain unless the Auth is configured with one (RFC
+// 6265bis §4.1.2);
 // and unless Target.TokensInBody, no response body may hold a session
 // token.
 type Want struct {

@@ -26,7 +26,7 @@ func (r *Result) checkResponse(f *fakeauth.Fake, base string, rec *authtest.Reco
 	c := authtest.SessionCookie(rec, authtest.WithCookieName(f.Auth.CookieName()))
 	live := c != nil && c.Value != "" && c.MaxAge >= 0
 	if live {
-		r.checkCookieAttrs(f, base, c)
+		r.checkCookieAttrs(f, c)
 		tokens = append(tokens, c.Value)
 	}
 	if p := r.Case.want.Persistence; p != AnyPersistence && r.Case.concurrency == 1 {
@@ -59,17 +59,18 @@ func (r *Result) checkResponse(f *fakeauth.Fake, base string, rec *authtest.Reco
 }
 
 // checkCookieAttrs checks a session cookie the response sets: HttpOnly,
-// so that no script reads it; Secure on an https site; SameSite Lax or
-// Strict (RFC 6265bis §8.8), or None where the Auth is configured so; and
-// the Auth's Path and Domain (no Domain unless configured: a Domain
-// hands the cookie to every subdomain).
-func (r *Result) checkCookieAttrs(f *fakeauth.Fake, base string, c *http.Cookie) {
+// so that no script reads it; Secure unless the Auth is configured
+// without (auth.CookieConfig.Insecure, for development over http); SameSite
+// Lax or Strict (RFC 6265bis §8.8), or None where the Auth is configured
+// so; and the Auth's Path and Domain (no Domain unless configured: a
+// Domain hands the cookie to every subdomain).
+func (r *Result) checkCookieAttrs(f *fakeauth.Fake, c *http.Cookie) {
 	want := f.Auth.SessionCookie(&auth.Session{Token: "x", IdleExpiresAt: f.Clock.Now().Add(time.Hour)})
 	var bad []string
 	if !c.HttpOnly {
 		bad = append(bad, "no HttpOnly")
 	}
-	if !c.Secure && strings.HasPrefix(base, "https:") {
+	if !c.Secure && want.Secure {
 		bad = append(bad, "no Secure")
 	}
 	switch c.SameSite {
