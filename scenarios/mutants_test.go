@@ -154,7 +154,9 @@ func testappTarget(style testapp.Style) scenarios.Target {
 	}
 	signIn := scenarios.Form{Route: "POST /login", UsernameField: "email", RememberMe: "remember", Next: "next",
 		Success: scenarios.RedirectTo("/account")}
-	signUp := scenarios.Form{Route: "POST /signup", UsernameField: "email", Success: scenarios.RedirectTo("/account")}
+	// The sign-up form has a box to tick besides the credentials.
+	signUp := scenarios.Form{Route: "POST /signup", UsernameField: "email", Fields: map[string]string{"terms": "on"},
+		Success: scenarios.RedirectTo("/account")}
 	tg := scenarios.Target{
 		Routes: []scenarios.Route{
 			{Pattern: "GET /{$}", SignedOut: scenarios.PageWithout("Signed in as")},

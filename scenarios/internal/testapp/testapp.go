@@ -284,6 +284,10 @@ func (app *app) signUp(w http.ResponseWriter, r *http.Request) {
 		app.answer(w, r, http.StatusBadRequest, "", "enter an email and a password of 8 characters or more")
 		return
 	}
+	if app.cfg.Style != JSON && f["terms"] != "on" {
+		app.answer(w, r, http.StatusBadRequest, "", "accept the terms to sign up")
+		return
+	}
 	id, err := app.users.create(r.Context(), f["email"], f["password"])
 	if errors.Is(err, errTaken) {
 		app.answer(w, r, http.StatusConflict, "", "that email is taken")
