@@ -26,14 +26,21 @@ type Case struct {
 	advance time.Duration
 	fault   *fault
 
+	others  int  // more sessions of the user, on other devices
+	foreign bool // a session of another user
+
 	// When.
 	method      string
 	path        string
+	header      http.Header
+	bearer      bool
 	origin      Origin
 	originURL   string
 	concurrency int
 	creds       *credentialsBody
+	action      *actionBody
 	retry       bool
+	reuse       *reuse
 
 	// Then.
 	want Want
@@ -41,8 +48,41 @@ type Case struct {
 
 // credentialsBody is the body of a sign-up or sign-in request.
 type credentialsBody struct {
-	form  Form
-	creds Credentials
+	form     Form
+	creds    Credentials
+	how      string // "with a wrong password", for Describe
+	remember bool   // tick form.RememberMe
+	next     string // the return path sent in form.Next
+}
+
+// actionBody is the body of a request to an Action.
+type actionBody struct {
+	action Action
+	values valuesOf
+}
+
+// valuesOf says what a case fills an Action's body with.
+type valuesOf int
+
+const (
+	rightPassword valuesOf = iota // the user's password
+	wrongPassword                 // a wrong current password
+	otherDevice                   // SessionID: the user's other session
+	anotherUsers                  // SessionID: another user's session
+)
+
+// reuse is a request that presents a session's token to a route of the
+// app before the case's request (to be accepted, filling any cache the
+// app keeps) and, when after is set, again after it, to the same handler:
+// a session the case's request ended must then be refused.
+type reuse struct {
+	method, path string
+	header       http.Header
+	bearer       bool
+	other        bool   // the token of the user's other session, not the request's
+	signedOut    Answer // the route's answer to a request without a session
+	expire       bool   // after the first request, move the clock past the session's idle end
+	after        bool
 }
 
 // Start is what the browser sends before the request: no cookie, a broken
@@ -196,15 +236,62 @@ func (s Status) String() string {
 	return fmt.Sprintf("%d-%d", s.Min, s.Max)
 }
 
+// Persistence is whether a session cookie outlives the browser.
+type Persistence int
+
+// The persistences of a session cookie.
+const (
+	// AnyPersistence: not checked.
+	AnyPersistence Persistence = iota
+	// Persistent: the cookie has Expires or Max-Age ("remember me").
+	Persistent
+	// EndsWithBrowser: the cookie has neither (a browser session).
+	EndsWithBrowser
+)
+
+// String returns the persistence's name, such as "persistent".
+func (p Persistence) String() string {
+	switch p {
+	case AnyPersistence:
+		return "any"
+	case Persistent:
+		return "persistent"
+	case EndsWithBrowser:
+		return "ends with the browser"
+	}
+	return fmt.Sprintf("Persistence(%d)", int(p))
+}
+
 // Want is what a case expects. A field at its zero value is not checked,
 // except Cookie, whose zero value is authtest.CookieUntouched: set
 // CheckCookie false to skip it.
+//
+// Whatever a case wants, a session cookie a response sets must be
+// HttpOnly, Secure (unless the Auth is configured without), SameSite Lax
+// or Strict (or None where the Auth is configured so), with the Auth's
+// Path ("/") and no Domain unless the Auth is configured with one (RFC
+// 6265bis §4.1.2);
+// and unless Target.TokensInBody, no response body may hold a session
+// token.
 type Want struct {
 	// Session is the effect on the stored session.
 	Session Effect
 	// Cookie is what the response does to the session cookie.
 	Cookie      authtest.CookieChange
 	CheckCookie bool
+	// CookieIn, when not empty, are the changes the response may make to
+	// the session cookie, one of them (Cookie is then not checked).
+	CookieIn []authtest.CookieChange
+	// Persistence is whether the session cookie the response sets
+	// outlives the browser.
+	Persistence Persistence
+	// OtherSessions is the effect on the user's other sessions (see
+	// [Case.OtherSessions]): SessionDeleted when every one is gone,
+	// SessionKept when every one is still stored.
+	OtherSessions Effect
+	// ForeignSession is the effect on another user's session (see
+	// [Case.ForeignSession]).
+	ForeignSession Effect
 	// Status is the accepted range of response status codes.
 	Status Status
 	// Validations is how many session reads (store GetSession and
@@ -287,6 +374,22 @@ func sessionReads() []fakeauth.Op {
 	return []fakeauth.Op{fakeauth.OpGetSession, fakeauth.OpGetSessionAndUser}
 }
 
+// OtherSessions returns c with n more active sessions of the case's user
+// (other devices) seeded beside the request's own.
+func (c Case) OtherSessions(n int) Case { c.others = max(n, 0); return c }
+
+// ForeignSession returns c with an active session of another user seeded:
+// a user made as the case's user is, named "other-" + its name.
+func (c Case) ForeignSession() Case { c.foreign = true; return c }
+
+// Header returns c sending the request headers h as well, such as htmx's
+// "HX-Request: true".
+func (c Case) Header(h http.Header) Case { c.header = h; return c }
+
+// Bearer returns c sending the session's token in an "Authorization:
+// Bearer" header instead of the cookie.
+func (c Case) Bearer() Case { c.bearer = true; return c }
+
 // Request returns c sending method to path; an empty path means the
 // target's path for the method.
 func (c Case) Request(method, path string) Case { c.method, c.path = method, path; return c }
@@ -326,6 +429,25 @@ func (c Case) WantCookie(ch authtest.CookieChange) Case {
 	return c
 }
 
+// WantCookieIn returns c expecting the response to make one of the
+// changes to the session cookie.
+func (c Case) WantCookieIn(changes ...authtest.CookieChange) Case {
+	c.want.CookieIn, c.want.CheckCookie = changes, false
+	return c
+}
+
+// WantPersistence returns c expecting the session cookie the response
+// sets to be persistent or to end with the browser.
+func (c Case) WantPersistence(p Persistence) Case { c.want.Persistence = p; return c }
+
+// WantOtherSessions returns c expecting effect e on the user's other
+// sessions ([Case.OtherSessions]).
+func (c Case) WantOtherSessions(e Effect) Case { c.want.OtherSessions = e; return c }
+
+// WantForeignSession returns c expecting effect e on another user's
+// session ([Case.ForeignSession]).
+func (c Case) WantForeignSession(e Effect) Case { c.want.ForeignSession = e; return c }
+
 // WantStatus returns c expecting exactly code.
 func (c Case) WantStatus(code int) Case { c.want.Status = StatusCode(code); return c }
 
@@ -351,8 +473,34 @@ func (c Case) WantSignedIn(signedOut Answer) Case { c.want.SignedInAs = &signedO
 // PostCredentials returns c posting creds to form's route, as a form or
 // JSON as form says.
 func (c Case) PostCredentials(form Form, creds Credentials) Case {
-	c.creds = &credentialsBody{form: form, creds: creds}
+	c.creds = &credentialsBody{form: form, creds: creds, how: "with " + creds.Username + "'s credentials"}
 	c.method, c.path = methodPath(form.Route)
+	c.header = form.Header
+	return c
+}
+
+// postCredentials is PostCredentials described as how.
+func (c Case) postCredentials(form Form, creds Credentials, how string) Case {
+	c = c.PostCredentials(form, creds)
+	c.creds.how = how
+	return c
+}
+
+// withCredentials returns c with its credentials body changed by edit.
+func (c Case) withCredentials(edit func(b *credentialsBody)) Case {
+	if c.creds != nil {
+		b := *c.creds
+		edit(&b)
+		c.creds = &b
+	}
+	return c
+}
+
+// post returns c sending a's route a body filled with v.
+func (c Case) post(a Action, v valuesOf) Case {
+	c.action = &actionBody{action: a, values: v}
+	c.method, c.path = methodPath(a.Route)
+	c.header = a.Header
 	return c
 }
 
@@ -373,6 +521,18 @@ func (c Case) Describe() string {
 	} else {
 		b.WriteString(c.start.String())
 	}
+	if c.others > 0 {
+		fmt.Fprintf(&b, ", %d other session(s) of the user", c.others)
+	}
+	if c.foreign {
+		b.WriteString(", a session of another user")
+	}
+	if c.reuse != nil {
+		fmt.Fprintf(&b, ", its %s accepted by %s %s", c.reuse.token(), c.reuse.method, c.reuse.path)
+		if c.reuse.expire {
+			b.WriteString(", then the clock past its idle end")
+		}
+	}
 	if c.advance != 0 {
 		sign := "+"
 		if c.advance < 0 {
@@ -392,8 +552,20 @@ func (c Case) Describe() string {
 		}
 	}
 	fmt.Fprintf(&b, "; when %s %s", c.method, c.pathOrDefault())
+	if c.bearer {
+		b.WriteString(" with the token as a bearer token")
+	}
 	if c.creds != nil {
-		fmt.Fprintf(&b, " with %s's credentials", c.creds.creds.Username)
+		b.WriteString(" " + c.creds.how)
+		if c.creds.remember {
+			b.WriteString(", remember me ticked")
+		}
+		if c.creds.next != "" {
+			fmt.Fprintf(&b, ", return path %q", c.creds.next)
+		}
+	}
+	if c.action != nil && c.action.action.Body != nil {
+		b.WriteString(" " + c.action.values.String())
 	}
 	if c.origin != NoOrigin {
 		fmt.Fprintf(&b, " from %s", c.origin)
@@ -408,6 +580,22 @@ func (c Case) Describe() string {
 	}
 	if c.want.CheckCookie {
 		then = append(then, "cookie "+c.want.Cookie.String())
+	}
+	if len(c.want.CookieIn) > 0 {
+		names := make([]string, len(c.want.CookieIn))
+		for i, ch := range c.want.CookieIn {
+			names[i] = ch.String()
+		}
+		then = append(then, "cookie "+strings.Join(names, " or "))
+	}
+	if c.want.Persistence != AnyPersistence {
+		then = append(then, "cookie "+c.want.Persistence.String())
+	}
+	if c.want.OtherSessions != AnyEffect {
+		then = append(then, "other sessions "+c.want.OtherSessions.String())
+	}
+	if c.want.ForeignSession != AnyEffect {
+		then = append(then, "the other user's session "+c.want.ForeignSession.String())
 	}
 	if c.want.Status != (Status{}) {
 		then = append(then, "status "+c.want.Status.String())
@@ -430,6 +618,9 @@ func (c Case) Describe() string {
 	if c.retry {
 		then = append(then, "then a retry succeeds")
 	}
+	if c.reuse != nil && c.reuse.after {
+		then = append(then, "then its "+c.reuse.token()+" refused by "+c.reuse.method+" "+c.reuse.path)
+	}
 	if len(then) == 0 {
 		then = append(then, "nothing checked")
 	}
@@ -442,4 +633,29 @@ func (c Case) pathOrDefault() string {
 		return "<target path>"
 	}
 	return c.path
+}
+
+// String describes the body, such as "with a wrong current password".
+func (v valuesOf) String() string {
+	switch v {
+	case wrongPassword:
+		return "with a wrong current password"
+	case otherDevice:
+		return "naming the user's other session"
+	case anotherUsers:
+		return "naming another user's session"
+	}
+	return "with the user's password"
+}
+
+// token names the token r presents.
+func (r *reuse) token() string {
+	t := "session"
+	if r.other {
+		t = "other session"
+	}
+	if r.bearer {
+		t += " (bearer)"
+	}
+	return t
 }

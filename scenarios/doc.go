@@ -11,13 +11,21 @@
 // its sign-out route ([SignOut], or [APISignOut] for authrequest's
 // APIHandler); and how its users are made (Target.User, a function of the
 // app's, or Target.UsersBySignUp, its own sign-up route), so that each
-// case's session belongs to a user the app knows.
+// case's session belongs to a user the app knows. It may also describe a
+// sign-in's "remember me" and return path, routes that change the account
+// or its sessions ([Action]: a password change, an account deletion, a
+// device revocation), bearer-token routes, request headers per route, and
+// a store of each case's own (Target.NewFake).
 //
 // [Standard] generates the standard table from that description, family
 // by family ([Families]: [SessionCases], [BoundaryCases],
 // [CrossOriginCases], [StoreDownCases], [ConcurrencyCases], [SignUpCases],
-// [SignInCases], [SignOutCases]); a new family is one more entry of
-// Families, or an extra argument of Standard. A correct app passes every
+// [SignInCases], [SignOutCases], [LifetimeCases], [SignOutOthersCases],
+// [ChangePasswordCases], [DeleteAccountCases], [RevokeSessionCases],
+// [BearerCases], [ReuseCases]); a new family is one more entry of
+// Families, or an extra argument of Standard. Every case also checks the
+// session cookie a response sets (HttpOnly, Secure, SameSite, Path,
+// Domain) and that no body holds a session token (see [Want]). A correct app passes every
 // case whatever its style, and a broken one fails by name: the flows go
 // through the app's own routes, such as a sign-in that must invalidate a
 // planted session and set another token (no session fixation), a sign-in

@@ -83,5 +83,5 @@ func ExampleStandard() {
 	// Output:
 	// missing-cookie/GET /profile
 	// given no-cookie; when GET /profile; then session no session, cookie untouched, status not 5xx, 0 validation(s), 0 write(s), answer 300-399 to /login
-	// given a session: active; when POST /login with ada's credentials from same-origin; then session deleted, cookie rotated, 1 new session(s), answer 300-399 to /
+	// given a session: active; when POST /login with ada's password from same-origin; then session deleted, cookie rotated, 1 new session(s), answer 300-399 to /
 }

@@ -110,8 +110,9 @@ func LifetimeCases(t Target) []Case {
 
 // SignOutOthersCases is the family of Target.SignOutOthers, when the
 // target has that route: a same-origin request keeps the request's own
-// session and cookie ([OtherDevicesSignedOut]), and a cross-site one is
-// refused before anything is read.
+// session and cookie ([OtherDevicesSignedOut]) and ends the user's other
+// sessions, never another user's; a cross-site one is refused before
+// anything is read, and ends none.
 func SignOutOthersCases(t Target) []Case {
 	if t.SignOutOthers == "" {
 		return nil
@@ -121,8 +122,9 @@ func SignOutOthersCases(t Target) []Case {
 		if isUnsafe(m) {
 			name := "sign-out-others/" + m + " " + r.path()
 			return []Case{
-				OtherDevicesSignedOut().Request(m, r.path()).Named(name),
-				CrossOrigin().Request(m, r.path()).Named(name + "/cross-site"),
+				OtherDevicesSignedOut().Request(m, r.path()).OtherSessions(2).ForeignSession().
+					WantOtherSessions(SessionDeleted).WantForeignSession(SessionKept).Named(name),
+				CrossOrigin().Request(m, r.path()).OtherSessions(1).WantOtherSessions(SessionKept).Named(name + "/cross-site"),
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -43,6 +44,9 @@ type Result struct {
 	Validations, Writes int
 	// NewSessions counts the sessions the request created.
 	NewSessions int
+	// OtherSessions and ForeignSession are what happened to the user's
+	// other sessions and to another user's, when the case seeded them.
+	OtherSessions, ForeignSession Effect
 	// Calls is the store call log of the case.
 	Calls []fakeauth.Call
 
@@ -146,8 +150,10 @@ type Runner struct {
 }
 
 type env struct {
-	f *fakeauth.Fake
-	h http.Handler
+	f       *fakeauth.Fake
+	h       http.Handler
+	once    bool   // made by Target.NewFake: serves one case
+	release func() // Target.NewFake's, or nil
 }
 
 // NewRunner returns a Runner for target.
@@ -174,7 +180,7 @@ func (rn *Runner) Execute(ctx context.Context, c Case) (res Result) {
 		res.Failures = append(res.Failures, "the target has no Handler")
 		return res
 	}
-	e, err := rn.env()
+	e, err := rn.env(ctx)
 	if err != nil {
 		res.Failures = append(res.Failures, "making the fake: "+err.Error())
 		return res
@@ -183,7 +189,10 @@ func (rn *Runner) Execute(ctx context.Context, c Case) (res Result) {
 	if !rn.target.ReuseHandler {
 		e.h = nil
 	}
-	if e.f.ResetAll(ctx) == nil {
+	if e.release != nil {
+		e.release()
+	}
+	if !e.once && e.f.ResetAll(ctx) == nil {
 		rn.pool.Put(e)
 	}
 	return res
@@ -191,15 +200,25 @@ func (rn *Runner) Execute(ctx context.Context, c Case) (res Result) {
 
 // env returns a fake, and its handler when it is reused, from the pool
 // when it has one.
-func (rn *Runner) env() (*env, error) {
+func (rn *Runner) env(ctx context.Context) (*env, error) {
 	if e, ok := rn.pool.Get().(*env); ok {
 		return e, nil
 	}
-	f, err := fakeauth.New(rn.target.Fake...)
+	var f *fakeauth.Fake
+	var release func()
+	var err error
+	if rn.target.NewFake != nil {
+		f, release, err = rn.target.NewFake(ctx)
+		if err == nil && f == nil {
+			err = errors.New("Target.NewFake returned no fake")
+		}
+	} else {
+		f, err = fakeauth.New(rn.target.Fake...)
+	}
 	if err != nil {
 		return nil, err
 	}
-	e := &env{f: f}
+	e := &env{f: f, once: rn.target.NewFake != nil, release: release}
 	if rn.target.ReuseHandler {
 		e.h = rn.target.Handler(f)
 	}
@@ -216,7 +235,8 @@ func (res *Result) run(ctx context.Context, target Target, e *env, c Case, path 
 	if target.UsersBySignUp && e.h == nil {
 		e.h = target.Handler(f)
 	}
-	userID, err := makeUser(ctx, target, e.h, f, c, base)
+	cu := target.creds()
+	userID, err := makeUser(ctx, target, e.h, f, c, base, cu)
 	if err != nil {
 		res.Failures = append(res.Failures, "making the case's user: "+err.Error())
 		return
@@ -225,6 +245,48 @@ func (res *Result) run(ctx context.Context, target Target, e *env, c Case, path 
 	if err != nil {
 		res.Failures = append(res.Failures, "seeding: "+err.Error())
 		return
+	}
+	var others []*auth.Session
+	for range c.others {
+		s, err := f.SeedSession(ctx, userID, fakeauth.Active)
+		if err != nil {
+			res.Failures = append(res.Failures, "seeding another session of the user: "+err.Error())
+			return
+		}
+		others = append(others, s)
+	}
+	var foreign *auth.Session
+	if c.foreign {
+		other := Credentials{Username: "other-" + cu.Username, Password: cu.Password}
+		id, err := makeUser(ctx, target, e.h, f, c, base, other)
+		if err == nil {
+			foreign, err = f.SeedSession(ctx, id, fakeauth.Active)
+		}
+		if err != nil {
+			res.Failures = append(res.Failures, "seeding another user's session: "+err.Error())
+			return
+		}
+	}
+	h := e.h
+	if h == nil {
+		h = target.Handler(f) // after seeding, as Target.Handler says
+	}
+	reused, reusedID := token, sessionID
+	if c.reuse != nil && c.reuse.other && len(others) > 0 {
+		reused, reusedID = others[0].Token, others[0].ID
+	}
+	if c.reuse != nil {
+		// The first use of the session: accepted, and remembered by any
+		// cache the app keeps.
+		rec := present(ctx, h, f, base, c.reuse, reused)
+		if why := c.reuse.signedOut.signedInMismatch(rec.Code, rec.Header(), rec.Body.String()); why != "" {
+			res.Failures = append(res.Failures, "the session's first use, "+c.reuse.method+" "+c.reuse.path+": "+why)
+		}
+		if c.reuse.expire {
+			if rec, ok, _ := f.StoredSession(ctx, reusedID); ok {
+				f.Clock.Set(rec.IdleExpiresAt.Add(time.Nanosecond))
+			}
+		}
 	}
 	before, hadBefore, _ := f.StoredSession(ctx, sessionID)
 	f.Clock.Advance(c.advance)
@@ -237,12 +299,8 @@ func (res *Result) run(ctx context.Context, target Target, e *env, c Case, path 
 			}
 		}
 	}
-	h := e.h
-	if h == nil {
-		h = target.Handler(f) // after seeding, as Target.Handler says
-	}
 	jar := authtest.NewJar(authtest.WithClock(f.Clock), authtest.WithName(c.name), authtest.WithCookieName(f.Auth.CookieName()))
-	if token != "" {
+	if token != "" && !c.bearer {
 		u, _ := url.Parse(base)
 		// The browser holds the cookie the session was last issued with.
 		// For a token with no live session (unknown, or expired, which a
@@ -256,10 +314,28 @@ func (res *Result) run(ctx context.Context, target Target, e *env, c Case, path 
 	}
 	f.Store.ClearCalls()
 
-	req, err := c.request(ctx, base, path)
+	v := Values{Username: cu.Username, Password: cu.Password, NewPassword: "new " + cu.Password}
+	if c.action != nil {
+		switch c.action.values {
+		case wrongPassword:
+			v.Password += "!"
+		case otherDevice:
+			if len(others) > 0 {
+				v.SessionID = others[0].ID
+			}
+		case anotherUsers:
+			if foreign != nil {
+				v.SessionID = foreign.ID
+			}
+		}
+	}
+	req, err := c.request(ctx, base, path, v)
 	if err != nil {
 		res.Failures = append(res.Failures, "building the request: "+err.Error())
 		return
+	}
+	if c.bearer && token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	res.Request = c.method + " " + req.URL.String()
 
@@ -285,14 +361,55 @@ func (res *Result) run(ctx context.Context, target Target, e *env, c Case, path 
 		wg.Wait()
 	}
 	res.observe(ctx, f, jar, recs, sessionID, before, hadBefore)
+	if recs[0] != nil {
+		tokens := []string{token, reused}
+		for _, s := range others {
+			tokens = append(tokens, s.Token)
+		}
+		res.checkResponse(f, base, recs[0], target.TokensInBody, tokens)
+	}
+	res.observeOthers(ctx, f, others, foreign)
 	res.check()
 	if c.retry && recs[0] != nil {
-		res.retry(ctx, f, jar, h, c, base, path)
+		res.retry(ctx, f, jar, h, c, base, path, v)
+	}
+	if c.reuse != nil && c.reuse.after {
+		rec := present(ctx, h, f, base, c.reuse, reused)
+		if why := c.reuse.signedOut.mismatch(rec.Code, rec.Header(), rec.Body.String()); why != "" {
+			res.Failures = append(res.Failures, "the ended session presented again to the same app, "+c.reuse.method+" "+c.reuse.path+": "+why+
+				" (want the signed-out answer, "+c.reuse.signedOut.String()+")")
+		}
 	}
 }
 
-// request builds the case's request to base+path.
-func (c Case) request(ctx context.Context, base, path string) (*http.Request, error) {
+// present sends the reuse request with token, alone (no jar), to h.
+func present(ctx context.Context, h http.Handler, f *fakeauth.Fake, base string, u *reuse, token string) *authtest.Recorder {
+	rb := authtest.NewRequest(u.method, base+u.path).WithContext(ctx)
+	if isUnsafe(u.method) {
+		rb.SameOrigin()
+	}
+	for k, vs := range u.header {
+		for _, v := range vs {
+			rb.WithHeader(k, v)
+		}
+	}
+	if u.bearer {
+		rb.WithBearer(token)
+	} else {
+		rb.WithCookie(&http.Cookie{Name: f.Auth.CookieName(), Value: token})
+	}
+	req, err := rb.Request()
+	if err != nil {
+		req = nil // Serve answers 500
+	}
+	return authtest.NewJar(authtest.WithCookieName(f.Auth.CookieName())).Serve(h, req)
+}
+
+// request builds the case's request to base+path, its body filled with v.
+func (c Case) request(ctx context.Context, base, path string, v Values) (*http.Request, error) {
+	if b := c.creds; b != nil && b.form.Next != "" && b.next != "" {
+		path += "?" + url.Values{b.form.Next: {b.next}}.Encode()
+	}
 	rb := authtest.NewRequest(c.method, base+path).WithContext(ctx)
 	switch c.origin {
 	case SameOrigin:
@@ -306,6 +423,11 @@ func (c Case) request(ctx context.Context, base, path string) (*http.Request, er
 	case NullOrigin:
 		rb.WithHeader("Origin", "null")
 	}
+	for k, vs := range c.header {
+		for _, v := range vs {
+			rb.WithHeader(k, v)
+		}
+	}
 	if b := c.creds; b != nil {
 		uf, pf := b.form.UsernameField, b.form.PasswordField
 		if uf == "" {
@@ -314,21 +436,50 @@ func (c Case) request(ctx context.Context, base, path string) (*http.Request, er
 		if pf == "" {
 			pf = "password"
 		}
-		if b.form.JSON {
-			rb.WithJSON(map[string]string{uf: b.creds.Username, pf: b.creds.Password})
-		} else {
-			rb.WithForm(url.Values{uf: {b.creds.Username}, pf: {b.creds.Password}})
+		fields := map[string]any{uf: b.creds.Username, pf: b.creds.Password}
+		for k, v := range b.form.Fields {
+			fields[k] = v
 		}
+		if b.remember && b.form.RememberMe != "" {
+			fields[b.form.RememberMe] = "on"
+			if b.form.JSON {
+				fields[b.form.RememberMe] = true
+			}
+		}
+		if b.next != "" && b.form.Next != "" && !b.form.JSON {
+			fields[b.form.Next] = b.next
+		}
+		sendBody(rb, b.form.JSON, fields)
+	}
+	if a := c.action; a != nil && a.action.Body != nil {
+		fields := map[string]any{}
+		for k, v := range a.action.Body(v) {
+			fields[k] = v
+		}
+		sendBody(rb, a.action.JSON, fields)
 	}
 	return rb.Request()
 }
 
+// sendBody sets fields as the request's body: a JSON object, or a form.
+func sendBody(rb *authtest.RequestBuilder, asJSON bool, fields map[string]any) {
+	if asJSON {
+		rb.WithJSON(fields)
+		return
+	}
+	form := url.Values{}
+	for k, v := range fields {
+		form.Set(k, fmt.Sprint(v))
+	}
+	rb.WithForm(form)
+}
+
 // retry sends the case's request again once the store works, and checks
 // that it succeeds as the form's success and creates one session.
-func (res *Result) retry(ctx context.Context, f *fakeauth.Fake, jar *authtest.Jar, h http.Handler, c Case, base, path string) {
+func (res *Result) retry(ctx context.Context, f *fakeauth.Fake, jar *authtest.Jar, h http.Handler, c Case, base, path string, v Values) {
 	f.Store.ClearFaults()
 	f.Store.ClearCalls()
-	req, err := c.request(ctx, base, path)
+	req, err := c.request(ctx, base, path, v)
 	if err != nil {
 		res.Failures = append(res.Failures, "building the retry: "+err.Error())
 		return
@@ -360,9 +511,8 @@ func newSessions(calls []fakeauth.Call) int {
 	return n
 }
 
-// makeUser makes the case's user as the target says and returns its ID.
-func makeUser(ctx context.Context, t Target, h http.Handler, f *fakeauth.Fake, c Case, base string) (string, error) {
-	cu := t.creds()
+// makeUser makes the user of cu as the target says and returns its ID.
+func makeUser(ctx context.Context, t Target, h http.Handler, f *fakeauth.Fake, c Case, base string, cu Credentials) (string, error) {
 	switch {
 	case t.User != nil:
 		id, err := t.User(ctx, f, cu)
@@ -381,7 +531,7 @@ func makeUser(ctx context.Context, t Target, h http.Handler, f *fakeauth.Fake, c
 			return "", errors.New("UsersBySignUp needs a SignUp route")
 		}
 		up := New("sign-up").PostCredentials(*t.SignUp, cu).From(SameOrigin)
-		req, err := up.request(ctx, base, up.path)
+		req, err := up.request(ctx, base, up.path, Values{})
 		if err != nil {
 			return "", err
 		}
@@ -393,7 +543,7 @@ func makeUser(ctx context.Context, t Target, h http.Handler, f *fakeauth.Fake, c
 			}
 		}
 		return "", fmt.Errorf("signing up through %s %s made no session (status %d)", up.method, up.path, rec.Code)
-	case c.creds != nil:
+	case c.creds != nil || c.action != nil:
 		// The cases that post credentials need a password key.
 		u, err := f.SeedUser(ctx, cu.Username, cu.Password)
 		if err != nil {
@@ -545,4 +695,5 @@ func (r *Result) check() {
 	if w.NewSessions >= 0 && r.NewSessions != w.NewSessions {
 		r.Failures = append(r.Failures, "new sessions (-want +got):\n"+cmp.Diff(w.NewSessions, r.NewSessions))
 	}
+	r.checkMore()
 }

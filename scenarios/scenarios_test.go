@@ -1,10 +1,12 @@
 package scenarios_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/authkit-dev/authkit/auth"
@@ -110,4 +112,65 @@ func TestNamedCases(t *testing.T) {
 		scenarios.CrossOrigin(), scenarios.StoreDown(), scenarios.ConcurrentRenewal(),
 		scenarios.Logout().Request("POST", "/api/auth/logout"),
 	)
+}
+
+// TestChangingRoutesGetNoReadOnlyCases checks that a route the target
+// names as one that changes sessions (here SignOutOthers), and lists among
+// its Routes too, gets only its own family's cases.
+func TestChangingRoutesGetNoReadOnlyCases(t *testing.T) {
+	target := scenarios.Target{
+		Routes: []scenarios.Route{
+			{Pattern: "GET /account", SignedOut: scenarios.RedirectTo("/login")},
+			{Pattern: "POST /account/sign-out-others", SignedOut: scenarios.RedirectTo("/login")},
+		},
+		SignOutOthers: "POST /account/sign-out-others",
+	}
+	n := 0
+	for _, c := range scenarios.Standard(target) {
+		if !strings.Contains(c.Describe(), "when POST /account/sign-out-others") {
+			continue
+		}
+		n++
+		if !strings.HasPrefix(c.Name(), "sign-out-others/") && !strings.HasPrefix(c.Name(), "reuse/") {
+			t.Errorf("case %q sends the sign-out-others route a read-only case: %s", c.Name(), c.Describe())
+		}
+	}
+	if n == 0 {
+		t.Error("no case sends the sign-out-others route")
+	}
+}
+
+// TestDescribeSaysWhatIsSent checks that the sign-in cases describe the
+// credentials they post.
+func TestDescribeSaysWhatIsSent(t *testing.T) {
+	for _, c := range scenarios.Standard(authkitTarget()) {
+		if c.Name() == "sign-in/wrong-password" && !strings.Contains(c.Describe(), "with a wrong password") {
+			t.Errorf("%s: %s", c.Name(), c.Describe())
+		}
+		if c.Name() == "sign-in/unknown-user" && !strings.Contains(c.Describe(), "as a user who does not exist") {
+			t.Errorf("%s: %s", c.Name(), c.Describe())
+		}
+	}
+}
+
+// TestNewFakePerCase checks that Target.NewFake makes the fake of each
+// case and that its release runs once each case is over.
+func TestNewFakePerCase(t *testing.T) {
+	var made, released atomic.Int64
+	target := authkitTarget()
+	target.ReuseHandler = true
+	target.NewFake = func(context.Context) (*fakeauth.Fake, func(), error) {
+		made.Add(1)
+		f, err := fakeauth.New()
+		return f, func() { released.Add(1) }, err
+	}
+	runner := scenarios.NewRunner(target)
+	for range 3 {
+		if r := runner.Execute(t.Context(), scenarios.Active()); !r.Passed() {
+			t.Fatal(r.Report())
+		}
+	}
+	if made.Load() != 3 || released.Load() != 3 {
+		t.Errorf("NewFake made %d fakes and released %d, want 3 and 3", made.Load(), released.Load())
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/fakeauth"
 )
@@ -129,6 +130,7 @@ func Families() []Family {
 	return []Family{
 		SessionCases, BoundaryCases, CrossOriginCases, StoreDownCases, ConcurrencyCases,
 		SignUpCases, SignInCases, SignOutCases, LifetimeCases, SignOutOthersCases,
+		ChangePasswordCases, DeleteAccountCases, RevokeSessionCases, BearerCases, ReuseCases,
 	}
 }
 
@@ -164,10 +166,55 @@ func signedOutStarts() []Case {
 
 func signedInStarts() []Case { return []Case{Active(), Renewed()} }
 
+// readMethods returns the methods of r that only read the session: those
+// of a route the target also names as one that changes the account or its
+// sessions (sign-in, sign-out, "sign out everywhere else"...) are left to
+// that route's own family, whose expectations are not read-only ones.
+func (t Target) readMethods(r Route) []string {
+	var changing []string
+	for _, f := range []*Form{t.SignUp, t.SignIn} {
+		if f != nil {
+			changing = append(changing, f.Route)
+		}
+	}
+	for _, so := range t.signOuts() {
+		changing = append(changing, so.Route)
+	}
+	for _, a := range []*Action{t.ChangePassword, t.DeleteAccount, t.RevokeSession} {
+		if a != nil {
+			changing = append(changing, a.Route)
+		}
+	}
+	if t.SignOutOthers != "" {
+		changing = append(changing, t.SignOutOthers)
+	}
+	var ms []string
+	for _, m := range r.Methods() {
+		if !slices.ContainsFunc(changing, func(route string) bool {
+			cm, cp := methodPath(route)
+			return cm == m && cp == r.path()
+		}) {
+			ms = append(ms, m)
+		}
+	}
+	return ms
+}
+
+// signOuts returns the target's sign-out routes: SignOut, then
+// MoreSignOuts.
+func (t Target) signOuts() []SignOut {
+	var sos []SignOut
+	if t.SignOut != nil {
+		sos = append(sos, *t.SignOut)
+	}
+	return append(sos, t.MoreSignOuts...)
+}
+
 // onRoute aims c at route r with method m, from the same origin for an
-// unsafe method, and names it after them: "active/GET /profile".
+// unsafe method, with the route's headers, and names it after them:
+// "active/GET /profile".
 func onRoute(c Case, r Route, m string) Case {
-	c = c.Request(m, r.path())
+	c = c.Request(m, r.path()).Header(r.Header)
 	if isUnsafe(m) {
 		c = c.From(SameOrigin)
 	}
@@ -188,7 +235,7 @@ func expectFor(c Case, r Route) Case {
 func SessionCases(t Target) []Case {
 	var cs []Case
 	for _, r := range t.Routes {
-		for _, m := range r.Methods() {
+		for _, m := range t.readMethods(r) {
 			for _, c := range append(signedOutStarts(), signedInStarts()...) {
 				cs = append(cs, expectFor(onRoute(c, r, m), r))
 			}
@@ -204,7 +251,7 @@ func firstRoutes(t Target) (routes []Route, methods []string) {
 	for _, want := range []func(string) bool{func(m string) bool { return !isUnsafe(m) }, isUnsafe} {
 	find:
 		for _, r := range t.Routes {
-			for _, m := range r.Methods() {
+			for _, m := range t.readMethods(r) {
 				if want(m) {
 					routes, methods = append(routes, r), append(methods, m)
 					break find
@@ -246,13 +293,13 @@ func BoundaryCases(t Target) []Case {
 func CrossOriginCases(t Target) []Case {
 	var cs []Case
 	for _, r := range t.Routes {
-		for _, m := range r.Methods() {
+		for _, m := range t.readMethods(r) {
 			if !isUnsafe(m) {
 				continue
 			}
 			for _, st := range []fakeauth.State{fakeauth.Active, fakeauth.Idle} {
 				for _, o := range []Origin{CrossSite, CrossSiteOldBrowser} {
-					cs = append(cs, CrossOrigin().Session(st).Request(m, r.path()).From(o).
+					cs = append(cs, CrossOrigin().Session(st).Request(m, r.path()).Header(r.Header).From(o).
 						Named(fmt.Sprintf("cross-origin/%s/%s %s/%s", o, m, r.path(), st)))
 				}
 			}
@@ -264,14 +311,14 @@ func CrossOriginCases(t Target) []Case {
 		where := m + " " + r.path()
 		if isUnsafe(m) {
 			cs = append(cs,
-				CrossOrigin().Request(m, r.path()).From(SameSiteSibling).Named("cross-origin/same-site-sibling/"+where),
-				CrossOrigin().Request(m, r.path()).From(NullOrigin).Named("cross-origin/null-origin/"+where),
-				CrossOrigin().Request(m, r.path()).Cookie(CookieNone).WantSession(NoSession).Named("cross-origin/no-cookie/"+where))
+				CrossOrigin().Request(m, r.path()).Header(r.Header).From(SameSiteSibling).Named("cross-origin/same-site-sibling/"+where),
+				CrossOrigin().Request(m, r.path()).Header(r.Header).From(NullOrigin).Named("cross-origin/null-origin/"+where),
+				CrossOrigin().Request(m, r.path()).Header(r.Header).Cookie(CookieNone).WantSession(NoSession).Named("cross-origin/no-cookie/"+where))
 			continue
 		}
 		cs = append(cs,
-			expectFor(Active().Request(m, r.path()).From(CrossSite).Named("cross-origin/"+where+"/active"), r),
-			expectFor(Renewed().Request(m, r.path()).From(CrossSite).Named("cross-origin/"+where+"/idle"), r))
+			expectFor(Active().Request(m, r.path()).Header(r.Header).From(CrossSite).Named("cross-origin/"+where+"/active"), r),
+			expectFor(Renewed().Request(m, r.path()).Header(r.Header).From(CrossSite).Named("cross-origin/"+where+"/idle"), r))
 	}
 	return cs
 }
@@ -285,7 +332,7 @@ func StoreDownCases(t Target) []Case {
 	for i, r := range routes {
 		m := methods[i]
 		on := func(c Case, name string) Case {
-			c = c.Request(m, r.path())
+			c = c.Request(m, r.path()).Header(r.Header)
 			if isUnsafe(m) {
 				c = c.From(SameOrigin)
 			}
@@ -311,7 +358,7 @@ func ConcurrencyCases(t Target) []Case {
 		return nil
 	}
 	r, m := routes[0], methods[0]
-	return []Case{ConcurrentRenewal().Request(m, r.path()).Named("concurrent-renewal/" + m + " " + r.path() + " x16")}
+	return []Case{ConcurrentRenewal().Request(m, r.path()).Header(r.Header).Named("concurrent-renewal/" + m + " " + r.path() + " x16")}
 }
 
 // SignUpCases is the sign-up route: a new user is signed in; an empty
@@ -329,9 +376,9 @@ func SignUpCases(t Target) []Case {
 	refused := ok.WantCookie(authtest.CookieUntouched).WantAnswer(Answer{Status: NotServerError()}).WantNewSessions(0)
 	return []Case{
 		ok.Named("sign-up/ok"),
-		refused.PostCredentials(f, Credentials{Username: newUser.Username}).Named("sign-up/empty-password"),
-		refused.PostCredentials(f, Credentials{Password: newUser.Password}).Named("sign-up/empty-username"),
-		refused.PostCredentials(f, cu).Named("sign-up/taken"),
+		refused.postCredentials(f, Credentials{Username: newUser.Username}, "with an empty password").Named("sign-up/empty-password"),
+		refused.postCredentials(f, Credentials{Password: newUser.Password}, "with an empty username").Named("sign-up/empty-username"),
+		refused.postCredentials(f, cu, "with the name of a user who exists").Named("sign-up/taken"),
 		refused.From(CrossSite).WantStatus(http.StatusForbidden).Named("sign-up/cross-origin"),
 		// A retry of the same sign-up would find the name taken: no retry.
 		refused.FailStore(fakeauth.OpCreateSession, 1).WantAnswer(Answer{Status: ServerError()}).Named("sign-up/store-down"),
@@ -348,46 +395,95 @@ func SignInCases(t Target) []Case {
 	}
 	f := *t.SignIn
 	cu := t.creds()
-	ok := New("sign-in").PostCredentials(f, cu).From(SameOrigin).
+	ok := New("sign-in").postCredentials(f, cu, "with "+cu.Username+"'s password").From(SameOrigin).
 		WantCookie(authtest.CookieSet).WantAnswer(f.Success.or(Answer{Status: Status{200, 399}})).WantNewSessions(1)
 	refused := ok.WantCookie(authtest.CookieUntouched).WantAnswer(Answer{Status: NotServerError()}).WantNewSessions(0)
-	return []Case{
+	cs := []Case{
 		ok.WantSession(NoSession).Named("sign-in/ok"),
 		ok.Session(fakeauth.Active).WantSession(SessionDeleted).WantCookie(authtest.CookieRotated).Named("sign-in/replaces-planted-session"),
-		refused.PostCredentials(f, Credentials{Username: cu.Username, Password: cu.Password + "!"}).Named("sign-in/wrong-password"),
-		refused.PostCredentials(f, Credentials{Username: cu.Username}).Named("sign-in/empty-password"),
-		refused.PostCredentials(f, Credentials{Username: "unknown-" + cu.Username, Password: cu.Password}).Named("sign-in/unknown-user"),
+		refused.postCredentials(f, Credentials{Username: cu.Username, Password: cu.Password + "!"}, "with a wrong password").Named("sign-in/wrong-password"),
+		refused.postCredentials(f, Credentials{Username: cu.Username}, "with an empty password").Named("sign-in/empty-password"),
+		refused.postCredentials(f, Credentials{Username: "unknown-" + cu.Username, Password: cu.Password}, "as a user who does not exist").Named("sign-in/unknown-user"),
 		refused.From(CrossSite).WantStatus(http.StatusForbidden).Named("sign-in/cross-origin"),
 		refused.FailStore(fakeauth.OpCreateSession, 1).WantAnswer(Answer{Status: ServerError()}).ThenRetry().Named("sign-in/store-down"),
 	}
+	if f.RememberMe != "" {
+		cs = append(cs,
+			ok.withCredentials(func(b *credentialsBody) { b.remember = true }).WantPersistence(Persistent).Named("sign-in/remember-me"),
+			ok.WantPersistence(EndsWithBrowser).Named("sign-in/without-remember-me"))
+	}
+	if f.Next != "" {
+		for _, rp := range returnPaths() {
+			c := ok.withCredentials(func(b *credentialsBody) { b.next = rp.path })
+			if _, safe := authrequest.SafeReturnPath(rp.path); safe {
+				// It leads where the return path says, not where the
+				// form's success leads by default.
+				c = c.WantAnswer(Answer{Status: f.Success.or(Answer{Status: Status{200, 399}}).Status})
+			}
+			cs = append(cs, c.Named("sign-in/next/"+rp.name))
+		}
+	}
+	return cs
 }
 
-// SignOutCases is the sign-out route: an active or idle session is
-// invalidated and its cookie cleared; without a session the route answers
-// its NoSession answer; a forged POST, a cross-site GET and a store
-// failure sign no one out.
-func SignOutCases(t Target) []Case {
-	if t.SignOut == nil {
-		return nil
+// A returnPath is a value of the sign-in's return path, named.
+type returnPath struct{ name, path string }
+
+// returnPaths returns the return paths the sign-in cases send: ways
+// browsers are led off the site (RFC 3986 §4.2 network-path references,
+// the WHATWG URL parser's backslashes and stripped tabs, encoded
+// slashes an app decodes once more, schemes) and a safe path, which must
+// be followed. authrequest.SafeReturnPath decides which is which.
+func returnPaths() []returnPath {
+	return []returnPath{
+		{"scheme-relative", "//evil.example"},
+		{"absolute-url", "https://evil.example/"},
+		{"backslash", "/\\evil.example"},
+		{"encoded-slashes", "/%2F%2Fevil.example"},
+		{"encoded-backslash", "/%5Cevil.example"},
+		{"tab", "/\t/evil.example"},
+		{"javascript", "javascript:alert(1)"},
+		{"safe", "/account?tab=devices"},
 	}
-	so := *t.SignOut
+}
+
+// SignOutCases is the sign-out routes (SignOut, then each of
+// MoreSignOuts, whose cases are named after its route): an active or idle
+// session is invalidated and its cookie cleared; without a session the
+// route answers its NoSession answer; a forged POST, a cross-site GET and
+// a store failure sign no one out.
+func SignOutCases(t Target) []Case {
+	var cs []Case
+	for i, so := range t.signOuts() {
+		m, p := methodPath(so.Route)
+		prefix := "sign-out/"
+		if i > 0 || t.SignOut == nil {
+			prefix = "sign-out/" + m + " " + p + "/"
+		}
+		cs = append(cs, signOutCases(so, prefix)...)
+	}
+	return cs
+}
+
+// signOutCases is the cases of one sign-out route, named prefix + what.
+func signOutCases(so SignOut, prefix string) []Case {
 	m, p := methodPath(so.Route)
 	success := so.Success.or(Answer{Status: Status{200, 399}})
-	out := Logout().Request(m, p).WantAnswer(success)
+	out := Logout().Request(m, p).Header(so.Header).WantAnswer(success)
 	return []Case{
-		out.Named("sign-out/active"),
+		out.Named(prefix + "active"),
 		// Reading an idle session renews it before it is deleted: two writes.
-		out.Session(fakeauth.Idle).WantWrites(-1).Named("sign-out/idle"),
+		out.Session(fakeauth.Idle).WantWrites(-1).Named(prefix + "idle"),
 		// Without a session, clearing the cookie anyway is harmless: the
 		// cookie is not checked.
-		New("sign-out/no-session").Request(m, p).From(SameOrigin).WantSession(NoSession).WantWrites(0).
+		New(prefix+"no-session").Request(m, p).Header(so.Header).From(SameOrigin).WantSession(NoSession).WantWrites(0).
 			WantAnswer(so.NoSession.or(Answer{Status: NotServerError()})),
-		CrossOrigin().Request(m, p).Named("sign-out/cross-origin"),
-		New("sign-out/cross-site-GET").Session(fakeauth.Active).Request(http.MethodGet, p).From(CrossSite).
+		CrossOrigin().Request(m, p).Header(so.Header).Named(prefix + "cross-origin"),
+		New(prefix+"cross-site-GET").Session(fakeauth.Active).Request(http.MethodGet, p).Header(so.Header).From(CrossSite).
 			WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(NotServerError()).WantWrites(0),
 		// Every session operation fails: a sign-out may read the session
 		// first (APIHandler does) or delete it by its ID at once (SignOut).
-		StoreDown().Request(m, p).From(SameOrigin).FailSessionOps(-1).Named("sign-out/store-down"),
-		StoreDown().Request(m, p).From(SameOrigin).FailStore(fakeauth.OpDeleteSession, -1).Named("sign-out/store-down-on-delete"),
+		StoreDown().Request(m, p).Header(so.Header).From(SameOrigin).FailSessionOps(-1).Named(prefix + "store-down"),
+		StoreDown().Request(m, p).Header(so.Header).From(SameOrigin).FailStore(fakeauth.OpDeleteSession, -1).Named(prefix + "store-down-on-delete"),
 	}
 }

@@ -32,11 +32,41 @@ type Target struct {
 	SignUp, SignIn *Form
 	SignOut        *SignOut
 
+	// MoreSignOuts are the app's other sign-out routes, such as a no-script
+	// form beside htmx's hx-delete: each gets the cases of SignOut
+	// ([SignOutCases]), named after its route.
+	MoreSignOuts []SignOut
+
 	// SignOutOthers is the app's "sign out everywhere else" route, as a
 	// ServeMux pattern taking an unsafe method ("POST /account/sign-out-others"),
 	// whose handler calls AuthRequest.InvalidateOtherSessions; "" when the
-	// app has none.
+	// app has none. It gets the cases of [SignOutOthersCases] (the other
+	// sessions of the user end, the request's own is kept), never those of
+	// a route that only reads the session, even when Routes names it too.
 	SignOutOthers string
+
+	// ChangePassword, DeleteAccount and RevokeSession are the app's
+	// password-change, account-deletion and "sign out this device" routes
+	// with their bodies ([Action]); nil when the app has none. Each gets a
+	// family: [ChangePasswordCases] (the user's other sessions end),
+	// [DeleteAccountCases] (every session of the user ends, the cookie is
+	// cleared) and [RevokeSessionCases] (one's own other device is signed
+	// out; another user's session ID changes nothing), and [ReuseCases]
+	// presents a session they ended again to the same app.
+	ChangePassword, DeleteAccount, RevokeSession *Action
+
+	// BearerRoutes are the app's routes that take a session token in an
+	// "Authorization: Bearer" header instead of the cookie. [BearerCases]
+	// sends each the token of a live session (accepted, and no cookie set:
+	// a bearer client keeps its token itself), none, and dead ones
+	// (refused as the route's SignedOut answer says).
+	BearerRoutes []Route
+
+	// TokensInBody says that the app hands session tokens out in response
+	// bodies (a JSON sign-in answering a token for bearer clients). When
+	// false, every case checks that no response body holds a session
+	// token: one in a page or a JSON answer can be read by any script.
+	TokensInBody bool
 
 	// User makes the user each case's session belongs to, as the app makes
 	// its users (its own table, a profile), with the credentials given; it
@@ -63,6 +93,16 @@ type Target struct {
 
 	// Fake configures the fake of each case.
 	Fake []fakeauth.Option
+
+	// NewFake, when set, makes the fake of each case in place of
+	// fakeauth.New(Fake...): one on a store of the case's own, such as a
+	// new SQLite database in the test's t.TempDir() with the app's users
+	// table (fakeauth.WithStore and sqlitestore.NewSessions), so that the
+	// app's own ON DELETE CASCADE runs. It is called once per case, by the
+	// goroutine that runs the case, and release (when not nil) once the
+	// case is over, to close what NewFake opened. A fake it makes serves
+	// one case and is never reused.
+	NewFake func(ctx context.Context) (f *fakeauth.Fake, release func(), err error)
 
 	// ReuseHandler makes the runner keep the handler built on a fake for
 	// later cases on that fake, which is reset between cases (see
@@ -108,6 +148,9 @@ type Route struct {
 	// session: [Unauthorized], [RedirectTo] the sign-in page, or a page
 	// without the user ([PageWithout]).
 	SignedOut Answer
+	// Header holds request headers every case sends the route, such as
+	// htmx's "HX-Request: true" for a fragment.
+	Header http.Header
 }
 
 // Methods returns the methods the route takes: the pattern's, or GET,
@@ -149,6 +192,29 @@ type Form struct {
 	// Success is what a successful request answers, such as
 	// RedirectTo("/") or [OK]; any status below 400 when zero.
 	Success Answer
+
+	// Fields are further fields every post sends with the credentials,
+	// such as a terms-of-service box the form requires.
+	Fields map[string]string
+
+	// RememberMe names the "remember me" field ("remember"): the sign-in
+	// cases post it ticked ("on", or true in JSON) and expect a persistent
+	// cookie (with Expires or Max-Age), and leave it out and expect a
+	// browser-session cookie (with neither). Empty when the form has none:
+	// the cookie's persistence is then not checked.
+	RememberMe string
+
+	// Next names the return-path field or query parameter
+	// (authrequest.ReturnParam, "next"): the sign-in cases send it hostile
+	// values ("//evil.example", "https://evil.example", "/\evil.example",
+	// "/%2F%2Fevil.example"...), which the answer must not redirect to,
+	// and a safe one, which it must; authrequest.SafeReturnPath tells
+	// which is which. It is sent in the query string and, for a form, in
+	// the body too. Empty when the app has none.
+	Next string
+
+	// Header holds request headers every post sends.
+	Header http.Header
 }
 
 // SignOut is the sign-out route and its answers.
@@ -162,6 +228,48 @@ type SignOut struct {
 	// NoSession is what a sign-out without a session answers; any status
 	// below 500 when zero.
 	NoSession Answer
+	// Header holds request headers every case sends the route, such as
+	// htmx's "HX-Request: true" for an hx-delete.
+	Header http.Header
+}
+
+// An Action is a route of the app that changes the signed-in account or
+// its sessions, such as a password change: an unsafe method, the body it
+// takes, and what success answers.
+type Action struct {
+	// Route is the route, such as "POST /account/password"; the method is
+	// POST when it names none.
+	Route string
+	// JSON sends the body as a JSON object; otherwise as an HTML form.
+	JSON bool
+	// Body returns the fields of the body from the values of the case:
+	// for a password change, v.Password is the current password and
+	// v.NewPassword the new one; for a revocation, v.SessionID is the
+	// session to sign out. A nil Body sends an empty one.
+	Body func(v Values) map[string]string
+	// Header holds request headers every case sends the route.
+	Header http.Header
+	// Success is what a successful request answers; any status below 400
+	// when zero.
+	Success Answer
+	// EndsSession says that the request's own session ends too, as the
+	// app documents it for a password change that signs the user in
+	// again: the session is deleted and its cookie cleared or replaced
+	// (rotated). When false it is kept, its cookie untouched. An account
+	// deletion always ends it.
+	EndsSession bool
+}
+
+// Values are what a case fills an [Action]'s body with.
+type Values struct {
+	// Username and Password are the case user's (a wrong password, for a
+	// case that sends one).
+	Username, Password string
+	// NewPassword is the password a password change sets.
+	NewPassword string
+	// SessionID is the ID of the session to revoke (auth.Session.ID, as
+	// the app's list of devices shows it).
+	SessionID string
 }
 
 // APISignOut is the sign-out route of authrequest.APIHandler mounted at

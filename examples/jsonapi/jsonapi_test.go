@@ -21,8 +21,12 @@ func Target() scenarios.Target {
 	signUp := signIn
 	signUp.Route = "POST /api/signup"
 	return scenarios.Target{
-		Handler:       func(f *fakeauth.Fake) http.Handler { return jsonapi.NewHandler(f.Auth, nil) },
-		Routes:        []scenarios.Route{{Pattern: "GET /api/me", SignedOut: scenarios.Unauthorized()}},
+		Handler: func(f *fakeauth.Fake) http.Handler { return jsonapi.NewHandler(f.Auth, nil) },
+		Routes:  []scenarios.Route{{Pattern: "GET /api/me", SignedOut: scenarios.Unauthorized()}},
+		// GET /api/me takes a bearer token too, and sign-up and sign-in
+		// answer the token for bearer clients.
+		BearerRoutes:  []scenarios.Route{{Pattern: "GET /api/me", SignedOut: scenarios.Unauthorized()}},
+		TokensInBody:  true,
 		SignUp:        &signUp,
 		SignIn:        &signIn,
 		SignOut:       &scenarios.SignOut{Route: "POST /api/logout", Success: scenarios.OK(), NoSession: scenarios.Unauthorized()},

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -14,14 +17,82 @@ import (
 	"github.com/authkit-dev/authkit/scenarios"
 )
 
-// TestStandard runs the scenarios table against the app with its users in
-// its own table: each case's app has a SQLite users table of its own, its
-// sessions live in the case's fake (WithAppUsers: sessions for any user
-// ID), and each case's user signs up through the app's own form.
-func TestStandard(t *testing.T) {
+// target describes the app as it is routed; handler builds it on a case's
+// fake.
+func target(handler func(f *fakeauth.Fake) http.Handler) scenarios.Target {
+	return scenarios.Target{
+		Handler:       handler,
+		Routes:        []scenarios.Route{{Pattern: "GET /{$}", SignedOut: scenarios.PageWithout("Signed in as")}},
+		SignUp:        &scenarios.Form{Route: "POST /signup", UsernameField: "email", Success: scenarios.RedirectTo("/")},
+		SignIn:        &scenarios.Form{Route: "POST /signin", UsernameField: "email", Success: scenarios.RedirectTo("/")},
+		SignOut:       &scenarios.SignOut{Route: "POST /signout", Success: scenarios.RedirectTo("/"), NoSession: scenarios.RedirectTo("/")},
+		Credentials:   scenarios.Credentials{Username: "ada@example.com", Password: "correct horse battery"},
+		UsersBySignUp: true,
+	}
+}
+
+// TestStandardOnSQLite runs the scenarios table against the app as it runs
+// in production: each case gets a new SQLite database in t.TempDir() with
+// the app's users table and authkit's sessions table, whose user_id
+// references it ON DELETE CASCADE (sqlitestore.NewSessions), and the fake
+// in front of it (Target.NewFake). Each case's user signs up through the
+// app's own form. Deleting the account ends every session of the user by
+// the cascade alone.
+func TestStandardOnSQLite(t *testing.T) {
 	dir := t.TempDir()
 	var n atomic.Int64
-	handler := func(f *fakeauth.Fake) http.Handler {
+	var dbs sync.Map // *fakeauth.Fake → *sql.DB
+	tg := target(func(f *fakeauth.Fake) http.Handler {
+		db, ok := dbs.Load(f)
+		if !ok {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Error(w, "no database for this fake", http.StatusInternalServerError)
+			})
+		}
+		return (&app{db: db.(*sql.DB), auth: f.Auth, bcryptCost: bcrypt.MinCost}).handler()
+	})
+	tg.NewFake = func(ctx context.Context) (*fakeauth.Fake, func(), error) {
+		db, err := sqlitestore.OpenDB(filepath.Join(dir, fmt.Sprintf("case%d.db", n.Add(1))))
+		if err != nil {
+			return nil, nil, err
+		}
+		f, err := sqliteFake(ctx, db)
+		if err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		dbs.Store(f, db)
+		return f, func() { dbs.Delete(f); db.Close() }, nil
+	}
+	tg.DeleteAccount = &scenarios.Action{Route: "POST /delete", Success: scenarios.RedirectTo("/")}
+	scenarios.Run(t, tg)
+}
+
+// sqliteFake makes the app's users table and authkit's sessions table on
+// db, as open does, and returns a fake in front of the sessions.
+func sqliteFake(ctx context.Context, db *sql.DB) (*fakeauth.Fake, error) {
+	if _, err := db.ExecContext(ctx, usersSQLite); err != nil {
+		return nil, err
+	}
+	s, err := sqlitestore.NewSessions(db, sqlitestore.UsersTable{Table: "users", IDColumn: "id"})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	return fakeauth.New(fakeauth.WithStore(s))
+}
+
+// TestStandardInMemory runs the table with the sessions in the fake's
+// memory store (fakeauth.WithAppUsers: sessions for any user ID) and the
+// users in a SQLite table of each case's app. That store has no foreign
+// key to cascade through, so the account deletion, which relies on the
+// cascade, is left to TestStandardOnSQLite.
+func TestStandardInMemory(t *testing.T) {
+	dir := t.TempDir()
+	var n atomic.Int64
+	tg := target(func(f *fakeauth.Fake) http.Handler {
 		db, err := sqlitestore.OpenDB(filepath.Join(dir, fmt.Sprintf("case%d.db", n.Add(1))))
 		if err == nil {
 			_, err = db.Exec(usersSQLite)
@@ -33,15 +104,7 @@ func TestStandard(t *testing.T) {
 		}
 		t.Cleanup(func() { db.Close() })
 		return (&app{db: db, auth: f.Auth, bcryptCost: bcrypt.MinCost}).handler()
-	}
-	scenarios.Run(t, scenarios.Target{
-		Handler:       handler,
-		Routes:        []scenarios.Route{{Pattern: "GET /{$}", SignedOut: scenarios.PageWithout("Signed in as")}},
-		SignUp:        &scenarios.Form{Route: "POST /signup", UsernameField: "email", Success: scenarios.RedirectTo("/")},
-		SignIn:        &scenarios.Form{Route: "POST /signin", UsernameField: "email", Success: scenarios.RedirectTo("/")},
-		SignOut:       &scenarios.SignOut{Route: "POST /signout", Success: scenarios.RedirectTo("/"), NoSession: scenarios.RedirectTo("/")},
-		Credentials:   scenarios.Credentials{Username: "ada@example.com", Password: "correct horse battery"},
-		UsersBySignUp: true,
-		Fake:          []fakeauth.Option{fakeauth.WithAppUsers()},
 	})
+	tg.Fake = []fakeauth.Option{fakeauth.WithAppUsers()}
+	scenarios.Run(t, tg)
 }
