@@ -17,7 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/authkit-dev/authkit/auth"
-	"github.com/authkit-dev/authkit/internal/testservices"
+	"github.com/authkit-dev/authkit/auth/pgstore/pgstoretest"
 )
 
 // calls counts the session store's calls by method.
@@ -229,27 +229,14 @@ func TestSQLite(t *testing.T) {
 }
 
 func TestPostgres(t *testing.T) {
-	pgURL := testservices.Postgres(t)
-	schema := testservices.UniqueName("ownusers_")
+	pgURL := pgstoretest.URL(t) // a schema of this test's own, as search_path
 	pool, err := pgxpool.New(t.Context(), pgURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	if _, err := pool.Exec(t.Context(), `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := pool.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u := mustURL(t, pgURL)
-	q := u.Query()
-	q.Set("search_path", schema) // the app's tables and authkit's, in the test's schema
-	u.RawQuery = q.Encode()
-	checkApp(t, u.String(), func() []string {
-		rows, err := pool.Query(t.Context(), `SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, schema)
+	checkApp(t, pgURL, func() []string {
+		rows, err := pool.Query(t.Context(), `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)
 		if err != nil {
 			t.Fatal(err)
 		}
