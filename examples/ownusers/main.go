@@ -308,8 +308,11 @@ func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// deleteAccount deletes the user row; the foreign key's ON DELETE CASCADE
-// deletes its sessions, on every device.
+// deleteAccount ends the user's sessions on every device, then deletes the
+// user row. On SQL the foreign key's ON DELETE CASCADE would delete the
+// sessions anyway; ending them first keeps the app right on a store that
+// cannot cascade (memory, Redis), and a failure in between leaves the
+// safe side: signed out, the account still there.
 func (a *app) deleteAccount(w http.ResponseWriter, r *http.Request) {
 	ar := authrequest.FromContext(r.Context())
 	if err := ar.CheckOrigin(); err != nil {
@@ -328,6 +331,10 @@ func (a *app) deleteAccount(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(s.UserID, 10, 64)
 	if err != nil {
 		unavailable(w, r, fmt.Errorf("session of user %q: %w", s.UserID, err))
+		return
+	}
+	if err := a.auth.InvalidateUserSessions(r.Context(), s.UserID); err != nil {
+		unavailable(w, r, err)
 		return
 	}
 	if _, err := a.db.ExecContext(r.Context(), `DELETE FROM users WHERE id = $1`, id); err != nil {

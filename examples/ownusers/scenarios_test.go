@@ -31,6 +31,9 @@ func target(handler func(f *fakeauth.Fake) http.Handler) scenarios.Target {
 	}
 }
 
+// deleteAccount is the app's account deletion route.
+var deleteAccount = &scenarios.Action{Route: "POST /delete", Success: scenarios.RedirectTo("/")}
+
 // TestStandardOnSQLite runs the scenarios table against the app as it runs
 // in production: each case gets a new SQLite database in t.TempDir() with
 // the app's users table and authkit's sessions table, whose user_id
@@ -64,7 +67,7 @@ func TestStandardOnSQLite(t *testing.T) {
 		dbs.Store(f, db)
 		return f, func() { dbs.Delete(f); db.Close() }, nil
 	}
-	tg.DeleteAccount = &scenarios.Action{Route: "POST /delete", Success: scenarios.RedirectTo("/")}
+	tg.DeleteAccount = deleteAccount
 	scenarios.Run(t, tg)
 }
 
@@ -84,11 +87,11 @@ func sqliteFake(ctx context.Context, db *sql.DB) (*fakeauth.Fake, error) {
 	return fakeauth.New(fakeauth.WithStore(s))
 }
 
-// TestStandardInMemory runs the table with the sessions in the fake's
-// memory store (fakeauth.WithAppUsers: sessions for any user ID) and the
-// users in a SQLite table of each case's app. That store has no foreign
-// key to cascade through, so the account deletion, which relies on the
-// cascade, is left to TestStandardOnSQLite.
+// TestStandardInMemory runs the whole table with the sessions in the
+// fake's memory store (fakeauth.WithAppUsers: sessions for any user ID)
+// and the users in a SQLite table of each case's app. That store has no
+// foreign key to cascade through: deleting the account ends the sessions
+// because the app ends them itself.
 func TestStandardInMemory(t *testing.T) {
 	dir := t.TempDir()
 	var n atomic.Int64
@@ -106,5 +109,6 @@ func TestStandardInMemory(t *testing.T) {
 		return (&app{db: db, auth: f.Auth, bcryptCost: bcrypt.MinCost}).handler()
 	})
 	tg.Fake = []fakeauth.Option{fakeauth.WithAppUsers()}
+	tg.DeleteAccount = deleteAccount
 	scenarios.Run(t, tg)
 }
