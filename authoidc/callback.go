@@ -19,19 +19,21 @@ import (
 
 // Callback completes a sign-in at the redirect URL. In order it clears the
 // flow cookie (whatever happens next: a flow is single-use), opens the
-// flow cookie, compares the state, takes an error the provider sent back,
-// exchanges the code with the PKCE verifier, verifies the ID token through
-// go-oidc (signature, issuer, audience, expiry) and checks its nonce and
-// iat, requires a verified email if configured, finds or creates the user
-// by the key (ProviderID, subject) or links the key to the signed-in user,
-// and signs in with [authrequest.AuthRequest.SignIn], which invalidates any
-// session the browser held. It must be mounted behind authrequest's
-// Middleware.
+// flow cookie, compares the state, checks the answer's iss (RFC 9207),
+// takes an error the provider sent back, exchanges the code with the PKCE
+// verifier, verifies the ID token through go-oidc (signature, issuer,
+// audience, expiry) and checks its nonce and iat, reads userinfo for the
+// claims the ID token lacks, requires a verified email if configured,
+// finds the user (by the key (ProviderID, subject), creating it, or
+// linking the key to the signed-in user; or through
+// [Config.ResolveUser]), and signs in with
+// [authrequest.AuthRequest.SignIn], which invalidates any session the
+// browser held. It must be mounted behind authrequest's Middleware.
 //
 // On success it redirects (303) to the flow's return path. Every failure
 // goes to the error handler with an error wrapping one of this package's
-// sentinels (or [auth.ErrStore]); no session is created and the session
-// cookie is left as it was.
+// sentinels (or [auth.ErrStore], or the resolver's own error); no session
+// is created and the session cookie is left as it was.
 func (c *Client) Callback(w http.ResponseWriter, r *http.Request) {
 	s, ret, err := c.callback(w, r)
 	if err != nil {
