@@ -70,7 +70,7 @@ func TestScaleLockHold(t *testing.T) {
 		listChunk, holds[len(holds)/2], holds[len(holds)*99/100], holds[len(holds)-1])
 
 	var sweepHolds []time.Duration
-	cutoff := cutoffOf(now)
+	cutoff, _ := encodeTime(now)
 	total := 0
 	for {
 		s.mu.Lock()

@@ -44,6 +44,12 @@
 // the store. This layout is new in this release: keys written by earlier
 // releases (P u:…, P s:…) are not read.
 //
+// Times follow the one rule of authkit's stores: the zero time means none
+// (the empty field) and is before every instant (its P{sweep} score is
+// below every other); every instant from 1677-09-21T00:12:43.145224193Z
+// to 2262-04-11T23:47:16.854775807Z, the Unix epoch included,
+// round-trips (in UTC); any other time is refused with an error.
+//
 // # Round trips
 //
 // GetSession is one HGETALL of the session. GetSessionAndUser is one round
@@ -111,7 +117,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,6 +126,7 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/internal/pace"
+	"github.com/authkit-dev/authkit/auth/internal/unixnano"
 )
 
 // DefaultPrefix is the key prefix of a store without [WithPrefix].
@@ -318,25 +324,20 @@ func parseSweepMember(m string) (sessionID, userID string, ok bool) {
 	return rest[:l], rest[l:], true
 }
 
-// The instants int64 Unix nanoseconds can hold.
-var (
-	minTime = time.Unix(0, math.MinInt64)
-	maxTime = time.Unix(0, math.MaxInt64)
-)
-
 // errCorrupt marks a reply that does not parse: a system error.
 var errCorrupt = errors.New("redisstore: malformed data")
 
-// encodeTime is a time as the store writes it: decimal Unix nanoseconds,
-// "" for the zero time.
+// encodeTime is a time as the store writes it, by the stores' one rule
+// (see unixnano): decimal Unix nanoseconds, "" for the zero time (none).
 func encodeTime(t time.Time) (string, error) {
-	if t.IsZero() {
+	n, err := unixnano.Encode(t)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("redisstore: %v: %w", t, err)
+	case n == unixnano.None:
 		return "", nil
 	}
-	if t.Before(minTime) || t.After(maxTime) {
-		return "", fmt.Errorf("redisstore: time %v is outside the range of int64 Unix nanoseconds (%v to %v)", t, minTime.UTC(), maxTime.UTC())
-	}
-	return strconv.FormatInt(t.UnixNano(), 10), nil
+	return strconv.FormatInt(n, 10), nil
 }
 
 func decodeTime(s string) (time.Time, error) {
@@ -347,7 +348,7 @@ func decodeTime(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%w: timestamp %q: %v", errCorrupt, s, err)
 	}
-	return time.Unix(0, n).UTC(), nil
+	return unixnano.Decode(n), nil
 }
 
 // expireAt is when Redis may drop a session key: the grace period after
@@ -359,17 +360,18 @@ func (c *core) expireAt(idle time.Time) int64 {
 		at = now
 	}
 	at = at.Add(c.grace)
-	if at.After(maxTime) {
-		at = maxTime
+	if at.After(unixnano.Last) {
+		at = unixnano.Last
 	}
 	return at.UnixMilli()
 }
 
 // sweepScore is the sweep index's score of an IdleExpiresAt: whole seconds,
-// which a double holds exactly.
+// which a double holds exactly; for the zero time (none), the second
+// before the first instant, since none is before every instant.
 func sweepScore(idle time.Time) float64 {
 	if idle.IsZero() {
-		return 0
+		return float64(unixnano.First.Unix() - 1)
 	}
 	return float64(idle.Unix())
 }

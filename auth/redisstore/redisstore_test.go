@@ -187,6 +187,10 @@ type sessionCheck struct {
 }
 
 var sessionChecks = []sessionCheck{
+	{"TimeRange", func(t *testing.T, s auth.SessionStore, createUser func(string)) {
+		createUser("u1")
+		testservices.CheckTimeRange(t, s, "u1")
+	}},
 	{"RoundTripEveryField", func(t *testing.T, s auth.SessionStore, createUser func(string)) {
 		ctx := t.Context()
 		createUser("u1")

@@ -1,0 +1,179 @@
+package sqlcore_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/pgstore"
+	"github.com/authkit-dev/authkit/auth/pgstore/pgstoretest"
+	"github.com/authkit-dev/authkit/auth/sqlitestore"
+)
+
+// The tests of this package run every rule the SQL stores share on each
+// of them: SQLite on a file of its own, and PostgreSQL on a schema of its
+// own on the test server (skipped when the server does not answer, or
+// failed under AUTHKIT_REQUIRE_SERVICES=1, as pgstoretest does).
+
+// sqlStore is what both stores' Store and Sessions have.
+type sqlStore interface {
+	auth.SessionStore
+	Migrate(ctx context.Context) error
+	SchemaVersion() int64
+}
+
+// A database is an empty database of one backend's, and its raw access.
+type database interface {
+	// exec runs each statement (without arguments), failing t on an
+	// error.
+	exec(t *testing.T, stmts ...string)
+	// scan runs a query that returns one row and scans it into dest.
+	scan(t *testing.T, query string, dest ...any)
+	// store opens a Store on the database, with a handle or pool of its
+	// own, closed at the end of the test. It is not migrated.
+	store(t *testing.T) sqlStore
+	// sessions returns a Sessions on the app's table users (made with
+	// appTable), not migrated.
+	sessions(t *testing.T, idType string) sqlStore
+}
+
+// appTable is the app's users table for database.sessions.
+func appTable(idType string) string {
+	return `CREATE TABLE users (id ` + idType + ` PRIMARY KEY NOT NULL, email TEXT NOT NULL DEFAULT '')`
+}
+
+// A backend is one of the SQL stores.
+type backend struct {
+	name string
+	// dialect names its folder of migrations.
+	dialect string
+	// intType is an integer type an app's ID column may have.
+	intType string
+	// newDB returns an empty database of the test's own.
+	newDB func(t *testing.T) database
+}
+
+var backends = []backend{
+	{name: "SQLite", dialect: "sqlite", intType: "INTEGER", newDB: newSQLite},
+	{name: "PostgreSQL", dialect: "postgres", intType: "bigint", newDB: newPostgres},
+}
+
+// eachBackend runs test on each backend, as a subtest of that name.
+func eachBackend(t *testing.T, test func(t *testing.T, b backend)) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { test(t, b) })
+	}
+}
+
+// migrated returns s after Migrate.
+func migrated[S sqlStore](t *testing.T, s S) S {
+	t.Helper()
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return s
+}
+
+// --- SQLite ---------------------------------------------------------------------
+
+type sqliteDB struct {
+	path string
+	db   *sql.DB
+}
+
+func newSQLite(t *testing.T) database {
+	path := filepath.Join(t.TempDir(), "auth.db")
+	db, err := sqlitestore.OpenDB(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return &sqliteDB{path, db}
+}
+
+func (d *sqliteDB) exec(t *testing.T, stmts ...string) {
+	t.Helper()
+	for _, q := range stmts {
+		if _, err := d.db.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+}
+
+func (d *sqliteDB) scan(t *testing.T, query string, dest ...any) {
+	t.Helper()
+	if err := d.db.QueryRowContext(t.Context(), query).Scan(dest...); err != nil {
+		t.Fatalf("%.60s: %v", query, err)
+	}
+}
+
+func (d *sqliteDB) store(t *testing.T) sqlStore {
+	s, err := sqlitestore.Open(d.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func (d *sqliteDB) sessions(t *testing.T, _ string) sqlStore {
+	s, err := sqlitestore.NewSessions(d.db, sqlitestore.UsersTable{Table: "users", IDColumn: "id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// --- PostgreSQL -----------------------------------------------------------------
+
+type postgresDB struct {
+	url  string
+	pool *pgxpool.Pool
+}
+
+func newPostgres(t *testing.T) database {
+	url := pgstoretest.URL(t)
+	pool, err := pgxpool.New(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return &postgresDB{url, pool}
+}
+
+func (d *postgresDB) exec(t *testing.T, stmts ...string) {
+	t.Helper()
+	for _, q := range stmts {
+		if _, err := d.pool.Exec(t.Context(), q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+}
+
+func (d *postgresDB) scan(t *testing.T, query string, dest ...any) {
+	t.Helper()
+	if err := d.pool.QueryRow(t.Context(), query).Scan(dest...); err != nil {
+		t.Fatalf("%.60s: %v", query, err)
+	}
+}
+
+func (d *postgresDB) store(t *testing.T) sqlStore {
+	s, err := pgstore.Open(t.Context(), d.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func (d *postgresDB) sessions(t *testing.T, idType string) sqlStore {
+	s, err := pgstore.NewSessions(d.pool, pgstore.UsersTable{Table: "users", IDColumn: "id", IDType: idType})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
