@@ -134,40 +134,24 @@ func WithSchema(name string) Option {
 	return func(o *options) { o.schema = name }
 }
 
-// Sessions keeps sessions for an app's own users table: an
-// [auth.SessionStore] that does not keep users. Make one with
-// [NewSessions].
-//
-// Its methods CreateSession, GetSession, RenewSession,
-// UpdateSessionAttributes, DeleteSession, DeleteUserSessions,
-// UserSessions and DeleteExpiredSessions implement [auth.SessionStore]
-// with the statements the package doc describes. They come from an
-// embedded type that the SQL stores share, so that they are written once.
+// Sessions keeps, in PostgreSQL, the sessions of the users in an app's
+// own table ([NewSessions]): an [auth.SessionStore] without user methods.
+// The methods of that interface come from an embedded sqlcore.Sessions,
+// which this package shares with sqlitestore; the package doc gives the
+// statement each runs.
 type Sessions struct {
 	*state
 	sqlcore.Sessions
 }
 
-// Store keeps authkit's users, keys and sessions: an [auth.SessionStore],
-// [auth.UserStore] and [auth.SessionUserGetter]. Make one with [Open] or
-// [New].
-//
-// Beside the methods of [Sessions], its methods GetSessionAndUser,
-// CreateUser, GetUser, UpdateUserAttributes, DeleteUser, CreateKey,
-// GetKey, UpdateKeyPassword, DeleteKey and UserKeys implement
-// [auth.SessionUserGetter] and [auth.UserStore], from an embedded type the
-// SQL stores share.
+// Store keeps authkit's own users, keys and sessions in PostgreSQL
+// ([Open], [New]). Besides the methods of [Sessions] it has those of
+// [auth.UserStore] and [auth.SessionUserGetter], from an embedded
+// sqlcore.Users shared with sqlitestore.
 type Store struct {
 	Sessions
 	sqlcore.Users
 }
-
-var (
-	_ auth.SessionStore      = (*Store)(nil)
-	_ auth.UserStore         = (*Store)(nil)
-	_ auth.SessionUserGetter = (*Store)(nil)
-	_ auth.SessionStore      = (*Sessions)(nil)
-)
 
 type state struct {
 	pool   *pgxpool.Pool
@@ -208,6 +192,11 @@ func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 	return &Store{Sessions{st, st.core.Sessions()}, st.core.Users()}, nil
 }
 
+var _ interface {
+	auth.UserStore
+	auth.SessionUserGetter
+} = (*Store)(nil)
+
 // NewSessions returns a Sessions on pool that keeps sessions for the users
 // in the app's table users: Migrate creates auth_sessions (and
 // auth_sessions_migrations) only, with user_id REFERENCES users's ID
@@ -222,6 +211,8 @@ func NewSessions(pool *pgxpool.Pool, users UsersTable, opts ...Option) (*Session
 	return &Sessions{st, st.core.Sessions()}, nil
 }
 
+var _ auth.SessionStore = (*Sessions)(nil)
+
 func newState(pool *pgxpool.Pool, users *sqlcore.UsersTable, opts []Option) (*state, error) {
 	if pool == nil {
 		return nil, errors.New("pgstore: pool is nil")
@@ -232,7 +223,7 @@ func newState(pool *pgxpool.Pool, users *sqlcore.UsersTable, opts []Option) (*st
 			opt(&o)
 		}
 	}
-	core, err := sqlcore.New(poolDB{pool}, sqlcore.Config{
+	core, err := sqlcore.New(poolDB{pgxQuerier{pool}, pool}, sqlcore.Config{
 		Name: "pgstore", Postgres: true, Schema: o.schema, Users: users,
 		NoRows: pgx.ErrNoRows, Classify: classify, NotMigrated: ErrNotMigrated,
 	})
@@ -296,7 +287,7 @@ func (s *Sessions) Migrate(ctx context.Context) error {
 				return fmt.Errorf("create schema: %w", err)
 			}
 		}
-		return s.core.Migrate(ctx, txQ{tx}, 0)
+		return s.core.Migrate(ctx, pgxQuerier{tx}, 0)
 	})
 	if err != nil {
 		return fmt.Errorf("pgstore: migrate: %w", err)
@@ -304,52 +295,40 @@ func (s *Sessions) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// poolDB is the [sqlcore.DB] on a pool.
-type poolDB struct{ p *pgxpool.Pool }
+// pgxQuerier is the [sqlcore.Querier] on a pool or a transaction, which
+// run statements alike.
+type pgxQuerier struct {
+	r interface {
+		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	}
+}
 
-func (d poolDB) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	tag, err := d.p.Exec(ctx, query, args...)
+func (q pgxQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := q.r.Exec(ctx, query, args...)
 	return tag.RowsAffected(), err
 }
 
-func (d poolDB) QueryRow(ctx context.Context, query string, args ...any) sqlcore.Row {
-	return d.p.QueryRow(ctx, query, args...)
+func (q pgxQuerier) QueryRow(ctx context.Context, query string, args ...any) sqlcore.Row {
+	return q.r.QueryRow(ctx, query, args...)
 }
 
-func (d poolDB) Query(ctx context.Context, query string, each func(sqlcore.Row) error, args ...any) error {
-	rows, err := d.p.Query(ctx, query, args...)
-	return eachRow(rows, err, each)
-}
-
-func (d poolDB) InTx(ctx context.Context, fn func(sqlcore.Querier) error) error {
-	return pgx.BeginFunc(ctx, d.p, func(tx pgx.Tx) error { return fn(txQ{tx}) })
-}
-
-type txQ struct{ tx pgx.Tx }
-
-func (t txQ) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	tag, err := t.tx.Exec(ctx, query, args...)
-	return tag.RowsAffected(), err
-}
-
-func (t txQ) QueryRow(ctx context.Context, query string, args ...any) sqlcore.Row {
-	return t.tx.QueryRow(ctx, query, args...)
-}
-
-func (t txQ) Query(ctx context.Context, query string, each func(sqlcore.Row) error, args ...any) error {
-	rows, err := t.tx.Query(ctx, query, args...)
-	return eachRow(rows, err, each)
-}
-
-func eachRow(rows pgx.Rows, err error, each func(sqlcore.Row) error) error {
+func (q pgxQuerier) Query(ctx context.Context, query string, each func(sqlcore.Row) error, args ...any) error {
+	rows, err := q.r.Query(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return sqlcore.EachRow(rows, each)
+}
+
+// poolDB is the [sqlcore.DB] on a pool.
+type poolDB struct {
+	pgxQuerier
+	p *pgxpool.Pool
+}
+
+func (d poolDB) InTx(ctx context.Context, fn func(sqlcore.Querier) error) error {
+	return pgx.BeginFunc(ctx, d.p, func(tx pgx.Tx) error { return fn(pgxQuerier{tx}) })
 }

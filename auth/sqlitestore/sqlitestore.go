@@ -141,40 +141,24 @@ type UsersTable struct {
 	Table, IDColumn string
 }
 
-// Sessions keeps sessions for an app's own users table: an
-// [auth.SessionStore] that does not keep users. Make one with
-// [NewSessions].
-//
-// Its methods CreateSession, GetSession, RenewSession,
-// UpdateSessionAttributes, DeleteSession, DeleteUserSessions,
-// UserSessions and DeleteExpiredSessions implement [auth.SessionStore]
-// with the statements the package doc describes. They come from an
-// embedded type that the SQL stores share, so that they are written once.
+// Sessions is an [auth.SessionStore] on SQLite for an app that keeps its
+// users in a table of its own ([NewSessions]); it has no user methods.
+// Its session methods are those of the embedded sqlcore.Sessions, written
+// once for this package and pgstore; see the package doc for their
+// statements.
 type Sessions struct {
 	*state
 	sqlcore.Sessions
 }
 
-// Store keeps authkit's users, keys and sessions: an [auth.SessionStore],
-// [auth.UserStore] and [auth.SessionUserGetter]. Make one with [Open] or
-// [New].
-//
-// Beside the methods of [Sessions], its methods GetSessionAndUser,
-// CreateUser, GetUser, UpdateUserAttributes, DeleteUser, CreateKey,
-// GetKey, UpdateKeyPassword, DeleteKey and UserKeys implement
-// [auth.SessionUserGetter] and [auth.UserStore], from an embedded type the
-// SQL stores share.
+// Store is an [auth.SessionStore], [auth.UserStore] and
+// [auth.SessionUserGetter] on SQLite: authkit keeps the users and keys
+// too ([Open], [New]). The user methods are those of the embedded
+// sqlcore.Users, shared with pgstore.
 type Store struct {
 	Sessions
 	sqlcore.Users
 }
-
-var (
-	_ auth.SessionStore      = (*Store)(nil)
-	_ auth.UserStore         = (*Store)(nil)
-	_ auth.SessionUserGetter = (*Store)(nil)
-	_ auth.SessionStore      = (*Sessions)(nil)
-)
 
 type state struct {
 	db    *sql.DB
@@ -250,6 +234,11 @@ func New(db *sql.DB) (*Store, error) {
 	return &Store{Sessions{st, st.core.Sessions()}, st.core.Users()}, nil
 }
 
+var _ interface {
+	auth.UserStore
+	auth.SessionUserGetter
+} = (*Store)(nil)
+
 // NewSessions returns a Sessions on db that keeps sessions for the users
 // in the app's table users: Migrate creates auth_sessions (and
 // auth_sessions_migrations) only, with user_id REFERENCES users's ID
@@ -266,6 +255,8 @@ func NewSessions(db *sql.DB, users UsersTable) (*Sessions, error) {
 	}
 	return &Sessions{st, st.core.Sessions()}, nil
 }
+
+var _ auth.SessionStore = (*Sessions)(nil)
 
 func newState(db *sql.DB, users *sqlcore.UsersTable) (*state, error) {
 	if db == nil {

@@ -19,6 +19,16 @@ import (
 // own on the test server (skipped when the server does not answer, or
 // failed under AUTHKIT_REQUIRE_SERVICES=1, as pgstoretest does).
 
+// Both stores' types implement the contracts of package auth.
+var (
+	_ auth.SessionStore      = (*pgstore.Sessions)(nil)
+	_ auth.SessionStore      = (*sqlitestore.Sessions)(nil)
+	_ auth.UserStore         = (*pgstore.Store)(nil)
+	_ auth.UserStore         = (*sqlitestore.Store)(nil)
+	_ auth.SessionUserGetter = (*pgstore.Store)(nil)
+	_ auth.SessionUserGetter = (*sqlitestore.Store)(nil)
+)
+
 // sqlStore is what both stores' Store and Sessions have.
 type sqlStore interface {
 	auth.SessionStore
