@@ -140,8 +140,11 @@ func WithSchema(name string) Option {
 // which this package shares with sqlitestore; the package doc gives the
 // statement each runs.
 type Sessions struct {
-	*state
 	sqlcore.Sessions
+	pool   *pgxpool.Pool
+	core   *sqlcore.Core
+	schema string
+	owned  bool // Close closes pool
 }
 
 // Store keeps authkit's own users, keys and sessions in PostgreSQL
@@ -151,13 +154,6 @@ type Sessions struct {
 type Store struct {
 	Sessions
 	sqlcore.Users
-}
-
-type state struct {
-	pool   *pgxpool.Pool
-	core   *sqlcore.Core
-	schema string
-	owned  bool // Close closes pool
 }
 
 // Open connects to the PostgreSQL database at url (a URL or a
@@ -185,11 +181,11 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 // New returns a Store on pool. Call [Store.Migrate] before using it.
 // Close leaves pool open.
 func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
-	st, err := newState(pool, nil, opts)
+	s, err := newSessions(pool, nil, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{Sessions{st, st.core.Sessions()}, st.core.Users()}, nil
+	return &Store{*s, s.core.Users()}, nil
 }
 
 var _ interface {
@@ -204,16 +200,12 @@ var _ interface {
 // CreateSession returns [auth.ErrUserNotFound] for an ID with no row.
 // Close leaves pool open.
 func NewSessions(pool *pgxpool.Pool, users UsersTable, opts ...Option) (*Sessions, error) {
-	st, err := newState(pool, &sqlcore.UsersTable{Table: users.Table, IDColumn: users.IDColumn, IDType: users.IDType}, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &Sessions{st, st.core.Sessions()}, nil
+	return newSessions(pool, &sqlcore.UsersTable{Table: users.Table, IDColumn: users.IDColumn, IDType: users.IDType}, opts)
 }
 
 var _ auth.SessionStore = (*Sessions)(nil)
 
-func newState(pool *pgxpool.Pool, users *sqlcore.UsersTable, opts []Option) (*state, error) {
+func newSessions(pool *pgxpool.Pool, users *sqlcore.UsersTable, opts []Option) (*Sessions, error) {
 	if pool == nil {
 		return nil, errors.New("pgstore: pool is nil")
 	}
@@ -230,7 +222,7 @@ func newState(pool *pgxpool.Pool, users *sqlcore.UsersTable, opts []Option) (*st
 	if err != nil {
 		return nil, err
 	}
-	return &state{pool: pool, core: core, schema: o.schema}, nil
+	return &Sessions{Sessions: core.Sessions(), pool: pool, core: core, schema: o.schema}, nil
 }
 
 func classify(err error) sqlcore.Kind {

@@ -147,8 +147,11 @@ type UsersTable struct {
 // once for this package and pgstore; see the package doc for their
 // statements.
 type Sessions struct {
-	*state
 	sqlcore.Sessions
+	db    *sql.DB
+	std   *sqlcore.StdDB
+	core  *sqlcore.Core
+	owned bool // Close closes db
 }
 
 // Store is an [auth.SessionStore], [auth.UserStore] and
@@ -158,13 +161,6 @@ type Sessions struct {
 type Store struct {
 	Sessions
 	sqlcore.Users
-}
-
-type state struct {
-	db    *sql.DB
-	std   *sqlcore.StdDB
-	core  *sqlcore.Core
-	owned bool // Close closes db
 }
 
 // sqlitePragmas are set on every connection OpenDB makes; see the package
@@ -227,11 +223,11 @@ func Open(path string) (*Store, error) {
 // modernc.org/sqlite (see [OpenDB] for the recommended settings). Call
 // [Store.Migrate] before using it. Close leaves db open.
 func New(db *sql.DB) (*Store, error) {
-	st, err := newState(db, nil)
+	s, err := newSessions(db, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{Sessions{st, st.core.Sessions()}, st.core.Users()}, nil
+	return &Store{*s, s.core.Users()}, nil
 }
 
 var _ interface {
@@ -249,16 +245,12 @@ var _ interface {
 // [OpenDB] sets them, and otherwise stays until the app calls
 // InvalidateUserSessions). Close leaves db open.
 func NewSessions(db *sql.DB, users UsersTable) (*Sessions, error) {
-	st, err := newState(db, &sqlcore.UsersTable{Table: users.Table, IDColumn: users.IDColumn})
-	if err != nil {
-		return nil, err
-	}
-	return &Sessions{st, st.core.Sessions()}, nil
+	return newSessions(db, &sqlcore.UsersTable{Table: users.Table, IDColumn: users.IDColumn})
 }
 
 var _ auth.SessionStore = (*Sessions)(nil)
 
-func newState(db *sql.DB, users *sqlcore.UsersTable) (*state, error) {
+func newSessions(db *sql.DB, users *sqlcore.UsersTable) (*Sessions, error) {
 	if db == nil {
 		return nil, errors.New("sqlitestore: db is nil")
 	}
@@ -271,7 +263,7 @@ func newState(db *sql.DB, users *sqlcore.UsersTable) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &state{db: db, std: std, core: core}, nil
+	return &Sessions{Sessions: core.Sessions(), db: db, std: std, core: core}, nil
 }
 
 func classify(err error) sqlcore.Kind {

@@ -33,47 +33,40 @@ func testFieldsEvery(f *fixture) {
 	f.wantSameBytes("GetSession", string(r.Attributes), got.Attributes)
 }
 
-func testFieldsClientIP(f *fixture) {
-	f.user("u1")
-	ips := []string{
-		"192.0.2.1",
-		"2001:db8::1",
-		"2001:0db8:85a3:0000:0000:8a2e:0370:7334",
-		"::ffff:192.0.2.128",
-		"fe80::1%eth0",
-		"::1",
-		"not an IP: stored as given",
-		strings.Repeat("f", 64),
+// testFieldsStrings stores a session per value, set in its field by set,
+// and reads each back exactly as given.
+func testFieldsStrings(field string, set func(r *auth.SessionRecord, v string), values ...string) func(f *fixture) {
+	return func(f *fixture) {
+		f.user("u1")
+		var want []auth.SessionRecord
+		for i, v := range values {
+			r := session(fmt.Sprint(field, " ", i), "u1")
+			set(&r, v)
+			f.create(r)
+			f.wantSession(r)
+			want = append(want, r)
+		}
+		f.wantUserSessions("u1", want...)
 	}
-	var want []auth.SessionRecord
-	for i, ip := range ips {
-		r := session(fmt.Sprint("ip ", i), "u1")
-		r.ClientIP = ip
-		f.create(r)
-		f.wantSession(r)
-		want = append(want, r)
-	}
-	f.wantUserSessions("u1", want...)
 }
 
-func testFieldsUserAgent(f *fixture) {
-	f.user("u1")
-	uas := []string{
-		"curl/8.5.0",
-		"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
-		`quotes " and ' and \ and ; and 🐙 and 日本語`,
-		strings.Repeat("é", 256), // 512 bytes
-	}
-	var want []auth.SessionRecord
-	for i, ua := range uas {
-		r := session(fmt.Sprint("ua ", i), "u1")
-		r.UserAgent = ua
-		f.create(r)
-		f.wantSession(r)
-		want = append(want, r)
-	}
-	f.wantUserSessions("u1", want...)
-}
+var testFieldsClientIP = testFieldsStrings("ip", func(r *auth.SessionRecord, v string) { r.ClientIP = v },
+	"192.0.2.1",
+	"2001:db8::1",
+	"2001:0db8:85a3:0000:0000:8a2e:0370:7334",
+	"::ffff:192.0.2.128",
+	"fe80::1%eth0",
+	"::1",
+	"not an IP: stored as given",
+	strings.Repeat("f", 64),
+)
+
+var testFieldsUserAgent = testFieldsStrings("ua", func(r *auth.SessionRecord, v string) { r.UserAgent = v },
+	"curl/8.5.0",
+	"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+	`quotes " and ' and \ and ; and 🐙 and 日本語`,
+	strings.Repeat("é", 256), // 512 bytes
+)
 
 func testFieldsAttributes(attrs string) func(f *fixture) {
 	return func(f *fixture) {

@@ -108,27 +108,28 @@ func testRenewComparesInstants(f *fixture) {
 	f.wantSession(r)
 }
 
-func testRenewMissing(f *fixture) {
-	f.user("u1")
-	r := session("never created", "u1")
+// wantRenewMisses checks that renewing r, a session that is not stored,
+// returns false without an error and stores nothing.
+func (f *fixture) wantRenewMisses(what string, r auth.SessionRecord) {
+	f.t.Helper()
 	ok, err := f.s.RenewSession(f.ctx(), r.ID, r.ActiveExpiresAt, renewal(t0().Add(72*time.Hour)))
-	f.noErr("RenewSession(missing)", err)
+	f.noErr("RenewSession("+what+")", err)
 	if ok {
-		f.t.Error("RenewSession(missing session) = true, want false")
+		f.t.Errorf("RenewSession(%s) = true, want false", what)
 	}
 	f.wantNoSession(r.ID)
+}
+
+func testRenewMissing(f *fixture) {
+	f.user("u1")
+	f.wantRenewMisses("missing session", session("never created", "u1"))
 	f.wantUserSessions("u1")
 }
 
 func testRenewAfterDelete(f *fixture) {
 	r := renewFixture(f)
 	f.noErr("DeleteUserSessions", f.s.DeleteUserSessions(f.ctx(), "u1"))
-	ok, err := f.s.RenewSession(f.ctx(), r.ID, r.ActiveExpiresAt, renewal(t0().Add(72*time.Hour)))
-	f.noErr("RenewSession", err)
-	if ok {
-		f.t.Error("RenewSession after DeleteUserSessions = true, want false")
-	}
-	f.wantNoSession(r.ID)
+	f.wantRenewMisses("after DeleteUserSessions", r)
 	f.wantUserSessions("u1")
 }
 

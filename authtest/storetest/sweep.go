@@ -246,11 +246,7 @@ func testSweepOnlyIdle(f *fixture) {
 	for _, r := range []auth.SessionRecord{idle, odd, dead} {
 		f.create(r)
 	}
-	n, err := f.s.DeleteExpiredSessions(f.ctx(), t0(), 10)
-	f.noErr("DeleteExpiredSessions", err)
-	if n != 1 {
-		f.t.Errorf("DeleteExpiredSessions = %d, want 1", n)
-	}
+	f.wantSwept("t0", t0(), 10, 1)
 	f.wantSession(idle)
 	f.wantSession(odd)
 	f.wantNoSession(dead.ID)
@@ -277,29 +273,17 @@ func testSweepFollowsRenewal(f *fixture) {
 		}
 		c.r.RenewedAt, c.r.ActiveExpiresAt, c.r.IdleExpiresAt = ren.RenewedAt, ren.ActiveExpiresAt, ren.IdleExpiresAt
 	}
-	n, err := f.s.DeleteExpiredSessions(f.ctx(), t0(), 10)
-	f.noErr("DeleteExpiredSessions", err)
-	if n != 1 {
-		f.t.Errorf("DeleteExpiredSessions = %d, want 1", n)
-	}
+	f.wantSwept("t0", t0(), 10, 1)
 	f.wantSession(saved)
 	f.wantNoSession(doomed.ID)
 	// A deleted and re-created session is swept by its new expiry.
 	f.noErr("DeleteSession", f.s.DeleteSession(f.ctx(), saved.ID))
 	again := expiring("saved", "u1", past)
 	f.create(again)
-	n, err = f.s.DeleteExpiredSessions(f.ctx(), t0(), 10)
-	f.noErr("DeleteExpiredSessions", err)
-	if n != 1 {
-		f.t.Errorf("DeleteExpiredSessions after re-create = %d, want 1", n)
-	}
+	f.wantSwept("after re-create", t0(), 10, 1)
 	f.wantNoSession(again.ID)
 }
 
 func testSweepEmpty(f *fixture) {
-	n, err := f.s.DeleteExpiredSessions(f.ctx(), t0(), 500)
-	f.noErr("DeleteExpiredSessions(empty store)", err)
-	if n != 0 {
-		f.t.Errorf("DeleteExpiredSessions(empty store) = %d, want 0", n)
-	}
+	f.wantSwept("empty store", t0(), 500, 0)
 }

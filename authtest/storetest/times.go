@@ -103,23 +103,11 @@ func testFieldsTimestampLimits(f *fixture) {
 	}
 	f.create(r)
 	f.wantSession(r)
-	ok, err := f.s.RenewSession(f.ctx(), r.ID, r.ActiveExpiresAt, auth.Renewal{RenewedAt: hi, ActiveExpiresAt: lo, IdleExpiresAt: lo.Add(time.Nanosecond)})
-	f.noErr("RenewSession", err)
-	if !ok {
-		f.t.Fatal("RenewSession = false, want true")
-	}
+	f.wantRenew("to the range's ends", r.ID, r.ActiveExpiresAt, auth.Renewal{RenewedAt: hi, ActiveExpiresAt: lo, IdleExpiresAt: lo.Add(time.Nanosecond)}, true)
 	r.RenewedAt, r.ActiveExpiresAt, r.IdleExpiresAt = hi, lo, lo.Add(time.Nanosecond)
 	f.wantSession(r)
-	n, err := f.s.DeleteExpiredSessions(f.ctx(), lo.Add(time.Nanosecond), 10)
-	f.noErr("DeleteExpiredSessions", err)
-	if n != 0 {
-		f.t.Errorf("DeleteExpiredSessions(1ns after the first instant) = %d, want 0", n)
-	}
-	n, err = f.s.DeleteExpiredSessions(f.ctx(), hi, 10)
-	f.noErr("DeleteExpiredSessions", err)
-	if n != 1 {
-		f.t.Errorf("DeleteExpiredSessions(the last instant) = %d, want 1", n)
-	}
+	f.wantSwept("1ns after the first instant", lo.Add(time.Nanosecond), 10, 0)
+	f.wantSwept("the last instant", hi, 10, 1)
 	f.wantNoSession(r.ID)
 }
 
@@ -137,24 +125,12 @@ func testTimesEpoch(f *fixture) {
 	f.create(r)
 	f.wantSession(r)
 	ren := auth.Renewal{RenewedAt: epoch, ActiveExpiresAt: epoch.Add(time.Nanosecond), IdleExpiresAt: epoch}
-	ok, err := f.s.RenewSession(f.ctx(), r.ID, epoch, ren)
-	f.noErr("RenewSession(old: the epoch)", err)
-	if !ok {
-		f.t.Fatal("RenewSession(old: the epoch, as stored) = false, want true")
-	}
+	f.wantRenew("old: the epoch, as stored", r.ID, epoch, ren, true)
 	r.RenewedAt, r.ActiveExpiresAt, r.IdleExpiresAt = ren.RenewedAt, ren.ActiveExpiresAt, ren.IdleExpiresAt
 	f.wantSession(r)
-	n, err := f.s.DeleteExpiredSessions(f.ctx(), epoch, 10)
-	f.noErr("DeleteExpiredSessions(the epoch)", err)
-	if n != 0 {
-		f.t.Errorf("DeleteExpiredSessions(the epoch) = %d, want 0 (idle expiry at the epoch)", n)
-	}
+	f.wantSwept("the epoch", epoch, 10, 0)
 	f.wantSession(r)
-	n, err = f.s.DeleteExpiredSessions(f.ctx(), epoch.Add(time.Nanosecond), 10)
-	f.noErr("DeleteExpiredSessions(1ns after the epoch)", err)
-	if n != 1 {
-		f.t.Errorf("DeleteExpiredSessions(1ns after the epoch) = %d, want 1", n)
-	}
+	f.wantSwept("1ns after the epoch", epoch.Add(time.Nanosecond), 10, 1)
 	f.wantNoSession(r.ID)
 }
 
@@ -167,27 +143,11 @@ func testTimesZero(f *fixture) {
 	r := auth.SessionRecord{ID: auth.SessionID("zero times"), UserID: "u1"}
 	f.create(r)
 	f.wantSession(r)
-	ok, err := f.s.RenewSession(f.ctx(), r.ID, time.Unix(0, 0), auth.Renewal{})
-	f.noErr("RenewSession(old: the epoch)", err)
-	if ok {
-		f.t.Error("RenewSession(old: the epoch, stored: the zero time) = true, want false")
-	}
-	ok, err = f.s.RenewSession(f.ctx(), r.ID, time.Time{}, auth.Renewal{})
-	f.noErr("RenewSession(old: the zero time)", err)
-	if !ok {
-		f.t.Error("RenewSession(old: the zero time, as stored) = false, want true")
-	}
+	f.wantRenew("old: the epoch, stored: the zero time", r.ID, time.Unix(0, 0), auth.Renewal{}, false)
+	f.wantRenew("old: the zero time, as stored", r.ID, time.Time{}, auth.Renewal{}, true)
 	f.wantSession(r)
-	n, err := f.s.DeleteExpiredSessions(f.ctx(), time.Time{}, 10)
-	f.noErr("DeleteExpiredSessions(the zero time)", err)
-	if n != 0 {
-		f.t.Errorf("DeleteExpiredSessions(the zero time) = %d, want 0", n)
-	}
+	f.wantSwept("the zero time", time.Time{}, 10, 0)
 	f.wantSession(r)
-	n, err = f.s.DeleteExpiredSessions(f.ctx(), firstInstant(), 10)
-	f.noErr("DeleteExpiredSessions(the first instant)", err)
-	if n != 1 {
-		f.t.Errorf("DeleteExpiredSessions(the first instant) = %d, want 1 (an idle expiry of none is before it)", n)
-	}
+	f.wantSwept("the first instant", firstInstant(), 10, 1)
 	f.wantNoSession(r.ID)
 }
