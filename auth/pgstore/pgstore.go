@@ -188,11 +188,6 @@ func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 	return &Store{*s, s.core.Users()}, nil
 }
 
-var _ interface {
-	auth.UserStore
-	auth.SessionUserGetter
-} = (*Store)(nil)
-
 // NewSessions returns a Sessions on pool that keeps sessions for the users
 // in the app's table users: Migrate creates auth_sessions (and
 // auth_sessions_migrations) only, with user_id REFERENCES users's ID

@@ -230,11 +230,6 @@ func New(db *sql.DB) (*Store, error) {
 	return &Store{*s, s.core.Users()}, nil
 }
 
-var _ interface {
-	auth.UserStore
-	auth.SessionUserGetter
-} = (*Store)(nil)
-
 // NewSessions returns a Sessions on db that keeps sessions for the users
 // in the app's table users: Migrate creates auth_sessions (and
 // auth_sessions_migrations) only, with user_id REFERENCES users's ID

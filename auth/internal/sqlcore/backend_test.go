@@ -2,7 +2,6 @@ package sqlcore_test
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -37,18 +36,36 @@ type sqlStore interface {
 }
 
 // A database is an empty database of one backend's, and its raw access.
-type database interface {
-	// exec runs each statement (without arguments), failing t on an
-	// error.
-	exec(t *testing.T, stmts ...string)
-	// scan runs a query that returns one row and scans it into dest.
-	scan(t *testing.T, query string, dest ...any)
+type database struct {
+	// execute runs a statement without arguments; scanRow runs a query
+	// that returns one row and scans it into dest.
+	execute func(ctx context.Context, stmt string) error
+	scanRow func(ctx context.Context, query string, dest ...any) error
 	// store opens a Store on the database, with a handle or pool of its
 	// own, closed at the end of the test. It is not migrated.
-	store(t *testing.T) sqlStore
+	store func(t *testing.T) sqlStore
 	// sessions returns a Sessions on the app's table users (made with
 	// appTable), not migrated.
-	sessions(t *testing.T, idType string) sqlStore
+	sessions func(t *testing.T, idType string) sqlStore
+}
+
+// exec runs each statement, failing t on an error.
+func (d database) exec(t *testing.T, stmts ...string) {
+	t.Helper()
+	for _, q := range stmts {
+		if err := d.execute(t.Context(), q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+}
+
+// scan runs a query that returns one row and scans it into dest, failing
+// t on an error.
+func (d database) scan(t *testing.T, query string, dest ...any) {
+	t.Helper()
+	if err := d.scanRow(t.Context(), query, dest...); err != nil {
+		t.Fatalf("%.60s: %v", query, err)
+	}
 }
 
 // appTable is the app's users table for database.sessions.
@@ -90,11 +107,6 @@ func migrated[S sqlStore](t *testing.T, s S) S {
 
 // --- SQLite ---------------------------------------------------------------------
 
-type sqliteDB struct {
-	path string
-	db   *sql.DB
-}
-
 func newSQLite(t *testing.T) database {
 	path := filepath.Join(t.TempDir(), "auth.db")
 	db, err := sqlitestore.OpenDB(path)
@@ -102,48 +114,33 @@ func newSQLite(t *testing.T) database {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return &sqliteDB{path, db}
-}
-
-func (d *sqliteDB) exec(t *testing.T, stmts ...string) {
-	t.Helper()
-	for _, q := range stmts {
-		if _, err := d.db.ExecContext(t.Context(), q); err != nil {
-			t.Fatalf("%.60s: %v", q, err)
-		}
+	return database{
+		execute: func(ctx context.Context, stmt string) error {
+			_, err := db.ExecContext(ctx, stmt)
+			return err
+		},
+		scanRow: func(ctx context.Context, query string, dest ...any) error {
+			return db.QueryRowContext(ctx, query).Scan(dest...)
+		},
+		store: func(t *testing.T) sqlStore {
+			s, err := sqlitestore.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+		sessions: func(t *testing.T, _ string) sqlStore {
+			s, err := sqlitestore.NewSessions(db, sqlitestore.UsersTable{Table: "users", IDColumn: "id"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		},
 	}
-}
-
-func (d *sqliteDB) scan(t *testing.T, query string, dest ...any) {
-	t.Helper()
-	if err := d.db.QueryRowContext(t.Context(), query).Scan(dest...); err != nil {
-		t.Fatalf("%.60s: %v", query, err)
-	}
-}
-
-func (d *sqliteDB) store(t *testing.T) sqlStore {
-	s, err := sqlitestore.Open(d.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-func (d *sqliteDB) sessions(t *testing.T, _ string) sqlStore {
-	s, err := sqlitestore.NewSessions(d.db, sqlitestore.UsersTable{Table: "users", IDColumn: "id"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // --- PostgreSQL -----------------------------------------------------------------
-
-type postgresDB struct {
-	url  string
-	pool *pgxpool.Pool
-}
 
 func newPostgres(t *testing.T) database {
 	url := pgstoretest.URL(t)
@@ -152,38 +149,28 @@ func newPostgres(t *testing.T) database {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	return &postgresDB{url, pool}
-}
-
-func (d *postgresDB) exec(t *testing.T, stmts ...string) {
-	t.Helper()
-	for _, q := range stmts {
-		if _, err := d.pool.Exec(t.Context(), q); err != nil {
-			t.Fatalf("%.60s: %v", q, err)
-		}
+	return database{
+		execute: func(ctx context.Context, stmt string) error {
+			_, err := pool.Exec(ctx, stmt)
+			return err
+		},
+		scanRow: func(ctx context.Context, query string, dest ...any) error {
+			return pool.QueryRow(ctx, query).Scan(dest...)
+		},
+		store: func(t *testing.T) sqlStore {
+			s, err := pgstore.Open(t.Context(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+		sessions: func(t *testing.T, idType string) sqlStore {
+			s, err := pgstore.NewSessions(pool, pgstore.UsersTable{Table: "users", IDColumn: "id", IDType: idType})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		},
 	}
-}
-
-func (d *postgresDB) scan(t *testing.T, query string, dest ...any) {
-	t.Helper()
-	if err := d.pool.QueryRow(t.Context(), query).Scan(dest...); err != nil {
-		t.Fatalf("%.60s: %v", query, err)
-	}
-}
-
-func (d *postgresDB) store(t *testing.T) sqlStore {
-	s, err := pgstore.Open(t.Context(), d.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-func (d *postgresDB) sessions(t *testing.T, idType string) sqlStore {
-	s, err := pgstore.NewSessions(d.pool, pgstore.UsersTable{Table: "users", IDColumn: "id", IDType: idType})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
