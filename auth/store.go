@@ -43,8 +43,12 @@ import (
 // as instants (compared with [time.Time.Equal]; the location need not
 // survive), so that [SessionStore.RenewSession] can compare what was read.
 // A store may refuse, with a system error, times its encoding can't hold:
-// int64 Unix nanoseconds cover 1678 to 2262. A zero time (an absent
-// ExpiresAt) round-trips as the zero time.
+// int64 Unix nanoseconds cover 1678 to 2262 (authkit's stores keep every
+// instant they hold but the first, the Unix epoch included, and refuse
+// the rest). A zero time means none: it round-trips as the zero time (an
+// absent ExpiresAt) and is before every instant, so that a sweep deletes
+// a session whose IdleExpiresAt is zero and a sweep at the zero time
+// deletes nothing.
 //
 // A store may drop a session by itself (a Redis TTL, say) once its
 // IdleExpiresAt has passed on the real clock by a grace period the store

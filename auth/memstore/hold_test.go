@@ -3,12 +3,12 @@ package memstore
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/internal/scale"
 )
 
 // TestScaleLockHold measures how long the chunked operations hold the
@@ -17,9 +17,7 @@ import (
 //
 //	AUTHKIT_SCALE=1 go test -run TestScaleLockHold -v ./auth/memstore
 func TestScaleLockHold(t *testing.T) {
-	if os.Getenv("AUTHKIT_SCALE") != "1" {
-		t.Skip("a million sessions: run with AUTHKIT_SCALE=1 go test -run TestScaleLockHold -v ./auth/memstore")
-	}
+	scale.Skip(t)
 	ctx := context.Background()
 	s := NewSessions()
 	now := time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -70,7 +68,7 @@ func TestScaleLockHold(t *testing.T) {
 		listChunk, holds[len(holds)/2], holds[len(holds)*99/100], holds[len(holds)-1])
 
 	var sweepHolds []time.Duration
-	cutoff := cutoffOf(now)
+	cutoff, _ := encodeTime(now)
 	total := 0
 	for {
 		s.mu.Lock()

@@ -17,8 +17,12 @@
 //
 // A session costs about 200 bytes (measured with a million sessions over
 // a thousand users), plus its user agent, client IP and attributes when
-// it has them. Times are kept as int64 Unix nanoseconds: a store refuses
-// times outside 1678 to 2262, and returns times in UTC.
+// it has them. Times are kept as int64 Unix nanoseconds, by the one rule
+// of authkit's stores: the zero time means none and is before every
+// instant; every instant from 1677-09-21T00:12:43.145224193Z to
+// 2262-04-11T23:47:16.854775807Z, the Unix epoch included, round-trips
+// (in UTC); any other time is refused with a system error, by every
+// method that takes one.
 package memstore
 
 import (
@@ -258,7 +262,7 @@ func (s *Store) UserKeys(ctx context.Context, userID string) ([]auth.KeyRecord, 
 }
 
 // CreateSession implements [auth.SessionStore]. It refuses, with a system
-// error, times outside what int64 Unix nanoseconds hold (1678 to 2262).
+// error, times outside the range the package doc gives.
 func (s *Sessions) CreateSession(ctx context.Context, session auth.SessionRecord) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -315,7 +319,7 @@ func (s *Sessions) RenewSession(ctx context.Context, sessionID string, oldActive
 	}
 	old, ok := encodeTime(oldActiveExpiresAt)
 	if !ok {
-		return false, nil // no stored time is out of range
+		return false, errTimeRange
 	}
 	renewed, err := encodeRenewal(r)
 	if err != nil {
@@ -401,7 +405,10 @@ func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, lim
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	cutoff := cutoffOf(now)
+	cutoff, ok := encodeTime(now)
+	if !ok {
+		return 0, errTimeRange
+	}
 	start := time.Now()
 	n := 0
 	for n < limit {

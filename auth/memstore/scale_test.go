@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/internal/scale"
 	"github.com/authkit-dev/authkit/auth/memstore"
 )
 
@@ -23,13 +23,6 @@ import (
 //
 // (without -race: the race detector multiplies memory and time). They log
 // their figures and fail only on the limits.
-
-func scaleOnly(t *testing.T) {
-	t.Helper()
-	if os.Getenv("AUTHKIT_SCALE") != "1" {
-		t.Skip("a million sessions: run with AUTHKIT_SCALE=1 go test -run TestScale -v ./auth/memstore")
-	}
-}
 
 type scaleClock struct{ ns atomic.Int64 }
 
@@ -74,7 +67,7 @@ func newScaleAuth(t testing.TB, s auth.SessionStore, c *scaleClock) *auth.Auth {
 }
 
 func TestScaleMemory(t *testing.T) {
-	scaleOnly(t)
+	scale.Skip(t)
 	const n = 1_000_000
 	for _, users := range []int{1_000, n} {
 		t.Run(fmt.Sprintf("users=%d", users), func(t *testing.T) {
@@ -169,7 +162,7 @@ func floorOf(t testing.TB, a *auth.Auth, users, perUser int) map[string]floorRow
 // misses, as SQLite's page cache), authkit's ratio to the floor must not
 // grow by more than half.
 func TestScaleValidate(t *testing.T) {
-	scaleOnly(t)
+	scale.Skip(t)
 	c := &scaleClock{}
 	c.set(scaleT0)
 	small := newScaleAuth(t, memstore.NewSessions(), c)
@@ -188,7 +181,7 @@ func TestScaleValidate(t *testing.T) {
 		p1m = append(p1m, p)
 		f1m = append(f1m, floorP99(t, bigFloor, bigTokens, now, 300*time.Millisecond))
 	}
-	m1k, m1m, fl1k, fl1m := median(p1k), median(p1m), median(f1k), median(f1m)
+	m1k, m1m, fl1k, fl1m := scale.Pct(p1k, 0.5), scale.Pct(p1m, 0.5), scale.Pct(f1k, 0.5), scale.Pct(f1m, 0.5)
 	ratio, floorGrowth := float64(m1m)/float64(m1k), float64(fl1m)/float64(fl1k)
 	toFloor1k, toFloor1m := float64(m1k)/float64(fl1k), float64(m1m)/float64(fl1m)
 	t.Logf("validation p99: %v at 1,000 sessions, %v at 1,000,000 (median of 5 rounds): ratio %.2f", m1k, m1m, ratio)
@@ -202,12 +195,6 @@ func TestScaleValidate(t *testing.T) {
 	}
 }
 
-func median(ds []time.Duration) time.Duration {
-	ds = slices.Clone(ds)
-	slices.Sort(ds)
-	return ds[len(ds)/2]
-}
-
 // load validates random live tokens in one goroutine and creates a
 // session every 200 µs in another until stop is closed, and returns the
 // validation latencies and the slowest CreateSession.
@@ -217,19 +204,15 @@ func load(t testing.TB, a *auth.Auth, tokens []string, stop <-chan struct{}) (la
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		r := rand.New(rand.NewPCG(3, 4))
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
+		scale.Until(stop, func() bool {
 			start := time.Now()
 			if _, err := a.ValidateSession(ctx, tokens[r.IntN(len(tokens))]); err != nil {
 				t.Errorf("ValidateSession: %v", err)
-				return
+				return false
 			}
 			lat = append(lat, time.Since(start))
-		}
+			return true
+		})
 	})
 	wg.Go(func() {
 		tick := time.NewTicker(200 * time.Microsecond)
@@ -254,7 +237,7 @@ func load(t testing.TB, a *auth.Auth, tokens []string, stop <-chan struct{}) (la
 }
 
 func TestScaleSweep(t *testing.T) {
-	scaleOnly(t)
+	scale.Skip(t)
 	c := &scaleClock{}
 	s := memstore.NewSessions()
 	a := newScaleAuth(t, s, c)
@@ -302,7 +285,7 @@ func TestScaleSweep(t *testing.T) {
 }
 
 func TestScaleUserSessions(t *testing.T) {
-	scaleOnly(t)
+	scale.Skip(t)
 	c := &scaleClock{}
 	c.set(scaleT0)
 	s := memstore.NewSessions()
@@ -336,29 +319,25 @@ func TestScaleUserSessions(t *testing.T) {
 	})
 	var maxWait time.Duration
 	wg.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
+		scale.Until(stop, func() bool {
 			// A renewal-free write under the same lock: deleting a
 			// session that does not exist, then a read.
 			start := time.Now()
 			if err := s.DeleteSession(ctx, "0"); err != nil {
 				t.Error(err)
-				return
+				return false
 			}
 			if _, err := s.GetSession(ctx, probe.ID); err != nil {
 				t.Error(err)
-				return
+				return false
 			}
 			maxWait = max(maxWait, time.Since(start))
-		}
+			return true
+		})
 	})
 	wg.Wait()
 	t.Logf("UserSessions of 10,000 sessions among 1,000,000: median %v, max %v per call; slowest concurrent DeleteSession+GetSession %v",
-		median(calls), slices.Max(calls), maxWait)
+		scale.Pct(calls, 0.5), slices.Max(calls), maxWait)
 	if maxWait > 5*time.Millisecond {
 		t.Errorf("a DeleteSession+GetSession waited %v while UserSessions listed 10,000 sessions, want a few ms at most", maxWait)
 	}

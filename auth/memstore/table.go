@@ -5,10 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"math"
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/internal/unixnano"
 )
 
 // This file holds the session table: compact entries in one slice, found
@@ -36,7 +36,7 @@ type entry struct {
 	id    sid
 	user  int32 // index in sessionTable.users
 	extra int32 // index in sessionTable.extras plus one; 0 for none
-	// Times are Unix nanoseconds; noTime is the zero time.
+	// Times are Unix nanoseconds; unixnano.None is the zero time.
 	created, renewed, active, idle, expires int64
 	userPos, heapPos                        int32
 	odd                                     bool // ID kept in oddIDs
@@ -71,8 +71,6 @@ type sessionTable struct {
 	oddIDs                map[sid]string
 }
 
-const noTime = math.MinInt64
-
 const (
 	chunkBits = 12
 	chunkSize = 1 << chunkBits
@@ -80,51 +78,23 @@ const (
 
 func (t *sessionTable) at(i slot) *entry { return &t.chunks[i>>chunkBits][i&(chunkSize-1)] }
 
-// minTime and maxTime bound int64 Unix nanoseconds, with noTime kept for
-// the zero time.
-func minTime() time.Time { return time.Unix(0, math.MinInt64+1) }
-func maxTime() time.Time { return time.Unix(0, math.MaxInt64) }
-
 type storeError string
 
 func (e storeError) Error() string { return string(e) }
 
 const (
 	errDuplicateSession = storeError("memstore: a session with this ID exists")
-	errTimeRange        = storeError("memstore: a session time is outside 1678 to 2262 (int64 Unix nanoseconds)")
+	errTimeRange        = storeError("memstore: a session time is outside 1677-09-21T00:12:43.145224193Z to 2262-04-11T23:47:16.854775807Z (int64 Unix nanoseconds)")
 )
 
 func (t *sessionTable) init() {
 	*t = sessionTable{byID: map[sid]slot{}, byUser: map[string]int32{}, oddIDs: map[sid]string{}}
 }
 
+// encodeTime encodes t by the stores' one rule (see unixnano).
 func encodeTime(t time.Time) (int64, bool) {
-	if t.IsZero() {
-		return noTime, true
-	}
-	if t.Before(minTime()) || t.After(maxTime()) {
-		return 0, false
-	}
-	return t.UnixNano(), true
-}
-
-func decodeTime(n int64) time.Time {
-	if n == noTime {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
-
-// cutoffOf returns the sweep's now as nanoseconds, clamped to the range:
-// before it nothing stored is expired, after it everything is.
-func cutoffOf(now time.Time) int64 {
-	switch {
-	case now.IsZero() || now.Before(minTime()):
-		return noTime // nothing is before it; a zero idle expiry is not either
-	case now.After(maxTime()):
-		return math.MaxInt64
-	}
-	return now.UnixNano()
+	n, err := unixnano.Encode(t)
+	return n, err == nil
 }
 
 func encode(r auth.SessionRecord) (entry, *extra, error) {
@@ -166,9 +136,9 @@ func (t *sessionTable) record(e *entry, id string) auth.SessionRecord {
 	}
 	r := auth.SessionRecord{
 		ID: id, UserID: t.users[e.user].id,
-		CreatedAt: decodeTime(e.created), RenewedAt: decodeTime(e.renewed),
-		ActiveExpiresAt: decodeTime(e.active), IdleExpiresAt: decodeTime(e.idle),
-		ExpiresAt: decodeTime(e.expires), BrowserSession: e.browser,
+		CreatedAt: unixnano.Decode(e.created), RenewedAt: unixnano.Decode(e.renewed),
+		ActiveExpiresAt: unixnano.Decode(e.active), IdleExpiresAt: unixnano.Decode(e.idle),
+		ExpiresAt: unixnano.Decode(e.expires), BrowserSession: e.browser,
 	}
 	if e.extra != 0 {
 		x := &t.extras[e.extra-1]

@@ -9,6 +9,7 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/memstore"
+	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
 // IDs that are not 64 lowercase hex characters (never made by Auth) are
@@ -64,34 +65,8 @@ func TestOddSessionIDs(t *testing.T) {
 	}
 }
 
-// Times int64 nanoseconds can't hold are refused with a system error,
+// Times outside the stores' one range are refused with a system error,
 // not stored wrong.
 func TestTimeRange(t *testing.T) {
-	ctx := context.Background()
-	s := memstore.NewSessions()
-	ok := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, bad := range []time.Time{time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)} {
-		r := auth.SessionRecord{ID: auth.SessionID("t"), UserID: "u", CreatedAt: ok, RenewedAt: ok, ActiveExpiresAt: ok, IdleExpiresAt: bad}
-		err := s.CreateSession(ctx, r)
-		if err == nil || errors.Is(err, auth.ErrNotFound) || errors.Is(err, auth.ErrUserNotFound) {
-			t.Errorf("CreateSession(idle %v) = %v, want a system error", bad, err)
-		}
-		if _, err := s.GetSession(ctx, r.ID); !errors.Is(err, auth.ErrNotFound) {
-			t.Errorf("a refused session is stored: %v", err)
-		}
-		r.IdleExpiresAt = ok
-		if err := s.CreateSession(ctx, r); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.RenewSession(ctx, r.ID, ok, auth.Renewal{RenewedAt: ok, ActiveExpiresAt: ok, IdleExpiresAt: bad}); err == nil {
-			t.Errorf("RenewSession(idle %v) succeeded", bad)
-		}
-		// The sweep takes any now: far past deletes nothing, far future all.
-		if n, err := s.DeleteExpiredSessions(ctx, time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC), 10); n != 0 || err != nil {
-			t.Errorf("DeleteExpiredSessions(year 1000) = %d, %v", n, err)
-		}
-		if n, err := s.DeleteExpiredSessions(ctx, time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), 10); n != 1 || err != nil {
-			t.Errorf("DeleteExpiredSessions(year 3000) = %d, %v", n, err)
-		}
-	}
+	testservices.CheckTimeRange(t, memstore.NewSessions(), "u1")
 }

@@ -50,16 +50,19 @@
 //
 // auth_sessions has: id (TEXT PRIMARY KEY, the SHA-256 of the token in
 // hex: tokens are never stored), user_id, created_at, renewed_at,
-// active_expires_at, idle_expires_at, expires_at (0 when the session has
-// no absolute end), user_agent, client_ip (TEXT, empty when unknown) and
+// active_expires_at, idle_expires_at, expires_at (none when the session
+// has no absolute end), user_agent, client_ip (TEXT, empty when unknown) and
 // attributes (json, not jsonb, which would re-encode: the bytes as given;
 // NULL for none), with indexes on user_id and idle_expires_at. Every time
 // is a BIGINT of Unix nanoseconds (timestamptz keeps only microseconds), so
 // it round-trips exactly and the conditional renewal compares exactly;
-// times read back are in UTC. An absent expires_at is 0 (so an absolute
-// expiry at the Unix epoch itself is refused); any other zero time is
-// stored as -9223372036854775808. A time outside int64 nanoseconds (before
-// 1678 or after 2262) is refused with an error.
+// times read back are in UTC. Times follow the one rule of authkit's
+// stores: the zero time (none, as an absent expires_at) is stored as
+// -9223372036854775808 and is before every instant; every instant from
+// 1677-09-21T00:12:43.145224193Z to 2262-04-11T23:47:16.854775807Z, the
+// Unix epoch included, round-trips; any other time is refused with an
+// error. (Before schema version 4, an absent expires_at was 0 and the
+// epoch was refused there; Migrate converts such rows.)
 //
 // Sessions that existed before schema version 2 (the release that first
 // recorded them) get the time of the upgrade as created_at and
@@ -82,11 +85,9 @@ package pgstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -133,32 +134,26 @@ func WithSchema(name string) Option {
 	return func(o *options) { o.schema = name }
 }
 
-// Sessions keeps sessions for an app's own users table: an
-// [auth.SessionStore] that does not keep users. Make one with
-// [NewSessions].
+// Sessions keeps, in PostgreSQL, the sessions of the users in an app's
+// own table ([NewSessions]): an [auth.SessionStore] without user methods.
+// The methods of that interface come from an embedded sqlcore.Sessions,
+// which this package shares with sqlitestore; the package doc gives the
+// statement each runs.
 type Sessions struct {
-	*state
-}
-
-// Store keeps authkit's users, keys and sessions: an [auth.SessionStore],
-// [auth.UserStore] and [auth.SessionUserGetter]. Make one with [Open] or
-// [New].
-type Store struct {
-	Sessions
-}
-
-var (
-	_ auth.SessionStore      = (*Store)(nil)
-	_ auth.UserStore         = (*Store)(nil)
-	_ auth.SessionUserGetter = (*Store)(nil)
-	_ auth.SessionStore      = (*Sessions)(nil)
-)
-
-type state struct {
+	sqlcore.Sessions
 	pool   *pgxpool.Pool
 	core   *sqlcore.Core
 	schema string
 	owned  bool // Close closes pool
+}
+
+// Store keeps authkit's own users, keys and sessions in PostgreSQL
+// ([Open], [New]). Besides the methods of [Sessions] it has those of
+// [auth.UserStore] and [auth.SessionUserGetter], from an embedded
+// sqlcore.Users shared with sqlitestore.
+type Store struct {
+	Sessions
+	sqlcore.Users
 }
 
 // Open connects to the PostgreSQL database at url (a URL or a
@@ -186,11 +181,11 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 // New returns a Store on pool. Call [Store.Migrate] before using it.
 // Close leaves pool open.
 func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
-	st, err := newState(pool, nil, opts)
+	s, err := newSessions(pool, nil, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{Sessions{st}}, nil
+	return &Store{*s, s.core.Users()}, nil
 }
 
 // NewSessions returns a Sessions on pool that keeps sessions for the users
@@ -200,14 +195,12 @@ func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 // CreateSession returns [auth.ErrUserNotFound] for an ID with no row.
 // Close leaves pool open.
 func NewSessions(pool *pgxpool.Pool, users UsersTable, opts ...Option) (*Sessions, error) {
-	st, err := newState(pool, &sqlcore.UsersTable{Table: users.Table, IDColumn: users.IDColumn, IDType: users.IDType}, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &Sessions{st}, nil
+	return newSessions(pool, &sqlcore.UsersTable{Table: users.Table, IDColumn: users.IDColumn, IDType: users.IDType}, opts)
 }
 
-func newState(pool *pgxpool.Pool, users *sqlcore.UsersTable, opts []Option) (*state, error) {
+var _ auth.SessionStore = (*Sessions)(nil)
+
+func newSessions(pool *pgxpool.Pool, users *sqlcore.UsersTable, opts []Option) (*Sessions, error) {
 	if pool == nil {
 		return nil, errors.New("pgstore: pool is nil")
 	}
@@ -217,14 +210,14 @@ func newState(pool *pgxpool.Pool, users *sqlcore.UsersTable, opts []Option) (*st
 			opt(&o)
 		}
 	}
-	core, err := sqlcore.New(poolDB{pool}, sqlcore.Config{
+	core, err := sqlcore.New(poolDB{pgxQuerier{pool}, pool}, sqlcore.Config{
 		Name: "pgstore", Postgres: true, Schema: o.schema, Users: users,
 		NoRows: pgx.ErrNoRows, Classify: classify, NotMigrated: ErrNotMigrated,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &state{pool: pool, core: core, schema: o.schema}, nil
+	return &Sessions{Sessions: core.Sessions(), pool: pool, core: core, schema: o.schema}, nil
 }
 
 func classify(err error) sqlcore.Kind {
@@ -281,7 +274,7 @@ func (s *Sessions) Migrate(ctx context.Context) error {
 				return fmt.Errorf("create schema: %w", err)
 			}
 		}
-		return s.core.Migrate(ctx, txQ{tx}, 0)
+		return s.core.Migrate(ctx, pgxQuerier{tx}, 0)
 	})
 	if err != nil {
 		return fmt.Errorf("pgstore: migrate: %w", err)
@@ -289,148 +282,40 @@ func (s *Sessions) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// poolDB is the [sqlcore.DB] on a pool.
-type poolDB struct{ p *pgxpool.Pool }
+// pgxQuerier is the [sqlcore.Querier] on a pool or a transaction, which
+// run statements alike.
+type pgxQuerier struct {
+	r interface {
+		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	}
+}
 
-func (d poolDB) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	tag, err := d.p.Exec(ctx, query, args...)
+func (q pgxQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := q.r.Exec(ctx, query, args...)
 	return tag.RowsAffected(), err
 }
 
-func (d poolDB) QueryRow(ctx context.Context, query string, args ...any) sqlcore.Row {
-	return d.p.QueryRow(ctx, query, args...)
+func (q pgxQuerier) QueryRow(ctx context.Context, query string, args ...any) sqlcore.Row {
+	return q.r.QueryRow(ctx, query, args...)
 }
 
-func (d poolDB) Query(ctx context.Context, query string, each func(sqlcore.Row) error, args ...any) error {
-	rows, err := d.p.Query(ctx, query, args...)
-	return eachRow(rows, err, each)
-}
-
-func (d poolDB) InTx(ctx context.Context, fn func(sqlcore.Querier) error) error {
-	return pgx.BeginFunc(ctx, d.p, func(tx pgx.Tx) error { return fn(txQ{tx}) })
-}
-
-type txQ struct{ tx pgx.Tx }
-
-func (t txQ) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	tag, err := t.tx.Exec(ctx, query, args...)
-	return tag.RowsAffected(), err
-}
-
-func (t txQ) QueryRow(ctx context.Context, query string, args ...any) sqlcore.Row {
-	return t.tx.QueryRow(ctx, query, args...)
-}
-
-func (t txQ) Query(ctx context.Context, query string, each func(sqlcore.Row) error, args ...any) error {
-	rows, err := t.tx.Query(ctx, query, args...)
-	return eachRow(rows, err, each)
-}
-
-func eachRow(rows pgx.Rows, err error, each func(sqlcore.Row) error) error {
+func (q pgxQuerier) Query(ctx context.Context, query string, each func(sqlcore.Row) error, args ...any) error {
+	rows, err := q.r.Query(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return sqlcore.EachRow(rows, each)
 }
 
-// CreateSession implements [auth.SessionStore].
-func (s *Sessions) CreateSession(ctx context.Context, session auth.SessionRecord) error {
-	return s.core.CreateSession(ctx, session)
+// poolDB is the [sqlcore.DB] on a pool.
+type poolDB struct {
+	pgxQuerier
+	p *pgxpool.Pool
 }
 
-// GetSession implements [auth.SessionStore] with one SELECT by primary
-// key.
-func (s *Sessions) GetSession(ctx context.Context, sessionID string) (auth.SessionRecord, error) {
-	return s.core.GetSession(ctx, sessionID)
-}
-
-// RenewSession implements [auth.SessionStore] with one conditional UPDATE.
-func (s *Sessions) RenewSession(ctx context.Context, sessionID string, oldActiveExpiresAt time.Time, r auth.Renewal) (bool, error) {
-	return s.core.RenewSession(ctx, sessionID, oldActiveExpiresAt, r)
-}
-
-// UpdateSessionAttributes implements [auth.SessionStore] with one
-// conditional UPDATE.
-func (s *Sessions) UpdateSessionAttributes(ctx context.Context, sessionID string, old, attributes json.RawMessage) (bool, error) {
-	return s.core.UpdateSessionAttributes(ctx, sessionID, old, attributes)
-}
-
-// DeleteSession implements [auth.SessionStore].
-func (s *Sessions) DeleteSession(ctx context.Context, sessionID string) error {
-	return s.core.DeleteSession(ctx, sessionID)
-}
-
-// DeleteUserSessions implements [auth.SessionStore].
-func (s *Sessions) DeleteUserSessions(ctx context.Context, userID string) error {
-	return s.core.DeleteUserSessions(ctx, userID)
-}
-
-// UserSessions implements [auth.SessionStore] with one query on the
-// user_id index.
-func (s *Sessions) UserSessions(ctx context.Context, userID string) ([]auth.SessionRecord, error) {
-	return s.core.UserSessions(ctx, userID)
-}
-
-// DeleteExpiredSessions implements [auth.SessionStore]: one DELETE of at
-// most limit rows.
-func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
-	return s.core.DeleteExpiredSessions(ctx, now, limit)
-}
-
-// GetSessionAndUser implements [auth.SessionUserGetter] with one SELECT
-// joining auth_users.
-func (s *Store) GetSessionAndUser(ctx context.Context, sessionID string) (auth.SessionRecord, auth.UserRecord, error) {
-	return s.core.GetSessionAndUser(ctx, sessionID)
-}
-
-// CreateUser implements [auth.UserStore]: user and key in one transaction.
-func (s *Store) CreateUser(ctx context.Context, user auth.UserRecord, key *auth.KeyRecord) error {
-	return s.core.CreateUser(ctx, user, key)
-}
-
-// GetUser implements [auth.UserStore].
-func (s *Store) GetUser(ctx context.Context, userID string) (auth.UserRecord, error) {
-	return s.core.GetUser(ctx, userID)
-}
-
-// UpdateUserAttributes implements [auth.UserStore].
-func (s *Store) UpdateUserAttributes(ctx context.Context, userID string, attributes json.RawMessage) error {
-	return s.core.UpdateUserAttributes(ctx, userID, attributes)
-}
-
-// DeleteUser implements [auth.UserStore]: the user's sessions, keys and
-// row in one transaction.
-func (s *Store) DeleteUser(ctx context.Context, userID string) error {
-	return s.core.DeleteUser(ctx, userID)
-}
-
-// CreateKey implements [auth.UserStore].
-func (s *Store) CreateKey(ctx context.Context, key auth.KeyRecord) error {
-	return s.core.CreateKey(ctx, key)
-}
-
-// GetKey implements [auth.UserStore].
-func (s *Store) GetKey(ctx context.Context, providerID, providerUserID string) (auth.KeyRecord, error) {
-	return s.core.GetKey(ctx, providerID, providerUserID)
-}
-
-// UpdateKeyPassword implements [auth.UserStore].
-func (s *Store) UpdateKeyPassword(ctx context.Context, providerID, providerUserID, passwordHash string) error {
-	return s.core.UpdateKeyPassword(ctx, providerID, providerUserID, passwordHash)
-}
-
-// DeleteKey implements [auth.UserStore].
-func (s *Store) DeleteKey(ctx context.Context, providerID, providerUserID string) error {
-	return s.core.DeleteKey(ctx, providerID, providerUserID)
-}
-
-// UserKeys implements [auth.UserStore].
-func (s *Store) UserKeys(ctx context.Context, userID string) ([]auth.KeyRecord, error) {
-	return s.core.UserKeys(ctx, userID)
+func (d poolDB) InTx(ctx context.Context, fn func(sqlcore.Querier) error) error {
+	return pgx.BeginFunc(ctx, d.p, func(tx pgx.Tx) error { return fn(pgxQuerier{tx}) })
 }

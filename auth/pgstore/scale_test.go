@@ -7,12 +7,12 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
-	"github.com/authkit-dev/authkit/auth/internal/sqlscale"
+	"github.com/authkit-dev/authkit/auth/internal/scale"
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
 // scaleBackend is a fresh store in its own schema with the user "filler".
-func scaleBackend(t *testing.T) sqlscale.Backend {
+func scaleBackend(t *testing.T) scale.Backend {
 	t.Helper()
 	pgURL := testservices.Postgres(t)
 	schema := newSchema(t, pgURL)
@@ -22,7 +22,7 @@ func scaleBackend(t *testing.T) sqlscale.Backend {
 	}
 	table := `"` + schema + `".auth_sessions`
 	floor := `SELECT id, user_id, created_at, renewed_at, active_expires_at, idle_expires_at, expires_at, user_agent, client_ip, attributes FROM ` + table + ` WHERE id = $1`
-	return sqlscale.Backend{
+	return scale.Backend{
 		Store: s,
 		Fill: func(ctx context.Context, n, expired int, now time.Time) error {
 			live, dead := now.Add(24*time.Hour).UnixNano(), now.Add(-time.Hour).UnixNano()
@@ -51,13 +51,13 @@ func scaleBackend(t *testing.T) sqlscale.Backend {
 
 // Validation at 1,000 and 1,000,000 sessions against the raw floor
 // (AUTHKIT_SCALE=1).
-func TestScaleLatency(t *testing.T) { sqlscale.CheckLatency(t, scaleBackend) }
+func TestScaleLatency(t *testing.T) { scale.CheckLatency(t, scaleBackend) }
 
 // Sweeping 500,000 expired of 1,000,000 in bounded steps, of auth's
 // default size and of 100, and paced (AUTHKIT_SCALE=1).
 func TestScaleSweep(t *testing.T) {
 	for _, batch := range []int{auth.DefaultSweepBatch, 100} {
-		t.Run(fmt.Sprint(batch), func(t *testing.T) { sqlscale.CheckSweep(t, scaleBackend, batch, false) })
+		t.Run(fmt.Sprint(batch), func(t *testing.T) { scale.CheckSweep(t, scaleBackend, batch, false) })
 	}
-	t.Run("paced", func(t *testing.T) { sqlscale.CheckSweep(t, scaleBackend, auth.DefaultSweepBatch, true) })
+	t.Run("paced", func(t *testing.T) { scale.CheckSweep(t, scaleBackend, auth.DefaultSweepBatch, true) })
 }

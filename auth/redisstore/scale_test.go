@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,24 +18,19 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/internal/scale"
 	"github.com/authkit-dev/authkit/auth/redisstore"
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
 // The scale checks of the sessions-model issue. They load up to 1,000,000
 // sessions (about 600 MB in Redis) and take about a minute, so they run
-// only with AUTHKIT_SCALE=1:
+// only with AUTHKIT_SCALE=1 (scale.Skip):
 //
 //	AUTHKIT_SCALE=1 go test -run TestScale -v ./auth/redisstore
 //
 // They log their figures. Timing on a shared machine is noisy: the checks
 // compare ratios measured in the same run.
-func skipUnlessScale(t *testing.T) {
-	t.Helper()
-	if os.Getenv("AUTHKIT_SCALE") != "1" {
-		t.Skip("a scale check with up to 1,000,000 sessions: run with AUTHKIT_SCALE=1")
-	}
-}
 
 // scaleID is the ID of the i-th loaded session.
 func scaleID(i int) string { return auth.SessionID("scale-" + strconv.Itoa(i)) }
@@ -93,17 +87,8 @@ func loadSessions(t *testing.T, client redis.UniversalClient, prefix string, fro
 
 type latencies []time.Duration
 
-func (l latencies) pct(p float64) time.Duration {
-	if len(l) == 0 {
-		return 0
-	}
-	s := slices.Clone(l)
-	slices.Sort(s)
-	return s[min(len(s)-1, int(float64(len(s))*p))]
-}
-
 func (l latencies) String() string {
-	return fmt.Sprintf("p50 %v p99 %v max %v (n=%d)", l.pct(0.5).Round(time.Microsecond), l.pct(0.99).Round(time.Microsecond), l.pct(1).Round(time.Microsecond), len(l))
+	return fmt.Sprintf("p50 %v p99 %v max %v (n=%d)", scale.Pct(l, 0.5).Round(time.Microsecond), scale.Pct(l, 0.99).Round(time.Microsecond), scale.Pct(l, 1).Round(time.Microsecond), len(l))
 }
 
 // validations measures GetSession through each store and a raw HGETALL
@@ -141,7 +126,7 @@ func userOf(users int) func(int) string {
 }
 
 func TestScaleValidationAndSweep(t *testing.T) {
-	skipUnlessScale(t)
+	scale.Skip(t)
 	client := singleClient(t)
 	ctx := t.Context()
 
@@ -158,8 +143,8 @@ func TestScaleValidationAndSweep(t *testing.T) {
 	t.Logf("raw HGETALL at 1,000 sessions:     %v", raw[0])
 	t.Logf("GetSession at 1,000,000 sessions:  %v", st[1])
 	t.Logf("raw HGETALL at 1,000,000 sessions: %v", raw[1])
-	t.Logf("store/raw p50: %.2fx at 1,000, %.2fx at 1,000,000", float64(st[0].pct(0.5))/float64(raw[0].pct(0.5)), float64(st[1].pct(0.5))/float64(raw[1].pct(0.5)))
-	if r := float64(st[1].pct(0.99)) / float64(st[0].pct(0.99)); r > 1.5 {
+	t.Logf("store/raw p50: %.2fx at 1,000, %.2fx at 1,000,000", float64(scale.Pct(st[0], 0.5))/float64(scale.Pct(raw[0], 0.5)), float64(scale.Pct(st[1], 0.5))/float64(scale.Pct(raw[1], 0.5)))
+	if r := float64(scale.Pct(st[1], 0.99)) / float64(scale.Pct(st[0], 0.99)); r > 1.5 {
 		t.Errorf("validation p99 at 1,000,000 sessions is %.2fx that at 1,000, want at most 1.5x", r)
 	} else {
 		t.Logf("validation p99 ratio 1M/1k: %.2fx", r)
@@ -180,22 +165,17 @@ func TestScaleValidationAndSweep(t *testing.T) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
+		scale.Until(stop, func() bool {
 			id := scaleID(rand.IntN(n/2)*2 + 1)
 			on := sweeping.Load()
 			start := time.Now()
 			if _, err := big.GetSession(ctx, id); err != nil {
 				t.Errorf("GetSession during the sweep: %v", err)
-				return
+				return false
 			}
 			d := time.Since(start)
 			if on != sweeping.Load() {
-				continue // the phase changed under it
+				return true // the phase changed under it
 			}
 			mu.Lock()
 			if on {
@@ -204,7 +184,8 @@ func TestScaleValidationAndSweep(t *testing.T) {
 				without = append(without, d)
 			}
 			mu.Unlock()
-		}
+			return true
+		})
 	})
 	wg.Go(func() {
 		for {
@@ -257,20 +238,20 @@ func TestScaleValidationAndSweep(t *testing.T) {
 	if deleted != n/2 {
 		t.Errorf("the sweep deleted %d sessions, want %d", deleted, n/2)
 	}
-	if r := float64(with.pct(0.99)) / float64(without.pct(0.99)); r > 2 {
+	if r := float64(scale.Pct(with, 0.99)) / float64(scale.Pct(without, 0.99)); r > 2 {
 		t.Errorf("validation p99 during the sweep is %.2fx that without, want at most 2x", r)
 	} else {
 		t.Logf("validation p99 ratio sweep/no sweep: %.2fx", r)
 	}
-	if createErrs > 0 || creates.pct(1) > 100*time.Millisecond {
-		t.Errorf("sign-ins during the sweep: %d failed, slowest %v; want none failed and none over 100ms", createErrs, creates.pct(1))
+	if createErrs > 0 || scale.Pct(creates, 1) > 100*time.Millisecond {
+		t.Errorf("sign-ins during the sweep: %d failed, slowest %v; want none failed and none over 100ms", createErrs, scale.Pct(creates, 1))
 	}
 }
 
 // Listing a user with 10,000 sessions never blocks another client for
 // more than a few milliseconds: its PINGs are timed during the listing.
 func TestScaleListTenThousand(t *testing.T) {
-	skipUnlessScale(t)
+	scale.Skip(t)
 	client := singleClient(t)
 	ctx := t.Context()
 	s := newSessions(t, client)
@@ -335,7 +316,7 @@ return n`)
 	t.Logf("another client's PING during one script of 10,000 reads (%v): %v", scriptEnd.Sub(scriptStart).Round(time.Microsecond), script)
 	// The machine is shared: single PINGs wait for the CPU now and then,
 	// listing or not. The p99 is what the listing itself does.
-	if p := during.pct(0.99); p > 5*time.Millisecond {
+	if p := scale.Pct(during, 0.99); p > 5*time.Millisecond {
 		t.Errorf("PING p99 during the listing = %v, want at most 5ms", p)
 	}
 }

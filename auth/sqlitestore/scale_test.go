@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
-	"github.com/authkit-dev/authkit/auth/internal/sqlscale"
+	"github.com/authkit-dev/authkit/auth/internal/scale"
 )
 
 // scaleBackend is a fresh file store with the user "filler".
-func scaleBackend(t *testing.T) sqlscale.Backend {
+func scaleBackend(t *testing.T) scale.Backend {
 	t.Helper()
 	s := openStore(t, filepath.Join(t.TempDir(), "scale.db"))
 	if err := s.CreateUser(t.Context(), auth.UserRecord{ID: "filler"}, nil); err != nil {
@@ -26,7 +26,7 @@ func scaleBackend(t *testing.T) sqlscale.Backend {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { floor.Close() })
-	return sqlscale.Backend{
+	return scale.Backend{
 		Store: s,
 		Fill: func(ctx context.Context, n, expired int, now time.Time) error {
 			live, dead := now.Add(24*time.Hour).UnixNano(), now.Add(-time.Hour).UnixNano()
@@ -52,15 +52,15 @@ func scaleBackend(t *testing.T) sqlscale.Backend {
 
 // Validation at 1,000 and 1,000,000 sessions against the raw floor
 // (AUTHKIT_SCALE=1).
-func TestScaleLatency(t *testing.T) { sqlscale.CheckLatency(t, scaleBackend) }
+func TestScaleLatency(t *testing.T) { scale.CheckLatency(t, scaleBackend) }
 
 // Sweeping 500,000 expired of 1,000,000 in bounded steps, of auth's
 // default size and of 100, and paced (AUTHKIT_SCALE=1).
 func TestScaleSweep(t *testing.T) {
 	for _, batch := range []int{auth.DefaultSweepBatch, 100} {
-		t.Run(fmt.Sprint(batch), func(t *testing.T) { sqlscale.CheckSweep(t, scaleBackend, batch, false) })
+		t.Run(fmt.Sprint(batch), func(t *testing.T) { scale.CheckSweep(t, scaleBackend, batch, false) })
 	}
-	t.Run("paced", func(t *testing.T) { sqlscale.CheckSweep(t, scaleBackend, auth.DefaultSweepBatch, true) })
+	t.Run("paced", func(t *testing.T) { scale.CheckSweep(t, scaleBackend, auth.DefaultSweepBatch, true) })
 }
 
 // BenchmarkSessionsCheckUser measures what the EXISTS on the app's users

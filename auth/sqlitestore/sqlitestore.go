@@ -31,15 +31,19 @@
 //
 // auth_sessions has: id (TEXT PRIMARY KEY, the SHA-256 of the token in
 // hex: tokens are never stored), user_id, created_at, renewed_at,
-// active_expires_at, idle_expires_at, expires_at (0 when the session has
-// no absolute end), user_agent, client_ip (TEXT, empty when unknown) and
+// active_expires_at, idle_expires_at, expires_at (none when the session
+// has no absolute end), user_agent, client_ip (TEXT, empty when unknown) and
 // attributes (TEXT, the JSON bytes as given, NULL for none), with indexes
 // on user_id and idle_expires_at. Every time is an INTEGER of Unix
 // nanoseconds, so it round-trips exactly and the conditional renewal
-// compares exactly; times read back are in UTC. An absent expires_at is
-// 0 (so an absolute expiry at the Unix epoch itself is refused); any other
-// zero time is stored as -9223372036854775808. A time outside int64
-// nanoseconds (before 1678 or after 2262) is refused with an error.
+// compares exactly; times read back are in UTC. Times follow the one rule
+// of authkit's stores: the zero time (none, as an absent expires_at) is
+// stored as -9223372036854775808 and is before every instant; every
+// instant from 1677-09-21T00:12:43.145224193Z to
+// 2262-04-11T23:47:16.854775807Z, the Unix epoch included, round-trips;
+// any other time is refused with an error. (Before schema version 4, an
+// absent expires_at was 0 and the epoch was refused there; Migrate
+// converts such rows.)
 //
 // Sessions that existed before schema version 2 (the release that first
 // recorded them) get the time of the upgrade as created_at and
@@ -107,11 +111,9 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -139,32 +141,26 @@ type UsersTable struct {
 	Table, IDColumn string
 }
 
-// Sessions keeps sessions for an app's own users table: an
-// [auth.SessionStore] that does not keep users. Make one with
-// [NewSessions].
+// Sessions is an [auth.SessionStore] on SQLite for an app that keeps its
+// users in a table of its own ([NewSessions]); it has no user methods.
+// Its session methods are those of the embedded sqlcore.Sessions, written
+// once for this package and pgstore; see the package doc for their
+// statements.
 type Sessions struct {
-	*state
-}
-
-// Store keeps authkit's users, keys and sessions: an [auth.SessionStore],
-// [auth.UserStore] and [auth.SessionUserGetter]. Make one with [Open] or
-// [New].
-type Store struct {
-	Sessions
-}
-
-var (
-	_ auth.SessionStore      = (*Store)(nil)
-	_ auth.UserStore         = (*Store)(nil)
-	_ auth.SessionUserGetter = (*Store)(nil)
-	_ auth.SessionStore      = (*Sessions)(nil)
-)
-
-type state struct {
+	sqlcore.Sessions
 	db    *sql.DB
 	std   *sqlcore.StdDB
 	core  *sqlcore.Core
 	owned bool // Close closes db
+}
+
+// Store is an [auth.SessionStore], [auth.UserStore] and
+// [auth.SessionUserGetter] on SQLite: authkit keeps the users and keys
+// too ([Open], [New]). The user methods are those of the embedded
+// sqlcore.Users, shared with pgstore.
+type Store struct {
+	Sessions
+	sqlcore.Users
 }
 
 // sqlitePragmas are set on every connection OpenDB makes; see the package
@@ -227,11 +223,11 @@ func Open(path string) (*Store, error) {
 // modernc.org/sqlite (see [OpenDB] for the recommended settings). Call
 // [Store.Migrate] before using it. Close leaves db open.
 func New(db *sql.DB) (*Store, error) {
-	st, err := newState(db, nil)
+	s, err := newSessions(db, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{Sessions{st}}, nil
+	return &Store{*s, s.core.Users()}, nil
 }
 
 // NewSessions returns a Sessions on db that keeps sessions for the users
@@ -244,14 +240,12 @@ func New(db *sql.DB) (*Store, error) {
 // [OpenDB] sets them, and otherwise stays until the app calls
 // InvalidateUserSessions). Close leaves db open.
 func NewSessions(db *sql.DB, users UsersTable) (*Sessions, error) {
-	st, err := newState(db, &sqlcore.UsersTable{Table: users.Table, IDColumn: users.IDColumn})
-	if err != nil {
-		return nil, err
-	}
-	return &Sessions{st}, nil
+	return newSessions(db, &sqlcore.UsersTable{Table: users.Table, IDColumn: users.IDColumn})
 }
 
-func newState(db *sql.DB, users *sqlcore.UsersTable) (*state, error) {
+var _ auth.SessionStore = (*Sessions)(nil)
+
+func newSessions(db *sql.DB, users *sqlcore.UsersTable) (*Sessions, error) {
 	if db == nil {
 		return nil, errors.New("sqlitestore: db is nil")
 	}
@@ -264,7 +258,7 @@ func newState(db *sql.DB, users *sqlcore.UsersTable) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &state{db: db, std: std, core: core}, nil
+	return &Sessions{Sessions: core.Sessions(), db: db, std: std, core: core}, nil
 }
 
 func classify(err error) sqlcore.Kind {
@@ -317,100 +311,4 @@ func (s *Sessions) Migrate(ctx context.Context) error {
 		return fmt.Errorf("sqlitestore: migrate: %w", err)
 	}
 	return nil
-}
-
-// CreateSession implements [auth.SessionStore].
-func (s *Sessions) CreateSession(ctx context.Context, session auth.SessionRecord) error {
-	return s.core.CreateSession(ctx, session)
-}
-
-// GetSession implements [auth.SessionStore] with one SELECT by primary
-// key.
-func (s *Sessions) GetSession(ctx context.Context, sessionID string) (auth.SessionRecord, error) {
-	return s.core.GetSession(ctx, sessionID)
-}
-
-// RenewSession implements [auth.SessionStore] with one conditional UPDATE.
-func (s *Sessions) RenewSession(ctx context.Context, sessionID string, oldActiveExpiresAt time.Time, r auth.Renewal) (bool, error) {
-	return s.core.RenewSession(ctx, sessionID, oldActiveExpiresAt, r)
-}
-
-// UpdateSessionAttributes implements [auth.SessionStore] with one
-// conditional UPDATE.
-func (s *Sessions) UpdateSessionAttributes(ctx context.Context, sessionID string, old, attributes json.RawMessage) (bool, error) {
-	return s.core.UpdateSessionAttributes(ctx, sessionID, old, attributes)
-}
-
-// DeleteSession implements [auth.SessionStore].
-func (s *Sessions) DeleteSession(ctx context.Context, sessionID string) error {
-	return s.core.DeleteSession(ctx, sessionID)
-}
-
-// DeleteUserSessions implements [auth.SessionStore].
-func (s *Sessions) DeleteUserSessions(ctx context.Context, userID string) error {
-	return s.core.DeleteUserSessions(ctx, userID)
-}
-
-// UserSessions implements [auth.SessionStore] with one query on the
-// user_id index.
-func (s *Sessions) UserSessions(ctx context.Context, userID string) ([]auth.SessionRecord, error) {
-	return s.core.UserSessions(ctx, userID)
-}
-
-// DeleteExpiredSessions implements [auth.SessionStore]: one DELETE of at
-// most limit rows.
-func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
-	return s.core.DeleteExpiredSessions(ctx, now, limit)
-}
-
-// GetSessionAndUser implements [auth.SessionUserGetter] with one SELECT
-// joining auth_users.
-func (s *Store) GetSessionAndUser(ctx context.Context, sessionID string) (auth.SessionRecord, auth.UserRecord, error) {
-	return s.core.GetSessionAndUser(ctx, sessionID)
-}
-
-// CreateUser implements [auth.UserStore]: user and key in one transaction.
-func (s *Store) CreateUser(ctx context.Context, user auth.UserRecord, key *auth.KeyRecord) error {
-	return s.core.CreateUser(ctx, user, key)
-}
-
-// GetUser implements [auth.UserStore].
-func (s *Store) GetUser(ctx context.Context, userID string) (auth.UserRecord, error) {
-	return s.core.GetUser(ctx, userID)
-}
-
-// UpdateUserAttributes implements [auth.UserStore].
-func (s *Store) UpdateUserAttributes(ctx context.Context, userID string, attributes json.RawMessage) error {
-	return s.core.UpdateUserAttributes(ctx, userID, attributes)
-}
-
-// DeleteUser implements [auth.UserStore]: the user's sessions, keys and
-// row in one transaction.
-func (s *Store) DeleteUser(ctx context.Context, userID string) error {
-	return s.core.DeleteUser(ctx, userID)
-}
-
-// CreateKey implements [auth.UserStore].
-func (s *Store) CreateKey(ctx context.Context, key auth.KeyRecord) error {
-	return s.core.CreateKey(ctx, key)
-}
-
-// GetKey implements [auth.UserStore].
-func (s *Store) GetKey(ctx context.Context, providerID, providerUserID string) (auth.KeyRecord, error) {
-	return s.core.GetKey(ctx, providerID, providerUserID)
-}
-
-// UpdateKeyPassword implements [auth.UserStore].
-func (s *Store) UpdateKeyPassword(ctx context.Context, providerID, providerUserID, passwordHash string) error {
-	return s.core.UpdateKeyPassword(ctx, providerID, providerUserID, passwordHash)
-}
-
-// DeleteKey implements [auth.UserStore].
-func (s *Store) DeleteKey(ctx context.Context, providerID, providerUserID string) error {
-	return s.core.DeleteKey(ctx, providerID, providerUserID)
-}
-
-// UserKeys implements [auth.UserStore].
-func (s *Store) UserKeys(ctx context.Context, userID string) ([]auth.KeyRecord, error) {
-	return s.core.UserKeys(ctx, userID)
 }

@@ -146,13 +146,55 @@ func (f *fixture) noErr(what string, err error) {
 	}
 }
 
+// wantRead checks a read: no error, and got equal to want (times as
+// instants).
+func wantRead[T any](f *fixture, call string, want, got T, err error) {
+	f.t.Helper()
+	f.noErr(call, err)
+	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+		f.t.Errorf("%s mismatch (-want +got):\n%s", call, diff)
+	}
+}
+
+// wantList checks a read of a list, in any order: no error, and got the
+// elements of want (none matching none, nil or empty).
+func wantList[T any](f *fixture, call string, want, got []T, err error, order func(a, b T) int) {
+	f.t.Helper()
+	if len(want) == 0 && len(got) == 0 {
+		f.noErr(call, err)
+		return
+	}
+	want = slices.SortedFunc(slices.Values(want), order)
+	slices.SortFunc(got, order)
+	wantRead(f, call, want, got, err)
+}
+
+// wantRenew checks that RenewSession(id, old, ren) returns want without
+// an error; what describes the call, for the message.
+func (f *fixture) wantRenew(what, id string, old time.Time, ren auth.Renewal, want bool) {
+	f.t.Helper()
+	ok, err := f.s.RenewSession(f.ctx(), id, old, ren)
+	f.noErr("RenewSession("+what+")", err)
+	if ok != want {
+		f.t.Fatalf("RenewSession(%s) = %v, want %v", what, ok, want)
+	}
+}
+
+// wantSwept checks that DeleteExpiredSessions(now, limit) deletes want
+// sessions; what says what now is, for the message.
+func (f *fixture) wantSwept(what string, now time.Time, limit, want int) {
+	f.t.Helper()
+	n, err := f.s.DeleteExpiredSessions(f.ctx(), now, limit)
+	f.noErr("DeleteExpiredSessions("+what+")", err)
+	if n != want {
+		f.t.Errorf("DeleteExpiredSessions(%s, %d) = %d, want %d", what, limit, n, want)
+	}
+}
+
 func (f *fixture) wantSession(want auth.SessionRecord) {
 	f.t.Helper()
 	got, err := f.s.GetSession(f.ctx(), want.ID)
-	f.noErr(fmt.Sprintf("GetSession(%.12s…)", want.ID), err)
-	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
-		f.t.Errorf("GetSession(%.12s…) mismatch (-want +got):\n%s", want.ID, diff)
-	}
+	wantRead(f, fmt.Sprintf("GetSession(%.12s…)", want.ID), want, got, err)
 }
 
 func (f *fixture) wantNoSession(id string) {
@@ -161,30 +203,18 @@ func (f *fixture) wantNoSession(id string) {
 	f.wantErr(fmt.Sprintf("GetSession(%.12s…)", id), err, auth.ErrNotFound)
 }
 
-func sortSessions(rs []auth.SessionRecord) []auth.SessionRecord {
-	slices.SortFunc(rs, func(a, b auth.SessionRecord) int { return strings.Compare(a.ID, b.ID) })
-	return rs
-}
+func bySessionID(a, b auth.SessionRecord) int { return strings.Compare(a.ID, b.ID) }
 
 func (f *fixture) wantUserSessions(userID string, want ...auth.SessionRecord) {
 	f.t.Helper()
 	got, err := f.s.UserSessions(f.ctx(), userID)
-	f.noErr(fmt.Sprintf("UserSessions(%q)", userID), err)
-	if len(want) == 0 && len(got) == 0 {
-		return
-	}
-	if diff := cmp.Diff(sortSessions(slices.Clone(want)), sortSessions(got), cmpOpts); diff != "" {
-		f.t.Errorf("UserSessions(%q) mismatch (-want +got):\n%s", userID, diff)
-	}
+	wantList(f, fmt.Sprintf("UserSessions(%q)", userID), want, got, err, bySessionID)
 }
 
 func (f *fixture) wantUser(want auth.UserRecord) {
 	f.t.Helper()
 	got, err := f.us.GetUser(f.ctx(), want.ID)
-	f.noErr(fmt.Sprintf("GetUser(%q)", want.ID), err)
-	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
-		f.t.Errorf("GetUser(%q) mismatch (-want +got):\n%s", want.ID, diff)
-	}
+	wantRead(f, fmt.Sprintf("GetUser(%q)", want.ID), want, got, err)
 }
 
 func (f *fixture) wantNoUser(id string) {
@@ -196,10 +226,7 @@ func (f *fixture) wantNoUser(id string) {
 func (f *fixture) wantKey(want auth.KeyRecord) {
 	f.t.Helper()
 	got, err := f.us.GetKey(f.ctx(), want.ProviderID, want.ProviderUserID)
-	f.noErr(fmt.Sprintf("GetKey(%q, %q)", want.ProviderID, want.ProviderUserID), err)
-	if diff := cmp.Diff(want, got); diff != "" {
-		f.t.Errorf("GetKey(%q, %q) mismatch (-want +got):\n%s", want.ProviderID, want.ProviderUserID, diff)
-	}
+	wantRead(f, fmt.Sprintf("GetKey(%q, %q)", want.ProviderID, want.ProviderUserID), want, got, err)
 }
 
 func (f *fixture) wantNoKey(providerID, providerUserID string) {
@@ -208,26 +235,17 @@ func (f *fixture) wantNoKey(providerID, providerUserID string) {
 	f.wantErr(fmt.Sprintf("GetKey(%q, %q)", providerID, providerUserID), err, auth.ErrNotFound)
 }
 
-func sortKeys(ks []auth.KeyRecord) []auth.KeyRecord {
-	slices.SortFunc(ks, func(a, b auth.KeyRecord) int {
-		if c := strings.Compare(a.ProviderID, b.ProviderID); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ProviderUserID, b.ProviderUserID)
-	})
-	return ks
+func byKeyID(a, b auth.KeyRecord) int {
+	if c := strings.Compare(a.ProviderID, b.ProviderID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ProviderUserID, b.ProviderUserID)
 }
 
 func (f *fixture) wantUserKeys(userID string, want ...auth.KeyRecord) {
 	f.t.Helper()
 	got, err := f.us.UserKeys(f.ctx(), userID)
-	f.noErr(fmt.Sprintf("UserKeys(%q)", userID), err)
-	if len(want) == 0 && len(got) == 0 {
-		return
-	}
-	if diff := cmp.Diff(sortKeys(slices.Clone(want)), sortKeys(got)); diff != "" {
-		f.t.Errorf("UserKeys(%q) mismatch (-want +got):\n%s", userID, diff)
-	}
+	wantList(f, fmt.Sprintf("UserKeys(%q)", userID), want, got, err, byKeyID)
 }
 
 // wantSameBytes checks that got holds exactly the bytes of want (a store

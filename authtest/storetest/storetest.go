@@ -18,8 +18,12 @@
 // which rule broke and run it alone with -run.
 //
 // The suites never wait for real time to pass. They use timestamps from
-// the years 1678 to 2262 (what int64 Unix nanoseconds hold), in several
+// the first to the last instant int64 Unix nanoseconds hold (but
+// math.MinInt64 itself: 1677-09-21T00:12:43.145224193Z to
+// 2262-04-11T23:47:16.854775807Z), the Unix epoch among them, in several
 // time zones and with odd nanoseconds, and expect the same instants back.
+// The zero time means none: it reads back as the zero time and is before
+// every instant.
 // A store that drops records by a real-time TTL must keep each record it
 // was given for the length of a test, whatever its expiry times say: the
 // contract says the store does not judge expiry.

@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
-	"github.com/authkit-dev/authkit/auth/internal/pace"
+	"github.com/authkit-dev/authkit/auth/internal/unixnano"
 )
 
 // UsersTable names an app's users table and its ID column.
@@ -168,54 +167,15 @@ func canonicalID(idtype string) func(string) bool {
 // gives it back unchanged.
 func (c *Core) knownID(userID string) bool { return c.idOK == nil || c.idOK(userID) }
 
-// The instants int64 Unix nanoseconds can hold.
-var (
-	minTime = time.Unix(0, math.MinInt64)
-	maxTime = time.Unix(0, math.MaxInt64)
-)
-
-// Nanos encodes t as Unix nanoseconds, and the zero time as
-// math.MinInt64 (so that, say, a renewal compared with the zero time
-// matches nothing). It refuses times outside the int64 range, and the
-// instant math.MinInt64 itself (in 1677), which reads back as zero.
-func (c *Core) Nanos(t time.Time) (int64, error) {
-	if t.IsZero() {
-		return math.MinInt64, nil
+// nanos encodes t by the stores' one rule (see unixnano): Unix
+// nanoseconds, unixnano.None for the zero time, an error outside the
+// range.
+func (c *Core) nanos(t time.Time) (int64, error) {
+	n, err := unixnano.Encode(t)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %v: %w", c.cfg.Name, t, err)
 	}
-	if !t.After(minTime) || t.After(maxTime) {
-		return 0, fmt.Errorf("%s: time %v is outside the range of int64 Unix nanoseconds (%v to %v)", c.cfg.Name, t, minTime.UTC(), maxTime.UTC())
-	}
-	return t.UnixNano(), nil
-}
-
-// FromNanos decodes what [Core.Nanos] encodes; times are in UTC.
-func FromNanos(n int64) time.Time {
-	if n == math.MinInt64 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
-
-// ExpiryNanos encodes an absolute expiry: the zero time (none) as 0, as
-// the schema documents. It refuses the Unix epoch itself, which would read
-// back as none.
-func (c *Core) ExpiryNanos(t time.Time) (int64, error) {
-	if t.IsZero() {
-		return 0, nil
-	}
-	n, err := c.Nanos(t)
-	if err == nil && n == 0 {
-		err = fmt.Errorf("%s: absolute expiry %v is the Unix epoch, which encodes none", c.cfg.Name, t)
-	}
-	return n, err
-}
-
-// FromExpiryNanos decodes what [Core.ExpiryNanos] encodes.
-func FromExpiryNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return FromNanos(n)
+	return n, nil
 }
 
 // jsonArg is the SQL value for JSON attributes: NULL for nil, the bytes
@@ -259,8 +219,8 @@ func scanSession(r Row, id string, extra ...any) (auth.SessionRecord, error) {
 		return auth.SessionRecord{}, err
 	}
 	rec := s.rec
-	rec.CreatedAt, rec.RenewedAt = FromNanos(s.created), FromNanos(s.renewed)
-	rec.ActiveExpiresAt, rec.IdleExpiresAt, rec.ExpiresAt = FromNanos(s.active), FromNanos(s.idle), FromExpiryNanos(s.expires)
+	rec.CreatedAt, rec.RenewedAt = unixnano.Decode(s.created), unixnano.Decode(s.renewed)
+	rec.ActiveExpiresAt, rec.IdleExpiresAt, rec.ExpiresAt = unixnano.Decode(s.active), unixnano.Decode(s.idle), unixnano.Decode(s.expires)
 	if s.attrs != nil {
 		rec.Attributes = s.attrs
 	}
@@ -276,250 +236,9 @@ func flag(b bool) int64 {
 	return 0
 }
 
-// CreateSession implements [auth.SessionStore]. The insert selects from
-// the users table, so a missing user inserts nothing, atomically. A user
-// ID that the ID column would give back in another spelling is
-// [auth.ErrUserNotFound] (see canonicalID).
-func (c *Core) CreateSession(ctx context.Context, s auth.SessionRecord) error {
-	if !c.knownID(s.UserID) {
-		return fmt.Errorf("%w: %s: user ID %q is not as the users table's ID column writes it", auth.ErrUserNotFound, c.cfg.Name, s.UserID)
-	}
-	var ts [5]int64
-	for i, t := range []time.Time{s.CreatedAt, s.RenewedAt, s.ActiveExpiresAt, s.IdleExpiresAt} {
-		n, err := c.Nanos(t)
-		if err != nil {
-			return err
-		}
-		ts[i] = n
-	}
-	n, err := c.ExpiryNanos(s.ExpiresAt)
-	if err != nil {
-		return err
-	}
-	ts[4] = n
-	args := []any{s.ID, ts[0], ts[1], ts[2], ts[3], ts[4], s.UserAgent, s.ClientIP, jsonArg(s.Attributes), flag(s.BrowserSession), s.UserID}
-	if c.q.insertSessionExact {
-		args = append(args, s.UserID)
-	}
-	n, err = c.db.Exec(ctx, c.q.insertSession, args...)
-	switch {
-	case err != nil && c.cfg.Classify(err) == ForeignKey:
-		// The user was deleted between the SELECT and the insert's check.
-		return auth.ErrUserNotFound
-	case err != nil:
-		// A unique violation (an existing session ID) stays a system error.
-		return c.wrap("create session", err)
-	case n == 0:
-		return auth.ErrUserNotFound
-	}
-	return nil
-}
-
-// GetSession implements [auth.SessionStore]: one SELECT by primary key.
-func (c *Core) GetSession(ctx context.Context, id string) (auth.SessionRecord, error) {
-	rec, err := scanSession(c.db.QueryRow(ctx, c.q.getSession, id), id)
-	if c.isNoRows(err) {
-		return auth.SessionRecord{}, auth.ErrNotFound
-	}
-	if err != nil {
-		return auth.SessionRecord{}, c.wrap("get session", err)
-	}
-	return rec, nil
-}
-
-// GetSessionAndUser implements [auth.SessionUserGetter]: one SELECT
-// joining the user.
-func (c *Core) GetSessionAndUser(ctx context.Context, id string) (auth.SessionRecord, auth.UserRecord, error) {
-	var uid *string
-	var attrs []byte
-	rec, err := scanSession(c.db.QueryRow(ctx, c.q.getSessionAndUser, id), "", &uid, &attrs)
-	if c.isNoRows(err) {
-		return auth.SessionRecord{}, auth.UserRecord{}, auth.ErrNotFound
-	}
-	if err != nil {
-		return auth.SessionRecord{}, auth.UserRecord{}, c.wrap("get session and user", err)
-	}
-	if uid == nil {
-		return rec, auth.UserRecord{}, auth.ErrUserNotFound
-	}
-	return rec, auth.UserRecord{ID: *uid, Attributes: attrs}, nil
-}
-
-// RenewSession implements [auth.SessionStore] with one conditional UPDATE.
-func (c *Core) RenewSession(ctx context.Context, id string, old time.Time, r auth.Renewal) (bool, error) {
-	var ts [4]int64
-	for i, t := range []time.Time{r.RenewedAt, r.ActiveExpiresAt, r.IdleExpiresAt, old} {
-		n, err := c.Nanos(t)
-		if err != nil {
-			return false, err
-		}
-		ts[i] = n
-	}
-	n, err := c.db.Exec(ctx, c.q.renewSession, ts[0], ts[1], ts[2], id, ts[3])
-	if err != nil {
-		return false, c.wrap("renew session", err)
-	}
-	return n == 1, nil
-}
-
-// UpdateSessionAttributes implements [auth.SessionStore] with one
-// conditional UPDATE comparing the stored attributes as text.
-func (c *Core) UpdateSessionAttributes(ctx context.Context, id string, old, attributes json.RawMessage) (bool, error) {
-	n, err := c.db.Exec(ctx, c.q.updateSessionAttributes, jsonArg(attributes), id, jsonArg(old))
-	if err != nil {
-		return false, c.wrap("update session attributes", err)
-	}
-	return n == 1, nil
-}
-
-// DeleteSession implements [auth.SessionStore].
-func (c *Core) DeleteSession(ctx context.Context, id string) error {
-	if _, err := c.db.Exec(ctx, c.q.deleteSession, id); err != nil {
-		return c.wrap("delete session", err)
-	}
-	return nil
-}
-
-// DeleteUserSessions implements [auth.SessionStore]. An ID the ID column
-// would give back in another spelling names no user: nothing to delete.
-func (c *Core) DeleteUserSessions(ctx context.Context, userID string) error {
-	if !c.knownID(userID) {
-		return nil
-	}
-	if _, err := c.db.Exec(ctx, c.q.deleteUserSessions, userID); err != nil {
-		return c.wrap("delete user sessions", err)
-	}
-	return nil
-}
-
-// UserSessions implements [auth.SessionStore]: one query on the user_id
-// index. An ID the ID column would give back in another spelling names no
-// user: it has none.
-func (c *Core) UserSessions(ctx context.Context, userID string) ([]auth.SessionRecord, error) {
-	if !c.knownID(userID) {
-		return nil, nil
-	}
-	var out []auth.SessionRecord
-	err := c.db.Query(ctx, c.q.userSessions, func(r Row) error {
-		rec, err := scanSession(r, "")
-		if err != nil {
-			return err
-		}
-		out = append(out, rec)
-		return nil
-	}, userID)
-	if err != nil {
-		return nil, c.wrap("list user sessions", err)
-	}
-	return out, nil
-}
-
-// DeleteExpiredSessions implements [auth.SessionStore]: one DELETE of at
-// most limit rows found on the idle_expires_at index.
-func (c *Core) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
-	if limit <= 0 {
-		return 0, fmt.Errorf("%s: delete expired sessions: limit %d is not positive", c.cfg.Name, limit)
-	}
-	n, err := c.Nanos(now)
-	if err != nil {
-		return 0, err
-	}
-	// One transaction, on both: its BEGIN is where SQLite waits for the
-	// write lock (immediate transactions, as OpenDB sets), which a
-	// context can cut short without losing a count, since the DELETE
-	// then never ran; the DELETE and COMMIT run to a known end, so the
-	// count returned is what was deleted.
-	//
-	// On PostgreSQL the step, once begun, runs to its end whatever ctx
-	// does (within pgSweepStep): a COMMIT cut short by ctx after the
-	// server ran it would leave the count unknown, and the step is one
-	// bounded DELETE.
-	txCtx := ctx
-	if c.cfg.Postgres {
-		if err := ctx.Err(); err != nil {
-			return 0, c.wrap("delete expired sessions", err)
-		}
-		var cancel context.CancelFunc
-		txCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), pgSweepStep)
-		defer cancel()
-	}
-	var deleted int64
-	start := time.Now()
-	err = c.db.InTx(txCtx, func(tx Querier) error {
-		ctx := txCtx
-		if c.cfg.Postgres {
-			// A sweep step need not wait for its commit to reach the
-			// disk: if the server crashes first, the sessions it deleted
-			// are still dead and the next sweep deletes them again. Not
-			// waiting keeps the step's flushes from queueing ahead of
-			// sign-ins' commits.
-			if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit TO OFF"); err != nil {
-				return err
-			}
-		}
-		var err error
-		deleted, err = tx.Exec(ctx, c.q.deleteExpired, n, limit)
-		return err
-	})
-	if err != nil {
-		// Rolled back, or the commit's outcome unknown: nothing to count.
-		return 0, c.wrap("delete expired sessions", err)
-	}
-	if c.cfg.PaceSweep {
-		if err := pace.After(ctx, start); err != nil {
-			// The step is done: its count belongs in the caller's total.
-			return int(deleted), c.wrap("delete expired sessions", err)
-		}
-	}
-	return int(deleted), nil
-}
-
 // pgSweepStep bounds a PostgreSQL sweep step, which its caller's context
 // does not cut short once it has begun.
 const pgSweepStep = 10 * time.Second
-
-// CreateUser implements [auth.UserStore]: user and key in one
-// transaction.
-func (c *Core) CreateUser(ctx context.Context, user auth.UserRecord, key *auth.KeyRecord) error {
-	var sentinel error
-	err := c.db.InTx(ctx, func(tx Querier) error {
-		if _, err := tx.Exec(ctx, c.q.insertUser, user.ID, jsonArg(user.Attributes)); err != nil {
-			if c.cfg.Classify(err) == Unique {
-				sentinel = auth.ErrDuplicateUser
-			}
-			return err
-		}
-		if key != nil {
-			if _, err := tx.Exec(ctx, c.q.insertKey, key.ProviderID, key.ProviderUserID, key.UserID, key.PasswordHash); err != nil {
-				if c.cfg.Classify(err) == Unique {
-					sentinel = auth.ErrDuplicateKey
-				}
-				return err
-			}
-		}
-		return nil
-	})
-	if sentinel != nil {
-		return sentinel
-	}
-	if err != nil {
-		return c.wrap("create user", err)
-	}
-	return nil
-}
-
-// GetUser implements [auth.UserStore].
-func (c *Core) GetUser(ctx context.Context, userID string) (auth.UserRecord, error) {
-	var attrs []byte
-	err := c.db.QueryRow(ctx, c.q.getUser, userID).Scan(&attrs)
-	if c.isNoRows(err) {
-		return auth.UserRecord{}, auth.ErrNotFound
-	}
-	if err != nil {
-		return auth.UserRecord{}, c.wrap("get user", err)
-	}
-	return auth.UserRecord{ID: userID, Attributes: attrs}, nil
-}
 
 // execOne runs a statement that must change one row, and returns
 // [auth.ErrNotFound] if it changed none.
@@ -532,95 +251,4 @@ func (c *Core) execOne(ctx context.Context, op, query string, args ...any) error
 		return auth.ErrNotFound
 	}
 	return nil
-}
-
-// UpdateUserAttributes implements [auth.UserStore].
-func (c *Core) UpdateUserAttributes(ctx context.Context, userID string, attributes json.RawMessage) error {
-	return c.execOne(ctx, "update user attributes", c.q.updateUserAttributes, jsonArg(attributes), userID)
-}
-
-// DeleteUser implements [auth.UserStore]: the user's sessions, keys and
-// the user in one transaction (not relying on SQLite's foreign_keys
-// pragma).
-func (c *Core) DeleteUser(ctx context.Context, userID string) error {
-	found := true
-	err := c.db.InTx(ctx, func(tx Querier) error {
-		for _, q := range []string{c.q.deleteUserSessions, c.q.deleteUserKeys} {
-			if _, err := tx.Exec(ctx, q, userID); err != nil {
-				return err
-			}
-		}
-		n, err := tx.Exec(ctx, c.q.deleteUser, userID)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			found = false
-			return auth.ErrNotFound // rolls back nothing that matters
-		}
-		return nil
-	})
-	if !found {
-		return auth.ErrNotFound
-	}
-	if err != nil {
-		return c.wrap("delete user", err)
-	}
-	return nil
-}
-
-// CreateKey implements [auth.UserStore]. The insert selects from the users
-// table, so a missing user inserts nothing, atomically.
-func (c *Core) CreateKey(ctx context.Context, key auth.KeyRecord) error {
-	err := c.execOne(ctx, "create key", c.q.insertKeyForUser, key.ProviderID, key.ProviderUserID, key.PasswordHash, key.UserID)
-	if err == nil || errors.Is(err, auth.ErrNotFound) {
-		return err
-	}
-	switch c.cfg.Classify(err) {
-	case Unique:
-		return auth.ErrDuplicateKey
-	case ForeignKey:
-		return auth.ErrNotFound
-	}
-	return err
-}
-
-// GetKey implements [auth.UserStore].
-func (c *Core) GetKey(ctx context.Context, providerID, providerUserID string) (auth.KeyRecord, error) {
-	k := auth.KeyRecord{ProviderID: providerID, ProviderUserID: providerUserID}
-	err := c.db.QueryRow(ctx, c.q.getKey, providerID, providerUserID).Scan(&k.UserID, &k.PasswordHash)
-	if c.isNoRows(err) {
-		return auth.KeyRecord{}, auth.ErrNotFound
-	}
-	if err != nil {
-		return auth.KeyRecord{}, c.wrap("get key", err)
-	}
-	return k, nil
-}
-
-// UpdateKeyPassword implements [auth.UserStore].
-func (c *Core) UpdateKeyPassword(ctx context.Context, providerID, providerUserID, passwordHash string) error {
-	return c.execOne(ctx, "update key password", c.q.updateKeyPassword, passwordHash, providerID, providerUserID)
-}
-
-// DeleteKey implements [auth.UserStore].
-func (c *Core) DeleteKey(ctx context.Context, providerID, providerUserID string) error {
-	return c.execOne(ctx, "delete key", c.q.deleteKey, providerID, providerUserID)
-}
-
-// UserKeys implements [auth.UserStore].
-func (c *Core) UserKeys(ctx context.Context, userID string) ([]auth.KeyRecord, error) {
-	var out []auth.KeyRecord
-	err := c.db.Query(ctx, c.q.userKeys, func(r Row) error {
-		k := auth.KeyRecord{UserID: userID}
-		if err := r.Scan(&k.ProviderID, &k.ProviderUserID, &k.PasswordHash); err != nil {
-			return err
-		}
-		out = append(out, k)
-		return nil
-	}, userID)
-	if err != nil {
-		return nil, c.wrap("list user keys", err)
-	}
-	return out, nil
 }

@@ -252,7 +252,7 @@ func (d *StdDB) InTx(ctx context.Context, fn func(Querier) error) error {
 		return err
 	}
 	defer done()
-	if err := fn(stdTx{tx}); err != nil {
+	if err := fn(stdQuerier{tx}); err != nil {
 		tx.Rollback()
 		return withCtx(ctx, err)
 	}
@@ -294,7 +294,7 @@ func (d *StdDB) Locked(ctx context.Context, begin string, fn func(Querier) error
 		return err
 	}
 	defer release()
-	if err := fn(stdConn{conn}); err != nil {
+	if err := fn(stdQuerier{conn}); err != nil {
 		rollback()
 		return withCtx(ctx, err)
 	}
@@ -317,32 +317,26 @@ func (d *StdDB) Close() error {
 	return errors.Join(errs...)
 }
 
-type stdTx struct{ tx *sql.Tx }
-
-func (t stdTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	return rowsAffected(t.tx.ExecContext(ctx, query, args...))
+// stdQuerier is the [Querier] on a transaction (*sql.Tx) or a connection
+// (*sql.Conn), which run statements alike.
+type stdQuerier struct {
+	r interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	}
 }
 
-func (t stdTx) QueryRow(ctx context.Context, query string, args ...any) Row {
-	return t.tx.QueryRowContext(ctx, query, args...)
+func (q stdQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	return rowsAffected(q.r.ExecContext(ctx, query, args...))
 }
 
-func (t stdTx) Query(ctx context.Context, query string, each func(Row) error, args ...any) error {
-	return eachRow(t.tx.QueryContext(ctx, query, args...))(each)
+func (q stdQuerier) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return q.r.QueryRowContext(ctx, query, args...)
 }
 
-type stdConn struct{ c *sql.Conn }
-
-func (t stdConn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	return rowsAffected(t.c.ExecContext(ctx, query, args...))
-}
-
-func (t stdConn) QueryRow(ctx context.Context, query string, args ...any) Row {
-	return t.c.QueryRowContext(ctx, query, args...)
-}
-
-func (t stdConn) Query(ctx context.Context, query string, each func(Row) error, args ...any) error {
-	return eachRow(t.c.QueryContext(ctx, query, args...))(each)
+func (q stdQuerier) Query(ctx context.Context, query string, each func(Row) error, args ...any) error {
+	return eachRow(q.r.QueryContext(ctx, query, args...))(each)
 }
 
 func rowsAffected(res sql.Result, err error) (int64, error) {
@@ -358,16 +352,29 @@ func eachRow(rows *sql.Rows, err error) func(func(Row) error) error {
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			if err := each(rows); err != nil {
-				return err
-			}
-		}
-		if err := rows.Err(); err != nil {
+		if err := EachRow(rows, each); err != nil {
 			return err
 		}
 		return rows.Close()
 	}
+}
+
+// Rows are a query's result rows: *sql.Rows and pgx.Rows both are.
+type Rows interface {
+	Row
+	Next() bool
+	Err() error
+}
+
+// EachRow calls each for every row of rows, stopping at the first error,
+// and returns rows's error. The caller closes rows.
+func EachRow(rows Rows, each func(Row) error) error {
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // Kind classifies a driver error.

@@ -1,8 +1,10 @@
-// Package sqlscale is the scale check the SQL stores' tests share
-// (AUTHKIT_SCALE=1): validation latency at 1,000 and 1,000,000 stored
-// sessions against the raw primary-key floor, and a sweep of 500,000
-// expired sessions while validations and sign-ins go on.
-package sqlscale
+// Package scale is what the stores' scale tests share (AUTHKIT_SCALE=1):
+// the gate [Skip], the measuring helpers [Pct] and [Until], and the SQL
+// stores' whole check, [CheckLatency] and [CheckSweep]: validation
+// latency at 1,000 and 1,000,000 stored sessions against the raw
+// primary-key floor, and a sweep of 500,000 expired sessions while
+// validations and sign-ins go on.
+package scale
 
 import (
 	"context"
@@ -31,6 +33,20 @@ type Backend struct {
 	// Floor reads the session row by primary key with the same driver:
 	// one SELECT, scanned, no authkit.
 	Floor func(ctx context.Context, id string) error
+}
+
+// Until calls step until stop is closed or step returns false.
+func Until(stop <-chan struct{}, step func() bool) {
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		if !step() {
+			return
+		}
+	}
 }
 
 // Skip skips t unless AUTHKIT_SCALE=1.
@@ -64,7 +80,8 @@ func samples(t *testing.T, a *auth.Auth, n int) (tokens, ids []string) {
 	return tokens, ids
 }
 
-func pct(ds []time.Duration, p float64) time.Duration {
+// Pct returns the p-quantile (0 to 1) of ds, leaving ds as it is.
+func Pct(ds []time.Duration, p float64) time.Duration {
 	if len(ds) == 0 {
 		return 0
 	}
@@ -111,7 +128,7 @@ func Latency(t *testing.T, size int, newBackend func(t *testing.T) Backend) (val
 		steps[0]()
 		steps[1]()
 	}
-	return [2]time.Duration{pct(vs, .5), pct(vs, .99)}, [2]time.Duration{pct(fs, .5), pct(fs, .99)}
+	return [2]time.Duration{Pct(vs, .5), Pct(vs, .99)}, [2]time.Duration{Pct(fs, .5), Pct(fs, .99)}
 }
 
 // CheckLatency reports validation and floor latency at 1,000 and
@@ -215,11 +232,11 @@ func CheckSweep(t *testing.T, newBackend func(t *testing.T) Backend, sweepBatch 
 	if err != nil || n != 500000 {
 		t.Errorf("DeleteExpiredSessions = %d, %v; want 500000", n, err)
 	}
-	pb, pd := pct(before, .99), pct(during, .99)
+	pb, pd := Pct(before, .99), Pct(during, .99)
 	worst := slices.Max(append(signIns, 0))
 	t.Logf("sweep (paced %v) of %d in steps of %d in %v: validation p99 %v before, %v during (%.2fx; %d validations); %d sign-ins, worst %v, p99 %v, %d failed; before the sweep: %d sign-ins, worst %v, p99 %v",
-		paced, n, sweepBatch, took.Round(time.Millisecond), pb, pd, float64(pd)/float64(pb), len(during), len(signIns), worst, pct(signIns, .99), failed,
-		len(signInsBefore), slices.Max(append(signInsBefore, 0)), pct(signInsBefore, .99))
+		paced, n, sweepBatch, took.Round(time.Millisecond), pb, pd, float64(pd)/float64(pb), len(during), len(signIns), worst, Pct(signIns, .99), failed,
+		len(signInsBefore), slices.Max(append(signInsBefore, 0)), Pct(signInsBefore, .99))
 	// The goals hold for what an app runs: Auth's default step, unpaced
 	// by the caller. The other forms are measured for comparison.
 	fail := t.Errorf

@@ -17,6 +17,9 @@ import (
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
+// Checks that need the client itself: several stores on one prefix,
+// options, what Redis holds after each write, and faults.
+
 type clientCheck struct {
 	name string
 	f    func(t *testing.T, client redis.UniversalClient)
