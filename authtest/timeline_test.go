@@ -79,7 +79,7 @@ func TestTranscriptOfASessionLifecycle(t *testing.T) {
 	authtest.RequireSession(t, rec, authtest.CookieSet)
 	authtest.AssertSessionAttrs(t, rec, authtest.DefaultCookieAttrs())
 	authtest.AssertSessionExpiry(t, rec)
-	authtest.AssertSessionExpiresAt(t, rec, clock.Now().Add(a.ActivePeriod()+a.IdlePeriod()))
+	authtest.AssertSessionExpiresAt(t, rec, clock.Now().Add(a.Config().ActivePeriod+a.Config().IdlePeriod))
 
 	rec = jar.Do(h, authtest.NewRequest("GET", "/me").Build(t))
 	authtest.AssertSession(t, rec, authtest.CookieUntouched) // active: nothing written
@@ -87,11 +87,11 @@ func TestTranscriptOfASessionLifecycle(t *testing.T) {
 		t.Errorf("user %q", got)
 	}
 
-	clock.Advance(a.ActivePeriod() + time.Minute) // idle: validation renews
+	clock.Advance(a.Config().ActivePeriod + time.Minute) // idle: validation renews
 	rec = jar.Do(h, authtest.NewRequest("GET", "/me").Build(t))
 	authtest.AssertSession(t, rec, authtest.CookieRenewed)
 	authtest.AssertSessionExpiry(t, rec)
-	authtest.AssertSessionExpiresAt(t, rec, clock.Now().Add(a.ActivePeriod()+a.IdlePeriod()))
+	authtest.AssertSessionExpiresAt(t, rec, clock.Now().Add(a.Config().ActivePeriod+a.Config().IdlePeriod))
 
 	rec = jar.Do(h, authtest.NewRequest("POST", "/logout").SameOrigin().Build(t))
 	authtest.AssertSession(t, rec, authtest.CookieCleared)

@@ -210,11 +210,11 @@ type State int
 
 // The states [Fake.SeedSession] can put a session in. The boundary states
 // sit exactly on, or one nanosecond either side of, the end of the active
-// or idle period, or of the absolute lifetime. A boundary instant belongs
-// to the earlier state. On an Auth whose [auth.Config.MaxLifetime] is
-// shorter than its active and idle periods together, the states late in
-// the idle period are cut short by the absolute end, as the core's
-// Expiries says: their sessions are dead.
+// or idle period, or of the absolute lifetime, where the core puts those
+// ends ([auth.Auth.NewSessionExpiries]): on an Auth whose
+// [auth.Config.MaxLifetime] is shorter than its active and idle periods
+// together, the idle period ends at the absolute end, and IdleEnd is that
+// instant. A boundary instant belongs to the earlier state.
 const (
 	Active          State = iota + 1 // just created
 	Idle                             // its active period ended an hour ago
@@ -291,18 +291,21 @@ func States() []State {
 		AbsoluteEndMinus1, AbsoluteEnd, AbsoluteEndPlus1, BrowserSession, BrowserSessionIdle}
 }
 
-// renewedAt returns when a session in state s at now was last created or
-// renewed. The expiries follow from it by the core's own rule,
-// [auth.Auth.Expiries]; nothing here decides what a state means.
-func (f *Fake) renewedAt(s State, now time.Time) (time.Time, error) {
-	active, idle := f.Auth.ActivePeriod(), f.Auth.IdlePeriod()
+// createdAt returns when a session in state s at now was created (or last
+// renewed). Where each state's boundary lies is the core's answer,
+// [auth.Auth.NewSessionExpiries], for a session created at now: the ends
+// of its periods are that far from its creation whenever it is created.
+// Nothing here decides what a state means.
+func (f *Fake) createdAt(s State, now time.Time) (time.Time, error) {
+	activeEnd, idleEnd, _ := f.Auth.NewSessionExpiries(now, auth.SessionOptions{})
+	active, idle := activeEnd.Sub(now), idleEnd.Sub(now) // to each end, from creation
 	switch s {
 	case Active, DeletedUser:
 		return now, nil
 	case Idle:
 		return now.Add(-active - time.Hour), nil
 	case Dead:
-		return now.Add(-active - idle - time.Hour), nil
+		return now.Add(-idle - time.Hour), nil
 	case ActiveEndMinus1:
 		return now.Add(-active + 1), nil
 	case ActiveEnd:
@@ -310,11 +313,11 @@ func (f *Fake) renewedAt(s State, now time.Time) (time.Time, error) {
 	case ActiveEndPlus1:
 		return now.Add(-active - 1), nil
 	case IdleEndMinus1:
-		return now.Add(-active - idle + 1), nil
+		return now.Add(-idle + 1), nil
 	case IdleEnd:
-		return now.Add(-active - idle), nil
+		return now.Add(-idle), nil
 	case IdleEndPlus1:
-		return now.Add(-active - idle - 1), nil
+		return now.Add(-idle - 1), nil
 	}
 	return time.Time{}, fmt.Errorf("fakeauth: unknown session state %d", int(s))
 }
@@ -333,7 +336,7 @@ func (f *Fake) SeedSession(ctx context.Context, userID string, s State) (*auth.S
 	now := f.Clock.Now()
 	switch s {
 	case AbsoluteEndMinus1, AbsoluteEnd, AbsoluteEndPlus1:
-		lifetime := f.Auth.MaxLifetime()
+		lifetime := f.Auth.Config().MaxLifetime
 		if lifetime == 0 {
 			lifetime = DefaultSeedMaxLifetime
 		}
@@ -342,10 +345,13 @@ func (f *Fake) SeedSession(ctx context.Context, userID string, s State) (*auth.S
 	case BrowserSession:
 		return f.SeedSessionWith(ctx, userID, now, auth.SessionOptions{BrowserSession: true})
 	case BrowserSessionIdle:
-		active, idle := f.Auth.Periods(true)
-		return f.SeedSessionWith(ctx, userID, now.Add(-active-idle/2), auth.SessionOptions{BrowserSession: true})
+		browser := auth.SessionOptions{BrowserSession: true}
+		activeEnd, idleEnd, _ := f.Auth.NewSessionExpiries(now, browser)
+		// Half-way through its idle period: its active period ended
+		// (idleEnd-activeEnd)/2 ago.
+		return f.SeedSessionWith(ctx, userID, now.Add(-activeEnd.Sub(now)-idleEnd.Sub(activeEnd)/2), browser)
 	}
-	at, err := f.renewedAt(s, now)
+	at, err := f.createdAt(s, now)
 	if err != nil {
 		return nil, err
 	}
@@ -355,7 +361,7 @@ func (f *Fake) SeedSession(ctx context.Context, userID string, s State) (*auth.S
 	}
 	if s == DeletedUser {
 		del := f.seed.DeleteUser
-		if f.seed.Users() == nil {
+		if !f.seed.KeepsUsers() {
 			del = f.seed.InvalidateUserSessions
 		}
 		if err := del(ctx, userID); err != nil {

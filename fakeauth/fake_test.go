@@ -283,7 +283,7 @@ func TestSeededRecordIsConsistent(t *testing.T) {
 		if !ok || err != nil {
 			t.Fatalf("seeded session not stored: %v", err)
 		}
-		active, idle := f.Auth.Expiries(at, false, time.Time{})
+		active, idle, _ := f.Auth.NewSessionExpiries(at, auth.SessionOptions{})
 		if !rec.CreatedAt.Equal(at) || !rec.RenewedAt.Equal(at) || !rec.ActiveExpiresAt.Equal(active) || !rec.IdleExpiresAt.Equal(idle) {
 			t.Errorf("seeded at %v: created %v, renewed %v, active %v, idle %v", at, rec.CreatedAt, rec.RenewedAt, rec.ActiveExpiresAt, rec.IdleExpiresAt)
 		}

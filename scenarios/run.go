@@ -306,7 +306,7 @@ func (res *Result) run(ctx context.Context, target Target, e *env, c Case, path 
 		// For a token with no live session (unknown, or expired, which a
 		// browser would have dropped) it holds one that is still live, as a
 		// client with a skewed clock does, so that the request carries it.
-		expires := f.Clock.Now().Add(f.Auth.IdlePeriod())
+		expires := f.Clock.Now().Add(f.Auth.Config().IdlePeriod)
 		if hadBefore && before.IdleExpiresAt.After(f.Clock.Now()) {
 			expires = before.IdleExpiresAt
 		}

@@ -356,7 +356,7 @@ func recordJSON(rec auth.SessionRecord, now time.Time) SessionJSON {
 func (app *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := classify(err)
 	if code >= 500 {
-		app.a.Logger().ErrorContext(r.Context(), "playground: request failed",
+		app.a.Config().Logger.ErrorContext(r.Context(), "playground: request failed",
 			"method", r.Method, "path", r.URL.Path, "error", err)
 	}
 	writeError(w, code, msg)
