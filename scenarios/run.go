@@ -192,7 +192,7 @@ func (rn *Runner) Execute(ctx context.Context, c Case) (res Result) {
 	if e.release != nil {
 		e.release()
 	}
-	if !e.once && e.f.ResetAll(ctx) == nil {
+	if !e.once && e.f.Reset(ctx) == nil {
 		rn.pool.Put(e)
 	}
 	return res
