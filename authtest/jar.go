@@ -92,7 +92,7 @@ type jarEntry struct {
 // configure it; without options it is an unnamed jar on the system clock
 // that treats loopback hosts as secure, refuses Domain attributes that are
 // public suffixes and follows up to 10 redirects.
-func NewJar(opts ...Option) *Jar {
+func NewJar(opts ...JarOption) *Jar {
 	s := applyOptions(settings{cookieName: auth.DefaultCookieName}, opts)
 	j := &Jar{
 		name:           s.jarName,
@@ -395,7 +395,7 @@ type CookieIssuer interface {
 
 // SetSession puts the cookie of session s, as a (the Auth or fake that
 // made it) issues it, in the jar for https://example.com, the host
-// [NewRequest] sends a path to: the one-line start of a test with a
+// [NewRequest] and [BuildRequest] send a path to: the one-line start of a test with a
 // seeded session.
 //
 //	jar.SetSession(f, s)
@@ -425,7 +425,7 @@ func (j *Jar) receive(r *http.Request, u *url.URL, sent []*http.Cookie, status i
 	for _, line := range header.Values("Set-Cookie") {
 		c, err := http.ParseSetCookie(line)
 		if err != nil {
-			x.events = append(x.events, j.eventLocked(x, line, nil, nil, CookieRejected, "malformed: "+err.Error()))
+			x.events = append(x.events, j.eventLocked(x, line, nil, nil, Rejected, "malformed: "+err.Error()))
 			continue
 		}
 		x.events = append(x.events, j.storeLocked(x, c, line))
@@ -466,7 +466,7 @@ func (j *Jar) eventLocked(x *exchange, line string, c, prev *http.Cookie, ch Coo
 // received cookie.
 func (j *Jar) storeLocked(x *exchange, c *http.Cookie, line string) Event {
 	reject := func(format string, args ...any) Event {
-		return j.eventLocked(x, line, c, nil, CookieRejected, fmt.Sprintf(format, args...))
+		return j.eventLocked(x, line, c, nil, Rejected, fmt.Sprintf(format, args...))
 	}
 	u, now := x.url, x.time
 	if u.Scheme != "http" && u.Scheme != "https" {
@@ -556,15 +556,15 @@ func (j *Jar) storeLocked(x *exchange, c *http.Cookie, line string) Event {
 	var change CookieChange
 	switch {
 	case deleted || c.Value == "":
-		change = CookieCleared
+		change = Cleared
 	case prev == nil:
-		change = CookieSet
+		change = Set
 	case prev.cookie.Value != c.Value:
-		change = CookieRotated
+		change = Rotated
 	case laterBySecond(prev, e):
-		change = CookieRenewed
+		change = Renewed
 	default:
-		change = CookieUnchanged
+		change = Unchanged
 	}
 
 	if !deleted {

@@ -263,7 +263,7 @@ func (p Persistence) String() string {
 }
 
 // Want is what a case expects. A field at its zero value is not checked,
-// except Cookie, whose zero value is authtest.CookieUntouched: set
+// except Cookie, whose zero value is authtest.Untouched: set
 // CheckCookie false to skip it.
 //
 // Whatever a case wants, a session cookie a response sets must be

@@ -30,7 +30,7 @@ func Example() {
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
 	jar.SetSession(f, s)
 	h := newHandler(f.Auth)
-	r, _ := authtest.NewRequest("GET", "/profile").Request()
+	r, _ := authtest.BuildRequest("GET", "/profile").Request()
 	jar.Do(h, r)
 	f.Clock.Advance(36 * time.Hour)
 	jar.Do(h, r)
@@ -57,7 +57,7 @@ func ExampleNew() {
 		Request("POST", "/settings").
 		From(scenarios.SameOrigin).
 		WantSession(scenarios.SessionRenewed).
-		WantCookie(authtest.CookieRenewed).
+		WantCookie(authtest.Renewed).
 		WantStatus(http.StatusOK)
 	fmt.Println(c.Describe())
 	// Output:

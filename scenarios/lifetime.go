@@ -19,7 +19,7 @@ import (
 // cleared.
 func PastAbsoluteLifetime() Case {
 	return New("past-absolute-lifetime").Session(fakeauth.AbsoluteEndPlus1).
-		WantSession(SessionDeleted).WantCookie(authtest.CookieCleared).WantStatusIn(NotServerError()).
+		WantSession(SessionDeleted).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
 		WantValidations(1).WantWrites(1)
 }
 
@@ -28,7 +28,7 @@ func PastAbsoluteLifetime() Case {
 // active period to the end: kept, with no write.
 func AtAbsoluteLifetime() Case {
 	return New("at-absolute-lifetime").Session(fakeauth.AbsoluteEnd).
-		WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(NotServerError()).
+		WantSession(SessionKept).WantCookie(authtest.Untouched).WantStatusIn(NotServerError()).
 		WantValidations(1).WantWrites(0)
 }
 
@@ -36,7 +36,7 @@ func AtAbsoluteLifetime() Case {
 // "remember me"): kept, cookie untouched, no write.
 func BrowserSessionCookie() Case {
 	return New("browser-session").Session(fakeauth.BrowserSession).
-		WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(NotServerError()).
+		WantSession(SessionKept).WantCookie(authtest.Untouched).WantStatusIn(NotServerError()).
 		WantValidations(1).WantWrites(0)
 }
 
@@ -45,7 +45,7 @@ func BrowserSessionCookie() Case {
 // Expires or Max-Age (the policy is stored with the session).
 func RenewalKeepsPolicy() Case {
 	return New("renewal-keeps-policy").Session(fakeauth.BrowserSessionIdle).
-		WantSession(SessionRenewed).WantCookie(authtest.CookieRenewed).WantStatusIn(NotServerError()).
+		WantSession(SessionRenewed).WantCookie(authtest.Renewed).WantStatusIn(NotServerError()).
 		WantValidations(1).WantWrites(1)
 }
 
@@ -67,7 +67,7 @@ const (
 func OtherDevicesSignedOut() Case {
 	return New("other-devices-signed-out").Session(fakeauth.Active).
 		Request(http.MethodPost, SignOutOthersPath).From(SameOrigin).
-		WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(NotServerError())
+		WantSession(SessionKept).WantCookie(authtest.Untouched).WantStatusIn(NotServerError())
 }
 
 // RequireSessionCases are the require-session middleware's answers on
@@ -75,7 +75,7 @@ func OtherDevicesSignedOut() Case {
 // the sign-in page (303) or 401; signed in, the handler (200); the store
 // down, 503 with the cookie kept.
 func RequireSessionCases() []Case {
-	signedOut := New("").Cookie(CookieNone).WantSession(NoSession).WantCookie(authtest.CookieUntouched).WantWrites(0)
+	signedOut := New("").Cookie(CookieNone).WantSession(NoSession).WantCookie(authtest.Untouched).WantWrites(0)
 	return []Case{
 		signedOut.Request(http.MethodGet, ProtectedPagePath).WantStatus(http.StatusSeeOther).Named("require-session/page/signed-out"),
 		signedOut.Request(http.MethodGet, ProtectedAPIPath).WantStatus(http.StatusUnauthorized).Named("require-session/api/signed-out"),

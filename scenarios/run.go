@@ -384,7 +384,7 @@ func (res *Result) run(ctx context.Context, target Target, e *env, c Case, path 
 
 // present sends the reuse request with token, alone (no jar), to h.
 func present(ctx context.Context, h http.Handler, f *fakeauth.Fake, base string, u *reuse, token string) *authtest.Recorder {
-	rb := authtest.NewRequest(u.method, base+u.path).WithContext(ctx)
+	rb := authtest.BuildRequest(u.method, base+u.path).WithContext(ctx)
 	if isUnsafe(u.method) {
 		rb.SameOrigin()
 	}
@@ -410,7 +410,7 @@ func (c Case) request(ctx context.Context, base, path string, v Values) (*http.R
 	if b := c.creds; b != nil && b.form.Next != "" && b.next != "" {
 		path += "?" + url.Values{b.form.Next: {b.next}}.Encode()
 	}
-	rb := authtest.NewRequest(c.method, base+path).WithContext(ctx)
+	rb := authtest.BuildRequest(c.method, base+path).WithContext(ctx)
 	switch c.origin {
 	case SameOrigin:
 		rb.SameOrigin()
@@ -495,8 +495,8 @@ func (res *Result) retry(ctx context.Context, f *fakeauth.Fake, jar *authtest.Ja
 	if n := newSessions(f.Store.Calls()); n != 1 {
 		res.Failures = append(res.Failures, "the retry once the store works: new sessions (-want +got):\n"+cmp.Diff(1, n))
 	}
-	if ch := authtest.SessionChange(rec, authtest.WithCookieName(f.Auth.CookieName())); ch != authtest.CookieSet && ch != authtest.CookieRotated {
-		res.Failures = append(res.Failures, "the retry once the store works: session cookie (-want +got):\n"+cmp.Diff(authtest.CookieSet.String(), ch.String()))
+	if ch := authtest.SessionChange(rec, authtest.CheckCookieName(f.Auth.CookieName())); ch != authtest.Set && ch != authtest.Rotated {
+		res.Failures = append(res.Failures, "the retry once the store works: session cookie (-want +got):\n"+cmp.Diff(authtest.Set.String(), ch.String()))
 	}
 }
 
@@ -618,7 +618,7 @@ func (r *Result) observe(ctx context.Context, f *fakeauth.Fake, jar *authtest.Ja
 		return
 	}
 	r.Status = first.Code
-	r.Cookie = authtest.SessionChange(first, authtest.WithCookieName(f.Auth.CookieName()))
+	r.Cookie = authtest.SessionChange(first, authtest.CheckCookieName(f.Auth.CookieName()))
 	r.setCookies = first.Header().Values("Set-Cookie")
 	r.Calls = f.Store.Calls()
 	for _, call := range r.Calls {
@@ -663,8 +663,8 @@ func (r *Result) observe(ctx context.Context, f *fakeauth.Fake, jar *authtest.Ja
 				r.Failures = append(r.Failures, fmt.Sprintf("request %d: the handler panicked", i+1))
 				continue
 			}
-			ch := authtest.SessionChange(rec, authtest.WithCookieName(f.Auth.CookieName()))
-			if ch == authtest.CookieCleared && r.Case.want.Session != SessionDeleted && r.Case.want.Session != NoSession {
+			ch := authtest.SessionChange(rec, authtest.CheckCookieName(f.Auth.CookieName()))
+			if ch == authtest.Cleared && r.Case.want.Session != SessionDeleted && r.Case.want.Session != NoSession {
 				r.Failures = append(r.Failures, fmt.Sprintf("request %d of %d cleared the session cookie", i+1, len(recs)))
 			}
 			if !r.Case.want.Status.Accepts(rec.Code) {

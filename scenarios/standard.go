@@ -18,7 +18,7 @@ import (
 // cookie untouched, one read and no write.
 func Active() Case {
 	return New("active").Session(fakeauth.Active).
-		WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(NotServerError()).
+		WantSession(SessionKept).WantCookie(authtest.Untouched).WantStatusIn(NotServerError()).
 		WantValidations(1).WantWrites(0)
 }
 
@@ -26,7 +26,7 @@ func Active() Case {
 // one conditional write and its cookie is issued again with the new expiry.
 func Renewed() Case {
 	return New("renewed").Session(fakeauth.Idle).
-		WantSession(SessionRenewed).WantCookie(authtest.CookieRenewed).WantStatusIn(NotServerError()).
+		WantSession(SessionRenewed).WantCookie(authtest.Renewed).WantStatusIn(NotServerError()).
 		WantValidations(1).WantWrites(1)
 }
 
@@ -34,7 +34,7 @@ func Renewed() Case {
 // the cookie is cleared.
 func Expired() Case {
 	return New("expired").Session(fakeauth.Dead).
-		WantSession(SessionDeleted).WantCookie(authtest.CookieCleared).WantStatusIn(NotServerError()).
+		WantSession(SessionDeleted).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
 		WantValidations(1).WantWrites(1)
 }
 
@@ -42,7 +42,7 @@ func Expired() Case {
 // another device): the cookie is cleared, nothing is written.
 func Cleared() Case {
 	return New("cleared").Cookie(CookieInvalidated).
-		WantSession(NoSession).WantCookie(authtest.CookieCleared).WantStatusIn(NotServerError()).
+		WantSession(NoSession).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
 		WantValidations(1).WantWrites(0)
 }
 
@@ -50,7 +50,7 @@ func Cleared() Case {
 // nothing is set.
 func MissingCookie() Case {
 	return New("missing-cookie").Cookie(CookieNone).
-		WantSession(NoSession).WantCookie(authtest.CookieUntouched).WantStatusIn(NotServerError()).
+		WantSession(NoSession).WantCookie(authtest.Untouched).WantStatusIn(NotServerError()).
 		WantValidations(0).WantWrites(0)
 }
 
@@ -58,7 +58,7 @@ func MissingCookie() Case {
 // store read.
 func MalformedToken() Case {
 	return New("malformed-token").Cookie(CookieMalformed).
-		WantSession(NoSession).WantCookie(authtest.CookieCleared).WantStatusIn(NotServerError()).
+		WantSession(NoSession).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
 		WantValidations(0).WantWrites(0)
 }
 
@@ -66,7 +66,7 @@ func MalformedToken() Case {
 // then the cookie is cleared.
 func UnknownToken() Case {
 	return New("unknown-token").Cookie(CookieUnknown).
-		WantSession(NoSession).WantCookie(authtest.CookieCleared).WantStatusIn(NotServerError()).
+		WantSession(NoSession).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
 		WantValidations(1).WantWrites(0)
 }
 
@@ -74,7 +74,7 @@ func UnknownToken() Case {
 // cleared.
 func DeletedUser() Case {
 	return New("deleted-user").Session(fakeauth.DeletedUser).
-		WantSession(NoSession).WantCookie(authtest.CookieCleared).WantStatusIn(NotServerError()).
+		WantSession(NoSession).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
 		WantValidations(1).WantWrites(0)
 }
 
@@ -83,7 +83,7 @@ func DeletedUser() Case {
 // A cross-site request must never sign anyone in or out.
 func CrossOrigin() Case {
 	return New("cross-origin").Session(fakeauth.Active).Method(http.MethodPost).From(CrossSite).
-		WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatus(http.StatusForbidden).
+		WantSession(SessionKept).WantCookie(authtest.Untouched).WantStatus(http.StatusForbidden).
 		WantValidations(0).WantWrites(0)
 }
 
@@ -92,7 +92,7 @@ func CrossOrigin() Case {
 // works again when the store is back.
 func StoreDown() Case {
 	return New("store-down").Session(fakeauth.Active).FailSessionReads(-1).
-		WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(ServerError()).
+		WantSession(SessionKept).WantCookie(authtest.Untouched).WantStatusIn(ServerError()).
 		WantWrites(0)
 }
 
@@ -109,7 +109,7 @@ func ConcurrentRenewal() Case {
 // the session is invalidated and the cookie cleared.
 func Logout() Case {
 	return New("logout").Session(fakeauth.Active).Method(http.MethodPost).From(SameOrigin).
-		WantSession(SessionDeleted).WantCookie(authtest.CookieCleared).WantStatusIn(NotServerError()).
+		WantSession(SessionDeleted).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
 		WantWrites(1)
 }
 
@@ -372,8 +372,8 @@ func SignUpCases(t Target) []Case {
 	cu := t.creds()
 	newUser := Credentials{Username: "new-" + cu.Username, Password: cu.Password}
 	ok := New("sign-up").PostCredentials(f, newUser).From(SameOrigin).
-		WantCookie(authtest.CookieSet).WantAnswer(f.Success.or(Answer{Status: Status{200, 399}})).WantNewSessions(1)
-	refused := ok.WantCookie(authtest.CookieUntouched).WantAnswer(Answer{Status: NotServerError()}).WantNewSessions(0)
+		WantCookie(authtest.Set).WantAnswer(f.Success.or(Answer{Status: Status{200, 399}})).WantNewSessions(1)
+	refused := ok.WantCookie(authtest.Untouched).WantAnswer(Answer{Status: NotServerError()}).WantNewSessions(0)
 	return []Case{
 		ok.Named("sign-up/ok"),
 		refused.postCredentials(f, Credentials{Username: newUser.Username}, "with an empty password").Named("sign-up/empty-password"),
@@ -396,11 +396,11 @@ func SignInCases(t Target) []Case {
 	f := *t.SignIn
 	cu := t.creds()
 	ok := New("sign-in").postCredentials(f, cu, "with "+cu.Username+"'s password").From(SameOrigin).
-		WantCookie(authtest.CookieSet).WantAnswer(f.Success.or(Answer{Status: Status{200, 399}})).WantNewSessions(1)
-	refused := ok.WantCookie(authtest.CookieUntouched).WantAnswer(Answer{Status: NotServerError()}).WantNewSessions(0)
+		WantCookie(authtest.Set).WantAnswer(f.Success.or(Answer{Status: Status{200, 399}})).WantNewSessions(1)
+	refused := ok.WantCookie(authtest.Untouched).WantAnswer(Answer{Status: NotServerError()}).WantNewSessions(0)
 	cs := []Case{
 		ok.WantSession(NoSession).Named("sign-in/ok"),
-		ok.Session(fakeauth.Active).WantSession(SessionDeleted).WantCookie(authtest.CookieRotated).Named("sign-in/replaces-planted-session"),
+		ok.Session(fakeauth.Active).WantSession(SessionDeleted).WantCookie(authtest.Rotated).Named("sign-in/replaces-planted-session"),
 		refused.postCredentials(f, Credentials{Username: cu.Username, Password: cu.Password + "!"}, "with a wrong password").Named("sign-in/wrong-password"),
 		refused.postCredentials(f, Credentials{Username: cu.Username}, "with an empty password").Named("sign-in/empty-password"),
 		refused.postCredentials(f, Credentials{Username: "unknown-" + cu.Username, Password: cu.Password}, "as a user who does not exist").Named("sign-in/unknown-user"),
@@ -480,7 +480,7 @@ func signOutCases(so SignOut, prefix string) []Case {
 			WantAnswer(so.NoSession.or(Answer{Status: NotServerError()})),
 		CrossOrigin().Request(m, p).Header(so.Header).Named(prefix + "cross-origin"),
 		New(prefix+"cross-site-GET").Session(fakeauth.Active).Request(http.MethodGet, p).Header(so.Header).From(CrossSite).
-			WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(NotServerError()).WantWrites(0),
+			WantSession(SessionKept).WantCookie(authtest.Untouched).WantStatusIn(NotServerError()).WantWrites(0),
 		// Every session operation fails: a sign-out may read the session
 		// first (APIHandler does) or delete it by its ID at once (SignOut).
 		StoreDown().Request(m, p).Header(so.Header).From(SameOrigin).FailSessionOps(-1).Named(prefix + "store-down"),
