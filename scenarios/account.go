@@ -100,9 +100,9 @@ func BearerCases(t Target) []Case {
 			}
 			cs = append(cs,
 				on(Active(), "active"),
-				on(Renewed(), "renewed"),
+				on(Idle(), "idle"),
 				on(MissingCookie(), "no-token"),
-				on(UnknownToken().Cookie(CookieUnknown), "unknown-token"),
+				on(UnknownToken(), "unknown-token"),
 				on(Expired(), "expired"))
 		}
 	}

@@ -16,13 +16,13 @@ import (
 // A Case is a value. Its methods return a changed copy, so that a table
 // can start from a named case and adjust it:
 //
-//	scenarios.Renewed().Request("POST", "/settings").WantStatus(http.StatusOK)
+//	scenarios.Idle().Request("POST", "/settings").WantStatus(http.StatusOK)
 type Case struct {
 	name string
 
 	// Given.
-	start   Start
-	state   fakeauth.State
+	state   fakeauth.State // the session the browser holds; 0 for none
+	cookie  *string        // without a session: the cookie's value, or nil for no cookie
 	advance time.Duration
 	fault   *fault
 
@@ -83,42 +83,6 @@ type reuse struct {
 	signedOut    Answer // the route's answer to a request without a session
 	expire       bool   // after the first request, move the clock past the session's idle end
 	after        bool
-}
-
-// Start is what the browser sends before the request: no cookie, a broken
-// one, or a session's.
-type Start int
-
-// The starts of a case.
-const (
-	// CookieNone: the request carries no session cookie.
-	CookieNone Start = iota + 1
-	// CookieMalformed: the cookie holds a value that is not a token.
-	CookieMalformed
-	// CookieUnknown: a well-formed token the store has never seen.
-	CookieUnknown
-	// CookieInvalidated: the token of a session invalidated since (signed
-	// out on another device).
-	CookieInvalidated
-	// CookieSession: the token of a session in the case's fakeauth.State.
-	CookieSession
-)
-
-// String returns the start's name, such as "no-cookie".
-func (s Start) String() string {
-	switch s {
-	case CookieNone:
-		return "no-cookie"
-	case CookieMalformed:
-		return "malformed-token"
-	case CookieUnknown:
-		return "unknown-token"
-	case CookieInvalidated:
-		return "invalidated"
-	case CookieSession:
-		return "session"
-	}
-	return fmt.Sprintf("Start(%d)", int(s))
 }
 
 // Origin is where the request comes from, as its Origin and Sec-Fetch-Site
@@ -323,7 +287,7 @@ type fault struct {
 // New starts a custom case: no cookie, a GET of the target's path, no
 // expectations. Chain methods to say more.
 func New(name string) Case {
-	return Case{name: name, start: CookieNone, method: http.MethodGet, concurrency: 1,
+	return Case{name: name, method: http.MethodGet, concurrency: 1,
 		want: Want{Validations: -1, Writes: -1, NewSessions: -1}}
 }
 
@@ -333,12 +297,20 @@ func (c Case) Name() string { return c.name }
 // Named returns c with another name.
 func (c Case) Named(name string) Case { c.name = name; return c }
 
-// Session returns c starting with a session in state s, its cookie sent.
-func (c Case) Session(s fakeauth.State) Case { c.start, c.state = CookieSession, s; return c }
+// Session returns c starting with a session seeded in state s, its
+// cookie sent. A state whose session is gone (fakeauth.Invalidated,
+// fakeauth.DeletedUser) sends the cookie of a session the store no longer
+// has.
+func (c Case) Session(s fakeauth.State) Case { c.state, c.cookie = s, nil; return c }
 
-// Cookie returns c starting from a start other than a session: CookieNone,
-// CookieMalformed, CookieUnknown or CookieInvalidated.
-func (c Case) Cookie(s Start) Case { c.start = s; return c }
+// Cookie returns c starting with a session cookie of the given value that
+// names no session the case seeded: a value that is not a token
+// ([MalformedToken]), or a well-formed token the store never issued
+// ([UnknownToken]).
+func (c Case) Cookie(value string) Case { c.state, c.cookie = 0, &value; return c }
+
+// NoCookie returns c starting with no session cookie, as [New] does.
+func (c Case) NoCookie() Case { c.state, c.cookie = 0, nil; return c }
 
 // Advance returns c with the clock moved by d after the session is seeded
 // and before the request.
@@ -516,10 +488,13 @@ func (c Case) Want() Want { return c.want }
 func (c Case) Describe() string {
 	var b strings.Builder
 	b.WriteString("given ")
-	if c.start == CookieSession {
+	switch {
+	case c.state != 0:
 		fmt.Fprintf(&b, "a session: %s", c.state)
-	} else {
-		b.WriteString(c.start.String())
+	case c.cookie != nil:
+		fmt.Fprintf(&b, "a cookie %q", *c.cookie)
+	default:
+		b.WriteString("no-cookie")
 	}
 	if c.others > 0 {
 		fmt.Fprintf(&b, ", %d other session(s) of the user", c.others)

@@ -62,7 +62,7 @@ var target = scenarios.Target{
 func TestApp(t *testing.T) {
 	// The standard table for this app, and a case of our own.
 	scenarios.Run(t, target, append(scenarios.Standard(target),
-		scenarios.Renewed().Named("idle profile is renewed").Request("GET", "/profile").WantStatus(http.StatusOK))...)
+		scenarios.Idle().Named("idle profile is renewed").Request("GET", "/profile").WantStatus(http.StatusOK))...)
 
 	// A browser across a day and a half: the session is renewed once.
 	f := fakeauth.NewT(t)

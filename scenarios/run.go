@@ -584,27 +584,20 @@ func (c Case) originOr(def string) string {
 // seed puts the store and the browser in the case's starting state and
 // returns the token the browser holds and its session ID.
 func seed(ctx context.Context, f *fakeauth.Fake, c Case, userID string) (token, id string, err error) {
-	switch c.start {
-	case CookieNone:
-		return "", "", nil
-	case CookieMalformed:
-		return malformedToken, "", nil
-	case CookieUnknown:
-		return unknownToken, auth.SessionID(unknownToken), nil
-	case CookieInvalidated:
-		s, err := f.SeedSession(ctx, userID, fakeauth.Active)
-		if err != nil {
-			return "", "", err
-		}
-		return s.Token, s.ID, f.Auth.InvalidateSession(ctx, s.ID)
-	case CookieSession:
+	switch {
+	case c.state != 0:
 		s, err := f.SeedSession(ctx, userID, c.state)
 		if err != nil {
 			return "", "", err
 		}
 		return s.Token, s.ID, nil
+	case c.cookie != nil:
+		if auth.ValidToken(*c.cookie) {
+			return *c.cookie, auth.SessionID(*c.cookie), nil
+		}
+		return *c.cookie, "", nil
 	}
-	return "", "", fmt.Errorf("unknown start %v", c.start)
+	return "", "", nil
 }
 
 // effectChanged is the effect of a request that changed the stored session

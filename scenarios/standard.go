@@ -22,10 +22,10 @@ func Active() Case {
 		WantValidations(1).WantWrites(0)
 }
 
-// Renewed is an idle session sent with a GET: it is renewed in place with
+// Idle is an idle session sent with a GET: it is renewed in place with
 // one conditional write and its cookie is issued again with the new expiry.
-func Renewed() Case {
-	return New("renewed").Session(fakeauth.Idle).
+func Idle() Case {
+	return New("idle").Session(fakeauth.Idle).
 		WantSession(SessionRenewed).WantCookie(authtest.Renewed).WantStatusIn(NotServerError()).
 		WantValidations(1).WantWrites(1)
 }
@@ -38,10 +38,10 @@ func Expired() Case {
 		WantValidations(1).WantWrites(1)
 }
 
-// Cleared is the cookie of a session invalidated elsewhere (signed out on
+// Invalidated is the cookie of a session invalidated elsewhere (signed out on
 // another device): the cookie is cleared, nothing is written.
-func Cleared() Case {
-	return New("cleared").Cookie(CookieInvalidated).
+func Invalidated() Case {
+	return New("invalidated").Session(fakeauth.Invalidated).
 		WantSession(NoSession).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
 		WantValidations(1).WantWrites(0)
 }
@@ -49,23 +49,23 @@ func Cleared() Case {
 // MissingCookie is a request without a session cookie: nothing is read,
 // nothing is set.
 func MissingCookie() Case {
-	return New("missing-cookie").Cookie(CookieNone).
+	return New("missing-cookie").
 		WantSession(NoSession).WantCookie(authtest.Untouched).WantStatusIn(NotServerError()).
 		WantValidations(0).WantWrites(0)
 }
 
-// CookieMalformed is a cookie that can't be a token: it is cleared without a
+// MalformedToken is a cookie that can't be a token: it is cleared without a
 // store read.
 func MalformedToken() Case {
-	return New("malformed-token").Cookie(CookieMalformed).
+	return New("malformed-token").Cookie(malformedToken).
 		WantSession(NoSession).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
 		WantValidations(0).WantWrites(0)
 }
 
-// CookieUnknown is a well-formed token the store never issued: one read,
+// UnknownToken is a well-formed token the store never issued: one read,
 // then the cookie is cleared.
 func UnknownToken() Case {
-	return New("unknown-token").Cookie(CookieUnknown).
+	return New("unknown-token").Cookie(unknownToken).
 		WantSession(NoSession).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
 		WantValidations(1).WantWrites(0)
 }
@@ -96,11 +96,11 @@ func StoreDown() Case {
 		WantWrites(0)
 }
 
-// ConcurrentRenewal is an idle session sent by 16 requests at once: every
+// ConcurrentIdle is an idle session sent by 16 requests at once: every
 // one gets through, none clears the cookie, and exactly one store write
 // renews the session.
-func ConcurrentRenewal() Case {
-	return New("concurrent-renewal").Session(fakeauth.Idle).Concurrent(16).
+func ConcurrentIdle() Case {
+	return New("concurrent-idle").Session(fakeauth.Idle).Concurrent(16).
 		WantSession(SessionRenewed).WantStatusIn(NotServerError()).
 		WantValidations(-1).WantWrites(1)
 }
@@ -161,10 +161,10 @@ func Standard(t Target, extra ...Family) []Case {
 // signedOutStarts and signedInStarts are the starts of a request, by what
 // it should be answered.
 func signedOutStarts() []Case {
-	return []Case{MissingCookie(), MalformedToken(), UnknownToken(), Cleared(), Expired(), DeletedUser()}
+	return []Case{MissingCookie(), MalformedToken(), UnknownToken(), Invalidated(), Expired(), DeletedUser()}
 }
 
-func signedInStarts() []Case { return []Case{Active(), Renewed()} }
+func signedInStarts() []Case { return []Case{Active(), Idle()} }
 
 // readMethods returns the methods of r that only read the session: those
 // of a route the target also names as one that changes the account or its
@@ -274,7 +274,7 @@ func BoundaryCases(t Target) []Case {
 		base := Active()
 		switch st {
 		case fakeauth.ActiveEndPlus1, fakeauth.IdleEndMinus1, fakeauth.IdleEnd:
-			base = Renewed()
+			base = Idle()
 		case fakeauth.IdleEndPlus1:
 			base = Expired()
 		}
@@ -313,12 +313,12 @@ func CrossOriginCases(t Target) []Case {
 			cs = append(cs,
 				CrossOrigin().Request(m, r.path()).Header(r.Header).From(SameSiteSibling).Named("cross-origin/same-site-sibling/"+where),
 				CrossOrigin().Request(m, r.path()).Header(r.Header).From(NullOrigin).Named("cross-origin/null-origin/"+where),
-				CrossOrigin().Request(m, r.path()).Header(r.Header).Cookie(CookieNone).WantSession(NoSession).Named("cross-origin/no-cookie/"+where))
+				CrossOrigin().Request(m, r.path()).Header(r.Header).NoCookie().WantSession(NoSession).Named("cross-origin/no-cookie/"+where))
 			continue
 		}
 		cs = append(cs,
 			expectFor(Active().Request(m, r.path()).Header(r.Header).From(CrossSite).Named("cross-origin/"+where+"/active"), r),
-			expectFor(Renewed().Request(m, r.path()).Header(r.Header).From(CrossSite).Named("cross-origin/"+where+"/idle"), r))
+			expectFor(Idle().Request(m, r.path()).Header(r.Header).From(CrossSite).Named("cross-origin/"+where+"/idle"), r))
 	}
 	return cs
 }
@@ -358,7 +358,7 @@ func ConcurrencyCases(t Target) []Case {
 		return nil
 	}
 	r, m := routes[0], methods[0]
-	return []Case{ConcurrentRenewal().Request(m, r.path()).Header(r.Header).Named("concurrent-renewal/" + m + " " + r.path() + " x16")}
+	return []Case{ConcurrentIdle().Request(m, r.path()).Header(r.Header).Named("concurrent-idle/" + m + " " + r.path() + " x16")}
 }
 
 // SignUpCases is the sign-up route: a new user is signed in; an empty
