@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/authkit-dev/authkit/internal/enumname"
 )
 
 // This file holds every session lifetime rule: the states and their
@@ -146,15 +148,7 @@ const (
 
 // String returns "active", "idle" or "dead".
 func (st State) String() string {
-	switch st {
-	case StateActive:
-		return "active"
-	case StateIdle:
-		return "idle"
-	case StateDead:
-		return "dead"
-	}
-	return fmt.Sprintf("State(%d)", int(st))
+	return enumname.String(st, "State", "", "active", "idle", "dead")
 }
 
 // State returns the session's state at now:

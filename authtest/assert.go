@@ -230,11 +230,10 @@ func checkCount(v view, opts []CheckOption, want int) *failure {
 // lastSessionCookie returns the parsed last Set-Cookie line of the
 // session cookie, or a failure when there is none or it does not parse.
 func lastSessionCookie(v view, s settings, what string) (*http.Cookie, *failure) {
-	lines := v.sessionLines(s.cookieName)
-	if len(lines) == 0 {
+	c, found, err := v.lastSessionCookie(s.cookieName)
+	if !found {
 		return nil, newFailure(v, s, fmt.Sprintf("%s: the response has no Set-Cookie line for %q", what, s.cookieName))
 	}
-	c, err := http.ParseSetCookie(lines[len(lines)-1])
 	if err != nil {
 		return nil, newFailure(v, s, fmt.Sprintf("%s: the Set-Cookie line for %q does not parse: %v", what, s.cookieName, err))
 	}

@@ -200,47 +200,20 @@ func TestAssertPassesOnMatchingChange(t *testing.T) {
 
 	// Each assertion is run on a recordingT so that a wrong pass would
 	// show up as "no failure where one was due" below.
+	as := func(ch authtest.CookieChange) func(testing.TB, *authtest.Recorder) bool {
+		return func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSession(tb, r, ch) }
+	}
 	checks := []struct {
 		name string
 		path string
 		pass func(tb testing.TB, rec *authtest.Recorder) bool
 		fail func(tb testing.TB, rec *authtest.Recorder) bool
 	}{
-		{"set", "/login",
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.Set)
-			},
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.Renewed)
-			}},
-		{"renewed", "/renew",
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.Renewed)
-			},
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.Rotated)
-			}},
-		{"rotated", "/rotate",
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.Rotated)
-			},
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.Set)
-			}},
-		{"untouched", "/none",
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.Untouched)
-			},
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.Cleared)
-			}},
-		{"cleared", "/logout",
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.Cleared)
-			},
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.Untouched)
-			}},
+		{"set", "/login", as(authtest.Set), as(authtest.Renewed)},
+		{"renewed", "/renew", as(authtest.Renewed), as(authtest.Rotated)},
+		{"rotated", "/rotate", as(authtest.Rotated), as(authtest.Set)},
+		{"untouched", "/none", as(authtest.Untouched), as(authtest.Cleared)},
+		{"cleared", "/logout", as(authtest.Cleared), as(authtest.Untouched)},
 	}
 	for _, c := range checks {
 		rec := do(c.path)

@@ -158,16 +158,22 @@ func (v view) sessionLines(name string) []string {
 // does not parse. [CheckCookieName] chooses the name.
 func SessionCookie[R Response](res R, opts ...CheckOption) *http.Cookie {
 	v := viewOf(res)
-	s := settingsFor(v, opts)
-	lines := v.sessionLines(s.cookieName)
-	if len(lines) == 0 {
-		return nil
-	}
-	c, err := http.ParseSetCookie(lines[len(lines)-1])
+	c, _, err := v.lastSessionCookie(settingsFor(v, opts).cookieName)
 	if err != nil {
 		return nil
 	}
 	return c
+}
+
+// lastSessionCookie parses the last Set-Cookie line named name, the one a
+// browser keeps; found is false when there is none.
+func (v view) lastSessionCookie(name string) (c *http.Cookie, found bool, err error) {
+	lines := v.sessionLines(name)
+	if len(lines) == 0 {
+		return nil, false, nil
+	}
+	c, err = http.ParseSetCookie(lines[len(lines)-1])
+	return c, true, err
 }
 
 // SessionCookieCount returns how many Set-Cookie lines of the response
@@ -196,12 +202,11 @@ func SessionChange[R Response](res R, opts ...CheckOption) CookieChange {
 }
 
 func (v view) change(s settings) CookieChange {
-	lines := v.sessionLines(s.cookieName)
-	if len(lines) == 0 {
+	c, found, err := v.lastSessionCookie(s.cookieName)
+	switch {
+	case !found:
 		return Untouched
-	}
-	c, err := http.ParseSetCookie(lines[len(lines)-1])
-	if err != nil {
+	case err != nil:
 		return Rejected
 	}
 	if clears(c, s.now(v)) {

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/authkit-dev/authkit/internal/enumname"
 )
 
 // CookieChange is what one response did to one cookie.
@@ -42,23 +44,7 @@ const (
 // String returns the change's name in lower case: "set", "renewed",
 // "rotated", "cleared", and so on.
 func (c CookieChange) String() string {
-	switch c {
-	case Untouched:
-		return "untouched"
-	case Set:
-		return "set"
-	case Renewed:
-		return "renewed"
-	case Rotated:
-		return "rotated"
-	case Cleared:
-		return "cleared"
-	case Unchanged:
-		return "unchanged"
-	case Rejected:
-		return "rejected"
-	}
-	return fmt.Sprintf("CookieChange(%d)", int(c))
+	return enumname.String(c, "CookieChange", "untouched", "set", "renewed", "rotated", "cleared", "unchanged", "rejected")
 }
 
 // Event is one Set-Cookie line a [Jar] received, with the request it

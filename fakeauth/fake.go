@@ -320,25 +320,17 @@ func (s State) info() (string, auth.State) {
 func (f *Fake) createdAt(s State, now time.Time) (time.Time, error) {
 	activeEnd, idleEnd, _ := f.Auth.NewSessionExpiries(now, auth.SessionOptions{})
 	active, idle := activeEnd.Sub(now), idleEnd.Sub(now) // to each end, from creation
-	switch s {
-	case Active, DeletedUser, Invalidated:
+	if s == Active || s == DeletedUser || s == Invalidated {
 		return now, nil
-	case Idle:
-		return now.Add(-active - time.Hour), nil
-	case Dead:
-		return now.Add(-idle - time.Hour), nil
-	case ActiveEndMinus1:
-		return now.Add(-active + 1), nil
-	case ActiveEnd:
-		return now.Add(-active), nil
-	case ActiveEndPlus1:
-		return now.Add(-active - 1), nil
-	case IdleEndMinus1:
-		return now.Add(-idle + 1), nil
-	case IdleEnd:
-		return now.Add(-idle), nil
-	case IdleEndPlus1:
-		return now.Add(-idle - 1), nil
+	}
+	// How long before now each state's session was created.
+	ago := map[State]time.Duration{
+		Idle: active + time.Hour, Dead: idle + time.Hour,
+		ActiveEndMinus1: active - 1, ActiveEnd: active, ActiveEndPlus1: active + 1,
+		IdleEndMinus1: idle - 1, IdleEnd: idle, IdleEndPlus1: idle + 1,
+	}
+	if d, ok := ago[s]; ok {
+		return now.Add(-d), nil
 	}
 	return time.Time{}, fmt.Errorf("fakeauth: unknown session state %d", int(s))
 }

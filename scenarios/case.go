@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/authkit-dev/authkit/internal/enumname"
+
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/fakeauth"
 )
@@ -109,21 +111,7 @@ const (
 
 // String returns the origin's name, such as "cross-site".
 func (o Origin) String() string {
-	switch o {
-	case NoOrigin:
-		return "no-origin"
-	case SameOrigin:
-		return "same-origin"
-	case CrossSite:
-		return "cross-site"
-	case CrossSiteOldBrowser:
-		return "cross-site-old-browser"
-	case SameSiteSibling:
-		return "same-site"
-	case NullOrigin:
-		return "null-origin"
-	}
-	return fmt.Sprintf("Origin(%d)", int(o))
+	return enumname.String(o, "Origin", "no-origin", "same-origin", "cross-site", "cross-site-old-browser", "same-site", "null-origin")
 }
 
 type fault struct {

@@ -18,35 +18,27 @@ import (
 // however recently it was renewed, deleted when read, and its cookie
 // cleared.
 func PastAbsoluteEnd() Case {
-	return New("past-absolute-end").Session(fakeauth.AbsoluteEndPlus1).
-		WantSession(SessionDeleted).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(1)
+	return read(New("past-absolute-end").Session(fakeauth.AbsoluteEndPlus1), SessionDeleted, authtest.Cleared, 1, 1)
 }
 
 // AtAbsoluteEnd is a session exactly at its absolute end: still
 // alive (the end instant is inclusive) and active, since renewal cut its
 // active period to the end: kept, with no write.
 func AtAbsoluteEnd() Case {
-	return New("at-absolute-end").Session(fakeauth.AbsoluteEnd).
-		WantSession(SessionKept).WantCookie(authtest.Untouched).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(0)
+	return read(New("at-absolute-end").Session(fakeauth.AbsoluteEnd), SessionKept, authtest.Untouched, 1, 0)
 }
 
 // BrowserSession is an active browser session (a sign-in without
 // "remember me"): kept, cookie untouched, no write.
 func BrowserSession() Case {
-	return New("browser-session").Session(fakeauth.BrowserSession).
-		WantSession(SessionKept).WantCookie(authtest.Untouched).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(0)
+	return read(New("browser-session").Session(fakeauth.BrowserSession), SessionKept, authtest.Untouched, 1, 0)
 }
 
 // BrowserSessionIdle is an idle browser session: renewed with the
 // browser-session periods, and its cookie re-issued still without
 // Expires or Max-Age (the policy is stored with the session).
 func BrowserSessionIdle() Case {
-	return New("browser-session-idle").Session(fakeauth.BrowserSessionIdle).
-		WantSession(SessionRenewed).WantCookie(authtest.Renewed).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(1)
+	return read(New("browser-session-idle").Session(fakeauth.BrowserSessionIdle), SessionRenewed, authtest.Renewed, 1, 1)
 }
 
 // OtherDevicesSignedOut is a same-origin POST with an active session to

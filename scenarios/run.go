@@ -54,7 +54,7 @@ const unknownToken = "abcdefghijklmnopqrstuvwxyz234567"
 // A Runner runs cases against one target. Each case gets a fake as
 // fakeauth.New makes it and, by default, a new handler built on it after
 // the case is seeded. Fakes are recycled: after a case the fake is reset
-// (fakeauth.Fake.ResetAll: store emptied, clock back to its start, no
+// (fakeauth.Fake.Reset: store emptied, clock back to its start, no
 // faults, empty log), which leaves nothing of the case behind and keeps a
 // large table fast; a fake on a store of the caller's (fakeauth.WithStore)
 // can't be emptied and is never reused. With Target.ReuseHandler the

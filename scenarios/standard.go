@@ -17,65 +17,49 @@ import (
 // Active is an active session sent with a GET: the session is kept, the
 // cookie untouched, one read and no write.
 func Active() Case {
-	return New("active").Session(fakeauth.Active).
-		WantSession(SessionKept).WantCookie(authtest.Untouched).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(0)
+	return read(New("active").Session(fakeauth.Active), SessionKept, authtest.Untouched, 1, 0)
 }
 
 // Idle is an idle session sent with a GET: it is renewed in place with
 // one conditional write and its cookie is issued again with the new expiry.
 func Idle() Case {
-	return New("idle").Session(fakeauth.Idle).
-		WantSession(SessionRenewed).WantCookie(authtest.Renewed).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(1)
+	return read(New("idle").Session(fakeauth.Idle), SessionRenewed, authtest.Renewed, 1, 1)
 }
 
 // Expired is a session past its idle period: it is deleted when read and
 // the cookie is cleared.
 func Expired() Case {
-	return New("expired").Session(fakeauth.Dead).
-		WantSession(SessionDeleted).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(1)
+	return read(New("expired").Session(fakeauth.Dead), SessionDeleted, authtest.Cleared, 1, 1)
 }
 
 // Invalidated is the cookie of a session invalidated elsewhere (signed out on
 // another device): the cookie is cleared, nothing is written.
 func Invalidated() Case {
-	return New("invalidated").Session(fakeauth.Invalidated).
-		WantSession(NoSession).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(0)
+	return read(New("invalidated").Session(fakeauth.Invalidated), NoSession, authtest.Cleared, 1, 0)
 }
 
 // MissingCookie is a request without a session cookie: nothing is read,
 // nothing is set.
 func MissingCookie() Case {
-	return New("missing-cookie").
-		WantSession(NoSession).WantCookie(authtest.Untouched).WantStatusIn(NotServerError()).
-		WantValidations(0).WantWrites(0)
+	return read(New("missing-cookie"), NoSession, authtest.Untouched, 0, 0)
 }
 
 // MalformedToken is a cookie that can't be a token: it is cleared without a
 // store read.
 func MalformedToken() Case {
-	return New("malformed-token").Cookie(malformedToken).
-		WantSession(NoSession).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
-		WantValidations(0).WantWrites(0)
+	return read(New("malformed-token").Cookie(malformedToken), NoSession, authtest.Cleared, 0, 0)
 }
 
 // UnknownToken is a well-formed token the store never issued: one read,
 // then the cookie is cleared.
 func UnknownToken() Case {
-	return New("unknown-token").Cookie(unknownToken).
-		WantSession(NoSession).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(0)
+	return read(New("unknown-token").Cookie(unknownToken), NoSession, authtest.Cleared, 1, 0)
 }
 
 // DeletedUser is the session of a user deleted since: the cookie is
 // cleared.
 func DeletedUser() Case {
-	return New("deleted-user").Session(fakeauth.DeletedUser).
-		WantSession(NoSession).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(0)
+	return read(New("deleted-user").Session(fakeauth.DeletedUser), NoSession, authtest.Cleared, 1, 0)
 }
 
 // CrossOrigin is an active session sent with a forged POST from another
@@ -111,6 +95,13 @@ func Logout() Case {
 	return New("logout").Session(fakeauth.Active).Method(http.MethodPost).From(SameOrigin).
 		WantSession(SessionDeleted).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
 		WantWrites(1)
+}
+
+// read is c answered as a handler that reads the session answers: effect e
+// on the stored session, cookie change ch, a status that is not 5xx, and
+// that many session reads and store writes.
+func read(c Case, e Effect, ch authtest.CookieChange, validations, writes int) Case {
+	return c.WantSession(e).WantCookie(ch).WantStatusIn(NotServerError()).WantValidations(validations).WantWrites(writes)
 }
 
 // unsafeMethods returns the methods the origin check applies to.

@@ -3,6 +3,8 @@ package scenarios
 import (
 	"fmt"
 
+	"github.com/authkit-dev/authkit/internal/enumname"
+
 	"github.com/authkit-dev/authkit/authtest"
 )
 
@@ -26,21 +28,10 @@ const (
 
 // String returns the effect's name, such as "renewed".
 func (e Effect) String() string {
-	switch e {
-	case AnyEffect:
-		return "any"
-	case NoSession:
-		return "no session"
-	case SessionKept:
-		return "kept"
-	case SessionRenewed:
-		return "renewed"
-	case SessionDeleted:
-		return "deleted"
-	case effectChanged:
+	if e == effectChanged {
 		return "changed otherwise"
 	}
-	return fmt.Sprintf("Effect(%d)", int(e))
+	return enumname.String(e, "Effect", "any", "no session", "kept", "renewed", "deleted")
 }
 
 // Status is the range of HTTP status codes a case accepts.
@@ -95,15 +86,7 @@ const (
 
 // String returns the persistence's name, such as "persistent".
 func (p Persistence) String() string {
-	switch p {
-	case AnyPersistence:
-		return "any"
-	case Persistent:
-		return "persistent"
-	case EndsWithBrowser:
-		return "ends with the browser"
-	}
-	return fmt.Sprintf("Persistence(%d)", int(p))
+	return enumname.String(p, "Persistence", "any", "persistent", "ends with the browser")
 }
 
 // Want is what a case expects. A field at its zero value is not checked,
