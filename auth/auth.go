@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -112,7 +111,6 @@ type Auth struct {
 
 	dummyOnce sync.Once
 	dummy     string
-	hashes    atomic.Int64 // password verifications UseKey ran; read by tests
 }
 
 // New returns an Auth on store with cfg. If store is also a [UserStore]
@@ -181,29 +179,36 @@ func New(store SessionStore, cfg Config) (*Auth, error) {
 	return a, nil
 }
 
-// Now returns the time on the Auth's clock.
+// Now returns the time on the Auth's clock: the time every lifetime
+// decision reads, to compare with a session's expiries.
 func (a *Auth) Now() time.Time { return a.clock.Now() }
 
-// ActivePeriod returns the configured active period.
-func (a *Auth) ActivePeriod() time.Duration { return a.active }
+// Config returns the Auth's configuration as it applies it: every field
+// left zero in the Config given to [New] holds its default (the periods,
+// the [SystemClock], a logger that discards everything, the Argon2
+// parameters, the cookie's name, path and SameSite mode, the limits).
+func (a *Auth) Config() Config {
+	return Config{
+		ActivePeriod:               a.active,
+		IdlePeriod:                 a.idle,
+		BrowserSessionActivePeriod: a.browserActive,
+		BrowserSessionIdlePeriod:   a.browserIdle,
+		MaxLifetime:                a.maxLifetime,
+		Clock:                      a.clock,
+		Cookie:                     a.cookie,
+		Logger:                     a.log,
+		Argon2:                     a.argon2,
+		MaxSessionAttributesSize:   a.maxAttrs,
+		SweepBatch:                 a.sweep,
+	}
+}
 
-// IdlePeriod returns the configured idle period.
-func (a *Auth) IdlePeriod() time.Duration { return a.idle }
-
-// MaxLifetime returns the configured absolute lifetime of a session, or
-// zero when sessions have none.
-func (a *Auth) MaxLifetime() time.Duration { return a.maxLifetime }
-
-// Logger returns the logger of [Config.Logger], or one that discards
-// everything.
-func (a *Auth) Logger() *slog.Logger { return a.log }
-
-// Store returns the store the Auth was built on.
-func (a *Auth) Store() SessionStore { return a.store }
-
-// Users returns the store's users and keys, or nil when the store keeps
-// none (the app keeps its users itself).
-func (a *Auth) Users() UserStore { return a.users }
+// KeepsUsers reports whether the Auth manages users and keys: whether its
+// store is also a [UserStore]. When it does not (the app keeps its users
+// itself), the user and key methods return [ErrNoUserStore], and a
+// package built on the Auth that needs to find users by key (a sign-in
+// with an identity provider, say) must be told how the app finds them.
+func (a *Auth) KeepsUsers() bool { return a.users != nil }
 
 // logDebug logs a debug event if the logger wants it. Attributes must never
 // include a token or a password.

@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -55,8 +56,21 @@ func TestNewDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.ActivePeriod() != 24*time.Hour || a.IdlePeriod() != 14*24*time.Hour {
-		t.Errorf("periods = %v, %v; want 24h, 336h", a.ActivePeriod(), a.IdlePeriod())
+	cfg := a.Config()
+	if cfg.ActivePeriod != 24*time.Hour || cfg.IdlePeriod != 14*24*time.Hour ||
+		cfg.BrowserSessionActivePeriod != time.Hour || cfg.BrowserSessionIdlePeriod != 2*time.Hour {
+		t.Errorf("Config() periods = %v, %v, browser %v, %v; want 24h, 336h, browser 1h, 2h",
+			cfg.ActivePeriod, cfg.IdlePeriod, cfg.BrowserSessionActivePeriod, cfg.BrowserSessionIdlePeriod)
+	}
+	if cfg.MaxLifetime != 0 || cfg.Clock != (auth.SystemClock{}) || cfg.Logger == nil || cfg.Argon2 != auth.DefaultArgon2Params() ||
+		cfg.SweepBatch != auth.DefaultSweepBatch || cfg.MaxSessionAttributesSize != auth.DefaultMaxSessionAttributesSize {
+		t.Errorf("Config() = %+v, want every default filled in", cfg)
+	}
+	if cfg.Cookie.Name != auth.DefaultCookieName || cfg.Cookie.Path != "/" || cfg.Cookie.SameSite != http.SameSiteLaxMode {
+		t.Errorf("Config().Cookie = %+v, want the defaults", cfg.Cookie)
+	}
+	if !a.KeepsUsers() {
+		t.Error("KeepsUsers() on a memstore = false, want true")
 	}
 	if a.CookieName() != "auth_session" {
 		t.Errorf("CookieName = %q", a.CookieName())

@@ -19,10 +19,10 @@
 //	idle    while ActiveExpiresAt < now <= IdleExpiresAt
 //	dead    after IdleExpiresAt
 //
-// A boundary instant belongs to the earlier state ([StateAt]). Validating
+// A boundary instant belongs to the earlier state ([Session.State]). Validating
 // an active session reads the store and writes nothing. Validating an idle
 // one renews it in place: same ID and token, new expiries from now
-// ([Auth.Expiries]), RenewedAt set to now, and Fresh set on the returned
+// (the periods of [Auth.NewSessionExpiries], from the renewal), RenewedAt set to now, and Fresh set on the returned
 // [Session] so that the cookie is issued again. Renewal is one conditional
 // write ([SessionStore.RenewSession]): of any number of concurrent
 // validations, in one process or many, exactly one writes and all of them
@@ -34,7 +34,7 @@
 //
 // [Config.MaxLifetime] (or a shorter [SessionOptions.MaxLifetime]) gives a
 // session an absolute end, ExpiresAt, set at creation: renewal cuts
-// ActiveExpiresAt and IdleExpiresAt to it ([Auth.Expiries]), the cookie
+// ActiveExpiresAt and IdleExpiresAt to it ([Auth.NewSessionExpiries]), the cookie
 // never expires after it ([Session.CookieExpires]), and the session is
 // dead once it has passed:
 //

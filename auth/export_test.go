@@ -1,5 +1,8 @@
 package auth
 
-// PasswordVerifications returns how many password hashes UseKey has
-// checked on a, for tests that count the work each sign-in path costs.
-func (a *Auth) PasswordVerifications() int64 { return a.hashes.Load() }
+import "time"
+
+// Expiries exposes the renewal rule to the tests of package auth_test.
+func Expiries(a *Auth, t time.Time, browserSession bool, expiresAt time.Time) (activeExpiresAt, idleExpiresAt time.Time) {
+	return a.expiries(t, browserSession, expiresAt)
+}

@@ -60,7 +60,7 @@ func TestSessionNeverLogsTokenOrAttributes(t *testing.T) {
 	if _, err := a.UpdateSessionAttributes(ctx, s, map[string]any{"secret": "n3w-s3cr3t"}); err != nil {
 		t.Fatal(err)
 	}
-	clock.Advance(a.ActivePeriod() + time.Nanosecond)
+	clock.Advance(a.Config().ActivePeriod + time.Nanosecond)
 	if _, err := a.ValidateSession(ctx, s.Token); err != nil {
 		t.Fatal(err)
 	}
@@ -89,23 +89,24 @@ func TestExpiriesCutToAbsoluteEnd(t *testing.T) {
 		{t0, true, t0.Add(time.Hour), t0.Add(3 * time.Hour)},
 		{end.Add(-time.Minute), true, end, end},
 	} {
-		active, idle := a.Expiries(tc.at, tc.browser, a.AbsoluteExpiry(t0, 0))
+		_, _, expiresAt := a.NewSessionExpiries(t0, auth.SessionOptions{})
+		active, idle := auth.Expiries(a, tc.at, tc.browser, expiresAt)
 		if !active.Equal(tc.wantActive) || !idle.Equal(tc.want) {
 			t.Errorf("Expiries(%v, browser %v) = %v, %v; want %v, %v", tc.at, tc.browser, active, idle, tc.wantActive, tc.want)
 		}
 	}
-	if got := a.AbsoluteExpiry(t0, 2*time.Hour); !got.Equal(t0.Add(2 * time.Hour)) {
-		t.Errorf("AbsoluteExpiry with a shorter session lifetime = %v, want %v", got, t0.Add(2*time.Hour))
+	if _, _, got := a.NewSessionExpiries(t0, auth.SessionOptions{MaxLifetime: 2 * time.Hour}); !got.Equal(t0.Add(2 * time.Hour)) {
+		t.Errorf("NewSessionExpiries with a shorter session lifetime: ExpiresAt = %v, want %v", got, t0.Add(2*time.Hour))
 	}
-	if got := a.AbsoluteExpiry(t0, 48*time.Hour); !got.Equal(end) {
-		t.Errorf("AbsoluteExpiry with a longer session lifetime = %v, want the Config's %v", got, end)
+	if _, _, got := a.NewSessionExpiries(t0, auth.SessionOptions{MaxLifetime: 48 * time.Hour}); !got.Equal(end) {
+		t.Errorf("NewSessionExpiries with a longer session lifetime: ExpiresAt = %v, want the Config's %v", got, end)
 	}
 }
 
 // A session dead by its stored expiries, but not yet swept or presented,
 // can't be changed: UpdateSessionAttributes reports it as it reports a
 // session that is gone. The end of the idle period belongs to the
-// session's life, as in StateAt.
+// session's life, as in Session.State.
 func TestUpdateSessionAttributesDeadSession(t *testing.T) {
 	for _, off := range []time.Duration{-time.Nanosecond, 0, time.Nanosecond} {
 		t.Run(fmt.Sprintf("IdleEnd%+v", off), func(t *testing.T) {

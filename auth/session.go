@@ -10,14 +10,16 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/authkit-dev/authkit/internal/enumname"
 )
 
 // This file holds every session lifetime rule: the states and their
-// boundaries (StateAt, Session.State), the expiries of a creation or a
-// renewal (Expiries, AbsoluteExpiry, Periods), the cookie's expiry
-// (Session.CookieExpires) and the conditional writes. Stores record, the
-// fake and the playground call these methods; none of them decides
-// expiry.
+// boundaries (Session.State), the expiries of a creation or a renewal
+// (Auth.NewSessionExpiries, expiries), the cookie's expiry
+// (Session.CookieExpires) and the conditional writes. Stores record; the
+// fake and the playground ask these methods, as an app would, and none of
+// them decides expiry.
 
 // A Session is a signed-in user's session.
 //
@@ -146,23 +148,26 @@ const (
 
 // String returns "active", "idle" or "dead".
 func (st State) String() string {
-	switch st {
-	case StateActive:
-		return "active"
-	case StateIdle:
-		return "idle"
-	case StateDead:
-		return "dead"
-	}
-	return fmt.Sprintf("State(%d)", int(st))
+	return enumname.String(st, "State", "", "active", "idle", "dead")
 }
 
-// StateAt returns the state of a session with the given expiries at now.
+// State returns the session's state at now:
+//
+//	active  while now <= ActiveExpiresAt
+//	idle    while ActiveExpiresAt < now <= IdleExpiresAt
+//	dead    after IdleExpiresAt, and after ExpiresAt when it has one
+//
 // A boundary instant belongs to the earlier state: at exactly
-// activeExpiresAt the session is still active, at exactly idleExpiresAt
-// still idle.
-func StateAt(activeExpiresAt, idleExpiresAt, now time.Time) State {
+// ActiveExpiresAt the session is still active, at exactly IdleExpiresAt
+// still idle, and ExpiresAt itself belongs to the session's life.
+func (s *Session) State(now time.Time) State {
+	return lifeState(s.ActiveExpiresAt, s.IdleExpiresAt, s.ExpiresAt, now)
+}
+
+func lifeState(activeExpiresAt, idleExpiresAt, expiresAt time.Time, now time.Time) State {
 	switch {
+	case !expiresAt.IsZero() && now.After(expiresAt):
+		return StateDead
 	case !now.After(activeExpiresAt):
 		return StateActive
 	case !now.After(idleExpiresAt):
@@ -170,20 +175,6 @@ func StateAt(activeExpiresAt, idleExpiresAt, now time.Time) State {
 	default:
 		return StateDead
 	}
-}
-
-// State returns the session's state at now: as [StateAt] says, and dead
-// once now is after ExpiresAt, when the session has one. ExpiresAt itself
-// belongs to the session's life, as the ends of the periods do.
-func (s *Session) State(now time.Time) State {
-	return lifeState(s.ActiveExpiresAt, s.IdleExpiresAt, s.ExpiresAt, now)
-}
-
-func lifeState(activeExpiresAt, idleExpiresAt, expiresAt, now time.Time) State {
-	if !expiresAt.IsZero() && now.After(expiresAt) {
-		return StateDead
-	}
-	return StateAt(activeExpiresAt, idleExpiresAt, now)
 }
 
 // recordState is the state of a stored session at now, the one judgement
@@ -200,24 +191,23 @@ func recordState(rec SessionRecord, now time.Time) State {
 	return lifeState(rec.ActiveExpiresAt, rec.IdleExpiresAt, rec.ExpiresAt, now)
 }
 
-// Periods returns the active and idle periods a session follows: the
+// periods returns the active and idle periods a session follows: the
 // browser-session ones when browserSession is set, the persistent ones
 // otherwise.
-func (a *Auth) Periods(browserSession bool) (active, idle time.Duration) {
+func (a *Auth) periods(browserSession bool) (active, idle time.Duration) {
 	if browserSession {
 		return a.browserActive, a.browserIdle
 	}
 	return a.active, a.idle
 }
 
-// Expiries returns the expiries of a session created or renewed at t
+// expiries returns the expiries of a session created or renewed at t
 // with the given policy and absolute end (the zero time for none):
 // ActiveExpiresAt is t plus the active period, IdleExpiresAt that plus the
 // idle period, each cut to expiresAt, so that no renewal outlives the
-// session's absolute lifetime. Tools that put a session in a chosen state
-// (package fakeauth) use it rather than repeat the rule.
-func (a *Auth) Expiries(t time.Time, browserSession bool, expiresAt time.Time) (activeExpiresAt, idleExpiresAt time.Time) {
-	active, idle := a.Periods(browserSession)
+// session's absolute lifetime.
+func (a *Auth) expiries(t time.Time, browserSession bool, expiresAt time.Time) (activeExpiresAt, idleExpiresAt time.Time) {
+	active, idle := a.periods(browserSession)
 	// Round(0) drops the monotonic reading: stores compare wall times.
 	activeExpiresAt = t.Round(0).Add(active)
 	idleExpiresAt = activeExpiresAt.Add(idle)
@@ -228,10 +218,10 @@ func (a *Auth) Expiries(t time.Time, browserSession bool, expiresAt time.Time) (
 	return activeExpiresAt, idleExpiresAt
 }
 
-// AbsoluteExpiry returns the ExpiresAt of a session created at t: t plus
+// absoluteExpiry returns the ExpiresAt of a session created at t: t plus
 // the shorter of [Config.MaxLifetime] and maxLifetime (each ignored when
 // not positive), or the zero time when neither is set.
-func (a *Auth) AbsoluteExpiry(t time.Time, maxLifetime time.Duration) time.Time {
+func (a *Auth) absoluteExpiry(t time.Time, maxLifetime time.Duration) time.Time {
 	d := a.maxLifetime
 	if maxLifetime > 0 && (d == 0 || maxLifetime < d) {
 		d = maxLifetime
@@ -240,6 +230,19 @@ func (a *Auth) AbsoluteExpiry(t time.Time, maxLifetime time.Duration) time.Time 
 		return time.Time{}
 	}
 	return t.Round(0).Add(d)
+}
+
+// NewSessionExpiries returns the expiries [Auth.CreateSessionWith] gives a
+// session created at t with opts: the end of its active period, of its
+// idle period (both after the policy opts choose, and cut to the absolute
+// end) and its absolute end (the zero time when it has none). A page can
+// say with it when a sign-in made now would end; a test tool can seed a
+// session on a boundary with it. Renewal at t' gives the same active and
+// idle ends from t', still cut to the session's own absolute end.
+func (a *Auth) NewSessionExpiries(t time.Time, opts SessionOptions) (activeExpiresAt, idleExpiresAt, expiresAt time.Time) {
+	expiresAt = a.absoluteExpiry(t, opts.MaxLifetime)
+	activeExpiresAt, idleExpiresAt = a.expiries(t, opts.BrowserSession, expiresAt)
+	return activeExpiresAt, idleExpiresAt, expiresAt
 }
 
 // CookieExpires returns when the session's cookie should expire: its
@@ -283,8 +286,7 @@ func (a *Auth) CreateSessionWith(ctx context.Context, userID string, opts Sessio
 	}
 	token := newToken()
 	now := a.clock.Now().Round(0)
-	expires := a.AbsoluteExpiry(now, opts.MaxLifetime)
-	active, idle := a.Expiries(now, opts.BrowserSession, expires)
+	active, idle, expires := a.NewSessionExpiries(now, opts)
 	rec := SessionRecord{
 		ID: SessionID(token), UserID: userID,
 		CreatedAt: now, RenewedAt: now, ActiveExpiresAt: active, IdleExpiresAt: idle, ExpiresAt: expires,
@@ -432,7 +434,7 @@ func (a *Auth) validate(ctx context.Context, token string, withUser bool) (*Sess
 		now = now.Round(0)
 		// The policy and the absolute end are the session's own, stored
 		// with it: renewal keeps both.
-		active, idle := a.Expiries(now, rec.BrowserSession, rec.ExpiresAt)
+		active, idle := a.expiries(now, rec.BrowserSession, rec.ExpiresAt)
 		r := Renewal{RenewedAt: now, ActiveExpiresAt: active, IdleExpiresAt: idle}
 		ok, err := a.store.RenewSession(ctx, id, rec.ActiveExpiresAt, r)
 		if err != nil {

@@ -139,8 +139,8 @@ func TestNoUserStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Users() != nil {
-		t.Errorf("Users() = %v, want nil", a.Users())
+	if a.KeepsUsers() {
+		t.Error("KeepsUsers() = true, want false")
 	}
 	ctx := context.Background()
 	s, err := a.CreateSession(ctx, "app-user-7")
@@ -281,7 +281,7 @@ func TestDeleteExpiredSessionsSteps(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	clock.Advance(a.ActivePeriod() + a.IdlePeriod() + time.Nanosecond)
+	clock.Advance(a.Config().ActivePeriod + a.Config().IdlePeriod + time.Nanosecond)
 	live, err := a.CreateSession(ctx, u.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -329,7 +329,7 @@ func TestDeleteExpiredSessionsStopsOnCancel(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	clock.Advance(a.ActivePeriod() + a.IdlePeriod() + time.Nanosecond)
+	clock.Advance(a.Config().ActivePeriod + a.Config().IdlePeriod + time.Nanosecond)
 	ctx, cancel := context.WithCancel(context.Background())
 	cs.afterSweep = cancel // done after the first step
 	n, err := a.DeleteExpiredSessions(ctx)

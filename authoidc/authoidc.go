@@ -182,7 +182,7 @@ func New(a *auth.Auth, cfg Config) (*Client, error) {
 	if ru, err := url.Parse(cfg.RedirectURL); err != nil || !ru.IsAbs() {
 		return nil, fmt.Errorf("%w: RedirectURL %q is not an absolute URL", ErrConfig, cfg.RedirectURL)
 	}
-	if cfg.ResolveUser == nil && a.Users() == nil {
+	if cfg.ResolveUser == nil && !a.KeepsUsers() {
 		return nil, fmt.Errorf("%w: the Auth keeps no users (a sessions-only store): set Config.ResolveUser to map a provider identity to your user ID", ErrConfig)
 	}
 	if cfg.PostLogoutRedirectURL != "" {

@@ -40,7 +40,7 @@ func (c *Client) Callback(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	c.a.Logger().InfoContext(r.Context(), "authoidc: signed in", slog.String("user_id", s.UserID), slog.String("provider", c.cfg.ProviderID))
+	c.a.Config().Logger.InfoContext(r.Context(), "authoidc: signed in", slog.String("user_id", s.UserID), slog.String("provider", c.cfg.ProviderID))
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, ret, http.StatusSeeOther)
 }
@@ -106,7 +106,7 @@ func (c *Client) callback(w http.ResponseWriter, r *http.Request) (*auth.Session
 		// An ID token over the Auth's attribute limit is not kept:
 		// Logout then asks the provider without a hint. Nothing was
 		// written when the session was refused.
-		c.a.Logger().WarnContext(ctx, "authoidc: the ID token is too large to keep with the session", slog.Int("bytes", len(rawIDToken)))
+		c.a.Config().Logger.WarnContext(ctx, "authoidc: the ID token is too large to keep with the session", slog.Int("bytes", len(rawIDToken)))
 		s, err = c.signIn(ar, userID, auth.SessionOptions{})
 	}
 	if err != nil {
@@ -309,7 +309,7 @@ func (c *Client) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	c.a.Logger().Log(r.Context(), level, "authoidc: sign-in failed", slog.String("path", r.URL.Path), slog.Int("status", status), slog.Any("error", err))
+	c.a.Config().Logger.Log(r.Context(), level, "authoidc: sign-in failed", slog.String("path", r.URL.Path), slog.Int("status", status), slog.Any("error", err))
 	if c.cfg.OnError != nil {
 		c.cfg.OnError(w, r, err)
 		return

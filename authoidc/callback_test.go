@@ -64,7 +64,7 @@ func newRigOn(t *testing.T, f *fakeauth.Fake, edits ...func(*authoidc.Config)) *
 
 func (r *rig) get(target string) *authtest.Recorder {
 	r.t.Helper()
-	return r.jar.Serve(r.h, authtest.NewRequest("GET", target).Build(r.t))
+	return r.jar.Serve(r.h, authtest.BuildRequest("GET", target).Build(r.t))
 }
 
 // toProvider follows the start's redirect through the provider and
@@ -149,11 +149,11 @@ func TestStoreFailureIsNotASignOut(t *testing.T) {
 
 func TestStartFailures(t *testing.T) {
 	r := newRig(t)
-	rec := r.jar.Serve(r.h, authtest.NewRequest("POST", "/auth/oidc/start").WithForm(url.Values{"link": {"1"}}).SameOrigin().Build(t))
+	rec := r.jar.Serve(r.h, authtest.BuildRequest("POST", "/auth/oidc/start").WithForm(url.Values{"link": {"1"}}).SameOrigin().Build(t))
 	if rec.Code != http.StatusUnauthorized || !errors.Is(r.err, authoidc.ErrNotSignedIn) || len(rec.Result().Cookies()) != 0 {
 		t.Errorf("link without a session: %d %v, cookies %v", rec.Code, r.err, rec.Result().Cookies())
 	}
-	rec = r.jar.Serve(r.h, authtest.NewRequest("POST", "/auth/oidc/start").CrossSite("https://evil.example").Build(t))
+	rec = r.jar.Serve(r.h, authtest.BuildRequest("POST", "/auth/oidc/start").CrossSite("https://evil.example").Build(t))
 	if rec.Code != http.StatusForbidden {
 		t.Errorf("a cross-site POST start: %d, want 403", rec.Code)
 	}

@@ -44,14 +44,14 @@ func Example() {
 	app := authrequest.Middleware(f.Auth)(mux)
 
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
-	req, _ := authtest.NewRequest("GET", "/auth/oidc/start").Request()
+	req, _ := authtest.BuildRequest("GET", "/auth/oidc/start").Request()
 	start := jar.Serve(app, req)
 	toProvider := start.Header().Get("Location")
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, _ := noFollow.Get(toProvider) // the provider approves and sends the browser back
 	resp.Body.Close()
 	back, _ := url.Parse(resp.Header.Get("Location"))
-	req, _ = authtest.NewRequest("GET", back.RequestURI()).Request()
+	req, _ = authtest.BuildRequest("GET", back.RequestURI()).Request()
 	done := jar.Serve(app, req)
 
 	cookie, _ := jar.Cookie(f.Auth.CookieName())

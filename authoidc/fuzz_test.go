@@ -19,7 +19,7 @@ func FuzzCallback(f *testing.F) {
 	f.Fuzz(func(t *testing.T, query, cookie string) {
 		r := newRig(t)
 		u := &url.URL{Path: "/auth/oidc/callback", RawQuery: query}
-		req, err := authtest.NewRequest("GET", u.String()).Request()
+		req, err := authtest.BuildRequest("GET", u.String()).Request()
 		if err != nil {
 			t.Skip()
 		}

@@ -58,7 +58,7 @@ func (c *Client) Logout(w http.ResponseWriter, r *http.Request) {
 		target = "/"
 	}
 	if _, err := c.discover(r.Context()); err != nil {
-		c.a.Logger().WarnContext(r.Context(), "authoidc: signed out of the app only: the provider is unavailable", slog.Any("error", err))
+		c.a.Config().Logger.WarnContext(r.Context(), "authoidc: signed out of the app only: the provider is unavailable", slog.Any("error", err))
 	} else if end := c.endSessionEndpoint(); end != "" {
 		v := url.Values{"client_id": {c.cfg.ClientID}}
 		if c.cfg.PostLogoutRedirectURL != "" {

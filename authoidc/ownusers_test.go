@@ -202,12 +202,12 @@ func TestSignInWithOwnUsers(t *testing.T) {
 				var userID string
 				for round := range 2 { // a new user, then the same user again
 					jar := authtest.NewJar(authtest.WithClock(clock))
-					start := jar.Serve(h, authtest.NewRequest("GET", base+"/auth/oidc/start").Build(t))
+					start := jar.Serve(h, authtest.BuildRequest("GET", base+"/auth/oidc/start").Build(t))
 					cb, err := p.Authorize(t.Context(), start.Header().Get("Location"))
 					if err != nil {
 						t.Fatalf("round %d: %v", round, err)
 					}
-					rec := jar.Serve(h, authtest.NewRequest("GET", cb.String()).Build(t))
+					rec := jar.Serve(h, authtest.BuildRequest("GET", cb.String()).Build(t))
 					if rec.Code != http.StatusSeeOther {
 						t.Fatalf("round %d: callback %d: %s", round, rec.Code, rec.Body)
 					}

@@ -39,9 +39,9 @@ func TestLinkStartsOnlyFromSameOriginPost(t *testing.T) {
 		return false
 	}
 	for name, req := range map[string]*http.Request{
-		"GET ?link=1":            authtest.NewRequest("GET", "/auth/oidc/start?link=1").CrossSite("https://evil.example").Build(t),
-		"GET ?link=1, no Origin": authtest.NewRequest("GET", "/auth/oidc/start?link=1").Build(t),
-		"cross-site POST":        authtest.NewRequest("POST", "/auth/oidc/start").WithForm(url.Values{"link": {"1"}}).CrossSite("https://evil.example").Build(t),
+		"GET ?link=1":            authtest.BuildRequest("GET", "/auth/oidc/start?link=1").CrossSite("https://evil.example").Build(t),
+		"GET ?link=1, no Origin": authtest.BuildRequest("GET", "/auth/oidc/start?link=1").Build(t),
+		"cross-site POST":        authtest.BuildRequest("POST", "/auth/oidc/start").WithForm(url.Values{"link": {"1"}}).CrossSite("https://evil.example").Build(t),
 	} {
 		r.err = nil
 		rec := r.jar.Serve(r.h, req)
@@ -51,7 +51,7 @@ func TestLinkStartsOnlyFromSameOriginPost(t *testing.T) {
 			t.Errorf("%s: %d %v (flow cookie set: %v), want 403 ErrCrossOrigin and no flow", name, rec.Code, r.err, flowSet(rec))
 		}
 	}
-	rec := r.jar.Serve(r.h, authtest.NewRequest("POST", "/auth/oidc/start").WithForm(url.Values{"link": {"1"}}).SameOrigin().Build(t))
+	rec := r.jar.Serve(r.h, authtest.BuildRequest("POST", "/auth/oidc/start").WithForm(url.Values{"link": {"1"}}).SameOrigin().Build(t))
 	if rec.Code != http.StatusSeeOther || !flowSet(rec) {
 		t.Fatalf("same-origin POST: %d, want 303 to the provider with a flow cookie", rec.Code)
 	}
@@ -150,13 +150,13 @@ func TestUserInfoSubjectMustMatch(t *testing.T) {
 	mux.HandleFunc("GET /auth/oidc/callback", c.Callback)
 	h := authrequest.Middleware(f.Auth)(mux)
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
-	start := jar.Serve(h, authtest.NewRequest("GET", "/auth/oidc/start").Build(t))
+	start := jar.Serve(h, authtest.BuildRequest("GET", "/auth/oidc/start").Build(t))
 	resp, err := noFollow.Get(start.Header().Get("Location"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	rec := jar.Serve(h, authtest.NewRequest("GET", resp.Header.Get("Location")).Build(t))
+	rec := jar.Serve(h, authtest.BuildRequest("GET", resp.Header.Get("Location")).Build(t))
 	claimsInIDToken := got == nil && rec.Code == http.StatusSeeOther
 	if claimsInIDToken {
 		t.Skip("this fakeoidc puts the claims in the ID token: userinfo is not read")
@@ -212,8 +212,8 @@ func TestLogoutEndsBothSessions(t *testing.T) {
 	ck, _ := r.jar.Cookie(r.f.Auth.CookieName())
 
 	for name, req := range map[string]*http.Request{
-		"GET":             authtest.NewRequest("GET", "/auth/oidc/logout").Build(t),
-		"cross-site POST": authtest.NewRequest("POST", "/auth/oidc/logout").CrossSite("https://evil.example").Build(t),
+		"GET":             authtest.BuildRequest("GET", "/auth/oidc/logout").Build(t),
+		"cross-site POST": authtest.BuildRequest("POST", "/auth/oidc/logout").CrossSite("https://evil.example").Build(t),
 	} {
 		rec := r.jar.Serve(r.h, req)
 		if rec.Code != http.StatusMethodNotAllowed && rec.Code != http.StatusForbidden {
@@ -225,7 +225,7 @@ func TestLogoutEndsBothSessions(t *testing.T) {
 		t.Fatalf("a refused logout ended the session: %v", err)
 	}
 
-	rec := r.jar.Serve(r.h, authtest.NewRequest("POST", "/auth/oidc/logout").SameOrigin().Build(t))
+	rec := r.jar.Serve(r.h, authtest.BuildRequest("POST", "/auth/oidc/logout").SameOrigin().Build(t))
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("logout: %d %s", rec.Code, rec.Body)
 	}
@@ -267,7 +267,7 @@ func TestIDTokenOverAttributeLimitNotKept(t *testing.T) {
 	if rec := r.get(r.toProvider(r.get("/auth/oidc/start"))); rec.Code != http.StatusSeeOther {
 		t.Fatalf("sign-in: %d %v", rec.Code, r.err)
 	}
-	rec := r.jar.Serve(r.h, authtest.NewRequest("POST", "/auth/oidc/logout").SameOrigin().Build(t))
+	rec := r.jar.Serve(r.h, authtest.BuildRequest("POST", "/auth/oidc/logout").SameOrigin().Build(t))
 	loc, _ := url.Parse(rec.Header().Get("Location"))
 	if rec.Code != http.StatusSeeOther || loc.Query().Has("id_token_hint") {
 		t.Errorf("logout: %d to %s, want 303 without id_token_hint", rec.Code, loc)

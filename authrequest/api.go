@@ -84,7 +84,7 @@ func (h *apiHandler) user(w http.ResponseWriter, r *http.Request) {
 	var s *auth.Session
 	var u *auth.User
 	var err error
-	if h.a.Users() == nil {
+	if !h.a.KeepsUsers() {
 		// The app keeps its users: the session is all authkit knows.
 		if s, err = ar.Session(); s != nil {
 			u = &auth.User{ID: s.UserID}
@@ -143,7 +143,7 @@ func (h *apiHandler) logout(w http.ResponseWriter, r *http.Request) {
 // works again once the store is back), and anything else with 500. The
 // error text stays in the log: it may name hosts or queries.
 func (h *apiHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	h.a.Logger().ErrorContext(r.Context(), "authrequest: API request failed", slog.String("path", r.URL.Path), slog.Any("error", err))
+	h.a.Config().Logger.ErrorContext(r.Context(), "authrequest: API request failed", slog.String("path", r.URL.Path), slog.Any("error", err))
 	if errors.Is(err, auth.ErrStore) {
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{"session store unavailable; try again"})
 		return

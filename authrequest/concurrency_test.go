@@ -20,7 +20,7 @@ func TestConcurrentRenewal(t *testing.T) {
 	e := newEnv(t)
 	s := e.newSession(t)
 	e.clock.Set(s.ActiveExpiresAt.Add(time.Hour))
-	wantActive := e.clock.Now().Add(e.a.ActivePeriod())
+	wantActive := e.clock.Now().Add(e.a.Config().ActivePeriod)
 
 	const n = 64
 	var wg sync.WaitGroup

@@ -122,7 +122,7 @@ func TestSignInWithBrowserSession(t *testing.T) {
 	if !s.BrowserSession || s.UserAgent != "TestBrowser/1.0" || string(s.Attributes) != `{"device":"laptop"}` {
 		t.Errorf("session = %+v", s)
 	}
-	active, _ := f.Auth.Periods(true)
+	active := f.Auth.Config().BrowserSessionActivePeriod
 	f.Clock.Advance(active + 1)
 	rec = httptest.NewRecorder()
 	r = httptest.NewRequest(http.MethodGet, "https://app.example/", nil)

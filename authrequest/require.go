@@ -82,7 +82,7 @@ func require(signedOut http.HandlerFunc, fail func(w http.ResponseWriter, r *htt
 			}
 			switch {
 			case errors.Is(err, auth.ErrStore):
-				ar.a.Logger().ErrorContext(r.Context(), "authrequest: RequireSession: session store failure", "path", r.URL.Path, "error", err)
+				ar.a.Config().Logger.ErrorContext(r.Context(), "authrequest: RequireSession: session store failure", "path", r.URL.Path, "error", err)
 				fail(w, r, http.StatusServiceUnavailable)
 			case err != nil && s == nil:
 				fail(w, r, http.StatusInternalServerError)

@@ -46,7 +46,7 @@ func TestAPIUserWithoutUserStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Users() != nil {
+	if a.KeepsUsers() {
 		t.Fatal("a sessions-only store has users")
 	}
 	s, err := a.CreateSession(ctx, "app-user-42")

@@ -191,11 +191,11 @@ func helper(t assert.TestingT) {
 
 // checkChange checks that the response makes exactly one Set-Cookie line
 // for the session cookie and that it makes the change want.
-func checkChange(v view, opts []Option, want CookieChange) *failure {
+func checkChange(v view, opts []CheckOption, want CookieChange) *failure {
 	s := settingsFor(v, opts)
 	got := sessionOutcome{Change: v.change(s).String(), SetCookieLines: len(v.sessionLines(s.cookieName))}
 	w := sessionOutcome{Change: want.String(), SetCookieLines: 1}
-	if want == CookieUntouched {
+	if want == Untouched {
 		w.SetCookieLines = 0
 	}
 	if got == w {
@@ -209,14 +209,14 @@ func checkChange(v view, opts []Option, want CookieChange) *failure {
 	if got.SetCookieLines > 1 {
 		f.note("authkit writes at most one Set-Cookie line per cookie name; the browser keeps the last.")
 	}
-	if v.req == nil && (want == CookieRenewed || want == CookieRotated) {
+	if v.req == nil && (want == Renewed || want == Rotated) {
 		f.note("The request is unknown, so a re-issued cookie can't be told from a new one.")
 	}
 	return f.diff(cmp.Diff(w, got))
 }
 
 // checkCount checks the number of Set-Cookie lines of the session cookie.
-func checkCount(v view, opts []Option, want int) *failure {
+func checkCount(v view, opts []CheckOption, want int) *failure {
 	s := settingsFor(v, opts)
 	type setCookieLines struct{ Count int }
 	got := setCookieLines{len(v.sessionLines(s.cookieName))}
@@ -230,18 +230,17 @@ func checkCount(v view, opts []Option, want int) *failure {
 // lastSessionCookie returns the parsed last Set-Cookie line of the
 // session cookie, or a failure when there is none or it does not parse.
 func lastSessionCookie(v view, s settings, what string) (*http.Cookie, *failure) {
-	lines := v.sessionLines(s.cookieName)
-	if len(lines) == 0 {
+	c, found, err := v.lastSessionCookie(s.cookieName)
+	if !found {
 		return nil, newFailure(v, s, fmt.Sprintf("%s: the response has no Set-Cookie line for %q", what, s.cookieName))
 	}
-	c, err := http.ParseSetCookie(lines[len(lines)-1])
 	if err != nil {
 		return nil, newFailure(v, s, fmt.Sprintf("%s: the Set-Cookie line for %q does not parse: %v", what, s.cookieName, err))
 	}
 	return c, nil
 }
 
-func checkAttrs(v view, opts []Option, want CookieAttrs) *failure {
+func checkAttrs(v view, opts []CheckOption, want CookieAttrs) *failure {
 	s := settingsFor(v, opts)
 	c, f := lastSessionCookie(v, s, "session cookie attributes")
 	if f != nil {
@@ -263,7 +262,7 @@ type expiryView struct {
 	Expires string
 }
 
-func checkExpiry(v view, opts []Option) *failure {
+func checkExpiry(v view, opts []CheckOption) *failure {
 	s := settingsFor(v, opts)
 	c, f := lastSessionCookie(v, s, "session cookie expiry")
 	if f != nil {
@@ -310,7 +309,7 @@ func absDuration(d time.Duration) time.Duration {
 	return d
 }
 
-func checkExpiresAt(v view, opts []Option, want time.Time) *failure {
+func checkExpiresAt(v view, opts []CheckOption, want time.Time) *failure {
 	s := settingsFor(v, opts)
 	c, f := lastSessionCookie(v, s, "session cookie expiry")
 	if f != nil {
@@ -372,26 +371,26 @@ func checkHistory(j *Jar, want []CookieChange) *failure {
 }
 
 // AssertSession checks that the response does want to the session cookie,
-// in exactly one Set-Cookie line, or in none for [CookieUntouched]:
+// in exactly one Set-Cookie line, or in none for [Untouched]:
 //
 //	authtest.AssertSession(t, rec, authtest.Renewed)
 //
-// [CookieSet] is a new cookie where the request had none, [CookieRenewed]
+// [Set] is a new cookie where the request had none, [Renewed]
 // the token the request sent issued again (pair it with
-// [AssertSessionExpiresAt] to check the new expiry), [CookieRotated]
-// another token in its place, [CookieCleared] the cookie deleted, and
-// [CookieUntouched] no Set-Cookie line for it, as when a request is refused
+// [AssertSessionExpiresAt] to check the new expiry), [Rotated]
+// another token in its place, [Cleared] the cookie deleted, and
+// [Untouched] no Set-Cookie line for it, as when a request is refused
 // for its origin or the store fails. It reports a failure with t.Errorf
 // and returns whether the check passed; t is a [testing.TB] or anything
 // testify's assert package accepts, such as a suite's T().
-func AssertSession[R Response](t assert.TestingT, res R, want CookieChange, opts ...Option) bool {
+func AssertSession[R Response](t assert.TestingT, res R, want CookieChange, opts ...CheckOption) bool {
 	helper(t)
 	return report(t, false, checkChange(viewOf(res), opts, want))
 }
 
 // AssertOneSessionCookie checks that exactly one Set-Cookie line of the
 // response carries the session cookie name.
-func AssertOneSessionCookie[R Response](t assert.TestingT, res R, opts ...Option) bool {
+func AssertOneSessionCookie[R Response](t assert.TestingT, res R, opts ...CheckOption) bool {
 	helper(t)
 	return report(t, false, checkCount(viewOf(res), opts, 1))
 }
@@ -399,7 +398,7 @@ func AssertOneSessionCookie[R Response](t assert.TestingT, res R, opts ...Option
 // AssertSessionAttrs checks the attributes of the session cookie the
 // response sets (its last Set-Cookie line for the name) against want;
 // [DefaultCookieAttrs] gives authkit's defaults.
-func AssertSessionAttrs[R Response](t assert.TestingT, res R, want CookieAttrs, opts ...Option) bool {
+func AssertSessionAttrs[R Response](t assert.TestingT, res R, want CookieAttrs, opts ...CheckOption) bool {
 	helper(t)
 	return report(t, false, checkAttrs(viewOf(res), opts, want))
 }
@@ -407,9 +406,9 @@ func AssertSessionAttrs[R Response](t assert.TestingT, res R, want CookieAttrs, 
 // AssertSessionExpiry checks that the session cookie carries both Max-Age
 // and Expires and that they agree: Expires is now + Max-Age to the
 // second, or, for a deleting cookie (Max-Age=0), in the past. "Now" comes
-// from [WithClock] or the jar's clock, else the Date header, else the
+// from [CheckClock] or the jar's clock, else the Date header, else the
 // system clock.
-func AssertSessionExpiry[R Response](t assert.TestingT, res R, opts ...Option) bool {
+func AssertSessionExpiry[R Response](t assert.TestingT, res R, opts ...CheckOption) bool {
 	helper(t)
 	return report(t, false, checkExpiry(viewOf(res), opts))
 }
@@ -417,14 +416,14 @@ func AssertSessionExpiry[R Response](t assert.TestingT, res R, opts ...Option) b
 // AssertSessionExpiresAt checks that the session cookie expires at want,
 // to the second: now + Max-Age when Max-Age is set (as browsers read it),
 // else Expires. Pass the session's IdleExpiresAt.
-func AssertSessionExpiresAt[R Response](t assert.TestingT, res R, want time.Time, opts ...Option) bool {
+func AssertSessionExpiresAt[R Response](t assert.TestingT, res R, want time.Time, opts ...CheckOption) bool {
 	helper(t)
 	return report(t, false, checkExpiresAt(viewOf(res), opts, want))
 }
 
 // AssertSessionHistory checks the changes the jar's timeline recorded for
 // its session cookie, in order; for example
-// CookieSet, CookieRenewed, CookieCleared for a login, a renewal and a
+// Set, Renewed, Cleared for a login, a renewal and a
 // logout. The failure message shows the jar's transcript.
 func AssertSessionHistory(t assert.TestingT, jar *Jar, want ...CookieChange) bool {
 	helper(t)

@@ -195,52 +195,25 @@ func TestAssertPassesOnMatchingChange(t *testing.T) {
 	h := newSessionHandler(clock)
 	jar := authtest.NewJar(authtest.WithClock(clock))
 	do := func(path string) *authtest.Recorder {
-		return jar.Do(h, authtest.NewRequest("GET", path).Build(t))
+		return jar.Do(h, authtest.BuildRequest("GET", path).Build(t))
 	}
 
 	// Each assertion is run on a recordingT so that a wrong pass would
 	// show up as "no failure where one was due" below.
+	as := func(ch authtest.CookieChange) func(testing.TB, *authtest.Recorder) bool {
+		return func(tb testing.TB, r *authtest.Recorder) bool { return authtest.AssertSession(tb, r, ch) }
+	}
 	checks := []struct {
 		name string
 		path string
 		pass func(tb testing.TB, rec *authtest.Recorder) bool
 		fail func(tb testing.TB, rec *authtest.Recorder) bool
 	}{
-		{"set", "/login",
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.CookieSet)
-			},
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.CookieRenewed)
-			}},
-		{"renewed", "/renew",
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.CookieRenewed)
-			},
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.CookieRotated)
-			}},
-		{"rotated", "/rotate",
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.CookieRotated)
-			},
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.CookieSet)
-			}},
-		{"untouched", "/none",
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.CookieUntouched)
-			},
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.CookieCleared)
-			}},
-		{"cleared", "/logout",
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.CookieCleared)
-			},
-			func(tb testing.TB, r *authtest.Recorder) bool {
-				return authtest.AssertSession(tb, r, authtest.CookieUntouched)
-			}},
+		{"set", "/login", as(authtest.Set), as(authtest.Renewed)},
+		{"renewed", "/renew", as(authtest.Renewed), as(authtest.Rotated)},
+		{"rotated", "/rotate", as(authtest.Rotated), as(authtest.Set)},
+		{"untouched", "/none", as(authtest.Untouched), as(authtest.Cleared)},
+		{"cleared", "/logout", as(authtest.Cleared), as(authtest.Untouched)},
 	}
 	for _, c := range checks {
 		rec := do(c.path)
@@ -260,10 +233,10 @@ func TestAssertFailureMessage(t *testing.T) {
 	clock := newStepClock()
 	h := newSessionHandler(clock)
 	jar := authtest.NewJar(authtest.WithName("alice"), authtest.WithClock(clock))
-	jar.Do(h, authtest.NewRequest("POST", "/login").Build(t))
-	rec := jar.Do(h, authtest.NewRequest("GET", "/rotate?x=1").Build(t))
+	jar.Do(h, authtest.BuildRequest("POST", "/login").Build(t))
+	rec := jar.Do(h, authtest.BuildRequest("GET", "/rotate?x=1").Build(t))
 
-	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSession(tb, rec, authtest.CookieRenewed) })
+	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSession(tb, rec, authtest.Renewed) })
 	out := rt.output()
 	wantContains(t, out,
 		`authtest: session cookie "auth_session": want renewed, got rotated`,
@@ -288,10 +261,10 @@ func TestAssertFailureMessage(t *testing.T) {
 
 func TestRequireStopsTheTest(t *testing.T) {
 	h := newSessionHandler(auth.SystemClock{})
-	rec := authtest.Serve(h, authtest.NewRequest("GET", "/none").Build(t))
+	rec := authtest.Serve(h, authtest.BuildRequest("GET", "/none").Build(t))
 	reached := false
 	rt := runRecording(t, func(tb testing.TB) {
-		authtest.RequireSession(tb, rec, authtest.CookieSet)
+		authtest.RequireSession(tb, rec, authtest.Set)
 		reached = true
 	})
 	if reached {
@@ -312,10 +285,10 @@ func TestRequireStopsTheTest(t *testing.T) {
 	)
 
 	// And the passing form goes on.
-	rec = authtest.Serve(h, authtest.NewRequest("GET", "/login").Build(t))
+	rec = authtest.Serve(h, authtest.BuildRequest("GET", "/login").Build(t))
 	reached = false
 	rt = runRecording(t, func(tb testing.TB) {
-		authtest.RequireSession(tb, rec, authtest.CookieSet)
+		authtest.RequireSession(tb, rec, authtest.Set)
 		authtest.RequireOneSessionCookie(tb, rec)
 		authtest.RequireSessionAttrs(tb, rec, authtest.DefaultCookieAttrs())
 		authtest.RequireSessionExpiry(tb, rec)
@@ -328,9 +301,9 @@ func TestRequireStopsTheTest(t *testing.T) {
 
 func TestAssertTwoSetCookieLines(t *testing.T) {
 	h := newSessionHandler(auth.SystemClock{})
-	rec := authtest.Serve(h, authtest.NewRequest("GET", "/twice").Build(t))
+	rec := authtest.Serve(h, authtest.BuildRequest("GET", "/twice").Build(t))
 	rt := runRecording(t, func(tb testing.TB) {
-		authtest.AssertSession(tb, rec, authtest.CookieSet)
+		authtest.AssertSession(tb, rec, authtest.Set)
 		authtest.AssertOneSessionCookie(tb, rec)
 	})
 	if len(rt.errors) != 2 {
@@ -350,9 +323,9 @@ func TestAssertSameTokenSamePlaceholder(t *testing.T) {
 		"auth_session="+tok7+"; Path=/; Max-Age=60",
 		"auth_session="+tok8+"; Path=/; Max-Age=60",
 	)
-	r := authtest.NewRequest("GET", "/").WithSession(tok7).Build(t)
+	r := authtest.BuildRequest("GET", "/").WithSession(tok7).Build(t)
 	rec := authtest.Serve(h, r)
-	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSession(tb, rec, authtest.CookieRenewed) })
+	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSession(tb, rec, authtest.Renewed) })
 	wantContains(t, rt.output(),
 		"cookie:     auth_session=<token-1>",
 		"set-cookie: auth_session=<token-1>; Path=/; Max-Age=60",
@@ -365,16 +338,16 @@ func TestAssertBareRecorderHasNoRequest(t *testing.T) {
 	tok := testToken(1)
 	rec := httptest.NewRecorder()
 	http.SetCookie(rec, &http.Cookie{Name: "auth_session", Value: tok, MaxAge: 60})
-	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSession(tb, rec, authtest.CookieRenewed) })
+	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSession(tb, rec, authtest.Renewed) })
 	wantContains(t, rt.output(), "request:    (request unknown", "can't be told from a new one", "want renewed, got set")
-	if !authtest.AssertSession(t, rec, authtest.CookieSet) {
+	if !authtest.AssertSession(t, rec, authtest.Set) {
 		t.Error("a bare recorder with a cookie should read as set")
 	}
 }
 
 func TestAssertSessionAttrs(t *testing.T) {
 	h := linesHandler("auth_session=" + testToken(1) + "; Path=/app; Domain=.Example.com; Max-Age=60; Secure; SameSite=Strict")
-	rec := authtest.Serve(h, authtest.NewRequest("GET", "/").Build(t))
+	rec := authtest.Serve(h, authtest.BuildRequest("GET", "/").Build(t))
 	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSessionAttrs(tb, rec, authtest.DefaultCookieAttrs()) })
 	wantContains(t, rt.output(),
 		`session cookie "auth_session": attributes differ`,
@@ -392,7 +365,7 @@ func TestAssertSessionAttrs(t *testing.T) {
 	}
 
 	// No cookie at all: the message says so.
-	rec = authtest.Serve(linesHandler("other=1"), authtest.NewRequest("GET", "/").Build(t))
+	rec = authtest.Serve(linesHandler("other=1"), authtest.BuildRequest("GET", "/").Build(t))
 	rt = runRecording(t, func(tb testing.TB) { authtest.AssertSessionAttrs(tb, rec, want) })
 	wantContains(t, rt.output(), `the response has no Set-Cookie line for "auth_session"`, "also set:   other")
 }
@@ -421,9 +394,9 @@ func TestAssertSessionExpiry(t *testing.T) {
 			[]string{"needs an Expires in the past", `- 	Expires: "(before ` + exp(0) + `)"`}},
 	}
 	for _, c := range cases {
-		rec := authtest.Serve(linesHandler(c.line), authtest.NewRequest("GET", "/").Build(t))
+		rec := authtest.Serve(linesHandler(c.line), authtest.BuildRequest("GET", "/").Build(t))
 		var ok bool
-		rt := runRecording(t, func(tb testing.TB) { ok = authtest.AssertSessionExpiry(tb, rec, authtest.WithClock(clock)) })
+		rt := runRecording(t, func(tb testing.TB) { ok = authtest.AssertSessionExpiry(tb, rec, authtest.CheckClock(clock)) })
 		if ok != c.ok {
 			t.Errorf("%s: got %v, want %v:\n%s", c.name, ok, c.ok, rt.output())
 		}
@@ -435,13 +408,13 @@ func TestAssertSessionExpiresAt(t *testing.T) {
 	clock := newStepClock()
 	h := newSessionHandler(clock)
 	jar := authtest.NewJar(authtest.WithClock(clock))
-	rec := jar.Do(h, authtest.NewRequest("GET", "/login").Build(t))
+	rec := jar.Do(h, authtest.BuildRequest("GET", "/login").Build(t))
 	if !authtest.AssertSessionExpiresAt(t, rec, clock.Now().Add(testLifetime)) {
 		t.Fatal("expiry at now+lifetime failed")
 	}
 	clock.Advance(time.Hour)
-	rec = jar.Do(h, authtest.NewRequest("GET", "/renew").Build(t))
-	authtest.AssertSession(t, rec, authtest.CookieRenewed)
+	rec = jar.Do(h, authtest.BuildRequest("GET", "/renew").Build(t))
+	authtest.AssertSession(t, rec, authtest.Renewed)
 	authtest.AssertSessionExpiresAt(t, rec, clock.Now().Add(testLifetime))
 	rt := runRecording(t, func(tb testing.TB) {
 		authtest.AssertSessionExpiresAt(tb, rec, clock.Now().Add(testLifetime-time.Hour))
@@ -456,12 +429,12 @@ func TestAssertSessionHistory(t *testing.T) {
 	jar := authtest.NewJar(authtest.WithName("bob"), authtest.WithClock(clock))
 	for _, p := range []string{"/login", "/none", "/renew", "/same", "/rotate", "/logout"} {
 		clock.Advance(time.Hour)
-		jar.Do(h, authtest.NewRequest("GET", p).Build(t))
+		jar.Do(h, authtest.BuildRequest("GET", p).Build(t))
 	}
 	authtest.AssertSessionHistory(t, jar,
-		authtest.CookieSet, authtest.CookieRenewed, authtest.CookieUnchanged, authtest.CookieRotated, authtest.CookieCleared)
+		authtest.Set, authtest.Renewed, authtest.Unchanged, authtest.Rotated, authtest.Cleared)
 	rt := runRecording(t, func(tb testing.TB) {
-		authtest.RequireSessionHistory(tb, jar, authtest.CookieSet, authtest.CookieCleared)
+		authtest.RequireSessionHistory(tb, jar, authtest.Set, authtest.Cleared)
 	})
 	wantContains(t, rt.output(),
 		`authtest: jar bob: session cookie "auth_session": history differs`,
@@ -473,12 +446,12 @@ func TestAssertSessionHistory(t *testing.T) {
 
 func TestAssertWithCookieName(t *testing.T) {
 	h := linesHandler("__Host-sid=" + testToken(3) + "; Path=/; Max-Age=60; Secure; HttpOnly; SameSite=Lax")
-	rec := authtest.Serve(h, authtest.NewRequest("GET", "/").Build(t))
-	authtest.AssertSession(t, rec, authtest.CookieSet, authtest.WithCookieName("__Host-sid"))
-	authtest.AssertSession(t, rec, authtest.CookieUntouched) // the default name is untouched
+	rec := authtest.Serve(h, authtest.BuildRequest("GET", "/").Build(t))
+	authtest.AssertSession(t, rec, authtest.Set, authtest.CheckCookieName("__Host-sid"))
+	authtest.AssertSession(t, rec, authtest.Untouched) // the default name is untouched
 	jar := authtest.NewJar(authtest.WithCookieName("__Host-sid"))
-	rec = jar.Do(h, authtest.NewRequest("GET", "/").Build(t))
-	authtest.AssertSession(t, rec, authtest.CookieSet) // the jar's name is the default
+	rec = jar.Do(h, authtest.BuildRequest("GET", "/").Build(t))
+	authtest.AssertSession(t, rec, authtest.Set) // the jar's name is the default
 	authtest.AssertSessionAttrs(t, rec, authtest.DefaultCookieAttrs())
 	if c, ok := jar.Cookie("__Host-sid"); !ok || c.Value != testToken(3) {
 		t.Errorf("jar lacks the __Host- cookie: %v", c)

@@ -17,14 +17,15 @@
 // [WithName]:
 //
 //	jar := authtest.NewJar(authtest.WithName("alice"), authtest.WithClock(clock))
-//	rec := jar.Do(handler, authtest.NewRequest("POST", "/login").WithForm(form).Build(t))
+//	rec := jar.Do(handler, authtest.BuildRequest("POST", "/login").WithForm(form).Build(t))
 //
 // # Requests
 //
-// [NewRequest] starts a [RequestBuilder], which builds a server request as
-// [httptest.NewRequest] does and adds a session cookie, a bearer token,
-// same-origin or cross-site headers (Origin and Sec-Fetch-Site), or a form
-// or JSON body. Unlike httptest, a path target is served as
+// [NewRequest] and [NewRecorder] are httptest's, for session tests:
+// [NewRequest] returns a server request, and [BuildRequest] starts a
+// [RequestBuilder], which builds one and adds a session cookie, a bearer
+// token, same-origin or cross-site headers (Origin and Sec-Fetch-Site), or
+// a form or JSON body. Unlike httptest, a path target is served as
 // https://example.com, since the session cookie is Secure.
 //
 // # Reading responses and assertions
@@ -33,14 +34,14 @@
 // of [Jar.Do] or [Serve], a bare [*httptest.ResponseRecorder], or an
 // [*http.Response]. [SessionCookie], [SessionCookieCount] and
 // [SessionChange] read the session cookie ("auth_session" unless
-// [WithCookieName] says otherwise). The assertions come in pairs, as in
+// [CheckCookieName], or the jar's [WithCookieName], says otherwise). The assertions come in pairs, as in
 // testify, and take testify's TestingT, so they work in plain tests and in
 // a suite.Suite alike: [AssertSession] reports with t.Errorf and returns
 // whether it passed; [RequireSession] stops the test. There is one
 // function per thing checked, and what is expected is a value:
 // AssertSession(t, rec, authtest.Renewed) checks that the session cookie
 // was renewed ([Set], [Rotated], [Cleared] and [Untouched] are the other
-// changes, short for [CookieSet] and the rest); others check that it appears
+// changes, short for [Set] and the rest); others check that it appears
 // in exactly one Set-Cookie line, its attributes, and its expiry. A
 // failure message reads like this:
 //

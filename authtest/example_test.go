@@ -60,10 +60,10 @@ func ExampleJar() {
 	h := app(clock)
 	jar := authtest.NewJar(authtest.WithName("ann"), authtest.WithClock(clock))
 
-	login, _ := authtest.NewRequest("POST", "/login").Request()
+	login, _ := authtest.BuildRequest("POST", "/login").Request()
 	jar.Do(h, login)
 
-	me, _ := authtest.NewRequest("GET", "/me").Request()
+	me, _ := authtest.BuildRequest("GET", "/me").Request()
 	fmt.Println(jar.Do(h, me).Code)
 
 	clock.Advance(time.Hour) // the cookie's Max-Age
@@ -78,10 +78,27 @@ func ExampleJar() {
 	// POST https://example.com/login set
 }
 
-// NewRequest builds what a browser would send: here a form post forged by
-// another site, carrying the victim's session cookie.
+// NewRequest is httptest.NewRequest for session tests: a path target is
+// served over https, where a Secure session cookie travels.
 func ExampleNewRequest() {
-	r, err := authtest.NewRequest("POST", "/logout").
+	testProfile := func(t *testing.T) {
+		r := authtest.NewRequest(t, "GET", "/profile", nil)
+		rec := authtest.NewRecorder()
+		rec.Request = r // so that checks know the cookie it sent
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, "%s %s over TLS: %v", r.Method, r.URL, r.TLS != nil)
+		}).ServeHTTP(rec, r)
+		if rec.Body.String() != "GET /profile over TLS: true" {
+			t.Errorf("body %q", rec.Body)
+		}
+	}
+	_ = testProfile // func TestProfile(t *testing.T) { ... } in a _test.go file
+}
+
+// BuildRequest builds what a browser would send: here a form post forged
+// by another site, carrying the victim's session cookie.
+func ExampleBuildRequest() {
+	r, err := authtest.BuildRequest("POST", "/logout").
 		WithSession("vmzwm3yfmyr4f2hvfn5tkarjk7qytcxa").
 		CrossSite("https://evil.example").
 		WithForm(map[string][]string{"all": {"1"}}).
@@ -109,13 +126,13 @@ func ExampleAssertSession() {
 	jar := authtest.NewJar(authtest.WithClock(clock))
 	var t testing.TB = printT{} // in a test, the *testing.T
 
-	login, _ := authtest.NewRequest("POST", "/login").Request()
+	login, _ := authtest.BuildRequest("POST", "/login").Request()
 	rec := jar.Do(h, login)
-	fmt.Println(authtest.AssertSession(t, rec, authtest.CookieSet))
+	fmt.Println(authtest.AssertSession(t, rec, authtest.Set))
 
-	me, _ := authtest.NewRequest("GET", "/me").Request()
+	me, _ := authtest.BuildRequest("GET", "/me").Request()
 	rec = jar.Do(h, me)
-	fmt.Println(authtest.AssertSession(t, rec, authtest.CookieCleared))
+	fmt.Println(authtest.AssertSession(t, rec, authtest.Cleared))
 	// Output:
 	// true
 	// authtest: session cookie "auth_session": want cleared, got untouched
@@ -143,7 +160,7 @@ func ExampleJar_Transcript() {
 	for _, step := range []struct{ method, target string }{
 		{"POST", "/login"}, {"GET", "/me"}, {"POST", "/logout"},
 	} {
-		r, _ := authtest.NewRequest(step.method, step.target).SameOrigin().Request()
+		r, _ := authtest.BuildRequest(step.method, step.target).SameOrigin().Request()
 		jar.Do(h, r)
 		clock.Advance(10 * time.Minute)
 	}
@@ -206,7 +223,7 @@ func ExampleJar_Do() {
 		}
 	})
 	jar := authtest.NewJar()
-	login, _ := authtest.NewRequest("POST", "/login").SameOrigin().Request()
+	login, _ := authtest.BuildRequest("POST", "/login").SameOrigin().Request()
 	rec := jar.Do(mux, login)
 	fmt.Println(rec.Redirects[0].Code, authtest.SessionChange(rec.Redirects[0]))
 	fmt.Println(rec.Request.Method, rec.Request.URL.Path, rec.Code, rec.Body.String())

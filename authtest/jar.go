@@ -1,21 +1,14 @@
 package authtest
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/net/idna"
-	"golang.org/x/net/publicsuffix"
 
 	"github.com/authkit-dev/authkit/auth"
 )
@@ -92,7 +85,7 @@ type jarEntry struct {
 // configure it; without options it is an unnamed jar on the system clock
 // that treats loopback hosts as secure, refuses Domain attributes that are
 // public suffixes and follows up to 10 redirects.
-func NewJar(opts ...Option) *Jar {
+func NewJar(opts ...JarOption) *Jar {
 	s := applyOptions(settings{cookieName: auth.DefaultCookieName}, opts)
 	j := &Jar{
 		name:           s.jarName,
@@ -268,150 +261,6 @@ func cloneCookie(c *http.Cookie) *http.Cookie {
 // defaultMaxRedirects is how many redirects Do follows, as http.Client.
 const defaultMaxRedirects = 10
 
-// Do sends r to h in process as a browser with this jar would, and follows
-// redirects as [http.Client] does: each response's Set-Cookie lines are
-// stored and enter the timeline, and a 301, 302, 303, 307 or 308 with a
-// Location is requested next with the jar's cookies for its URL. A 303
-// turns any method but HEAD into a GET, 301 and 302 turn a POST into a
-// GET, both without the body; 307 and 308 keep the method and the body.
-// A redirect that changes the method drops the body's headers and Origin.
-// h serves one site, so a redirect to another host (an identity
-// provider, a payment page) ends the chain: it is the response Do
-// returns, as the browser leaves the app there. After [WithMaxRedirects]
-// hops (10 by default) Do stops and returns the last redirect response.
-//
-// The returned recorder is the last response; its Redirects field holds
-// the ones before it, oldest first, so that the Set-Cookie of a sign-in
-// answered with a redirect stays at hand: rec.Redirects[0]. [Jar.Serve]
-// sends one request and never follows.
-func (j *Jar) Do(h http.Handler, r *http.Request) *Recorder {
-	if h == nil || r == nil {
-		return j.Serve(h, r)
-	}
-	var body []byte
-	if r.Body != nil && r.Body != http.NoBody {
-		b, err := io.ReadAll(r.Body)
-		if err != nil {
-			rec := httptest.NewRecorder()
-			http.Error(rec, "authtest: reading the request body: "+err.Error(), http.StatusInternalServerError)
-			return &Recorder{ResponseRecorder: rec, Request: r, Jar: j}
-		}
-		body = b
-		r = r.Clone(r.Context())
-		r.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	var hops []*Recorder
-	for {
-		rec := j.Serve(h, r)
-		next := redirect(rec, r, body)
-		if next == nil || len(hops) >= j.maxRedirects {
-			rec.Redirects = hops
-			return rec
-		}
-		hops = append(hops, rec)
-		if next.Method != r.Method {
-			body = nil
-		}
-		r = next
-	}
-}
-
-// redirect returns the request a browser makes after rec, or nil when
-// rec is not a redirect it follows.
-func redirect(rec *Recorder, r *http.Request, body []byte) *http.Request {
-	switch rec.Code {
-	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
-		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-	default:
-		return nil
-	}
-	loc := rec.Header().Get("Location")
-	if loc == "" {
-		return nil
-	}
-	from := requestURL(r)
-	to, err := from.Parse(loc)
-	if err != nil || (to.Scheme != "http" && to.Scheme != "https") || canonicalHost(to.Host) != canonicalHost(from.Host) {
-		return nil
-	}
-	method := r.Method
-	switch {
-	case rec.Code == http.StatusSeeOther && method != http.MethodHead,
-		(rec.Code == http.StatusMovedPermanently || rec.Code == http.StatusFound) && method == http.MethodPost:
-		method = http.MethodGet
-	}
-	var rd io.Reader
-	if method == r.Method && body != nil {
-		rd = bytes.NewReader(body)
-	}
-	to.Fragment = ""
-	next := httptest.NewRequestWithContext(r.Context(), method, to.String(), rd)
-	for k, vs := range r.Header {
-		next.Header[k] = slices.Clone(vs)
-	}
-	next.Header.Del("Cookie")
-	if method != r.Method {
-		for _, k := range []string{"Content-Type", "Content-Length", "Origin"} {
-			next.Header.Del(k)
-		}
-	}
-	return next
-}
-
-// Serve sends r to h in process, once, as a browser with this jar would
-// send it: it adds the jar's cookies for r's URL to a clone of r, serves
-// the clone with a new [httptest.ResponseRecorder], and stores the
-// Set-Cookie lines of the response. It does not follow redirects (see
-// [Jar.Do]): the Location is in the recorder. r's URL is read as a server
-// reads it: the scheme is https when r.TLS is set (as
-// [httptest.NewRequest] and [NewRequest] set it for an https target), and
-// the host is r.Host. A nil h or r gives a recorder with status 500
-// instead of a panic.
-func (j *Jar) Serve(h http.Handler, r *http.Request) *Recorder {
-	if h == nil || r == nil {
-		rec := Serve(nil, nil)
-		rec.Jar = j
-		return rec
-	}
-	u := requestURL(r)
-	r2 := r.Clone(r.Context())
-	j.mu.Lock()
-	sent := j.cookiesLocked(u, j.now())
-	j.mu.Unlock()
-	for _, c := range sent {
-		r2.AddCookie(c)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, r2)
-	j.receive(r2, u, sent, rec.Code, rec.Header())
-	return &Recorder{ResponseRecorder: rec, Request: r2, Jar: j}
-}
-
-// A CookieIssuer makes the session cookie of a session: an [*auth.Auth],
-// or a fakeauth.Fake.
-type CookieIssuer interface {
-	SessionCookie(s *auth.Session) *http.Cookie
-}
-
-// SetSession puts the cookie of session s, as a (the Auth or fake that
-// made it) issues it, in the jar for https://example.com, the host
-// [NewRequest] sends a path to: the one-line start of a test with a
-// seeded session.
-//
-//	jar.SetSession(f, s)
-//
-// For another host, use [Jar.SetCookies] with a.SessionCookie(s).
-func (j *Jar) SetSession(a CookieIssuer, s *auth.Session) {
-	if aa, ok := a.(*auth.Auth); a == nil || s == nil || ok && aa == nil {
-		return
-	}
-	c := a.SessionCookie(s)
-	if c == nil {
-		return
-	}
-	j.SetCookies(&url.URL{Scheme: "https", Host: "example.com", Path: "/"}, []*http.Cookie{c})
-}
-
 // receive records one full exchange and stores its Set-Cookie lines.
 func (j *Jar) receive(r *http.Request, u *url.URL, sent []*http.Cookie, status int, header http.Header) {
 	j.mu.Lock()
@@ -425,7 +274,7 @@ func (j *Jar) receive(r *http.Request, u *url.URL, sent []*http.Cookie, status i
 	for _, line := range header.Values("Set-Cookie") {
 		c, err := http.ParseSetCookie(line)
 		if err != nil {
-			x.events = append(x.events, j.eventLocked(x, line, nil, nil, CookieRejected, "malformed: "+err.Error()))
+			x.events = append(x.events, j.eventLocked(x, line, nil, nil, Rejected, "malformed: "+err.Error()))
 			continue
 		}
 		x.events = append(x.events, j.storeLocked(x, c, line))
@@ -466,7 +315,7 @@ func (j *Jar) eventLocked(x *exchange, line string, c, prev *http.Cookie, ch Coo
 // received cookie.
 func (j *Jar) storeLocked(x *exchange, c *http.Cookie, line string) Event {
 	reject := func(format string, args ...any) Event {
-		return j.eventLocked(x, line, c, nil, CookieRejected, fmt.Sprintf(format, args...))
+		return j.eventLocked(x, line, c, nil, Rejected, fmt.Sprintf(format, args...))
 	}
 	u, now := x.url, x.time
 	if u.Scheme != "http" && u.Scheme != "https" {
@@ -556,15 +405,15 @@ func (j *Jar) storeLocked(x *exchange, c *http.Cookie, line string) Event {
 	var change CookieChange
 	switch {
 	case deleted || c.Value == "":
-		change = CookieCleared
+		change = Cleared
 	case prev == nil:
-		change = CookieSet
+		change = Set
 	case prev.cookie.Value != c.Value:
-		change = CookieRotated
+		change = Rotated
 	case laterBySecond(prev, e):
-		change = CookieRenewed
+		change = Renewed
 	default:
-		change = CookieUnchanged
+		change = Unchanged
 	}
 
 	if !deleted {
@@ -641,186 +490,4 @@ func (j *Jar) evictLocked(now time.Time) {
 	j.entries = slices.DeleteFunc(j.entries, func(e *jarEntry) bool {
 		return e.persistent && !e.expires.After(now)
 	})
-}
-
-func (j *Jar) secureContext(scheme, host string) bool {
-	return scheme == "https" || j.loopbackSecure && isLoopback(host)
-}
-
-func (e *jarEntry) domainMatches(host string) bool {
-	if e.hostOnly {
-		return host == e.domain
-	}
-	return domainMatch(host, e.domain)
-}
-
-// domainMatch is RFC 6265 section 5.1.3: host is domain or a name under it.
-func domainMatch(host, domain string) bool {
-	if host == domain {
-		return true
-	}
-	return !isIP(host) && strings.HasSuffix(host, "."+domain)
-}
-
-// pathMatch is RFC 6265 section 5.1.4.
-func pathMatch(reqPath, cookiePath string) bool {
-	if reqPath == cookiePath {
-		return true
-	}
-	if !strings.HasPrefix(reqPath, cookiePath) {
-		return false
-	}
-	return strings.HasSuffix(cookiePath, "/") || reqPath[len(cookiePath)] == '/'
-}
-
-// defaultPath is RFC 6265 section 5.1.4: the directory of the request path.
-func defaultPath(p string) string {
-	if !strings.HasPrefix(p, "/") {
-		return "/"
-	}
-	i := strings.LastIndexByte(p, '/')
-	if i == 0 {
-		return "/"
-	}
-	return p[:i]
-}
-
-// canonicalHost returns the host of a URL's host[:port] as RFC 6265bis
-// section 5.1.2 canonicalises it: without port, brackets or a trailing
-// dot, lower case, and a name in its A-label (punycode) form. A name IDNA
-// refuses gives "", which no cookie matches.
-func canonicalHost(hostport string) string {
-	h := hostport
-	if host, _, err := net.SplitHostPort(hostport); err == nil {
-		h = host
-	}
-	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
-	return canonicalName(strings.TrimSuffix(h, "."))
-}
-
-// canonicalName is [canonicalHost] for a name or address without a port,
-// brackets or trailing dot: lower case, and a name in its A-label form.
-func canonicalName(h string) string {
-	if isIP(h) || plainASCII(h) {
-		return strings.ToLower(h)
-	}
-	a, err := idna.Lookup.ToASCII(h)
-	if err != nil {
-		return ""
-	}
-	return a
-}
-
-// plainASCII reports whether h holds only letters, digits, '-' and '.',
-// and no label in punycode: a name IDNA leaves as it is but for case.
-func plainASCII(h string) bool {
-	for i := 0; i < len(h); i++ {
-		c := h[i] | 0x20
-		if !('a' <= c && c <= 'z' || '0' <= h[i] && h[i] <= '9' || h[i] == '-' || h[i] == '.') {
-			return false
-		}
-	}
-	return !strings.Contains(h, "xn--") && !strings.Contains(h, "XN--")
-}
-
-// publicSuffix reports whether domain is a public suffix: on the list of
-// golang.org/x/net/publicsuffix, or, with the list off, a name without a
-// dot.
-func (j *Jar) publicSuffix(domain string) bool {
-	if j.noSuffixList {
-		return !strings.Contains(domain, ".")
-	}
-	ps, _ := publicsuffix.PublicSuffix(domain)
-	return ps == domain
-}
-
-func isIP(host string) bool { return net.ParseIP(host) != nil }
-
-// isLoopback reports whether host is one that browsers treat as a secure
-// context over plain http: localhost, a name under .localhost, or a
-// loopback address.
-func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// requestURL is the URL a browser would have requested to produce r, as
-// a server sees r.
-func requestURL(r *http.Request) *url.URL {
-	u := &url.URL{Path: "/"}
-	if r.URL != nil {
-		u2 := *r.URL
-		u = &u2
-	}
-	if u.Host == "" {
-		u.Host = r.Host
-	}
-	if u.Host == "" {
-		u.Host = "example.com"
-	}
-	if u.Scheme == "" {
-		u.Scheme = "http"
-		if r.TLS != nil {
-			u.Scheme = "https"
-		}
-	}
-	if u.Path == "" {
-		u.Path = "/"
-	}
-	return u
-}
-
-// Client returns a copy of base (a new [http.Client] when base is nil)
-// whose transport sends this jar's cookies and stores the ones it
-// receives, so that every exchange, redirects included, enters the
-// timeline with its method, status and raw Set-Cookie lines. Pass
-// [httptest.Server.Client] as base for a TLS test server. The returned
-// client's Jar field is nil: the jar works inside the transport.
-func (j *Jar) Client(base *http.Client) *http.Client {
-	c := &http.Client{}
-	if base != nil {
-		*c = *base
-	}
-	next := c.Transport
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	c.Transport = &jarTransport{jar: j, next: next}
-	c.Jar = nil
-	return c
-}
-
-type jarTransport struct {
-	jar  *Jar
-	next http.RoundTripper
-}
-
-// RoundTrip sends a clone of r with the jar's cookies added, as an
-// http.Client with a Jar would, and stores the cookies of the response.
-func (t *jarTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r == nil || r.URL == nil {
-		return t.next.RoundTrip(r)
-	}
-	u := *r.URL
-	if r.Host != "" {
-		u.Host = r.Host
-	}
-	r2 := r.Clone(r.Context())
-	j := t.jar
-	j.mu.Lock()
-	sent := j.cookiesLocked(&u, j.now())
-	j.mu.Unlock()
-	for _, c := range sent {
-		r2.AddCookie(c)
-	}
-	res, err := t.next.RoundTrip(r2)
-	if err != nil {
-		return nil, err
-	}
-	j.receive(r2, &u, sent, res.StatusCode, res.Header)
-	res.Request = r2
-	return res, nil
 }

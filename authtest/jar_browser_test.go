@@ -76,7 +76,7 @@ func TestJarPublicSuffixDomains(t *testing.T) {
 	} {
 		jar := authtest.NewJar()
 		ev := set(t, jar, tc.from, tc.line)
-		assert.Equal(t, authtest.CookieRejected, ev.Change, "%s from %s", tc.line, tc.from)
+		assert.Equal(t, authtest.Rejected, ev.Change, "%s from %s", tc.line, tc.from)
 		assert.Contains(t, ev.Reason, "public suffix")
 		assert.Empty(t, jar.All())
 	}
@@ -93,11 +93,11 @@ func TestJarPublicSuffixDomains(t *testing.T) {
 	assert.Equal(t, authtest.Set, ev.Change, ev.Reason)
 	assert.Equal(t, "a=1", sent(t, jar, "https://other.co.uk/"))
 	ev = set(t, jar, "https://www.example.com/", "b=1; Domain=com")
-	assert.Equal(t, authtest.CookieRejected, ev.Change)
+	assert.Equal(t, authtest.Rejected, ev.Change)
 }
 
 func TestJarDomainEqualToHostThatIsASuffix(t *testing.T) {
-	for _, opts := range [][]authtest.Option{nil, {authtest.WithoutPublicSuffixList()}} {
+	for _, opts := range [][]authtest.JarOption{nil, {authtest.WithoutPublicSuffixList()}} {
 		jar := authtest.NewJar(opts...)
 		ev := set(t, jar, "https://com/", "a=1; Domain=com")
 		require.Equal(t, authtest.Set, ev.Change, ev.Reason)
@@ -150,12 +150,12 @@ func redirects() http.Handler {
 func TestJarDoFollowsRedirects(t *testing.T) {
 	h := redirects()
 	jar := authtest.NewJar()
-	rec := jar.Do(h, authtest.NewRequest("POST", "/login").SameOrigin().WithForm(url.Values{"u": {"ada"}}).Build(t))
+	rec := jar.Do(h, authtest.BuildRequest("POST", "/login").SameOrigin().WithForm(url.Values{"u": {"ada"}}).Build(t))
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Equal(t, "GET home s=1", rec.Body.String(), "303 turns the POST into a GET, with the cookie it set")
 	require.Len(t, rec.Redirects, 1)
 	assert.Equal(t, http.StatusSeeOther, rec.Redirects[0].Code)
-	authtest.AssertSession(t, rec.Redirects[0], authtest.Set, authtest.WithCookieName("s"))
+	authtest.AssertSession(t, rec.Redirects[0], authtest.Set, authtest.CheckCookieName("s"))
 	var hops []string
 	for _, e := range jar.Timeline() {
 		hops = append(hops, e.Method+" "+e.URL+" "+e.Change.String())
@@ -164,26 +164,26 @@ func TestJarDoFollowsRedirects(t *testing.T) {
 	assert.Contains(t, jar.Transcript(), "GET https://example.com/home", "the transcript has every hop")
 
 	body := func(method, path string) string {
-		rec := jar.Do(h, authtest.NewRequest(method, path).SameOrigin().WithBearer("tok").WithBody("text/plain", []byte("x=1")).Build(t))
+		rec := jar.Do(h, authtest.BuildRequest(method, path).SameOrigin().WithBearer("tok").WithBody("text/plain", []byte("x=1")).Build(t))
 		return rec.Body.String()
 	}
 	assert.Equal(t, "GET example.com body= auth=Bearer tok origin=", body("POST", "/found"), "302 turns a POST into a GET")
 	assert.Equal(t, "PUT example.com body=x=1 auth=Bearer tok origin=https://example.com", body("PUT", "/found"), "302 keeps other methods")
 	assert.Equal(t, "POST example.com body=x=1 auth=Bearer tok origin=https://example.com", body("POST", "/temp"), "307 keeps method and body")
 	assert.Equal(t, "POST example.com body=x=1 auth=Bearer tok origin=https://example.com", body("POST", "/perm"), "308 keeps method and body")
-	rec = jar.Do(h, authtest.NewRequest("GET", "/away").Build(t))
+	rec = jar.Do(h, authtest.BuildRequest("GET", "/away").Build(t))
 	assert.Equal(t, http.StatusFound, rec.Code, "a redirect to another host ends the chain")
 	assert.Equal(t, "https://other.example/echo", rec.Header().Get("Location"))
 
-	rec = jar.Do(h, authtest.NewRequest("GET", "/loop").Build(t))
+	rec = jar.Do(h, authtest.BuildRequest("GET", "/loop").Build(t))
 	assert.Equal(t, http.StatusFound, rec.Code, "stops at the limit with the last redirect")
 	assert.Len(t, rec.Redirects, 10)
 
 	jar = authtest.NewJar(authtest.WithMaxRedirects(0))
-	rec = jar.Do(h, authtest.NewRequest("GET", "/loop").Build(t))
+	rec = jar.Do(h, authtest.BuildRequest("GET", "/loop").Build(t))
 	assert.Equal(t, http.StatusFound, rec.Code)
 	assert.Empty(t, rec.Redirects)
-	rec = jar.Serve(h, authtest.NewRequest("POST", "/login").Build(t))
+	rec = jar.Serve(h, authtest.BuildRequest("POST", "/login").Build(t))
 	assert.Equal(t, http.StatusSeeOther, rec.Code, "Serve never follows")
 }
 
@@ -199,7 +199,7 @@ func TestJarSetSession(t *testing.T) {
 	c, ok := jar.Cookie(a.CookieName())
 	require.True(t, ok)
 	assert.Equal(t, s.Token, c.Value)
-	r := authtest.NewRequest("GET", "/").Build(t)
+	r := authtest.BuildRequest("GET", "/").Build(t)
 	rec := jar.Do(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, _ := a.ReadSessionCookie(r)
 		io.WriteString(w, v)

@@ -64,7 +64,7 @@ func TestJarRFC6265(t *testing.T) {
 		lines  []string
 		probes []probe
 		reject string // reason substring of the last event, if rejected
-		opts   []authtest.Option
+		opts   []authtest.JarOption
 	}{
 		{name: "host-only cookie", from: "https://example.com/", lines: []string{"a=1"},
 			probes: []probe{{"https://example.com/", "a=1"}, {"https://www.example.com/", ""}, {"https://EXAMPLE.com./x", "a=1"}}},
@@ -114,7 +114,7 @@ func TestJarRFC6265(t *testing.T) {
 		{name: "Secure over http to localhost", from: "http://localhost/", lines: []string{"a=1; Secure"},
 			probes: []probe{{"http://localhost/", "a=1"}}},
 		{name: "loopback not secure when told", from: "http://127.0.0.1:8080/", lines: []string{"a=1; Secure"},
-			opts: []authtest.Option{authtest.WithLoopbackSecure(false)}, reject: "insecure origin"},
+			opts: []authtest.JarOption{authtest.WithLoopbackSecure(false)}, reject: "insecure origin"},
 		{name: "__Host- without Path=/", from: "https://example.com/", lines: []string{"__Host-a=1; Secure"},
 			reject: "__Host- cookie must be Secure, with Path=/"},
 		{name: "__Host- with Domain", from: "https://www.example.com/", lines: []string{"__Host-a=1; Secure; Path=/; Domain=example.com"},
@@ -146,13 +146,13 @@ func TestJarRFC6265(t *testing.T) {
 			}
 			ev := lastEvent(t, j)
 			if c.reject != "" {
-				if ev.Change != authtest.CookieRejected || !strings.Contains(ev.Reason, c.reject) {
+				if ev.Change != authtest.Rejected || !strings.Contains(ev.Reason, c.reject) {
 					t.Errorf("last event %v, want rejected with %q", ev, c.reject)
 				}
 				if got := sends(t, j, c.from); got != "" {
 					t.Errorf("rejected cookie sent: %q", got)
 				}
-			} else if ev.Change == authtest.CookieRejected {
+			} else if ev.Change == authtest.Rejected {
 				t.Errorf("unexpected rejection: %v", ev)
 			}
 		})
@@ -163,7 +163,7 @@ func TestJarInsecureOriginCantOverwriteSecure(t *testing.T) {
 	j := authtest.NewJar()
 	receive(t, j, "https://example.com/", "a=secret; Secure")
 	receive(t, j, "http://example.com/", "a=forged")
-	if ev := lastEvent(t, j); ev.Change != authtest.CookieRejected || !strings.Contains(ev.Reason, "overwrite a Secure cookie") {
+	if ev := lastEvent(t, j); ev.Change != authtest.Rejected || !strings.Contains(ev.Reason, "overwrite a Secure cookie") {
 		t.Errorf("last event %v, want a rejection", ev)
 	}
 	if got := sends(t, j, "https://example.com/"); got != "a=secret" {
@@ -211,7 +211,7 @@ func TestJarKeepsEveryAttribute(t *testing.T) {
 	clock := newStepClock()
 	j := authtest.NewJar(authtest.WithClock(clock))
 	line := "sid=v1; Path=/app; Domain=Example.COM; Max-Age=120; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; HttpOnly; SameSite=None; Partitioned; Priority=High"
-	rec := j.Do(linesHandler(line), authtest.NewRequest("GET", "https://www.example.com/app/x").Build(t))
+	rec := j.Do(linesHandler(line), authtest.BuildRequest("GET", "https://www.example.com/app/x").Build(t))
 	if rec.Code != 200 {
 		t.Fatalf("status %d", rec.Code)
 	}
@@ -241,17 +241,17 @@ func TestJarTimelineLabels(t *testing.T) {
 		line string
 		want authtest.CookieChange
 	}{
-		{"a=1; Max-Age=3600", authtest.CookieSet},
-		{"a=1; Max-Age=3600", authtest.CookieUnchanged},             // same value, same expiry (the clock stood still)
-		{"a=1; Max-Age=7200", authtest.CookieRenewed},               // later expiry
-		{"a=1; Max-Age=60", authtest.CookieUnchanged},               // earlier expiry is no renewal
-		{"a=2; Max-Age=60", authtest.CookieRotated},                 // new value
-		{"a=; Max-Age=60", authtest.CookieCleared},                  // emptied
-		{"a=3; Max-Age=0", authtest.CookieCleared},                  // deleted
-		{"a=4; Expires=" + exp(-time.Hour), authtest.CookieCleared}, // deleted with nothing to delete
-		{"a=5; Expires=" + exp(time.Hour), authtest.CookieSet},
-		{"a=5; Expires=" + exp(time.Hour+500*time.Millisecond), authtest.CookieUnchanged}, // under a second
-		{"a=5", authtest.CookieRenewed},                                                   // session cookie outlives a persistent one
+		{"a=1; Max-Age=3600", authtest.Set},
+		{"a=1; Max-Age=3600", authtest.Unchanged},             // same value, same expiry (the clock stood still)
+		{"a=1; Max-Age=7200", authtest.Renewed},               // later expiry
+		{"a=1; Max-Age=60", authtest.Unchanged},               // earlier expiry is no renewal
+		{"a=2; Max-Age=60", authtest.Rotated},                 // new value
+		{"a=; Max-Age=60", authtest.Cleared},                  // emptied
+		{"a=3; Max-Age=0", authtest.Cleared},                  // deleted
+		{"a=4; Expires=" + exp(-time.Hour), authtest.Cleared}, // deleted with nothing to delete
+		{"a=5; Expires=" + exp(time.Hour), authtest.Set},
+		{"a=5; Expires=" + exp(time.Hour+500*time.Millisecond), authtest.Unchanged}, // under a second
+		{"a=5", authtest.Renewed},                                                   // session cookie outlives a persistent one
 	}
 	for i, s := range steps {
 		clock.Advance(0)
@@ -280,7 +280,7 @@ func TestJarNeverPanicsOnGarbage(t *testing.T) {
 		"a=1; SameSite=Sideways", "a=1; Partitioned=yes", "a=1;;;; Secure;;",
 	}
 	j := authtest.NewJar()
-	rec := j.Do(linesHandler(lines...), authtest.NewRequest("GET", "/").Build(t))
+	rec := j.Do(linesHandler(lines...), authtest.BuildRequest("GET", "/").Build(t))
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d", rec.Code)
 	}
@@ -294,7 +294,7 @@ func TestJarNeverPanicsOnGarbage(t *testing.T) {
 	}
 	var rejected int
 	for _, e := range tl {
-		if e.Change == authtest.CookieRejected {
+		if e.Change == authtest.Rejected {
 			rejected++
 			if e.Reason == "" {
 				t.Errorf("rejection without reason: %v", e)
@@ -337,8 +337,8 @@ func TestJarDoAddsCookiesToAClone(t *testing.T) {
 	clock := newStepClock()
 	h := newSessionHandler(clock)
 	jar := authtest.NewJar(authtest.WithClock(clock))
-	jar.Do(h, authtest.NewRequest("GET", "/login").Build(t))
-	r := authtest.NewRequest("GET", "/renew").Build(t)
+	jar.Do(h, authtest.BuildRequest("GET", "/login").Build(t))
+	r := authtest.BuildRequest("GET", "/renew").Build(t)
 	rec := jar.Do(h, r)
 	if r.Header.Get("Cookie") != "" {
 		t.Error("Do changed the caller's request")
@@ -351,11 +351,11 @@ func TestJarDoAddsCookiesToAClone(t *testing.T) {
 	}
 	// Plain http to example.com: the Secure session cookie neither goes
 	// nor comes, and the timeline says why.
-	rec = jar.Do(h, authtest.NewRequest("GET", "http://example.com/login").Build(t))
+	rec = jar.Do(h, authtest.BuildRequest("GET", "http://example.com/login").Build(t))
 	if rec.Request.Header.Get("Cookie") != "" {
 		t.Error("Secure cookie sent over http")
 	}
-	if ev := lastEvent(t, jar); ev.Change != authtest.CookieRejected || ev.Method != "GET" || ev.URL != "http://example.com/login" {
+	if ev := lastEvent(t, jar); ev.Change != authtest.Rejected || ev.Method != "GET" || ev.URL != "http://example.com/login" {
 		t.Errorf("last event %v", ev)
 	}
 }
@@ -365,21 +365,21 @@ func TestJarNamedJarsKeepUsersApart(t *testing.T) {
 	h := newSessionHandler(clock)
 	alice := authtest.NewJar(authtest.WithName("alice"), authtest.WithClock(clock))
 	bob := authtest.NewJar(authtest.WithName("bob"), authtest.WithClock(clock))
-	alice.Do(h, authtest.NewRequest("GET", "/login").Build(t))
-	bob.Do(h, authtest.NewRequest("GET", "/login").Build(t))
+	alice.Do(h, authtest.BuildRequest("GET", "/login").Build(t))
+	bob.Do(h, authtest.BuildRequest("GET", "/login").Build(t))
 	a, _ := alice.Cookie("auth_session")
 	b, _ := bob.Cookie("auth_session")
 	if a == nil || b == nil || a.Value == b.Value {
 		t.Fatalf("alice %v and bob %v should hold different sessions", a, b)
 	}
-	rec := bob.Do(h, authtest.NewRequest("GET", "/logout").Build(t))
+	rec := bob.Do(h, authtest.BuildRequest("GET", "/logout").Build(t))
 	if _, ok := bob.Cookie("auth_session"); ok {
 		t.Error("bob still holds a session after logout")
 	}
 	if _, ok := alice.Cookie("auth_session"); !ok {
 		t.Error("bob's logout cleared alice's jar")
 	}
-	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSession(tb, rec, authtest.CookieUntouched) })
+	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSession(tb, rec, authtest.Untouched) })
 	wantContains(t, rt.output(), "jar:        bob", "request:    GET /logout", "want untouched, got cleared")
 	if alice.Name() != "alice" {
 		t.Errorf("Name() = %q", alice.Name())
@@ -404,7 +404,7 @@ func TestJarRealListenerWithPlainClient(t *testing.T) {
 		return resp
 	}
 	resp := get("/login")
-	authtest.AssertSession(t, resp, authtest.CookieSet, authtest.WithClock(clock))
+	authtest.AssertSession(t, resp, authtest.Set, authtest.CheckClock(clock))
 	authtest.AssertSessionAttrs(t, resp, authtest.DefaultCookieAttrs())
 	// The Secure cookie came over http://127.0.0.1 (a secure context)...
 	if got := sends(t, jar, srv.URL+"/"); got != "auth_session="+testToken(1) {
@@ -413,13 +413,13 @@ func TestJarRealListenerWithPlainClient(t *testing.T) {
 	// ...and goes back, so the server can renew it.
 	clock.Advance(time.Hour)
 	resp = get("/renew")
-	authtest.AssertSession(t, resp, authtest.CookieRenewed)
+	authtest.AssertSession(t, resp, authtest.Renewed)
 	resp = get("/logout")
-	authtest.AssertSession(t, resp, authtest.CookieCleared, authtest.WithClock(clock))
+	authtest.AssertSession(t, resp, authtest.Cleared, authtest.CheckClock(clock))
 	if got := sends(t, jar, srv.URL+"/"); got != "" {
 		t.Errorf("jar sends %q after logout", got)
 	}
-	authtest.AssertSessionHistory(t, jar, authtest.CookieSet, authtest.CookieRenewed, authtest.CookieCleared)
+	authtest.AssertSessionHistory(t, jar, authtest.Set, authtest.Renewed, authtest.Cleared)
 	if tl := jar.Timeline(); tl[0].Method != "" || !strings.HasPrefix(tl[0].URL, srv.URL) {
 		t.Errorf("plain-client event: method %q url %q", tl[0].Method, tl[0].URL)
 	}
@@ -460,12 +460,12 @@ func TestJarClientRecordsMethodsAndRedirects(t *testing.T) {
 	}
 	// The response after the redirect set nothing, and its request
 	// carried the cookie the jar added.
-	authtest.AssertSession(t, resp, authtest.CookieUntouched)
+	authtest.AssertSession(t, resp, authtest.Untouched)
 	if got := resp.Request.Header.Get("Cookie"); got != "auth_session="+testToken(42) {
 		t.Errorf("redirected request carried %q", got)
 	}
 	tl := jar.Timeline()
-	if len(tl) != 1 || tl[0].Method != "POST" || tl[0].Change != authtest.CookieSet {
+	if len(tl) != 1 || tl[0].Method != "POST" || tl[0].Change != authtest.Set {
 		t.Fatalf("timeline %v, want one POST event", tl)
 	}
 	tr := jar.Transcript()
@@ -492,7 +492,7 @@ func TestJarConcurrentUse(t *testing.T) {
 			for k := range 10 {
 				p := paths[(i+k)%len(paths)]
 				if i%2 == 0 {
-					jar.Do(h, authtest.NewRequest("GET", p).Build(t))
+					jar.Do(h, authtest.BuildRequest("GET", p).Build(t))
 				} else if resp, err := client.Get(srv.URL + p); err == nil {
 					resp.Body.Close()
 				}
@@ -510,8 +510,8 @@ func TestJarConcurrentUse(t *testing.T) {
 
 func TestJarZeroValueWorks(t *testing.T) {
 	var j authtest.Jar // not made by NewJar: system clock, default cookie name
-	rec := j.Do(linesHandler("auth_session="+testToken(1)+"; Path=/; Max-Age=60"), authtest.NewRequest("GET", "/").Build(t))
-	authtest.AssertSession(t, rec, authtest.CookieSet, authtest.WithCookieName("")) // "" means the default
+	rec := j.Do(linesHandler("auth_session="+testToken(1)+"; Path=/; Max-Age=60"), authtest.BuildRequest("GET", "/").Build(t))
+	authtest.AssertSession(t, rec, authtest.Set, authtest.CheckCookieName("")) // "" means the default
 	if got := sends(t, &j, "https://example.com/"); got != "auth_session="+testToken(1) {
 		t.Errorf("zero Jar sends %q", got)
 	}

@@ -19,12 +19,12 @@ import (
 
 // RequestBuilder builds an incoming server request for a handler test, as
 // [httptest.NewRequest] does, with the cookies, tokens, origin headers and
-// bodies of session tests a method call away. Start one with [NewRequest]
+// bodies of session tests a method call away. Start one with [BuildRequest]
 // and finish it with [RequestBuilder.Build] (which fails the test on a bad
 // argument) or [RequestBuilder.Request] (which returns the error). The
 // methods change the builder and return it, so that calls chain:
 //
-//	r := authtest.NewRequest("POST", "/logout").
+//	r := authtest.BuildRequest("POST", "/logout").
 //		WithSession(token).
 //		CrossSite("https://evil.example").
 //		Build(t)
@@ -38,15 +38,33 @@ type RequestBuilder struct {
 	origin func(r *http.Request)
 }
 
-// NewRequest starts a request for method and target. As with
-// [httptest.NewRequest], target is a path ("/login?next=/") or an absolute
-// URL, and an empty method means GET.
+// NewRequest returns a new incoming server request for a handler test, as
+// [httptest.NewRequest] does: target is a path ("/login?next=/") or an
+// absolute URL, an empty method means GET, and body (nil for none) is read
+// whole. A bad method or target fails the test with t.Fatalf where
+// httptest.NewRequest would panic.
 //
 // One default differs: a target that is only a path is served as
 // https://example.com, with r.TLS set, because the session cookie is
 // Secure by default and a browser sends it only over https. Write an
-// absolute "http://" target to test plain http.
-func NewRequest(method, target string) *RequestBuilder {
+// absolute "http://" target to test plain http. [BuildRequest] adds
+// cookies, tokens, origin headers and bodies.
+func NewRequest(t testing.TB, method, target string, body io.Reader) *http.Request {
+	t.Helper()
+	b := BuildRequest(method, target)
+	if body != nil {
+		data, err := io.ReadAll(body)
+		if err != nil {
+			b.fail(fmt.Errorf("reading the body: %w", err))
+		}
+		b.WithBody("", data)
+	}
+	return b.Build(t)
+}
+
+// BuildRequest starts a [RequestBuilder] for method and target, which
+// mean what they mean to [NewRequest].
+func BuildRequest(method, target string) *RequestBuilder {
 	if method == "" {
 		method = http.MethodGet
 	}
@@ -175,16 +193,16 @@ func (b *RequestBuilder) Request() (*http.Request, error) {
 		target = "/"
 	}
 	if strings.ContainsAny(b.method, " \r\n") || strings.ContainsAny(target, " \r\n") {
-		return nil, fmt.Errorf("authtest: NewRequest(%q, %q): method and target can't hold spaces or line breaks", b.method, b.target)
+		return nil, fmt.Errorf("authtest: request %q %q: method and target can't hold spaces or line breaks", b.method, b.target)
 	}
 	line := b.method + " " + target + " HTTP/1.0\r\n\r\n"
 	// A buffer the size of the request, not bufio's 4 KiB default.
 	r, err := http.ReadRequest(bufio.NewReaderSize(strings.NewReader(line), len(line)))
 	if err != nil {
-		return nil, fmt.Errorf("authtest: NewRequest(%q, %q): %w", b.method, b.target, err)
+		return nil, fmt.Errorf("authtest: request %q %q: %w", b.method, b.target, err)
 	}
 	if r.URL == nil {
-		return nil, errors.New("authtest: NewRequest: no URL")
+		return nil, errors.New("authtest: request: no URL")
 	}
 	r.Proto, r.ProtoMinor, r.Close = "HTTP/1.1", 1, false
 	r.RemoteAddr = "192.0.2.1:1234" // TEST-NET-1, as httptest uses

@@ -12,8 +12,28 @@ import (
 	"github.com/authkit-dev/authkit/authtest"
 )
 
-func TestNewRequestDefaults(t *testing.T) {
-	r := authtest.NewRequest("", "/login?next=%2F").Build(t)
+// NewRequest and NewRecorder are what an httptest user guesses: a
+// *http.Request (with its body) and a recorder to pass to ServeHTTP.
+func TestNewRequestAndRecorderAsHTTPTest(t *testing.T) {
+	r := authtest.NewRequest(t, "POST", "/login", strings.NewReader("a=1"))
+	if r.Method != "POST" || r.URL.Path != "/login" || r.TLS == nil || r.Host != "example.com" {
+		t.Errorf("NewRequest = %s %s (TLS %v, host %q), want POST /login over TLS on example.com", r.Method, r.URL, r.TLS != nil, r.Host)
+	}
+	if b, _ := io.ReadAll(r.Body); string(b) != "a=1" || r.ContentLength != 3 {
+		t.Errorf("body %q, length %d; want \"a=1\", 3", b, r.ContentLength)
+	}
+	if r := authtest.NewRequest(t, "", "http://app.test/", nil); r.Method != "GET" || r.TLS != nil || r.Body != http.NoBody && r.Body != nil {
+		t.Errorf("NewRequest(\"\", http target, nil) = %s, TLS %v, body %v", r.Method, r.TLS != nil, r.Body)
+	}
+	rec := authtest.NewRecorder()
+	http.Redirect(rec, r, "/home", http.StatusSeeOther)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/home" || rec.Request != nil {
+		t.Errorf("NewRecorder after a redirect: %d %q, Request %v", rec.Code, rec.Header().Get("Location"), rec.Request)
+	}
+}
+
+func TestBuildRequestDefaults(t *testing.T) {
+	r := authtest.BuildRequest("", "/login?next=%2F").Build(t)
 	if r.Method != "GET" || r.Host != "example.com" || r.URL.Path != "/login" || r.URL.Query().Get("next") != "/" {
 		t.Errorf("request %s %s %s", r.Method, r.Host, r.URL)
 	}
@@ -23,15 +43,15 @@ func TestNewRequestDefaults(t *testing.T) {
 	if r.RequestURI != "/login?next=%2F" || r.RemoteAddr == "" || r.Proto != "HTTP/1.1" {
 		t.Errorf("server fields: RequestURI %q RemoteAddr %q Proto %q", r.RequestURI, r.RemoteAddr, r.Proto)
 	}
-	r = authtest.NewRequest("POST", "http://app.test:8080/x").Build(t)
+	r = authtest.BuildRequest("POST", "http://app.test:8080/x").Build(t)
 	if r.TLS != nil || r.Host != "app.test:8080" {
 		t.Errorf("http target: TLS %v host %q", r.TLS, r.Host)
 	}
 }
 
-func TestNewRequestSessionAndBearer(t *testing.T) {
+func TestBuildRequestSessionAndBearer(t *testing.T) {
 	tok := testToken(1)
-	r := authtest.NewRequest("GET", "/").
+	r := authtest.BuildRequest("GET", "/").
 		WithSession(tok).
 		WithCookie(&http.Cookie{Name: "theme", Value: "dark"}).
 		WithBearer(tok).
@@ -48,17 +68,17 @@ func TestNewRequestSessionAndBearer(t *testing.T) {
 	}
 }
 
-func TestNewRequestOrigins(t *testing.T) {
+func TestBuildRequestOrigins(t *testing.T) {
 	cases := []struct {
 		b                 *authtest.RequestBuilder
 		origin, fetchSite string
 	}{
-		{authtest.NewRequest("POST", "/logout").SameOrigin(), "https://example.com", "same-origin"},
-		{authtest.NewRequest("POST", "http://localhost:3000/logout").SameOrigin(), "http://localhost:3000", "same-origin"},
-		{authtest.NewRequest("POST", "/logout").CrossSite("https://evil.example"), "https://evil.example", "cross-site"},
-		{authtest.NewRequest("POST", "/logout").SameSite("https://blog.example.com"), "https://blog.example.com", "same-site"},
+		{authtest.BuildRequest("POST", "/logout").SameOrigin(), "https://example.com", "same-origin"},
+		{authtest.BuildRequest("POST", "http://localhost:3000/logout").SameOrigin(), "http://localhost:3000", "same-origin"},
+		{authtest.BuildRequest("POST", "/logout").CrossSite("https://evil.example"), "https://evil.example", "cross-site"},
+		{authtest.BuildRequest("POST", "/logout").SameSite("https://blog.example.com"), "https://blog.example.com", "same-site"},
 		// The last origin call wins.
-		{authtest.NewRequest("POST", "/logout").CrossSite("https://evil.example").SameOrigin(), "https://example.com", "same-origin"},
+		{authtest.BuildRequest("POST", "/logout").CrossSite("https://evil.example").SameOrigin(), "https://example.com", "same-origin"},
 	}
 	for i, c := range cases {
 		r := c.b.Build(t)
@@ -71,8 +91,8 @@ func TestNewRequestOrigins(t *testing.T) {
 	}
 }
 
-func TestNewRequestBodies(t *testing.T) {
-	r := authtest.NewRequest("POST", "/login").WithForm(url.Values{"user": {"ann"}, "password": {"a b&c"}}).Build(t)
+func TestBuildRequestBodies(t *testing.T) {
+	r := authtest.BuildRequest("POST", "/login").WithForm(url.Values{"user": {"ann"}, "password": {"a b&c"}}).Build(t)
 	if r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
 		t.Errorf("form Content-Type %q", r.Header.Get("Content-Type"))
 	}
@@ -80,7 +100,7 @@ func TestNewRequestBodies(t *testing.T) {
 		t.Errorf("form: %v %v", err, r.PostForm)
 	}
 
-	r = authtest.NewRequest("POST", "/api").WithJSON(map[string]int{"n": 1}).Build(t)
+	r = authtest.BuildRequest("POST", "/api").WithJSON(map[string]int{"n": 1}).Build(t)
 	var got map[string]int
 	if err := json.NewDecoder(r.Body).Decode(&got); err != nil || got["n"] != 1 {
 		t.Errorf("JSON body: %v %v", err, got)
@@ -96,7 +116,7 @@ func TestNewRequestBodies(t *testing.T) {
 	}
 
 	// Building twice gives two independent bodies.
-	b := authtest.NewRequest("POST", "/").WithBody("text/plain", []byte("hi"))
+	b := authtest.BuildRequest("POST", "/").WithBody("text/plain", []byte("hi"))
 	r1, r2 := b.Build(t), b.Build(t)
 	d1, _ := io.ReadAll(r1.Body)
 	d2, _ := io.ReadAll(r2.Body)
@@ -105,26 +125,26 @@ func TestNewRequestBodies(t *testing.T) {
 	}
 }
 
-func TestNewRequestContext(t *testing.T) {
+func TestBuildRequestContext(t *testing.T) {
 	type key struct{}
 	ctx := context.WithValue(context.Background(), key{}, "v")
-	r := authtest.NewRequest("GET", "/").WithContext(ctx).Build(t)
+	r := authtest.BuildRequest("GET", "/").WithContext(ctx).Build(t)
 	if r.Context().Value(key{}) != "v" {
 		t.Error("context lost")
 	}
 }
 
-func TestNewRequestErrorsFailTheTest(t *testing.T) {
+func TestBuildRequestErrorsFailTheTest(t *testing.T) {
 	cases := []struct {
 		b    *authtest.RequestBuilder
 		want string
 	}{
-		{authtest.NewRequest("GET", "not a target"), "can't hold spaces"},
-		{authtest.NewRequest("G\x00T", "/"), `NewRequest("G\x00T", "/")`},
-		{authtest.NewRequest("GET", "/\r\nX: y"), "line breaks"},
-		{authtest.NewRequest("POST", "/").WithJSON(func() {}), "WithJSON: json: unsupported type"},
-		{authtest.NewRequest("GET", "/").WithCookie(nil), "WithCookie: a cookie needs a name"},
-		{authtest.NewRequest("GET", "%zz"), `NewRequest("GET", "%zz")`},
+		{authtest.BuildRequest("GET", "not a target"), "can't hold spaces"},
+		{authtest.BuildRequest("G\x00T", "/"), `request "G\x00T" "/"`},
+		{authtest.BuildRequest("GET", "/\r\nX: y"), "line breaks"},
+		{authtest.BuildRequest("POST", "/").WithJSON(func() {}), "WithJSON: json: unsupported type"},
+		{authtest.BuildRequest("GET", "/").WithCookie(nil), "WithCookie: a cookie needs a name"},
+		{authtest.BuildRequest("GET", "%zz"), `request "GET" "%zz"`},
 	}
 	for _, c := range cases {
 		if _, err := c.b.Request(); err == nil || !strings.Contains(err.Error(), c.want) {

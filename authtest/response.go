@@ -5,8 +5,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"time"
-
-	"github.com/authkit-dev/authkit/auth"
 )
 
 // Response is the set of forms in which a test holds a response: a
@@ -45,6 +43,15 @@ type Recorder struct {
 	Redirects []*Recorder
 }
 
+// NewRecorder returns a [Recorder] on a new [httptest.ResponseRecorder],
+// as [httptest.NewRecorder] does, for a handler called by the test itself:
+// h.ServeHTTP(rec, r). Set its Request to r so that checks can compare
+// the cookie the response sets with the one the request sent; [Serve]
+// does both in one call.
+func NewRecorder() *Recorder {
+	return &Recorder{ResponseRecorder: httptest.NewRecorder()}
+}
+
 // Serve calls h.ServeHTTP with r and a new [httptest.ResponseRecorder], and
 // returns the recorder together with r. It is the in-process round trip
 // without a jar: r is sent as it is and nothing is remembered. A nil h or
@@ -57,76 +64,6 @@ func Serve(h http.Handler, r *http.Request) *Recorder {
 	}
 	h.ServeHTTP(rec, r)
 	return &Recorder{ResponseRecorder: rec, Request: r}
-}
-
-// Option configures a [Jar] made by [NewJar], or one reading or assertion
-// of a response. An option that does not apply to the call is ignored.
-type Option func(*settings)
-
-type settings struct {
-	jarName        string
-	cookieName     string
-	clock          auth.Clock
-	loopbackSecure *bool
-	noSuffixList   bool
-	maxRedirects   *int
-}
-
-// WithName names a [Jar]. The name heads its transcript and is shown in
-// the failure messages of assertions on the responses it received, which
-// tells users apart in a test with several jars.
-func WithName(name string) Option {
-	return func(s *settings) { s.jarName = name }
-}
-
-// WithCookieName sets the name of the session cookie, [auth.DefaultCookieName]
-// ("auth_session") when the option is not given. Given to [NewJar], it
-// becomes the default of every assertion on the jar's responses.
-func WithCookieName(name string) Option {
-	return func(s *settings) { s.cookieName = name }
-}
-
-// WithClock sets the clock against which cookies expire. Pass the clock
-// the [auth.Auth] under test uses (a fake clock, in most tests), so that
-// advancing it expires the jar's cookies as it expires sessions. Given to
-// [NewJar], it also becomes the clock of the assertions on the jar's
-// responses. Without it a jar uses [auth.SystemClock], and a check that
-// needs the time uses the response's Date header, or the system clock.
-func WithClock(c auth.Clock) Option {
-	return func(s *settings) { s.clock = c }
-}
-
-// WithLoopbackSecure sets whether a [Jar] treats plain-http requests to
-// localhost, 127.0.0.0/8 and [::1] as a secure context, in which it
-// accepts and sends Secure cookies. It is on by default, as in browsers,
-// so that a session cookie with the Secure attribute works against
-// [httptest.NewServer]. Turn it off to check what happens without TLS.
-func WithLoopbackSecure(on bool) Option {
-	return func(s *settings) { s.loopbackSecure = &on }
-}
-
-// WithoutPublicSuffixList makes a [Jar] accept a Domain attribute that is
-// on the public suffix list (such as "co.uk"), as a browser without the
-// list would; only a Domain without a dot is still refused. The list is on
-// by default.
-func WithoutPublicSuffixList() Option {
-	return func(s *settings) { s.noSuffixList = true }
-}
-
-// WithMaxRedirects sets how many redirects [Jar.Do] follows before it
-// stops and returns the last redirect response; 10 by default, as
-// [http.Client]. Zero makes Do follow none.
-func WithMaxRedirects(n int) Option {
-	return func(s *settings) { s.maxRedirects = &n }
-}
-
-func applyOptions(base settings, opts []Option) settings {
-	for _, o := range opts {
-		if o != nil {
-			o(&base)
-		}
-	}
-	return base
 }
 
 // view is the part of a response the helpers read, whatever its form.
@@ -167,20 +104,6 @@ func recorderView(rec *httptest.ResponseRecorder) view {
 	}
 	res := rec.Result()
 	return view{status: res.StatusCode, header: res.Header}
-}
-
-// settingsFor resolves the options of one check: the defaults, then the
-// jar's, then the call's.
-func settingsFor(v view, opts []Option) settings {
-	s := settings{cookieName: auth.DefaultCookieName}
-	if v.jar != nil {
-		s.jarName, s.cookieName, s.clock = v.jar.name, v.jar.cookieName, v.jar.clock
-	}
-	s = applyOptions(s, opts)
-	if s.cookieName == "" {
-		s.cookieName = auth.DefaultCookieName
-	}
-	return s
 }
 
 // now is the time against which a check reads Expires: the configured
@@ -232,24 +155,30 @@ func (v view) sessionLines(name string) []string {
 // SessionCookie returns the session cookie the response sets: the last
 // Set-Cookie line with the session cookie name (the one a browser keeps),
 // parsed with every attribute. It returns nil when there is none or it
-// does not parse. [WithCookieName] chooses the name.
-func SessionCookie[R Response](res R, opts ...Option) *http.Cookie {
+// does not parse. [CheckCookieName] chooses the name.
+func SessionCookie[R Response](res R, opts ...CheckOption) *http.Cookie {
 	v := viewOf(res)
-	s := settingsFor(v, opts)
-	lines := v.sessionLines(s.cookieName)
-	if len(lines) == 0 {
-		return nil
-	}
-	c, err := http.ParseSetCookie(lines[len(lines)-1])
+	c, _, err := v.lastSessionCookie(settingsFor(v, opts).cookieName)
 	if err != nil {
 		return nil
 	}
 	return c
 }
 
+// lastSessionCookie parses the last Set-Cookie line named name, the one a
+// browser keeps; found is false when there is none.
+func (v view) lastSessionCookie(name string) (c *http.Cookie, found bool, err error) {
+	lines := v.sessionLines(name)
+	if len(lines) == 0 {
+		return nil, false, nil
+	}
+	c, err = http.ParseSetCookie(lines[len(lines)-1])
+	return c, true, err
+}
+
 // SessionCookieCount returns how many Set-Cookie lines of the response
 // carry the session cookie name. authkit writes at most one.
-func SessionCookieCount[R Response](res R, opts ...Option) int {
+func SessionCookieCount[R Response](res R, opts ...CheckOption) int {
 	v := viewOf(res)
 	return len(v.sessionLines(settingsFor(v, opts).cookieName))
 }
@@ -257,41 +186,40 @@ func SessionCookieCount[R Response](res R, opts ...Option) int {
 // SessionChange tells what the response did to the session cookie,
 // compared with the cookie its request sent:
 //
-//   - [CookieUntouched]: no Set-Cookie line has the name;
-//   - [CookieCleared]: the last one has an empty value, a Max-Age of zero
+//   - [Untouched]: no Set-Cookie line has the name;
+//   - [Cleared]: the last one has an empty value, a Max-Age of zero
 //     or less, or (without Max-Age) an Expires that is not in the future;
-//   - [CookieSet]: a value, and the request sent no session cookie;
-//   - [CookieRotated]: a value other than the one the request sent;
-//   - [CookieRenewed]: the value the request sent, issued again;
-//   - [CookieRejected]: the line does not parse.
+//   - [Set]: a value, and the request sent no session cookie;
+//   - [Rotated]: a value other than the one the request sent;
+//   - [Renewed]: the value the request sent, issued again;
+//   - [Rejected]: the line does not parse.
 //
 // A response alone does not tell the expiry the browser held before, so
-// SessionChange never answers [CookieUnchanged]; a [Jar]'s timeline does.
-func SessionChange[R Response](res R, opts ...Option) CookieChange {
+// SessionChange never answers [Unchanged]; a [Jar]'s timeline does.
+func SessionChange[R Response](res R, opts ...CheckOption) CookieChange {
 	v := viewOf(res)
 	return v.change(settingsFor(v, opts))
 }
 
 func (v view) change(s settings) CookieChange {
-	lines := v.sessionLines(s.cookieName)
-	if len(lines) == 0 {
-		return CookieUntouched
-	}
-	c, err := http.ParseSetCookie(lines[len(lines)-1])
-	if err != nil {
-		return CookieRejected
+	c, found, err := v.lastSessionCookie(s.cookieName)
+	switch {
+	case !found:
+		return Untouched
+	case err != nil:
+		return Rejected
 	}
 	if clears(c, s.now(v)) {
-		return CookieCleared
+		return Cleared
 	}
 	sent, ok := v.sentValue(s.cookieName)
 	switch {
 	case !ok:
-		return CookieSet
+		return Set
 	case sent != c.Value:
-		return CookieRotated
+		return Rotated
 	default:
-		return CookieRenewed
+		return Renewed
 	}
 }
 

@@ -15,7 +15,7 @@ func TestResponseReadingInEveryForm(t *testing.T) {
 		"theme=dark; Path=/",
 		"auth_session="+tok2+"; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Lax; Partitioned",
 	)
-	r := authtest.NewRequest("GET", "/").WithSession(tok1).Build(t)
+	r := authtest.BuildRequest("GET", "/").WithSession(tok1).Build(t)
 
 	// The same exchange as a Recorder, a bare ResponseRecorder and an
 	// *http.Response from a client.
@@ -47,10 +47,10 @@ func TestResponseReadingInEveryForm(t *testing.T) {
 			t.Errorf("%s: SessionChange = %v, want %v", form, ch, want)
 		}
 	}
-	check("Recorder", authtest.SetCookies(rec), authtest.SessionCookie(rec), authtest.SessionCookieCount(rec), authtest.SessionChange(rec), authtest.CookieRotated)
-	check("Response", authtest.SetCookies(resp), authtest.SessionCookie(resp), authtest.SessionCookieCount(resp), authtest.SessionChange(resp), authtest.CookieRotated)
+	check("Recorder", authtest.SetCookies(rec), authtest.SessionCookie(rec), authtest.SessionCookieCount(rec), authtest.SessionChange(rec), authtest.Rotated)
+	check("Response", authtest.SetCookies(resp), authtest.SessionCookie(resp), authtest.SessionCookieCount(resp), authtest.SessionChange(resp), authtest.Rotated)
 	// A bare recorder does not know the request's cookie: a new value reads as set.
-	check("ResponseRecorder", authtest.SetCookies(bare), authtest.SessionCookie(bare), authtest.SessionCookieCount(bare), authtest.SessionChange(bare), authtest.CookieSet)
+	check("ResponseRecorder", authtest.SetCookies(bare), authtest.SessionCookie(bare), authtest.SessionCookieCount(bare), authtest.SessionChange(bare), authtest.Set)
 }
 
 func TestSessionChangeRules(t *testing.T) {
@@ -62,21 +62,21 @@ func TestSessionChangeRules(t *testing.T) {
 		lines []string
 		want  authtest.CookieChange
 	}{
-		{"", nil, authtest.CookieUntouched},
-		{tok, []string{"other=1"}, authtest.CookieUntouched},
-		{"", []string{"auth_session=" + tok}, authtest.CookieSet},
-		{tok, []string{"auth_session=" + tok + "; Max-Age=60"}, authtest.CookieRenewed},
-		{tok, []string{"auth_session=x" + tok[1:] + "; Max-Age=60"}, authtest.CookieRotated},
-		{tok, []string{"auth_session=; Path=/"}, authtest.CookieCleared},
-		{tok, []string{"auth_session=" + tok + "; Max-Age=0"}, authtest.CookieCleared},
-		{tok, []string{"auth_session=" + tok + "; Expires=" + past}, authtest.CookieCleared},
-		{tok, []string{"auth_session=" + tok + "; Expires=" + future}, authtest.CookieRenewed},
-		{tok, []string{"auth_session=" + tok + "; Max-Age=60; Expires=" + past}, authtest.CookieRenewed}, // Max-Age wins
-		{"", []string{"auth_session=a b\x7f"}, authtest.CookieRejected},
-		{"", []string{"auth_session=; Max-Age=0", "auth_session=" + tok}, authtest.CookieSet}, // the last line wins
+		{"", nil, authtest.Untouched},
+		{tok, []string{"other=1"}, authtest.Untouched},
+		{"", []string{"auth_session=" + tok}, authtest.Set},
+		{tok, []string{"auth_session=" + tok + "; Max-Age=60"}, authtest.Renewed},
+		{tok, []string{"auth_session=x" + tok[1:] + "; Max-Age=60"}, authtest.Rotated},
+		{tok, []string{"auth_session=; Path=/"}, authtest.Cleared},
+		{tok, []string{"auth_session=" + tok + "; Max-Age=0"}, authtest.Cleared},
+		{tok, []string{"auth_session=" + tok + "; Expires=" + past}, authtest.Cleared},
+		{tok, []string{"auth_session=" + tok + "; Expires=" + future}, authtest.Renewed},
+		{tok, []string{"auth_session=" + tok + "; Max-Age=60; Expires=" + past}, authtest.Renewed}, // Max-Age wins
+		{"", []string{"auth_session=a b\x7f"}, authtest.Rejected},
+		{"", []string{"auth_session=; Max-Age=0", "auth_session=" + tok}, authtest.Set}, // the last line wins
 	}
 	for i, c := range cases {
-		b := authtest.NewRequest("GET", "/")
+		b := authtest.BuildRequest("GET", "/")
 		if c.sent != "" {
 			b.WithSession(c.sent)
 		}
@@ -93,14 +93,14 @@ func TestSessionChangeReadsTheDateHeader(t *testing.T) {
 		w.Header().Set("Date", "Mon, 01 Jan 2024 12:00:00 GMT")
 		w.Header().Add("Set-Cookie", "auth_session=v; Expires=Mon, 01 Jan 2024 13:00:00 GMT")
 	})
-	rec := authtest.Serve(h, authtest.NewRequest("GET", "/").Build(t))
-	if got := authtest.SessionChange(rec); got != authtest.CookieSet {
+	rec := authtest.Serve(h, authtest.BuildRequest("GET", "/").Build(t))
+	if got := authtest.SessionChange(rec); got != authtest.Set {
 		t.Errorf("against Date: %v, want set", got)
 	}
 	// A clock two hours later makes the same line a deletion.
 	clock := newStepClock()
 	clock.Advance(2 * time.Hour)
-	if got := authtest.SessionChange(rec, authtest.WithClock(clock)); got != authtest.CookieCleared {
+	if got := authtest.SessionChange(rec, authtest.CheckClock(clock)); got != authtest.Cleared {
 		t.Errorf("against a later clock: %v, want cleared", got)
 	}
 }
@@ -109,17 +109,17 @@ func TestResponseNilAndZeroForms(t *testing.T) {
 	var rec *authtest.Recorder
 	var bare *httptest.ResponseRecorder
 	var resp *http.Response
-	if authtest.SessionChange(rec) != authtest.CookieUntouched ||
-		authtest.SessionChange(bare) != authtest.CookieUntouched ||
-		authtest.SessionChange(resp) != authtest.CookieUntouched ||
-		authtest.SessionChange(&httptest.ResponseRecorder{}) != authtest.CookieUntouched ||
-		authtest.SessionChange(&authtest.Recorder{}) != authtest.CookieUntouched {
+	if authtest.SessionChange(rec) != authtest.Untouched ||
+		authtest.SessionChange(bare) != authtest.Untouched ||
+		authtest.SessionChange(resp) != authtest.Untouched ||
+		authtest.SessionChange(&httptest.ResponseRecorder{}) != authtest.Untouched ||
+		authtest.SessionChange(&authtest.Recorder{}) != authtest.Untouched {
 		t.Error("nil or zero responses should read as untouched")
 	}
 	if authtest.SessionCookie(resp) != nil || authtest.SetCookies(bare) != nil {
 		t.Error("nil responses have no cookies")
 	}
-	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSession(tb, rec, authtest.CookieSet) })
+	rt := runRecording(t, func(tb testing.TB) { authtest.AssertSession(tb, rec, authtest.Set) })
 	wantContains(t, rt.output(), "want set, got untouched", "(request unknown")
 	if got := authtest.Serve(nil, nil); got.Code != http.StatusInternalServerError {
 		t.Errorf("Serve(nil, nil) status %d", got.Code)
@@ -128,9 +128,9 @@ func TestResponseNilAndZeroForms(t *testing.T) {
 
 func TestCookieChangeString(t *testing.T) {
 	want := map[authtest.CookieChange]string{
-		authtest.CookieUntouched: "untouched", authtest.CookieSet: "set", authtest.CookieRenewed: "renewed",
-		authtest.CookieRotated: "rotated", authtest.CookieCleared: "cleared", authtest.CookieUnchanged: "unchanged",
-		authtest.CookieRejected: "rejected", authtest.CookieChange(99): "CookieChange(99)",
+		authtest.Untouched: "untouched", authtest.Set: "set", authtest.Renewed: "renewed",
+		authtest.Rotated: "rotated", authtest.Cleared: "cleared", authtest.Unchanged: "unchanged",
+		authtest.Rejected: "rejected", authtest.CookieChange(99): "CookieChange(99)",
 	}
 	for c, s := range want {
 		if c.String() != s {

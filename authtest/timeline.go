@@ -6,68 +6,45 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/authkit-dev/authkit/internal/enumname"
 )
 
 // CookieChange is what one response did to one cookie.
 type CookieChange int
 
-// The changes a response can make to a cookie. [SessionChange] reads them
-// from a response and its request; a [Jar] labels each [Event] of its
-// timeline with them, comparing with the cookie it held.
+// The changes a response can make to a cookie, one name each, as the
+// assertions expect them (authtest.AssertSession(t, rec, authtest.Renewed)).
+// [SessionChange] reads them from a response and its request; a [Jar]
+// labels each [Event] of its timeline with them, comparing with the cookie
+// it held.
 const (
-	// CookieUntouched: the response has no Set-Cookie line for the cookie.
-	CookieUntouched CookieChange = iota
-	// CookieSet: a new cookie, where there was none.
-	CookieSet
-	// CookieRenewed: the same value again; in a jar's timeline, with an
+	// Untouched: the response has no Set-Cookie line for the cookie.
+	Untouched CookieChange = iota
+	// Set: a new cookie, where there was none.
+	Set
+	// Renewed: the same value again; in a jar's timeline, with an
 	// expiry at least a second later than the one held.
-	CookieRenewed
-	// CookieRotated: a new value for a cookie that existed.
-	CookieRotated
-	// CookieCleared: the cookie is deleted (Max-Age of zero or less, or an
+	Renewed
+	// Rotated: a new value for a cookie that existed.
+	Rotated
+	// Cleared: the cookie is deleted (Max-Age of zero or less, or an
 	// Expires not in the future) or its value is emptied.
-	CookieCleared
-	// CookieUnchanged: in a jar's timeline only, the same value with an
+	Cleared
+	// Unchanged: in a jar's timeline only, the same value with an
 	// expiry no later than the one held (cookie lifetimes are whole
 	// seconds, so expiries less than a second apart count as the same).
-	CookieUnchanged
-	// CookieRejected: the line does not parse, or a jar refused it (a
+	Unchanged
+	// Rejected: the line does not parse, or a jar refused it (a
 	// Secure cookie over plain http, a Domain the host does not match, a
 	// broken __Host- or __Secure- prefix); [Event.Reason] says why.
-	CookieRejected
-)
-
-// The short names of the changes an assertion expects, as in
-// authtest.AssertSession(t, rec, authtest.Renewed); each is the Cookie
-// constant of its name.
-const (
-	Untouched = CookieUntouched
-	Set       = CookieSet
-	Renewed   = CookieRenewed
-	Rotated   = CookieRotated
-	Cleared   = CookieCleared
+	Rejected
 )
 
 // String returns the change's name in lower case: "set", "renewed",
 // "rotated", "cleared", and so on.
 func (c CookieChange) String() string {
-	switch c {
-	case CookieUntouched:
-		return "untouched"
-	case CookieSet:
-		return "set"
-	case CookieRenewed:
-		return "renewed"
-	case CookieRotated:
-		return "rotated"
-	case CookieCleared:
-		return "cleared"
-	case CookieUnchanged:
-		return "unchanged"
-	case CookieRejected:
-		return "rejected"
-	}
-	return fmt.Sprintf("CookieChange(%d)", int(c))
+	return enumname.String(c, "CookieChange", "untouched", "set", "renewed", "rotated", "cleared", "unchanged", "rejected")
 }
 
 // Event is one Set-Cookie line a [Jar] received, with the request it
@@ -98,7 +75,7 @@ type Event struct {
 	// Change is what the line did, compared with Previous.
 	Change CookieChange
 
-	// Reason says why the jar refused the line, for CookieRejected.
+	// Reason says why the jar refused the line, for Rejected.
 	Reason string
 }
 

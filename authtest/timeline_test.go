@@ -75,33 +75,33 @@ func TestTranscriptOfASessionLifecycle(t *testing.T) {
 	h, a := coreHandler(t, clock)
 	jar := authtest.NewJar(authtest.WithName("ann"), authtest.WithClock(clock))
 
-	rec := jar.Serve(h, authtest.NewRequest("POST", "/login").SameOrigin().Build(t))
-	authtest.RequireSession(t, rec, authtest.CookieSet)
+	rec := jar.Serve(h, authtest.BuildRequest("POST", "/login").SameOrigin().Build(t))
+	authtest.RequireSession(t, rec, authtest.Set)
 	authtest.AssertSessionAttrs(t, rec, authtest.DefaultCookieAttrs())
 	authtest.AssertSessionExpiry(t, rec)
-	authtest.AssertSessionExpiresAt(t, rec, clock.Now().Add(a.ActivePeriod()+a.IdlePeriod()))
+	authtest.AssertSessionExpiresAt(t, rec, clock.Now().Add(a.Config().ActivePeriod+a.Config().IdlePeriod))
 
-	rec = jar.Do(h, authtest.NewRequest("GET", "/me").Build(t))
-	authtest.AssertSession(t, rec, authtest.CookieUntouched) // active: nothing written
+	rec = jar.Do(h, authtest.BuildRequest("GET", "/me").Build(t))
+	authtest.AssertSession(t, rec, authtest.Untouched) // active: nothing written
 	if got := authtest.ParseHTML(t, rec.Body.String()).Text("#user"); got != "ann" {
 		t.Errorf("user %q", got)
 	}
 
-	clock.Advance(a.ActivePeriod() + time.Minute) // idle: validation renews
-	rec = jar.Do(h, authtest.NewRequest("GET", "/me").Build(t))
-	authtest.AssertSession(t, rec, authtest.CookieRenewed)
+	clock.Advance(a.Config().ActivePeriod + time.Minute) // idle: validation renews
+	rec = jar.Do(h, authtest.BuildRequest("GET", "/me").Build(t))
+	authtest.AssertSession(t, rec, authtest.Renewed)
 	authtest.AssertSessionExpiry(t, rec)
-	authtest.AssertSessionExpiresAt(t, rec, clock.Now().Add(a.ActivePeriod()+a.IdlePeriod()))
+	authtest.AssertSessionExpiresAt(t, rec, clock.Now().Add(a.Config().ActivePeriod+a.Config().IdlePeriod))
 
-	rec = jar.Do(h, authtest.NewRequest("POST", "/logout").SameOrigin().Build(t))
-	authtest.AssertSession(t, rec, authtest.CookieCleared)
+	rec = jar.Do(h, authtest.BuildRequest("POST", "/logout").SameOrigin().Build(t))
+	authtest.AssertSession(t, rec, authtest.Cleared)
 	authtest.AssertSessionExpiry(t, rec) // the blank cookie: Max-Age=0 and a past Expires
 
-	rec = jar.Do(h, authtest.NewRequest("GET", "/me").Build(t))
+	rec = jar.Do(h, authtest.BuildRequest("GET", "/me").Build(t))
 	if rec.Code != http.StatusUnauthorized {
 		t.Errorf("after logout: %d", rec.Code)
 	}
-	authtest.AssertSessionHistory(t, jar, authtest.CookieSet, authtest.CookieRenewed, authtest.CookieCleared)
+	authtest.AssertSessionHistory(t, jar, authtest.Set, authtest.Renewed, authtest.Cleared)
 	authtest.AssertGolden(t, "session_lifecycle", jar.Transcript())
 }
 
@@ -144,7 +144,7 @@ func TestTranscriptIsStableOnTheSystemClock(t *testing.T) {
 
 func TestTranscriptRedactsOtherAuthorization(t *testing.T) {
 	jar := authtest.NewJar()
-	jar.Do(linesHandler(), authtest.NewRequest("GET", "/").WithHeader("Authorization", "Basic dXNlcjpwYXNz").Build(t))
+	jar.Do(linesHandler(), authtest.BuildRequest("GET", "/").WithHeader("Authorization", "Basic dXNlcjpwYXNz").Build(t))
 	tr := jar.Transcript()
 	wantContains(t, tr, "  authorization:  Basic <redacted>\n")
 	if strings.Contains(tr, "dXNlcjpwYXNz") {

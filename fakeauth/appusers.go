@@ -17,7 +17,7 @@ import (
 // Seed sessions for the app's user IDs with [Fake.SeedSession].
 //
 // Like any store given with [WithStore], it is not emptied by
-// [Fake.ResetAll].
+// [Fake.Reset].
 func WithAppUsers() Option {
 	return func(o *options) { o.store = memstore.NewSessions() }
 }

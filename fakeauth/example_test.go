@@ -60,15 +60,15 @@ func ExampleClock() {
 	// 2026-01-16 auth: invalid session: expired
 }
 
-// One fake serves many cases: ResetAll empties its store and puts the
+// One fake serves many cases: Reset empties its store and puts the
 // clock back between them.
-func ExampleFake_ResetAll() {
+func ExampleFake_Reset() {
 	ctx := context.Background()
 	f, _ := fakeauth.New()
 	_, s, _ := f.SeedUserSession(ctx, fakeauth.Active)
 	f.Clock.Advance(time.Hour)
 
-	err := f.ResetAll(ctx)
+	err := f.Reset(ctx)
 	_, stored, _ := f.StoredSession(ctx, s.ID)
 	fmt.Println(err, stored, f.Clock.Now().Equal(f.Start()))
 	// Output:

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
@@ -104,7 +103,7 @@ func New(opts ...Option) (*Fake, error) {
 }
 
 // ownStore is the memstore a fake makes for itself. It remembers the ID
-// of every user it created, so that [Fake.ResetAll] can empty it by
+// of every user it created, so that [Fake.Reset] can empty it by
 // deleting them: deleting a user deletes its keys and sessions, and every
 // session of this store has a user. Emptied this way, the memstore keeps
 // the room its maps grew to, which keeps a fake reused case after case
@@ -141,8 +140,16 @@ func (s *ownStore) empty(ctx context.Context) error {
 	return nil
 }
 
+// TB is the part of [testing.TB] that [NewT] uses. A *testing.T, B or F
+// is one; fakeauth does not import package testing, so that a program
+// built on a fake (the playground) links no test code.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+}
+
 // NewT is [New] for tests: it fails t on an error.
-func NewT(t testing.TB, opts ...Option) *Fake {
+func NewT(t TB, opts ...Option) *Fake {
 	t.Helper()
 	f, err := New(opts...)
 	if err != nil {
@@ -151,45 +158,40 @@ func NewT(t testing.TB, opts ...Option) *Fake {
 	return f
 }
 
-// Reset removes every injected fault and empties the call log.
-func (f *Fake) Reset() {
-	f.Store.ClearFaults()
-	f.Store.ClearCalls()
-}
-
 // Start returns where the fake's clock started.
 func (f *Fake) Start() time.Time { return f.start }
 
-// Rewind puts the clock back at its start and calls [Fake.Reset]; the
-// store keeps what it holds. A fake on a store of the caller's
-// ([WithStore]) is put back as New made it by emptying that store, then
-// calling Rewind.
-func (f *Fake) Rewind() {
-	f.Clock.Set(f.start)
-	f.Reset()
-}
-
-// ErrCantEmpty is what [Fake.ResetAll] returns for a fake on a store given
+// ErrCantEmpty is what [Fake.Reset] returns for a fake on a store given
 // with [WithStore], which the fake does not know how to empty.
 var ErrCantEmpty = errors.New("fakeauth: the fake can empty only the memstore it made itself")
 
-// ResetAll puts the fake back as New made it: the store emptied (users,
-// keys, sessions), the clock at its start, no faults, an empty log. It
-// must not run while the fake is in use.
+// Reset puts the fake back as New made it: the store emptied (users,
+// keys, sessions), the clock at its start, no faults, an empty call log.
+// It must not run while the fake is in use.
 //
 // Only a fake on the memstore New made for it can be emptied: for one
-// given a store with [WithStore], ResetAll changes nothing and returns an
-// error wrapping [ErrCantEmpty]; empty the store, then call
-// [Fake.Rewind].
-func (f *Fake) ResetAll(ctx context.Context) error {
+// given a store with [WithStore], Reset changes nothing and returns an
+// error wrapping [ErrCantEmpty]; empty that store, then call
+// [Fake.ResetKeepingStore].
+func (f *Fake) Reset(ctx context.Context) error {
 	if f.own == nil {
 		return fmt.Errorf("%w: it was given a %T", ErrCantEmpty, f.Store.wrapped)
 	}
 	if err := f.own.empty(ctx); err != nil {
 		return fmt.Errorf("fakeauth: emptying the store: %w", err)
 	}
-	f.Rewind()
+	f.ResetKeepingStore()
 	return nil
+}
+
+// ResetKeepingStore is [Fake.Reset] without emptying the store: the clock
+// back at its start, no faults, an empty call log; the store keeps what
+// it holds. A fake on a store of the caller's ([WithStore]) is put back as
+// New made it by emptying that store, then calling ResetKeepingStore.
+func (f *Fake) ResetKeepingStore() {
+	f.Clock.Set(f.start)
+	f.Store.ClearFaults()
+	f.Store.ClearCalls()
 }
 
 // SeedUser creates a user with attribute "username" and a password key
@@ -205,27 +207,30 @@ func (f *Fake) SeedUser(ctx context.Context, username, password string) (*auth.U
 }
 
 // State is a point in a session's life, relative to the fake clock's now,
-// to put a seeded session at.
+// to put a seeded session at. Each is named for where it lies, and
+// [State.AuthState] says which [auth.State] the core gives a session there:
+// the fake's states refine the core's three, they never redefine them.
 type State int
 
 // The states [Fake.SeedSession] can put a session in. The boundary states
 // sit exactly on, or one nanosecond either side of, the end of the active
-// or idle period, or of the absolute lifetime. A boundary instant belongs
-// to the earlier state. On an Auth whose [auth.Config.MaxLifetime] is
-// shorter than its active and idle periods together, the states late in
-// the idle period are cut short by the absolute end, as the core's
-// Expiries says: their sessions are dead.
+// or idle period, or of the absolute lifetime, where the core puts those
+// ends ([auth.Auth.NewSessionExpiries]): on an Auth whose
+// [auth.Config.MaxLifetime] is shorter than its active and idle periods
+// together, the idle period ends at the absolute end, and IdleEnd is that
+// instant. A boundary instant belongs to the earlier state.
 const (
-	Active          State = iota + 1 // just created
-	Idle                             // its active period ended an hour ago
-	Dead                             // its idle period ended an hour ago
+	Active          State = iota + 1 // just created: active
+	Idle                             // its active period ended an hour ago: idle
+	Dead                             // its idle period ended an hour ago: dead
 	ActiveEndMinus1                  // 1ns before the end of the active period: active
 	ActiveEnd                        // at the end of the active period: still active
 	ActiveEndPlus1                   // 1ns after it: idle
 	IdleEndMinus1                    // 1ns before the end of the idle period: idle
 	IdleEnd                          // at the end of the idle period: still idle
 	IdleEndPlus1                     // 1ns after it: dead
-	DeletedUser                      // active, but its user was deleted since (on a store without users, its sessions were)
+	DeletedUser                      // created active, then its user deleted (on a store without users, its sessions): gone
+	Invalidated                      // created active, then invalidated (signed out on another device): gone
 
 	// The absolute lifetime: a session kept renewed since its sign-in,
 	// whose ExpiresAt is 1ns after now, now, or 1ns before now. Its
@@ -239,7 +244,7 @@ const (
 	// cookie has no Expires or Max-Age, its periods are the Auth's
 	// browser-session ones.
 	BrowserSession     // a browser session just created: active
-	BrowserSessionIdle // a browser session half-way through its idle period: renewed as a browser session
+	BrowserSessionIdle // a browser session half-way through its idle period: idle, renewed as a browser session
 )
 
 // DefaultSeedMaxLifetime is the absolute lifetime of the AbsoluteEnd
@@ -250,78 +255,91 @@ const DefaultSeedMaxLifetime = 3 * 24 * time.Hour
 
 // String returns the state's name, such as "idle" or "active-end+1ns".
 func (s State) String() string {
+	name, _ := s.info()
+	if name == "" {
+		return fmt.Sprintf("State(%d)", int(s))
+	}
+	return name
+}
+
+// AuthState returns the core's state of a session seeded in s, at the
+// fake clock's now: what [auth.Session.State] says of it, and
+// [auth.StateDead] for a session that is gone (DeletedUser, Invalidated),
+// which validation refuses as it refuses a dead one. It is zero for a
+// value that is no State.
+func (s State) AuthState() auth.State {
+	_, life := s.info()
+	return life
+}
+
+// info returns the state's name and the core's state of a session seeded
+// in it; "" and 0 for a value that is no State.
+func (s State) info() (string, auth.State) {
 	switch s {
 	case Active:
-		return "active"
+		return "active", auth.StateActive
 	case Idle:
-		return "idle"
+		return "idle", auth.StateIdle
 	case Dead:
-		return "dead"
+		return "dead", auth.StateDead
 	case ActiveEndMinus1:
-		return "active-end-1ns"
+		return "active-end-1ns", auth.StateActive
 	case ActiveEnd:
-		return "active-end"
+		return "active-end", auth.StateActive
 	case ActiveEndPlus1:
-		return "active-end+1ns"
+		return "active-end+1ns", auth.StateIdle
 	case IdleEndMinus1:
-		return "idle-end-1ns"
+		return "idle-end-1ns", auth.StateIdle
 	case IdleEnd:
-		return "idle-end"
+		return "idle-end", auth.StateIdle
 	case IdleEndPlus1:
-		return "idle-end+1ns"
+		return "idle-end+1ns", auth.StateDead
 	case DeletedUser:
-		return "deleted-user"
+		return "deleted-user", auth.StateDead
+	case Invalidated:
+		return "invalidated", auth.StateDead
 	case AbsoluteEndMinus1:
-		return "absolute-end-1ns"
+		return "absolute-end-1ns", auth.StateActive
 	case AbsoluteEnd:
-		return "absolute-end"
+		return "absolute-end", auth.StateActive
 	case AbsoluteEndPlus1:
-		return "absolute-end+1ns"
+		return "absolute-end+1ns", auth.StateDead
 	case BrowserSession:
-		return "browser-session"
+		return "browser-session", auth.StateActive
 	case BrowserSessionIdle:
-		return "browser-session-idle"
+		return "browser-session-idle", auth.StateIdle
 	}
-	return fmt.Sprintf("State(%d)", int(s))
+	return "", 0
 }
 
-// States returns every State, in order.
-func States() []State {
-	return []State{Active, Idle, Dead, ActiveEndMinus1, ActiveEnd, ActiveEndPlus1, IdleEndMinus1, IdleEnd, IdleEndPlus1, DeletedUser,
-		AbsoluteEndMinus1, AbsoluteEnd, AbsoluteEndPlus1, BrowserSession, BrowserSessionIdle}
-}
-
-// renewedAt returns when a session in state s at now was last created or
-// renewed. The expiries follow from it by the core's own rule,
-// [auth.Auth.Expiries]; nothing here decides what a state means.
-func (f *Fake) renewedAt(s State, now time.Time) (time.Time, error) {
-	active, idle := f.Auth.ActivePeriod(), f.Auth.IdlePeriod()
-	switch s {
-	case Active, DeletedUser:
+// createdAt returns when a session in state s at now was created (or last
+// renewed). Where each state's boundary lies is the core's answer,
+// [auth.Auth.NewSessionExpiries], for a session created at now: the ends
+// of its periods are that far from its creation whenever it is created.
+// Nothing here decides what a state means.
+func (f *Fake) createdAt(s State, now time.Time) (time.Time, error) {
+	activeEnd, idleEnd, _ := f.Auth.NewSessionExpiries(now, auth.SessionOptions{})
+	active, idle := activeEnd.Sub(now), idleEnd.Sub(now) // to each end, from creation
+	if s == Active || s == DeletedUser || s == Invalidated {
 		return now, nil
-	case Idle:
-		return now.Add(-active - time.Hour), nil
-	case Dead:
-		return now.Add(-active - idle - time.Hour), nil
-	case ActiveEndMinus1:
-		return now.Add(-active + 1), nil
-	case ActiveEnd:
-		return now.Add(-active), nil
-	case ActiveEndPlus1:
-		return now.Add(-active - 1), nil
-	case IdleEndMinus1:
-		return now.Add(-active - idle + 1), nil
-	case IdleEnd:
-		return now.Add(-active - idle), nil
-	case IdleEndPlus1:
-		return now.Add(-active - idle - 1), nil
+	}
+	// How long before now each state's session was created.
+	ago := map[State]time.Duration{
+		Idle: active + time.Hour, Dead: idle + time.Hour,
+		ActiveEndMinus1: active - 1, ActiveEnd: active, ActiveEndPlus1: active + 1,
+		IdleEndMinus1: idle - 1, IdleEnd: idle, IdleEndPlus1: idle + 1,
+	}
+	if d, ok := ago[s]; ok {
+		return now.Add(-d), nil
 	}
 	return time.Time{}, fmt.Errorf("fakeauth: unknown session state %d", int(s))
 }
 
 // SeedSession creates a session for the user and puts it in state s at the
 // fake clock's now, without moving the clock. The session carries its
-// Token, for the test to send. For DeletedUser, the user is deleted after
+// Token, for the test to send. For Invalidated, the session is deleted
+// after it is created, as signing out on another device does. For
+// DeletedUser, the user is deleted after
 // the session is created: deleting a user deletes its sessions, so the
 // token names a session that is gone with its user. On a store that keeps
 // no users ([WithAppUsers]) the user is the app's: its sessions are
@@ -333,29 +351,37 @@ func (f *Fake) SeedSession(ctx context.Context, userID string, s State) (*auth.S
 	now := f.Clock.Now()
 	switch s {
 	case AbsoluteEndMinus1, AbsoluteEnd, AbsoluteEndPlus1:
-		lifetime := f.Auth.MaxLifetime()
+		lifetime := f.Auth.Config().MaxLifetime
 		if lifetime == 0 {
 			lifetime = DefaultSeedMaxLifetime
 		}
 		off := map[State]time.Duration{AbsoluteEndMinus1: 1, AbsoluteEnd: 0, AbsoluteEndPlus1: -1}[s]
-		return f.SeedSessionKeptRenewed(ctx, userID, now.Add(-lifetime+off), auth.SessionOptions{MaxLifetime: lifetime})
+		return f.seedKeptRenewed(ctx, userID, now.Add(-lifetime+off), auth.SessionOptions{MaxLifetime: lifetime})
 	case BrowserSession:
 		return f.SeedSessionWith(ctx, userID, now, auth.SessionOptions{BrowserSession: true})
 	case BrowserSessionIdle:
-		active, idle := f.Auth.Periods(true)
-		return f.SeedSessionWith(ctx, userID, now.Add(-active-idle/2), auth.SessionOptions{BrowserSession: true})
+		browser := auth.SessionOptions{BrowserSession: true}
+		activeEnd, idleEnd, _ := f.Auth.NewSessionExpiries(now, browser)
+		// Half-way through its idle period: its active period ended
+		// (idleEnd-activeEnd)/2 ago.
+		return f.SeedSessionWith(ctx, userID, now.Add(-activeEnd.Sub(now)-idleEnd.Sub(activeEnd)/2), browser)
 	}
-	at, err := f.renewedAt(s, now)
+	at, err := f.createdAt(s, now)
 	if err != nil {
 		return nil, err
 	}
-	sess, err := f.SeedSessionRenewedAt(ctx, userID, at)
+	sess, err := f.SeedSessionWith(ctx, userID, at, auth.SessionOptions{})
 	if err != nil {
 		return nil, err
+	}
+	if s == Invalidated {
+		if err := f.seed.InvalidateSession(ctx, sess.ID); err != nil {
+			return nil, err
+		}
 	}
 	if s == DeletedUser {
 		del := f.seed.DeleteUser
-		if f.seed.Users() == nil {
+		if !f.seed.KeepsUsers() {
 			del = f.seed.InvalidateUserSessions
 		}
 		if err := del(ctx, userID); err != nil {
@@ -365,15 +391,11 @@ func (f *Fake) SeedSession(ctx context.Context, userID string, s State) (*auth.S
 	return sess, nil
 }
 
-// SeedSessionRenewedAt creates a session for the user as if it had been
-// created at t, which may be in the past or the future: its CreatedAt and
-// RenewedAt are t, and its expiries follow from t by the core's rule.
-func (f *Fake) SeedSessionRenewedAt(ctx context.Context, userID string, t time.Time) (*auth.Session, error) {
-	return f.SeedSessionWith(ctx, userID, t, auth.SessionOptions{})
-}
-
-// SeedSessionWith is [Fake.SeedSessionRenewedAt] with the device and
-// attributes of opts recorded in the session.
+// SeedSessionWith creates a session for the user with opts (a device, attributes, a
+// browser session...) as if it had been created at t, which may be in the
+// past or the future: its CreatedAt and RenewedAt are t, and its expiries
+// follow from t by the core's rule. The session carries its Token and is
+// not Fresh. Seeding goes around the fault injector and the call log.
 func (f *Fake) SeedSessionWith(ctx context.Context, userID string, t time.Time, opts auth.SessionOptions) (*auth.Session, error) {
 	f.seedMu.Lock()
 	defer f.seedMu.Unlock()
@@ -386,14 +408,14 @@ func (f *Fake) SeedSessionWith(ctx context.Context, userID string, t time.Time, 
 	return sess, nil
 }
 
-// SeedSessionKeptRenewed creates a session as if it had been created at
+// seedKeptRenewed creates a session as if it had been created at
 // t and used ever since: renewed by the core (auth.Auth.ValidateSession)
 // each time its active period ended, up to the fake clock's now or its
 // absolute end, whichever comes first. A session with an absolute
 // lifetime (opts.MaxLifetime, or the Config's) is seeded this way to sit
 // at a chosen instant of it: its state at now is then decided by its
 // ExpiresAt, not by an idle period that ran out.
-func (f *Fake) SeedSessionKeptRenewed(ctx context.Context, userID string, t time.Time, opts auth.SessionOptions) (*auth.Session, error) {
+func (f *Fake) seedKeptRenewed(ctx context.Context, userID string, t time.Time, opts auth.SessionOptions) (*auth.Session, error) {
 	sess, err := f.SeedSessionWith(ctx, userID, t, opts)
 	if err != nil {
 		return nil, err

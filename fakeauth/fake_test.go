@@ -15,6 +15,49 @@ import (
 	"github.com/authkit-dev/authkit/fakeauth"
 )
 
+// allStates is every fakeauth.State, in order.
+var allStates = []fakeauth.State{
+	fakeauth.Active, fakeauth.Idle, fakeauth.Dead, fakeauth.ActiveEndMinus1, fakeauth.ActiveEnd, fakeauth.ActiveEndPlus1,
+	fakeauth.IdleEndMinus1, fakeauth.IdleEnd, fakeauth.IdleEndPlus1, fakeauth.DeletedUser, fakeauth.Invalidated,
+	fakeauth.AbsoluteEndMinus1, fakeauth.AbsoluteEnd, fakeauth.AbsoluteEndPlus1, fakeauth.BrowserSession, fakeauth.BrowserSessionIdle,
+}
+
+// Every seeding state is where its name and AuthState say, by the core's
+// own Session.State and validation, whatever the lifetimes: with the
+// defaults, with an absolute lifetime longer than the periods together,
+// and with one shorter (where the idle period ends at the absolute end,
+// so that IdleEnd-1ns is still idle; it was dead when the fake redid the
+// period arithmetic instead of asking NewSessionExpiries).
+func TestStatesAreTheCoresStates(t *testing.T) {
+	ctx := context.Background()
+	for _, cfg := range []auth.Config{{}, {MaxLifetime: 30 * 24 * time.Hour}, {MaxLifetime: 10 * 24 * time.Hour}, {MaxLifetime: 12 * time.Hour}} {
+		for _, st := range allStates {
+			if cfg.MaxLifetime != 0 && cfg.MaxLifetime < 24*time.Hour && (st == fakeauth.ActiveEndPlus1 || st == fakeauth.Idle || st == fakeauth.IdleEndMinus1 || st == fakeauth.IdleEnd) {
+				continue // the active period ends at the absolute end: there is no idle period
+			}
+			f := fakeauth.NewT(t, fakeauth.WithConfig(cfg))
+			_, s, err := f.SeedUserSession(ctx, st)
+			if err != nil {
+				t.Fatalf("MaxLifetime %v, %v: %v", cfg.MaxLifetime, st, err)
+			}
+			want := st.AuthState()
+			if want == auth.StateDead {
+				if _, err := f.Auth.ValidateSession(ctx, s.Token); !errors.Is(err, auth.ErrInvalidSession) {
+					t.Errorf("MaxLifetime %v, %v: validation = %v, want ErrInvalidSession", cfg.MaxLifetime, st, err)
+				}
+				continue
+			}
+			if got := s.State(f.Clock.Now()); got != want {
+				t.Errorf("MaxLifetime %v, %v: Session.State = %v, want %v (active until %v, idle until %v, ends %v, now %v)",
+					cfg.MaxLifetime, st, got, want, s.ActiveExpiresAt, s.IdleExpiresAt, s.ExpiresAt, f.Clock.Now())
+			}
+		}
+	}
+	if got := fakeauth.State(0).AuthState(); got != 0 {
+		t.Errorf("State(0).AuthState() = %v, want 0", got)
+	}
+}
+
 func TestSeedSessionStates(t *testing.T) {
 	ctx := context.Background()
 	want := map[fakeauth.State]auth.State{
@@ -24,7 +67,7 @@ func TestSeedSessionStates(t *testing.T) {
 		fakeauth.AbsoluteEndMinus1: auth.StateActive, fakeauth.AbsoluteEnd: auth.StateActive, fakeauth.AbsoluteEndPlus1: auth.StateDead,
 		fakeauth.BrowserSession: auth.StateActive, fakeauth.BrowserSessionIdle: auth.StateIdle,
 	}
-	for _, st := range fakeauth.States() {
+	for _, st := range allStates {
 		t.Run(st.String(), func(t *testing.T) {
 			t.Parallel()
 			f := fakeauth.NewT(t)
@@ -40,9 +83,9 @@ func TestSeedSessionStates(t *testing.T) {
 				t.Errorf("seeding was logged: %v", f.Store.Calls())
 			}
 			got, err := f.Auth.ValidateSession(ctx, s.Token)
-			if st == fakeauth.DeletedUser {
+			if st == fakeauth.DeletedUser || st == fakeauth.Invalidated {
 				if !errors.Is(err, auth.ErrInvalidSession) {
-					t.Errorf("session of a deleted user validated: %v", err)
+					t.Errorf("session gone (%v) validated: %v", st, err)
 				}
 				return
 			}
@@ -128,9 +171,10 @@ func TestFailWhen(t *testing.T) {
 	if got := f.Store.PendingFaults()[fakeauth.OpGetSession]; got != -1 {
 		t.Errorf("PendingFaults = %d, want -1 for a standing fault", got)
 	}
-	f.Reset()
+	f.Store.ClearFaults()
+	f.Store.ClearCalls()
 	if _, err := f.Auth.ValidateSession(ctx, s1.Token); err != nil {
-		t.Errorf("after Reset: %v", err)
+		t.Errorf("after ClearFaults: %v", err)
 	}
 	if len(f.Store.Calls()) != 1 {
 		t.Errorf("Reset did not empty the log: %v", f.Store.Calls())
@@ -217,7 +261,7 @@ func TestCallLogLimit(t *testing.T) {
 	}
 }
 
-func TestResetAllEmptiesItsOwnStore(t *testing.T) {
+func TestResetEmptiesItsOwnStore(t *testing.T) {
 	ctx := context.Background()
 	f := fakeauth.NewT(t)
 	u, s, err := f.SeedUserSession(ctx, fakeauth.Active)
@@ -228,45 +272,45 @@ func TestResetAllEmptiesItsOwnStore(t *testing.T) {
 	s2, _ := f.Auth.CreateSession(ctx, other.ID)
 	f.Clock.Advance(time.Hour)
 	f.Store.FailNext(fakeauth.OpGetUser, 1, nil)
-	if err := f.ResetAll(ctx); err != nil {
+	if err := f.Reset(ctx); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{s.ID, s2.ID} {
 		if _, ok, err := f.StoredSession(ctx, id); ok || err != nil {
-			t.Errorf("session %s after ResetAll: stored %v, %v", id, ok, err)
+			t.Errorf("session %s after Reset: stored %v, %v", id, ok, err)
 		}
 	}
 	for _, id := range []string{u.ID, other.ID} {
 		if _, err := f.Auth.GetUser(ctx, id); !errors.Is(err, auth.ErrInvalidUser) {
-			t.Errorf("user %s after ResetAll: %v, want ErrInvalidUser (and no injected fault)", id, err)
+			t.Errorf("user %s after Reset: %v, want ErrInvalidUser (and no injected fault)", id, err)
 		}
 	}
 	if _, err := f.Auth.UseKey(ctx, "username", "ada", "password"); !errors.Is(err, auth.ErrInvalidKey) {
-		t.Errorf("key after ResetAll: %v, want ErrInvalidKey", err)
+		t.Errorf("key after Reset: %v, want ErrInvalidKey", err)
 	}
 	if !f.Clock.Now().Equal(f.Start()) {
-		t.Errorf("clock after ResetAll = %v, want %v", f.Clock.Now(), f.Start())
+		t.Errorf("clock after Reset = %v, want %v", f.Clock.Now(), f.Start())
 	}
 	// The emptied store takes the same users again.
 	if _, _, err := f.SeedUserSession(ctx, fakeauth.Active); err != nil {
-		t.Errorf("seeding after ResetAll: %v", err)
+		t.Errorf("seeding after Reset: %v", err)
 	}
 }
 
-func TestResetAllOnAGivenStore(t *testing.T) {
+func TestResetOnAGivenStore(t *testing.T) {
 	ctx := context.Background()
 	f := fakeauth.NewT(t, fakeauth.WithStore(memstore.New()))
 	_, s, _ := f.SeedUserSession(ctx, fakeauth.Active)
 	f.Clock.Advance(time.Hour)
-	if err := f.ResetAll(ctx); !errors.Is(err, fakeauth.ErrCantEmpty) {
-		t.Errorf("ResetAll on a given store = %v, want ErrCantEmpty", err)
+	if err := f.Reset(ctx); !errors.Is(err, fakeauth.ErrCantEmpty) {
+		t.Errorf("Reset on a given store = %v, want ErrCantEmpty", err)
 	}
 	if _, ok, _ := f.StoredSession(ctx, s.ID); !ok {
-		t.Error("a failed ResetAll deleted the session")
+		t.Error("a failed Reset deleted the session")
 	}
-	f.Rewind()
+	f.ResetKeepingStore()
 	if !f.Clock.Now().Equal(f.Start()) || len(f.Store.Calls()) != 0 {
-		t.Errorf("after Rewind: clock %v, calls %v", f.Clock.Now(), f.Store.Calls())
+		t.Errorf("after ResetKeepingStore: clock %v, calls %v", f.Clock.Now(), f.Store.Calls())
 	}
 }
 
@@ -275,7 +319,7 @@ func TestSeededRecordIsConsistent(t *testing.T) {
 	f := fakeauth.NewT(t)
 	u, _ := f.SeedUser(ctx, "ada", "pw")
 	for _, at := range []time.Time{f.Clock.Now().Add(-40 * time.Hour), f.Clock.Now(), f.Clock.Now().Add(time.Hour)} {
-		s, err := f.SeedSessionRenewedAt(ctx, u.ID, at)
+		s, err := f.SeedSessionWith(ctx, u.ID, at, auth.SessionOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -283,7 +327,7 @@ func TestSeededRecordIsConsistent(t *testing.T) {
 		if !ok || err != nil {
 			t.Fatalf("seeded session not stored: %v", err)
 		}
-		active, idle := f.Auth.Expiries(at, false, time.Time{})
+		active, idle, _ := f.Auth.NewSessionExpiries(at, auth.SessionOptions{})
 		if !rec.CreatedAt.Equal(at) || !rec.RenewedAt.Equal(at) || !rec.ActiveExpiresAt.Equal(active) || !rec.IdleExpiresAt.Equal(idle) {
 			t.Errorf("seeded at %v: created %v, renewed %v, active %v, idle %v", at, rec.CreatedAt, rec.RenewedAt, rec.ActiveExpiresAt, rec.IdleExpiresAt)
 		}

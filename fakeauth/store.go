@@ -51,16 +51,6 @@ func Ops() []Op {
 	}
 }
 
-// IsWrite reports whether the operation changes the store when it
-// succeeds.
-func (op Op) IsWrite() bool {
-	switch op {
-	case OpGetUser, OpGetKey, OpUserKeys, OpGetSession, OpGetSessionAndUser, OpUserSessions:
-		return false
-	}
-	return true
-}
-
 // ErrInjected is the error injected faults return when none is given.
 var ErrInjected = errors.New("fakeauth: injected store failure")
 

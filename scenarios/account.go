@@ -29,12 +29,12 @@ func ChangePasswordCases(t Target) []Case {
 		WantOtherSessions(SessionDeleted).WantForeignSession(SessionKept).
 		WantAnswer(a.Success.or(Answer{Status: Status{200, 399}}))
 	if a.EndsSession {
-		ok = ok.WantSession(SessionDeleted).WantCookieIn(authtest.CookieCleared, authtest.CookieRotated)
+		ok = ok.WantSession(SessionDeleted).WantCookieIn(authtest.Cleared, authtest.Rotated)
 	} else {
-		ok = ok.WantSession(SessionKept).WantCookie(authtest.CookieUntouched)
+		ok = ok.WantSession(SessionKept).WantCookie(authtest.Untouched)
 	}
 	unchanged := onAction(New("").Session(fakeauth.Active), a, wrongPassword).OtherSessions(1).
-		WantSession(SessionKept).WantOtherSessions(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(NotServerError())
+		WantSession(SessionKept).WantOtherSessions(SessionKept).WantCookie(authtest.Untouched).WantStatusIn(NotServerError())
 	return []Case{
 		ok,
 		unchanged.Named("change-password/wrong-current-password"),
@@ -53,11 +53,11 @@ func DeleteAccountCases(t Target) []Case {
 	return []Case{
 		onAction(New("delete-account/ends-every-session").Session(fakeauth.Active), a, rightPassword).
 			OtherSessions(2).ForeignSession().
-			WantSession(SessionDeleted).WantCookie(authtest.CookieCleared).
+			WantSession(SessionDeleted).WantCookie(authtest.Cleared).
 			WantOtherSessions(SessionDeleted).WantForeignSession(SessionKept).
 			WantAnswer(a.Success.or(Answer{Status: Status{200, 399}})),
 		onAction(New("delete-account/cross-origin").Session(fakeauth.Active), a, rightPassword).From(CrossSite).OtherSessions(1).
-			WantSession(SessionKept).WantOtherSessions(SessionKept).WantCookie(authtest.CookieUntouched).WantStatus(http.StatusForbidden),
+			WantSession(SessionKept).WantOtherSessions(SessionKept).WantCookie(authtest.Untouched).WantStatus(http.StatusForbidden),
 	}
 }
 
@@ -74,13 +74,13 @@ func RevokeSessionCases(t Target) []Case {
 	a := *t.RevokeSession
 	return []Case{
 		onAction(New("revoke-session/other-device").Session(fakeauth.Active), a, otherDevice).OtherSessions(1).
-			WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantOtherSessions(SessionDeleted).
+			WantSession(SessionKept).WantCookie(authtest.Untouched).WantOtherSessions(SessionDeleted).
 			WantAnswer(a.Success.or(Answer{Status: Status{200, 399}})),
 		onAction(New("revoke-session/another-users-session").Session(fakeauth.Active), a, anotherUsers).ForeignSession().
-			WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantForeignSession(SessionKept).
+			WantSession(SessionKept).WantCookie(authtest.Untouched).WantForeignSession(SessionKept).
 			WantStatusIn(Status{400, 499}).WantWrites(0),
 		onAction(New("revoke-session/cross-origin").Session(fakeauth.Active), a, otherDevice).From(CrossSite).OtherSessions(1).
-			WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantOtherSessions(SessionKept).WantStatus(http.StatusForbidden),
+			WantSession(SessionKept).WantCookie(authtest.Untouched).WantOtherSessions(SessionKept).WantStatus(http.StatusForbidden),
 	}
 }
 
@@ -96,13 +96,13 @@ func BearerCases(t Target) []Case {
 		for _, m := range r.Methods() {
 			on := func(c Case, name string) Case {
 				return expectFor(c.Bearer().Request(m, r.path()).Header(r.Header).
-					WantCookie(authtest.CookieUntouched).WantValidations(-1).Named("bearer/"+name+"/"+m+" "+r.path()), r)
+					WantCookie(authtest.Untouched).WantValidations(-1).Named("bearer/"+name+"/"+m+" "+r.path()), r)
 			}
 			cs = append(cs,
 				on(Active(), "active"),
-				on(Renewed(), "renewed"),
+				on(Idle(), "idle"),
 				on(MissingCookie(), "no-token"),
-				on(UnknownToken().Cookie(CookieUnknown), "unknown-token"),
+				on(UnknownToken(), "unknown-token"),
 				on(Expired(), "expired"))
 		}
 	}
@@ -128,7 +128,7 @@ func ReuseCases(t Target) []Case {
 		expire.expire, expire.after = true, false
 		cs = append(cs, expectFor(New("reuse/after-idle-end/"+m+" "+r.path()).Session(fakeauth.Active).
 			Request(m, r.path()).Header(r.Header).withReuse(expire).
-			WantSession(SessionDeleted).WantCookie(authtest.CookieCleared).WantStatusIn(NotServerError()), r))
+			WantSession(SessionDeleted).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()), r))
 		if sos := t.signOuts(); len(sos) > 0 {
 			sm, sp := methodPath(sos[0].Route)
 			cs = append(cs, Logout().Request(sm, sp).Header(sos[0].Header).WantAnswer(sos[0].Success.or(Answer{Status: Status{200, 399}})).

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/authkit-dev/authkit/internal/enumname"
+
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/fakeauth"
 )
@@ -16,13 +18,13 @@ import (
 // A Case is a value. Its methods return a changed copy, so that a table
 // can start from a named case and adjust it:
 //
-//	scenarios.Renewed().Request("POST", "/settings").WantStatus(http.StatusOK)
+//	scenarios.Idle().Request("POST", "/settings").WantStatus(http.StatusOK)
 type Case struct {
 	name string
 
 	// Given.
-	start   Start
-	state   fakeauth.State
+	state   fakeauth.State // the session the browser holds; 0 for none
+	cookie  *string        // without a session: the cookie's value, or nil for no cookie
 	advance time.Duration
 	fault   *fault
 
@@ -85,42 +87,6 @@ type reuse struct {
 	after        bool
 }
 
-// Start is what the browser sends before the request: no cookie, a broken
-// one, or a session's.
-type Start int
-
-// The starts of a case.
-const (
-	// CookieNone: the request carries no session cookie.
-	CookieNone Start = iota + 1
-	// CookieMalformed: the cookie holds a value that is not a token.
-	CookieMalformed
-	// CookieUnknown: a well-formed token the store has never seen.
-	CookieUnknown
-	// CookieInvalidated: the token of a session invalidated since (signed
-	// out on another device).
-	CookieInvalidated
-	// CookieSession: the token of a session in the case's fakeauth.State.
-	CookieSession
-)
-
-// String returns the start's name, such as "no-cookie".
-func (s Start) String() string {
-	switch s {
-	case CookieNone:
-		return "no-cookie"
-	case CookieMalformed:
-		return "malformed-token"
-	case CookieUnknown:
-		return "unknown-token"
-	case CookieInvalidated:
-		return "invalidated"
-	case CookieSession:
-		return "session"
-	}
-	return fmt.Sprintf("Start(%d)", int(s))
-}
-
 // Origin is where the request comes from, as its Origin and Sec-Fetch-Site
 // headers tell.
 type Origin int
@@ -145,173 +111,7 @@ const (
 
 // String returns the origin's name, such as "cross-site".
 func (o Origin) String() string {
-	switch o {
-	case NoOrigin:
-		return "no-origin"
-	case SameOrigin:
-		return "same-origin"
-	case CrossSite:
-		return "cross-site"
-	case CrossSiteOldBrowser:
-		return "cross-site-old-browser"
-	case SameSiteSibling:
-		return "same-site"
-	case NullOrigin:
-		return "null-origin"
-	}
-	return fmt.Sprintf("Origin(%d)", int(o))
-}
-
-// Effect is what a request did to the stored session.
-type Effect int
-
-// The effects on the stored session.
-const (
-	// AnyEffect: not checked.
-	AnyEffect Effect = iota
-	// NoSession: there was no stored session for the request's cookie,
-	// and there is none after.
-	NoSession
-	// SessionKept: the session is stored with the expiries it had.
-	SessionKept
-	// SessionRenewed: the session is stored with later expiries.
-	SessionRenewed
-	// SessionDeleted: the session was stored and is not any more.
-	SessionDeleted
-)
-
-// String returns the effect's name, such as "renewed".
-func (e Effect) String() string {
-	switch e {
-	case AnyEffect:
-		return "any"
-	case NoSession:
-		return "no session"
-	case SessionKept:
-		return "kept"
-	case SessionRenewed:
-		return "renewed"
-	case SessionDeleted:
-		return "deleted"
-	case effectChanged:
-		return "changed otherwise"
-	}
-	return fmt.Sprintf("Effect(%d)", int(e))
-}
-
-// Status is the range of HTTP status codes a case accepts.
-type Status struct{ Min, Max int }
-
-// StatusCode accepts exactly code.
-func StatusCode(code int) Status { return Status{code, code} }
-
-// AnyStatus accepts every status.
-func AnyStatus() Status { return Status{} }
-
-// ServerError accepts 500 to 599: what a handler should answer when the
-// session store fails.
-func ServerError() Status { return Status{500, 599} }
-
-// NotServerError accepts 100 to 499.
-func NotServerError() Status { return Status{100, 499} }
-
-// Accepts reports whether code is in the range; the zero Status accepts
-// every code.
-func (s Status) Accepts(code int) bool {
-	return s == Status{} || s.Min <= code && code <= s.Max
-}
-
-// String returns the range, such as "403", "5xx" or "any".
-func (s Status) String() string {
-	switch {
-	case s == Status{}:
-		return "any"
-	case s.Min == s.Max:
-		return fmt.Sprint(s.Min)
-	case s == ServerError():
-		return "5xx"
-	case s == NotServerError():
-		return "not 5xx"
-	}
-	return fmt.Sprintf("%d-%d", s.Min, s.Max)
-}
-
-// Persistence is whether a session cookie outlives the browser.
-type Persistence int
-
-// The persistences of a session cookie.
-const (
-	// AnyPersistence: not checked.
-	AnyPersistence Persistence = iota
-	// Persistent: the cookie has Expires or Max-Age ("remember me").
-	Persistent
-	// EndsWithBrowser: the cookie has neither (a browser session).
-	EndsWithBrowser
-)
-
-// String returns the persistence's name, such as "persistent".
-func (p Persistence) String() string {
-	switch p {
-	case AnyPersistence:
-		return "any"
-	case Persistent:
-		return "persistent"
-	case EndsWithBrowser:
-		return "ends with the browser"
-	}
-	return fmt.Sprintf("Persistence(%d)", int(p))
-}
-
-// Want is what a case expects. A field at its zero value is not checked,
-// except Cookie, whose zero value is authtest.CookieUntouched: set
-// CheckCookie false to skip it.
-//
-// Whatever a case wants, a session cookie a response sets must be
-// HttpOnly, Secure (unless the Auth is configured without), SameSite Lax
-// or Strict (or None where the Auth is configured so), with the Auth's
-// Path ("/") and no Domain unless the Auth is configured with one (RFC
-// 6265bis §4.1.2);
-// and unless Target.TokensInBody, no response body may hold a session
-// token.
-type Want struct {
-	// Session is the effect on the stored session.
-	Session Effect
-	// Cookie is what the response does to the session cookie.
-	Cookie      authtest.CookieChange
-	CheckCookie bool
-	// CookieIn, when not empty, are the changes the response may make to
-	// the session cookie, one of them (Cookie is then not checked).
-	CookieIn []authtest.CookieChange
-	// Persistence is whether the session cookie the response sets
-	// outlives the browser.
-	Persistence Persistence
-	// OtherSessions is the effect on the user's other sessions (see
-	// [Case.OtherSessions]): SessionDeleted when every one is gone,
-	// SessionKept when every one is still stored.
-	OtherSessions Effect
-	// ForeignSession is the effect on another user's session (see
-	// [Case.ForeignSession]).
-	ForeignSession Effect
-	// Status is the accepted range of response status codes.
-	Status Status
-	// Validations is how many session reads (store GetSession and
-	// GetSessionAndUser calls) each request may make; -1 means not checked. A handler that
-	// validates twice makes two.
-	Validations int
-	// Writes is how many store writes the whole case may make in all; -1
-	// means not checked. An active session must cost none; a renewal
-	// exactly one, however many requests race.
-	Writes int
-	// NewSessions is how many sessions the case's requests may create;
-	// -1 means not checked. A sign-in creates one; a refused one none.
-	NewSessions int
-	// Answer is what the response must look like; the zero Answer accepts
-	// any.
-	Answer Answer
-	// SignedInAs, when set, makes the response the signed-in answer of a
-	// route whose signed-out answer is this: not a 5xx, not the signed-out
-	// answer, and a page shows the user.
-	SignedInAs *Answer
+	return enumname.String(o, "Origin", "no-origin", "same-origin", "cross-site", "cross-site-old-browser", "same-site", "null-origin")
 }
 
 type fault struct {
@@ -323,7 +123,7 @@ type fault struct {
 // New starts a custom case: no cookie, a GET of the target's path, no
 // expectations. Chain methods to say more.
 func New(name string) Case {
-	return Case{name: name, start: CookieNone, method: http.MethodGet, concurrency: 1,
+	return Case{name: name, method: http.MethodGet, concurrency: 1,
 		want: Want{Validations: -1, Writes: -1, NewSessions: -1}}
 }
 
@@ -333,12 +133,20 @@ func (c Case) Name() string { return c.name }
 // Named returns c with another name.
 func (c Case) Named(name string) Case { c.name = name; return c }
 
-// Session returns c starting with a session in state s, its cookie sent.
-func (c Case) Session(s fakeauth.State) Case { c.start, c.state = CookieSession, s; return c }
+// Session returns c starting with a session seeded in state s, its
+// cookie sent. A state whose session is gone (fakeauth.Invalidated,
+// fakeauth.DeletedUser) sends the cookie of a session the store no longer
+// has.
+func (c Case) Session(s fakeauth.State) Case { c.state, c.cookie = s, nil; return c }
 
-// Cookie returns c starting from a start other than a session: CookieNone,
-// CookieMalformed, CookieUnknown or CookieInvalidated.
-func (c Case) Cookie(s Start) Case { c.start = s; return c }
+// Cookie returns c starting with a session cookie of the given value that
+// names no session the case seeded: a value that is not a token
+// ([MalformedToken]), or a well-formed token the store never issued
+// ([UnknownToken]).
+func (c Case) Cookie(value string) Case { c.state, c.cookie = 0, &value; return c }
+
+// NoCookie returns c starting with no session cookie, as [New] does.
+func (c Case) NoCookie() Case { c.state, c.cookie = 0, nil; return c }
 
 // Advance returns c with the clock moved by d after the session is seeded
 // and before the request.
@@ -516,10 +324,13 @@ func (c Case) Want() Want { return c.want }
 func (c Case) Describe() string {
 	var b strings.Builder
 	b.WriteString("given ")
-	if c.start == CookieSession {
+	switch {
+	case c.state != 0:
 		fmt.Fprintf(&b, "a session: %s", c.state)
-	} else {
-		b.WriteString(c.start.String())
+	case c.cookie != nil:
+		fmt.Fprintf(&b, "a cookie %q", *c.cookie)
+	default:
+		b.WriteString("no-cookie")
 	}
 	if c.others > 0 {
 		fmt.Fprintf(&b, ", %d other session(s) of the user", c.others)

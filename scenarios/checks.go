@@ -23,7 +23,7 @@ import (
 // session token in the body unless the app hands tokens out, and no
 // redirect off the site through a return path.
 func (r *Result) checkResponse(f *fakeauth.Fake, base string, rec *authtest.Recorder, tokensInBody bool, tokens []string) {
-	c := authtest.SessionCookie(rec, authtest.WithCookieName(f.Auth.CookieName()))
+	c := authtest.SessionCookie(rec, authtest.CheckCookieName(f.Auth.CookieName()))
 	live := c != nil && c.Value != "" && c.MaxAge >= 0
 	if live {
 		r.checkCookieAttrs(f, c)

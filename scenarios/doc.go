@@ -36,8 +36,8 @@
 // sends, and what must follow: the effect on the stored session, what the
 // response does to the session cookie, the status or the whole answer, how
 // many sessions it creates and how many store reads and writes it may
-// cost. Named cases ([Active], [Renewed], [Expired], [Cleared],
-// [CrossOrigin], [StoreDown], [ConcurrentRenewal], ...) encode the table
+// cost. Named cases ([Active], [Idle], [Expired], [Invalidated],
+// [CrossOrigin], [StoreDown], [ConcurrentIdle], ...) encode the table
 // of package authrequest's doc (What Session does); [New] starts a custom
 // case.
 //

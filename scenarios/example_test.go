@@ -18,7 +18,7 @@ import (
 func Example() {
 	for _, c := range scenarios.Standard(target) {
 		switch c.Name() {
-		case "active/GET /profile", "renewed/GET /profile", "expired/GET /profile",
+		case "active/GET /profile", "idle/GET /profile", "expired/GET /profile",
 			"sign-out/cross-origin", "sign-out/active", "store-down/read/GET /profile":
 			r := scenarios.Execute(context.Background(), target, c)
 			fmt.Printf("%-46s passed=%v status=%d cookie=%s session=%s\n", c.Name(), r.Passed(), r.Status, r.Cookie, r.Effect)
@@ -30,7 +30,7 @@ func Example() {
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
 	jar.SetSession(f, s)
 	h := newHandler(f.Auth)
-	r, _ := authtest.NewRequest("GET", "/profile").Request()
+	r, _ := authtest.BuildRequest("GET", "/profile").Request()
 	jar.Do(h, r)
 	f.Clock.Advance(36 * time.Hour)
 	jar.Do(h, r)
@@ -40,7 +40,7 @@ func Example() {
 	// Output:
 	// expired/GET /profile                           passed=true status=303 cookie=cleared session=deleted
 	// active/GET /profile                            passed=true status=200 cookie=untouched session=kept
-	// renewed/GET /profile                           passed=true status=200 cookie=renewed session=renewed
+	// idle/GET /profile                              passed=true status=200 cookie=renewed session=renewed
 	// store-down/read/GET /profile                   passed=true status=503 cookie=untouched session=kept
 	// sign-out/active                                passed=true status=200 cookie=cleared session=deleted
 	// sign-out/cross-origin                          passed=true status=403 cookie=untouched session=kept
@@ -57,7 +57,7 @@ func ExampleNew() {
 		Request("POST", "/settings").
 		From(scenarios.SameOrigin).
 		WantSession(scenarios.SessionRenewed).
-		WantCookie(authtest.CookieRenewed).
+		WantCookie(authtest.Renewed).
 		WantStatus(http.StatusOK)
 	fmt.Println(c.Describe())
 	// Output:

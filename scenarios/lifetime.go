@@ -13,79 +13,73 @@ import (
 // in lifetimeCases hold for any handler that reads the session on the
 // target's path; the others need routes of their own (see each).
 
-// PastAbsoluteLifetime is a session kept renewed since its sign-in, one
+// PastAbsoluteEnd is a session kept renewed since its sign-in, one
 // nanosecond past its absolute end (auth.Config.MaxLifetime): it is dead
 // however recently it was renewed, deleted when read, and its cookie
 // cleared.
-func PastAbsoluteLifetime() Case {
-	return New("past-absolute-lifetime").Session(fakeauth.AbsoluteEndPlus1).
-		WantSession(SessionDeleted).WantCookie(authtest.CookieCleared).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(1)
+func PastAbsoluteEnd() Case {
+	return read(New("past-absolute-end").Session(fakeauth.AbsoluteEndPlus1), SessionDeleted, authtest.Cleared, 1, 1)
 }
 
-// AtAbsoluteLifetime is a session exactly at its absolute end: still
+// AtAbsoluteEnd is a session exactly at its absolute end: still
 // alive (the end instant is inclusive) and active, since renewal cut its
 // active period to the end: kept, with no write.
-func AtAbsoluteLifetime() Case {
-	return New("at-absolute-lifetime").Session(fakeauth.AbsoluteEnd).
-		WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(0)
+func AtAbsoluteEnd() Case {
+	return read(New("at-absolute-end").Session(fakeauth.AbsoluteEnd), SessionKept, authtest.Untouched, 1, 0)
 }
 
-// BrowserSessionCookie is an active browser session (a sign-in without
+// BrowserSession is an active browser session (a sign-in without
 // "remember me"): kept, cookie untouched, no write.
-func BrowserSessionCookie() Case {
-	return New("browser-session").Session(fakeauth.BrowserSession).
-		WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(0)
+func BrowserSession() Case {
+	return read(New("browser-session").Session(fakeauth.BrowserSession), SessionKept, authtest.Untouched, 1, 0)
 }
 
-// RenewalKeepsPolicy is an idle browser session: renewed with the
+// BrowserSessionIdle is an idle browser session: renewed with the
 // browser-session periods, and its cookie re-issued still without
 // Expires or Max-Age (the policy is stored with the session).
-func RenewalKeepsPolicy() Case {
-	return New("renewal-keeps-policy").Session(fakeauth.BrowserSessionIdle).
-		WantSession(SessionRenewed).WantCookie(authtest.CookieRenewed).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(1)
+func BrowserSessionIdle() Case {
+	return read(New("browser-session-idle").Session(fakeauth.BrowserSessionIdle), SessionRenewed, authtest.Renewed, 1, 1)
 }
 
-// The routes the cases below need on a target: a page behind
-// authrequest.RequireSession, a JSON route behind
-// authrequest.RequireSessionAPI and a same-origin POST that calls
-// AuthRequest.InvalidateOtherSessions.
-const (
-	ProtectedPagePath      = "/account/"
-	ProtectedAPIPath       = "/api/account"
-	SignOutOthersPath      = "/account/sign-out-others"
-	RequireSessionSignInAt = "/login"
-)
-
-// OtherDevicesSignedOut is a same-origin POST to [SignOutOthersPath] with
-// an active session: the request's own session is kept and its cookie
-// untouched; the user's other sessions are deleted (one write each: a
-// target seeding other sessions sets WantWrites).
+// OtherDevicesSignedOut is a same-origin POST with an active session to
+// a route that calls AuthRequest.InvalidateOtherSessions (give it with
+// [Case.Request]; [SignOutOthersCases] does, on Target.SignOutOthers):
+// the request's own session is kept and its cookie untouched; the user's
+// other sessions are deleted (one write each: a target seeding other
+// sessions sets WantWrites).
 func OtherDevicesSignedOut() Case {
-	return New("other-devices-signed-out").Session(fakeauth.Active).
-		Request(http.MethodPost, SignOutOthersPath).From(SameOrigin).
-		WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(NotServerError())
+	return New("other-devices-signed-out").Session(fakeauth.Active).Method(http.MethodPost).From(SameOrigin).
+		WantSession(SessionKept).WantCookie(authtest.Untouched).WantStatusIn(NotServerError())
 }
 
-// RequireSessionCases are the require-session middleware's answers on
-// [ProtectedPagePath] and [ProtectedAPIPath]: signed out, a redirect to
-// the sign-in page (303) or 401; signed in, the handler (200); the store
-// down, 503 with the cookie kept.
-func RequireSessionCases() []Case {
-	signedOut := New("").Cookie(CookieNone).WantSession(NoSession).WantCookie(authtest.CookieUntouched).WantWrites(0)
-	return []Case{
-		signedOut.Request(http.MethodGet, ProtectedPagePath).WantStatus(http.StatusSeeOther).Named("require-session/page/signed-out"),
-		signedOut.Request(http.MethodGet, ProtectedAPIPath).WantStatus(http.StatusUnauthorized).Named("require-session/api/signed-out"),
-		Cleared().Request(http.MethodGet, ProtectedPagePath).WantStatus(http.StatusSeeOther).Named("require-session/page/invalidated"),
-		Active().Request(http.MethodGet, ProtectedPagePath).WantStatus(http.StatusOK).Named("require-session/page/active"),
-		Renewed().Request(http.MethodGet, ProtectedAPIPath).WantStatus(http.StatusOK).Named("require-session/api/renewed"),
-		PastAbsoluteLifetime().Request(http.MethodGet, ProtectedPagePath).WantStatus(http.StatusSeeOther).Named("require-session/page/past-absolute-lifetime"),
-		StoreDown().Request(http.MethodGet, ProtectedPagePath).WantStatus(http.StatusServiceUnavailable).Named("require-session/page/store-down"),
-		StoreDown().Request(http.MethodGet, ProtectedAPIPath).WantStatus(http.StatusServiceUnavailable).Named("require-session/api/store-down"),
+// RequireSessionCases are the answers of the target's routes behind
+// authrequest.RequireSession or RequireSessionAPI: those whose signed-out
+// answer refuses (a redirect, or a status outside 2xx). On each, with its
+// first method: signed out, invalidated and past the absolute end, the
+// route's signed-out answer; active and idle, the handler's signed-in
+// answer; the store down, 503 with the cookie kept.
+func RequireSessionCases(t Target) []Case {
+	var cs []Case
+	for _, r := range t.Routes {
+		if !refuses(r.SignedOut) {
+			continue
+		}
+		methods := t.readMethods(r)
+		if len(methods) == 0 {
+			continue
+		}
+		for _, c := range []Case{MissingCookie(), Invalidated(), Active(), Idle(), PastAbsoluteEnd()} {
+			cs = append(cs, expectFor(onRoute(c.Named("require-session/"+c.name), r, methods[0]), r))
+		}
+		cs = append(cs, onRoute(StoreDown().Named("require-session/store-down"), r, methods[0]).WantStatus(http.StatusServiceUnavailable))
 	}
+	return cs
+}
+
+// refuses reports whether a signed-out answer keeps a visitor out: a
+// redirect, or a status that is not 2xx.
+func refuses(a Answer) bool {
+	return a.Location != "" || a.Status != (Status{}) && !a.Status.Accepts(http.StatusOK)
 }
 
 // LifetimeCases is the family of the lifetime rules added to sign-in:
@@ -97,9 +91,9 @@ func LifetimeCases(t Target) []Case {
 	routes, methods := firstRoutes(t)
 	var cs []Case
 	for _, c := range []Case{
-		AtAbsoluteLifetime().Session(fakeauth.AbsoluteEndMinus1).Named("absolute-end-1ns"),
-		AtAbsoluteLifetime(), PastAbsoluteLifetime(),
-		BrowserSessionCookie(), RenewalKeepsPolicy(),
+		AtAbsoluteEnd().Session(fakeauth.AbsoluteEndMinus1).Named("absolute-end-1ns"),
+		AtAbsoluteEnd(), PastAbsoluteEnd(),
+		BrowserSession(), BrowserSessionIdle(),
 	} {
 		for i, r := range routes {
 			cs = append(cs, expectFor(onRoute(c, r, methods[i]), r))

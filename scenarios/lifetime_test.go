@@ -12,6 +12,15 @@ import (
 	"github.com/authkit-dev/authkit/scenarios"
 )
 
+// The routes of lifetimeApp: a page behind authrequest.RequireSession, a
+// JSON route behind RequireSessionAPI and a same-origin POST that calls
+// AuthRequest.InvalidateOtherSessions.
+const (
+	protectedPagePath = "/account/"
+	protectedAPIPath  = "/api/account"
+	signOutOthersPath = "/account/sign-out-others"
+)
+
 // lifetimeApp is an app with every route the lifetime cases need: a
 // probe, a page behind RequireSession, an API behind RequireSessionAPI and
 // "sign out everywhere else". Before that POST it seeds two other
@@ -27,9 +36,9 @@ func (app *lifetimeApp) target() scenarios.Target {
 		Handler: func(f *fakeauth.Fake) http.Handler {
 			mux := http.NewServeMux()
 			mux.HandleFunc("/probe", probe)
-			mux.Handle(scenarios.ProtectedPagePath, authrequest.RequireSession(scenarios.RequireSessionSignInAt)(ok))
-			mux.Handle(scenarios.ProtectedAPIPath, authrequest.RequireSessionAPI()(ok))
-			mux.HandleFunc("POST "+scenarios.SignOutOthersPath, func(w http.ResponseWriter, r *http.Request) {
+			mux.Handle(protectedPagePath, authrequest.RequireSession("/login")(ok))
+			mux.Handle(protectedAPIPath, authrequest.RequireSessionAPI()(ok))
+			mux.HandleFunc("POST "+signOutOthersPath, func(w http.ResponseWriter, r *http.Request) {
 				ar := authrequest.FromContext(r.Context())
 				s, err := ar.Session()
 				if err != nil || s == nil {
@@ -57,18 +66,18 @@ func (app *lifetimeApp) target() scenarios.Target {
 		},
 		Routes: []scenarios.Route{
 			{Pattern: "/probe", SignedOut: scenarios.Unauthorized()},
-			{Pattern: scenarios.ProtectedPagePath, SignedOut: scenarios.RedirectTo(scenarios.RequireSessionSignInAt)},
-			{Pattern: scenarios.ProtectedAPIPath, SignedOut: scenarios.Unauthorized()},
+			{Pattern: protectedPagePath, SignedOut: scenarios.RedirectTo("/login")},
+			{Pattern: protectedAPIPath, SignedOut: scenarios.Unauthorized()},
 		},
-		SignOutOthers: "POST " + scenarios.SignOutOthersPath,
+		SignOutOthers: "POST " + signOutOthersPath,
 	}
 }
 
 func TestLifetimeCases(t *testing.T) {
 	app := &lifetimeApp{}
 	target := app.target()
-	cases := append(scenarios.Standard(target), scenarios.RequireSessionCases()...)
-	scenarios.Run(t, target, append(cases, scenarios.OtherDevicesSignedOut().WantWrites(2))...)
+	cases := append(scenarios.Standard(target), scenarios.RequireSessionCases(target)...)
+	scenarios.Run(t, target, append(cases, scenarios.OtherDevicesSignedOut().Request("POST", signOutOthersPath).WantWrites(2))...)
 }
 
 // The renewed cookie of a browser session, and the cookie of a persistent
@@ -79,8 +88,8 @@ func TestRenewalKeepsPolicyCookie(t *testing.T) {
 		c          scenarios.Case
 		wantExpiry bool
 	}{
-		{scenarios.RenewalKeepsPolicy(), false},
-		{scenarios.Renewed(), true},
+		{scenarios.BrowserSessionIdle(), false},
+		{scenarios.Idle(), true},
 	} {
 		r := scenarios.Execute(context.Background(), app.target(), tc.c)
 		if !r.Passed() {
@@ -98,7 +107,7 @@ func TestRenewalKeepsPolicyCookie(t *testing.T) {
 // seeded, and nothing else.
 func TestOtherDevicesSignedOutDeletesOthers(t *testing.T) {
 	app := &lifetimeApp{}
-	r := scenarios.Execute(context.Background(), app.target(), scenarios.OtherDevicesSignedOut().WantWrites(2))
+	r := scenarios.Execute(context.Background(), app.target(), scenarios.OtherDevicesSignedOut().Request("POST", signOutOthersPath).WantWrites(2))
 	if !r.Passed() {
 		t.Fatal(r.Report())
 	}
@@ -120,13 +129,13 @@ func TestOtherDevicesSignedOutDeletesOthers(t *testing.T) {
 	}
 }
 
-// The past-absolute-lifetime case fails against a handler whose Auth
+// The past-absolute-end case fails against a handler whose Auth
 // ignores the absolute end: a mutant that keeps renewing. Here the mutant
 // is a session seeded without the lifetime, which the case must catch.
 func TestPastAbsoluteLifetimeCatchesAnEndlessSession(t *testing.T) {
 	r := scenarios.Execute(context.Background(), (&lifetimeApp{}).target(),
-		scenarios.PastAbsoluteLifetime().Session(fakeauth.Active))
+		scenarios.PastAbsoluteEnd().Session(fakeauth.Active))
 	if r.Passed() {
-		t.Error("past-absolute-lifetime expectations passed on a live session")
+		t.Error("past-absolute-end expectations passed on a live session")
 	}
 }

@@ -283,7 +283,7 @@ var mutants = []mutant{
 		wrap: func(_ *fakeauth.Fake, _ scenarios.Target, next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { next.ServeHTTP(dropSessionSetCookies{w}, r) })
 		},
-		caughtBy: []string{"renewed/GET ", "active-end+1ns/GET ", "idle-end/GET "},
+		caughtBy: []string{"idle/GET ", "active-end+1ns/GET ", "idle-end/GET "},
 	},
 	{
 		name: "swallows store errors into a logout",
@@ -401,24 +401,24 @@ var mutants = []mutant{
 				next.ServeHTTP(w, r)
 			})
 		},
-		caughtBy: []string{"active/GET ", "renewed/GET ", "sign-out/active"},
+		caughtBy: []string{"active/GET ", "idle/GET ", "sign-out/active"},
 	},
 	{
 		name:     "sets the session cookie without HttpOnly",
 		wrap:     dropCookieAttr("HttpOnly"),
-		caughtBy: []string{"sign-in/ok", "renewed/GET "},
+		caughtBy: []string{"sign-in/ok", "idle/GET "},
 		applies:  func(s shape) bool { return s.target.SignIn != nil },
 	},
 	{
 		name:     "sets the session cookie without Secure",
 		wrap:     dropCookieAttr("Secure"),
-		caughtBy: []string{"sign-in/ok", "renewed/GET "},
+		caughtBy: []string{"sign-in/ok", "idle/GET "},
 		applies:  func(s shape) bool { return s.target.SignIn != nil },
 	},
 	{
 		name:     "sets the session cookie without SameSite",
 		wrap:     dropCookieAttr("SameSite"),
-		caughtBy: []string{"sign-in/ok", "renewed/GET "},
+		caughtBy: []string{"sign-in/ok", "idle/GET "},
 		applies:  func(s shape) bool { return s.target.SignIn != nil },
 	},
 	{
@@ -493,7 +493,7 @@ var mutants = []mutant{
 	{
 		name:     "sets the cookie on a bearer-token request (the app's own)",
 		bug:      testapp.BearerSetsCookie,
-		caughtBy: []string{"bearer/active/GET ", "bearer/renewed/GET "},
+		caughtBy: []string{"bearer/active/GET ", "bearer/idle/GET "},
 		applies:  func(s shape) bool { return hasBug(s) && len(s.target.BearerRoutes) > 0 },
 	},
 	{
@@ -633,13 +633,13 @@ func TestReportNamesWhatFailed(t *testing.T) {
 	target.Handler = func(f *fakeauth.Fake) http.Handler {
 		return mutants[1].wrap(f, target, authkitTarget().Handler(f)) // never re-issues on renewal
 	}
-	r := scenarios.Execute(context.Background(), target, scenarios.Renewed())
+	r := scenarios.Execute(context.Background(), target, scenarios.Idle())
 	if r.Passed() {
 		t.Fatal("the mutant passed")
 	}
 	rep := normalizeSpace(r.Report())
 	for _, want := range []string{
-		`scenario "renewed"`,
+		`scenario "idle"`,
 		"session cookie (-want +got):",
 		`- "renewed",`,
 		`+ "untouched",`,

@@ -62,7 +62,7 @@ var target = scenarios.Target{
 func TestApp(t *testing.T) {
 	// The standard table for this app, and a case of our own.
 	scenarios.Run(t, target, append(scenarios.Standard(target),
-		scenarios.Renewed().Named("idle profile is renewed").Request("GET", "/profile").WantStatus(http.StatusOK))...)
+		scenarios.Idle().Named("idle profile is renewed").Request("GET", "/profile").WantStatus(http.StatusOK))...)
 
 	// A browser across a day and a half: the session is renewed once.
 	f := fakeauth.NewT(t)
@@ -73,9 +73,9 @@ func TestApp(t *testing.T) {
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
 	jar.SetSession(f, s)
 	h := newHandler(f.Auth)
-	authtest.AssertSession(t, jar.Do(h, authtest.NewRequest("GET", "/profile").Build(t)), authtest.Untouched)
+	authtest.AssertSession(t, jar.Do(h, authtest.NewRequest(t, "GET", "/profile", nil)), authtest.Untouched)
 	f.Clock.Advance(36 * time.Hour)
-	authtest.AssertSession(t, jar.Do(h, authtest.NewRequest("GET", "/profile").Build(t)), authtest.Renewed)
+	authtest.AssertSession(t, jar.Do(h, authtest.NewRequest(t, "GET", "/profile", nil)), authtest.Renewed)
 	authtest.AssertSessionHistory(t, jar, authtest.Set, authtest.Renewed)
 }
 

@@ -107,9 +107,9 @@ func TestStandardAgainstAuthrequest(t *testing.T) {
 
 func TestNamedCases(t *testing.T) {
 	scenarios.Run(t, authkitTarget(),
-		scenarios.Active(), scenarios.Renewed(), scenarios.Expired(), scenarios.Cleared(),
+		scenarios.Active(), scenarios.Idle(), scenarios.Expired(), scenarios.Invalidated(),
 		scenarios.MissingCookie(), scenarios.MalformedToken(), scenarios.UnknownToken(), scenarios.DeletedUser(),
-		scenarios.CrossOrigin(), scenarios.StoreDown(), scenarios.ConcurrentRenewal(),
+		scenarios.CrossOrigin(), scenarios.StoreDown(), scenarios.ConcurrentIdle(),
 		scenarios.Logout().Request("POST", "/api/auth/logout"),
 	)
 }

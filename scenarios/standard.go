@@ -17,65 +17,49 @@ import (
 // Active is an active session sent with a GET: the session is kept, the
 // cookie untouched, one read and no write.
 func Active() Case {
-	return New("active").Session(fakeauth.Active).
-		WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(0)
+	return read(New("active").Session(fakeauth.Active), SessionKept, authtest.Untouched, 1, 0)
 }
 
-// Renewed is an idle session sent with a GET: it is renewed in place with
+// Idle is an idle session sent with a GET: it is renewed in place with
 // one conditional write and its cookie is issued again with the new expiry.
-func Renewed() Case {
-	return New("renewed").Session(fakeauth.Idle).
-		WantSession(SessionRenewed).WantCookie(authtest.CookieRenewed).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(1)
+func Idle() Case {
+	return read(New("idle").Session(fakeauth.Idle), SessionRenewed, authtest.Renewed, 1, 1)
 }
 
 // Expired is a session past its idle period: it is deleted when read and
 // the cookie is cleared.
 func Expired() Case {
-	return New("expired").Session(fakeauth.Dead).
-		WantSession(SessionDeleted).WantCookie(authtest.CookieCleared).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(1)
+	return read(New("expired").Session(fakeauth.Dead), SessionDeleted, authtest.Cleared, 1, 1)
 }
 
-// Cleared is the cookie of a session invalidated elsewhere (signed out on
+// Invalidated is the cookie of a session invalidated elsewhere (signed out on
 // another device): the cookie is cleared, nothing is written.
-func Cleared() Case {
-	return New("cleared").Cookie(CookieInvalidated).
-		WantSession(NoSession).WantCookie(authtest.CookieCleared).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(0)
+func Invalidated() Case {
+	return read(New("invalidated").Session(fakeauth.Invalidated), NoSession, authtest.Cleared, 1, 0)
 }
 
 // MissingCookie is a request without a session cookie: nothing is read,
 // nothing is set.
 func MissingCookie() Case {
-	return New("missing-cookie").Cookie(CookieNone).
-		WantSession(NoSession).WantCookie(authtest.CookieUntouched).WantStatusIn(NotServerError()).
-		WantValidations(0).WantWrites(0)
+	return read(New("missing-cookie"), NoSession, authtest.Untouched, 0, 0)
 }
 
-// CookieMalformed is a cookie that can't be a token: it is cleared without a
+// MalformedToken is a cookie that can't be a token: it is cleared without a
 // store read.
 func MalformedToken() Case {
-	return New("malformed-token").Cookie(CookieMalformed).
-		WantSession(NoSession).WantCookie(authtest.CookieCleared).WantStatusIn(NotServerError()).
-		WantValidations(0).WantWrites(0)
+	return read(New("malformed-token").Cookie(malformedToken), NoSession, authtest.Cleared, 0, 0)
 }
 
-// CookieUnknown is a well-formed token the store never issued: one read,
+// UnknownToken is a well-formed token the store never issued: one read,
 // then the cookie is cleared.
 func UnknownToken() Case {
-	return New("unknown-token").Cookie(CookieUnknown).
-		WantSession(NoSession).WantCookie(authtest.CookieCleared).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(0)
+	return read(New("unknown-token").Cookie(unknownToken), NoSession, authtest.Cleared, 1, 0)
 }
 
 // DeletedUser is the session of a user deleted since: the cookie is
 // cleared.
 func DeletedUser() Case {
-	return New("deleted-user").Session(fakeauth.DeletedUser).
-		WantSession(NoSession).WantCookie(authtest.CookieCleared).WantStatusIn(NotServerError()).
-		WantValidations(1).WantWrites(0)
+	return read(New("deleted-user").Session(fakeauth.DeletedUser), NoSession, authtest.Cleared, 1, 0)
 }
 
 // CrossOrigin is an active session sent with a forged POST from another
@@ -83,7 +67,7 @@ func DeletedUser() Case {
 // A cross-site request must never sign anyone in or out.
 func CrossOrigin() Case {
 	return New("cross-origin").Session(fakeauth.Active).Method(http.MethodPost).From(CrossSite).
-		WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatus(http.StatusForbidden).
+		WantSession(SessionKept).WantCookie(authtest.Untouched).WantStatus(http.StatusForbidden).
 		WantValidations(0).WantWrites(0)
 }
 
@@ -92,15 +76,15 @@ func CrossOrigin() Case {
 // works again when the store is back.
 func StoreDown() Case {
 	return New("store-down").Session(fakeauth.Active).FailSessionReads(-1).
-		WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(ServerError()).
+		WantSession(SessionKept).WantCookie(authtest.Untouched).WantStatusIn(ServerError()).
 		WantWrites(0)
 }
 
-// ConcurrentRenewal is an idle session sent by 16 requests at once: every
+// ConcurrentIdle is an idle session sent by 16 requests at once: every
 // one gets through, none clears the cookie, and exactly one store write
 // renews the session.
-func ConcurrentRenewal() Case {
-	return New("concurrent-renewal").Session(fakeauth.Idle).Concurrent(16).
+func ConcurrentIdle() Case {
+	return New("concurrent-idle").Session(fakeauth.Idle).Concurrent(16).
 		WantSession(SessionRenewed).WantStatusIn(NotServerError()).
 		WantValidations(-1).WantWrites(1)
 }
@@ -109,8 +93,15 @@ func ConcurrentRenewal() Case {
 // the session is invalidated and the cookie cleared.
 func Logout() Case {
 	return New("logout").Session(fakeauth.Active).Method(http.MethodPost).From(SameOrigin).
-		WantSession(SessionDeleted).WantCookie(authtest.CookieCleared).WantStatusIn(NotServerError()).
+		WantSession(SessionDeleted).WantCookie(authtest.Cleared).WantStatusIn(NotServerError()).
 		WantWrites(1)
+}
+
+// read is c answered as a handler that reads the session answers: effect e
+// on the stored session, cookie change ch, a status that is not 5xx, and
+// that many session reads and store writes.
+func read(c Case, e Effect, ch authtest.CookieChange, validations, writes int) Case {
+	return c.WantSession(e).WantCookie(ch).WantStatusIn(NotServerError()).WantValidations(validations).WantWrites(writes)
 }
 
 // unsafeMethods returns the methods the origin check applies to.
@@ -161,10 +152,10 @@ func Standard(t Target, extra ...Family) []Case {
 // signedOutStarts and signedInStarts are the starts of a request, by what
 // it should be answered.
 func signedOutStarts() []Case {
-	return []Case{MissingCookie(), MalformedToken(), UnknownToken(), Cleared(), Expired(), DeletedUser()}
+	return []Case{MissingCookie(), MalformedToken(), UnknownToken(), Invalidated(), Expired(), DeletedUser()}
 }
 
-func signedInStarts() []Case { return []Case{Active(), Renewed()} }
+func signedInStarts() []Case { return []Case{Active(), Idle()} }
 
 // readMethods returns the methods of r that only read the session: those
 // of a route the target also names as one that changes the account or its
@@ -274,7 +265,7 @@ func BoundaryCases(t Target) []Case {
 		base := Active()
 		switch st {
 		case fakeauth.ActiveEndPlus1, fakeauth.IdleEndMinus1, fakeauth.IdleEnd:
-			base = Renewed()
+			base = Idle()
 		case fakeauth.IdleEndPlus1:
 			base = Expired()
 		}
@@ -313,12 +304,12 @@ func CrossOriginCases(t Target) []Case {
 			cs = append(cs,
 				CrossOrigin().Request(m, r.path()).Header(r.Header).From(SameSiteSibling).Named("cross-origin/same-site-sibling/"+where),
 				CrossOrigin().Request(m, r.path()).Header(r.Header).From(NullOrigin).Named("cross-origin/null-origin/"+where),
-				CrossOrigin().Request(m, r.path()).Header(r.Header).Cookie(CookieNone).WantSession(NoSession).Named("cross-origin/no-cookie/"+where))
+				CrossOrigin().Request(m, r.path()).Header(r.Header).NoCookie().WantSession(NoSession).Named("cross-origin/no-cookie/"+where))
 			continue
 		}
 		cs = append(cs,
 			expectFor(Active().Request(m, r.path()).Header(r.Header).From(CrossSite).Named("cross-origin/"+where+"/active"), r),
-			expectFor(Renewed().Request(m, r.path()).Header(r.Header).From(CrossSite).Named("cross-origin/"+where+"/idle"), r))
+			expectFor(Idle().Request(m, r.path()).Header(r.Header).From(CrossSite).Named("cross-origin/"+where+"/idle"), r))
 	}
 	return cs
 }
@@ -358,7 +349,7 @@ func ConcurrencyCases(t Target) []Case {
 		return nil
 	}
 	r, m := routes[0], methods[0]
-	return []Case{ConcurrentRenewal().Request(m, r.path()).Header(r.Header).Named("concurrent-renewal/" + m + " " + r.path() + " x16")}
+	return []Case{ConcurrentIdle().Request(m, r.path()).Header(r.Header).Named("concurrent-idle/" + m + " " + r.path() + " x16")}
 }
 
 // SignUpCases is the sign-up route: a new user is signed in; an empty
@@ -372,8 +363,8 @@ func SignUpCases(t Target) []Case {
 	cu := t.creds()
 	newUser := Credentials{Username: "new-" + cu.Username, Password: cu.Password}
 	ok := New("sign-up").PostCredentials(f, newUser).From(SameOrigin).
-		WantCookie(authtest.CookieSet).WantAnswer(f.Success.or(Answer{Status: Status{200, 399}})).WantNewSessions(1)
-	refused := ok.WantCookie(authtest.CookieUntouched).WantAnswer(Answer{Status: NotServerError()}).WantNewSessions(0)
+		WantCookie(authtest.Set).WantAnswer(f.Success.or(Answer{Status: Status{200, 399}})).WantNewSessions(1)
+	refused := ok.WantCookie(authtest.Untouched).WantAnswer(Answer{Status: NotServerError()}).WantNewSessions(0)
 	return []Case{
 		ok.Named("sign-up/ok"),
 		refused.postCredentials(f, Credentials{Username: newUser.Username}, "with an empty password").Named("sign-up/empty-password"),
@@ -396,11 +387,11 @@ func SignInCases(t Target) []Case {
 	f := *t.SignIn
 	cu := t.creds()
 	ok := New("sign-in").postCredentials(f, cu, "with "+cu.Username+"'s password").From(SameOrigin).
-		WantCookie(authtest.CookieSet).WantAnswer(f.Success.or(Answer{Status: Status{200, 399}})).WantNewSessions(1)
-	refused := ok.WantCookie(authtest.CookieUntouched).WantAnswer(Answer{Status: NotServerError()}).WantNewSessions(0)
+		WantCookie(authtest.Set).WantAnswer(f.Success.or(Answer{Status: Status{200, 399}})).WantNewSessions(1)
+	refused := ok.WantCookie(authtest.Untouched).WantAnswer(Answer{Status: NotServerError()}).WantNewSessions(0)
 	cs := []Case{
 		ok.WantSession(NoSession).Named("sign-in/ok"),
-		ok.Session(fakeauth.Active).WantSession(SessionDeleted).WantCookie(authtest.CookieRotated).Named("sign-in/replaces-planted-session"),
+		ok.Session(fakeauth.Active).WantSession(SessionDeleted).WantCookie(authtest.Rotated).Named("sign-in/replaces-planted-session"),
 		refused.postCredentials(f, Credentials{Username: cu.Username, Password: cu.Password + "!"}, "with a wrong password").Named("sign-in/wrong-password"),
 		refused.postCredentials(f, Credentials{Username: cu.Username}, "with an empty password").Named("sign-in/empty-password"),
 		refused.postCredentials(f, Credentials{Username: "unknown-" + cu.Username, Password: cu.Password}, "as a user who does not exist").Named("sign-in/unknown-user"),
@@ -480,7 +471,7 @@ func signOutCases(so SignOut, prefix string) []Case {
 			WantAnswer(so.NoSession.or(Answer{Status: NotServerError()})),
 		CrossOrigin().Request(m, p).Header(so.Header).Named(prefix + "cross-origin"),
 		New(prefix+"cross-site-GET").Session(fakeauth.Active).Request(http.MethodGet, p).Header(so.Header).From(CrossSite).
-			WantSession(SessionKept).WantCookie(authtest.CookieUntouched).WantStatusIn(NotServerError()).WantWrites(0),
+			WantSession(SessionKept).WantCookie(authtest.Untouched).WantStatusIn(NotServerError()).WantWrites(0),
 		// Every session operation fails: a sign-out may read the session
 		// first (APIHandler does) or delete it by its ID at once (SignOut).
 		StoreDown().Request(m, p).Header(so.Header).From(SameOrigin).FailSessionOps(-1).Named(prefix + "store-down"),

@@ -46,7 +46,7 @@ var clientChecks = []clientCheck{
 		ctx := t.Context()
 		s := newSessions(t, client)
 		a := testservices.NewAuth(t, s, nil)
-		if a.Users() != nil {
+		if a.KeepsUsers() {
 			t.Fatal("an Auth on Sessions has user methods")
 		}
 		if _, err := a.CreateUser(ctx, auth.NewUser{}); !errors.Is(err, auth.ErrNoUserStore) {

@@ -63,7 +63,7 @@ func TestWriteWaitingForLockHonoursContext(t *testing.T) {
 		}
 		tokens = append(tokens, sess.Token)
 	}
-	clock.Advance(a.ActivePeriod() + time.Minute) // every session idle: validating renews it
+	clock.Advance(a.Config().ActivePeriod + time.Minute) // every session idle: validating renews it
 
 	release := holdWriteLock(t, path)
 	start := time.Now()

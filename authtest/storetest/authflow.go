@@ -24,7 +24,7 @@ func testAuthTokensNotStored(f *fixture) {
 	if _, err := a.ValidateSession(ctx, sess.Token); err != nil {
 		f.t.Fatalf("Auth.ValidateSession: %v", err)
 	}
-	c.advance(a.ActivePeriod() + time.Second) // idle: renewal writes too
+	c.advance(a.Config().ActivePeriod + time.Second) // idle: renewal writes too
 	renewed, err := a.ValidateSession(ctx, sess.Token)
 	f.noErr("Auth.ValidateSession(idle)", err)
 
@@ -60,7 +60,7 @@ func testAuthLifecycle(f *fixture) {
 		ActiveExpiresAt: sess.ActiveExpiresAt, IdleExpiresAt: sess.IdleExpiresAt,
 	})
 
-	c.advance(a.ActivePeriod() + time.Nanosecond)
+	c.advance(a.Config().ActivePeriod + time.Nanosecond)
 	renewed, err := a.ValidateSession(ctx, sess.Token)
 	f.noErr("Auth.ValidateSession(idle)", err)
 	if !renewed.Fresh || !renewed.ActiveExpiresAt.After(sess.ActiveExpiresAt) {
@@ -77,7 +77,7 @@ func testAuthLifecycle(f *fixture) {
 		f.t.Error("active session validated as Fresh")
 	}
 
-	c.advance(a.ActivePeriod() + a.IdlePeriod() + time.Nanosecond)
+	c.advance(a.Config().ActivePeriod + a.Config().IdlePeriod + time.Nanosecond)
 	_, err = a.ValidateSession(ctx, sess.Token)
 	f.wantErr("Auth.ValidateSession(dead)", err, auth.ErrInvalidSession)
 	f.wantNoSession(sess.ID)
@@ -95,7 +95,7 @@ func testAuthSweep(f *fixture) {
 		f.noErr("Auth.CreateSession", err)
 		old = append(old, s)
 	}
-	c.advance(a.ActivePeriod() + a.IdlePeriod() + time.Nanosecond)
+	c.advance(a.Config().ActivePeriod + a.Config().IdlePeriod + time.Nanosecond)
 	fresh, err := a.CreateSession(ctx, "u1")
 	f.noErr("Auth.CreateSession", err)
 	n, err := a.DeleteExpiredSessions(ctx)

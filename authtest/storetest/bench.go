@@ -40,7 +40,7 @@ func BenchmarkSessionStore(b *testing.B, newStore func(b *testing.B) auth.Sessio
 		ctx := b.Context()
 		b.ReportAllocs()
 		for b.Loop() {
-			c.advance(a.ActivePeriod() + time.Nanosecond)
+			c.advance(a.Config().ActivePeriod + time.Nanosecond)
 			s, err := a.ValidateSession(ctx, token)
 			if err != nil {
 				b.Fatalf("ValidateSession: %v", err)

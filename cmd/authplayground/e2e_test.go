@@ -68,7 +68,7 @@ type api struct {
 // newAPI returns a client whose cookie jar reads clock, or the system
 // clock when it is nil.
 func newAPI(t *testing.T, base, name string, clock auth.Clock) *api {
-	opts := []authtest.Option{authtest.WithName(name)}
+	opts := []authtest.JarOption{authtest.WithName(name)}
 	if clock != nil {
 		opts = append(opts, authtest.WithClock(clock))
 	}
@@ -121,7 +121,7 @@ func (c *api) signUp(username string) string {
 	c.t.Helper()
 	res, body := c.do("POST", "/api/signup", `{"username":"`+username+`","password":"correct horse"}`)
 	c.want(res, body, 200, "")
-	authtest.AssertSession(c.t, res, authtest.CookieSet)
+	authtest.AssertSession(c.t, res, authtest.Set)
 	var got struct {
 		User struct{ ID, Username string } `json:"user"`
 	}
@@ -185,13 +185,13 @@ func TestJSONAPIEndToEnd(t *testing.T) {
 
 	res, body := carol.do("POST", "/api/signup", `{"username":"ada","password":"again"}`)
 	carol.want(res, body, 409, `{"error":"that username is taken"}`)
-	authtest.AssertSession(t, res, authtest.CookieUntouched)
+	authtest.AssertSession(t, res, authtest.Untouched)
 	res, body = carol.do("POST", "/api/login", `{"username":"ada","password":"wrong"}`)
 	carol.want(res, body, 401, `{"error":"wrong username or password"}`)
-	authtest.AssertSession(t, res, authtest.CookieUntouched)
+	authtest.AssertSession(t, res, authtest.Untouched)
 	res, body = carol.do("POST", "/api/login", `{"username":"ada",`)
 	carol.want(res, body, 400, "")
-	authtest.AssertSession(t, res, authtest.CookieUntouched)
+	authtest.AssertSession(t, res, authtest.Untouched)
 	res, body = carol.do("POST", "/api/login", `{"username":"ada","password":"`+strings.Repeat("x", 10000)+`"}`)
 	carol.want(res, body, 400, "")
 
@@ -213,7 +213,7 @@ func TestJSONAPIEndToEnd(t *testing.T) {
 	}
 	res, body = ada.do("GET", "/api/auth/user", "")
 	ada.want(res, body, 200, "")
-	authtest.AssertSession(t, res, authtest.CookieRenewed)
+	authtest.AssertSession(t, res, authtest.Renewed)
 	if got := ada.states(); got[adaID] != "active" || got[carolID] != "idle" {
 		t.Errorf("sessions after ada's renewal: %v, want ada active, carol idle", got)
 	}
@@ -224,13 +224,13 @@ func TestJSONAPIEndToEnd(t *testing.T) {
 	}
 	res, body = carol.do("GET", "/api/auth/user", "")
 	carol.want(res, body, 200, `{"user":null}`)
-	authtest.AssertSession(t, res, authtest.CookieCleared)
+	authtest.AssertSession(t, res, authtest.Cleared)
 	if got := ada.states(); got[carolID] != "" {
 		t.Errorf("carol's dead session is still stored after she presented it: %v", got)
 	}
 	res, body = ada.do("GET", "/api/auth/user", "")
 	ada.want(res, body, 200, "")
-	authtest.AssertSession(t, res, authtest.CookieRenewed)
+	authtest.AssertSession(t, res, authtest.Renewed)
 
 	// Faults: a failing read is a 503 that keeps the cookie; a failing
 	// session insert makes sign-in a 503 without a cookie.
@@ -239,12 +239,12 @@ func TestJSONAPIEndToEnd(t *testing.T) {
 	ada.want(res, body, 200, `{"faults":{"GetSessionAndUser":1}}`)
 	res, body = ada.do("GET", "/api/auth/user", "")
 	ada.want(res, body, 503, `{"error":"session store unavailable; try again"}`)
-	authtest.AssertSession(t, res, authtest.CookieUntouched)
+	authtest.AssertSession(t, res, authtest.Untouched)
 	res, body = ada.do("POST", "/_play/faults", `{"op":"CreateSession","count":1}`)
 	ada.want(res, body, 200, "")
 	res, body = ada.do("POST", "/api/login", `{"username":"ada","password":"correct horse"}`)
 	ada.want(res, body, 503, "")
-	authtest.AssertSession(t, res, authtest.CookieUntouched)
+	authtest.AssertSession(t, res, authtest.Untouched)
 	if got, _ := ada.jar.Cookie(auth.DefaultCookieName); got == nil || got.Value != cookie.Value {
 		t.Error("a store failure cost ada her cookie")
 	}
@@ -262,12 +262,12 @@ func TestJSONAPIEndToEnd(t *testing.T) {
 	ada.want(res, body, 403, `{"error":"cross-origin request"}`)
 	res, body = ada.do("POST", "/api/auth/logout", "", "Origin", "https://evil.example")
 	ada.want(res, body, 403, "")
-	authtest.AssertSession(t, res, authtest.CookieUntouched)
+	authtest.AssertSession(t, res, authtest.Untouched)
 
 	// Sign out, twice.
 	res, body = ada.do("POST", "/api/auth/logout", "")
 	ada.want(res, body, 200, `{}`)
-	authtest.AssertSession(t, res, authtest.CookieCleared)
+	authtest.AssertSession(t, res, authtest.Cleared)
 	res, body = ada.do("POST", "/api/auth/logout", "")
 	ada.want(res, body, 401, "")
 
@@ -283,11 +283,11 @@ func TestJSONAPIEndToEnd(t *testing.T) {
 	ada.want(res, body, 401, "")
 	res, body = ada.do("GET", "/api/auth/user", "")
 	ada.want(res, body, 200, `{"user":null}`)
-	authtest.AssertSession(t, res, authtest.CookieCleared)
+	authtest.AssertSession(t, res, authtest.Cleared)
 
 	authtest.AssertSessionHistory(t, ada.jar,
-		authtest.CookieSet, authtest.CookieRenewed, authtest.CookieRenewed, authtest.CookieCleared,
-		authtest.CookieSet, authtest.CookieCleared)
+		authtest.Set, authtest.Renewed, authtest.Renewed, authtest.Cleared,
+		authtest.Set, authtest.Cleared)
 }
 
 // A request whose Host is not a loopback name is refused: a page on

@@ -20,7 +20,7 @@ func ExampleNewHandler() {
 	}
 	h := formapp.NewHandler(f.Auth, nil)
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
-	r, _ := authtest.NewRequest("POST", "/signup").SameOrigin().
+	r, _ := authtest.BuildRequest("POST", "/signup").SameOrigin().
 		WithForm(url.Values{"username": {"grace"}, "password": {"compilers are fun"}}).Request()
 	rec := jar.Do(h, r)
 	fmt.Println(rec.Redirects[0].Code, rec.Redirects[0].Header().Get("Location"), authtest.SessionChange(rec.Redirects[0]))

@@ -37,7 +37,7 @@ func TestStandard(t *testing.T) {
 
 // post is a same-origin form post of the page's form.
 func post(t *testing.T, path string, form url.Values) *http.Request {
-	return authtest.NewRequest("POST", path).SameOrigin().WithForm(form).Build(t)
+	return authtest.BuildRequest("POST", path).SameOrigin().WithForm(form).Build(t)
 }
 
 // TestVisit signs up, signs out and signs in as a visitor would, each
@@ -95,6 +95,6 @@ func TestOnSQLite(t *testing.T) {
 	jar := authtest.NewJar()
 	rec := jar.Do(h, post(t, "/signup", url.Values{"username": {"ada"}, "password": {"correct horse"}}))
 	assert.Contains(t, rec.Body.String(), "Signed in as <b>ada</b>")
-	rec = jar.Do(h, authtest.NewRequest("GET", "/account").Build(t))
+	rec = jar.Do(h, authtest.BuildRequest("GET", "/account").Build(t))
 	assert.Equal(t, http.StatusOK, rec.Code)
 }

@@ -18,7 +18,7 @@ func ExampleNewHandler() {
 		return
 	}
 	h := jsonapi.NewHandler(f.Auth, nil)
-	r, _ := authtest.NewRequest("POST", "/api/signup").
+	r, _ := authtest.BuildRequest("POST", "/api/signup").
 		WithJSON(map[string]string{"email": "grace@example.com", "password": "compilers are fun"}).Request()
 	rec := authtest.Serve(h, r)
 	var body struct{ Token string }
@@ -27,7 +27,7 @@ func ExampleNewHandler() {
 		return
 	}
 	fmt.Println(rec.Code, authtest.SessionChange(rec))
-	r, _ = authtest.NewRequest("GET", "/api/me").WithBearer(body.Token).Request()
+	r, _ = authtest.BuildRequest("GET", "/api/me").WithBearer(body.Token).Request()
 	rec = authtest.Serve(h, r)
 	var me struct{ User map[string]any }
 	if err := json.Unmarshal(rec.Body.Bytes(), &me); err != nil {

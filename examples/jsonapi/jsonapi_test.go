@@ -55,7 +55,7 @@ func (s *APISuite) SetupTest() {
 
 // post sends body as JSON to path from the same origin, through the jar.
 func (s *APISuite) post(path, body string) *authtest.Recorder {
-	r := authtest.NewRequest("POST", path).SameOrigin().WithBody("application/json", []byte(body)).Build(s.T())
+	r := authtest.BuildRequest("POST", path).SameOrigin().WithBody("application/json", []byte(body)).Build(s.T())
 	return s.jar.Do(s.h, r)
 }
 
@@ -76,16 +76,16 @@ func (s *APISuite) signUp() string {
 func (s *APISuite) TestBearerToken() {
 	token := s.signUp()
 	other := authtest.NewJar() // a client without the cookie
-	rec := other.Do(s.h, authtest.NewRequest("GET", "/api/me").WithBearer(token).Build(s.T()))
+	rec := other.Do(s.h, authtest.BuildRequest("GET", "/api/me").WithBearer(token).Build(s.T()))
 	s.Equal(http.StatusOK, rec.Code)
 	s.Contains(rec.Body.String(), `"email":"ada@example.com"`)
 	authtest.AssertSession(s.T(), rec, authtest.Untouched)
 
-	rec = other.Do(s.h, authtest.NewRequest("POST", "/api/logout").WithBearer(token).Build(s.T()))
+	rec = other.Do(s.h, authtest.BuildRequest("POST", "/api/logout").WithBearer(token).Build(s.T()))
 	s.Equal(http.StatusOK, rec.Code)
-	rec = other.Do(s.h, authtest.NewRequest("GET", "/api/me").WithBearer(token).Build(s.T()))
+	rec = other.Do(s.h, authtest.BuildRequest("GET", "/api/me").WithBearer(token).Build(s.T()))
 	s.Equal(http.StatusUnauthorized, rec.Code, "the token's session is gone")
-	rec = s.jar.Do(s.h, authtest.NewRequest("GET", "/api/me").Build(s.T()))
+	rec = s.jar.Do(s.h, authtest.BuildRequest("GET", "/api/me").Build(s.T()))
 	s.Equal(http.StatusUnauthorized, rec.Code, "and the cookie named the same session")
 }
 
@@ -102,7 +102,7 @@ func (s *APISuite) TestInputIsChecked() {
 		s.Equal(want, rec.Code, body)
 		authtest.AssertSession(s.T(), rec, authtest.Untouched)
 	}
-	r := authtest.NewRequest("POST", "/api/login").SameOrigin().WithBody("text/plain", []byte(`{}`)).Build(s.T())
+	r := authtest.BuildRequest("POST", "/api/login").SameOrigin().WithBody("text/plain", []byte(`{}`)).Build(s.T())
 	s.Equal(http.StatusUnsupportedMediaType, s.jar.Do(s.h, r).Code)
 }
 

@@ -99,11 +99,11 @@ func (s *AppSuite) SetupTest() {
 
 // post sends a same-origin form through the jar, which follows redirects.
 func (s *AppSuite) post(path string, form url.Values) *authtest.Recorder {
-	return s.jar.Do(s.h, authtest.NewRequest("POST", base+path).SameOrigin().WithForm(form).Build(s.T()))
+	return s.jar.Do(s.h, authtest.BuildRequest("POST", base+path).SameOrigin().WithForm(form).Build(s.T()))
 }
 
 func (s *AppSuite) get(path string) *authtest.Recorder {
-	return s.jar.Do(s.h, authtest.NewRequest("GET", base+path).Build(s.T()))
+	return s.jar.Do(s.h, authtest.BuildRequest("GET", base+path).Build(s.T()))
 }
 
 func creds(email, password string) url.Values {
@@ -114,15 +114,15 @@ func creds(email, password string) url.Values {
 // route (GET, or the account page's POST of link=1), the provider's
 // approval, and the callback. It returns the callback's answer.
 func (s *AppSuite) signInWithProvider(link bool) *authtest.Recorder {
-	b := authtest.NewRequest("GET", base+"/auth/oidc/start")
+	b := authtest.BuildRequest("GET", base+"/auth/oidc/start")
 	if link {
-		b = authtest.NewRequest("POST", base+"/auth/oidc/start").SameOrigin().WithForm(url.Values{"link": {"1"}})
+		b = authtest.BuildRequest("POST", base+"/auth/oidc/start").SameOrigin().WithForm(url.Values{"link": {"1"}})
 	}
 	start := s.jar.Serve(s.h, b.Build(s.T()))
 	s.Require().Contains([]int{http.StatusFound, http.StatusSeeOther}, start.Code, start.Body.String())
 	cb, err := oidcscenarios.FollowToClient(s.T().Context(), s.idp.Client(), start.Header().Get("Location"))
 	s.Require().NoError(err)
-	return s.jar.Serve(s.h, authtest.NewRequest("GET", cb.String()).Build(s.T()))
+	return s.jar.Serve(s.h, authtest.BuildRequest("GET", cb.String()).Build(s.T()))
 }
 
 // sessionUser returns the user of the jar's session cookie.
@@ -142,7 +142,7 @@ func (s *AppSuite) TestPasswordSignUpSignInSignOut() {
 	authtest.AssertSession(s.T(), rec.Redirects[0], authtest.Set)
 
 	other := authtest.NewJar(authtest.WithClock(s.f.Clock))
-	dup := other.Do(s.h, authtest.NewRequest("POST", base+"/signup").SameOrigin().WithForm(creds("ada@example.com", "another one")).Build(s.T()))
+	dup := other.Do(s.h, authtest.BuildRequest("POST", base+"/signup").SameOrigin().WithForm(creds("ada@example.com", "another one")).Build(s.T()))
 	s.Equal(http.StatusConflict, dup.Code, "the email is taken")
 	authtest.AssertSession(s.T(), dup, authtest.Untouched)
 
@@ -218,9 +218,9 @@ func (s *AppSuite) TestLinkProviderFromAccount() {
 
 func (s *AppSuite) TestLinkingStartsOnlyFromSameOriginPOST() {
 	s.post("/signup", creds("ada@example.com", "correct horse"))
-	rec := s.jar.Serve(s.h, authtest.NewRequest("GET", base+"/auth/oidc/start?link=1").Build(s.T()))
+	rec := s.jar.Serve(s.h, authtest.BuildRequest("GET", base+"/auth/oidc/start?link=1").Build(s.T()))
 	s.Equal(http.StatusForbidden, rec.Code, "a link a cross-site page could send")
-	rec = s.jar.Serve(s.h, authtest.NewRequest("POST", base+"/auth/oidc/start").CrossSite("https://evil.example").
+	rec = s.jar.Serve(s.h, authtest.BuildRequest("POST", base+"/auth/oidc/start").CrossSite("https://evil.example").
 		WithForm(url.Values{"link": {"1"}}).Build(s.T()))
 	s.Equal(http.StatusForbidden, rec.Code, "a form on another site")
 	authtest.AssertSession(s.T(), rec, authtest.Untouched)

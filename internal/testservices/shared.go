@@ -83,7 +83,7 @@ const sharedUser = "testservices-user"
 // a keeps users, sharedUser when it does not.
 func newUser(t testing.TB, a *auth.Auth) string {
 	t.Helper()
-	if a.Users() == nil {
+	if !a.KeepsUsers() {
 		return sharedUser
 	}
 	u, err := a.CreateUser(t.Context(), auth.NewUser{Attributes: map[string]any{"name": "Ada"}})
@@ -126,8 +126,8 @@ func CheckSharedRenewal(t *testing.T, stores ...auth.SessionStore) {
 			t.Fatalf("server %d: ValidateSession(active): %v", i, err)
 		}
 	}
-	clock.Advance(servers[0].ActivePeriod() + time.Minute)
-	wantActive := clock.Now().Add(servers[0].ActivePeriod())
+	clock.Advance(servers[0].Config().ActivePeriod + time.Minute)
+	wantActive := clock.Now().Add(servers[0].Config().ActivePeriod)
 
 	got := make([]*auth.Session, callers)
 	errs := make([]error, callers)

@@ -362,9 +362,9 @@ func (r *run) given(c Case) error {
 // provider, and keeps the callback URL the provider redirects to.
 func (r *run) startFlow(link bool) error {
 	path := r.target.StartPath
-	b := authtest.NewRequest("GET", r.target.BaseURL+path)
+	b := authtest.BuildRequest("GET", r.target.BaseURL+path)
 	if link {
-		b = authtest.NewRequest("POST", r.target.BaseURL+path).WithForm(url.Values{"link": {"1"}}).SameOrigin()
+		b = authtest.BuildRequest("POST", r.target.BaseURL+path).WithForm(url.Values{"link": {"1"}}).SameOrigin()
 	}
 	before := r.jar.All()
 	req, err := b.Request()
@@ -391,7 +391,7 @@ func (r *run) startFlow(link bool) error {
 }
 
 func (r *run) callback() *authtest.Recorder {
-	req, err := authtest.NewRequest("GET", r.flowURL.String()).Request()
+	req, err := authtest.BuildRequest("GET", r.flowURL.String()).Request()
 	if err != nil {
 		rec := authtest.Serve(nil, nil)
 		rec.Body.WriteString(err.Error())

@@ -18,7 +18,7 @@ import (
 // headers (as curl or a script sends it) and returns the response.
 func call(t *testing.T, h http.Handler, jar *authtest.Jar, method, path, body string) *authtest.Recorder {
 	t.Helper()
-	b := authtest.NewRequest(method, base+path)
+	b := authtest.BuildRequest(method, base+path)
 	if body != "" {
 		b = b.WithBody("application/json", []byte(body))
 	}
@@ -80,7 +80,7 @@ func TestSignupAndLoginErrors(t *testing.T) {
 			if msg := errorOf(t, rec); tc.msg != "" && msg != tc.msg {
 				t.Errorf("error %q, want %q", msg, tc.msg)
 			}
-			authtest.AssertSession(t, rec, authtest.CookieUntouched)
+			authtest.AssertSession(t, rec, authtest.Untouched)
 		})
 	}
 	// The limits are inclusive.
@@ -88,14 +88,14 @@ func TestSignupAndLoginErrors(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Errorf("signup at the limits: %d %s", rec.Code, rec.Body)
 	}
-	authtest.AssertSession(t, rec, authtest.CookieRotated)
+	authtest.AssertSession(t, rec, authtest.Rotated)
 }
 
 func TestSignupReturnsUser(t *testing.T) {
 	srv := newServer(t)
 	jar := authtest.NewJar(authtest.WithClock(srv.Fake().Clock))
 	rec := call(t, srv, jar, "POST", "/api/signup", `{"username":"ada","password":"pw"}`)
-	authtest.RequireSession(t, rec, authtest.CookieSet)
+	authtest.RequireSession(t, rec, authtest.Set)
 	authtest.AssertSessionAttrs(t, rec, authtest.CookieAttrs{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	var body struct {
 		User map[string]string `json:"user"`
@@ -123,7 +123,7 @@ func TestCrossSiteIsRefused(t *testing.T) {
 	srv := newServer(t)
 	jar := authtest.NewJar(authtest.WithClock(srv.Fake().Clock))
 	for _, path := range []string{"/api/signup", "/api/login", "/_play/reset", "/_play/faults", "/_play/clock/advance", "/ui/reset", "/ui/advance"} {
-		rec := jar.Do(srv, authtest.NewRequest("POST", base+path).
+		rec := jar.Do(srv, authtest.BuildRequest("POST", base+path).
 			WithBody("application/json", []byte(`{"by":"1h","op":"GetUser","count":1,"username":"x","password":"y"}`)).
 			CrossSite("https://evil.example").Build(t))
 		if rec.Code != http.StatusForbidden {
@@ -136,12 +136,12 @@ func TestCrossSiteIsRefused(t *testing.T) {
 	if got := srv.Fake().Store.PendingFaults(); len(got) != 0 {
 		t.Errorf("a cross-site request armed faults: %v", got)
 	}
-	rec := jar.Do(srv, authtest.NewRequest("DELETE", base+"/_play/faults").CrossSite("https://evil.example").Build(t))
+	rec := jar.Do(srv, authtest.BuildRequest("DELETE", base+"/_play/faults").CrossSite("https://evil.example").Build(t))
 	if rec.Code != http.StatusForbidden || errorOf(t, rec) != "cross-origin request" {
 		t.Errorf("cross-site DELETE /_play/faults: %d %s", rec.Code, rec.Body)
 	}
 	// The same request from the playground's own page passes.
-	rec = jar.Do(srv, authtest.NewRequest("POST", base+"/_play/clock/advance").WithJSON(map[string]string{"by": "1h"}).SameOrigin().Build(t))
+	rec = jar.Do(srv, authtest.BuildRequest("POST", base+"/_play/clock/advance").WithJSON(map[string]string{"by": "1h"}).SameOrigin().Build(t))
 	if rec.Code != http.StatusOK {
 		t.Errorf("same-origin advance: %d %s", rec.Code, rec.Body)
 	}
@@ -195,7 +195,7 @@ func TestFaultsAPI(t *testing.T) {
 		if rec.Code != http.StatusServiceUnavailable {
 			t.Errorf("user with a failing store: %d, want 503", rec.Code)
 		}
-		authtest.AssertSession(t, rec, authtest.CookieUntouched)
+		authtest.AssertSession(t, rec, authtest.Untouched)
 	}
 	if rec := call(t, srv, jar, "GET", "/api/auth/user", ""); !strings.Contains(rec.Body.String(), "ada") {
 		t.Errorf("after the faults ran out: %s", rec.Body)
@@ -206,7 +206,7 @@ func TestFaultsAPI(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("login while CreateSession fails: %d, want 503", rec.Code)
 	}
-	authtest.AssertSession(t, rec, authtest.CookieUntouched)
+	authtest.AssertSession(t, rec, authtest.Untouched)
 
 	call(t, srv, jar, "POST", "/_play/faults", `{"op":"UserSessions","count":3}`)
 	rec = call(t, srv, jar, "DELETE", "/_play/faults", "")
@@ -264,7 +264,7 @@ func TestSessionsAndReset(t *testing.T) {
 	if strings.TrimSpace(rec.Body.String()) != `{"user":null}` {
 		t.Errorf("user after reset: %s", rec.Body)
 	}
-	authtest.AssertSession(t, rec, authtest.CookieCleared)
+	authtest.AssertSession(t, rec, authtest.Cleared)
 	if rec := call(t, srv, bob, "POST", "/api/login", `{"username":"bob","password":"pw"}`); rec.Code != http.StatusUnauthorized {
 		t.Errorf("bob signs in after reset: %d", rec.Code)
 	}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authrequest"
-	"github.com/authkit-dev/authkit/scenarios"
 )
 
 // Limits on what a sign-up or sign-in may send. They keep a request from
@@ -62,6 +61,16 @@ const usernameProvider = "username"
 //
 // The scenario lab runs the standard scenarios against it, each on a fake
 // of its own; the live server mounts the same routes on its own fake.
+// The routes of the app behind authrequest.RequireSession and
+// RequireSessionAPI, the page that signs out the user's other devices,
+// and where RequireSession sends a signed-out visitor.
+const (
+	ProtectedPagePath = "/account/"
+	ProtectedAPIPath  = "/api/account"
+	SignOutOthersPath = "/account/sign-out-others"
+	SignInPath        = "/login"
+)
+
 func App(a *auth.Auth) http.Handler {
 	mux := http.NewServeMux()
 	registerApp(mux, a)
@@ -78,9 +87,9 @@ func registerApp(mux *http.ServeMux, a *auth.Auth) {
 	mux.HandleFunc("POST "+LoginPath, requireJSON(app.login))
 	mux.HandleFunc(LoginPath, methodNotAllowed("POST"))
 	mux.HandleFunc(SessionPath, app.session)
-	mux.Handle("GET "+scenarios.ProtectedPagePath, authrequest.RequireSession(scenarios.RequireSessionSignInAt)(http.HandlerFunc(app.account)))
-	mux.Handle("GET "+scenarios.ProtectedAPIPath, authrequest.RequireSessionAPI()(http.HandlerFunc(app.session)))
-	mux.HandleFunc("POST "+scenarios.SignOutOthersPath, app.signOutOthers)
+	mux.Handle("GET "+ProtectedPagePath, authrequest.RequireSession(SignInPath)(http.HandlerFunc(app.account)))
+	mux.Handle("GET "+ProtectedAPIPath, authrequest.RequireSessionAPI()(http.HandlerFunc(app.session)))
+	mux.HandleFunc("POST "+SignOutOthersPath, app.signOutOthers)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not found")
 	})
@@ -356,7 +365,7 @@ func recordJSON(rec auth.SessionRecord, now time.Time) SessionJSON {
 func (app *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := classify(err)
 	if code >= 500 {
-		app.a.Logger().ErrorContext(r.Context(), "playground: request failed",
+		app.a.Config().Logger.ErrorContext(r.Context(), "playground: request failed",
 			"method", r.Method, "path", r.URL.Path, "error", err)
 	}
 	writeError(w, code, msg)

@@ -83,8 +83,8 @@ func (in *inspector) record(r *http.Request, code int, lines []string) {
 		return
 	}
 	res := &http.Response{StatusCode: code, Header: http.Header{"Set-Cookie": lines}, Request: r}
-	change := authtest.SessionChange(res, authtest.WithCookieName(in.cookieName), authtest.WithClock(in.clock))
-	if change == authtest.CookieUntouched {
+	change := authtest.SessionChange(res, authtest.CheckCookieName(in.cookieName), authtest.CheckClock(in.clock))
+	if change == authtest.Untouched {
 		return // only other cookies (the sign-in flow's): not the session's story
 	}
 	e := CookieEvent{

@@ -29,13 +29,13 @@ func LabTarget() scenarios.Target {
 			scenarios.APIUser(UserPath),
 			{Pattern: SessionPath, SignedOut: scenarios.Unauthorized()},
 			// Behind authrequest.RequireSession and RequireSessionAPI.
-			{Pattern: "GET " + scenarios.ProtectedPagePath, SignedOut: scenarios.RedirectTo(scenarios.RequireSessionSignInAt)},
-			{Pattern: "GET " + scenarios.ProtectedAPIPath, SignedOut: scenarios.Unauthorized()},
+			{Pattern: "GET " + ProtectedPagePath, SignedOut: scenarios.RedirectTo(SignInPath)},
+			{Pattern: "GET " + ProtectedAPIPath, SignedOut: scenarios.Unauthorized()},
 		},
 		SignUp:        &signUp,
 		SignIn:        &signIn,
 		SignOut:       scenarios.APISignOut(LogoutPath),
-		SignOutOthers: "POST " + scenarios.SignOutOthersPath,
+		SignOutOthers: "POST " + SignOutOthersPath,
 		Fake:          []fakeauth.Option{fakeauth.WithConfig(auth.Config{Cookie: auth.CookieConfig{Insecure: true}})},
 	}
 }

@@ -74,7 +74,7 @@ func TestStoreFaultArmedThenMet(t *testing.T) {
 		if rec.Code != http.StatusServiceUnavailable {
 			t.Fatalf("status %d, want 503", rec.Code)
 		}
-		authtest.AssertSession(t, rec, authtest.CookieUntouched)
+		authtest.AssertSession(t, rec, authtest.Untouched)
 		h := authtest.ParseHTML(t, rec.Body.String())
 		if h.Has("#signup-form") || h.Has("#login-form") {
 			t.Error("the page offers the sign-in forms while the store fails")
@@ -253,7 +253,7 @@ func TestAPIRememberAndSignOutOthers(t *testing.T) {
 	if rec := call(t, srv, laptop, "GET", "/api/account", ""); rec.Code != http.StatusOK {
 		t.Errorf("GET /api/account signed in: %d %s", rec.Code, rec.Body)
 	}
-	rec = laptop.Do(srv, authtest.NewRequest("POST", base+"/account/sign-out-others").SameOrigin().Build(t))
+	rec = laptop.Do(srv, authtest.BuildRequest("POST", base+"/account/sign-out-others").SameOrigin().Build(t))
 	if rec.Code != http.StatusOK || strings.TrimSpace(rec.Body.String()) != `{"sessions":1}` {
 		t.Errorf("sign-out-others: %d %s, want 200 {\"sessions\":1}", rec.Code, rec.Body)
 	}

@@ -30,7 +30,7 @@ func (b *browser) signInWithProvider(subject string) *authtest.Recorder {
 	}
 	form := html.Form("#consent").Fields // the page's own form, submitted with the user's button
 	form.Set("login", subject)
-	rec = b.jar.Serve(b.srv, authtest.NewRequest("POST", base+playground.OIDCIssuerPath+"/authorize").WithForm(form).SameOrigin().Build(b.t))
+	rec = b.jar.Serve(b.srv, authtest.BuildRequest("POST", base+playground.OIDCIssuerPath+"/authorize").WithForm(form).SameOrigin().Build(b.t))
 	if rec.Code != http.StatusFound {
 		b.t.Fatalf("consent: %d %s", rec.Code, rec.Body)
 	}
@@ -69,7 +69,7 @@ func TestSignInWithFakeProvider(t *testing.T) {
 	// The provider's faults sit beside the store's: a token endpoint
 	// failure is a clear error, and the session is kept.
 	before, _ := b.jar.Cookie(srv.Fake().Auth.CookieName())
-	arm := b.jar.Serve(srv, authtest.NewRequest("POST", base+playground.OIDCFaultsPath).
+	arm := b.jar.Serve(srv, authtest.BuildRequest("POST", base+playground.OIDCFaultsPath).
 		WithJSON(map[string]any{"endpoint": "token", "fault": "server-error:503"}).Build(t))
 	if arm.Code != http.StatusOK || !strings.Contains(arm.Body.String(), `"fault":"server-error:503"`) {
 		t.Fatalf("arming a provider fault: %d %s", arm.Code, arm.Body)
@@ -119,7 +119,7 @@ func TestProviderOnPlaygroundClock(t *testing.T) {
 	loc, _ := url.Parse(rec.Header().Get("Location"))
 	form := authtest.ParseHTML(t, b.getOne(loc.RequestURI()).Body.String()).Form("#consent").Fields
 	form.Set("login", "alice")
-	rec = b.jar.Serve(srv, authtest.NewRequest("POST", base+playground.OIDCIssuerPath+"/authorize").WithForm(form).SameOrigin().Build(t))
+	rec = b.jar.Serve(srv, authtest.BuildRequest("POST", base+playground.OIDCIssuerPath+"/authorize").WithForm(form).SameOrigin().Build(t))
 	cb, _ := url.Parse(rec.Header().Get("Location"))
 	srv.Fake().Clock.Advance(2 * time.Minute)
 	b.wantSignInFailed(b.getOne(cb.RequestURI()), "oidc-exchange")
@@ -128,7 +128,7 @@ func TestProviderOnPlaygroundClock(t *testing.T) {
 func TestProviderFaultsAPI(t *testing.T) {
 	srv := newServer(t)
 	do := func(method string, body any) *authtest.Recorder {
-		b := authtest.NewRequest(method, base+playground.OIDCFaultsPath)
+		b := authtest.BuildRequest(method, base+playground.OIDCFaultsPath)
 		if body != nil {
 			b = b.WithJSON(body)
 		}
@@ -149,24 +149,24 @@ func TestProviderFaultsAPI(t *testing.T) {
 			t.Errorf("POST %v: %d, want %d: %s", tc.body, rec.Code, tc.want, rec.Body)
 		}
 	}
-	form := authtest.NewRequest("POST", base+playground.OIDCFaultsPath).WithForm(url.Values{"endpoint": {"token"}}).Build(t)
+	form := authtest.BuildRequest("POST", base+playground.OIDCFaultsPath).WithForm(url.Values{"endpoint": {"token"}}).Build(t)
 	if rec := authtest.Serve(srv, form); rec.Code != http.StatusUnsupportedMediaType {
 		t.Errorf("a form post to the JSON route: %d, want 415", rec.Code)
 	}
 	if rec := do("GET", nil); !strings.Contains(rec.Body.String(), `{"endpoint":"token","fault":"server-error:503","count":2}`) {
 		t.Errorf("GET: %s", rec.Body)
 	}
-	if rec := authtest.Serve(srv, authtest.NewRequest("POST", base+"/_play/reset").WithJSON(map[string]any{}).Build(t)); rec.Code != 200 {
+	if rec := authtest.Serve(srv, authtest.BuildRequest("POST", base+"/_play/reset").WithJSON(map[string]any{}).Build(t)); rec.Code != 200 {
 		t.Fatalf("reset: %d %s", rec.Code, rec.Body)
 	}
 	if rec := do("GET", nil); strings.TrimSpace(rec.Body.String()) != `{"faults":[]}` {
 		t.Errorf("after a reset: %s", rec.Body)
 	}
 	do("POST", map[string]any{"endpoint": "authorize", "fault": "oauth-error:access_denied"})
-	if rec := authtest.Serve(srv, authtest.NewRequest("DELETE", base+playground.OIDCFaultsPath).Build(t)); strings.TrimSpace(rec.Body.String()) != `{"faults":[]}` {
+	if rec := authtest.Serve(srv, authtest.BuildRequest("DELETE", base+playground.OIDCFaultsPath).Build(t)); strings.TrimSpace(rec.Body.String()) != `{"faults":[]}` {
 		t.Errorf("DELETE: %d %s", rec.Code, rec.Body)
 	}
-	cross := authtest.NewRequest("POST", base+playground.OIDCFaultsPath).WithJSON(map[string]any{"endpoint": "token", "fault": "malformed-body"}).CrossSite("https://evil.example").Build(t)
+	cross := authtest.BuildRequest("POST", base+playground.OIDCFaultsPath).WithJSON(map[string]any{"endpoint": "token", "fault": "malformed-body"}).CrossSite("https://evil.example").Build(t)
 	if rec := authtest.Serve(srv, cross); rec.Code != http.StatusForbidden {
 		t.Errorf("a cross-site POST: %d, want 403", rec.Code)
 	}
@@ -176,5 +176,5 @@ func TestProviderFaultsAPI(t *testing.T) {
 // flow's hops go to the provider and back, each checked on its own.
 func (b *browser) getOne(path string) *authtest.Recorder {
 	b.t.Helper()
-	return b.jar.Serve(b.srv, authtest.NewRequest("GET", base+path).Build(b.t))
+	return b.jar.Serve(b.srv, authtest.BuildRequest("GET", base+path).Build(b.t))
 }

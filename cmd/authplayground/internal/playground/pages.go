@@ -195,15 +195,17 @@ type faultView struct {
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	a := s.fake.Auth
+	cfg := a.Config()
 	v := homeView{
-		StoreName:   s.storeName,
-		CookieName:  a.CookieName(),
-		Active:      a.ActivePeriod(),
-		Idle:        a.IdlePeriod(),
-		MaxLifetime: a.MaxLifetime(),
-		Ops:         []string{},
+		StoreName:     s.storeName,
+		CookieName:    a.CookieName(),
+		Active:        cfg.ActivePeriod,
+		Idle:          cfg.IdlePeriod,
+		BrowserActive: cfg.BrowserSessionActivePeriod,
+		BrowserIdle:   cfg.BrowserSessionIdlePeriod,
+		MaxLifetime:   cfg.MaxLifetime,
+		Ops:           []string{},
 	}
-	v.BrowserActive, v.BrowserIdle = a.Periods(true)
 	key := takeNotice(w, r)
 	code := http.StatusOK
 	v.Before, _ = s.storedState(r)
@@ -321,8 +323,7 @@ func (s *Server) advanceOptions(r *http.Request) []advanceView {
 // none. It is zero when the period has already ended.
 func (s *Server) pastDelta(r *http.Request, to string) (time.Duration, error) {
 	now := s.fake.Clock.Now()
-	absEnd := s.fake.Auth.AbsoluteExpiry(now, 0)
-	activeEnd, idleEnd := s.fake.Auth.Expiries(now, false, absEnd)
+	activeEnd, idleEnd, absEnd := s.fake.Auth.NewSessionExpiries(now, auth.SessionOptions{})
 	if _, rec := s.storedState(r); rec != nil {
 		activeEnd, idleEnd, absEnd = rec.ActiveExpiresAt, rec.IdleExpiresAt, rec.ExpiresAt
 	}

@@ -45,7 +45,7 @@ func newBrowser(t *testing.T, srv *playground.Server, name string) *browser {
 
 func (b *browser) get(path string) *authtest.Recorder {
 	b.t.Helper()
-	return b.jar.Do(b.srv, authtest.NewRequest("GET", base+path).Build(b.t))
+	return b.jar.Do(b.srv, authtest.BuildRequest("GET", base+path).Build(b.t))
 }
 
 // page loads path and parses it, failing the test unless the status is
@@ -71,7 +71,7 @@ func (b *browser) submit(h *authtest.HTML, selector string, set url.Values, noti
 	for k, v := range set {
 		f.Fields[k] = v
 	}
-	rec := b.jar.Serve(b.srv, authtest.NewRequest("POST", base+f.Action).WithForm(f.Fields).SameOrigin().Build(b.t))
+	rec := b.jar.Serve(b.srv, authtest.BuildRequest("POST", base+f.Action).WithForm(f.Fields).SameOrigin().Build(b.t))
 	if rec.Code != http.StatusSeeOther {
 		b.t.Fatalf("POST %s: status %d, want 303\n%s", f.Action, rec.Code, rec.Body)
 	}
@@ -149,7 +149,7 @@ func TestSignUpShowsSessionDevicesAndCookie(t *testing.T) {
 	srv := newServer(t)
 	b := newBrowser(t, srv, "ada")
 	b.signUp("ada")
-	authtest.AssertSessionHistory(t, b.jar, authtest.CookieSet)
+	authtest.AssertSessionHistory(t, b.jar, authtest.Set)
 
 	h := b.page("/", http.StatusOK)
 	h.AssertText("#notice", "Signed up and signed in: a new session, a new cookie (set).")
@@ -264,7 +264,7 @@ func TestTimeMachineWithTheBrowserClock(t *testing.T) {
 	b.signUp("ada")
 	b.submit(b.page("/", http.StatusOK), "#advance-past-active", nil, "advanced")
 	b.page("/", http.StatusOK).AssertText("#session-state", "active")
-	authtest.AssertSessionHistory(t, b.jar, authtest.CookieSet, authtest.CookieRenewed)
+	authtest.AssertSessionHistory(t, b.jar, authtest.Set, authtest.Renewed)
 
 	b.submit(b.page("/", http.StatusOK), "#advance-past-idle", nil, "advanced")
 	h := b.page("/", http.StatusOK)
@@ -334,7 +334,7 @@ func TestDevicesRevoke(t *testing.T) {
 		t.Errorf("after revoking the phone: %d devices, the first %s", n, h.Attr("tr.device", "data-id"))
 	}
 	phone.page("/", http.StatusOK).AssertText("#signed-out", "Not signed in.")
-	authtest.AssertSessionHistory(t, phone.jar, authtest.CookieSet, authtest.CookieCleared)
+	authtest.AssertSessionHistory(t, phone.jar, authtest.Set, authtest.Cleared)
 
 	// Someone else's session can't be revoked.
 	eve := newBrowser(t, srv, "eve")
@@ -381,7 +381,7 @@ func TestFaultsPanel(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("home page with a failing store: status %d, want 503", rec.Code)
 	}
-	authtest.AssertSession(t, rec, authtest.CookieUntouched)
+	authtest.AssertSession(t, rec, authtest.Untouched)
 	h = authtest.ParseHTML(t, rec.Body.String())
 	if !strings.Contains(h.Text("#store-error"), "injected store failure") {
 		t.Errorf("store error box reads %q", h.Text("#store-error"))
@@ -467,9 +467,9 @@ func TestScenarioLab(t *testing.T) {
 		t.Errorf("running the lab recorded cookie events on the live server: %v", got)
 	}
 	// A transcript of a renewal shows the renewed cookie, tokens redacted.
-	tr := h.Text(`#scenarios tr.scenario[data-name="renewed/GET /api/auth/user"] .transcript`)
+	tr := h.Text(`#scenarios tr.scenario[data-name="idle/GET /api/auth/user"] .transcript`)
 	if !strings.Contains(tr, "renewed") || !strings.Contains(tr, "<token-1>") {
-		t.Errorf("renewed/GET /api/auth/user transcript lacks the renewal: %q", tr)
+		t.Errorf("idle/GET /api/auth/user transcript lacks the renewal: %q", tr)
 	}
 }
 

@@ -254,7 +254,7 @@ func (s *Server) resetAll(ctx context.Context) error {
 	if err := s.admin.Reset(ctx); err != nil {
 		return err
 	}
-	s.fake.Rewind()
+	s.fake.ResetKeepingStore()
 	s.oidc.reset()
 	s.cookies.reset()
 	return nil
