@@ -206,7 +206,9 @@ func (app *app) session(r *http.Request) (*auth.Session, string, error) {
 	ar := authrequest.FromContext(r.Context())
 	token, bearer := auth.ReadBearerToken(r)
 	if !bearer {
-		token, _ = app.a.ReadSessionCookie(r)
+		if tokens := authrequest.ReadSessionCookies(app.a, r).Tokens; len(tokens) > 0 {
+			token = tokens[0]
+		}
 	}
 	if app.has(CachesSessions) && token != "" {
 		app.mu.Lock()

@@ -272,21 +272,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 // the playground's own look-ups must not use up the faults armed for the
 // app.
 func (s *Server) storedState(r *http.Request) (string, *auth.SessionRecord) {
-	token, ok := s.fake.Auth.ReadSessionCookie(r)
-	if !ok {
-		return "", nil
-	}
-	if !auth.ValidToken(token) {
-		return "malformed", nil
-	}
-	rec, found, err := s.fake.StoredSession(r.Context(), auth.SessionID(token))
-	switch {
-	case err != nil:
+	state, rec, err := s.storedSession(r)
+	if err != nil {
 		return "unknown (the store failed: " + err.Error() + ")", nil
-	case !found:
-		return "not stored", nil
 	}
-	return recordState(rec, s.fake.Clock.Now()).String(), &rec
+	return state, rec
 }
 
 // recordState is the state of a stored session at now, by the core's
