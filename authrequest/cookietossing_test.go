@@ -50,7 +50,7 @@ func newTossingEnv(t *testing.T, plantedPath string, planted fakeauth.State) *to
 		t.Fatal(err)
 	}
 	jar.SetCookies(&url.URL{Scheme: "https", Host: "evil.example.com", Path: "/"}, []*http.Cookie{c})
-	h := authrequest.Middleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := authrequest.MustMiddleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := authrequest.FromContext(r.Context()).Session()
 		switch {
 		case err != nil:

@@ -113,7 +113,7 @@ func New(a *auth.Auth, cfg Config) http.Handler {
 		mux.HandleFunc("POST /account/password", app.changePassword)
 		mux.HandleFunc("POST /account/delete", app.deleteAccount)
 	}
-	return authrequest.Middleware(a)(mux)
+	return authrequest.MustMiddleware(a)(mux)
 }
 
 type app struct {

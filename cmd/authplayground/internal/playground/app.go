@@ -65,7 +65,7 @@ const usernameProvider = "username"
 func App(a *auth.Auth) http.Handler {
 	mux := http.NewServeMux()
 	registerApp(mux, a)
-	return authrequest.Middleware(a, authrequest.WithCrossOriginHandler(http.HandlerFunc(crossOrigin)))(mux)
+	return authrequest.MustMiddleware(a, authrequest.WithCrossOriginHandler(http.HandlerFunc(crossOrigin)))(mux)
 }
 
 // registerApp adds the app part's routes to mux. Callers put mux behind
@@ -279,14 +279,11 @@ func (app *app) signOutOthers(w http.ResponseWriter, r *http.Request) {
 		s, _ := ar.Session()
 		left, err = app.a.UserSessions(r.Context(), s.UserID)
 	}
-	switch {
-	case errors.Is(err, authrequest.ErrNotSignedIn):
-		writeError(w, http.StatusUnauthorized, "not signed in")
-	case err != nil:
-		app.fail(w, r, err)
-	default:
-		writeJSON(w, http.StatusOK, map[string]int{"sessions": len(left)})
+	if err != nil {
+		app.fail(w, r, err) // 401 without a session
+		return
 	}
+	writeJSON(w, http.StatusOK, map[string]int{"sessions": len(left)})
 }
 
 func (app *app) session(w http.ResponseWriter, r *http.Request) {
@@ -362,22 +359,29 @@ func (app *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(w, code, msg)
 }
 
-// classify maps an error of package auth or authrequest to a status and a
-// message fit for the client.
+// classify maps an error to its status, [authrequest.StatusCode] (400 for
+// the playground's own bad requests), and a message fit for the client.
 func classify(err error) (int, string) {
-	switch {
-	case errors.Is(err, errBadRequest):
+	if errors.Is(err, errBadRequest) {
 		return http.StatusBadRequest, strings.TrimPrefix(err.Error(), errBadRequest.Error()+": ")
-	case errors.Is(err, auth.ErrInvalidKey), errors.Is(err, auth.ErrInvalidPassword):
-		return http.StatusUnauthorized, "wrong username or password"
-	case errors.Is(err, auth.ErrDuplicateKey):
-		return http.StatusConflict, "that username is taken"
-	case errors.Is(err, authrequest.ErrCrossOrigin):
-		return http.StatusForbidden, "cross-origin request"
-	case errors.Is(err, auth.ErrStore):
-		return http.StatusServiceUnavailable, "the session store failed; try again"
 	}
-	return http.StatusInternalServerError, "internal error"
+	code := authrequest.StatusCode(err)
+	switch code {
+	case http.StatusUnauthorized:
+		if errors.Is(err, authrequest.ErrNotSignedIn) {
+			return code, "not signed in"
+		}
+		return code, "wrong username or password"
+	case http.StatusConflict:
+		return code, "that username is taken"
+	case http.StatusForbidden:
+		return code, "cross-origin request"
+	case http.StatusNotFound:
+		return code, "no such session"
+	case http.StatusServiceUnavailable:
+		return code, "the session store failed; try again"
+	}
+	return code, "internal error"
 }
 
 // crossOrigin answers an unsafe request from another site, which

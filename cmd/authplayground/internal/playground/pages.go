@@ -222,7 +222,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Now = a.Now()
 	if acc.err != nil {
-		code = http.StatusServiceUnavailable
+		code = authrequest.StatusCode(acc.err) // 503: the store failed
 		v.StoreError = acc.err.Error()
 	}
 	if session, user := acc.session, acc.user; session != nil {

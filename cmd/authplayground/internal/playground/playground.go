@@ -189,7 +189,7 @@ func (s *Server) routes() http.Handler {
 		writeError(w, http.StatusNotFound, "not found")
 	})
 
-	h := authrequest.Middleware(s.fake.Auth, authrequest.WithCrossOriginHandler(http.HandlerFunc(crossOrigin)))(mux)
+	h := authrequest.MustMiddleware(s.fake.Auth, authrequest.WithCrossOriginHandler(http.HandlerFunc(crossOrigin)))(mux)
 	return s.observe(h)
 }
 
