@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
@@ -141,8 +140,17 @@ func (s *ownStore) empty(ctx context.Context) error {
 	return nil
 }
 
+// TB is the part of [testing.TB] that [NewT] uses; *testing.T and
+// *testing.B satisfy it. Taking it rather than testing.TB keeps package
+// testing out of a binary that links fakeauth (the playground).
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Cleanup(func())
+}
+
 // NewT is [New] for tests: it fails t on an error.
-func NewT(t testing.TB, opts ...Option) *Fake {
+func NewT(t TB, opts ...Option) *Fake {
 	t.Helper()
 	f, err := New(opts...)
 	if err != nil {
