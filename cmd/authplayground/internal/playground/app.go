@@ -14,7 +14,6 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authrequest"
-	"github.com/authkit-dev/authkit/scenarios"
 )
 
 // Limits on what a sign-up or sign-in may send. They keep a request from
@@ -41,6 +40,14 @@ const (
 	// SignupPath and LoginPath take {"username": ..., "password": ...}.
 	SignupPath = "/api/signup"
 	LoginPath  = "/api/login"
+	// AccountPath is a page behind authrequest.RequireSession, which sends
+	// a signed-out visitor to SignInPagePath; AccountAPIPath is JSON
+	// behind authrequest.RequireSessionAPI (401 signed out).
+	AccountPath    = "/account/"
+	AccountAPIPath = "/api/account"
+	SignInPagePath = "/login"
+	// SignOutOthersPath signs out every other device of the user.
+	SignOutOthersPath = "/account/sign-out-others"
 )
 
 // usernameProvider is the key provider of username-and-password accounts.
@@ -56,7 +63,7 @@ const usernameProvider = "username"
 //	GET  /api/auth/user   authrequest.APIHandler
 //	POST /api/auth/logout authrequest.APIHandler
 //	*    /api/session     the session and its user, for any method
-//	GET  /account/        a page behind authrequest.RequireSession (303 to / when signed out)
+//	GET  /account/        a page behind authrequest.RequireSession (303 to /login when signed out)
 //	GET  /api/account     JSON behind authrequest.RequireSessionAPI (401 when signed out)
 //	POST /account/sign-out-others  signs out every other device of the user: 200 {"sessions": 1}
 //
@@ -78,9 +85,9 @@ func registerApp(mux *http.ServeMux, a *auth.Auth) {
 	mux.HandleFunc("POST "+LoginPath, requireJSON(app.login))
 	mux.HandleFunc(LoginPath, methodNotAllowed("POST"))
 	mux.HandleFunc(SessionPath, app.session)
-	mux.Handle("GET "+scenarios.ProtectedPagePath, authrequest.RequireSession(scenarios.RequireSessionSignInAt)(http.HandlerFunc(app.account)))
-	mux.Handle("GET "+scenarios.ProtectedAPIPath, authrequest.RequireSessionAPI()(http.HandlerFunc(app.session)))
-	mux.HandleFunc("POST "+scenarios.SignOutOthersPath, app.signOutOthers)
+	mux.Handle("GET "+AccountPath, authrequest.RequireSession(SignInPagePath)(http.HandlerFunc(app.account)))
+	mux.Handle("GET "+AccountAPIPath, authrequest.RequireSessionAPI()(http.HandlerFunc(app.session)))
+	mux.HandleFunc("POST "+SignOutOthersPath, app.signOutOthers)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not found")
 	})

@@ -111,13 +111,6 @@ func TestRoughEdgeTexts(t *testing.T) {
 	if size := h.Attr("#advance-custom input[name=by]", "size"); size == "" || len(in) > atoi(size) {
 		t.Errorf("duration field size %q is shorter than its placeholder %q", size, in)
 	}
-	lab := b.page("/lab", http.StatusOK)
-	if strings.Contains(lab.Text("#scenarios"), "<target path>") || strings.Contains(lab.Text("#scenarios"), "<logout>") {
-		t.Error("the lab shows a placeholder path")
-	}
-	if got := lab.Text(`tr.scenario[data-name="active/GET ` + playground.UserPath + `"] .case-description`); !strings.Contains(got, "when GET "+playground.UserPath) {
-		t.Errorf("lab description %q does not name %s", got, playground.UserPath)
-	}
 }
 
 func atoi(s string) int {

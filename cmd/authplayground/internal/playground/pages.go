@@ -181,6 +181,18 @@ type keyView struct {
 	Subject    string
 }
 
+// labView is what the lab page shows.
+type labView struct {
+	// Off is set in a build without the lab (no "lab" build tag).
+	Off     bool
+	Results []labResult
+	Passed  int
+	Failed  int
+	Skipped int
+	// Error is set when the run was cut short.
+	Error string
+}
+
 type advanceView struct {
 	ID    string // the form's element ID
 	Label string

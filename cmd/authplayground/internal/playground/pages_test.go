@@ -13,7 +13,6 @@ import (
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/cmd/authplayground/internal/playground"
 	"github.com/authkit-dev/authkit/fakeauth"
-	"github.com/authkit-dev/authkit/scenarios"
 )
 
 // base is where the in-process tests pretend the playground listens.
@@ -436,45 +435,6 @@ func TestCookieInspectorIsBounded(t *testing.T) {
 		t.Errorf("events kept: %d, newest #%d, oldest #%d; want %d, #26, #7", len(events), events[0].Seq, events[len(events)-1].Seq, playground.InspectorSize)
 	}
 	h.AssertText("tr.cookie-event td", "26")
-}
-
-func TestScenarioLab(t *testing.T) {
-	srv := newServer(t)
-	h := newBrowser(t, srv, "visitor").page("/lab", http.StatusOK)
-	cases := scenarios.Standard(playground.LabTarget())
-	want := fmt.Sprintf("%d passed, 0 failed", len(cases))
-	h.AssertText("#lab-summary", want)
-	if n := h.Count("#scenarios tr.scenario"); n != len(cases) {
-		t.Errorf("the lab lists %d cases, want %d", n, len(cases))
-	}
-	for _, c := range cases {
-		row := fmt.Sprintf(`#scenarios tr.scenario[data-name=%q]`, c.Name())
-		if !h.Has(row) {
-			t.Errorf("case %q is not listed", c.Name())
-			continue
-		}
-		h.AssertText(row+" .case-name", c.Name())
-		h.AssertText(row+" .result", "pass")
-		if !strings.Contains(h.Text(row+" .transcript"), "GET") && !strings.Contains(h.Text(row+" .transcript"), c.Name()) && h.Text(row+" .transcript") == "" {
-			t.Errorf("case %q has no cookie timeline", c.Name())
-		}
-		if h.Has(row + " .report") {
-			t.Errorf("passing case %q shows a failure report", c.Name())
-		}
-	}
-	// The lab never touches the live playground.
-	if got := srv.CookieEvents(); len(got) != 0 {
-		t.Errorf("running the lab recorded cookie events on the live server: %v", got)
-	}
-	// A transcript of a renewal shows the renewed cookie, tokens redacted.
-	tr := h.Text(`#scenarios tr.scenario[data-name="renewed/GET /api/auth/user"] .transcript`)
-	if !strings.Contains(tr, "renewed") || !strings.Contains(tr, "<token-1>") {
-		t.Errorf("renewed/GET /api/auth/user transcript lacks the renewal: %q", tr)
-	}
-}
-
-func TestLabTargetPassesStandard(t *testing.T) {
-	scenarios.Run(t, playground.LabTarget())
 }
 
 func TestNavigationLinks(t *testing.T) {

@@ -133,7 +133,7 @@ func New(cfg Config) (*Server, error) {
 		admin:     admin,
 		log:       log,
 		storeName: name,
-		cookies:   newInspector(f.Auth.CookieName(), f.Clock),
+		cookies:   newInspector(f.Auth, f.Clock),
 		lab:       newLab(),
 		pages:     pages,
 	}
