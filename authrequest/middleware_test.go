@@ -330,3 +330,40 @@ func TestAPIHandlerBehindMiddleware(t *testing.T) {
 		t.Errorf("store reads = %d, want 1", n)
 	}
 }
+
+// TestFromContextOutsideMiddleware: outside Middleware, FromContext
+// returns a nil AuthRequest that answers every method with
+// ErrNoMiddleware, never a nil dereference.
+func TestFromContextOutsideMiddleware(t *testing.T) {
+	e := newEnv(t)
+	s := e.newSession(t)
+	var errs []error
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar := authrequest.FromContext(r.Context())
+		if ar != nil {
+			t.Fatal("FromContext outside Middleware is not nil")
+		}
+		_, err1 := ar.Session()
+		_, _, err2 := ar.SessionUser()
+		_, err3 := ar.SignIn(e.user.ID)
+		_, err4 := ar.ValidateBearerToken()
+		errs = append(errs, err1, err2, err3, err4, ar.SetSession(s), ar.ClearSession(), ar.SignOut(), ar.CheckOrigin())
+		ar.Reset()
+		if ar.Request() != nil || ar.Auth() != nil {
+			t.Error("Request or Auth of the nil AuthRequest is not nil")
+		}
+	})
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Fatalf("panic outside Middleware: %v", p)
+			}
+		}()
+		h.ServeHTTP(httptest.NewRecorder(), request("POST", "/", s.Token))
+	}()
+	for i, err := range errs {
+		if !errors.Is(err, authrequest.ErrNoMiddleware) {
+			t.Errorf("method %d: %v, want ErrNoMiddleware", i, err)
+		}
+	}
+}

@@ -461,3 +461,64 @@ func noticeOf(rec *authtest.Recorder) string {
 	}
 	return ""
 }
+
+// Right after sign-up the session panel does not say "Fresh: false
+// (created or renewed by this request...)": it says this page load only
+// read the session, and that the sign-in set the cookie.
+func TestSessionPanelAfterSignUp(t *testing.T) {
+	b := newBrowser(t, newServer(t), "ada")
+	b.signUp("ada")
+	h := b.page("/", http.StatusOK)
+	h.AssertText("#session-fresh", "no")
+	if why := h.Text("#session-fresh-why"); !strings.Contains(why, "sign-in or change just before set the cookie") {
+		t.Errorf("session-fresh explanation %q does not say the sign-in set the cookie", why)
+	}
+	if strings.Contains(h.Text("#session"), "created or renewed by this request") {
+		t.Error("the session panel still says the session was created or renewed by this request")
+	}
+}
+
+// A notice shows once: a reload does not show it again, and the URL
+// never carries it.
+func TestNoticeShowsOnce(t *testing.T) {
+	b := newBrowser(t, newServer(t), "ada")
+	b.signUp("ada")
+	b.page("/", http.StatusOK).AssertText("#notice", "Signed up and signed in: a new session, a new cookie (set).")
+	if h := b.page("/", http.StatusOK); h.Has("#notice") {
+		t.Errorf("the reload shows the notice again: %q", h.Text("#notice"))
+	}
+	// A notice named in the URL, the old way, is not shown.
+	if h := b.page("/?n=faults-set", http.StatusOK); h.Has("#notice") {
+		t.Errorf("a notice from the URL is shown: %q", h.Text("#notice"))
+	}
+}
+
+// TestInspectorSummaryAndDurationField: "The last 1 responses" reads "The
+// last response", and the duration field is wide enough for its
+// placeholder.
+func TestInspectorSummaryAndDurationField(t *testing.T) {
+	srv := newServer(t)
+	b := newBrowser(t, srv, "ada")
+	b.signUp("ada")
+	h := b.page("/", http.StatusOK)
+	if got := h.Text("#cookies-summary"); !strings.HasPrefix(got, "The last response of this server") {
+		t.Errorf("cookie inspector summary %q, want it to start with \"The last response\"", got)
+	}
+	b.get("/ui/none") // no cookie: the count stays
+	b.submit(h, "#advance-past-active", nil, "advanced")
+	if got := b.page("/", http.StatusOK).Text("#cookies-summary"); !strings.HasPrefix(got, "The last 2 responses") {
+		t.Errorf("cookie inspector summary %q, want \"The last 2 responses\"", got)
+	}
+	in := h.Attr("#advance-custom input[name=by]", "placeholder")
+	if size := h.Attr("#advance-custom input[name=by]", "size"); size == "" || len(in) > atoi(size) {
+		t.Errorf("duration field size %q is shorter than its placeholder %q", size, in)
+	}
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
