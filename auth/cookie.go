@@ -2,7 +2,6 @@ package auth
 
 import (
 	"fmt"
-	"iter"
 	"net/http"
 	"strings"
 	"time"
@@ -162,62 +161,6 @@ func maxAge(d time.Duration) int {
 		return -1
 	}
 	return int((d + time.Second - 1) / time.Second)
-}
-
-// ReadSessionCookie returns the value of the request's session cookie.
-// When the request carries several cookies of that name (a sibling
-// subdomain can plant one with a wider Domain or a longer Path, which
-// browsers send first), it returns the first that has the form of a token,
-// so that planted garbage can't hide, and get cleared in place of, the
-// real cookie; if none has that form, the first. Use a "__Host-" cookie
-// name to stop sibling subdomains planting cookies at all.
-func (a *Auth) ReadSessionCookie(r *http.Request) (value string, ok bool) {
-	return readCookie(r.Header, a.cookie.Name)
-}
-
-// SessionCookieValues returns the values of every cookie of the
-// request named like the session cookie, in the order sent, with quotes
-// around a value removed as net/http does. It parses no other cookie and
-// allocates nothing, so that a request with planted session cookies can be
-// examined on the hot path (package authrequest does).
-func (a *Auth) SessionCookieValues(r *http.Request) iter.Seq[string] {
-	return cookieValues(r.Header, a.cookie.Name)
-}
-
-func cookieValues(h http.Header, name string) iter.Seq[string] {
-	return func(yield func(string) bool) {
-		for _, line := range h["Cookie"] {
-			for len(line) > 0 {
-				var part string
-				part, line, _ = strings.Cut(line, ";")
-				n, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-				if !ok || n != name {
-					continue
-				}
-				if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-					v = v[1 : len(v)-1]
-				}
-				if !yield(v) {
-					return
-				}
-			}
-		}
-	}
-}
-
-// readCookie returns the first value of cookieValues that has the form of
-// a token, or else the first value.
-func readCookie(h http.Header, name string) (string, bool) {
-	first, found := "", false
-	for v := range cookieValues(h, name) {
-		if ValidToken(v) {
-			return v, true
-		}
-		if !found {
-			first, found = v, true
-		}
-	}
-	return first, found
 }
 
 // ReadBearerToken returns the token of an "Authorization: Bearer <token>"

@@ -115,36 +115,6 @@ func TestCookiePrefixIgnoresCase(t *testing.T) {
 	}
 }
 
-func TestReadSessionCookie(t *testing.T) {
-	a, _, _ := newAuth(t, auth.Config{})
-	tests := []struct {
-		header string
-		want   string
-		ok     bool
-	}{
-		{"", "", false},
-		{"auth_session=abc", "abc", true},
-		{"a=1; auth_session=abc; b=2", "abc", true},
-		{"auth_session_x=1; xauth_session=2", "", false},
-		{`auth_session="abc"`, "abc", true},
-		{"auth_session=first; auth_session=second", "first", true},
-		{"auth_session=garbage; auth_session=abcdefghijklmnopqrstuvwxyz234567", "abcdefghijklmnopqrstuvwxyz234567", true},
-		{"auth_session=abcdefghijklmnopqrstuvwxyz234567; auth_session=bcdefghijklmnopqrstuvwxyz234567a", "abcdefghijklmnopqrstuvwxyz234567", true},
-		{"auth_session=", "", true},
-		{";;; ;auth_session=v", "v", true},
-	}
-	for _, tt := range tests {
-		r := httptest.NewRequest("GET", "/", nil)
-		if tt.header != "" {
-			r.Header.Set("Cookie", tt.header)
-		}
-		got, ok := a.ReadSessionCookie(r)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("ReadSessionCookie(%q) = %q, %v; want %q, %v", tt.header, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 func TestReadBearerToken(t *testing.T) {
 	tests := []struct {
 		header string

@@ -32,7 +32,7 @@ func app(mutate func(*authoidc.Client)) func(env *oidcscenarios.Env) (http.Handl
 		mux := http.NewServeMux()
 		mux.HandleFunc("/auth/oidc/start", c.Start)
 		mux.HandleFunc("GET /auth/oidc/callback", c.Callback)
-		return authrequest.Middleware(env.Fake.Auth)(mux), nil
+		return authrequest.MustMiddleware(env.Fake.Auth)(mux), nil
 	}
 }
 

@@ -58,7 +58,7 @@ func newRigOn(t *testing.T, f *fakeauth.Fake, edits ...func(*authoidc.Config)) *
 	mux.HandleFunc("/auth/oidc/start", r.c.Start)
 	mux.HandleFunc("GET /auth/oidc/callback", r.c.Callback)
 	mux.HandleFunc("/auth/oidc/logout", r.c.Logout)
-	r.h = authrequest.Middleware(f.Auth)(mux)
+	r.h = authrequest.MustMiddleware(f.Auth)(mux)
 	return r
 }
 

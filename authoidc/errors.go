@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"net/http"
 
-	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authrequest"
 )
 
@@ -81,18 +80,20 @@ func (e *ProviderError) Unwrap() error { return ErrDenied }
 //
 //	400 ErrNoFlow, ErrBadFlow, ErrStateMismatch, ErrIssuerMismatch, ErrExchange
 //	401 ErrIDToken, ErrNonceMismatch, ErrNotSignedIn
-//	403 ErrDenied, ErrEmailNotVerified, authrequest.ErrCrossOrigin
+//	403 ErrDenied, ErrEmailNotVerified
 //	409 ErrLinkConflict
 //	502 ErrProviderUnavailable (504 when it timed out), ErrUserInfo
-//	503 auth.ErrStore
-//	500 anything else
+//
+// and for any other error what [authrequest.StatusCode] says (503 for
+// auth.ErrStore, 403 for authrequest.ErrCrossOrigin, 500 for an error it
+// does not know).
 func StatusCode(err error) int {
 	switch {
 	case errors.Is(err, ErrNoFlow), errors.Is(err, ErrBadFlow), errors.Is(err, ErrStateMismatch), errors.Is(err, ErrIssuerMismatch), errors.Is(err, ErrExchange):
 		return http.StatusBadRequest
 	case errors.Is(err, ErrIDToken), errors.Is(err, ErrNonceMismatch), errors.Is(err, ErrNotSignedIn):
 		return http.StatusUnauthorized
-	case errors.Is(err, ErrDenied), errors.Is(err, ErrEmailNotVerified), errors.Is(err, authrequest.ErrCrossOrigin):
+	case errors.Is(err, ErrDenied), errors.Is(err, ErrEmailNotVerified):
 		return http.StatusForbidden
 	case errors.Is(err, ErrLinkConflict):
 		return http.StatusConflict
@@ -100,10 +101,8 @@ func StatusCode(err error) int {
 		return http.StatusGatewayTimeout
 	case errors.Is(err, ErrProviderUnavailable), errors.Is(err, ErrUserInfo):
 		return http.StatusBadGateway
-	case errors.Is(err, auth.ErrStore):
-		return http.StatusServiceUnavailable
 	}
-	return http.StatusInternalServerError
+	return authrequest.StatusCode(err)
 }
 
 func isTimeout(err error) bool {
@@ -125,7 +124,7 @@ func Message(err error) string {
 		return "Sign in first to link an account."
 	case errors.Is(err, ErrProviderUnavailable), errors.Is(err, ErrUserInfo):
 		return "The provider is not answering; try again in a moment."
-	case errors.Is(err, auth.ErrStore):
+	case StatusCode(err) == http.StatusServiceUnavailable: // the store failed
 		return "Sign-in is unavailable right now; try again in a moment."
 	case StatusCode(err) < 500:
 		return "The sign-in could not be completed; please start again."

@@ -41,7 +41,7 @@ func Example() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/auth/oidc/start", c.Start)
 	mux.HandleFunc("GET /auth/oidc/callback", c.Callback)
-	app := authrequest.Middleware(f.Auth)(mux)
+	app := authrequest.MustMiddleware(f.Auth)(mux)
 
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
 	req, _ := authtest.BuildRequest("GET", "/auth/oidc/start").Request()

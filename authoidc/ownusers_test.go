@@ -197,7 +197,7 @@ func TestSignInWithOwnUsers(t *testing.T) {
 				mux := http.NewServeMux()
 				mux.HandleFunc("/auth/oidc/start", c.Start)
 				mux.HandleFunc("GET /auth/oidc/callback", c.Callback)
-				h := authrequest.Middleware(a)(mux)
+				h := authrequest.MustMiddleware(a)(mux)
 
 				var userID string
 				for round := range 2 { // a new user, then the same user again
@@ -252,7 +252,7 @@ func ownUsersTarget() oidcscenarios.Target {
 			mux := http.NewServeMux()
 			mux.HandleFunc("/auth/oidc/start", c.Start)
 			mux.HandleFunc("GET /auth/oidc/callback", c.Callback)
-			return authrequest.Middleware(env.Fake.Auth)(mux), nil
+			return authrequest.MustMiddleware(env.Fake.Auth)(mux), nil
 		},
 		SeedUser: func(ctx context.Context, env *oidcscenarios.Env, name string) (string, error) {
 			return env.App.(*memUsers).add(name + "@example.com"), nil

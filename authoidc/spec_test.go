@@ -148,7 +148,7 @@ func TestUserInfoSubjectMustMatch(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/auth/oidc/start", c.Start)
 	mux.HandleFunc("GET /auth/oidc/callback", c.Callback)
-	h := authrequest.Middleware(f.Auth)(mux)
+	h := authrequest.MustMiddleware(f.Auth)(mux)
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
 	start := jar.Serve(h, authtest.BuildRequest("GET", "/auth/oidc/start").Build(t))
 	resp, err := noFollow.Get(start.Header().Get("Location"))

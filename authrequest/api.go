@@ -2,7 +2,6 @@ package authrequest
 
 import (
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 
@@ -20,22 +19,15 @@ import (
 // Other paths answer 404 {"error": "not found"} and other methods 405. A
 // store failure (an error wrapping [auth.ErrStore]) answers 503 Service
 // Unavailable, as the README's handlers do, and leaves the cookie alone;
-// any other failure answers 500. Mount it with
+// any other failure answers its [StatusCode]. Mount it with
 // mux.Handle("/api/auth/", authrequest.APIHandler(a)).
 //
-// Without options, behind [Middleware] it uses the middleware's
-// AuthRequest (one store read for both), and on its own it makes one with
-// the default options. Given options, it always makes its own AuthRequest
-// with them, so they are never ignored: behind Middleware both origin
-// checks then apply, the middleware's first (a request it refused never
-// reaches the handler), then the handler's. Like [Middleware], it panics
-// on an invalid option.
-func APIHandler(a *auth.Auth, opts ...Option) http.Handler {
-	set, err := newSettings(opts)
-	if err != nil {
-		panic(err)
-	}
-	return &apiHandler{a: a, set: set, own: len(opts) > 0}
+// Behind [Middleware] it uses the middleware's AuthRequest, and so its
+// options (one store read for both); on its own it makes one with the
+// default options. To change the origin checks, give the options to
+// Middleware.
+func APIHandler(a *auth.Auth) http.Handler {
+	return &apiHandler{a: a}
 }
 
 // ServeHTTP routes the two paths itself rather than through an
@@ -61,9 +53,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 type apiHandler struct {
-	a   *auth.Auth
-	set *settings
-	own bool // options were given: never use the middleware's AuthRequest
+	a *auth.Auth
 }
 
 type errorBody struct {
@@ -71,12 +61,10 @@ type errorBody struct {
 }
 
 func (h *apiHandler) authRequest(w http.ResponseWriter, r *http.Request) *AuthRequest {
-	if ar := FromContext(r.Context()); ar != nil && !h.own && ar.a == h.a {
+	if ar := FromContext(r.Context()); ar != nil && ar.a == h.a {
 		return ar
 	}
-	ar := New(h.a, w, r) // behind Middleware, w is its writer
-	ar.set = h.set
-	return ar
+	return New(h.a, w, r)
 }
 
 func (h *apiHandler) user(w http.ResponseWriter, r *http.Request) {
@@ -139,16 +127,20 @@ func (h *apiHandler) logout(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, struct{}{})
 }
 
-// fail answers a store failure with 503, as a handler should (the session
-// works again once the store is back), and anything else with 500. The
-// error text stays in the log: it may name hosts or queries.
+// fail answers err with its [StatusCode]: a store failure with 503 (the
+// session works again once the store is back). The error text stays in
+// the log: it may name hosts or queries.
 func (h *apiHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.a.Config().Logger.ErrorContext(r.Context(), "authrequest: API request failed", slog.String("path", r.URL.Path), slog.Any("error", err))
-	if errors.Is(err, auth.ErrStore) {
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{"session store unavailable; try again"})
-		return
+	writeJSON(w, StatusCode(err), errorBody{errorMessage(StatusCode(err))})
+}
+
+// errorMessage is the JSON routes' message for a failure's status.
+func errorMessage(code int) string {
+	if code == http.StatusServiceUnavailable {
+		return "session store unavailable; try again"
 	}
-	writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
+	return "internal error"
 }
 
 func methodNotAllowed(w http.ResponseWriter, allow string) {

@@ -38,6 +38,7 @@ type AuthRequest struct {
 	user       *auth.User
 	userLoaded bool
 	err        error
+	tokens     [maxSessionCookies]string // the buffer of readSessionCookies
 	// disagree records that the request carried session cookies of
 	// different values, so the one a clearing cookie would delete can't
 	// be told: then nothing is cleared.
@@ -166,31 +167,31 @@ func (ar *AuthRequest) validate(withUser bool) {
 	if ar.CheckOrigin() != nil {
 		return // a cross-site request neither uses nor changes the session
 	}
-	p := readPresented(ar.a, ar.r)
-	if !p.sent {
+	c := readSessionCookies(ar.a, ar.r, &ar.tokens)
+	if !c.Sent {
 		return
 	}
-	ar.disagree = !p.agree
+	ar.disagree = !c.Agree
 	// Several cookies of the name: a sibling subdomain may have planted
-	// some (with a Domain, or a longer Path), which browsers send before
-	// the real one (RFC 6265bis section 5.8.3). The first live one is the
-	// session; the others are left alone.
-	for _, token := range p.tokens[:p.n] {
-		var s *auth.Session
-		var u *auth.User
-		var err error
+	// some, which browsers send before the real one. The first live one is
+	// the session; the others are left alone.
+	ctx := ar.r.Context()
+	var u *auth.User
+	s, err := c.Find(func(token string) (*auth.Session, error) {
 		if withUser {
-			s, u, err = ar.a.ValidateSessionUser(ar.r.Context(), token)
-		} else {
-			s, err = ar.a.ValidateSession(ar.r.Context(), token)
+			var s *auth.Session
+			var err error
+			s, u, err = ar.a.ValidateSessionUser(ctx, token)
+			return s, err
 		}
-		switch {
-		case errors.Is(err, auth.ErrInvalidSession):
-			continue
-		case err != nil:
-			ar.err = err // a store failure: keep the cookie
-			return
-		}
+		return ar.a.ValidateSession(ctx, token)
+	})
+	switch {
+	case err != nil:
+		ar.err = err // a store failure: keep the cookie
+	case s == nil:
+		ar.err = ar.clearStale()
+	default:
 		ar.session, ar.user, ar.userLoaded = s, u, withUser
 		// A renewal re-issues the cookie, unless the cookies disagree:
 		// the browser does not say which cookie carried s, and the
@@ -201,9 +202,7 @@ func (ar *AuthRequest) validate(withUser bool) {
 		if s.Fresh && !ar.disagree {
 			ar.err = ar.writeCookie(ar.a.SessionCookie(s))
 		}
-		return
 	}
-	ar.err = ar.clearStale()
 }
 
 // clearStale clears the cookie of a session that is gone, unless the
@@ -421,9 +420,8 @@ func (ar *AuthRequest) SignOut() error {
 // deletes each, so that signing out never leaves the real session alive.
 func (ar *AuthRequest) invalidatePresented() error {
 	ctx := ar.r.Context()
-	p := readPresented(ar.a, ar.r)
 	memoised := false
-	for _, token := range p.tokens[:p.n] {
+	for _, token := range readSessionCookies(ar.a, ar.r, &ar.tokens).Tokens {
 		id := auth.SessionID(token)
 		if err := ar.a.InvalidateSession(ctx, id); err != nil {
 			return err

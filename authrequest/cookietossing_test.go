@@ -50,7 +50,7 @@ func newTossingEnv(t *testing.T, plantedPath string, planted fakeauth.State) *to
 		t.Fatal(err)
 	}
 	jar.SetCookies(&url.URL{Scheme: "https", Host: "evil.example.com", Path: "/"}, []*http.Cookie{c})
-	h := authrequest.Middleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := authrequest.MustMiddleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := authrequest.FromContext(r.Context()).Session()
 		switch {
 		case err != nil:
@@ -209,4 +209,101 @@ func redactToken(v string, e *tossingEnv) string {
 		return "nothing"
 	}
 	return "another value"
+}
+
+// TestPlantedCookieNeverClearsRealCookie: a planted well-formed cookie
+// sent before or after the real one (in one Cookie header or two, more than
+// three of them, or with a dead real cookie) never gets the real cookie
+// cleared: the first live session is the request's.
+func TestPlantedCookieNeverClearsRealCookie(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name        string
+		cookies     func(real, dead string) string
+		wantSession bool
+		wantCookie  string
+	}{
+		{"planted well-formed first, real second", func(real, _ string) string {
+			return "auth_session=" + plantedToken + "; auth_session=" + real
+		}, true, "untouched"},
+		{"planted in its own header first", func(real, _ string) string {
+			return "auth_session=" + plantedToken + "\r\nCookie: auth_session=" + real
+		}, true, "untouched"},
+		{"real first, planted second", func(real, _ string) string {
+			return "auth_session=" + real + "; auth_session=" + plantedToken
+		}, true, "untouched"},
+		{"two planted, then real", func(real, _ string) string {
+			return "auth_session=" + plantedToken + "; auth_session=" + strings.Repeat("b", 32) + "; auth_session=" + real
+		}, true, "untouched"},
+		{"planted, then a dead real one: cookies disagree, nothing cleared", func(_, dead string) string {
+			return "auth_session=" + plantedToken + "; auth_session=" + dead
+		}, false, "untouched"},
+		{"garbage, then a dead one: nothing cleared", func(_, dead string) string {
+			return "auth_session=garbage; auth_session=" + dead
+		}, false, "untouched"},
+		{"more planted cookies than validated: real not read, not cleared", func(real, _ string) string {
+			return "auth_session=" + plantedToken + "; auth_session=" + strings.Repeat("b", 32) + "; auth_session=" + strings.Repeat("c", 32) + "; auth_session=" + real
+		}, false, "untouched"},
+		{"one dead cookie: cleared", func(_, dead string) string { return "auth_session=" + dead }, false, "cleared"},
+		{"the same dead cookie twice: cleared", func(_, dead string) string {
+			return "auth_session=" + dead + "; auth_session=" + dead
+		}, false, "cleared"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			real := e.newSession(t)
+			dead := e.newSession(t)
+			if err := e.a.InvalidateSession(ctx, dead.ID); err != nil {
+				t.Fatal(err)
+			}
+			line := tt.cookies(real.Token, dead.Token)
+			for _, withUser := range []bool{false, true} {
+				r := httptest.NewRequest("GET", "/", nil)
+				for _, l := range strings.Split(line, "\r\nCookie: ") {
+					r.Header.Add("Cookie", l)
+				}
+				rec := httptest.NewRecorder()
+				ar := authrequest.New(e.a, rec, r)
+				var s *auth.Session
+				var err error
+				if withUser {
+					s, _, err = ar.SessionUser()
+				} else {
+					s, err = ar.Session()
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := s != nil && s.ID == real.ID; got != tt.wantSession || s != nil && !got {
+					t.Errorf("withUser=%v: session %v, want the real one: %v", withUser, s, tt.wantSession)
+				}
+				if got := cookieOutcome(t, rec); got != tt.wantCookie {
+					t.Errorf("withUser=%v: cookie %s, want %s", withUser, got, tt.wantCookie)
+				}
+			}
+		})
+	}
+}
+
+// Signing out with a planted cookie sent first ends the real session too:
+// every presented session is invalidated, not only the first.
+func TestSignOutWithPlantedCookieEndsRealSession(t *testing.T) {
+	e := newEnv(t)
+	real := e.newSession(t)
+	planted := e.newSession(t) // the attacker's own, live session
+	r := httptest.NewRequest("POST", "/", nil)
+	r.Header.Set("Cookie", "auth_session="+planted.Token+"; auth_session="+real.Token)
+	rec := httptest.NewRecorder()
+	if err := authrequest.New(e.a, rec, r).SignOut(); err != nil {
+		t.Fatal(err)
+	}
+	for name, id := range map[string]string{"real": real.ID, "planted": planted.ID} {
+		if _, ok := e.stored(t, id); ok {
+			t.Errorf("the %s session survived SignOut", name)
+		}
+	}
+	if got := cookieOutcome(t, rec); got != "cleared" {
+		t.Errorf("cookie %s after SignOut, want cleared", got)
+	}
 }

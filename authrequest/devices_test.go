@@ -23,7 +23,7 @@ func clientIPOf(t *testing.T, remote string, header http.Header, opts ...authreq
 		t.Fatal(err)
 	}
 	var got string
-	h := authrequest.Middleware(f.Auth, opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := authrequest.MustMiddleware(f.Auth, opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := authrequest.FromContext(r.Context()).SignIn(u.ID)
 		if err != nil {
 			t.Fatalf("SignIn: %v", err)
@@ -82,8 +82,8 @@ func TestTrustedProxyClientIPInvalid(t *testing.T) {
 		authrequest.WithTrustedProxyClientIP("X-Forwarded-For", "10.0.0.0/33"),
 		authrequest.WithTrustedProxyClientIP("X-Forwarded-For", "proxy.internal"),
 	} {
-		if _, err := authrequest.NewMiddleware(f.Auth, opt); !errors.Is(err, authrequest.ErrInvalidOption) {
-			t.Errorf("NewMiddleware: error = %v, want ErrInvalidOption", err)
+		if _, err := authrequest.Middleware(f.Auth, opt); !errors.Is(err, authrequest.ErrInvalidOption) {
+			t.Errorf("Middleware: error = %v, want ErrInvalidOption", err)
 		}
 	}
 }
@@ -97,7 +97,7 @@ func TestSignInWithBrowserSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	var s *auth.Session
-	h := authrequest.Middleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := authrequest.MustMiddleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar := authrequest.FromContext(r.Context())
 		if r.Method == http.MethodPost {
 			s, err = ar.SignInWith(u.ID, auth.SessionOptions{BrowserSession: true, Attributes: map[string]any{"device": "laptop"}})
@@ -149,7 +149,7 @@ func TestInvalidateOtherSessions(t *testing.T) {
 		}
 		others = append(others, s)
 	}
-	h := authrequest.Middleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := authrequest.MustMiddleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err = authrequest.FromContext(r.Context()).InvalidateOtherSessions()
 	}))
 	r := httptest.NewRequest(http.MethodPost, "https://app.example/devices/sign-out-others", nil)

@@ -1,6 +1,11 @@
 package authrequest
 
-import "errors"
+import (
+	"errors"
+	"net/http"
+
+	"github.com/authkit-dev/authkit/auth"
+)
 
 // Sentinel errors, for [errors.Is].
 var (
@@ -16,9 +21,9 @@ var (
 	ErrHeadersWritten = errors.New("authrequest: response headers already written; the session cookie can't be set")
 
 	// ErrInvalidOption reports an option that can't work, such as a
-	// trusted origin no browser could ever send: [NewMiddleware] and
-	// [NewWithOptions] return it, [Middleware] and [APIHandler] panic with
-	// it while the server is being set up.
+	// trusted origin no browser could ever send: [Middleware] and
+	// [NewWithOptions] return it, [MustMiddleware] panics with it while the
+	// server is being set up.
 	ErrInvalidOption = errors.New("authrequest: invalid option")
 
 	// ErrNoMiddleware reports a method called on the nil *AuthRequest that
@@ -41,3 +46,40 @@ var (
 	// token (sessions listed from the store have none).
 	ErrNoToken = errors.New("authrequest: session has no token")
 )
+
+// StatusCode returns the HTTP status that answers err, an error of
+// package auth or of this package, as a handler built on authkit should:
+//
+//	200 nil
+//	503 auth.ErrStore (whatever else it wraps)
+//	403 ErrCrossOrigin
+//	401 ErrNotSignedIn, auth.ErrInvalidSession, auth.ErrInvalidKey, auth.ErrInvalidPassword
+//	404 ErrSessionNotFound
+//	409 auth.ErrDuplicateKey, auth.ErrDuplicateUser, auth.ErrSessionChanged
+//	500 anything else
+//
+// A store failure is a 503, never a 401 or a sign-in page: the handler
+// leaves the session cookie alone, as [AuthRequest] does, so the session
+// works again once the store is back. Wrap a failure of the app's own
+// database in [auth.ErrStore] (fmt.Errorf("%w: %w", auth.ErrStore, err))
+// to have it answered the same way. [APIHandler], [RequireSession] and
+// [RequireSessionAPI] answer with it; package authoidc's StatusCode builds
+// on it.
+func StatusCode(err error) int {
+	switch {
+	case err == nil:
+		return http.StatusOK
+	case errors.Is(err, auth.ErrStore):
+		return http.StatusServiceUnavailable
+	case errors.Is(err, ErrCrossOrigin):
+		return http.StatusForbidden
+	case errors.Is(err, ErrNotSignedIn), errors.Is(err, auth.ErrInvalidSession),
+		errors.Is(err, auth.ErrInvalidKey), errors.Is(err, auth.ErrInvalidPassword):
+		return http.StatusUnauthorized
+	case errors.Is(err, ErrSessionNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, auth.ErrDuplicateKey), errors.Is(err, auth.ErrDuplicateUser), errors.Is(err, auth.ErrSessionChanged):
+		return http.StatusConflict
+	}
+	return http.StatusInternalServerError
+}

@@ -21,15 +21,15 @@ func ExampleMiddleware() {
 	profile := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		session, user, err := authrequest.FromContext(r.Context()).SessionUser()
 		switch {
-		case err != nil:
-			http.Error(w, "try again later", http.StatusServiceUnavailable)
+		case err != nil: // 503 for a store failure: the cookie is kept
+			http.Error(w, "try again later", authrequest.StatusCode(err))
 		case session == nil:
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 		default:
 			fmt.Fprintf(w, "hello, %s", user.Attributes["username"])
 		}
 	})
-	h := authrequest.Middleware(a)(profile)
+	h := authrequest.MustMiddleware(a)(profile)
 
 	ctx := context.Background()
 	user, _ := a.CreateUser(ctx, auth.NewUser{Attributes: map[string]any{"username": "ada"}})
@@ -116,13 +116,13 @@ func ExampleAPIHandler() {
 
 // Trusted origins are checked when the middleware is built: an entry no
 // browser could send is an error, not a rule that never matches.
-func ExampleNewMiddleware_trustedOrigins() {
+func ExampleMiddleware_trustedOrigins() {
 	a, _ := auth.New(memstore.New(), auth.Config{})
-	_, err := authrequest.NewMiddleware(a, authrequest.WithTrustedOrigins("https://admin.example.com:443"))
+	_, err := authrequest.Middleware(a, authrequest.WithTrustedOrigins("https://admin.example.com:443"))
 	fmt.Println(errors.Is(err, authrequest.ErrInvalidOption))
-	_, err = authrequest.NewMiddleware(a, authrequest.WithTrustedOrigins("https://*.co.uk"))
+	_, err = authrequest.Middleware(a, authrequest.WithTrustedOrigins("https://*.co.uk"))
 	fmt.Println(errors.Is(err, authrequest.ErrInvalidOption))
-	_, err = authrequest.NewMiddleware(a,
+	_, err = authrequest.Middleware(a,
 		authrequest.WithTrustedOrigins("https://admin.example.com", "https://*.example.com"),
 		authrequest.WithStrictOriginCheck())
 	fmt.Println(err)
@@ -139,7 +139,7 @@ func ExampleWithCrossOriginPassThroughRoutes() {
 		s, _ := authrequest.FromContext(r.Context()).Session()
 		fmt.Fprintf(w, "webhook, session %v", s != nil)
 	})
-	h := authrequest.Middleware(a, authrequest.WithCrossOriginPassThroughRoutes("POST /webhooks/{provider}"))(hook)
+	h := authrequest.MustMiddleware(a, authrequest.WithCrossOriginPassThroughRoutes("POST /webhooks/{provider}"))(hook)
 	for _, path := range []string{"/webhooks/stripe", "/account/delete"} {
 		r := httptest.NewRequest("POST", path, nil)
 		r.Header.Set("Origin", "https://payments.example")
@@ -163,7 +163,7 @@ func ExampleRequireSession() {
 		fmt.Fprintln(w, "your account")
 	})))
 	mux.Handle("/api/", authrequest.RequireSessionAPI()(http.NotFoundHandler()))
-	h := authrequest.Middleware(a)(mux)
+	h := authrequest.MustMiddleware(a)(mux)
 
 	for _, target := range []string{"/account/devices", "/api/me"} {
 		rec := httptest.NewRecorder()
@@ -185,7 +185,7 @@ func ExampleRequireSession() {
 func ExampleAuthRequest_SignInWith() {
 	a, _ := auth.New(memstore.New(), auth.Config{})
 	u, _ := a.CreateUser(context.Background(), auth.NewUser{})
-	h := authrequest.Middleware(a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := authrequest.MustMiddleware(a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		remember := r.FormValue("remember") == "on"
 		s, err := authrequest.FromContext(r.Context()).SignInWith(u.ID, auth.SessionOptions{BrowserSession: !remember})
 		if err != nil {
@@ -218,7 +218,7 @@ func ExampleAuthRequest_InvalidateOwnSession() {
 	phone, _ := a.CreateSession(ctx, ada.ID)
 	bobs, _ := a.CreateSession(ctx, bob.ID)
 
-	h := authrequest.Middleware(a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := authrequest.MustMiddleware(a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := authrequest.FromContext(r.Context()).InvalidateOwnSession(r.FormValue("session"))
 		switch {
 		case errors.Is(err, authrequest.ErrNotSignedIn):
@@ -247,4 +247,17 @@ func ExampleAuthRequest_InvalidateOwnSession() {
 	// 404 no such device
 	// 303 /devices
 	// ada's devices: 1 bob still signed in: true
+}
+
+// StatusCode answers an authkit error as a handler should: a store
+// failure is a 503 (never a sign-in page), and the cookie is kept.
+func ExampleStatusCode() {
+	err := fmt.Errorf("validating the session: %w", auth.ErrStore)
+	fmt.Println(authrequest.StatusCode(err))
+	fmt.Println(authrequest.StatusCode(authrequest.ErrCrossOrigin))
+	fmt.Println(authrequest.StatusCode(auth.ErrInvalidPassword))
+	// Output:
+	// 503
+	// 403
+	// 401
 }

@@ -100,7 +100,7 @@ func TestEveryStoreFailure(t *testing.T) {
 func TestStoreFailureThroughMiddleware(t *testing.T) {
 	e := newEnv(t)
 	s := e.newSession(t)
-	h := authrequest.Middleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := authrequest.MustMiddleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := authrequest.FromContext(r.Context()).Session(); err != nil {
 			http.Error(w, "try again", http.StatusServiceUnavailable)
 			return

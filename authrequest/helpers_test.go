@@ -9,6 +9,7 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/memstore"
+	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/fakeauth"
 )
 
@@ -99,3 +100,18 @@ func cookieOutcome(t testing.TB, rec *httptest.ResponseRecorder) string {
 }
 
 func authSessionID(token string) string { return auth.SessionID(token) }
+
+// plantedToken is a well-formed token that names no session: what a
+// sibling subdomain plants to keep a victim signed out.
+const plantedToken = "abcdefghijklmnopqrstuvwxyz234567"
+
+// checkOrigin runs AuthRequest.CheckOrigin on r with opts.
+func checkOrigin(t testing.TB, r *http.Request, opts ...authrequest.Option) error {
+	t.Helper()
+	e := newEnv(t)
+	ar, err := authrequest.NewWithOptions(e.a, httptest.NewRecorder(), r, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ar.CheckOrigin()
+}

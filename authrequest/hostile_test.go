@@ -167,7 +167,7 @@ func TestHostileInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			s := e.newSession(t)
-			h := authrequest.Middleware(e.a, tt.opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := authrequest.MustMiddleware(e.a, tt.opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				got, err := authrequest.FromContext(r.Context()).Session()
 				switch {
 				case err != nil:

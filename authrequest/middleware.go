@@ -24,20 +24,11 @@ import (
 // sent returns [ErrHeadersWritten] instead of being lost; the wrapper keeps
 // [http.Flusher], [http.Hijacker] and [http.ResponseController] working.
 //
-// It panics if an option is invalid (a malformed trusted origin), when the
-// server is being set up, like [regexp.MustCompile]; [NewMiddleware]
-// returns the error instead.
-func Middleware(a *auth.Auth, opts ...Option) func(http.Handler) http.Handler {
-	mw, err := NewMiddleware(a, opts...)
-	if err != nil {
-		panic(err)
-	}
-	return mw
-}
-
-// NewMiddleware is [Middleware] that returns an invalid option as an
-// error.
-func NewMiddleware(a *auth.Auth, opts ...Option) (func(http.Handler) http.Handler, error) {
+// It returns an error wrapping [ErrInvalidOption] if an option is invalid
+// (a malformed trusted origin), and one for a nil Auth, so that a
+// configuration no browser could match fails when the server is set up.
+// [MustMiddleware] panics instead, as [regexp.MustCompile] does.
+func Middleware(a *auth.Auth, opts ...Option) (func(http.Handler) http.Handler, error) {
 	if a == nil {
 		return nil, fmt.Errorf("authrequest: Middleware: nil *auth.Auth")
 	}
@@ -65,6 +56,17 @@ func NewMiddleware(a *auth.Auth, opts ...Option) (func(http.Handler) http.Handle
 			next.ServeHTTP(rw, r)
 		})
 	}, nil
+}
+
+// MustMiddleware is [Middleware] for a server set up in one expression: it
+// panics where Middleware returns an error, which without options happens
+// only for a nil Auth.
+func MustMiddleware(a *auth.Auth, opts ...Option) func(http.Handler) http.Handler {
+	mw, err := Middleware(a, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return mw
 }
 
 // responseWriter records whether the response headers were sent.

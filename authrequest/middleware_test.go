@@ -20,7 +20,7 @@ func TestMiddlewareRejectsCrossOrigin(t *testing.T) {
 	e := newEnv(t)
 	s := e.newSession(t)
 	called := false
-	h := authrequest.Middleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { called = true }))
+	h := authrequest.MustMiddleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { called = true }))
 	for _, method := range []string{"POST", "PUT", "PATCH", "DELETE"} {
 		called = false
 		r := request(method, "http://example.com/transfer", s.Token)
@@ -64,20 +64,20 @@ func TestMiddlewareCrossOriginOptions(t *testing.T) {
 	r := request("POST", "http://example.com/", s.Token)
 	r.Header.Set("Origin", "https://evil.example")
 	rec := httptest.NewRecorder()
-	authrequest.Middleware(e.a, authrequest.WithCrossOriginPassThrough())(next).ServeHTTP(rec, r)
+	authrequest.MustMiddleware(e.a, authrequest.WithCrossOriginPassThrough())(next).ServeHTTP(rec, r)
 	if rec.Code != http.StatusAccepted || !errors.Is(got, authrequest.ErrCrossOrigin) || cookieOutcome(t, rec) != "untouched" {
 		t.Errorf("pass-through: status %d, ClearSession %v, cookie %s", rec.Code, got, cookieOutcome(t, rec))
 	}
 
 	rec = httptest.NewRecorder()
 	teapot := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
-	authrequest.Middleware(e.a, authrequest.WithCrossOriginHandler(teapot))(next).ServeHTTP(rec, r)
+	authrequest.MustMiddleware(e.a, authrequest.WithCrossOriginHandler(teapot))(next).ServeHTTP(rec, r)
 	if rec.Code != http.StatusTeapot {
 		t.Errorf("custom handler: status %d", rec.Code)
 	}
 
 	rec = httptest.NewRecorder()
-	authrequest.Middleware(e.a, authrequest.WithTrustedOrigins("https://evil.example"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	authrequest.MustMiddleware(e.a, authrequest.WithTrustedOrigins("https://evil.example"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s, _ := authrequest.FromContext(r.Context()).Session(); s == nil {
 			t.Error("trusted origin got no session")
 		}
@@ -86,7 +86,7 @@ func TestMiddlewareCrossOriginOptions(t *testing.T) {
 		t.Errorf("trusted origin: status %d", rec.Code)
 	}
 
-	if _, err := authrequest.NewMiddleware(e.a, authrequest.WithTrustedOrigins("not an origin")); err == nil {
+	if _, err := authrequest.Middleware(e.a, authrequest.WithTrustedOrigins("not an origin")); err == nil {
 		t.Error("a malformed trusted origin was accepted")
 	}
 }
@@ -95,7 +95,7 @@ func TestMiddlewareHeadersWritten(t *testing.T) {
 	e := newEnv(t)
 	s := e.newSession(t)
 	var setErr, sessErr error
-	h := authrequest.Middleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := authrequest.MustMiddleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar := authrequest.FromContext(r.Context())
 		io.WriteString(w, "body first")
 		setErr = ar.SetSession(s)
@@ -113,7 +113,7 @@ func TestMiddlewareHeadersWritten(t *testing.T) {
 	// An idle session whose renewed cookie can't be sent any more.
 	e.clock.Set(s.ActiveExpiresAt.Add(time.Hour))
 	rec = httptest.NewRecorder()
-	h = authrequest.Middleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h = authrequest.MustMiddleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		sess, err := authrequest.FromContext(r.Context()).Session()
 		if sess == nil || !errors.Is(err, authrequest.ErrHeadersWritten) {
@@ -124,7 +124,7 @@ func TestMiddlewareHeadersWritten(t *testing.T) {
 
 	// 103 Early Hints does not close the headers.
 	rec = httptest.NewRecorder()
-	h = authrequest.Middleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h = authrequest.MustMiddleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusEarlyHints)
 		if err := authrequest.FromContext(r.Context()).ClearSession(); err != nil {
 			t.Errorf("ClearSession after 103: %v", err)
@@ -136,7 +136,7 @@ func TestMiddlewareHeadersWritten(t *testing.T) {
 func TestMiddlewareWriterKeepsInterfaces(t *testing.T) {
 	e := newEnv(t)
 	s := e.newSession(t)
-	h := authrequest.Middleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := authrequest.MustMiddleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/flush":
 			if _, ok := w.(http.Flusher); !ok {
@@ -320,7 +320,7 @@ func TestAPIHandlerBehindMiddleware(t *testing.T) {
 	e := newEnv(t)
 	s := e.newSession(t)
 	e.clock.Set(s.ActiveExpiresAt.Add(time.Minute))
-	h := authrequest.Middleware(e.a)(authrequest.APIHandler(e.a))
+	h := authrequest.MustMiddleware(e.a)(authrequest.APIHandler(e.a))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, request("GET", "/api/auth/user", s.Token))
 	if rec.Code != 200 || cookieOutcome(t, rec) != "set:"+s.Token {
@@ -328,5 +328,42 @@ func TestAPIHandlerBehindMiddleware(t *testing.T) {
 	}
 	if n := e.store.Count("GetSessionAndUser"); n != 1 {
 		t.Errorf("store reads = %d, want 1", n)
+	}
+}
+
+// TestFromContextOutsideMiddleware: outside Middleware, FromContext
+// returns a nil AuthRequest that answers every method with
+// ErrNoMiddleware, never a nil dereference.
+func TestFromContextOutsideMiddleware(t *testing.T) {
+	e := newEnv(t)
+	s := e.newSession(t)
+	var errs []error
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar := authrequest.FromContext(r.Context())
+		if ar != nil {
+			t.Fatal("FromContext outside Middleware is not nil")
+		}
+		_, err1 := ar.Session()
+		_, _, err2 := ar.SessionUser()
+		_, err3 := ar.SignIn(e.user.ID)
+		_, err4 := ar.ValidateBearerToken()
+		errs = append(errs, err1, err2, err3, err4, ar.SetSession(s), ar.ClearSession(), ar.SignOut(), ar.CheckOrigin())
+		ar.Reset()
+		if ar.Request() != nil || ar.Auth() != nil {
+			t.Error("Request or Auth of the nil AuthRequest is not nil")
+		}
+	})
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Fatalf("panic outside Middleware: %v", p)
+			}
+		}()
+		h.ServeHTTP(httptest.NewRecorder(), request("POST", "/", s.Token))
+	}()
+	for i, err := range errs {
+		if !errors.Is(err, authrequest.ErrNoMiddleware) {
+			t.Errorf("method %d: %v, want ErrNoMiddleware", i, err)
+		}
 	}
 }

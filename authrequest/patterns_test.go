@@ -1,6 +1,7 @@
 package authrequest_test
 
 import (
+	"errors"
 	"net/http/httptest"
 	"testing"
 
@@ -44,6 +45,82 @@ func TestTrustedOriginPatterns(t *testing.T) {
 		err := checkOrigin(t, r, authrequest.WithTrustedOrigins(tc.pattern))
 		if (err == nil) != tc.trusted {
 			t.Errorf("pattern %q, Origin %q: %v, want trusted %v", tc.pattern, tc.origin, err, tc.trusted)
+		}
+	}
+}
+
+// TestTrustedOriginsRefusedAtConfiguration: WithTrustedOrigins refuses
+// origins no browser sends (upper case, a default port, userinfo, a path,
+// a bare wildcard) as configuration errors, and converts a Unicode host to
+// the ASCII form browsers send.
+func TestTrustedOriginsRefusedAtConfiguration(t *testing.T) {
+	e := newEnv(t)
+	for _, bad := range []string{
+		"https://APP.example.com",
+		"HTTPS://app.example.com",
+		"https://app.example.com:443",
+		"http://app.example.com:80",
+		"https://user:pw@app.example.com",
+		"https://app.example.com/",
+		"https://app.example.com/login",
+		"https://app.example.com?x",
+		"https://app.example.com#top",
+		"https://*.com",
+		"https://*.co.uk",
+		"https://*.github.io",
+		"https://*.example.*",
+		"https://a.*.example.com",
+		"https://*",
+		"app.example.com",
+		"null",
+		"",
+		"https://",
+		"https://app.example.com.",
+		"https://app..example.com",
+		"https://app.example.com:0443",
+		"https://app.example.com:99999",
+		"https://app.example.com:",
+		"https://[::1",
+		"https://[0:0::1]",
+		"https://[fe80::1%25eth0]",
+		"https://0x7f.1",
+		"https://*.127.0.0.1",
+		"https://xn--zz.example",
+		"https://app example.com",
+		"file://app.example.com",
+	} {
+		if _, err := authrequest.Middleware(e.a, authrequest.WithTrustedOrigins(bad)); !errors.Is(err, authrequest.ErrInvalidOption) {
+			t.Errorf("Middleware(WithTrustedOrigins(%q)) = %v, want ErrInvalidOption", bad, err)
+		}
+		r := httptest.NewRequest("POST", "/", nil)
+		if _, err := authrequest.NewWithOptions(e.a, httptest.NewRecorder(), r, authrequest.WithTrustedOrigins(bad)); !errors.Is(err, authrequest.ErrInvalidOption) {
+			t.Errorf("NewWithOptions(WithTrustedOrigins(%q)) = %v, want ErrInvalidOption", bad, err)
+		}
+	}
+	func() {
+		defer func() {
+			if p := recover(); p == nil {
+				t.Error("Middleware accepted an invalid trusted origin")
+			}
+		}()
+		authrequest.MustMiddleware(e.a, authrequest.WithTrustedOrigins("https://APP.example.com"))
+	}()
+	// Unicode hosts are converted; canonical origins are accepted.
+	for entry, origin := range map[string]string{
+		"https://bücher.example":        "https://xn--bcher-kva.example",
+		"https://BÜCHER.example":        "https://xn--bcher-kva.example",
+		"https://app.example.com":       "https://app.example.com",
+		"http://localhost:8080":         "http://localhost:8080",
+		"https://[::1]:8443":            "https://[::1]:8443",
+		"http://127.0.0.1:3000":         "http://127.0.0.1:3000",
+		"https://xn--bcher-kva.example": "https://xn--bcher-kva.example",
+		"https://*.bücher.example":      "https://app.xn--bcher-kva.example",
+	} {
+		r := httptest.NewRequest("POST", "https://other.example/", nil)
+		r.Header.Set("Origin", origin)
+		r.Header.Set("Sec-Fetch-Site", "cross-site")
+		if err := checkOrigin(t, r, authrequest.WithTrustedOrigins(entry)); err != nil {
+			t.Errorf("WithTrustedOrigins(%q), Origin %q: %v", entry, origin, err)
 		}
 	}
 }

@@ -16,7 +16,7 @@ import (
 func serveWith(t testing.TB, e *env, r *http.Request, opts ...authrequest.Option) (*httptest.ResponseRecorder, string) {
 	t.Helper()
 	var report []string
-	h := authrequest.Middleware(e.a, opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := authrequest.MustMiddleware(e.a, opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar := authrequest.FromContext(r.Context())
 		s, err := ar.Session()
 		switch {
@@ -136,7 +136,7 @@ func TestCrossOriginPassThroughRoutes(t *testing.T) {
 	}
 	e := newEnv(t)
 	for _, bad := range [][]string{{"GET /x", "GET /x"}, {"POST /a/{"}, {""}, {"webhooks"}} {
-		if _, err := authrequest.NewMiddleware(e.a, authrequest.WithCrossOriginPassThroughRoutes(bad...)); !errors.Is(err, authrequest.ErrInvalidOption) {
+		if _, err := authrequest.Middleware(e.a, authrequest.WithCrossOriginPassThroughRoutes(bad...)); !errors.Is(err, authrequest.ErrInvalidOption) {
 			t.Errorf("routes %q: %v, want ErrInvalidOption", bad, err)
 		}
 	}

@@ -57,11 +57,7 @@ func RequireSessionAPI() func(http.Handler) http.Handler {
 	return require(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, errorBody{"not signed in"})
 	}, func(w http.ResponseWriter, r *http.Request, code int) {
-		msg := "internal error"
-		if code == http.StatusServiceUnavailable {
-			msg = "session store unavailable; try again"
-		}
-		writeJSON(w, code, errorBody{msg})
+		writeJSON(w, code, errorBody{errorMessage(code)})
 	})
 }
 
@@ -80,12 +76,12 @@ func require(signedOut http.HandlerFunc, fail func(w http.ResponseWriter, r *htt
 					}
 				}
 			}
-			switch {
-			case errors.Is(err, auth.ErrStore):
+			switch code := StatusCode(err); {
+			case code == http.StatusServiceUnavailable:
 				ar.a.Config().Logger.ErrorContext(r.Context(), "authrequest: RequireSession: session store failure", "path", r.URL.Path, "error", err)
-				fail(w, r, http.StatusServiceUnavailable)
+				fail(w, r, code)
 			case err != nil && s == nil:
-				fail(w, r, http.StatusInternalServerError)
+				fail(w, r, code)
 			case s == nil:
 				signedOut(w, r)
 			default:

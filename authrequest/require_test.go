@@ -125,7 +125,7 @@ func requireEnv(t *testing.T) (*fakeauth.Fake, http.Handler) {
 	mux := http.NewServeMux()
 	mux.Handle("/account/", authrequest.RequireSession("/login")(ok))
 	mux.Handle("/api/", authrequest.RequireSessionAPI()(ok))
-	return f, authrequest.Middleware(f.Auth)(mux)
+	return f, authrequest.MustMiddleware(f.Auth)(mux)
 }
 
 // The middleware's side: a signed-out request for a hostile target is
@@ -137,7 +137,7 @@ func TestRequireSessionRedirectNeverLeavesTheSite(t *testing.T) {
 	// control characters; net/http refuses those before any handler).
 	for _, p := range hostileReturnPaths {
 		h := authrequest.RequireSession("/login")(http.NotFoundHandler())
-		h = authrequest.Middleware(fakeauth.NewT(t).Auth)(h)
+		h = authrequest.MustMiddleware(fakeauth.NewT(t).Auth)(h)
 		r := httptest.NewRequest(http.MethodGet, appOrigin+"/", nil)
 		r.URL = &url.URL{Path: p}
 		if u, err := url.ParseRequestURI(p); err == nil {

@@ -2,7 +2,6 @@ package authtest_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/memstore"
+	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/authtest"
 )
 
@@ -40,13 +40,13 @@ func coreHandler(t *testing.T, clock auth.Clock) (http.Handler, *auth.Auth) {
 		http.Redirect(w, r, "/me", http.StatusSeeOther)
 	})
 	mux.HandleFunc("GET /me", func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := a.ReadSessionCookie(r)
-		if !ok {
+		c := authrequest.ReadSessionCookies(a, r)
+		if !c.Sent {
 			http.Error(w, "signed out", http.StatusUnauthorized)
 			return
 		}
-		s, err := a.ValidateSession(r.Context(), tok)
-		if errors.Is(err, auth.ErrInvalidSession) {
+		s, err := c.Find(func(tok string) (*auth.Session, error) { return a.ValidateSession(r.Context(), tok) })
+		if s == nil && err == nil {
 			http.SetCookie(w, a.BlankSessionCookie())
 			http.Error(w, "signed out", http.StatusUnauthorized)
 			return
@@ -60,7 +60,7 @@ func coreHandler(t *testing.T, clock auth.Clock) (http.Handler, *auth.Auth) {
 		fmt.Fprintf(w, "<p id=user>%s</p>", s.UserID)
 	})
 	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
-		if tok, ok := a.ReadSessionCookie(r); ok {
+		for _, tok := range authrequest.ReadSessionCookies(a, r).Tokens {
 			if s, err := a.ValidateSession(r.Context(), tok); err == nil {
 				a.InvalidateSession(r.Context(), s.ID)
 			}

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -224,9 +223,18 @@ func New(opts ...Option) (*Provider, error) {
 	return p, nil
 }
 
+// TB is the part of [testing.TB] that [NewServer] uses; *testing.T and
+// *testing.B satisfy it. Taking it rather than testing.TB keeps package
+// testing out of a binary that links fakeoidc (the playground).
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Cleanup(func())
+}
+
 // NewServer starts a provider on an [httptest.Server] whose URL is its
 // issuer, closed when the test ends. It fails tb on an error.
-func NewServer(tb testing.TB, opts ...Option) *Provider {
+func NewServer(tb TB, opts ...Option) *Provider {
 	tb.Helper()
 	p, err := New(opts...)
 	if err != nil {

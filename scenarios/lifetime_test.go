@@ -62,7 +62,7 @@ func (app *lifetimeApp) target() scenarios.Target {
 				}
 				http.Redirect(w, r, "/account/", http.StatusSeeOther)
 			})
-			return authrequest.Middleware(f.Auth)(mux)
+			return authrequest.MustMiddleware(f.Auth)(mux)
 		},
 		Routes: []scenarios.Route{
 			{Pattern: "/probe", SignedOut: scenarios.Unauthorized()},

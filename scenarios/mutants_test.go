@@ -302,7 +302,7 @@ var mutants = []mutant{
 	{
 		name: "validates twice",
 		wrap: func(f *fakeauth.Fake, _ scenarios.Target, next http.Handler) http.Handler {
-			return authrequest.Middleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			return authrequest.MustMiddleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				authrequest.New(f.Auth, w, r).Session() // a second AuthRequest: no shared memo
 				next.ServeHTTP(w, r)
 			}))

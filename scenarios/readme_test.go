@@ -29,8 +29,8 @@ func newHandler(a *auth.Auth) http.Handler {
 	mux.HandleFunc("GET /profile", func(w http.ResponseWriter, r *http.Request) {
 		session, user, err := authrequest.FromContext(r.Context()).SessionUser()
 		switch {
-		case err != nil: // the store is down: say so, and keep the cookie
-			http.Error(w, "try again later", http.StatusServiceUnavailable)
+		case err != nil: // the store is down (503): say so, and keep the cookie
+			http.Error(w, "try again later", authrequest.StatusCode(err))
 		case session == nil:
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 		default:
@@ -38,7 +38,7 @@ func newHandler(a *auth.Auth) http.Handler {
 		}
 	})
 	// Middleware answers cross-site POST/PUT/PATCH/DELETE with 403.
-	return authrequest.Middleware(a)(mux)
+	return authrequest.MustMiddleware(a)(mux)
 }
 
 func main() {

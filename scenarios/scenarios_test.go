@@ -38,7 +38,7 @@ func authkitTarget() scenarios.Target {
 			mux.Handle("/api/auth/", authrequest.APIHandler(f.Auth))
 			mux.HandleFunc("/probe", probe)
 			mux.HandleFunc("POST /api/login", login(f.Auth))
-			return authrequest.Middleware(f.Auth)(mux)
+			return authrequest.MustMiddleware(f.Auth)(mux)
 		},
 		Routes: []scenarios.Route{
 			scenarios.APIUser("/api/auth/user"),

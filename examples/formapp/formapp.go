@@ -82,7 +82,7 @@ func NewHandler(a *auth.Auth, log *slog.Logger) http.Handler {
 	mux.HandleFunc("POST /signup", app.signUp)
 	mux.HandleFunc("POST /login", app.signIn)
 	mux.HandleFunc("POST /logout", app.signOut)
-	return authrequest.Middleware(a)(mux)
+	return authrequest.MustMiddleware(a)(mux)
 }
 
 type app struct {
@@ -98,12 +98,12 @@ func (app *app) render(w http.ResponseWriter, code int, v view) {
 	}
 }
 
-// fail answers an error: 503 for a store failure (the cookie is kept, and
-// the user can try again), 500 for anything else.
+// fail answers an error with its status ([authrequest.StatusCode]): 503
+// for a store failure (the cookie is kept, and the user can try again).
 func (app *app) fail(w http.ResponseWriter, r *http.Request, err error) {
-	code, msg := http.StatusInternalServerError, "Something went wrong."
-	if errors.Is(err, auth.ErrStore) {
-		code, msg = http.StatusServiceUnavailable, "The service is unavailable; try again in a moment."
+	code, msg := authrequest.StatusCode(err), "Something went wrong."
+	if code == http.StatusServiceUnavailable {
+		msg = "The service is unavailable; try again in a moment."
 	}
 	app.log.Error("request failed", "path", r.URL.Path, "error", err)
 	app.render(w, code, view{Error: msg})

@@ -37,7 +37,7 @@ func NewHandler(a *auth.Auth, log *slog.Logger) http.Handler {
 	mux.HandleFunc("POST /api/login", api.signIn)
 	mux.HandleFunc("POST /api/logout", api.signOut)
 	mux.HandleFunc("GET /api/me", api.me)
-	return authrequest.Middleware(a)(mux)
+	return authrequest.MustMiddleware(a)(mux)
 }
 
 type api struct {
@@ -57,14 +57,15 @@ func (api *api) write(w http.ResponseWriter, code int, v any) {
 	}
 }
 
-// fail answers an error: 503 for a store failure, 500 for anything else.
+// fail answers an error with its status ([authrequest.StatusCode]): 503
+// for a store failure, which keeps the cookie.
 func (api *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	api.log.Error("request failed", "path", r.URL.Path, "error", err)
-	if errors.Is(err, auth.ErrStore) {
-		api.write(w, http.StatusServiceUnavailable, errorBody{"the service is unavailable; try again"})
-		return
+	code, msg := authrequest.StatusCode(err), "internal error"
+	if code == http.StatusServiceUnavailable {
+		msg = "the service is unavailable; try again"
 	}
-	api.write(w, http.StatusInternalServerError, errorBody{"internal error"})
+	api.write(w, code, errorBody{msg})
 }
 
 type credentials struct {

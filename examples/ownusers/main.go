@@ -176,7 +176,7 @@ func (a *app) handler() http.Handler {
 	mux.HandleFunc("POST /signin", a.signIn)
 	mux.HandleFunc("POST /signout", a.signOut)
 	mux.HandleFunc("POST /delete", a.deleteAccount)
-	return authrequest.Middleware(a.auth)(mux)
+	return authrequest.MustMiddleware(a.auth)(mux)
 }
 
 // render writes the page with status code.
@@ -186,11 +186,29 @@ func render(w http.ResponseWriter, code int, email, msg string) {
 	page.Execute(w, struct{ Email, Error string }{email, msg})
 }
 
-// unavailable answers a store or database failure: the client keeps its
-// cookie and may retry.
-func unavailable(w http.ResponseWriter, r *http.Request, err error) {
-	slog.ErrorContext(r.Context(), "database failure", "path", r.URL.Path, "error", err)
-	http.Error(w, "service unavailable, try again shortly", http.StatusServiceUnavailable)
+// fail answers err with its status ([authrequest.StatusCode]): 403 for a
+// cross-site request, 503 for a failure of the store or of the database
+// (the client keeps its cookie and may retry), 500 for anything else.
+func fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := authrequest.StatusCode(err)
+	msg := http.StatusText(code)
+	switch code {
+	case http.StatusForbidden:
+		msg = "cross-origin request"
+	case http.StatusServiceUnavailable:
+		msg = "service unavailable, try again shortly"
+	}
+	if code >= 500 {
+		slog.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "error", err)
+	}
+	http.Error(w, msg, code)
+}
+
+// dbFailure reports a failed query of the users table as a store failure:
+// the table lives in the session store's database, and a fault there must
+// not sign anyone out.
+func dbFailure(err error) error {
+	return fmt.Errorf("%w: %w", auth.ErrStore, err)
 }
 
 // credentials reads and checks the sign-up or sign-in form.
@@ -208,7 +226,7 @@ func credentials(r *http.Request) (email, password string, ok bool) {
 func (a *app) profile(w http.ResponseWriter, r *http.Request) {
 	s, err := authrequest.FromContext(r.Context()).Session()
 	if err != nil {
-		unavailable(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	if s == nil {
@@ -217,7 +235,7 @@ func (a *app) profile(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := strconv.ParseInt(s.UserID, 10, 64)
 	if err != nil {
-		unavailable(w, r, fmt.Errorf("session of user %q: %w", s.UserID, err))
+		fail(w, r, fmt.Errorf("session of user %q: %w", s.UserID, err))
 		return
 	}
 	var email string
@@ -228,7 +246,7 @@ func (a *app) profile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		unavailable(w, r, err)
+		fail(w, r, dbFailure(err))
 		return
 	}
 	render(w, http.StatusOK, email, "")
@@ -242,7 +260,7 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), a.bcryptCost)
 	if err != nil {
-		unavailable(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	var id int64
@@ -254,7 +272,7 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		unavailable(w, r, err)
+		fail(w, r, dbFailure(err))
 		return
 	}
 	a.signInAs(w, r, id)
@@ -274,7 +292,7 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		unavailable(w, r, err)
+		fail(w, r, dbFailure(err))
 		return
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
@@ -286,26 +304,20 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) signInAs(w http.ResponseWriter, r *http.Request, id int64) {
 	_, err := authrequest.FromContext(r.Context()).SignIn(strconv.FormatInt(id, 10))
-	switch {
-	case errors.Is(err, authrequest.ErrCrossOrigin):
-		http.Error(w, "cross-origin request", http.StatusForbidden)
-	case err != nil:
-		unavailable(w, r, err)
-	default:
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+	if err != nil {
+		fail(w, r, err)
+		return
 	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
 func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
 	err := authrequest.FromContext(r.Context()).SignOut()
-	switch {
-	case errors.Is(err, authrequest.ErrCrossOrigin):
-		http.Error(w, "cross-origin request", http.StatusForbidden)
-	case err != nil:
-		unavailable(w, r, err)
-	default:
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+	if err != nil {
+		fail(w, r, err)
+		return
 	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
 // deleteAccount ends the user's sessions on every device, then deletes the
@@ -316,12 +328,12 @@ func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
 func (a *app) deleteAccount(w http.ResponseWriter, r *http.Request) {
 	ar := authrequest.FromContext(r.Context())
 	if err := ar.CheckOrigin(); err != nil {
-		http.Error(w, "cross-origin request", http.StatusForbidden)
+		fail(w, r, err)
 		return
 	}
 	s, err := ar.Session()
 	if err != nil {
-		unavailable(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	if s == nil {
@@ -330,19 +342,19 @@ func (a *app) deleteAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := strconv.ParseInt(s.UserID, 10, 64)
 	if err != nil {
-		unavailable(w, r, fmt.Errorf("session of user %q: %w", s.UserID, err))
+		fail(w, r, fmt.Errorf("session of user %q: %w", s.UserID, err))
 		return
 	}
 	if err := a.auth.InvalidateUserSessions(r.Context(), s.UserID); err != nil {
-		unavailable(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	if _, err := a.db.ExecContext(r.Context(), `DELETE FROM users WHERE id = $1`, id); err != nil {
-		unavailable(w, r, err)
+		fail(w, r, dbFailure(err))
 		return
 	}
 	if err := ar.ClearSession(); err != nil {
-		unavailable(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)

@@ -130,7 +130,7 @@ func NewHandler(pool *pgxpool.Pool, a *auth.Auth, cfg Config) (http.Handler, err
 	mux.HandleFunc("POST /signup", app.signUp)
 	mux.HandleFunc("POST /signin", app.signIn)
 	mux.HandleFunc("POST /signout", app.signOut)
-	return authrequest.Middleware(a)(mux), nil
+	return authrequest.MustMiddleware(a)(mux), nil
 }
 
 type app struct {
@@ -171,11 +171,26 @@ func (app *app) render(w http.ResponseWriter, code int, v view) {
 	}
 }
 
-// fail answers a failure of the session store or of the app's database:
-// 503, and the cookie is kept, so the user is not signed out by a fault.
+// fail answers err with its status ([authrequest.StatusCode]): 503 for a
+// failure of the session store or of the app's database (dbFailure), and
+// the cookie is kept, so the user is not signed out by a fault.
 func (app *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 	app.log.Error("request failed", "path", r.URL.Path, "error", err)
-	app.render(w, http.StatusServiceUnavailable, view{Error: "The service is unavailable; try again in a moment."})
+	code, msg := authrequest.StatusCode(err), "Something went wrong."
+	if code == http.StatusServiceUnavailable {
+		msg = "The service is unavailable; try again in a moment."
+	}
+	app.render(w, code, view{Error: msg})
+}
+
+// dbFailure reports a failed query of the app's own tables as a store
+// failure (nil stays nil): they live in the session store's database, and
+// a fault there must not sign anyone out.
+func dbFailure(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", auth.ErrStore, err)
 }
 
 // home serves "/", "/login" and "/account": the user and, on /account,
@@ -185,13 +200,13 @@ func (app *app) home(w http.ResponseWriter, r *http.Request) {
 	s, err := authrequest.FromContext(r.Context()).Session()
 	if err == nil && s != nil {
 		var hash *string
-		err = app.db.QueryRow(r.Context(), `SELECT email, password_hash FROM users WHERE id = $1`, s.UserID).Scan(&v.Email, &hash)
+		err = dbFailure(app.db.QueryRow(r.Context(), `SELECT email, password_hash FROM users WHERE id = $1`, s.UserID).Scan(&v.Email, &hash))
 		if errors.Is(err, pgx.ErrNoRows) {
 			err = nil // deleted meanwhile: its sessions went with it (ON DELETE CASCADE)
 		}
 		v.Password = hash != nil
 		if err == nil && v.Account {
-			err = app.db.QueryRow(r.Context(), `SELECT coalesce(array_agg(provider ORDER BY provider), '{}') FROM identities WHERE user_id = $1`, s.UserID).Scan(&v.Linked)
+			err = dbFailure(app.db.QueryRow(r.Context(), `SELECT coalesce(array_agg(provider ORDER BY provider), '{}') FROM identities WHERE user_id = $1`, s.UserID).Scan(&v.Linked))
 		}
 	}
 	if err != nil {
@@ -231,7 +246,7 @@ func (app *app) signUp(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, pgx.ErrNoRows):
 		app.render(w, http.StatusConflict, view{Error: "That email address is taken.", Provider: app.provider})
 	case err != nil:
-		app.fail(w, r, err)
+		app.fail(w, r, dbFailure(err))
 	default:
 		app.signInAs(w, r, id)
 	}
@@ -243,7 +258,7 @@ func (app *app) signIn(w http.ResponseWriter, r *http.Request) {
 	hash := app.noUser
 	err := app.db.QueryRow(r.Context(), `SELECT id, password_hash FROM users WHERE email = $1 AND password_hash IS NOT NULL`, email).Scan(&id, &hash)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		app.fail(w, r, err)
+		app.fail(w, r, dbFailure(err))
 		return
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil || !ok {
@@ -315,7 +330,7 @@ func (app *app) resolve(ctx context.Context, id authoidc.Identity) (string, erro
 	user := strconv.FormatInt(uid, 10)
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("%w: %w", auth.ErrStore, err) // 503: the database, not the user
+		return "", dbFailure(err) // 503: the database, not the user
 	case id.LinkUserID != "" && user != id.LinkUserID:
 		return "", fmt.Errorf("%w: %s %s is another user's", authoidc.ErrLinkConflict, id.ProviderID, id.Subject)
 	}

@@ -22,7 +22,7 @@ func appHandler(env *oidcscenarios.Env) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/auth/oidc/start", c.Start)
 	mux.HandleFunc("GET /auth/oidc/callback", c.Callback)
-	return authrequest.Middleware(env.Fake.Auth)(mux), nil
+	return authrequest.MustMiddleware(env.Fake.Auth)(mux), nil
 }
 
 // Run a few cases of the table against the app; in a test,

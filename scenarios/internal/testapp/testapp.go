@@ -113,7 +113,7 @@ func New(a *auth.Auth, cfg Config) http.Handler {
 		mux.HandleFunc("POST /account/password", app.changePassword)
 		mux.HandleFunc("POST /account/delete", app.deleteAccount)
 	}
-	return authrequest.Middleware(a)(mux)
+	return authrequest.MustMiddleware(a)(mux)
 }
 
 type app struct {
@@ -206,7 +206,9 @@ func (app *app) session(r *http.Request) (*auth.Session, string, error) {
 	ar := authrequest.FromContext(r.Context())
 	token, bearer := auth.ReadBearerToken(r)
 	if !bearer {
-		token, _ = app.a.ReadSessionCookie(r)
+		if tokens := authrequest.ReadSessionCookies(app.a, r).Tokens; len(tokens) > 0 {
+			token = tokens[0]
+		}
 	}
 	if app.has(CachesSessions) && token != "" {
 		app.mu.Lock()

@@ -43,18 +43,14 @@ func (s *Server) readAccount(r *http.Request) account {
 // page that confirms arming a fault, which is the playground's own and
 // not the app's (see home).
 func (s *Server) peekAccount(r *http.Request) account {
-	token, ok := s.fake.Auth.ReadSessionCookie(r)
-	if !ok || !auth.ValidToken(token) {
-		return account{}
-	}
-	ctx := r.Context()
-	rec, found, err := s.fake.StoredSession(ctx, auth.SessionID(token))
+	_, rec, err := s.storedSession(r)
 	switch {
 	case err != nil:
 		return account{err: err}
-	case !found, recordState(rec, s.fake.Clock.Now()) == auth.StateDead:
+	case rec == nil, recordState(*rec, s.fake.Clock.Now()) == auth.StateDead:
 		return account{}
 	}
+	ctx := r.Context()
 	user, err := s.peek.GetUser(ctx, rec.UserID)
 	switch {
 	case errors.Is(err, auth.ErrInvalidUser):
@@ -62,10 +58,52 @@ func (s *Server) peekAccount(r *http.Request) account {
 	case err != nil:
 		return account{err: err}
 	}
-	acc := account{session: recordSession(rec), user: user}
+	acc := account{session: recordSession(*rec), user: user}
 	acc.devices, acc.devicesErr = s.peek.UserSessions(ctx, user.ID)
 	acc.keys, acc.keysErr = s.peek.UserKeys(ctx, user.ID)
 	return acc
+}
+
+// storedSession finds the stored record of the session the request
+// presents, by the rule the middleware validates by
+// ([authrequest.SessionCookies.Find]): of the tokens of its session
+// cookies, the first whose record is live on the playground clock. It
+// reads the store behind the fault switches and validates nothing: nothing
+// is renewed or deleted, and no armed fault is used up. state is what the
+// store holds for that session or, when none is live, for the first token:
+// "" without a session cookie, "malformed", "not stored", or the record's
+// state; rec is the record state describes, when there is one.
+func (s *Server) storedSession(r *http.Request) (state string, rec *auth.SessionRecord, err error) {
+	c := authrequest.ReadSessionCookies(s.fake.Auth, r)
+	switch {
+	case !c.Sent:
+		return "", nil, nil
+	case len(c.Tokens) == 0:
+		return "malformed", nil, nil
+	}
+	now := s.fake.Clock.Now()
+	first := true
+	_, err = c.Find(func(token string) (*auth.Session, error) {
+		got, found, err := s.fake.StoredSession(r.Context(), auth.SessionID(token))
+		if err != nil {
+			return nil, err
+		}
+		live := found && recordState(got, now) != auth.StateDead
+		if first || live {
+			first, state, rec = false, "not stored", nil
+			if found {
+				state, rec = recordState(got, now).String(), &got
+			}
+		}
+		if !live {
+			return nil, nil
+		}
+		return recordSession(got), nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return state, rec, nil
 }
 
 // recordSession is a stored session as auth.Session, without its token.

@@ -40,6 +40,14 @@ const (
 	// SignupPath and LoginPath take {"username": ..., "password": ...}.
 	SignupPath = "/api/signup"
 	LoginPath  = "/api/login"
+	// AccountPath is a page behind authrequest.RequireSession, which sends
+	// a signed-out visitor to SignInPagePath; AccountAPIPath is JSON
+	// behind authrequest.RequireSessionAPI (401 signed out).
+	AccountPath    = "/account/"
+	AccountAPIPath = "/api/account"
+	SignInPagePath = "/login"
+	// SignOutOthersPath signs out every other device of the user.
+	SignOutOthersPath = "/account/sign-out-others"
 )
 
 // usernameProvider is the key provider of username-and-password accounts.
@@ -55,26 +63,16 @@ const usernameProvider = "username"
 //	GET  /api/auth/user   authrequest.APIHandler
 //	POST /api/auth/logout authrequest.APIHandler
 //	*    /api/session     the session and its user, for any method
-//	GET  /account/        a page behind authrequest.RequireSession (303 to / when signed out)
+//	GET  /account/        a page behind authrequest.RequireSession (303 to /login when signed out)
 //	GET  /api/account     JSON behind authrequest.RequireSessionAPI (401 when signed out)
 //	POST /account/sign-out-others  signs out every other device of the user: 200 {"sessions": 1}
 //
 // The scenario lab runs the standard scenarios against it, each on a fake
 // of its own; the live server mounts the same routes on its own fake.
-// The routes of the app behind authrequest.RequireSession and
-// RequireSessionAPI, the page that signs out the user's other devices,
-// and where RequireSession sends a signed-out visitor.
-const (
-	ProtectedPagePath = "/account/"
-	ProtectedAPIPath  = "/api/account"
-	SignOutOthersPath = "/account/sign-out-others"
-	SignInPath        = "/login"
-)
-
 func App(a *auth.Auth) http.Handler {
 	mux := http.NewServeMux()
 	registerApp(mux, a)
-	return authrequest.Middleware(a, authrequest.WithCrossOriginHandler(http.HandlerFunc(crossOrigin)))(mux)
+	return authrequest.MustMiddleware(a, authrequest.WithCrossOriginHandler(http.HandlerFunc(crossOrigin)))(mux)
 }
 
 // registerApp adds the app part's routes to mux. Callers put mux behind
@@ -87,8 +85,8 @@ func registerApp(mux *http.ServeMux, a *auth.Auth) {
 	mux.HandleFunc("POST "+LoginPath, requireJSON(app.login))
 	mux.HandleFunc(LoginPath, methodNotAllowed("POST"))
 	mux.HandleFunc(SessionPath, app.session)
-	mux.Handle("GET "+ProtectedPagePath, authrequest.RequireSession(SignInPath)(http.HandlerFunc(app.account)))
-	mux.Handle("GET "+ProtectedAPIPath, authrequest.RequireSessionAPI()(http.HandlerFunc(app.session)))
+	mux.Handle("GET "+AccountPath, authrequest.RequireSession(SignInPagePath)(http.HandlerFunc(app.account)))
+	mux.Handle("GET "+AccountAPIPath, authrequest.RequireSessionAPI()(http.HandlerFunc(app.session)))
 	mux.HandleFunc("POST "+SignOutOthersPath, app.signOutOthers)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not found")
@@ -288,14 +286,11 @@ func (app *app) signOutOthers(w http.ResponseWriter, r *http.Request) {
 		s, _ := ar.Session()
 		left, err = app.a.UserSessions(r.Context(), s.UserID)
 	}
-	switch {
-	case errors.Is(err, authrequest.ErrNotSignedIn):
-		writeError(w, http.StatusUnauthorized, "not signed in")
-	case err != nil:
-		app.fail(w, r, err)
-	default:
-		writeJSON(w, http.StatusOK, map[string]int{"sessions": len(left)})
+	if err != nil {
+		app.fail(w, r, err) // 401 without a session
+		return
 	}
+	writeJSON(w, http.StatusOK, map[string]int{"sessions": len(left)})
 }
 
 func (app *app) session(w http.ResponseWriter, r *http.Request) {
@@ -371,22 +366,29 @@ func (app *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(w, code, msg)
 }
 
-// classify maps an error of package auth or authrequest to a status and a
-// message fit for the client.
+// classify maps an error to its status, [authrequest.StatusCode] (400 for
+// the playground's own bad requests), and a message fit for the client.
 func classify(err error) (int, string) {
-	switch {
-	case errors.Is(err, errBadRequest):
+	if errors.Is(err, errBadRequest) {
 		return http.StatusBadRequest, strings.TrimPrefix(err.Error(), errBadRequest.Error()+": ")
-	case errors.Is(err, auth.ErrInvalidKey), errors.Is(err, auth.ErrInvalidPassword):
-		return http.StatusUnauthorized, "wrong username or password"
-	case errors.Is(err, auth.ErrDuplicateKey):
-		return http.StatusConflict, "that username is taken"
-	case errors.Is(err, authrequest.ErrCrossOrigin):
-		return http.StatusForbidden, "cross-origin request"
-	case errors.Is(err, auth.ErrStore):
-		return http.StatusServiceUnavailable, "the session store failed; try again"
 	}
-	return http.StatusInternalServerError, "internal error"
+	code := authrequest.StatusCode(err)
+	switch code {
+	case http.StatusUnauthorized:
+		if errors.Is(err, authrequest.ErrNotSignedIn) {
+			return code, "not signed in"
+		}
+		return code, "wrong username or password"
+	case http.StatusConflict:
+		return code, "that username is taken"
+	case http.StatusForbidden:
+		return code, "cross-origin request"
+	case http.StatusNotFound:
+		return code, "no such session"
+	case http.StatusServiceUnavailable:
+		return code, "the session store failed; try again"
+	}
+	return code, "internal error"
 }
 
 // crossOrigin answers an unsafe request from another site, which

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
-	"github.com/authkit-dev/authkit/authtest"
+	"github.com/authkit-dev/authkit/authrequest"
 )
 
 // InspectorSize is how many responses that set or cleared the session
@@ -31,7 +31,8 @@ type CookieEvent struct {
 	// Status is the response status.
 	Status int
 	// Change is what the response did to the session cookie, in
-	// authtest's words: "set", "renewed", "rotated" or "cleared".
+	// authtest's words: "set", "renewed", "rotated" or "cleared"
+	// ("rejected" for a line a browser would not parse).
 	Change string
 	// Lines are the response's Set-Cookie lines, the session cookie's and
 	// any other it set beside it. A session token is shown
@@ -42,6 +43,7 @@ type CookieEvent struct {
 
 // inspector is a ring of the last InspectorSize CookieEvents.
 type inspector struct {
+	a          *auth.Auth // whose session cookie
 	cookieName string
 	clock      auth.Clock
 
@@ -50,8 +52,8 @@ type inspector struct {
 	seq    int
 }
 
-func newInspector(cookieName string, clock auth.Clock) *inspector {
-	return &inspector{cookieName: cookieName, clock: clock}
+func newInspector(a *auth.Auth, clock auth.Clock) *inspector {
+	return &inspector{a: a, cookieName: a.CookieName(), clock: clock}
 }
 
 // Events returns the kept events, newest first.
@@ -82,15 +84,14 @@ func (in *inspector) record(r *http.Request, code int, lines []string) {
 	if len(lines) == 0 {
 		return
 	}
-	res := &http.Response{StatusCode: code, Header: http.Header{"Set-Cookie": lines}, Request: r}
-	change := authtest.SessionChange(res, authtest.CheckCookieName(in.cookieName), authtest.CheckClock(in.clock))
-	if change == authtest.Untouched {
+	change := in.sessionChange(r, lines)
+	if change == "" {
 		return // only other cookies (the sign-in flow's): not the session's story
 	}
 	e := CookieEvent{
 		Time:   in.clock.Now().UTC(),
 		Method: r.Method, Path: r.URL.Path, Status: code,
-		Change: change.String(),
+		Change: change,
 	}
 	for _, l := range lines {
 		e.Lines = append(e.Lines, hideToken(l))
@@ -103,6 +104,42 @@ func (in *inspector) record(r *http.Request, code int, lines []string) {
 		in.events = append(in.events[:0], in.events[1:]...)
 	}
 	in.events = append(in.events, e)
+}
+
+// sessionChange says what a response's Set-Cookie lines did to the
+// session cookie of r, in the words of authtest.SessionChange (the
+// playground links no test package, so it says them itself): "cleared"
+// (an empty value, Max-Age=0 or an Expires already past), "renewed" (a
+// token the request presented, with a new end), "rotated" (another token
+// where the request presented one), "set" (a token where it presented
+// none), "rejected" (a line a browser would not parse), or "" when no line
+// names the session cookie. As in a browser, the last line of the name
+// wins.
+func (in *inspector) sessionChange(r *http.Request, lines []string) string {
+	var last string
+	for _, l := range lines {
+		if strings.HasPrefix(l, in.cookieName+"=") {
+			last = l
+		}
+	}
+	if last == "" {
+		return ""
+	}
+	c, err := http.ParseSetCookie(last)
+	switch {
+	case err != nil:
+		return "rejected"
+	case c.Value == "" || c.MaxAge < 0 || c.MaxAge == 0 && !c.Expires.IsZero() && !c.Expires.After(in.clock.Now()):
+		return "cleared"
+	}
+	tokens := authrequest.ReadSessionCookies(in.a, r).Tokens
+	switch {
+	case len(tokens) == 0:
+		return "set"
+	case slices.Contains(tokens, c.Value):
+		return "renewed"
+	}
+	return "rotated"
 }
 
 // hideToken replaces a session token in a Set-Cookie line with the ID of

@@ -64,7 +64,7 @@ func TestInspectorLabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := newInspector(auth.DefaultCookieName, f.Clock)
+	in := newInspector(f.Auth, f.Clock)
 	token := "abcdefghijklmnopqrstuvwxyz234567"
 	other := "bbcdefghijklmnopqrstuvwxyz234567"
 	req := func(cookie string) *http.Request {
@@ -94,35 +94,5 @@ func TestInspectorLabels(t *testing.T) {
 	}
 	if want := "cleared rotated renewed set"; strings.Join(got, " ") != want {
 		t.Errorf("labels newest first %q, want %q", strings.Join(got, " "), want)
-	}
-}
-
-// The lab names the runner's seeding of a cookie for what it is, and
-// leaves every request's method and status as recorded.
-func TestLabTimeline(t *testing.T) {
-	in := `# jar renewed/GET /api/session
-
-(method unknown) https://example.com  at +0
-  status:         (unknown)
-  set-cookie:     set       auth_session=<token-1>; Path=/
-
-GET https://example.com/api/session  at +0
-  cookie:         auth_session=<token-1>
-  status:         200 OK
-`
-	want := `# jar renewed/GET /api/session
-
-seeded (no request) https://example.com  at +0
-  set-cookie:     set       auth_session=<token-1>; Path=/
-
-GET https://example.com/api/session  at +0
-  cookie:         auth_session=<token-1>
-  status:         200 OK
-`
-	if got := labTimeline(in); got != want {
-		t.Errorf("labTimeline:\n%s\nwant:\n%s", got, want)
-	}
-	for _, s := range []string{"", "\n", "  \n(method unknown)\n  \n  status:\n"} {
-		labTimeline(s) // no panic on any input
 	}
 }

@@ -1,3 +1,5 @@
+//go:build lab
+
 package playground
 
 import (
@@ -29,8 +31,8 @@ func LabTarget() scenarios.Target {
 			scenarios.APIUser(UserPath),
 			{Pattern: SessionPath, SignedOut: scenarios.Unauthorized()},
 			// Behind authrequest.RequireSession and RequireSessionAPI.
-			{Pattern: "GET " + ProtectedPagePath, SignedOut: scenarios.RedirectTo(SignInPath)},
-			{Pattern: "GET " + ProtectedAPIPath, SignedOut: scenarios.Unauthorized()},
+			{Pattern: "GET " + AccountPath, SignedOut: scenarios.RedirectTo(SignInPagePath)},
+			{Pattern: "GET " + AccountAPIPath, SignedOut: scenarios.Unauthorized()},
 		},
 		SignUp:        &signUp,
 		SignIn:        &signIn,
@@ -39,6 +41,10 @@ func LabTarget() scenarios.Target {
 		Fake:          []fakeauth.Option{fakeauth.WithConfig(auth.Config{Cookie: auth.CookieConfig{Insecure: true}})},
 	}
 }
+
+// The scenario lab runs the test kit (scenarios, authtest), so it is built
+// only with the "lab" build tag: the playground's default binary links no
+// test package. nolab.go is the page without it.
 
 // lab runs the standard scenarios against LabTarget. Each case runs on a
 // fake of its own, never on the live one, so running the lab changes
@@ -52,16 +58,6 @@ type lab struct {
 
 func newLab() *lab {
 	return &lab{runner: scenarios.NewRunner(LabTarget()), busy: make(chan struct{}, 1)}
-}
-
-// labView is what the lab page shows.
-type labView struct {
-	Results []labResult
-	Passed  int
-	Failed  int
-	Skipped int
-	// Error is set when the run was cut short.
-	Error string
 }
 
 // run executes every case of scenarios.Standard, a few at a time, and

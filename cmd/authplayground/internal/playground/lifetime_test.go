@@ -14,37 +14,6 @@ import (
 	"github.com/authkit-dev/authkit/fakeauth"
 )
 
-// Right after sign-up the session panel does not say "Fresh: false
-// (created or renewed by this request...)": it says this page load only
-// read the session, and that the sign-in set the cookie.
-func TestRoughEdgeFreshAfterSignUp(t *testing.T) {
-	b := newBrowser(t, newServer(t), "ada")
-	b.signUp("ada")
-	h := b.page("/", http.StatusOK)
-	h.AssertText("#session-fresh", "no")
-	if why := h.Text("#session-fresh-why"); !strings.Contains(why, "sign-in or change just before set the cookie") {
-		t.Errorf("session-fresh explanation %q does not say the sign-in set the cookie", why)
-	}
-	if strings.Contains(h.Text("#session"), "created or renewed by this request") {
-		t.Error("the session panel still says the session was created or renewed by this request")
-	}
-}
-
-// A notice shows once: a reload does not show it again, and the URL
-// never carries it.
-func TestRoughEdgeNoticeOnce(t *testing.T) {
-	b := newBrowser(t, newServer(t), "ada")
-	b.signUp("ada")
-	b.page("/", http.StatusOK).AssertText("#notice", "Signed up and signed in: a new session, a new cookie (set).")
-	if h := b.page("/", http.StatusOK); h.Has("#notice") {
-		t.Errorf("the reload shows the notice again: %q", h.Text("#notice"))
-	}
-	// A notice named in the URL, the old way, is not shown.
-	if h := b.page("/?n=faults-set", http.StatusOK); h.Has("#notice") {
-		t.Errorf("a notice from the URL is shown: %q", h.Text("#notice"))
-	}
-}
-
 // Arming a store fault uses none of it: the page that confirms it reads
 // the account around the fault switches and lists the whole count. The
 // next load is the app's: it meets the fault, answers 503, keeps the
@@ -89,43 +58,6 @@ func TestStoreFaultArmedThenMet(t *testing.T) {
 		}
 	}
 	b.page("/", http.StatusOK).AssertText("#username", "ada")
-}
-
-// "The last 1 responses" reads "The last response"; the duration field
-// is wide enough for its placeholder; the lab shows real paths, not
-// "<target path>".
-func TestRoughEdgeTexts(t *testing.T) {
-	srv := newServer(t)
-	b := newBrowser(t, srv, "ada")
-	b.signUp("ada")
-	h := b.page("/", http.StatusOK)
-	if got := h.Text("#cookies-summary"); !strings.HasPrefix(got, "The last response of this server") {
-		t.Errorf("cookie inspector summary %q, want it to start with \"The last response\"", got)
-	}
-	b.get("/ui/none") // no cookie: the count stays
-	b.submit(h, "#advance-past-active", nil, "advanced")
-	if got := b.page("/", http.StatusOK).Text("#cookies-summary"); !strings.HasPrefix(got, "The last 2 responses") {
-		t.Errorf("cookie inspector summary %q, want \"The last 2 responses\"", got)
-	}
-	in := h.Attr("#advance-custom input[name=by]", "placeholder")
-	if size := h.Attr("#advance-custom input[name=by]", "size"); size == "" || len(in) > atoi(size) {
-		t.Errorf("duration field size %q is shorter than its placeholder %q", size, in)
-	}
-	lab := b.page("/lab", http.StatusOK)
-	if strings.Contains(lab.Text("#scenarios"), "<target path>") || strings.Contains(lab.Text("#scenarios"), "<logout>") {
-		t.Error("the lab shows a placeholder path")
-	}
-	if got := lab.Text(`tr.scenario[data-name="active/GET ` + playground.UserPath + `"] .case-description`); !strings.Contains(got, "when GET "+playground.UserPath) {
-		t.Errorf("lab description %q does not name %s", got, playground.UserPath)
-	}
-}
-
-func atoi(s string) int {
-	n := 0
-	for _, c := range s {
-		n = n*10 + int(c-'0')
-	}
-	return n
 }
 
 // Without "remember me" the sign-in is a browser session: its cookie has

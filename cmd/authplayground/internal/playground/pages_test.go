@@ -13,7 +13,6 @@ import (
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/cmd/authplayground/internal/playground"
 	"github.com/authkit-dev/authkit/fakeauth"
-	"github.com/authkit-dev/authkit/scenarios"
 )
 
 // base is where the in-process tests pretend the playground listens.
@@ -438,45 +437,6 @@ func TestCookieInspectorIsBounded(t *testing.T) {
 	h.AssertText("tr.cookie-event td", "26")
 }
 
-func TestScenarioLab(t *testing.T) {
-	srv := newServer(t)
-	h := newBrowser(t, srv, "visitor").page("/lab", http.StatusOK)
-	cases := scenarios.Standard(playground.LabTarget())
-	want := fmt.Sprintf("%d passed, 0 failed", len(cases))
-	h.AssertText("#lab-summary", want)
-	if n := h.Count("#scenarios tr.scenario"); n != len(cases) {
-		t.Errorf("the lab lists %d cases, want %d", n, len(cases))
-	}
-	for _, c := range cases {
-		row := fmt.Sprintf(`#scenarios tr.scenario[data-name=%q]`, c.Name())
-		if !h.Has(row) {
-			t.Errorf("case %q is not listed", c.Name())
-			continue
-		}
-		h.AssertText(row+" .case-name", c.Name())
-		h.AssertText(row+" .result", "pass")
-		if !strings.Contains(h.Text(row+" .transcript"), "GET") && !strings.Contains(h.Text(row+" .transcript"), c.Name()) && h.Text(row+" .transcript") == "" {
-			t.Errorf("case %q has no cookie timeline", c.Name())
-		}
-		if h.Has(row + " .report") {
-			t.Errorf("passing case %q shows a failure report", c.Name())
-		}
-	}
-	// The lab never touches the live playground.
-	if got := srv.CookieEvents(); len(got) != 0 {
-		t.Errorf("running the lab recorded cookie events on the live server: %v", got)
-	}
-	// A transcript of a renewal shows the renewed cookie, tokens redacted.
-	tr := h.Text(`#scenarios tr.scenario[data-name="idle/GET /api/auth/user"] .transcript`)
-	if !strings.Contains(tr, "renewed") || !strings.Contains(tr, "<token-1>") {
-		t.Errorf("idle/GET /api/auth/user transcript lacks the renewal: %q", tr)
-	}
-}
-
-func TestLabTargetPassesStandard(t *testing.T) {
-	scenarios.Run(t, playground.LabTarget())
-}
-
 func TestNavigationLinks(t *testing.T) {
 	srv := newServer(t)
 	h := newBrowser(t, srv, "visitor").page("/", http.StatusOK)
@@ -500,4 +460,65 @@ func noticeOf(rec *authtest.Recorder) string {
 		}
 	}
 	return ""
+}
+
+// Right after sign-up the session panel does not say "Fresh: false
+// (created or renewed by this request...)": it says this page load only
+// read the session, and that the sign-in set the cookie.
+func TestSessionPanelAfterSignUp(t *testing.T) {
+	b := newBrowser(t, newServer(t), "ada")
+	b.signUp("ada")
+	h := b.page("/", http.StatusOK)
+	h.AssertText("#session-fresh", "no")
+	if why := h.Text("#session-fresh-why"); !strings.Contains(why, "sign-in or change just before set the cookie") {
+		t.Errorf("session-fresh explanation %q does not say the sign-in set the cookie", why)
+	}
+	if strings.Contains(h.Text("#session"), "created or renewed by this request") {
+		t.Error("the session panel still says the session was created or renewed by this request")
+	}
+}
+
+// A notice shows once: a reload does not show it again, and the URL
+// never carries it.
+func TestNoticeShowsOnce(t *testing.T) {
+	b := newBrowser(t, newServer(t), "ada")
+	b.signUp("ada")
+	b.page("/", http.StatusOK).AssertText("#notice", "Signed up and signed in: a new session, a new cookie (set).")
+	if h := b.page("/", http.StatusOK); h.Has("#notice") {
+		t.Errorf("the reload shows the notice again: %q", h.Text("#notice"))
+	}
+	// A notice named in the URL, the old way, is not shown.
+	if h := b.page("/?n=faults-set", http.StatusOK); h.Has("#notice") {
+		t.Errorf("a notice from the URL is shown: %q", h.Text("#notice"))
+	}
+}
+
+// TestInspectorSummaryAndDurationField: "The last 1 responses" reads "The
+// last response", and the duration field is wide enough for its
+// placeholder.
+func TestInspectorSummaryAndDurationField(t *testing.T) {
+	srv := newServer(t)
+	b := newBrowser(t, srv, "ada")
+	b.signUp("ada")
+	h := b.page("/", http.StatusOK)
+	if got := h.Text("#cookies-summary"); !strings.HasPrefix(got, "The last response of this server") {
+		t.Errorf("cookie inspector summary %q, want it to start with \"The last response\"", got)
+	}
+	b.get("/ui/none") // no cookie: the count stays
+	b.submit(h, "#advance-past-active", nil, "advanced")
+	if got := b.page("/", http.StatusOK).Text("#cookies-summary"); !strings.HasPrefix(got, "The last 2 responses") {
+		t.Errorf("cookie inspector summary %q, want \"The last 2 responses\"", got)
+	}
+	in := h.Attr("#advance-custom input[name=by]", "placeholder")
+	if size := h.Attr("#advance-custom input[name=by]", "size"); size == "" || len(in) > atoi(size) {
+		t.Errorf("duration field size %q is shorter than its placeholder %q", size, in)
+	}
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
 }

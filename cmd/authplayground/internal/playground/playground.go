@@ -133,7 +133,7 @@ func New(cfg Config) (*Server, error) {
 		admin:     admin,
 		log:       log,
 		storeName: name,
-		cookies:   newInspector(f.Auth.CookieName(), f.Clock),
+		cookies:   newInspector(f.Auth, f.Clock),
 		lab:       newLab(),
 		pages:     pages,
 	}
@@ -189,7 +189,7 @@ func (s *Server) routes() http.Handler {
 		writeError(w, http.StatusNotFound, "not found")
 	})
 
-	h := authrequest.Middleware(s.fake.Auth, authrequest.WithCrossOriginHandler(http.HandlerFunc(crossOrigin)))(mux)
+	h := authrequest.MustMiddleware(s.fake.Auth, authrequest.WithCrossOriginHandler(http.HandlerFunc(crossOrigin)))(mux)
 	return s.observe(h)
 }
 
