@@ -57,7 +57,13 @@ func (p plain) do(b *testing.B) {
 // by default: a new fake and handler, seeding, the request through a
 // cookie jar, and every check.
 func BenchmarkScenarioCase(b *testing.B) {
-	runner, c := scenarios.NewRunner(authkitTarget()), benchCase(b)
+	benchExecute(b, authkitTarget())
+}
+
+// benchExecute runs the benchmark's case on target once per iteration,
+// failing on the first run whose checks do not pass.
+func benchExecute(b *testing.B, target scenarios.Target) {
+	runner, c := scenarios.NewRunner(target), benchCase(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if r := runner.Execute(context.Background(), c); !r.Passed() {
@@ -86,13 +92,7 @@ func reusing() scenarios.Target {
 // BenchmarkScenarioCaseReuse is BenchmarkScenarioCase with the handler
 // reused (Target.ReuseHandler).
 func BenchmarkScenarioCaseReuse(b *testing.B) {
-	runner, c := scenarios.NewRunner(reusing()), benchCase(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		if r := runner.Execute(context.Background(), c); !r.Passed() {
-			b.Fatal(r.Report())
-		}
-	}
+	benchExecute(b, reusing())
 }
 
 // BenchmarkScenarioCaseVsPlain runs a generated case (handler reused) and
