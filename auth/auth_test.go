@@ -345,6 +345,13 @@ func TestMalformedTokenSkipsStore(t *testing.T) {
 
 func TestValidateSessionUser(t *testing.T) {
 	a, _, _ := newAuth(t, auth.Config{})
+	checkValidateSessionUser(t, a)
+}
+
+// checkValidateSessionUser signs a new user in on a and checks that
+// ValidateSessionUser returns that session and that user.
+func checkValidateSessionUser(t *testing.T, a *auth.Auth) {
+	t.Helper()
 	u, s := newUserSession(t, a)
 	gs, gu, err := a.ValidateSessionUser(context.Background(), s.Token)
 	if err != nil {

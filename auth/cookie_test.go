@@ -54,11 +54,7 @@ func TestInsecureCookieOption(t *testing.T) {
 }
 
 func TestCookieConfigValidation(t *testing.T) {
-	tests := []struct {
-		name string
-		cfg  auth.CookieConfig
-		ok   bool
-	}{
+	tests := []cookieConfigCase{
 		{"defaults", auth.CookieConfig{}, true},
 		{"__Host- ok", auth.CookieConfig{Name: "__Host-session"}, true},
 		{"__Host- insecure", auth.CookieConfig{Name: "__Host-session", Insecure: true}, false},
@@ -75,14 +71,7 @@ func TestCookieConfigValidation(t *testing.T) {
 		{"samesite none insecure", auth.CookieConfig{SameSite: http.SameSiteNoneMode, Insecure: true}, false},
 		{"samesite strict", auth.CookieConfig{SameSite: http.SameSiteStrictMode}, true},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := auth.New(memstore.New(), auth.Config{Cookie: tt.cfg})
-			if (err == nil) != tt.ok {
-				t.Errorf("New(%+v) error = %v, want ok=%v", tt.cfg, err, tt.ok)
-			}
-		})
-	}
+	checkCookieConfigs(t, tests)
 }
 
 // Browsers match the "__Host-" and "__Secure-" prefixes without regard to
@@ -90,11 +79,7 @@ func TestCookieConfigValidation(t *testing.T) {
 // and 21), so a name any browser would refuse must be refused whatever its
 // case.
 func TestCookiePrefixIgnoresCase(t *testing.T) {
-	tests := []struct {
-		name string
-		cfg  auth.CookieConfig
-		ok   bool
-	}{
+	tests := []cookieConfigCase{
 		{"__host- ok", auth.CookieConfig{Name: "__host-session"}, true},
 		{"__host- domain", auth.CookieConfig{Name: "__host-session", Domain: "example.com"}, false},
 		{"__HOST- insecure", auth.CookieConfig{Name: "__HOST-session", Insecure: true}, false},
@@ -105,14 +90,7 @@ func TestCookiePrefixIgnoresCase(t *testing.T) {
 		{"prefix later in the name", auth.CookieConfig{Name: "x__host-s", Domain: "example.com", Insecure: true}, true},
 		{"no hyphen", auth.CookieConfig{Name: "__hosts", Domain: "example.com", Insecure: true}, true},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := auth.New(memstore.New(), auth.Config{Cookie: tt.cfg})
-			if (err == nil) != tt.ok {
-				t.Errorf("New(%+v) error = %v, want ok=%v", tt.cfg, err, tt.ok)
-			}
-		})
-	}
+	checkCookieConfigs(t, tests)
 }
 
 func TestReadBearerToken(t *testing.T) {
@@ -162,5 +140,26 @@ func TestCheckCookiePrefix(t *testing.T) {
 		if (err == nil) != tt.ok {
 			t.Errorf("CheckCookiePrefix(%q, Secure %v, Path %q, Domain %q) = %v, want ok=%v", tt.c.Name, tt.c.Secure, tt.c.Path, tt.c.Domain, err, tt.ok)
 		}
+	}
+}
+
+// cookieConfigCase is a cookie configuration and whether New accepts it.
+type cookieConfigCase struct {
+	name string
+	cfg  auth.CookieConfig
+	ok   bool
+}
+
+// checkCookieConfigs checks, in a subtest each, that New accepts or
+// refuses each configuration as the case says.
+func checkCookieConfigs(t *testing.T, tests []cookieConfigCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := auth.New(memstore.New(), auth.Config{Cookie: tt.cfg})
+			if (err == nil) != tt.ok {
+				t.Errorf("New(%+v) error = %v, want ok=%v", tt.cfg, err, tt.ok)
+			}
+		})
 	}
 }

@@ -206,14 +206,7 @@ func newSplitAuth(t *testing.T, users auth.UserStore) (*auth.Auth, *countingStor
 
 func TestValidateSessionUserFallback(t *testing.T) {
 	a, cs := newSplitAuth(t, nil)
-	u, s := newUserSession(t, a)
-	gs, gu, err := a.ValidateSessionUser(context.Background(), s.Token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if gs.ID != s.ID || gu.ID != u.ID || gu.Attributes["username"] != "ada" {
-		t.Errorf("got %+v, %+v", gs, gu)
-	}
+	checkValidateSessionUser(t, a)
 	if cs.gets != 1 || cs.users != 1 || cs.joins != 0 {
 		t.Errorf("GetSession, GetUser, GetSessionAndUser calls = %d, %d, %d; want 1, 1, 0", cs.gets, cs.users, cs.joins)
 	}
@@ -264,24 +257,33 @@ func TestValidateSessionUserMissingUser(t *testing.T) {
 	}
 }
 
-func TestDeleteExpiredSessionsSteps(t *testing.T) {
+// newSweepAuth returns an Auth that sweeps in steps of batch on a counting
+// store holding ten sessions of one user, all expired by the returned
+// clock's time, and that user.
+func newSweepAuth(t *testing.T, batch int) (*auth.Auth, *countingStore, *auth.User) {
+	t.Helper()
 	cs := &countingStore{Store: memstore.New()}
 	clock := fakeauth.NewClock(t0)
-	a, err := auth.New(cs, auth.Config{Clock: clock, Argon2: cheapArgon2, SweepBatch: 3})
+	a, err := auth.New(cs, auth.Config{Clock: clock, Argon2: cheapArgon2, SweepBatch: batch})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	u, err := a.CreateUser(ctx, auth.NewUser{})
+	u, err := a.CreateUser(context.Background(), auth.NewUser{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 10 {
-		if _, err := a.CreateSession(ctx, u.ID); err != nil {
+		if _, err := a.CreateSession(context.Background(), u.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
 	clock.Advance(a.Config().ActivePeriod + a.Config().IdlePeriod + time.Nanosecond)
+	return a, cs, u
+}
+
+func TestDeleteExpiredSessionsSteps(t *testing.T) {
+	a, cs, u := newSweepAuth(t, 3)
+	ctx := context.Background()
 	live, err := a.CreateSession(ctx, u.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -314,22 +316,7 @@ func TestDeleteExpiredSessionsSteps(t *testing.T) {
 }
 
 func TestDeleteExpiredSessionsStopsOnCancel(t *testing.T) {
-	cs := &countingStore{Store: memstore.New()}
-	clock := fakeauth.NewClock(t0)
-	a, err := auth.New(cs, auth.Config{Clock: clock, Argon2: cheapArgon2, SweepBatch: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := a.CreateUser(context.Background(), auth.NewUser{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 10 {
-		if _, err := a.CreateSession(context.Background(), u.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
-	clock.Advance(a.Config().ActivePeriod + a.Config().IdlePeriod + time.Nanosecond)
+	a, cs, u := newSweepAuth(t, 2)
 	ctx, cancel := context.WithCancel(context.Background())
 	cs.afterSweep = cancel // done after the first step
 	n, err := a.DeleteExpiredSessions(ctx)

@@ -8,14 +8,8 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/authtest"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
-
-// exampleClock is the kind of fake clock a test shares between the
-// auth.Auth under test and its jars.
-type exampleClock struct{ now time.Time }
-
-func (c *exampleClock) Now() time.Time          { return c.now }
-func (c *exampleClock) Advance(d time.Duration) { c.now = c.now.Add(d) }
 
 // printT stands in for the *testing.T of a test: it prints failures
 // instead of failing. (go-cmp puts non-breaking spaces in its diffs at
@@ -30,8 +24,9 @@ func (printT) Errorf(format string, args ...any) {
 func (printT) Logf(format string, args ...any) {}
 
 // app is a toy server that handles the session cookie the way authkit
-// does.
-func app(clock *exampleClock) http.Handler {
+// does, on the fake clock the test shares with its jars (a fakeauth.Fake's
+// own Clock when the server is a real auth.Auth).
+func app(clock *fakeauth.Clock) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{
@@ -56,7 +51,7 @@ func app(clock *exampleClock) http.Handler {
 // A jar keeps the cookies between requests served in process, expires
 // them on its clock, and records what each response did.
 func ExampleJar() {
-	clock := &exampleClock{now: time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)}
+	clock := fakeauth.NewClock(time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC))
 	h := app(clock)
 	jar := authtest.NewJar(authtest.WithName("ann"), authtest.WithClock(clock))
 
@@ -121,7 +116,7 @@ func ExampleBuildRequest() {
 // An assertion passes quietly; a failing one says what it checked, shows
 // the exchange with the tokens replaced, and a (-want +got) diff.
 func ExampleAssertSession() {
-	clock := &exampleClock{now: time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)}
+	clock := fakeauth.NewClock(time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC))
 	h := app(clock)
 	jar := authtest.NewJar(authtest.WithClock(clock))
 	var t testing.TB = printT{} // in a test, the *testing.T
@@ -154,7 +149,7 @@ func ExampleAssertSession() {
 // in a test, authtest.AssertGolden(t, "login_logout", jar.Transcript())
 // compares it with testdata/login_logout.golden, and -update rewrites it.
 func ExampleJar_Transcript() {
-	clock := &exampleClock{now: time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)}
+	clock := fakeauth.NewClock(time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC))
 	h := app(clock)
 	jar := authtest.NewJar(authtest.WithClock(clock))
 	for _, step := range []struct{ method, target string }{

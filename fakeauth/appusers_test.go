@@ -172,10 +172,7 @@ func TestWithStoreWithoutJoinedRead(t *testing.T) {
 		auth.SessionStore
 		auth.UserStore
 	}{m, m}))
-	_, s, err := f.SeedUserSession(ctx, fakeauth.Active)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, s := seedUserSession(t, f, fakeauth.Active)
 	if _, u, err := f.Auth.ValidateSessionUser(ctx, s.Token); err != nil || u.Attributes["username"] != "ada" {
 		t.Fatalf("ValidateSessionUser: %v, %v", u, err)
 	}

@@ -15,6 +15,17 @@ import (
 	"github.com/authkit-dev/authkit/fakeauth"
 )
 
+// seedUserSession seeds the user ada on f with a session in state st,
+// ending the test if seeding fails.
+func seedUserSession(t *testing.T, f *fakeauth.Fake, st fakeauth.State) (*auth.User, *auth.Session) {
+	t.Helper()
+	u, s, err := f.SeedUserSession(context.Background(), st)
+	if err != nil {
+		t.Fatalf("seeding a session %v: %v", st, err)
+	}
+	return u, s
+}
+
 // allStates is every fakeauth.State, in order.
 var allStates = []fakeauth.State{
 	fakeauth.Active, fakeauth.Idle, fakeauth.Dead, fakeauth.ActiveEndMinus1, fakeauth.ActiveEnd, fakeauth.ActiveEndPlus1,
@@ -71,10 +82,7 @@ func TestSeedSessionStates(t *testing.T) {
 		t.Run(st.String(), func(t *testing.T) {
 			t.Parallel()
 			f := fakeauth.NewT(t)
-			_, s, err := f.SeedUserSession(ctx, st)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, s := seedUserSession(t, f, st)
 			now := f.Clock.Now()
 			if !now.Equal(fakeauth.DefaultStart()) {
 				t.Errorf("seeding moved the clock to %v", now)
@@ -133,7 +141,7 @@ func TestBoundaryStatesSitOnTheEdge(t *testing.T) {
 func TestFaultsAimAtOneOperation(t *testing.T) {
 	ctx := context.Background()
 	f := fakeauth.NewT(t)
-	_, s, _ := f.SeedUserSession(ctx, fakeauth.Idle)
+	_, s := seedUserSession(t, f, fakeauth.Idle)
 	f.Store.FailNext(fakeauth.OpRenewSession, 2, nil)
 
 	for i := range 2 {
@@ -156,7 +164,7 @@ func TestFaultsAimAtOneOperation(t *testing.T) {
 func TestFailWhen(t *testing.T) {
 	ctx := context.Background()
 	f := fakeauth.NewT(t)
-	u, s1, _ := f.SeedUserSession(ctx, fakeauth.Active)
+	u, s1 := seedUserSession(t, f, fakeauth.Active)
 	s2, _ := f.SeedSession(ctx, u.ID, fakeauth.Active)
 	down := errors.New("replica down")
 	f.Store.FailWhen(fakeauth.OpGetSession, func(c fakeauth.Call) bool { return c.SessionID == s1.ID }, down)
@@ -225,10 +233,7 @@ func TestInSynctestBubble(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		f := fakeauth.NewT(t)
-		_, s, err := f.SeedUserSession(ctx, fakeauth.Idle)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, s := seedUserSession(t, f, fakeauth.Idle)
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() {
@@ -249,7 +254,7 @@ func TestInSynctestBubble(t *testing.T) {
 func TestCallLogLimit(t *testing.T) {
 	ctx := context.Background()
 	f := fakeauth.NewT(t)
-	_, s, _ := f.SeedUserSession(ctx, fakeauth.Active)
+	_, s := seedUserSession(t, f, fakeauth.Active)
 	f.Store.SetLogLimit(3)
 	for range 10 {
 		f.Auth.ValidateSession(ctx, s.Token)
@@ -264,10 +269,7 @@ func TestCallLogLimit(t *testing.T) {
 func TestResetEmptiesItsOwnStore(t *testing.T) {
 	ctx := context.Background()
 	f := fakeauth.NewT(t)
-	u, s, err := f.SeedUserSession(ctx, fakeauth.Active)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, s := seedUserSession(t, f, fakeauth.Active)
 	other, _ := f.Auth.CreateUser(ctx, auth.NewUser{ID: "bob"})
 	s2, _ := f.Auth.CreateSession(ctx, other.ID)
 	f.Clock.Advance(time.Hour)
@@ -300,7 +302,7 @@ func TestResetEmptiesItsOwnStore(t *testing.T) {
 func TestResetOnAGivenStore(t *testing.T) {
 	ctx := context.Background()
 	f := fakeauth.NewT(t, fakeauth.WithStore(memstore.New()))
-	_, s, _ := f.SeedUserSession(ctx, fakeauth.Active)
+	_, s := seedUserSession(t, f, fakeauth.Active)
 	f.Clock.Advance(time.Hour)
 	if err := f.Reset(ctx); !errors.Is(err, fakeauth.ErrCantEmpty) {
 		t.Errorf("Reset on a given store = %v, want ErrCantEmpty", err)
@@ -347,10 +349,7 @@ func TestSeededRecordIsConsistent(t *testing.T) {
 func TestDeletedUserSessionIsGone(t *testing.T) {
 	ctx := context.Background()
 	f := fakeauth.NewT(t)
-	u, s, err := f.SeedUserSession(ctx, fakeauth.DeletedUser)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, s := seedUserSession(t, f, fakeauth.DeletedUser)
 	if _, ok, _ := f.StoredSession(ctx, s.ID); ok {
 		t.Error("the session outlived its user")
 	}

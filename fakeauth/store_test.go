@@ -143,11 +143,8 @@ func TestCallWroteOnlyWhenTheStoreChanged(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := fakeauth.NewT(t)
-			u, s, err := f.SeedUserSession(ctx, fakeauth.Active)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = tt.call(f, u, s)
+			u, s := seedUserSession(t, f, fakeauth.Active)
+			err := tt.call(f, u, s)
 			var calls []fakeauth.Call
 			for _, c := range f.Store.Calls() {
 				if c.Op == tt.op {

@@ -11,11 +11,11 @@ import (
 	"github.com/authkit-dev/authkit/scenarios"
 )
 
-// benchCase returns the generated case the benchmarks run: the request
-// the plain benchmark sends, an active session's GET of the APIHandler's
-// user route.
-func benchCase(b *testing.B) scenarios.Case {
-	for _, c := range scenarios.Standard(authkitTarget()) {
+// benchCase returns the generated case of target the benchmarks run: the
+// request the plain benchmark sends, an active session's GET of the
+// APIHandler's user route.
+func benchCase(b *testing.B, target scenarios.Target) scenarios.Case {
+	for _, c := range scenarios.Standard(target) {
 		if c.Name() == "active/GET /api/auth/user" {
 			return c
 		}
@@ -31,7 +31,9 @@ type plain struct {
 	cookie *http.Cookie
 }
 
-func newPlain(b *testing.B) plain {
+// newPlain returns the plain request to target's handler on a new fake,
+// with an active session's cookie.
+func newPlain(b *testing.B, target scenarios.Target) plain {
 	f, err := fakeauth.New()
 	if err != nil {
 		b.Fatal(err)
@@ -40,7 +42,7 @@ func newPlain(b *testing.B) plain {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return plain{h: authkitTarget().Handler(f), cookie: f.Auth.SessionCookie(s)}
+	return plain{h: target.Handler(f), cookie: f.Auth.SessionCookie(s)}
 }
 
 func (p plain) do(b *testing.B) {
@@ -57,7 +59,13 @@ func (p plain) do(b *testing.B) {
 // by default: a new fake and handler, seeding, the request through a
 // cookie jar, and every check.
 func BenchmarkScenarioCase(b *testing.B) {
-	runner, c := scenarios.NewRunner(authkitTarget()), benchCase(b)
+	benchExecute(b, authkitTarget())
+}
+
+// benchExecute runs the benchmark's case on target once per iteration,
+// failing on the first run whose checks do not pass.
+func benchExecute(b *testing.B, target scenarios.Target) {
+	runner, c := scenarios.NewRunner(target), benchCase(b, authkitTarget())
 	b.ReportAllocs()
 	for b.Loop() {
 		if r := runner.Execute(context.Background(), c); !r.Passed() {
@@ -68,7 +76,7 @@ func BenchmarkScenarioCase(b *testing.B) {
 
 // BenchmarkPlainRequest is one plain httptest request to the same handler.
 func BenchmarkPlainRequest(b *testing.B) {
-	p := newPlain(b)
+	p := newPlain(b, authkitTarget())
 	b.ReportAllocs()
 	for b.Loop() {
 		p.do(b)
@@ -86,13 +94,7 @@ func reusing() scenarios.Target {
 // BenchmarkScenarioCaseReuse is BenchmarkScenarioCase with the handler
 // reused (Target.ReuseHandler).
 func BenchmarkScenarioCaseReuse(b *testing.B) {
-	runner, c := scenarios.NewRunner(reusing()), benchCase(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		if r := runner.Execute(context.Background(), c); !r.Passed() {
-			b.Fatal(r.Report())
-		}
-	}
+	benchExecute(b, reusing())
 }
 
 // BenchmarkScenarioCaseVsPlain runs a generated case (handler reused) and
@@ -106,7 +108,7 @@ func BenchmarkScenarioCaseVsPlain(b *testing.B) {
 }
 
 func vsPlain(b *testing.B, target scenarios.Target) {
-	vsPlainOn(b, target, benchCase(b), newPlain(b))
+	vsPlainOn(b, target, benchCase(b, authkitTarget()), newPlain(b, authkitTarget()))
 }
 
 // vsPlainOn runs case c on target and the plain request p interleaved,
@@ -134,22 +136,5 @@ func vsPlainOn(b *testing.B, target scenarios.Target, c scenarios.Case, p plain)
 // README's app (its handler and Target, as printed), with the default
 // runner: a new handler for every case.
 func BenchmarkREADMECaseVsPlain(b *testing.B) {
-	var c scenarios.Case
-	for _, k := range scenarios.Standard(target) {
-		if k.Name() == "active/GET /api/auth/user" {
-			c = k
-		}
-	}
-	if c.Name() == "" {
-		b.Fatal("no case active/GET /api/auth/user")
-	}
-	f, err := fakeauth.New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, s, err := f.SeedUserSession(context.Background(), fakeauth.Active)
-	if err != nil {
-		b.Fatal(err)
-	}
-	vsPlainOn(b, target, c, plain{h: target.Handler(f), cookie: f.Auth.SessionCookie(s)})
+	vsPlainOn(b, target, benchCase(b, target), newPlain(b, target))
 }

@@ -291,29 +291,30 @@ func (app *app) signUp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, err := app.users.create(r.Context(), f["email"], f["password"])
-	if errors.Is(err, errTaken) {
-		app.answer(w, r, http.StatusConflict, "", "that email is taken")
-		return
-	}
-	if err != nil {
-		app.fail(w, r, err)
-		return
-	}
-	app.signInAs(w, r, id, f)
+	app.signInAfter(w, r, f, id, err)
 }
 
 func (app *app) signIn(w http.ResponseWriter, r *http.Request) {
 	f := app.form(r)
 	id, err := app.users.check(r.Context(), f["email"], f["password"])
-	if errors.Is(err, errWrong) {
+	app.signInAfter(w, r, f, id, err)
+}
+
+// signInAfter answers what the user store said to a sign-up (create) or a
+// sign-in (check): its refusal, a taken email or a wrong password, with
+// the status and message of each; another error as a failure; and
+// success by signing user id in.
+func (app *app) signInAfter(w http.ResponseWriter, r *http.Request, f map[string]string, id string, err error) {
+	switch {
+	case errors.Is(err, errTaken):
+		app.answer(w, r, http.StatusConflict, "", "that email is taken")
+	case errors.Is(err, errWrong):
 		app.answer(w, r, http.StatusUnauthorized, "", "wrong email or password")
-		return
-	}
-	if err != nil {
+	case err != nil:
 		app.fail(w, r, err)
-		return
+	default:
+		app.signInAs(w, r, id, f)
 	}
-	app.signInAs(w, r, id, f)
 }
 
 // signInAs starts the user's session, a browser session unless "remember
@@ -424,7 +425,7 @@ func (app *app) changePassword(w http.ResponseWriter, r *http.Request) {
 		app.answer(w, r, http.StatusBadRequest, "", "choose a password of 8 characters or more")
 		return
 	}
-	err := app.users.checkID(r.Context(), s.UserID, f["current_password"])
+	err := checkID(r.Context(), app.users, s.UserID, f["current_password"])
 	if errors.Is(err, errWrong) {
 		app.answer(w, r, http.StatusForbidden, "", "wrong password")
 		return
@@ -481,11 +482,21 @@ var (
 type users interface {
 	create(ctx context.Context, email, password string) (id string, err error)
 	check(ctx context.Context, email, password string) (id string, err error)
-	checkID(ctx context.Context, id, password string) error
 	email(ctx context.Context, id string) (string, error)
 	setPassword(ctx context.Context, id, password string) error
 	anonymise(ctx context.Context, id string) error
 	delete(ctx context.Context, id string) error
+}
+
+// checkID checks the password of user id, whichever store keeps the
+// users: errWrong when it is not theirs.
+func checkID(ctx context.Context, u users, id, password string) error {
+	email, err := u.email(ctx, id)
+	if err != nil {
+		return err
+	}
+	_, err = u.check(ctx, email, password)
+	return err
 }
 
 type authUsers struct{ a *auth.Auth }
@@ -513,15 +524,6 @@ func (u authUsers) check(ctx context.Context, email, password string) (string, e
 		return "", err
 	}
 	return k.UserID, nil
-}
-
-func (u authUsers) checkID(ctx context.Context, id, password string) error {
-	email, err := u.email(ctx, id)
-	if err != nil {
-		return err
-	}
-	_, err = u.check(ctx, email, password)
-	return err
 }
 
 func (u authUsers) email(ctx context.Context, id string) (string, error) {
@@ -587,15 +589,6 @@ func (u sqlUsers) check(ctx context.Context, email, password string) (string, er
 		return "", errWrong
 	}
 	return strconv.FormatInt(id, 10), nil
-}
-
-func (u sqlUsers) checkID(ctx context.Context, id, password string) error {
-	email, err := u.email(ctx, id)
-	if err != nil {
-		return err
-	}
-	_, err = u.check(ctx, email, password)
-	return err
 }
 
 func (u sqlUsers) email(ctx context.Context, id string) (string, error) {
