@@ -17,7 +17,7 @@ func TestBrowserLabTimelineNamesEachStep(t *testing.T) {
 	requireChromium(t)
 	base := startPlayground(t, options{})
 	ctx := newBrowser(t)
-	row := `tr.scenario[data-name="renewed/GET /api/session"]`
+	row := `tr.scenario[data-name="idle/GET /api/session"]`
 	step(t, ctx, "opening the lab", chromedp.Navigate(base+"/lab"), chromedp.WaitVisible(chromedp.CSS("#lab-summary")))
 	step(t, ctx, "expanding a case", chromedp.Click(chromedp.CSS(row+" summary")), chromedp.WaitVisible(chromedp.CSS(row+" .transcript")))
 	tr := text(t, ctx, row+" .transcript")

@@ -7,7 +7,7 @@ import "testing"
 // The lab names the runner's seeding of a cookie for what it is, and
 // leaves every request's method and status as recorded.
 func TestLabTimeline(t *testing.T) {
-	in := `# jar renewed/GET /api/session
+	in := `# jar idle/GET /api/session
 
 (method unknown) https://example.com  at +0
   status:         (unknown)
@@ -17,7 +17,7 @@ GET https://example.com/api/session  at +0
   cookie:         auth_session=<token-1>
   status:         200 OK
 `
-	want := `# jar renewed/GET /api/session
+	want := `# jar idle/GET /api/session
 
 seeded (no request) https://example.com  at +0
   set-cookie:     set       auth_session=<token-1>; Path=/

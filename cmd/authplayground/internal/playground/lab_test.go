@@ -41,9 +41,9 @@ func TestScenarioLab(t *testing.T) {
 		t.Errorf("running the lab recorded cookie events on the live server: %v", got)
 	}
 	// A transcript of a renewal shows the renewed cookie, tokens redacted.
-	tr := h.Text(`#scenarios tr.scenario[data-name="renewed/GET /api/auth/user"] .transcript`)
+	tr := h.Text(`#scenarios tr.scenario[data-name="idle/GET /api/auth/user"] .transcript`)
 	if !strings.Contains(tr, "renewed") || !strings.Contains(tr, "<token-1>") {
-		t.Errorf("renewed/GET /api/auth/user transcript lacks the renewal: %q", tr)
+		t.Errorf("idle/GET /api/auth/user transcript lacks the renewal: %q", tr)
 	}
 }
 
