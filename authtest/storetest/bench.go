@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 // BenchmarkSessionStore benchmarks an [auth.Auth] on the store that
@@ -40,7 +41,7 @@ func BenchmarkSessionStore(b *testing.B, newStore func(b *testing.B) auth.Sessio
 		ctx := b.Context()
 		b.ReportAllocs()
 		for b.Loop() {
-			c.advance(a.ActivePeriod() + time.Nanosecond)
+			c.Advance(a.ActivePeriod() + time.Nanosecond)
 			s, err := a.ValidateSession(ctx, token)
 			if err != nil {
 				b.Fatalf("ValidateSession: %v", err)
@@ -62,11 +63,11 @@ func BenchmarkSessionStore(b *testing.B, newStore func(b *testing.B) auth.Sessio
 	})
 }
 
-func benchSetup(b *testing.B, s auth.SessionStore, cfg config) (*auth.Auth, *clock, string) {
+func benchSetup(b *testing.B, s auth.SessionStore, cfg config) (*auth.Auth, *fakeauth.Clock, string) {
 	b.Helper()
 	// A short active period keeps the clock within int64 nanoseconds for
 	// any realistic b.N: each Renew iteration moves it by one second.
-	c := &clock{now: time.Date(2001, 2, 3, 4, 5, 6, 7, time.UTC)}
+	c := fakeauth.NewClock(time.Date(2001, 2, 3, 4, 5, 6, 7, time.UTC))
 	a, err := auth.New(s, auth.Config{ActivePeriod: time.Second, IdlePeriod: time.Hour, Clock: c, Argon2: cheapArgon2()})
 	if err != nil {
 		b.Fatalf("auth.New: %v", err)

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 // Time zones with odd offsets: a store that drops the zone, or mixes local
@@ -281,28 +282,10 @@ func race(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// clock is a settable [auth.Clock] for the cases that run an [auth.Auth].
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // cheapArgon2 keeps password hashing fast in the suites.
 func cheapArgon2() auth.Argon2Params { return auth.Argon2Params{Memory: 64, Time: 1, Threads: 1} }
 
-func newAuth(t testing.TB, s auth.SessionStore, c *clock) *auth.Auth {
+func newAuth(t testing.TB, s auth.SessionStore, c *fakeauth.Clock) *auth.Auth {
 	t.Helper()
 	a, err := auth.New(s, auth.Config{Clock: c, Argon2: cheapArgon2()})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 // This file holds the groups for the session attributes' conditional
@@ -232,7 +233,7 @@ func testLifetimeBrowserFlag(f *fixture) {
 
 // lifetimeConfig has periods short enough for an absolute lifetime of 3h
 // to matter: active 1h, idle 10h.
-func lifetimeConfig(c *clock) auth.Config {
+func lifetimeConfig(c *fakeauth.Clock) auth.Config {
 	return auth.Config{
 		Clock: c, Argon2: cheapArgon2(),
 		ActivePeriod: time.Hour, IdlePeriod: 10 * time.Hour, MaxLifetime: 3 * time.Hour,
@@ -255,7 +256,7 @@ func testLifetimeAbsolute(off time.Duration) func(f *fixture) {
 	return func(f *fixture) {
 		ctx := f.ctx()
 		f.user("u1")
-		c := &clock{now: t0()}
+		c := fakeauth.NewClock(t0())
 		a := f.newAuthWith(lifetimeConfig(c))
 		s, err := a.CreateSession(ctx, "u1")
 		f.noErr("Auth.CreateSession", err)
@@ -265,7 +266,7 @@ func testLifetimeAbsolute(off time.Duration) func(f *fixture) {
 		}
 		// Renew twice, each time 1ns into the idle period.
 		for i := range 2 {
-			c.now = s.ActiveExpiresAt.Add(time.Nanosecond)
+			c.Set(s.ActiveExpiresAt.Add(time.Nanosecond))
 			s, err = a.ValidateSession(ctx, s.Token)
 			f.noErr(fmt.Sprintf("Auth.ValidateSession(renewal %d)", i+1), err)
 			if !s.Fresh {
@@ -288,7 +289,7 @@ func testLifetimeAbsolute(off time.Duration) func(f *fixture) {
 		before, err := f.s.GetSession(ctx, s.ID)
 		f.noErr("GetSession", err)
 
-		c.now = end.Add(off)
+		c.Set(end.Add(off))
 		got, err := a.ValidateSession(ctx, s.Token)
 		listed, lerr := a.UserSessions(ctx, "u1")
 		f.noErr("Auth.UserSessions", lerr)
@@ -301,8 +302,8 @@ func testLifetimeAbsolute(off time.Duration) func(f *fixture) {
 			return
 		}
 		f.noErr(fmt.Sprintf("Auth.ValidateSession(absolute end %+v)", off), err)
-		if got.Fresh || got.State(c.now) != auth.StateActive {
-			f.t.Errorf("at the absolute end %+v: Fresh %v, state %v; want an active session, not renewed", off, got.Fresh, got.State(c.now))
+		if got.Fresh || got.State(c.Now()) != auth.StateActive {
+			f.t.Errorf("at the absolute end %+v: Fresh %v, state %v; want an active session, not renewed", off, got.Fresh, got.State(c.Now()))
 		}
 		f.wantSession(before) // no write
 		if len(listed) != 1 {
@@ -316,7 +317,7 @@ func testLifetimeAbsolute(off time.Duration) func(f *fixture) {
 func testLifetimeAbsoluteAtCreation(f *fixture) {
 	ctx := f.ctx()
 	f.user("u1")
-	c := &clock{now: t0()}
+	c := fakeauth.NewClock(t0())
 	a := f.newAuthWith(lifetimeConfig(c))
 	s, err := a.CreateSessionWith(ctx, "u1", auth.SessionOptions{MaxLifetime: 30 * time.Minute})
 	f.noErr("Auth.CreateSessionWith", err)
@@ -325,7 +326,7 @@ func testLifetimeAbsoluteAtCreation(f *fixture) {
 		ID: s.ID, UserID: "u1", CreatedAt: t0(), RenewedAt: t0(),
 		ActiveExpiresAt: end, IdleExpiresAt: end, ExpiresAt: end,
 	})
-	c.now = end.Add(time.Nanosecond)
+	c.Set(end.Add(time.Nanosecond))
 	_, err = a.ValidateSession(ctx, s.Token)
 	f.wantErr("Auth.ValidateSession(1ns after a 30m lifetime)", err, auth.ErrInvalidSession)
 }
@@ -338,7 +339,7 @@ func testLifetimeBrowser(off time.Duration) func(f *fixture) {
 	return func(f *fixture) {
 		ctx := f.ctx()
 		f.user("u1")
-		c := &clock{now: t0()}
+		c := fakeauth.NewClock(t0())
 		cfg := lifetimeConfig(c)
 		cfg.MaxLifetime = 0
 		a := f.newAuthWith(cfg)
@@ -355,7 +356,7 @@ func testLifetimeBrowser(off time.Duration) func(f *fixture) {
 			f.t.Errorf("browser session cookie: Expires %v, Max-Age %d; want neither", ck.Expires, ck.MaxAge)
 		}
 
-		c.now = activeEnd.Add(off)
+		c.Set(activeEnd.Add(off))
 		got, err := a.ValidateSession(ctx, s.Token)
 		f.noErr(fmt.Sprintf("Auth.ValidateSession(browser active end %+v)", off), err)
 		if off <= 0 {
@@ -368,7 +369,7 @@ func testLifetimeBrowser(off time.Duration) func(f *fixture) {
 		if !got.Fresh || !got.BrowserSession {
 			f.t.Fatalf("1ns after the active end: Fresh %v, BrowserSession %v; want a renewed browser session", got.Fresh, got.BrowserSession)
 		}
-		now := c.now.Round(0)
+		now := c.Now().Round(0)
 		want.RenewedAt, want.ActiveExpiresAt, want.IdleExpiresAt = now, now.Add(10*time.Minute), now.Add(30*time.Minute)
 		f.wantSession(want)
 		if ck := a.SessionCookie(got); !ck.Expires.IsZero() || ck.MaxAge != 0 {
@@ -381,7 +382,7 @@ func testLifetimeInvalidateOthers(f *fixture) {
 	ctx := f.ctx()
 	f.user("u1")
 	f.user("u2")
-	c := &clock{now: t0()}
+	c := fakeauth.NewClock(t0())
 	a := f.newAuthWith(lifetimeConfig(c))
 	var mine []*auth.Session
 	for range 4 {
@@ -418,7 +419,7 @@ func testLifetimeAttributesAtEnd(off time.Duration) func(f *fixture) {
 	return func(f *fixture) {
 		ctx := f.ctx()
 		f.user("u1")
-		c := &clock{now: t0()}
+		c := fakeauth.NewClock(t0())
 		cfg := lifetimeConfig(c)
 		cfg.MaxLifetime = 0
 		a := f.newAuthWith(cfg)
@@ -427,7 +428,7 @@ func testLifetimeAttributesAtEnd(off time.Duration) func(f *fixture) {
 		before, err := f.s.GetSession(ctx, s.ID)
 		f.noErr("GetSession", err)
 
-		c.now = s.IdleExpiresAt.Add(off)
+		c.Set(s.IdleExpiresAt.Add(off))
 		got, err := a.UpdateSessionAttributes(ctx, s, map[string]any{"v": 2})
 		if off <= 0 {
 			f.noErr(fmt.Sprintf("Auth.UpdateSessionAttributes(idle end %+v)", off), err)

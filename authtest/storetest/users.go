@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 func userGroups(c capabilities) []group {
@@ -374,7 +375,7 @@ func testUserAuthPasswords(f *fixture) {
 		// lend it an empty one that keeps nothing.
 		ss = &usersOnly{UserStore: f.us}
 	}
-	a := newAuth(f.t, ss, &clock{now: t0()})
+	a := newAuth(f.t, ss, fakeauth.NewClock(t0()))
 	ctx := f.ctx()
 	const password = "correct horse battery staple"
 	u, err := a.CreateUser(ctx, auth.NewUser{ID: "u1", Key: &auth.NewKey{ProviderID: "username", ProviderUserID: "ada", Password: password}})

@@ -19,8 +19,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/authkit-dev/authkit/authtest"
+	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/internal/certifiedoidc"
-	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
 const (
@@ -49,7 +49,7 @@ var options = certifiedoidc.Options{
 // provider on the test's clock.
 type rp struct {
 	p     *certifiedoidc.Provider
-	clock *testservices.Clock
+	clock *fakeauth.Clock
 	ctx   context.Context
 	op    *oidc.Provider
 	conf  oauth2.Config
@@ -58,7 +58,7 @@ type rp struct {
 func newRP(t *testing.T) *rp {
 	t.Helper()
 	p := certifiedoidc.Start(t, options)
-	clock := testservices.NewClock(start)
+	clock := fakeauth.NewClock(start)
 	client := &http.Client{Transport: p.Transport(nil, clock.Now), Timeout: 10 * time.Second}
 	ctx := oidc.ClientContext(t.Context(), client)
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, client)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 // RenewCounter is an [auth.SessionStore] that counts the renewals that
@@ -52,29 +53,6 @@ func NewAuth(t testing.TB, s auth.SessionStore, clock auth.Clock) *auth.Auth {
 	return a
 }
 
-// Clock is a settable [auth.Clock], safe for concurrent use.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// NewClock returns a Clock reading t.
-func NewClock(t time.Time) *Clock { return &Clock{now: t} }
-
-// Now implements [auth.Clock].
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // sharedUser is the user ID the checks use on a store that keeps no users
 // (and so takes any ID).
 const sharedUser = "testservices-user"
@@ -105,7 +83,7 @@ func CheckSharedRenewal(t *testing.T, stores ...auth.SessionStore) {
 	t.Helper()
 	const callers = 32
 	ctx := t.Context()
-	clock := NewClock(time.Date(2031, 3, 14, 15, 9, 26, 535897933, time.UTC))
+	clock := fakeauth.NewClock(time.Date(2031, 3, 14, 15, 9, 26, 535897933, time.UTC))
 	counters := make([]*RenewCounter, len(stores))
 	servers := make([]*auth.Auth, len(stores))
 	for i, s := range stores {
