@@ -17,7 +17,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -28,6 +27,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/authkit-dev/authkit/bench/internal/results"
 )
 
 func main() {
@@ -161,37 +162,13 @@ type stat struct {
 	nsRuns            []float64 // ns/op of each run, for the U-test
 }
 
-type writesRow struct {
-	Backend     string `json:"backend"`
-	Lib         string `json:"lib"`
-	ServerStore bool   `json:"server_store"`
-	ClockMoved  bool   `json:"clock_moved"`
-	Active      counts `json:"active"`
-	Renewal     counts `json:"renewal"`
-	Concurrent  counts `json:"concurrent"`
-}
-
-type counts struct {
-	Reads  int64 `json:"reads"`
-	Writes int64 `json:"writes"`
-}
-
-// pairedRow is one library's paired measurement (TestPaired).
-type pairedRow struct {
-	Backend string  `json:"backend"`
-	Lib     string  `json:"lib"`
-	N       int     `json:"n"`
-	Median  float64 `json:"median_ns"`
-	P90     float64 `json:"p90_ns"`
-}
-
 type report struct {
-	paired    []pairedRow
+	paired    []results.Paired
 	meta      metadata
 	stats     map[key]stat
 	skips     map[string]string // backend → reason
 	benchstat string
-	writes    []writesRow
+	writes    []results.Writes
 	profiles  map[string]string // backend → pprof -top
 }
 
@@ -215,21 +192,13 @@ func load(in inputs) (*report, error) {
 		rep.benchstat = string(b)
 	}
 	if in.writes != "" {
-		b, err := os.ReadFile(in.writes)
-		if err != nil {
+		if err := results.Read(in.writes, &rep.writes); err != nil {
 			return nil, err
-		}
-		if err := json.Unmarshal(b, &rep.writes); err != nil {
-			return nil, fmt.Errorf("%s: %w", in.writes, err)
 		}
 	}
 	if in.paired != "" {
-		b, err := os.ReadFile(in.paired)
-		if err != nil {
+		if err := results.Read(in.paired, &rep.paired); err != nil {
 			return nil, err
-		}
-		if err := json.Unmarshal(b, &rep.paired); err != nil {
-			return nil, fmt.Errorf("%s: %w", in.paired, err)
 		}
 	}
 	if in.writesLog != "" {
@@ -660,7 +629,7 @@ func (r *report) writeWrites(w io.Writer) {
 	p("| backend | library | active: reads | active: writes | renewal: writes | concurrent: reads | concurrent: writes |\n")
 	p("|---|---|--:|--:|--:|--:|--:|\n")
 	rows := slices.Clone(r.writes)
-	slices.SortStableFunc(rows, func(a, b writesRow) int {
+	slices.SortStableFunc(rows, func(a, b results.Writes) int {
 		if c := slices.Index(backendOrder, a.Backend) - slices.Index(backendOrder, b.Backend); c != 0 {
 			return c
 		}
