@@ -9,6 +9,9 @@ import (
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
+// TestConformance is memstore's conformance run, as every backend has one
+// in its own tests. memstore being the reference store, it is also the
+// suites' own check: storetest has no store of its own to run them on.
 func TestConformance(t *testing.T) {
 	t.Run("Store", func(t *testing.T) {
 		t.Run("SessionStore", func(t *testing.T) {

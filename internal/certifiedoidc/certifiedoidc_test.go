@@ -369,9 +369,17 @@ func TestReplayedCodeIsInvalidGrant(t *testing.T) {
 		t.Fatalf("first exchange: %v", err)
 	}
 	_, err := r.conf.Exchange(r.ctx, code, oauth2.VerifierOption(f.verifier))
+	wantInvalidGrant(t, "replayed code", err)
+}
+
+// wantInvalidGrant checks that err is the token endpoint's answer to a
+// code it must refuse: invalid_grant (RFC 6749 §5.2, for a code already
+// used or expired: §4.1.2).
+func wantInvalidGrant(t *testing.T, what string, err error) {
+	t.Helper()
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
-		t.Errorf("replayed code: %v, want invalid_grant (RFC 6749 §4.1.2)", err)
+		t.Errorf("%s: %v, want invalid_grant (RFC 6749 §5.2)", what, err)
 	}
 }
 
@@ -381,10 +389,7 @@ func TestExpiredCodeIsInvalidGrant(t *testing.T) {
 	f := r.authorize(t)
 	r.clock.Advance(61 * time.Second) // codes live 60 seconds by default
 	_, err := r.conf.Exchange(r.ctx, f.callback.Query().Get("code"), oauth2.VerifierOption(f.verifier))
-	var re *oauth2.RetrieveError
-	if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
-		t.Errorf("a code 61s old: %v, want invalid_grant", err)
-	}
+	wantInvalidGrant(t, "a code 61s old", err)
 }
 
 func TestEndSessionWithIDTokenHint(t *testing.T) {
