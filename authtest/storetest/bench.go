@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -22,45 +24,41 @@ import (
 func BenchmarkSessionStore(b *testing.B, newStore func(b *testing.B) auth.SessionStore, opts ...Option) {
 	b.Helper()
 	cfg := newConfig(opts)
-	b.Run("ValidateActive", func(b *testing.B) {
-		a, _, token := benchSetup(b, newStore(b), cfg)
-		ctx := b.Context()
-		b.ReportAllocs()
-		for b.Loop() {
+	for _, bm := range []struct {
+		name string
+		op   func(ctx context.Context, a *auth.Auth, c *fakeauth.Clock, token string) error
+	}{
+		{"ValidateActive", func(ctx context.Context, a *auth.Auth, _ *fakeauth.Clock, token string) error {
 			s, err := a.ValidateSession(ctx, token)
-			if err != nil {
-				b.Fatalf("ValidateSession: %v", err)
+			if err == nil && s.Fresh {
+				return errors.New("ValidateSession renewed an active session")
 			}
-			if s.Fresh {
-				b.Fatal("ValidateSession renewed an active session")
-			}
-		}
-	})
-	b.Run("Renew", func(b *testing.B) {
-		a, c, token := benchSetup(b, newStore(b), cfg)
-		ctx := b.Context()
-		b.ReportAllocs()
-		for b.Loop() {
+			return err
+		}},
+		{"Renew", func(ctx context.Context, a *auth.Auth, c *fakeauth.Clock, token string) error {
 			c.Advance(a.ActivePeriod() + time.Nanosecond)
 			s, err := a.ValidateSession(ctx, token)
-			if err != nil {
-				b.Fatalf("ValidateSession: %v", err)
+			if err == nil && !s.Fresh {
+				return errors.New("ValidateSession did not renew an idle session")
 			}
-			if !s.Fresh {
-				b.Fatal("ValidateSession did not renew an idle session")
+			return err
+		}},
+		{"Create", func(ctx context.Context, a *auth.Auth, _ *fakeauth.Clock, _ string) error {
+			_, err := a.CreateSession(ctx, "bench-user")
+			return err
+		}},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			a, c, token := benchSetup(b, newStore(b), cfg)
+			ctx := b.Context()
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := bm.op(ctx, a, c, token); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
-	b.Run("Create", func(b *testing.B) {
-		a, _, _ := benchSetup(b, newStore(b), cfg)
-		ctx := b.Context()
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := a.CreateSession(ctx, "bench-user"); err != nil {
-				b.Fatalf("CreateSession: %v", err)
-			}
-		}
-	})
+		})
+	}
 }
 
 func benchSetup(b *testing.B, s auth.SessionStore, cfg config) (*auth.Auth, *fakeauth.Clock, string) {

@@ -294,4 +294,27 @@ func newAuth(t testing.TB, s auth.SessionStore, c *fakeauth.Clock) *auth.Auth {
 	return a
 }
 
+// oneWinner checks the results of racing conditional writes, what naming
+// them: no errors, and exactly one write that returned true, whose index
+// it returns.
+func (f *fixture) oneWinner(what string, oks []bool, errs []error) int {
+	f.t.Helper()
+	winner := -1
+	for i := range oks {
+		if errs[i] != nil {
+			f.t.Fatalf("%s #%d: %v", what, i, errs[i])
+		}
+		if oks[i] {
+			if winner >= 0 {
+				f.t.Fatalf("%s returned true for callers #%d and #%d, want exactly one", what, winner, i)
+			}
+			winner = i
+		}
+	}
+	if winner < 0 {
+		f.t.Fatalf("%s: none returned true, want exactly one", what)
+	}
+	return winner
+}
+
 func isNotFound(err error) bool { return errors.Is(err, auth.ErrNotFound) }

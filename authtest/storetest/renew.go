@@ -147,22 +147,7 @@ func testRenewConcurrent(f *fixture) {
 		race(callers, func(i int) {
 			oks[i], errs[i] = f.s.RenewSession(context.Background(), r.ID, r.ActiveExpiresAt, ren(i))
 		})
-		winner := -1
-		for i := range callers {
-			if errs[i] != nil {
-				f.t.Fatalf("round %d: RenewSession #%d: %v", round, i, errs[i])
-			}
-			if oks[i] {
-				if winner >= 0 {
-					f.t.Fatalf("round %d: RenewSession returned true for callers #%d and #%d, want exactly one", round, winner, i)
-				}
-				winner = i
-			}
-		}
-		if winner < 0 {
-			f.t.Fatalf("round %d: no RenewSession returned true, want exactly one", round)
-		}
-		w := ren(winner)
+		w := ren(f.oneWinner(fmt.Sprintf("round %d: RenewSession", round), oks, errs))
 		r.RenewedAt, r.ActiveExpiresAt, r.IdleExpiresAt = w.RenewedAt, w.ActiveExpiresAt, w.IdleExpiresAt
 		f.wantSession(r)
 	}

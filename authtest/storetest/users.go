@@ -26,13 +26,7 @@ func userGroups(c capabilities) []group {
 			{"DeleteDeletesKeys", testUserDeleteDeletesKeys},
 			{"DeleteMissing", testUserDeleteMissing},
 		}},
-		{"Attributes", []testCase{
-			{"Unicode", testUserAttributes(`{"name":"Zoë 🐙 日本語","rtl":"שלום","combining":"e\u0301","escaped":"\u00e9\u0000\"\\/"}`)},
-			{"EmptyObject", testUserAttributes(`{}`)},
-			{"SpacingAndOrder", testUserAttributes(`{ "z" : 1,  "a": {"b":[1, 2.50, {"c":null, "d":[true,false]}], "e":{}},
-	"big": 12345678901234567890123 }`)},
-			{"Large", testUserAttributes(largeAttributes(1 << 20))},
-		}},
+		{"Attributes", jsonCases("", 1<<20, testUserAttributes)},
 		{"Key", []testCase{
 			{"CreateAndGet", testKeyCreateAndGet},
 			{"GetMissing", testKeyGetMissing},
