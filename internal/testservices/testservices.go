@@ -168,3 +168,24 @@ func ScanKeys(ctx context.Context, client redis.UniversalClient, pattern string)
 	slices.Sort(out)
 	return out, err
 }
+
+// A SQLStore is a pgstore or sqlitestore store: a schema to migrate and a
+// handle to close.
+type SQLStore interface {
+	Migrate(ctx context.Context) error
+	Close() error
+}
+
+// Migrated returns s, which the caller has just opened or made (err is
+// what that returned), migrated and closed when t ends.
+func Migrated[S SQLStore](t testing.TB, s S, err error) S {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("making the store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return s
+}

@@ -135,14 +135,21 @@ func TestURLSetsSearchPath(t *testing.T) {
 }
 
 func TestWithSearchPath(t *testing.T) {
-	for in, want := range map[string]string{
+	wantResults(t, "withSearchPath", func(in string) string { return withSearchPath(in, "s") }, map[string]string{
 		"postgres://u@h:5432/db?sslmode=disable": "postgres://u@h:5432/db?search_path=s&sslmode=disable",
 		"postgresql://u@h/db?search_path=public": "postgresql://u@h/db?search_path=s",
 		"host=h user=u dbname=db":                "host=h user=u dbname=db search_path=s",
 		"host=h search_path=public":              "host=h search_path=public search_path=s",
-	} {
-		if got := withSearchPath(in, "s"); got != want {
-			t.Errorf("withSearchPath(%q) = %q, want %q", in, got, want)
+	})
+}
+
+// wantResults checks that f, named name, returns for each input of cases
+// the output it maps to.
+func wantResults(t *testing.T, name string, f func(string) string, cases map[string]string) {
+	t.Helper()
+	for in, want := range cases {
+		if got := f(in); got != want {
+			t.Errorf("%s(%q) = %q, want %q", name, in, got, want)
 		}
 	}
 }
@@ -224,16 +231,12 @@ func TestPoolUnreachableServer(t *testing.T) {
 }
 
 func TestRedacted(t *testing.T) {
-	for in, want := range map[string]string{
+	wantResults(t, "redacted", redacted, map[string]string{
 		"postgres://u:pw@h/db":      "postgres://u:xxxxx@h/db",
 		"postgres://u@h/db":         "postgres://u@h/db",
 		"host=h password=pw user=u": "host=h password=xxxxx user=u",
 		"host=h user=u password=pw": "host=h user=u password=xxxxx",
-	} {
-		if got := redacted(in); got != want {
-			t.Errorf("redacted(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestPoolSize(t *testing.T) {
