@@ -110,7 +110,14 @@ func (r *rp) signIn(t *testing.T, opts ...oauth2.AuthCodeOption) (*oauth2.Token,
 	if q.Get("state") != f.state {
 		t.Fatalf("callback state %q, want %q", q.Get("state"), f.state)
 	}
-	tok, err := r.conf.Exchange(r.ctx, q.Get("code"), oauth2.VerifierOption(f.verifier))
+	return r.exchange(t, f)
+}
+
+// exchange redeems the code of f's callback and returns the tokens and
+// the verified ID token, which must carry f's nonce.
+func (r *rp) exchange(t *testing.T, f flow) (*oauth2.Token, *oidc.IDToken, string) {
+	t.Helper()
+	tok, err := r.conf.Exchange(r.ctx, f.callback.Query().Get("code"), oauth2.VerifierOption(f.verifier))
 	if err != nil {
 		t.Fatalf("code exchange: %v", err)
 	}
@@ -149,15 +156,7 @@ func TestCodeFlowWithPKCE(t *testing.T) {
 	if got := q.Get("iss"); got != r.p.Issuer() {
 		t.Errorf("callback iss = %q, want the issuer %q", got, r.p.Issuer())
 	}
-	tok, err := r.conf.Exchange(r.ctx, q.Get("code"), oauth2.VerifierOption(f.verifier))
-	if err != nil {
-		t.Fatalf("code exchange: %v", err)
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	idt, err := r.verifier().Verify(r.ctx, raw)
-	if err != nil {
-		t.Fatalf("RS256 ID token: %v", err)
-	}
+	tok, idt, raw := r.exchange(t, f)
 	if alg, _ := header(t, raw); alg != "RS256" {
 		t.Errorf("ID token alg = %s, want RS256", alg)
 	}

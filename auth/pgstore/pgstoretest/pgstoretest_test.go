@@ -176,14 +176,19 @@ func (v *verdictTB) Fatalf(format string, args ...any) {
 	runtime.Goexit()
 }
 
-// run calls f with v in a goroutine of its own, as testing runs a test.
-func (v *verdictTB) run(f func(testing.TB)) {
+// verdict runs f with AUTHKIT_REQUIRE_SERVICES set to require, in a
+// goroutine of its own as testing runs a test, and returns how f ended
+// the test: the skip reason or the failure.
+func verdict(t *testing.T, require string, f func(testing.TB)) (skipped, failed string) {
+	t.Setenv(requireEnv, require)
+	v := &verdictTB{TB: t}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		f(v)
 	}()
 	<-done
+	return v.skipped, v.failed
 }
 
 // closedAddr returns a loopback address nothing listens on.
@@ -202,30 +207,26 @@ func TestPoolUnreachableServer(t *testing.T) {
 	t.Setenv(urlEnv, server)
 
 	t.Run("skips", func(t *testing.T) {
-		t.Setenv(requireEnv, "")
-		v := &verdictTB{TB: t}
-		v.run(func(tb testing.TB) { Pool(tb) })
-		if v.skipped == "" || v.failed != "" {
-			t.Fatalf("skipped %q, failed %q; want a skip", v.skipped, v.failed)
+		skipped, failed := verdict(t, "", func(tb testing.TB) { Pool(tb) })
+		if skipped == "" || failed != "" {
+			t.Fatalf("skipped %q, failed %q; want a skip", skipped, failed)
 		}
 		for _, want := range []string{"PostgreSQL at postgres://app:xxxxx@", "unreachable", urlEnv, requireEnv + "=1"} {
-			if !strings.Contains(v.skipped, want) {
-				t.Errorf("skip reason %q lacks %q", v.skipped, want)
+			if !strings.Contains(skipped, want) {
+				t.Errorf("skip reason %q lacks %q", skipped, want)
 			}
 		}
-		if strings.Contains(v.skipped, "s3cret") {
-			t.Errorf("skip reason %q shows the password", v.skipped)
+		if strings.Contains(skipped, "s3cret") {
+			t.Errorf("skip reason %q shows the password", skipped)
 		}
 	})
 	t.Run("fails when required", func(t *testing.T) {
-		t.Setenv(requireEnv, "1")
-		v := &verdictTB{TB: t}
-		v.run(func(tb testing.TB) { URL(tb) })
-		if v.failed == "" || v.skipped != "" {
-			t.Fatalf("skipped %q, failed %q; want a failure", v.skipped, v.failed)
+		skipped, failed := verdict(t, "1", func(tb testing.TB) { URL(tb) })
+		if failed == "" || skipped != "" {
+			t.Fatalf("skipped %q, failed %q; want a failure", skipped, failed)
 		}
-		if !strings.Contains(v.failed, requireEnv+"=1 requires it") || strings.Contains(v.failed, "s3cret") {
-			t.Errorf("failure %q: want it to name %s=1, without the password", v.failed, requireEnv)
+		if !strings.Contains(failed, requireEnv+"=1 requires it") || strings.Contains(failed, "s3cret") {
+			t.Errorf("failure %q: want it to name %s=1, without the password", failed, requireEnv)
 		}
 	})
 }
