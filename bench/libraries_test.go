@@ -16,6 +16,7 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
 // renewalGap is how far a counting target's clock moves to make an active
@@ -30,7 +31,6 @@ const renewalGap = auth.DefaultActivePeriod + time.Hour
 // starting at the real time, which advance moves.
 func newAuthkit(tb testing.TB, store fakeauth.Backend, count bool) *target {
 	tb.Helper()
-	ctx := context.Background()
 	t := &target{}
 	var cfg auth.Config // the defaults: SystemClock, a day active, two weeks idle
 	var logged *fakeauth.Store
@@ -46,15 +46,8 @@ func newAuthkit(tb testing.TB, store fakeauth.Backend, count bool) *target {
 	if err != nil {
 		tb.Fatalf("auth.New: %v", err)
 	}
-	u, err := a.CreateUser(ctx, auth.NewUser{Attributes: map[string]any{"username": "ada"}})
-	if err != nil {
-		tb.Fatalf("CreateUser: %v", err)
-	}
-	s, err := a.CreateSession(ctx, u.ID)
-	if err != nil {
-		tb.Fatalf("CreateSession: %v", err)
-	}
-	t.userID = u.ID
+	s := testservices.SignIn(tb, a)
+	t.userID = s.UserID
 	t.req = newRequest(a.CookieName(), s.Token)
 	t.handler = authrequest.Middleware(a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := authrequest.FromContext(r.Context()).Session()
