@@ -399,7 +399,7 @@ func (r *report) ratio(backend, peer, form string) (float64, bool) {
 }
 
 func (r *report) write(w io.Writer) {
-	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	p := printer(w)
 	m := r.meta
 	p("# Benchmarks: authkit, scs and gorilla/sessions\n\n")
 	p("Written by `bench/run.sh` (do not edit by hand: run it again). One machine, one run:\n\n")
@@ -451,9 +451,9 @@ func (r *report) write(w io.Writer) {
 	p("\n")
 
 	r.writeGoals(w)
-	r.writePaired(w)
+	section(w, "Paired", len(r.paired) > 0, r.writePaired)
 	r.writeTimes(w)
-	r.writeWrites(w)
+	section(w, "Store reads and writes per 1,000 requests", len(r.writes) > 0, r.writeWrites)
 
 	if r.benchstat != "" {
 		p("## benchstat\n\n")
@@ -470,7 +470,7 @@ func (r *report) write(w io.Writer) {
 }
 
 func (r *report) writeGoals(w io.Writer) {
-	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	p := printer(w)
 	p("## Goals\n\n")
 	p("A ratio is the peer's ns/op ÷ authkit's median: 4.0× means authkit takes a quarter of the peer's time. " +
 		"p is the two-sided Mann-Whitney U-test of the runs (as benchstat computes it): below 0.05, the difference " +
@@ -581,7 +581,7 @@ func trimProfile(prof string, n int) string {
 }
 
 func (r *report) writeTimes(w io.Writer) {
-	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	p := printer(w)
 	p("## Time per request\n\n")
 	p("Medians over the runs. ×authkit is the library's ns/op ÷ authkit's in the same form. " +
 		"B/op and allocs/op are the serial form's (the parallel form's are the same).\n\n")
@@ -611,13 +611,24 @@ func (r *report) writeTimes(w io.Writer) {
 	}
 }
 
-func (r *report) writeWrites(w io.Writer) {
-	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
-	p("## Store reads and writes per 1,000 requests\n\n")
-	if len(r.writes) == 0 {
-		p("Not measured.\n\n")
+// printer returns a Printf to w.
+func printer(w io.Writer) func(format string, args ...any) {
+	return func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+}
+
+// section writes a section of the report: its heading, then what body
+// writes, or a line saying that nothing was measured for it.
+func section(w io.Writer, heading string, measured bool, body func(io.Writer)) {
+	fmt.Fprintf(w, "## %s\n\n", heading)
+	if !measured {
+		fmt.Fprint(w, "Not measured.\n\n")
 		return
 	}
+	body(w)
+}
+
+func (r *report) writeWrites(w io.Writer) {
+	p := printer(w)
 	p("From `TestWrites`, which counts calls through a wrapper around each library's store " +
 		"(authkit: `fakeauth.WrapStore`; scs: a counting `scs.CtxStore`; gorilla: a counting `sessions.Store`) " +
 		"and fails if authkit's counts are not as claimed. Three scenarios, each on a freshly signed-in session:\n\n")
@@ -704,12 +715,7 @@ func (r *report) pairedMedian(backend, lib string) (float64, bool) {
 }
 
 func (r *report) writePaired(w io.Writer) {
-	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
-	p("## Paired\n\n")
-	if len(r.paired) == 0 {
-		p("Not measured.\n\n")
-		return
-	}
+	p := printer(w)
 	p("From `TestPaired`: on each backend every library serves one request in turn, in an order shuffled anew for " +
 		"each cycle, request after request, so that a round trip that swings from one moment to the next swings for " +
 		"all of them alike. The figures are the medians and 90th percentiles of single requests (wall time, one goroutine); " +
