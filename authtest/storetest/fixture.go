@@ -294,6 +294,19 @@ func newAuth(t testing.TB, s auth.SessionStore, c *fakeauth.Clock) *auth.Auth {
 	return a
 }
 
+// raceRounds calls round rounds times, each time on a new session of the
+// user u1 (named name and the round's number): a race that can go wrong
+// may well go right once.
+func (f *fixture) raceRounds(rounds int, name string, round func(round int, r auth.SessionRecord)) {
+	f.t.Helper()
+	f.user("u1")
+	for i := range rounds {
+		r := session(fmt.Sprint(name, " ", i), "u1")
+		f.create(r)
+		round(i, r)
+	}
+}
+
 // oneWinner checks the results of racing conditional writes, what naming
 // them: no errors, and exactly one write that returned true, whose index
 // it returns.
