@@ -122,15 +122,21 @@ func openSCSSQLite(tb testing.TB) scs.Store {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(`CREATE TABLE sessions (
-	token TEXT PRIMARY KEY,
-	data BLOB NOT NULL,
-	expiry REAL NOT NULL
-);
-CREATE INDEX sessions_expiry_idx ON sessions(expiry);`); err != nil {
+	if _, err := db.Exec(scsTable("BLOB", "REAL")); err != nil {
 		tb.Fatal(err)
 	}
 	return sqlite3store.NewWithCleanupInterval(db, 0)
+}
+
+// scsTable is the table of scs's SQL stores, as their READMEs give it,
+// with the backend's types for the data and the expiry.
+func scsTable(dataType, expiryType string) string {
+	return `CREATE TABLE sessions (
+	token TEXT PRIMARY KEY,
+	data ` + dataType + ` NOT NULL,
+	expiry ` + expiryType + ` NOT NULL
+);
+CREATE INDEX sessions_expiry_idx ON sessions (expiry);`
 }
 
 // openAuthkitPostgres returns authkit's pgstore on PostgreSQL, in a
@@ -168,12 +174,7 @@ func openSCSPostgres(tb testing.TB) scs.Store {
 	pool := schemaPool(tb, "bench_scs_")
 	ctx, cancel := setupContext()
 	defer cancel()
-	if _, err := pool.Exec(ctx, `CREATE TABLE sessions (
-	token TEXT PRIMARY KEY,
-	data BYTEA NOT NULL,
-	expiry TIMESTAMPTZ NOT NULL
-);
-CREATE INDEX sessions_expiry_idx ON sessions (expiry);`); err != nil {
+	if _, err := pool.Exec(ctx, scsTable("BYTEA", "TIMESTAMPTZ")); err != nil {
 		tb.Fatal(err)
 	}
 	return pgxstore.NewWithCleanupInterval(pool, 0)

@@ -77,13 +77,6 @@ func NewSessions() *Sessions {
 	return s
 }
 
-var (
-	_ auth.SessionStore      = (*Store)(nil)
-	_ auth.UserStore         = (*Store)(nil)
-	_ auth.SessionUserGetter = (*Store)(nil)
-	_ auth.SessionStore      = (*Sessions)(nil)
-)
-
 // lock takes the write lock, unless ctx is done: then it returns ctx's
 // error and the method changes nothing. (A helper that also deferred the
 // unlock would have to return a closure, which allocates.)

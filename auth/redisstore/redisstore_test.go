@@ -16,6 +16,12 @@ import (
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
+// The conformance runs need Store and Sessions to be auth.SessionStore,
+// and Store auth.UserStore, to compile; the join is optional in the
+// contract (the suite checks it when a store has it), so this keeps a
+// Store that lost it from passing.
+var _ auth.SessionUserGetter = (*redisstore.Store)(nil)
+
 // open returns the store newStore makes on client, under a key prefix of
 // its own, with opts.
 func open[S any](t testing.TB, newStore func(redis.UniversalClient, ...redisstore.Option) (S, error), client redis.UniversalClient, opts ...redisstore.Option) S {

@@ -182,12 +182,9 @@ func (v *verdictTB) Fatalf(format string, args ...any) {
 func verdict(t *testing.T, require string, f func(testing.TB)) (skipped, failed string) {
 	t.Setenv(requireEnv, require)
 	v := &verdictTB{TB: t}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f(v)
-	}()
-	<-done
+	var wg sync.WaitGroup
+	wg.Go(func() { f(v) }) // Done is deferred: it runs after Goexit too
+	wg.Wait()
 	return v.skipped, v.failed
 }
 
