@@ -14,12 +14,12 @@ import (
 	scsmemstore "github.com/alexedwards/scs/v2/memstore"
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/mattn/go-sqlite3" // the "sqlite3" driver scs's sqlite3store is written for
-	"github.com/redis/go-redis/v9"
 
 	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/auth/pgstore"
 	"github.com/authkit-dev/authkit/auth/redisstore"
 	"github.com/authkit-dev/authkit/auth/sqlitestore"
+	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
@@ -59,38 +59,30 @@ func backends() []backend {
 				{"baseline", newBaseline},
 			},
 		},
-		{
-			name: "sqlite",
-			libs: []library{
-				{"authkit", func(tb testing.TB, count bool) *target { return newAuthkit(tb, openAuthkitSQLite(tb), count) }},
-				{"scs-idle", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSSQLite(tb), true, count) }},
-				{"scs", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSSQLite(tb), false, count) }},
-				{"floor", newSQLiteFloor(true)},
-				{"floor-min", newSQLiteFloor(false)},
-			},
-		},
+		{name: "sqlite", libs: storeLibs(openAuthkitSQLite, openSCSSQLite, newSQLiteFloor)},
 		{
 			name:    "postgres",
 			require: func(tb testing.TB) { testservices.Postgres(tb) },
-			libs: []library{
-				{"authkit", func(tb testing.TB, count bool) *target { return newAuthkit(tb, openAuthkitPostgres(tb), count) }},
-				{"scs-idle", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSPostgres(tb), true, count) }},
-				{"scs", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSPostgres(tb), false, count) }},
-				{"floor", newPostgresFloor(true)},
-				{"floor-min", newPostgresFloor(false)},
-			},
+			libs:    storeLibs(openAuthkitPostgres, openSCSPostgres, newPostgresFloor),
 		},
 		{
 			name:    "redis",
 			require: func(tb testing.TB) { testservices.Redis(tb) },
-			libs: []library{
-				{"authkit", func(tb testing.TB, count bool) *target { return newAuthkit(tb, openAuthkitRedis(tb), count) }},
-				{"scs-idle", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSRedis(tb), true, count) }},
-				{"scs", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCSRedis(tb), false, count) }},
-				{"floor", newRedisFloor(true)},
-				{"floor-min", newRedisFloor(false)},
-			},
+			libs:    storeLibs(openAuthkitRedis, openSCSRedis, newRedisFloor),
 		},
+	}
+}
+
+// storeLibs returns the libraries compared on a backend outside the
+// process (a file or a server): authkit and scs, each on a store of its
+// own that the open function makes, and the backend's two floors.
+func storeLibs[S fakeauth.Backend](openAuthkit func(testing.TB) S, openSCS func(testing.TB) scs.Store, floor func(wide bool) func(testing.TB, bool) *target) []library {
+	return []library{
+		{"authkit", func(tb testing.TB, count bool) *target { return newAuthkit(tb, openAuthkit(tb), count) }},
+		{"scs-idle", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCS(tb), true, count) }},
+		{"scs", func(tb testing.TB, count bool) *target { return newSCS(tb, openSCS(tb), false, count) }},
+		{"floor", floor(true)},
+		{"floor-min", floor(false)},
 	}
 }
 
@@ -130,15 +122,21 @@ func openSCSSQLite(tb testing.TB) scs.Store {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(`CREATE TABLE sessions (
-	token TEXT PRIMARY KEY,
-	data BLOB NOT NULL,
-	expiry REAL NOT NULL
-);
-CREATE INDEX sessions_expiry_idx ON sessions(expiry);`); err != nil {
+	if _, err := db.Exec(scsTable("BLOB", "REAL")); err != nil {
 		tb.Fatal(err)
 	}
 	return sqlite3store.NewWithCleanupInterval(db, 0)
+}
+
+// scsTable is the table of scs's SQL stores, as their READMEs give it,
+// with the backend's types for the data and the expiry.
+func scsTable(dataType, expiryType string) string {
+	return `CREATE TABLE sessions (
+	token TEXT PRIMARY KEY,
+	data ` + dataType + ` NOT NULL,
+	expiry ` + expiryType + ` NOT NULL
+);
+CREATE INDEX sessions_expiry_idx ON sessions (expiry);`
 }
 
 // openAuthkitPostgres returns authkit's pgstore on PostgreSQL, in a
@@ -176,12 +174,7 @@ func openSCSPostgres(tb testing.TB) scs.Store {
 	pool := schemaPool(tb, "bench_scs_")
 	ctx, cancel := setupContext()
 	defer cancel()
-	if _, err := pool.Exec(ctx, `CREATE TABLE sessions (
-	token TEXT PRIMARY KEY,
-	data BYTEA NOT NULL,
-	expiry TIMESTAMPTZ NOT NULL
-);
-CREATE INDEX sessions_expiry_idx ON sessions (expiry);`); err != nil {
+	if _, err := pool.Exec(ctx, scsTable("BYTEA", "TIMESTAMPTZ")); err != nil {
 		tb.Fatal(err)
 	}
 	return pgxstore.NewWithCleanupInterval(pool, 0)
@@ -191,17 +184,11 @@ CREATE INDEX sessions_expiry_idx ON sessions (expiry);`); err != nil {
 // own, whose keys are deleted when tb ends.
 func openAuthkitRedis(tb testing.TB) *redisstore.Store {
 	tb.Helper()
-	url := testservices.Redis(tb)
-	ctx, cancel := setupContext()
-	defer cancel()
-	s, err := redisstore.Open(ctx, url, redisstore.WithPrefix(testservices.UniqueName("bench:authkit:")+":"))
+	client := testservices.RedisClient(tb)
+	s, err := redisstore.New(client, redisstore.WithPrefix(testservices.RedisPrefix(tb, client, "bench:authkit:")))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() {
-		deleteKeys(tb, s.Client().(*redis.Client), s.Prefix())
-		s.Close()
-	})
 	return s
 }
 
@@ -209,31 +196,8 @@ func openAuthkitRedis(tb testing.TB) *redisstore.Store {
 // whose keys are deleted when tb ends.
 func openSCSRedis(tb testing.TB) scs.Store {
 	tb.Helper()
-	opts, err := redis.ParseURL(testservices.Redis(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	client := redis.NewClient(opts)
-	prefix := testservices.UniqueName("bench:scs:") + ":"
-	tb.Cleanup(func() {
-		deleteKeys(tb, client, prefix)
-		client.Close()
-	})
-	return goredisstore.NewWithPrefix(client, prefix)
-}
-
-// deleteKeys deletes every key under prefix.
-func deleteKeys(tb testing.TB, client *redis.Client, prefix string) {
-	tb.Helper()
-	ctx, cancel := setupContext()
-	defer cancel()
-	iter := client.Scan(ctx, 0, prefix+"*", 500).Iterator()
-	for iter.Next(ctx) {
-		client.Del(ctx, iter.Val())
-	}
-	if err := iter.Err(); err != nil {
-		tb.Errorf("delete keys %s*: %v", prefix, err)
-	}
+	client := testservices.RedisClient(tb)
+	return goredisstore.NewWithPrefix(client, testservices.RedisPrefix(tb, client, "bench:scs:"))
 }
 
 // schemaPool returns a pgxpool on the test PostgreSQL whose search_path is

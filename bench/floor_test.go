@@ -5,15 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"net/http"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
-	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/sqlitestore"
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
@@ -45,30 +41,21 @@ func newFloor(tb testing.TB, put func(id string, row floorRow), get func(ctx con
 	tb.Helper()
 	t := &target{userID: newUserID()}
 	token := newUserID() + newUserID()
-	const name = auth.DefaultCookieName
 	now := time.Now()
 	put(sessionID(token), floorRow{
 		userID: t.userID, created: now.UnixNano(), renewed: now.UnixNano(),
 		active: now.Add(24 * time.Hour).UnixNano(), idle: now.Add(15 * 24 * time.Hour).UnixNano(),
 		expires: now.Add(24 * time.Hour).UnixNano(),
 	})
-	t.req = newRequest(name, token)
-	t.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(name)
+	t.serveToken(token, func(ctx context.Context, token string) (string, error) {
+		row, err := get(ctx, sessionID(token))
 		if err != nil {
-			t.fail(err)
-			return
-		}
-		row, err := get(r.Context(), sessionID(c.Value))
-		if err != nil {
-			t.fail(err)
-			return
+			return "", err
 		}
 		if row.expires < time.Now().UnixNano() {
-			t.fail(errors.New("expired"))
-			return
+			return "", errors.New("expired")
 		}
-		t.answer(w, row.userID)
+		return row.userID, nil
 	})
 	return t
 }
@@ -166,16 +153,8 @@ func newPostgresFloor(wide bool) func(tb testing.TB, _ bool) *target {
 func newRedisFloor(wide bool) func(tb testing.TB, _ bool) *target {
 	return func(tb testing.TB, _ bool) *target {
 		tb.Helper()
-		opts, err := redis.ParseURL(testservices.Redis(tb))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		client := redis.NewClient(opts)
-		prefix := testservices.UniqueName("bench:floor:") + ":"
-		tb.Cleanup(func() {
-			deleteKeys(tb, client, prefix)
-			client.Close()
-		})
+		client := testservices.RedisClient(tb)
+		prefix := testservices.RedisPrefix(tb, client, "bench:floor:")
 		ctx, cancel := setupContext()
 		defer cancel()
 		return newFloor(tb, func(id string, r floorRow) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
 // renewalGap is how far a counting target's clock moves to make an active
@@ -31,7 +31,6 @@ const renewalGap = auth.DefaultActivePeriod + time.Hour
 // starting at the real time, which advance moves.
 func newAuthkit(tb testing.TB, store fakeauth.Backend, count bool) *target {
 	tb.Helper()
-	ctx := context.Background()
 	t := &target{}
 	var cfg auth.Config // the defaults: SystemClock, a day active, two weeks idle
 	var logged *fakeauth.Store
@@ -47,17 +46,10 @@ func newAuthkit(tb testing.TB, store fakeauth.Backend, count bool) *target {
 	if err != nil {
 		tb.Fatalf("auth.New: %v", err)
 	}
-	u, err := a.CreateUser(ctx, auth.NewUser{Attributes: map[string]any{"username": "ada"}})
-	if err != nil {
-		tb.Fatalf("CreateUser: %v", err)
-	}
-	s, err := a.CreateSession(ctx, u.ID)
-	if err != nil {
-		tb.Fatalf("CreateSession: %v", err)
-	}
-	t.userID = u.ID
+	s := testservices.SignIn(tb, a)
+	t.userID = s.UserID
 	t.req = newRequest(a.CookieName(), s.Token)
-	t.handler = authrequest.Middleware(a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	t.handler = authrequest.MustMiddleware(a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := authrequest.FromContext(r.Context()).Session()
 		if err != nil || s == nil {
 			t.fail(errors.Join(errors.New("no session"), err))
@@ -106,13 +98,7 @@ func newSCS(tb testing.TB, store scs.Store, idle, count bool) *target {
 		t.fail(err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	}
-	var counting *scsCounter
-	if count {
-		counting = &scsCounter{inner: store}
-		sm.Store = counting
-	} else {
-		sm.Store = store
-	}
+	sm.Store = store
 	// Sign in, as a login handler would: put the user ID in a new session
 	// and commit it.
 	ctx, err := sm.Load(context.Background(), "")
@@ -125,14 +111,14 @@ func newSCS(tb testing.TB, store scs.Store, idle, count bool) *target {
 		tb.Fatalf("scs Commit: %v", err)
 	}
 	t.req = newRequest(sm.Cookie.Name, token)
+	if count { // the requests only, not the sign-in
+		counting := &scsCounter{inner: store}
+		sm.Store = counting
+		t.counter = counting
+	}
 	t.handler = sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.answer(w, sm.GetString(r.Context(), "user_id"))
 	}))
-	if counting != nil {
-		counting.nReads.Store(0)
-		counting.nWrites.Store(0)
-		t.counter = counting
-	}
 	return t
 }
 
@@ -140,14 +126,11 @@ func newSCS(tb testing.TB, store scs.Store, idle, count bool) *target {
 // inner: Find as a read, Commit and Delete as writes. It uses inner's
 // context methods when inner has them (goredisstore has only those).
 type scsCounter struct {
-	inner           scs.Store
-	nReads, nWrites atomic.Int64
+	inner scs.Store
+	calls
 }
 
 var _ scs.CtxStore = (*scsCounter)(nil)
-
-func (c *scsCounter) reads() int64  { return c.nReads.Load() }
-func (c *scsCounter) writes() int64 { return c.nWrites.Load() }
 
 // Find implements scs.Store.
 func (c *scsCounter) Find(token string) ([]byte, bool, error) {
@@ -221,11 +204,6 @@ func newGorillaFS(tb testing.TB, save, count bool) *target {
 func newGorilla(tb testing.TB, store sessions.Store, save, count bool) *target {
 	tb.Helper()
 	t := &target{userID: newUserID(), mutatesRequest: true}
-	var counting *gorillaCounter
-	if count {
-		counting = &gorillaCounter{Store: store}
-		store = counting
-	}
 	// Sign in on a throwaway request and keep the cookie it sets.
 	login := httptest.NewRequest(http.MethodPost, "https://example.com/login", nil)
 	s, err := store.New(login, gorillaCookieName)
@@ -242,6 +220,11 @@ func newGorilla(tb testing.TB, store sessions.Store, save, count bool) *target {
 		tb.Fatalf("gorilla cookie: %v", err)
 	}
 	t.req = newRequest(gorillaCookieName, c.Value)
+	if count { // the requests only, not the sign-in
+		counting := &gorillaCounter{Store: store}
+		store = counting
+		t.counter = counting
+	}
 	t.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := store.Get(r, gorillaCookieName)
 		if err != nil {
@@ -257,11 +240,6 @@ func newGorilla(tb testing.TB, store sessions.Store, save, count bool) *target {
 		}
 		t.answer(w, userID)
 	})
-	if counting != nil {
-		counting.nReads.Store(0)
-		counting.nWrites.Store(0)
-		t.counter = counting
-	}
 	return t
 }
 
@@ -271,11 +249,8 @@ func newGorilla(tb testing.TB, store sessions.Store, save, count bool) *target {
 // has no server store, so there they count cookies decoded and re-sent.
 type gorillaCounter struct {
 	sessions.Store
-	nReads, nWrites atomic.Int64
+	calls
 }
-
-func (c *gorillaCounter) reads() int64  { return c.nReads.Load() }
-func (c *gorillaCounter) writes() int64 { return c.nWrites.Load() }
 
 // Get implements sessions.Store through the request's registry, as the
 // stores of package sessions do, so that Session.Save comes back here.
@@ -305,20 +280,12 @@ func newBaseline(tb testing.TB, _ bool) *target {
 	t := &target{userID: newUserID()}
 	token := newUserID() + newUserID()
 	sessions := map[[sha256.Size]byte]string{sha256.Sum256([]byte(token)): t.userID}
-	const name = auth.DefaultCookieName
-	t.req = newRequest(name, token)
-	t.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(name)
-		if err != nil {
-			t.fail(err)
-			return
-		}
-		userID, ok := sessions[sha256.Sum256([]byte(c.Value))]
+	t.serveToken(token, func(_ context.Context, token string) (string, error) {
+		userID, ok := sessions[sha256.Sum256([]byte(token))]
 		if !ok {
-			t.fail(errors.New("unknown session"))
-			return
+			return "", errors.New("unknown session")
 		}
-		t.answer(w, userID)
+		return userID, nil
 	})
 	return t
 }

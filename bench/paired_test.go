@@ -1,29 +1,19 @@
 package bench
 
 import (
-	"encoding/json"
 	"flag"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/authkit-dev/authkit/bench/internal/results"
 )
 
 var (
 	pairedJSON = flag.String("paired.json", "", "run TestPaired and write its medians to this file as JSON, for cmd/report")
 	pairedN    = flag.Int("paired.n", 3000, "requests per library and backend in TestPaired")
 )
-
-// pairedRow is what TestPaired measured of one library on one backend;
-// cmd/report reads it back with the same JSON names.
-type pairedRow struct {
-	Backend string  `json:"backend"`
-	Lib     string  `json:"lib"`
-	N       int     `json:"n"`
-	Median  float64 `json:"median_ns"`
-	P90     float64 `json:"p90_ns"`
-}
 
 // TestPaired measures the libraries of each backend paired: request after
 // request, every library serves one request in an order shuffled anew for
@@ -36,7 +26,7 @@ func TestPaired(t *testing.T) {
 	if *pairedJSON == "" {
 		t.Skip("run with -paired.json FILE (bench/run.sh does)")
 	}
-	var rows []pairedRow
+	var rows []results.Paired
 	for _, be := range backends() {
 		t.Run("backend="+be.name, func(t *testing.T) {
 			if be.require != nil {
@@ -49,7 +39,7 @@ func TestPaired(t *testing.T) {
 			times := pairedRun(targets, *pairedN)
 			for i, lib := range be.libs {
 				targets[i].check(t)
-				rows = append(rows, pairedRow{
+				rows = append(rows, results.Paired{
 					Backend: be.name, Lib: lib.name, N: len(times[i]),
 					Median: quantile(times[i], 0.5), P90: quantile(times[i], 0.9),
 				})
@@ -57,11 +47,7 @@ func TestPaired(t *testing.T) {
 			}
 		})
 	}
-	b, err := json.MarshalIndent(rows, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(*pairedJSON, b, 0o644); err != nil {
+	if err := results.Write(*pairedJSON, rows); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/authkit-dev/authkit/auth"
 )
 
 // A target is one library serving the benchmark handler on one backend,
@@ -52,6 +55,13 @@ type counter interface {
 	writes() int64
 }
 
+// calls is a counter for the wrappers that count a store's calls as they
+// pass them on.
+type calls struct{ nReads, nWrites atomic.Int64 }
+
+func (c *calls) reads() int64  { return c.nReads.Load() }
+func (c *calls) writes() int64 { return c.nWrites.Load() }
+
 // cookieHeader returns the Cookie header a browser would send: the session
 // cookie between two unrelated ones, the same shape for every library.
 func cookieHeader(name, value string) string {
@@ -63,6 +73,27 @@ func newRequest(cookieName, value string) *http.Request {
 	r := httptest.NewRequest(http.MethodGet, "https://example.com/profile", nil)
 	r.Header.Set("Cookie", cookieHeader(cookieName, value))
 	return r
+}
+
+// serveToken makes t's handler the check of the targets that use no
+// library: read the session cookie (named as authkit's) with net/http, find
+// the user of its token with lookup, answer with it.
+func (t *target) serveToken(token string, lookup func(ctx context.Context, token string) (userID string, err error)) {
+	const name = auth.DefaultCookieName
+	t.req = newRequest(name, token)
+	t.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(name)
+		if err != nil {
+			t.fail(err)
+			return
+		}
+		userID, err := lookup(r.Context(), c.Value)
+		if err != nil {
+			t.fail(err)
+			return
+		}
+		t.answer(w, userID)
+	})
 }
 
 // answer writes the user ID, as every benchmark handler does, and counts a

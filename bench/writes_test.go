@@ -1,12 +1,12 @@
 package bench
 
 import (
-	"encoding/json"
 	"flag"
-	"os"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/authkit-dev/authkit/bench/internal/results"
 )
 
 var writesJSON = flag.String("writes.json", "", "write TestWrites' counts to this file as JSON, for cmd/report")
@@ -16,34 +16,6 @@ const requests = 1000
 
 // concurrency is how many clients the concurrent scenario runs at once.
 const concurrency = 8
-
-// counts are the store calls of one scenario.
-type counts struct {
-	Reads  int64 `json:"reads"`
-	Writes int64 `json:"writes"`
-}
-
-// writesRow is what TestWrites measured of one library on one backend;
-// cmd/report reads it back with the same JSON names.
-type writesRow struct {
-	Backend string `json:"backend"`
-	Lib     string `json:"lib"`
-	// ServerStore is false for a gorilla CookieStore: its counts are
-	// cookies decoded and saved (re-encrypted and re-sent), not store
-	// calls.
-	ServerStore bool `json:"server_store"`
-	// ClockMoved reports that the renewal scenarios moved the library's
-	// clock past the active period. Libraries that read the system clock
-	// are not moved: their counts do not depend on the time.
-	ClockMoved bool `json:"clock_moved"`
-	// Active: requests on an active session. Renewal: the same, with the
-	// clock moved past the active period halfway, so the session turns
-	// idle once. Concurrent: requests from concurrency clients at once on
-	// a session that is idle when they start.
-	Active     counts `json:"active"`
-	Renewal    counts `json:"renewal"`
-	Concurrent counts `json:"concurrent"`
-}
 
 // wantWrites are the writes each library must make in the active, renewal
 // and concurrent scenarios: authkit's claims, and the behaviour of the
@@ -67,7 +39,7 @@ var wantWrites = map[string][3]int64{
 func TestWrites(t *testing.T) {
 	var (
 		mu   sync.Mutex
-		rows []writesRow
+		rows []results.Writes
 	)
 	for _, be := range backends() {
 		t.Run("backend="+be.name, func(t *testing.T) {
@@ -80,10 +52,10 @@ func TestWrites(t *testing.T) {
 					continue // the baseline: no library, nothing to count
 				}
 				t.Run("lib="+lib.name, func(t *testing.T) {
-					row := writesRow{Backend: be.name, Lib: lib.name, ServerStore: !strings.HasPrefix(lib.name, "gorilla-cookie")}
+					row := results.Writes{Backend: be.name, Lib: lib.name, ServerStore: !strings.HasPrefix(lib.name, "gorilla-cookie")}
 					scenarios := []struct {
 						name string
-						got  *counts
+						got  *results.Counts
 						run  func(*target)
 					}{
 						{"active", &row.Active, func(tg *target) { serveN(tg, requests, 1) }},
@@ -106,13 +78,13 @@ func TestWrites(t *testing.T) {
 						tg := lib.build(t, true)
 						sc.run(tg)
 						tg.check(t)
-						*sc.got = counts{Reads: tg.counter.reads(), Writes: tg.counter.writes()}
+						*sc.got = results.Counts{Reads: tg.counter.reads(), Writes: tg.counter.writes()}
 						if sc.got.Writes != want[i] {
 							t.Errorf("%s: %d writes per %d requests, want %d", sc.name, sc.got.Writes, requests, want[i])
 						}
 					}
 					if lib.name == "authkit" {
-						for _, c := range []counts{row.Active, row.Renewal} {
+						for _, c := range []results.Counts{row.Active, row.Renewal} {
 							if c.Reads != requests {
 								t.Errorf("%d reads per %d requests, want one per request", c.Reads, requests)
 							}
@@ -129,11 +101,7 @@ func TestWrites(t *testing.T) {
 		})
 	}
 	if *writesJSON != "" {
-		b, err := json.MarshalIndent(rows, "", "  ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(*writesJSON, append(b, '\n'), 0o644); err != nil {
+		if err := results.Write(*writesJSON, rows); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -77,12 +77,25 @@ func NewSessions() *Sessions {
 	return s
 }
 
-var (
-	_ auth.SessionStore      = (*Store)(nil)
-	_ auth.UserStore         = (*Store)(nil)
-	_ auth.SessionUserGetter = (*Store)(nil)
-	_ auth.SessionStore      = (*Sessions)(nil)
-)
+// lock takes the write lock, unless ctx is done: then it returns ctx's
+// error and the method changes nothing. (A helper that also deferred the
+// unlock would have to return a closure, which allocates.)
+func (s *data) lock(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	return nil
+}
+
+// rlock is lock for the read lock.
+func (s *data) rlock(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	return nil
+}
 
 func (s *data) reset() {
 	s.users = map[string]auth.UserRecord{}
@@ -93,10 +106,9 @@ func (s *data) reset() {
 
 // CreateUser implements [auth.UserStore].
 func (s *Store) CreateUser(ctx context.Context, user auth.UserRecord, key *auth.KeyRecord) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.users[user.ID]; ok {
 		return auth.ErrDuplicateUser
@@ -134,10 +146,9 @@ func (s *data) putKey(k auth.KeyRecord) {
 
 // GetUser implements [auth.UserStore].
 func (s *Store) GetUser(ctx context.Context, userID string) (auth.UserRecord, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.rlock(ctx); err != nil {
 		return auth.UserRecord{}, err
 	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
 	u, ok := s.users[userID]
 	if !ok {
@@ -148,10 +159,9 @@ func (s *Store) GetUser(ctx context.Context, userID string) (auth.UserRecord, er
 
 // UpdateUserAttributes implements [auth.UserStore].
 func (s *Store) UpdateUserAttributes(ctx context.Context, userID string, attributes json.RawMessage) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ok := s.users[userID]
 	if !ok {
@@ -165,10 +175,9 @@ func (s *Store) UpdateUserAttributes(ctx context.Context, userID string, attribu
 
 // DeleteUser implements [auth.UserStore].
 func (s *Store) DeleteUser(ctx context.Context, userID string) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.users[userID]; !ok {
 		return auth.ErrNotFound
@@ -184,10 +193,9 @@ func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 
 // CreateKey implements [auth.UserStore].
 func (s *Store) CreateKey(ctx context.Context, key auth.KeyRecord) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.users[key.UserID]; !ok {
 		return auth.ErrNotFound
@@ -201,10 +209,9 @@ func (s *Store) CreateKey(ctx context.Context, key auth.KeyRecord) error {
 
 // GetKey implements [auth.UserStore].
 func (s *Store) GetKey(ctx context.Context, providerID, providerUserID string) (auth.KeyRecord, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.rlock(ctx); err != nil {
 		return auth.KeyRecord{}, err
 	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
 	k, ok := s.keys[keyID{providerID, providerUserID}]
 	if !ok {
@@ -215,10 +222,9 @@ func (s *Store) GetKey(ctx context.Context, providerID, providerUserID string) (
 
 // UpdateKeyPassword implements [auth.UserStore].
 func (s *Store) UpdateKeyPassword(ctx context.Context, providerID, providerUserID, passwordHash string) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := keyID{providerID, providerUserID}
 	k, ok := s.keys[id]
@@ -232,10 +238,9 @@ func (s *Store) UpdateKeyPassword(ctx context.Context, providerID, providerUserI
 
 // DeleteKey implements [auth.UserStore].
 func (s *Store) DeleteKey(ctx context.Context, providerID, providerUserID string) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := keyID{providerID, providerUserID}
 	k, ok := s.keys[id]
@@ -249,10 +254,9 @@ func (s *Store) DeleteKey(ctx context.Context, providerID, providerUserID string
 
 // UserKeys implements [auth.UserStore].
 func (s *Store) UserKeys(ctx context.Context, userID string) ([]auth.KeyRecord, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.rlock(ctx); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []auth.KeyRecord
 	for id := range s.userKeys[userID] {
@@ -281,10 +285,9 @@ func (s *Sessions) CreateSession(ctx context.Context, session auth.SessionRecord
 
 // GetSession implements [auth.SessionStore].
 func (s *Sessions) GetSession(ctx context.Context, sessionID string) (auth.SessionRecord, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.rlock(ctx); err != nil {
 		return auth.SessionRecord{}, err
 	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
 	e := s.sessions.get(sessionID)
 	if e == nil {
@@ -295,10 +298,9 @@ func (s *Sessions) GetSession(ctx context.Context, sessionID string) (auth.Sessi
 
 // GetSessionAndUser implements [auth.SessionUserGetter].
 func (s *Store) GetSessionAndUser(ctx context.Context, sessionID string) (auth.SessionRecord, auth.UserRecord, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.rlock(ctx); err != nil {
 		return auth.SessionRecord{}, auth.UserRecord{}, err
 	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
 	e := s.sessions.get(sessionID)
 	if e == nil {
@@ -333,20 +335,18 @@ func (s *Sessions) RenewSession(ctx context.Context, sessionID string, oldActive
 // UpdateSessionAttributes implements [auth.SessionStore]: the compare and
 // the write under one lock.
 func (s *Sessions) UpdateSessionAttributes(ctx context.Context, sessionID string, old, attributes json.RawMessage) (bool, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return false, err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sessions.setAttributes(sessionID, old, attributes), nil
 }
 
 // DeleteSession implements [auth.SessionStore].
 func (s *Sessions) DeleteSession(ctx context.Context, sessionID string) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sessions.delete(sessionID)
 	return nil
@@ -354,10 +354,9 @@ func (s *Sessions) DeleteSession(ctx context.Context, sessionID string) error {
 
 // DeleteUserSessions implements [auth.SessionStore].
 func (s *Sessions) DeleteUserSessions(ctx context.Context, userID string) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sessions.deleteUser(userID)
 	return nil

@@ -99,15 +99,7 @@ func validateP99(t testing.TB, a *auth.Auth, tokens []string, d time.Duration) (
 		}
 		lat = append(lat, time.Since(start))
 	}
-	return percentile(lat, 0.99), len(lat)
-}
-
-func percentile(lat []time.Duration, p float64) time.Duration {
-	if len(lat) == 0 {
-		return 0
-	}
-	slices.Sort(lat)
-	return lat[int(float64(len(lat)-1)*p)]
+	return scale.Pct(lat, 0.99), len(lat)
 }
 
 // floorRow is a session as the least an in-memory store could keep:
@@ -134,7 +126,7 @@ func floorP99(t testing.TB, m map[string]floorRow, tokens []string, now int64, d
 		}
 		lat = append(lat, time.Since(start))
 	}
-	return percentile(lat, 0.99)
+	return scale.Pct(lat, 0.99)
 }
 
 // floorOf is a floor map holding every session of s's users, keyed as
@@ -272,7 +264,7 @@ func TestScaleSweep(t *testing.T) {
 	if n != 500_000 {
 		t.Errorf("DeleteExpiredSessions = %d, want 500000", n)
 	}
-	pb, pd := percentile(base, 0.99), percentile(during, 0.99)
+	pb, pd := scale.Pct(base, 0.99), scale.Pct(during, 0.99)
 	ratio := float64(pd) / float64(pb)
 	t.Logf("sweep of %d expired of 1,000,000 in steps of %d: %v; validation p99 %v without, %v during (%d validations): ratio %.2f; CreateSession max %v without, %v during (%d creates, %d failed)",
 		n, auth.DefaultSweepBatch, took, pb, pd, len(during), ratio, baseCreate, maxCreate, creates, createErrs)

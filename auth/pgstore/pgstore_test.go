@@ -46,14 +46,7 @@ func newSchema(t testing.TB, pgURL string) string {
 func openStore(t testing.TB, pgURL, schema string) *pgstore.Store {
 	t.Helper()
 	s, err := pgstore.Open(context.Background(), pgURL, pgstore.WithSchema(schema))
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	return s
+	return testservices.Migrated(t, s, err)
 }
 
 func newStore(t testing.TB) *pgstore.Store {
@@ -98,14 +91,7 @@ func sessionsStore(t testing.TB, idType string) *appStore {
 		}
 	}
 	s, err := pgstore.NewSessions(pool, pgstore.UsersTable{Table: schema + ".users", IDColumn: "id", IDType: idType}, pgstore.WithSchema(schema))
-	if err != nil {
-		t.Fatalf("NewSessions: %v", err)
-	}
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return &appStore{s, table}
+	return &appStore{testservices.Migrated(t, s, err), table}
 }
 
 // appUsers creates and deletes rows of the app's users table, as the app

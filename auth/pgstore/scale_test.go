@@ -21,7 +21,7 @@ func scaleBackend(t *testing.T) scale.Backend {
 		t.Fatal(err)
 	}
 	table := `"` + schema + `".auth_sessions`
-	floor := `SELECT id, user_id, created_at, renewed_at, active_expires_at, idle_expires_at, expires_at, user_agent, client_ip, attributes FROM ` + table + ` WHERE id = $1`
+	floor := scale.FloorSelect(table) + ` WHERE id = $1`
 	return scale.Backend{
 		Store: s,
 		Fill: func(ctx context.Context, n, expired int, now time.Time) error {
@@ -39,12 +39,7 @@ func scaleBackend(t *testing.T) scale.Backend {
 			return err
 		},
 		Floor: func(ctx context.Context, id string) error {
-			var (
-				sid, uid, ua, ip                      string
-				created, renewed, active, idle, expir int64
-				attrs                                 []byte
-			)
-			return s.DB().QueryRow(ctx, floor, id).Scan(&sid, &uid, &created, &renewed, &active, &idle, &expir, &ua, &ip, &attrs)
+			return scale.ScanFloor(s.DB().QueryRow(ctx, floor, id).Scan)
 		},
 	}
 }

@@ -29,7 +29,7 @@ var clientChecks = []clientCheck{
 	// Several app servers, each with its own Store, share one prefix and
 	// validate the same idle session at once.
 	{"SharedRenewal", func(t *testing.T, client redis.UniversalClient) {
-		prefix := uniquePrefix(t, client)
+		prefix := testservices.RedisPrefix(t, client, "authkit-test-")
 		var stores []auth.SessionStore
 		for range 2 {
 			s, err := redisstore.New(client, redisstore.WithPrefix(prefix))

@@ -118,8 +118,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"github.com/authkit-dev/authkit/auth"
 )
 
 // DefaultPrefix is the key prefix of a store without [WithPrefix].
@@ -187,13 +185,6 @@ type core struct {
 	grace    time.Duration
 	scripts  scripts
 }
-
-var (
-	_ auth.SessionStore      = (*Store)(nil)
-	_ auth.UserStore         = (*Store)(nil)
-	_ auth.SessionUserGetter = (*Store)(nil)
-	_ auth.SessionStore      = (*Sessions)(nil)
-)
 
 func newCore(client redis.UniversalClient, appUsers bool, opts []Option) (*core, error) {
 	if client == nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,86 +16,37 @@ import (
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
-// singleClient returns a client on the test Redis server.
-func singleClient(t testing.TB) redis.UniversalClient {
+// The conformance runs need Store and Sessions to be auth.SessionStore,
+// and Store auth.UserStore, to compile; the join is optional in the
+// contract (the suite checks it when a store has it), so this keeps a
+// Store that lost it from passing.
+var _ auth.SessionUserGetter = (*redisstore.Store)(nil)
+
+// open returns the store newStore makes on client, under a key prefix of
+// its own, with opts.
+func open[S any](t testing.TB, newStore func(redis.UniversalClient, ...redisstore.Option) (S, error), client redis.UniversalClient, opts ...redisstore.Option) S {
 	t.Helper()
-	opts, err := redis.ParseURL(testservices.Redis(t))
+	prefix := testservices.RedisPrefix(t, client, "authkit-test-")
+	s, err := newStore(client, append([]redisstore.Option{redisstore.WithPrefix(prefix)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := redis.NewClient(opts)
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-// uniquePrefix returns a new key prefix and deletes its keys when the
-// test ends.
-func uniquePrefix(t testing.TB, client redis.UniversalClient) string {
-	t.Helper()
-	prefix := testservices.UniqueName("authkit-test-") + ":"
-	t.Cleanup(func() {
-		ctx := context.Background()
-		keys, err := scanKeys(ctx, client, prefix+"*")
-		if err != nil {
-			t.Errorf("clean up prefix %s: %v", prefix, err)
-			return
-		}
-		for _, k := range keys {
-			client.Unlink(ctx, k)
-		}
-	})
-	return prefix
-}
-
-// scanKeys returns the keys matching pattern, on every master of a
-// cluster.
-func scanKeys(ctx context.Context, client redis.UniversalClient, pattern string) ([]string, error) {
-	scan := func(ctx context.Context, c redis.UniversalClient) ([]string, error) {
-		var out []string
-		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
-		for iter.Next(ctx) {
-			out = append(out, iter.Val())
-		}
-		return out, iter.Err()
-	}
-	cc, ok := client.(*redis.ClusterClient)
-	if !ok {
-		return scan(ctx, client)
-	}
-	var mu sync.Mutex
-	var out []string
-	err := cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
-		keys, err := scan(ctx, c)
-		mu.Lock()
-		out = append(out, keys...)
-		mu.Unlock()
-		return err
-	})
-	slices.Sort(out)
-	return out, err
+	return s
 }
 
 func newStore(t testing.TB, client redis.UniversalClient, opts ...redisstore.Option) *redisstore.Store {
 	t.Helper()
-	s, err := redisstore.New(client, append([]redisstore.Option{redisstore.WithPrefix(uniquePrefix(t, client))}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return open(t, redisstore.New, client, opts...)
 }
 
 func newSessions(t testing.TB, client redis.UniversalClient, opts ...redisstore.Option) *redisstore.Sessions {
 	t.Helper()
-	s, err := redisstore.NewSessions(client, append([]redisstore.Option{redisstore.WithPrefix(uniquePrefix(t, client))}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return open(t, redisstore.NewSessions, client, opts...)
 }
 
 // TestSingle runs the store's checks on a single Redis.
 func TestSingle(t *testing.T) {
-	runChecks(t, singleClient(t))
+	runChecks(t, testservices.RedisClient(t))
 }
 
 // TestCluster runs the same checks on a three-master Redis Cluster.
@@ -178,7 +128,7 @@ func sortByID(rs []auth.SessionRecord) []auth.SessionRecord {
 }
 
 func BenchmarkStore(b *testing.B) {
-	client := singleClient(b)
+	client := testservices.RedisClient(b)
 	b.Run("Store", func(b *testing.B) {
 		storetest.BenchmarkSessionStore(b, func(b *testing.B) auth.SessionStore { return newStore(b, client) })
 	})

@@ -127,7 +127,7 @@ func userOf(users int) func(int) string {
 
 func TestScaleValidationAndSweep(t *testing.T) {
 	scale.Skip(t)
-	client := singleClient(t)
+	client := testservices.RedisClient(t)
 	ctx := t.Context()
 
 	const n = 1_000_000
@@ -252,7 +252,7 @@ func TestScaleValidationAndSweep(t *testing.T) {
 // more than a few milliseconds: its PINGs are timed during the listing.
 func TestScaleListTenThousand(t *testing.T) {
 	scale.Skip(t)
-	client := singleClient(t)
+	client := testservices.RedisClient(t)
 	ctx := t.Context()
 	s := newSessions(t, client)
 	const n = 10_000

@@ -31,6 +31,19 @@ func (s *scripts) all() []*redis.Script {
 	}
 }
 
+// setAttributes is the Lua function of the scripts that write a session's
+// or a user's attributes: they are the hash's field "at", and nil
+// attributes (has ~= '1') are no field, so that nil and {} stay apart.
+const setAttributes = `
+local function setAttributes(key, has, attributes)
+	if has == '1' then
+		redis.call('HSET', key, 'at', attributes)
+	else
+		redis.call('HDEL', key, 'at')
+	end
+end
+`
+
 func newScripts() scripts {
 	return scripts{
 		// KEYS: session. ARGV: expire-at in ms, then the hash's field-value
@@ -64,7 +77,7 @@ return {1, v[2]}`),
 		// new attributes, new attributes. Replaces the attributes and
 		// returns 1 if the session exists and its attributes are the old
 		// ones (absent matching only absent), else returns 0.
-		updateSessionAttributes: redis.NewScript(`
+		updateSessionAttributes: redis.NewScript(setAttributes + `
 if redis.call('HEXISTS', KEYS[1], 'u') == 0 then return 0 end
 local cur = redis.call('HGET', KEYS[1], 'at')
 if ARGV[1] == '1' then
@@ -72,11 +85,7 @@ if ARGV[1] == '1' then
 elseif cur then
 	return 0
 end
-if ARGV[3] == '1' then
-	redis.call('HSET', KEYS[1], 'at', ARGV[4])
-else
-	redis.call('HDEL', KEYS[1], 'at')
-end
+setAttributes(KEYS[1], ARGV[3], ARGV[4])
 return 1`),
 
 		// KEYS: session. Deletes it and returns {user ID}, or {} if there
@@ -142,24 +151,17 @@ return {1, s, redis.call('HGETALL', ARGV[1] .. '{U:' .. u .. '}')}`),
 
 		// KEYS: user. ARGV: user ID, generation, has attributes,
 		// attributes. Returns 0, or 1 if the user exists.
-		createUser: redis.NewScript(`
+		createUser: redis.NewScript(setAttributes + `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
-if ARGV[3] == '1' then
-	redis.call('HSET', KEYS[1], 'id', ARGV[1], 'g', ARGV[2], 'at', ARGV[4])
-else
-	redis.call('HSET', KEYS[1], 'id', ARGV[1], 'g', ARGV[2])
-end
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'g', ARGV[2])
+setAttributes(KEYS[1], ARGV[3], ARGV[4])
 return 0`),
 
 		// KEYS: user. ARGV: has attributes, attributes. Returns 1, or 0 if
 		// there is no such user.
-		updateUserAttributes: redis.NewScript(`
+		updateUserAttributes: redis.NewScript(setAttributes + `
 if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'd') == 1 then return 0 end
-if ARGV[1] == '1' then
-	redis.call('HSET', KEYS[1], 'at', ARGV[2])
-else
-	redis.call('HDEL', KEYS[1], 'at')
-end
+setAttributes(KEYS[1], ARGV[1], ARGV[2])
 return 1`),
 
 		// KEYS: user. Marks the user deleted. Returns {0, ""} if there is

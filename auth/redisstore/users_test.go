@@ -10,6 +10,7 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/redisstore"
+	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
 // Checks of a Store's user and key methods, beyond the conformance suite:
@@ -293,7 +294,7 @@ var storeChecks = []storeCheck{
 		if _, err := s.GetSession(ctx, r.ID); !errors.Is(err, auth.ErrNotFound) {
 			t.Errorf("session after the resumed DeleteUser: %v", err)
 		}
-		if keys, _ := scanKeys(ctx, s.Client(), s.Prefix()+"*"); len(keys) != 0 {
+		if keys, _ := testservices.ScanKeys(ctx, s.Client(), s.Prefix()+"*"); len(keys) != 0 {
 			t.Errorf("keys left after the resumed DeleteUser: %v, want none", keys)
 		}
 	}},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/sqlitestore"
+	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
@@ -49,7 +50,7 @@ func holdWriteLock(t *testing.T, path string) (release func()) {
 func TestWriteWaitingForLockHonoursContext(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "auth.db")
 	s := openStore(t, path)
-	clock := testservices.NewClock(time.Now())
+	clock := fakeauth.NewClock(time.Now())
 	a := testservices.NewAuth(t, s, clock)
 	u, err := a.CreateUser(t.Context(), auth.NewUser{})
 	if err != nil {

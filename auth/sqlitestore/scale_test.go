@@ -21,7 +21,7 @@ func scaleBackend(t *testing.T) scale.Backend {
 	if err := s.CreateUser(t.Context(), auth.UserRecord{ID: "filler"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	floor, err := s.DB().Prepare(`SELECT id, user_id, created_at, renewed_at, active_expires_at, idle_expires_at, expires_at, user_agent, client_ip, attributes FROM auth_sessions WHERE id = ?`)
+	floor, err := s.DB().Prepare(scale.FloorSelect("auth_sessions") + ` WHERE id = ?`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,12 +40,7 @@ func scaleBackend(t *testing.T) scale.Backend {
 			return err
 		},
 		Floor: func(ctx context.Context, id string) error {
-			var (
-				sid, uid, ua, ip                      string
-				created, renewed, active, idle, expir int64
-				attrs                                 []byte
-			)
-			return floor.QueryRowContext(ctx, id).Scan(&sid, &uid, &created, &renewed, &active, &idle, &expir, &ua, &ip, &attrs)
+			return scale.ScanFloor(floor.QueryRowContext(ctx, id).Scan)
 		},
 	}
 }
@@ -77,7 +72,7 @@ func BenchmarkSessionsCheckUser(b *testing.B) {
 	if err := s.CreateSession(ctx, auth.SessionRecord{ID: id, UserID: "u1", CreatedAt: now, RenewedAt: now, ActiveExpiresAt: now.Add(time.Hour), IdleExpiresAt: now.Add(2 * time.Hour)}); err != nil {
 		b.Fatal(err)
 	}
-	const cols = `SELECT s.id, s.user_id, s.created_at, s.renewed_at, s.active_expires_at, s.idle_expires_at, s.expires_at, s.user_agent, s.client_ip, s.attributes FROM auth_sessions s WHERE s.id = ?`
+	cols := scale.FloorSelect("auth_sessions s") + ` WHERE s.id = ?`
 	plain, err := s.DB().Prepare(cols)
 	if err != nil {
 		b.Fatal(err)
@@ -89,14 +84,7 @@ func BenchmarkSessionsCheckUser(b *testing.B) {
 	}
 	defer checked.Close()
 	read := func(st *sql.Stmt) func() error {
-		return func() error {
-			var (
-				sid, uid, ua, ip                      string
-				created, renewed, active, idle, expir int64
-				attrs                                 []byte
-			)
-			return st.QueryRowContext(ctx, id).Scan(&sid, &uid, &created, &renewed, &active, &idle, &expir, &ua, &ip, &attrs)
-		}
+		return func() error { return scale.ScanFloor(st.QueryRowContext(ctx, id).Scan) }
 	}
 	reads := []func() error{read(plain), read(checked), func() error { _, err := s.GetSession(ctx, id); return err }}
 	ds := make([][]time.Duration, len(reads))

@@ -24,14 +24,7 @@ import (
 func openStore(t testing.TB, path string) *sqlitestore.Store {
 	t.Helper()
 	s, err := sqlitestore.Open(path)
-	if err != nil {
-		t.Fatalf("Open(%s): %v", path, err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	return s
+	return testservices.Migrated(t, s, err)
 }
 
 func fileStore(t testing.TB) *sqlitestore.Store {
@@ -63,14 +56,7 @@ func appDB(t testing.TB, path, idType string) *sql.DB {
 func sessionsStore(t testing.TB, path string) *sqlitestore.Sessions {
 	t.Helper()
 	s, err := sqlitestore.NewSessions(appDB(t, path, "TEXT"), sqlitestore.UsersTable{Table: "users", IDColumn: "id"})
-	if err != nil {
-		t.Fatalf("NewSessions: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	return s
+	return testservices.Migrated(t, s, err)
 }
 
 // appUsers creates and deletes rows of the app's users table, as the app

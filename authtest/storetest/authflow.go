@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -15,7 +16,7 @@ import (
 func testAuthTokensNotStored(f *fixture) {
 	ctx := f.ctx()
 	f.user("u1")
-	c := &clock{now: t0()}
+	c := fakeauth.NewClock(t0())
 	a := newAuth(f.t, f.s, c)
 	sess, err := a.CreateSessionWith(ctx, "u1", auth.SessionOptions{
 		UserAgent: "storetest", ClientIP: "2001:db8::2", Attributes: map[string]any{"device": "phone"},
@@ -24,7 +25,7 @@ func testAuthTokensNotStored(f *fixture) {
 	if _, err := a.ValidateSession(ctx, sess.Token); err != nil {
 		f.t.Fatalf("Auth.ValidateSession: %v", err)
 	}
-	c.advance(a.Config().ActivePeriod + time.Second) // idle: renewal writes too
+	c.Advance(a.Config().ActivePeriod + time.Second) // idle: renewal writes too
 	renewed, err := a.ValidateSession(ctx, sess.Token)
 	f.noErr("Auth.ValidateSession(idle)", err)
 
@@ -51,7 +52,7 @@ func testAuthTokensNotStored(f *fixture) {
 func testAuthLifecycle(f *fixture) {
 	ctx := f.ctx()
 	f.user("u1")
-	c := &clock{now: t0()}
+	c := fakeauth.NewClock(t0())
 	a := newAuth(f.t, f.s, c)
 	sess, err := a.CreateSession(ctx, "u1")
 	f.noErr("Auth.CreateSession", err)
@@ -60,7 +61,7 @@ func testAuthLifecycle(f *fixture) {
 		ActiveExpiresAt: sess.ActiveExpiresAt, IdleExpiresAt: sess.IdleExpiresAt,
 	})
 
-	c.advance(a.Config().ActivePeriod + time.Nanosecond)
+	c.Advance(a.Config().ActivePeriod + time.Nanosecond)
 	renewed, err := a.ValidateSession(ctx, sess.Token)
 	f.noErr("Auth.ValidateSession(idle)", err)
 	if !renewed.Fresh || !renewed.ActiveExpiresAt.After(sess.ActiveExpiresAt) {
@@ -77,7 +78,7 @@ func testAuthLifecycle(f *fixture) {
 		f.t.Error("active session validated as Fresh")
 	}
 
-	c.advance(a.Config().ActivePeriod + a.Config().IdlePeriod + time.Nanosecond)
+	c.Advance(a.Config().ActivePeriod + a.Config().IdlePeriod + time.Nanosecond)
 	_, err = a.ValidateSession(ctx, sess.Token)
 	f.wantErr("Auth.ValidateSession(dead)", err, auth.ErrInvalidSession)
 	f.wantNoSession(sess.ID)
@@ -86,7 +87,7 @@ func testAuthLifecycle(f *fixture) {
 func testAuthSweep(f *fixture) {
 	ctx := f.ctx()
 	f.user("u1")
-	c := &clock{now: t0()}
+	c := fakeauth.NewClock(t0())
 	a, err := auth.New(f.s, auth.Config{Clock: c, Argon2: cheapArgon2(), SweepBatch: 4})
 	f.noErr("auth.New", err)
 	var old []*auth.Session
@@ -95,7 +96,7 @@ func testAuthSweep(f *fixture) {
 		f.noErr("Auth.CreateSession", err)
 		old = append(old, s)
 	}
-	c.advance(a.Config().ActivePeriod + a.Config().IdlePeriod + time.Nanosecond)
+	c.Advance(a.Config().ActivePeriod + a.Config().IdlePeriod + time.Nanosecond)
 	fresh, err := a.CreateSession(ctx, "u1")
 	f.noErr("Auth.CreateSession", err)
 	n, err := a.DeleteExpiredSessions(ctx)

@@ -100,6 +100,19 @@ func testFieldsAttributes(attrs string) func(f *fixture) {
 	}
 }
 
+// jsonCases are the cases of test, one per JSON value whose bytes a store
+// must keep exactly as given (the names prefixed with prefix), the largest
+// about large bytes: sessions' and users' attributes take the same values.
+func jsonCases(prefix string, large int, test func(attrs string) func(*fixture)) []testCase {
+	return []testCase{
+		{prefix + "Unicode", test(`{"name":"Zoë 🐙 日本語","rtl":"שלום","combining":"e\u0301","escaped":"\u00e9\u0000\"\\/"}`)},
+		{prefix + "EmptyObject", test(`{}`)},
+		{prefix + "SpacingAndOrder", test(`{ "z" : 1,  "a": {"b":[1, 2.50, {"c":null, "d":[true,false]}], "e":{}},
+	"big": 12345678901234567890123 }`)},
+		{prefix + "Large", test(largeAttributes(large))},
+	}
+}
+
 func largeAttributes(size int) string {
 	var b strings.Builder
 	b.WriteString(`{"items":[`)

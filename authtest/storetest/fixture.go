@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 // Time zones with odd offsets: a store that drops the zone, or mixes local
@@ -281,34 +282,52 @@ func race(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// clock is a settable [auth.Clock] for the cases that run an [auth.Auth].
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // cheapArgon2 keeps password hashing fast in the suites.
 func cheapArgon2() auth.Argon2Params { return auth.Argon2Params{Memory: 64, Time: 1, Threads: 1} }
 
-func newAuth(t testing.TB, s auth.SessionStore, c *clock) *auth.Auth {
+func newAuth(t testing.TB, s auth.SessionStore, c *fakeauth.Clock) *auth.Auth {
 	t.Helper()
 	a, err := auth.New(s, auth.Config{Clock: c, Argon2: cheapArgon2()})
 	if err != nil {
 		t.Fatalf("auth.New: %v", err)
 	}
 	return a
+}
+
+// raceRounds calls round rounds times, each time on a new session of the
+// user u1 (named name and the round's number): a race that can go wrong
+// may well go right once.
+func (f *fixture) raceRounds(rounds int, name string, round func(round int, r auth.SessionRecord)) {
+	f.t.Helper()
+	f.user("u1")
+	for i := range rounds {
+		r := session(fmt.Sprint(name, " ", i), "u1")
+		f.create(r)
+		round(i, r)
+	}
+}
+
+// oneWinner checks the results of racing conditional writes, what naming
+// them: no errors, and exactly one write that returned true, whose index
+// it returns.
+func (f *fixture) oneWinner(what string, oks []bool, errs []error) int {
+	f.t.Helper()
+	winner := -1
+	for i := range oks {
+		if errs[i] != nil {
+			f.t.Fatalf("%s #%d: %v", what, i, errs[i])
+		}
+		if oks[i] {
+			if winner >= 0 {
+				f.t.Fatalf("%s returned true for callers #%d and #%d, want exactly one", what, winner, i)
+			}
+			winner = i
+		}
+	}
+	if winner < 0 {
+		f.t.Fatalf("%s: none returned true, want exactly one", what)
+	}
+	return winner
 }
 
 func isNotFound(err error) bool { return errors.Is(err, auth.ErrNotFound) }

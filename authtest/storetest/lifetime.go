@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 // This file holds the groups for the session attributes' conditional
@@ -63,20 +64,40 @@ func raw(s string) json.RawMessage {
 	return json.RawMessage(s)
 }
 
+// wantAttrsUpdate calls UpdateSessionAttributes on *r with old and attrs
+// ("" for nil), wants it to return want, and then the stored session to be
+// *r with attrs if it wrote, unchanged if not. It updates *r to match.
+func (f *fixture) wantAttrsUpdate(r *auth.SessionRecord, old, attrs string, want bool) {
+	f.t.Helper()
+	if got := f.setAttrs(*r, old, attrs); got != want {
+		f.t.Fatalf("UpdateSessionAttributes(old %s, new %s) on stored %s = %v, want %v", orNil(old), orNil(attrs), orNil(string(r.Attributes)), got, want)
+	}
+	if want {
+		r.Attributes = raw(attrs)
+	}
+	f.wantSession(*r)
+}
+
+// orNil shows the JSON s, or nil for "".
+func orNil(s string) string {
+	if s == "" {
+		return "nil"
+	}
+	return s
+}
+
 func testAttrsUpdates(f *fixture) {
 	f.user("u1")
 	r := session("attrs", "u1")
 	f.create(r)
-	if !f.setAttrs(r, string(r.Attributes), `{"mfa":true,"device":"Ada's phone"}`) {
-		f.t.Fatal("UpdateSessionAttributes with the stored attributes as old = false, want true")
-	}
-	r.Attributes = raw(`{"mfa":true,"device":"Ada's phone"}`)
-	f.wantSession(r)
+	f.wantAttrsUpdate(&r, string(r.Attributes), `{"mfa":true,"device":"Ada's phone"}`, true)
 	got, err := f.s.GetSession(f.ctx(), r.ID)
 	f.noErr("GetSession", err)
 	f.wantSameBytes("GetSession after UpdateSessionAttributes", string(r.Attributes), got.Attributes)
 }
 
+// A nil old matches a session without attributes only; {} matches only
+// {}.
 func testAttrsNilOld(f *fixture) {
 	f.user("u1")
 	plain := expiring("plain", "u1", t0().Add(time.Hour))
@@ -84,33 +105,19 @@ func testAttrsNilOld(f *fixture) {
 	with := session("with", "u1")
 	f.create(plain)
 	f.create(with)
-	if f.setAttrs(with, "", `{"x":1}`) {
-		f.t.Error("UpdateSessionAttributes(old nil) on a session with attributes = true, want false")
-	}
-	f.wantSession(with)
-	if f.setAttrs(plain, `{}`, `{"x":1}`) {
-		f.t.Error("UpdateSessionAttributes(old {}) on a session without attributes = true, want false")
-	}
-	if !f.setAttrs(plain, "", `{"x":1}`) {
-		f.t.Fatal("UpdateSessionAttributes(old nil) on a session without attributes = false, want true")
-	}
-	plain.Attributes = raw(`{"x":1}`)
-	f.wantSession(plain)
+	f.wantAttrsUpdate(&with, "", `{"x":1}`, false)
+	f.wantAttrsUpdate(&plain, `{}`, `{"x":1}`, false)
+	f.wantAttrsUpdate(&plain, "", `{"x":1}`, true)
 }
 
+// A second writer that read the old attributes loses.
 func testAttrsStale(f *fixture) {
 	f.user("u1")
 	r := session("stale", "u1")
 	f.create(r)
-	if !f.setAttrs(r, string(r.Attributes), `{"v":2}`) {
-		f.t.Fatal("first UpdateSessionAttributes = false, want true")
-	}
-	// A second writer that read the old attributes loses.
-	if f.setAttrs(r, string(r.Attributes), `{"v":3}`) {
-		f.t.Error("UpdateSessionAttributes with stale old attributes = true, want false")
-	}
-	r.Attributes = raw(`{"v":2}`)
-	f.wantSession(r)
+	stale := string(r.Attributes)
+	f.wantAttrsUpdate(&r, stale, `{"v":2}`, true)
+	f.wantAttrsUpdate(&r, stale, `{"v":3}`, false)
 }
 
 // The compare is on the bytes: JSON that means the same but is spelled
@@ -121,25 +128,17 @@ func testAttrsOneByteOff(f *fixture) {
 	r.Attributes = raw(`{"a":1}`)
 	f.create(r)
 	for _, old := range []string{`{"a":1} `, `{"a": 1}`, `{"a":2}`, `{"a":1`} {
-		if f.setAttrs(r, old, `{"b":1}`) {
-			f.t.Errorf("UpdateSessionAttributes(old %q) on stored %q = true, want false", old, r.Attributes)
-		}
+		f.wantAttrsUpdate(&r, old, `{"b":1}`, false)
 	}
-	f.wantSession(r)
 }
 
+// New attributes nil remove them; a nil old then matches.
 func testAttrsRemove(f *fixture) {
 	f.user("u1")
 	r := session("remove", "u1")
 	f.create(r)
-	if !f.setAttrs(r, string(r.Attributes), "") {
-		f.t.Fatal("UpdateSessionAttributes(new nil) = false, want true")
-	}
-	r.Attributes = nil
-	f.wantSession(r)
-	if !f.setAttrs(r, "", `{"back":true}`) {
-		f.t.Fatal("UpdateSessionAttributes after removing them, old nil = false, want true")
-	}
+	f.wantAttrsUpdate(&r, string(r.Attributes), "", true)
+	f.wantAttrsUpdate(&r, "", `{"back":true}`, true)
 }
 
 func testAttrsMissing(f *fixture) {
@@ -169,11 +168,7 @@ func testAttrsKeepsOtherFields(f *fixture) {
 	f.create(r)
 	other := session("neighbour", "u1")
 	f.create(other)
-	if !f.setAttrs(r, string(r.Attributes), `{"n":1}`) {
-		f.t.Fatal("UpdateSessionAttributes = false, want true")
-	}
-	r.Attributes = raw(`{"n":1}`)
-	f.wantSession(r)
+	f.wantAttrsUpdate(&r, string(r.Attributes), `{"n":1}`, true)
 	f.wantSession(other)
 }
 
@@ -187,21 +182,7 @@ func testAttrsConcurrent(f *fixture) {
 	race(callers, func(i int) {
 		oks[i], errs[i] = f.s.UpdateSessionAttributes(context.Background(), r.ID, r.Attributes, raw(fmt.Sprintf(`{"writer":%d}`, i)))
 	})
-	winner := -1
-	for i := range callers {
-		if errs[i] != nil {
-			f.t.Fatalf("UpdateSessionAttributes #%d: %v", i, errs[i])
-		}
-		if oks[i] {
-			if winner >= 0 {
-				f.t.Fatalf("UpdateSessionAttributes returned true for callers #%d and #%d, want exactly one", winner, i)
-			}
-			winner = i
-		}
-	}
-	if winner < 0 {
-		f.t.Fatal("no UpdateSessionAttributes returned true, want exactly one")
-	}
+	winner := f.oneWinner("UpdateSessionAttributes", oks, errs)
 	r.Attributes = raw(fmt.Sprintf(`{"writer":%d}`, winner))
 	f.wantSession(r)
 }
@@ -230,21 +211,20 @@ func testLifetimeBrowserFlag(f *fixture) {
 	}
 }
 
-// lifetimeConfig has periods short enough for an absolute lifetime of 3h
-// to matter: active 1h, idle 10h.
-func lifetimeConfig(c *clock) auth.Config {
-	return auth.Config{
-		Clock: c, Argon2: cheapArgon2(),
-		ActivePeriod: time.Hour, IdlePeriod: 10 * time.Hour, MaxLifetime: 3 * time.Hour,
-		BrowserSessionActivePeriod: 10 * time.Minute, BrowserSessionIdlePeriod: 20 * time.Minute,
-	}
-}
-
-func (f *fixture) newAuthWith(cfg auth.Config) *auth.Auth {
+// lifetimeAuth returns an Auth on the store and the clock it reads, which
+// starts at t0, with periods short enough for an absolute lifetime of
+// hours to matter (active 1h, idle 10h; browser sessions 10m and 20m) and
+// the absolute lifetime maxLifetime (0 for none).
+func (f *fixture) lifetimeAuth(maxLifetime time.Duration) (*auth.Auth, *fakeauth.Clock) {
 	f.t.Helper()
-	a, err := auth.New(f.s, cfg)
+	c := fakeauth.NewClock(t0())
+	a, err := auth.New(f.s, auth.Config{
+		Clock: c, Argon2: cheapArgon2(),
+		ActivePeriod: time.Hour, IdlePeriod: 10 * time.Hour, MaxLifetime: maxLifetime,
+		BrowserSessionActivePeriod: 10 * time.Minute, BrowserSessionIdlePeriod: 20 * time.Minute,
+	})
 	f.noErr("auth.New", err)
-	return a
+	return a, c
 }
 
 // testLifetimeAbsolute creates a session with an absolute lifetime, keeps
@@ -255,8 +235,7 @@ func testLifetimeAbsolute(off time.Duration) func(f *fixture) {
 	return func(f *fixture) {
 		ctx := f.ctx()
 		f.user("u1")
-		c := &clock{now: t0()}
-		a := f.newAuthWith(lifetimeConfig(c))
+		a, c := f.lifetimeAuth(3 * time.Hour)
 		s, err := a.CreateSession(ctx, "u1")
 		f.noErr("Auth.CreateSession", err)
 		end := t0().Round(0).Add(3 * time.Hour)
@@ -265,7 +244,7 @@ func testLifetimeAbsolute(off time.Duration) func(f *fixture) {
 		}
 		// Renew twice, each time 1ns into the idle period.
 		for i := range 2 {
-			c.now = s.ActiveExpiresAt.Add(time.Nanosecond)
+			c.Set(s.ActiveExpiresAt.Add(time.Nanosecond))
 			s, err = a.ValidateSession(ctx, s.Token)
 			f.noErr(fmt.Sprintf("Auth.ValidateSession(renewal %d)", i+1), err)
 			if !s.Fresh {
@@ -288,7 +267,7 @@ func testLifetimeAbsolute(off time.Duration) func(f *fixture) {
 		before, err := f.s.GetSession(ctx, s.ID)
 		f.noErr("GetSession", err)
 
-		c.now = end.Add(off)
+		c.Set(end.Add(off))
 		got, err := a.ValidateSession(ctx, s.Token)
 		listed, lerr := a.UserSessions(ctx, "u1")
 		f.noErr("Auth.UserSessions", lerr)
@@ -301,8 +280,8 @@ func testLifetimeAbsolute(off time.Duration) func(f *fixture) {
 			return
 		}
 		f.noErr(fmt.Sprintf("Auth.ValidateSession(absolute end %+v)", off), err)
-		if got.Fresh || got.State(c.now) != auth.StateActive {
-			f.t.Errorf("at the absolute end %+v: Fresh %v, state %v; want an active session, not renewed", off, got.Fresh, got.State(c.now))
+		if got.Fresh || got.State(c.Now()) != auth.StateActive {
+			f.t.Errorf("at the absolute end %+v: Fresh %v, state %v; want an active session, not renewed", off, got.Fresh, got.State(c.Now()))
 		}
 		f.wantSession(before) // no write
 		if len(listed) != 1 {
@@ -316,8 +295,7 @@ func testLifetimeAbsolute(off time.Duration) func(f *fixture) {
 func testLifetimeAbsoluteAtCreation(f *fixture) {
 	ctx := f.ctx()
 	f.user("u1")
-	c := &clock{now: t0()}
-	a := f.newAuthWith(lifetimeConfig(c))
+	a, c := f.lifetimeAuth(3 * time.Hour)
 	s, err := a.CreateSessionWith(ctx, "u1", auth.SessionOptions{MaxLifetime: 30 * time.Minute})
 	f.noErr("Auth.CreateSessionWith", err)
 	end := t0().Round(0).Add(30 * time.Minute)
@@ -325,7 +303,7 @@ func testLifetimeAbsoluteAtCreation(f *fixture) {
 		ID: s.ID, UserID: "u1", CreatedAt: t0(), RenewedAt: t0(),
 		ActiveExpiresAt: end, IdleExpiresAt: end, ExpiresAt: end,
 	})
-	c.now = end.Add(time.Nanosecond)
+	c.Set(end.Add(time.Nanosecond))
 	_, err = a.ValidateSession(ctx, s.Token)
 	f.wantErr("Auth.ValidateSession(1ns after a 30m lifetime)", err, auth.ErrInvalidSession)
 }
@@ -338,10 +316,7 @@ func testLifetimeBrowser(off time.Duration) func(f *fixture) {
 	return func(f *fixture) {
 		ctx := f.ctx()
 		f.user("u1")
-		c := &clock{now: t0()}
-		cfg := lifetimeConfig(c)
-		cfg.MaxLifetime = 0
-		a := f.newAuthWith(cfg)
+		a, c := f.lifetimeAuth(0)
 		s, err := a.CreateSessionWith(ctx, "u1", auth.SessionOptions{BrowserSession: true, UserAgent: "storetest"})
 		f.noErr("Auth.CreateSessionWith", err)
 		activeEnd := t0().Round(0).Add(10 * time.Minute)
@@ -355,7 +330,7 @@ func testLifetimeBrowser(off time.Duration) func(f *fixture) {
 			f.t.Errorf("browser session cookie: Expires %v, Max-Age %d; want neither", ck.Expires, ck.MaxAge)
 		}
 
-		c.now = activeEnd.Add(off)
+		c.Set(activeEnd.Add(off))
 		got, err := a.ValidateSession(ctx, s.Token)
 		f.noErr(fmt.Sprintf("Auth.ValidateSession(browser active end %+v)", off), err)
 		if off <= 0 {
@@ -368,7 +343,7 @@ func testLifetimeBrowser(off time.Duration) func(f *fixture) {
 		if !got.Fresh || !got.BrowserSession {
 			f.t.Fatalf("1ns after the active end: Fresh %v, BrowserSession %v; want a renewed browser session", got.Fresh, got.BrowserSession)
 		}
-		now := c.now.Round(0)
+		now := c.Now().Round(0)
 		want.RenewedAt, want.ActiveExpiresAt, want.IdleExpiresAt = now, now.Add(10*time.Minute), now.Add(30*time.Minute)
 		f.wantSession(want)
 		if ck := a.SessionCookie(got); !ck.Expires.IsZero() || ck.MaxAge != 0 {
@@ -381,8 +356,7 @@ func testLifetimeInvalidateOthers(f *fixture) {
 	ctx := f.ctx()
 	f.user("u1")
 	f.user("u2")
-	c := &clock{now: t0()}
-	a := f.newAuthWith(lifetimeConfig(c))
+	a, _ := f.lifetimeAuth(3 * time.Hour)
 	var mine []*auth.Session
 	for range 4 {
 		s, err := a.CreateSession(ctx, "u1")
@@ -418,16 +392,13 @@ func testLifetimeAttributesAtEnd(off time.Duration) func(f *fixture) {
 	return func(f *fixture) {
 		ctx := f.ctx()
 		f.user("u1")
-		c := &clock{now: t0()}
-		cfg := lifetimeConfig(c)
-		cfg.MaxLifetime = 0
-		a := f.newAuthWith(cfg)
+		a, c := f.lifetimeAuth(0)
 		s, err := a.CreateSessionWith(ctx, "u1", auth.SessionOptions{Attributes: map[string]any{"v": 1}})
 		f.noErr("Auth.CreateSessionWith", err)
 		before, err := f.s.GetSession(ctx, s.ID)
 		f.noErr("GetSession", err)
 
-		c.now = s.IdleExpiresAt.Add(off)
+		c.Set(s.IdleExpiresAt.Add(off))
 		got, err := a.UpdateSessionAttributes(ctx, s, map[string]any{"v": 2})
 		if off <= 0 {
 			f.noErr(fmt.Sprintf("Auth.UpdateSessionAttributes(idle end %+v)", off), err)

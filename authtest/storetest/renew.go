@@ -136,45 +136,24 @@ func testRenewAfterDelete(f *fixture) {
 // Of 32 concurrent renewals with the same old expiry, exactly one wins,
 // and what is stored is the winner's renewal.
 func testRenewConcurrent(f *fixture) {
-	const callers, rounds = 32, 3
-	f.user("u1")
-	for round := range rounds {
-		r := session(fmt.Sprint("concurrent ", round), "u1")
-		f.create(r)
+	const callers = 32
+	f.raceRounds(3, "concurrent", func(round int, r auth.SessionRecord) {
 		oks := make([]bool, callers)
 		errs := make([]error, callers)
 		ren := func(i int) auth.Renewal { return renewal(t0().Add(48*time.Hour + time.Duration(i))) }
 		race(callers, func(i int) {
 			oks[i], errs[i] = f.s.RenewSession(context.Background(), r.ID, r.ActiveExpiresAt, ren(i))
 		})
-		winner := -1
-		for i := range callers {
-			if errs[i] != nil {
-				f.t.Fatalf("round %d: RenewSession #%d: %v", round, i, errs[i])
-			}
-			if oks[i] {
-				if winner >= 0 {
-					f.t.Fatalf("round %d: RenewSession returned true for callers #%d and #%d, want exactly one", round, winner, i)
-				}
-				winner = i
-			}
-		}
-		if winner < 0 {
-			f.t.Fatalf("round %d: no RenewSession returned true, want exactly one", round)
-		}
-		w := ren(winner)
+		w := ren(f.oneWinner(fmt.Sprintf("round %d: RenewSession", round), oks, errs))
 		r.RenewedAt, r.ActiveExpiresAt, r.IdleExpiresAt = w.RenewedAt, w.ActiveExpiresAt, w.IdleExpiresAt
 		f.wantSession(r)
-	}
+	})
 }
 
 // Renewals racing a delete never bring the session back.
 func testRenewRacingDelete(f *fixture) {
-	const renewers, rounds = 16, 10
-	f.user("u1")
-	for round := range rounds {
-		r := session(fmt.Sprint("racing ", round), "u1")
-		f.create(r)
+	const renewers = 16
+	f.raceRounds(10, "racing", func(round int, r auth.SessionRecord) {
 		errs := make([]error, renewers+1)
 		race(renewers+1, func(i int) {
 			if i == renewers/2 {
@@ -195,6 +174,6 @@ func testRenewRacingDelete(f *fixture) {
 			}
 		}
 		f.wantNoSession(r.ID)
-	}
+	})
 	f.wantUserSessions("u1")
 }

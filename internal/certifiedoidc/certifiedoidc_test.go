@@ -19,8 +19,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/authkit-dev/authkit/authtest"
+	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/internal/certifiedoidc"
-	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
 const (
@@ -49,7 +49,7 @@ var options = certifiedoidc.Options{
 // provider on the test's clock.
 type rp struct {
 	p     *certifiedoidc.Provider
-	clock *testservices.Clock
+	clock *fakeauth.Clock
 	ctx   context.Context
 	op    *oidc.Provider
 	conf  oauth2.Config
@@ -58,7 +58,7 @@ type rp struct {
 func newRP(t *testing.T) *rp {
 	t.Helper()
 	p := certifiedoidc.Start(t, options)
-	clock := testservices.NewClock(start)
+	clock := fakeauth.NewClock(start)
 	client := &http.Client{Transport: p.Transport(nil, clock.Now), Timeout: 10 * time.Second}
 	ctx := oidc.ClientContext(t.Context(), client)
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, client)
@@ -110,7 +110,14 @@ func (r *rp) signIn(t *testing.T, opts ...oauth2.AuthCodeOption) (*oauth2.Token,
 	if q.Get("state") != f.state {
 		t.Fatalf("callback state %q, want %q", q.Get("state"), f.state)
 	}
-	tok, err := r.conf.Exchange(r.ctx, q.Get("code"), oauth2.VerifierOption(f.verifier))
+	return r.exchange(t, f)
+}
+
+// exchange redeems the code of f's callback and returns the tokens and
+// the verified ID token, which must carry f's nonce.
+func (r *rp) exchange(t *testing.T, f flow) (*oauth2.Token, *oidc.IDToken, string) {
+	t.Helper()
+	tok, err := r.conf.Exchange(r.ctx, f.callback.Query().Get("code"), oauth2.VerifierOption(f.verifier))
 	if err != nil {
 		t.Fatalf("code exchange: %v", err)
 	}
@@ -149,15 +156,7 @@ func TestCodeFlowWithPKCE(t *testing.T) {
 	if got := q.Get("iss"); got != r.p.Issuer() {
 		t.Errorf("callback iss = %q, want the issuer %q", got, r.p.Issuer())
 	}
-	tok, err := r.conf.Exchange(r.ctx, q.Get("code"), oauth2.VerifierOption(f.verifier))
-	if err != nil {
-		t.Fatalf("code exchange: %v", err)
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	idt, err := r.verifier().Verify(r.ctx, raw)
-	if err != nil {
-		t.Fatalf("RS256 ID token: %v", err)
-	}
+	tok, idt, raw := r.exchange(t, f)
 	if alg, _ := header(t, raw); alg != "RS256" {
 		t.Errorf("ID token alg = %s, want RS256", alg)
 	}
@@ -369,9 +368,17 @@ func TestReplayedCodeIsInvalidGrant(t *testing.T) {
 		t.Fatalf("first exchange: %v", err)
 	}
 	_, err := r.conf.Exchange(r.ctx, code, oauth2.VerifierOption(f.verifier))
+	wantInvalidGrant(t, "replayed code", err)
+}
+
+// wantInvalidGrant checks that err is the token endpoint's answer to a
+// code it must refuse: invalid_grant (RFC 6749 §5.2, for a code already
+// used or expired: §4.1.2).
+func wantInvalidGrant(t *testing.T, what string, err error) {
+	t.Helper()
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
-		t.Errorf("replayed code: %v, want invalid_grant (RFC 6749 §4.1.2)", err)
+		t.Errorf("%s: %v, want invalid_grant (RFC 6749 §5.2)", what, err)
 	}
 }
 
@@ -381,10 +388,7 @@ func TestExpiredCodeIsInvalidGrant(t *testing.T) {
 	f := r.authorize(t)
 	r.clock.Advance(61 * time.Second) // codes live 60 seconds by default
 	_, err := r.conf.Exchange(r.ctx, f.callback.Query().Get("code"), oauth2.VerifierOption(f.verifier))
-	var re *oauth2.RetrieveError
-	if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
-		t.Errorf("a code 61s old: %v, want invalid_grant", err)
-	}
+	wantInvalidGrant(t, "a code 61s old", err)
 }
 
 func TestEndSessionWithIDTokenHint(t *testing.T) {

@@ -2,21 +2,18 @@ package testservices
 
 import (
 	"context"
-	"errors"
-	"net/http"
-	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
-	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 // RenewCounter is an [auth.SessionStore] that counts the renewals that
 // wrote: the RenewSession calls that returned true. It hides the inner
-// store's user methods; give [NewAuth] the pair with [WithUsers].
+// store's user methods ([CheckSharedRenewal] puts them back beside it).
 type RenewCounter struct {
 	auth.SessionStore
 	n atomic.Int64
@@ -52,45 +49,27 @@ func NewAuth(t testing.TB, s auth.SessionStore, clock auth.Clock) *auth.Auth {
 	return a
 }
 
-// Clock is a settable [auth.Clock], safe for concurrent use.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// NewClock returns a Clock reading t.
-func NewClock(t time.Time) *Clock { return &Clock{now: t} }
-
-// Now implements [auth.Clock].
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // sharedUser is the user ID the checks use on a store that keeps no users
 // (and so takes any ID).
 const sharedUser = "testservices-user"
 
-// newUser returns a user ID sessions on a can reference: a new user when
-// a keeps users, sharedUser when it does not.
-func newUser(t testing.TB, a *auth.Auth) string {
+// SignIn creates a session on a and returns it: for a new user when a
+// keeps users, for a fixed user ID when it does not.
+func SignIn(t testing.TB, a *auth.Auth) *auth.Session {
 	t.Helper()
-	if !a.KeepsUsers() {
-		return sharedUser
+	userID := sharedUser
+	if a.KeepsUsers() {
+		u, err := a.CreateUser(t.Context(), auth.NewUser{Attributes: map[string]any{"name": "Ada"}})
+		if err != nil {
+			t.Fatalf("CreateUser: %v", err)
+		}
+		userID = u.ID
 	}
-	u, err := a.CreateUser(t.Context(), auth.NewUser{Attributes: map[string]any{"name": "Ada"}})
+	s, err := a.CreateSession(t.Context(), userID)
 	if err != nil {
-		t.Fatalf("CreateUser: %v", err)
+		t.Fatalf("CreateSession: %v", err)
 	}
-	return u.ID
+	return s
 }
 
 // CheckSharedRenewal plays several app servers on one backend: one Auth on
@@ -105,7 +84,7 @@ func CheckSharedRenewal(t *testing.T, stores ...auth.SessionStore) {
 	t.Helper()
 	const callers = 32
 	ctx := t.Context()
-	clock := NewClock(time.Date(2031, 3, 14, 15, 9, 26, 535897933, time.UTC))
+	clock := fakeauth.NewClock(time.Date(2031, 3, 14, 15, 9, 26, 535897933, time.UTC))
 	counters := make([]*RenewCounter, len(stores))
 	servers := make([]*auth.Auth, len(stores))
 	for i, s := range stores {
@@ -116,10 +95,7 @@ func CheckSharedRenewal(t *testing.T, stores ...auth.SessionStore) {
 		}
 		servers[i] = NewAuth(t, store, clock)
 	}
-	sess, err := servers[0].CreateSession(ctx, newUser(t, servers[0]))
-	if err != nil {
-		t.Fatalf("CreateSession: %v", err)
-	}
+	sess := SignIn(t, servers[0])
 	// Every server sees the session before it turns idle.
 	for i, a := range servers {
 		if _, err := a.ValidateSession(ctx, sess.Token); err != nil {
@@ -168,68 +144,5 @@ func CheckSharedRenewal(t *testing.T, stores ...auth.SessionStore) {
 		if !s.ActiveExpiresAt.Equal(wantActive) || s.Fresh {
 			t.Errorf("server %d: after the race, session active until %v (Fresh %v), want %v and not Fresh", i, s.ActiveExpiresAt, s.Fresh, wantActive)
 		}
-	}
-}
-
-// CheckFaults checks what a store failure does, on an Auth whose store
-// reaches its server through p. While p is cut, ValidateSession returns an
-// error wrapping [auth.ErrStore], never [auth.ErrInvalidSession], and an
-// [authrequest.AuthRequest] returns the error and leaves the session
-// cookie alone. Once p is restored, the same token validates again (within
-// a few seconds, while the client reconnects).
-func CheckFaults(t *testing.T, a *auth.Auth, p *Proxy) {
-	t.Helper()
-	ctx := t.Context()
-	sess, err := a.CreateSession(ctx, newUser(t, a))
-	if err != nil {
-		t.Fatalf("CreateSession: %v", err)
-	}
-	if _, err := a.ValidateSession(ctx, sess.Token); err != nil {
-		t.Fatalf("ValidateSession before the cut: %v", err)
-	}
-
-	p.Cut()
-	for i := range 3 {
-		vctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		_, err := a.ValidateSession(vctx, sess.Token)
-		cancel()
-		if !errors.Is(err, auth.ErrStore) || errors.Is(err, auth.ErrInvalidSession) {
-			t.Errorf("ValidateSession #%d while cut: error = %v, want one wrapping auth.ErrStore and not auth.ErrInvalidSession", i, err)
-		}
-	}
-
-	// Through an AuthRequest: an error, and no Set-Cookie for the session.
-	w := httptest.NewRecorder()
-	r := httptest.NewRequestWithContext(ctx, http.MethodGet, "https://app.example/", nil)
-	r.AddCookie(a.SessionCookie(sess))
-	got, err := authrequest.New(a, w, r).Session()
-	if got != nil || !errors.Is(err, auth.ErrStore) {
-		t.Errorf("AuthRequest.Session while cut = %v, %v; want nil and an error wrapping auth.ErrStore", got, err)
-	}
-	for _, c := range w.Result().Cookies() {
-		if c.Name == a.CookieName() {
-			t.Errorf("AuthRequest.Session while cut set the session cookie: %s", c)
-		}
-	}
-
-	p.Restore()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		vctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		s, err := a.ValidateSession(vctx, sess.Token)
-		cancel()
-		if err == nil {
-			if s.ID != sess.ID {
-				t.Errorf("ValidateSession after restore returned session %.12s…, want %.12s…", s.ID, sess.ID)
-			}
-			break
-		}
-		if errors.Is(err, auth.ErrInvalidSession) {
-			t.Fatalf("ValidateSession after restore: %v: the session was lost", err)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ValidateSession still failing 15s after restore: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond) // waiting for the client to reconnect, not for expiry
 	}
 }

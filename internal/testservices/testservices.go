@@ -18,6 +18,8 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,4 +104,88 @@ func unavailable(t testing.TB, service, envName, rawURL string, err error) {
 		t.Fatalf("%s at %s is unreachable (%v), and %s=1 requires it", service, shown, err, RequireEnv)
 	}
 	t.Skipf("%s at %s is unreachable (%v); set %s to another server, or %s=1 to fail instead of skipping", service, shown, err, envName, RequireEnv)
+}
+
+// RedisClient returns a client of the test Redis server (see [Redis]),
+// closed when t ends.
+func RedisClient(t testing.TB) *redis.Client {
+	t.Helper()
+	opts, err := redis.ParseURL(Redis(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redis.NewClient(opts)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// RedisPrefix returns a key prefix that no other test run uses (name, 12
+// random hex digits and a colon) and, when t ends, deletes the keys under
+// it from client, on every master of a cluster.
+func RedisPrefix(t testing.TB, client redis.UniversalClient, name string) string {
+	t.Helper()
+	prefix := UniqueName(name) + ":"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		keys, err := ScanKeys(ctx, client, prefix+"*")
+		if err != nil {
+			t.Errorf("clean up prefix %s: %v", prefix, err)
+			return
+		}
+		for _, k := range keys {
+			client.Unlink(ctx, k)
+		}
+	})
+	return prefix
+}
+
+// ScanKeys returns the keys matching pattern, sorted, on every master of a
+// cluster.
+func ScanKeys(ctx context.Context, client redis.UniversalClient, pattern string) ([]string, error) {
+	scan := func(ctx context.Context, c redis.UniversalClient) ([]string, error) {
+		var out []string
+		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+		for iter.Next(ctx) {
+			out = append(out, iter.Val())
+		}
+		return out, iter.Err()
+	}
+	cc, ok := client.(*redis.ClusterClient)
+	if !ok {
+		keys, err := scan(ctx, client)
+		slices.Sort(keys)
+		return keys, err
+	}
+	var mu sync.Mutex
+	var out []string
+	err := cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+		keys, err := scan(ctx, c)
+		mu.Lock()
+		out = append(out, keys...)
+		mu.Unlock()
+		return err
+	})
+	slices.Sort(out)
+	return out, err
+}
+
+// A SQLStore is a pgstore or sqlitestore store: a schema to migrate and a
+// handle to close.
+type SQLStore interface {
+	Migrate(ctx context.Context) error
+	Close() error
+}
+
+// Migrated returns s, which the caller has just opened or made (err is
+// what that returned), migrated and closed when t ends.
+func Migrated[S SQLStore](t testing.TB, s S, err error) S {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("making the store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return s
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 // CheckUpgradedPolicy checks a store just upgraded to the schema that
@@ -14,7 +15,7 @@ import (
 func CheckUpgradedPolicy(t testing.TB, s auth.SessionStore, token string) {
 	t.Helper()
 	ctx := t.Context()
-	clock := NewClock(time.Now())
+	clock := fakeauth.NewClock(time.Now())
 	a := NewAuth(t, s, clock)
 	old, err := a.ValidateSession(ctx, token)
 	if err != nil {

@@ -35,6 +35,24 @@ type Backend struct {
 	Floor func(ctx context.Context, id string) error
 }
 
+// FloorSelect is the floor's read of a whole session row of the SQL
+// stores, before its WHERE clause: every column an auth.SessionRecord
+// needs, by name, from table.
+func FloorSelect(table string) string {
+	return `SELECT id, user_id, created_at, renewed_at, active_expires_at, idle_expires_at, expires_at, user_agent, client_ip, attributes FROM ` + table
+}
+
+// ScanFloor scans a row of [FloorSelect] with scan (a driver's Row.Scan)
+// into values of the types the SQL stores read, which it drops.
+func ScanFloor(scan func(dest ...any) error) error {
+	var (
+		sid, uid, ua, ip                      string
+		created, renewed, active, idle, expir int64
+		attrs                                 []byte
+	)
+	return scan(&sid, &uid, &created, &renewed, &active, &idle, &expir, &ua, &ip, &attrs)
+}
+
 // Until calls step until stop is closed or step returns false.
 func Until(stop <-chan struct{}, step func() bool) {
 	for {

@@ -135,14 +135,21 @@ func TestURLSetsSearchPath(t *testing.T) {
 }
 
 func TestWithSearchPath(t *testing.T) {
-	for in, want := range map[string]string{
+	wantResults(t, "withSearchPath", func(in string) string { return withSearchPath(in, "s") }, map[string]string{
 		"postgres://u@h:5432/db?sslmode=disable": "postgres://u@h:5432/db?search_path=s&sslmode=disable",
 		"postgresql://u@h/db?search_path=public": "postgresql://u@h/db?search_path=s",
 		"host=h user=u dbname=db":                "host=h user=u dbname=db search_path=s",
 		"host=h search_path=public":              "host=h search_path=public search_path=s",
-	} {
-		if got := withSearchPath(in, "s"); got != want {
-			t.Errorf("withSearchPath(%q) = %q, want %q", in, got, want)
+	})
+}
+
+// wantResults checks that f, named name, returns for each input of cases
+// the output it maps to.
+func wantResults(t *testing.T, name string, f func(string) string, cases map[string]string) {
+	t.Helper()
+	for in, want := range cases {
+		if got := f(in); got != want {
+			t.Errorf("%s(%q) = %q, want %q", name, in, got, want)
 		}
 	}
 }
@@ -169,14 +176,16 @@ func (v *verdictTB) Fatalf(format string, args ...any) {
 	runtime.Goexit()
 }
 
-// run calls f with v in a goroutine of its own, as testing runs a test.
-func (v *verdictTB) run(f func(testing.TB)) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f(v)
-	}()
-	<-done
+// verdict runs f with AUTHKIT_REQUIRE_SERVICES set to require, in a
+// goroutine of its own as testing runs a test, and returns how f ended
+// the test: the skip reason or the failure.
+func verdict(t *testing.T, require string, f func(testing.TB)) (skipped, failed string) {
+	t.Setenv(requireEnv, require)
+	v := &verdictTB{TB: t}
+	var wg sync.WaitGroup
+	wg.Go(func() { f(v) }) // Done is deferred: it runs after Goexit too
+	wg.Wait()
+	return v.skipped, v.failed
 }
 
 // closedAddr returns a loopback address nothing listens on.
@@ -195,45 +204,37 @@ func TestPoolUnreachableServer(t *testing.T) {
 	t.Setenv(urlEnv, server)
 
 	t.Run("skips", func(t *testing.T) {
-		t.Setenv(requireEnv, "")
-		v := &verdictTB{TB: t}
-		v.run(func(tb testing.TB) { Pool(tb) })
-		if v.skipped == "" || v.failed != "" {
-			t.Fatalf("skipped %q, failed %q; want a skip", v.skipped, v.failed)
+		skipped, failed := verdict(t, "", func(tb testing.TB) { Pool(tb) })
+		if skipped == "" || failed != "" {
+			t.Fatalf("skipped %q, failed %q; want a skip", skipped, failed)
 		}
 		for _, want := range []string{"PostgreSQL at postgres://app:xxxxx@", "unreachable", urlEnv, requireEnv + "=1"} {
-			if !strings.Contains(v.skipped, want) {
-				t.Errorf("skip reason %q lacks %q", v.skipped, want)
+			if !strings.Contains(skipped, want) {
+				t.Errorf("skip reason %q lacks %q", skipped, want)
 			}
 		}
-		if strings.Contains(v.skipped, "s3cret") {
-			t.Errorf("skip reason %q shows the password", v.skipped)
+		if strings.Contains(skipped, "s3cret") {
+			t.Errorf("skip reason %q shows the password", skipped)
 		}
 	})
 	t.Run("fails when required", func(t *testing.T) {
-		t.Setenv(requireEnv, "1")
-		v := &verdictTB{TB: t}
-		v.run(func(tb testing.TB) { URL(tb) })
-		if v.failed == "" || v.skipped != "" {
-			t.Fatalf("skipped %q, failed %q; want a failure", v.skipped, v.failed)
+		skipped, failed := verdict(t, "1", func(tb testing.TB) { URL(tb) })
+		if failed == "" || skipped != "" {
+			t.Fatalf("skipped %q, failed %q; want a failure", skipped, failed)
 		}
-		if !strings.Contains(v.failed, requireEnv+"=1 requires it") || strings.Contains(v.failed, "s3cret") {
-			t.Errorf("failure %q: want it to name %s=1, without the password", v.failed, requireEnv)
+		if !strings.Contains(failed, requireEnv+"=1 requires it") || strings.Contains(failed, "s3cret") {
+			t.Errorf("failure %q: want it to name %s=1, without the password", failed, requireEnv)
 		}
 	})
 }
 
 func TestRedacted(t *testing.T) {
-	for in, want := range map[string]string{
+	wantResults(t, "redacted", redacted, map[string]string{
 		"postgres://u:pw@h/db":      "postgres://u:xxxxx@h/db",
 		"postgres://u@h/db":         "postgres://u@h/db",
 		"host=h password=pw user=u": "host=h password=xxxxx user=u",
 		"host=h user=u password=pw": "host=h user=u password=xxxxx",
-	} {
-		if got := redacted(in); got != want {
-			t.Errorf("redacted(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestPoolSize(t *testing.T) {

@@ -1,10 +1,18 @@
 package testservices
 
 import (
+	"context"
+	"errors"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/authrequest"
 )
 
 // A Proxy is a loopback TCP proxy in front of a server, for fault tests:
@@ -123,5 +131,65 @@ func (p *Proxy) untrack(cs ...net.Conn) {
 	defer p.mu.Unlock()
 	for _, c := range cs {
 		delete(p.conns, c)
+	}
+}
+
+// CheckFaults checks what a store failure does, on an Auth whose store
+// reaches its server through p. While p is cut, ValidateSession returns an
+// error wrapping [auth.ErrStore], never [auth.ErrInvalidSession], and an
+// [authrequest.AuthRequest] returns the error and leaves the session
+// cookie alone. Once p is restored, the same token validates again (within
+// a few seconds, while the client reconnects).
+func CheckFaults(t *testing.T, a *auth.Auth, p *Proxy) {
+	t.Helper()
+	ctx := t.Context()
+	sess := SignIn(t, a)
+	if _, err := a.ValidateSession(ctx, sess.Token); err != nil {
+		t.Fatalf("ValidateSession before the cut: %v", err)
+	}
+
+	p.Cut()
+	for i := range 3 {
+		vctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := a.ValidateSession(vctx, sess.Token)
+		cancel()
+		if !errors.Is(err, auth.ErrStore) || errors.Is(err, auth.ErrInvalidSession) {
+			t.Errorf("ValidateSession #%d while cut: error = %v, want one wrapping auth.ErrStore and not auth.ErrInvalidSession", i, err)
+		}
+	}
+
+	// Through an AuthRequest: an error, and no Set-Cookie for the session.
+	w := httptest.NewRecorder()
+	r := httptest.NewRequestWithContext(ctx, http.MethodGet, "https://app.example/", nil)
+	r.AddCookie(a.SessionCookie(sess))
+	got, err := authrequest.New(a, w, r).Session()
+	if got != nil || !errors.Is(err, auth.ErrStore) {
+		t.Errorf("AuthRequest.Session while cut = %v, %v; want nil and an error wrapping auth.ErrStore", got, err)
+	}
+	for _, c := range w.Result().Cookies() {
+		if c.Name == a.CookieName() {
+			t.Errorf("AuthRequest.Session while cut set the session cookie: %s", c)
+		}
+	}
+
+	p.Restore()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		vctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		s, err := a.ValidateSession(vctx, sess.Token)
+		cancel()
+		if err == nil {
+			if s.ID != sess.ID {
+				t.Errorf("ValidateSession after restore returned session %.12s…, want %.12s…", s.ID, sess.ID)
+			}
+			break
+		}
+		if errors.Is(err, auth.ErrInvalidSession) {
+			t.Fatalf("ValidateSession after restore: %v: the session was lost", err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ValidateSession still failing 15s after restore: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond) // waiting for the client to reconnect, not for expiry
 	}
 }
