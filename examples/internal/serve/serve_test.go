@@ -1,14 +1,13 @@
 package serve_test
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,24 +19,28 @@ import (
 func TestServeAnswersThenStopsWithItsContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	var logs syncBuffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
+	// The log goes through a pipe: its first line, "listening", says where.
+	logs, logw := io.Pipe()
+	defer logs.Close()
+	log := slog.New(slog.NewTextHandler(logw, nil))
 	done := make(chan error, 1)
 	go func() {
-		done <- serve.Serve(ctx, "127.0.0.1:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := serve.Serve(ctx, "127.0.0.1:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, "hello")
 		}), log)
+		logw.Close() // a Serve that fails before logging ends the read below
+		done <- err
 	}()
-
-	var url string
-	for deadline := time.Now().Add(5 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := regexp.MustCompile(`url=(http://\S+)`).FindStringSubmatch(logs.String()); m != nil {
-			url = m[1]
-		}
+	first, err := bufio.NewReader(logs).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading Serve's log: %v (Serve: %v)", err, <-done)
 	}
-	if url == "" {
-		t.Fatalf("Serve logged no URL: %q", logs.String())
+	go io.Copy(io.Discard, logs) // later lines, if any
+	m := regexp.MustCompile(`msg=listening url=(http://\S+)`).FindStringSubmatch(first)
+	if m == nil {
+		t.Fatalf("Serve's first log line %q, want listening with the URL", first)
 	}
+	url := m[1]
 	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
@@ -71,23 +74,4 @@ func TestServeReportsAnAddressInUse(t *testing.T) {
 	if err := serve.Serve(t.Context(), ln.Addr().String(), http.NotFoundHandler(), log); err == nil {
 		t.Error("Serve on an address in use returned nil, want an error")
 	}
-}
-
-// syncBuffer is a bytes.Buffer that the server's goroutine writes while
-// the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
