@@ -18,6 +18,19 @@ import (
 // AuthRequest.Session, checking the result, the cookie and the store.
 func TestSessionTable(t *testing.T) {
 	const malformed = "not-a-token"
+	// session is a setup that creates a session, lets change act on it
+	// (nil: nothing) and sends its token. The store's call log starts
+	// after change, so wantOps are the request's own calls.
+	session := func(change func(e *env, s *auth.Session)) func(*testing.T, *env) string {
+		return func(t *testing.T, e *env) string {
+			s := e.newSession(t)
+			if change != nil {
+				change(e, s)
+			}
+			e.store.ClearCalls()
+			return s.Token
+		}
+	}
 	tests := []struct {
 		name string
 		// setup prepares the store and clock and returns the cookie value
@@ -51,31 +64,22 @@ func TestSessionTable(t *testing.T) {
 			wantOps:    []fakeauth.Op{fakeauth.OpGetSession},
 		},
 		{
-			name: "invalidated session",
-			setup: func(t *testing.T, e *env) string {
-				s := e.newSession(t)
-				e.a.InvalidateSession(context.Background(), s.ID)
-				e.store.ClearCalls()
-				return s.Token
-			},
+			name:       "invalidated session",
+			setup:      session(func(e *env, s *auth.Session) { e.a.InvalidateSession(context.Background(), s.ID) }),
 			wantCookie: "cleared",
 			wantOps:    []fakeauth.Op{fakeauth.OpGetSession},
 		},
 		{
 			name:        "active session",
-			setup:       func(t *testing.T, e *env) string { return e.newSession(t).Token },
+			setup:       session(nil),
 			wantSession: true,
 			wantCookie:  "untouched",
 			wantOps:     []fakeauth.Op{fakeauth.OpGetSession},
 			wantStored:  true,
 		},
 		{
-			name: "idle session",
-			setup: func(t *testing.T, e *env) string {
-				s := e.newSession(t)
-				e.clock.Set(s.ActiveExpiresAt.Add(time.Hour))
-				return s.Token
-			},
+			name:        "idle session",
+			setup:       session(func(e *env, s *auth.Session) { e.clock.Set(s.ActiveExpiresAt.Add(time.Hour)) }),
 			wantSession: true,
 			wantFresh:   true,
 			wantCookie:  "set",
@@ -83,29 +87,20 @@ func TestSessionTable(t *testing.T) {
 			wantStored:  true,
 		},
 		{
-			name: "dead session",
-			setup: func(t *testing.T, e *env) string {
-				s := e.newSession(t)
-				e.clock.Set(s.IdleExpiresAt.Add(time.Nanosecond))
-				return s.Token
-			},
+			name:       "dead session",
+			setup:      session(func(e *env, s *auth.Session) { e.clock.Set(s.IdleExpiresAt.Add(time.Nanosecond)) }),
 			wantCookie: "cleared",
 			wantOps:    []fakeauth.Op{fakeauth.OpGetSession, fakeauth.OpDeleteSession},
 		},
 		{
-			name: "session of a deleted user",
-			setup: func(t *testing.T, e *env) string {
-				s := e.newSession(t)
-				e.a.DeleteUser(context.Background(), e.user.ID)
-				e.store.ClearCalls()
-				return s.Token
-			},
+			name:       "session of a deleted user",
+			setup:      session(func(e *env, s *auth.Session) { e.a.DeleteUser(context.Background(), e.user.ID) }),
 			wantCookie: "cleared",
 			wantOps:    []fakeauth.Op{fakeauth.OpGetSession},
 		},
 		{
 			name:       "POST from another origin",
-			setup:      func(t *testing.T, e *env) string { return e.newSession(t).Token },
+			setup:      session(nil),
 			method:     "POST",
 			header:     http.Header{"Origin": {"https://evil.example"}, "Sec-Fetch-Site": {"cross-site"}},
 			wantCookie: "untouched",
@@ -113,7 +108,7 @@ func TestSessionTable(t *testing.T) {
 		},
 		{
 			name:       "DELETE from another origin, old browser",
-			setup:      func(t *testing.T, e *env) string { return e.newSession(t).Token },
+			setup:      session(nil),
 			method:     "DELETE",
 			header:     http.Header{"Origin": {"https://evil.example"}},
 			wantCookie: "untouched",
@@ -121,7 +116,7 @@ func TestSessionTable(t *testing.T) {
 		},
 		{
 			name:        "POST from the same origin",
-			setup:       func(t *testing.T, e *env) string { return e.newSession(t).Token },
+			setup:       session(nil),
 			method:      "POST",
 			header:      http.Header{"Origin": {"http://example.com"}, "Sec-Fetch-Site": {"same-origin"}},
 			wantSession: true,
@@ -130,12 +125,8 @@ func TestSessionTable(t *testing.T) {
 			wantStored:  true,
 		},
 		{
-			name: "store failure",
-			setup: func(t *testing.T, e *env) string {
-				s := e.newSession(t)
-				e.store.FailNext(fakeauth.OpGetSession, 1, nil)
-				return s.Token
-			},
+			name:       "store failure",
+			setup:      session(func(e *env, s *auth.Session) { e.store.FailNext(fakeauth.OpGetSession, 1, nil) }),
 			wantCookie: "untouched",
 			wantOps:    []fakeauth.Op{fakeauth.OpGetSession},
 			wantStored: true,
@@ -299,9 +290,7 @@ func TestSetSessionReplacesEarlierCookie(t *testing.T) {
 	if lines := rec.Result().Header.Values("Set-Cookie"); len(lines) != 2 || lines[0] != "theme=dark" {
 		t.Errorf("Set-Cookie lines = %q; want theme=dark kept, and one session cookie", lines)
 	}
-	if len(e.store.Calls()) != 0 {
-		t.Errorf("store calls = %v; SetSession and ClearSession need none", e.store.Calls())
-	}
+	e.checkNoStoreCalls(t, "SetSession and ClearSession")
 	if err := ar.SetSession(&auth.Session{ID: "x"}); !errors.Is(err, authrequest.ErrNoToken) {
 		t.Errorf("SetSession without token: %v", err)
 	}
@@ -344,9 +333,7 @@ func TestCrossOriginCannotChangeCookie(t *testing.T) {
 	if got := cookieOutcome(t, rec); got != "untouched" {
 		t.Errorf("cookie = %s, want untouched", got)
 	}
-	if len(e.store.Calls()) != 0 {
-		t.Errorf("store calls on a cross-site request: %v", e.store.Calls())
-	}
+	e.checkNoStoreCalls(t, "a cross-site request")
 }
 
 func TestSignInReplacesPresentedSession(t *testing.T) {

@@ -163,14 +163,7 @@ func TestRenewedCookieNotReissuedWhenCookiesDisagree(t *testing.T) {
 	} {
 		for _, withUser := range []bool{false, true} {
 			f := fakeauth.NewT(t)
-			u, idle, err := f.SeedUserSession(ctx, fakeauth.Idle)
-			if err != nil {
-				t.Fatal(err)
-			}
-			active, err := f.SeedSession(ctx, u.ID, fakeauth.Active)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, idle, active := seedTwoSessions(t, f, fakeauth.Idle)
 			line := cookies("<idle>", "<active>")
 			r := httptest.NewRequest("GET", "https://app.example.com/", nil)
 			for _, l := range strings.Split(cookies(idle.Token, active.Token), "\r\nCookie: ") {
@@ -178,7 +171,10 @@ func TestRenewedCookieNotReissuedWhenCookiesDisagree(t *testing.T) {
 			}
 			rec := httptest.NewRecorder()
 			ar := authrequest.New(f.Auth, rec, r)
-			var got *auth.Session
+			var (
+				got *auth.Session
+				err error
+			)
 			if withUser {
 				got, _, err = ar.SessionUser()
 			} else {

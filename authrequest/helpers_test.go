@@ -13,6 +13,22 @@ import (
 	"github.com/authkit-dev/authkit/fakeauth"
 )
 
+// seedTwoSessions seeds a user with two sessions on f: the first in state
+// first, the second active. It returns the user and both sessions.
+func seedTwoSessions(t testing.TB, f *fakeauth.Fake, first fakeauth.State) (u *auth.User, s1, s2 *auth.Session) {
+	t.Helper()
+	ctx := context.Background()
+	u, s1, err := f.SeedUserSession(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err = f.SeedSession(ctx, u.ID, fakeauth.Active)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, s1, s2
+}
+
 // env is an Auth on memstore behind a fault and log wrapper, with a clock
 // the test moves.
 type env struct {
@@ -47,6 +63,15 @@ func (e *env) newSession(t testing.TB) *auth.Session {
 	}
 	e.store.ClearCalls()
 	return s
+}
+
+// checkNoStoreCalls fails t if the store was called since the call log was
+// last cleared; during says what should have needed no store.
+func (e *env) checkNoStoreCalls(t testing.TB, during string) {
+	t.Helper()
+	if calls := e.store.Calls(); len(calls) != 0 {
+		t.Errorf("store calls during %s: %v, want none", during, calls)
+	}
 }
 
 // stored reports whether the session is in the store.

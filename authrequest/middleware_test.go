@@ -43,9 +43,7 @@ func TestMiddlewareRejectsCrossOrigin(t *testing.T) {
 			t.Errorf("%s cross-site was not passed on", method)
 		}
 	}
-	if len(e.store.Calls()) != 0 {
-		t.Errorf("store calls: %v", e.store.Calls())
-	}
+	e.checkNoStoreCalls(t, "cross-origin requests")
 }
 
 func TestMiddlewareCrossOriginOptions(t *testing.T) {

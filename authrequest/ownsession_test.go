@@ -46,14 +46,7 @@ func TestInvalidateOwnSession(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := fakeauth.NewT(t)
-			ada, current, err := f.SeedUserSession(ctx, fakeauth.Active)
-			if err != nil {
-				t.Fatal(err)
-			}
-			other, err := f.SeedSession(ctx, ada.ID, fakeauth.Active)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, current, other := seedTwoSessions(t, f, fakeauth.Active)
 			bob, err := f.SeedUser(ctx, "bob", "pw")
 			if err != nil {
 				t.Fatal(err)
@@ -116,14 +109,7 @@ func TestInvalidateOwnSession(t *testing.T) {
 func TestInvalidateOwnSessionStoreFailure(t *testing.T) {
 	ctx := context.Background()
 	f := fakeauth.NewT(t)
-	ada, current, err := f.SeedUserSession(ctx, fakeauth.Active)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := f.SeedSession(ctx, ada.ID, fakeauth.Active)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, current, other := seedTwoSessions(t, f, fakeauth.Active)
 	for _, op := range []fakeauth.Op{fakeauth.OpUserSessions, fakeauth.OpDeleteSession} {
 		f.Store.FailNext(op, 1, nil)
 		rec := httptest.NewRecorder()

@@ -131,9 +131,16 @@ func (p *Provider) jwks(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, set)
 }
 
-// clientAuth authenticates the client of a token or revocation request:
-// client_secret_basic or client_secret_post, never both.
+// clientAuth admits a token or revocation request: a POST (RFC 6749
+// §3.2, RFC 7009 §2.1) whose client authenticates with
+// client_secret_basic or client_secret_post, never both (RFC 6749
+// §2.3.1). When it refuses, it has written the error and returns false.
 func (p *Provider) clientAuth(w http.ResponseWriter, r *http.Request) (Client, bool) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		oauthError(w, http.StatusMethodNotAllowed, "invalid_request", "use POST")
+		return Client{}, false
+	}
 	id, secret, basic := r.BasicAuth()
 	if basic {
 		var err1, err2 error
@@ -162,11 +169,6 @@ func s256(verifier string) string {
 }
 
 func (p *Provider) token(w http.ResponseWriter, r *http.Request, f *pendingFault) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		oauthError(w, http.StatusMethodNotAllowed, "invalid_request", "use POST")
-		return
-	}
 	c, ok := p.clientAuth(w, r)
 	if !ok {
 		return
@@ -431,11 +433,6 @@ func (p *Provider) verifyOwn(raw string) (map[string]any, bool) {
 // revoke is RFC 7009: revoking a refresh token also revokes the access
 // tokens of its grant; an unknown token is not an error.
 func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		oauthError(w, http.StatusMethodNotAllowed, "invalid_request", "use POST")
-		return
-	}
 	c, ok := p.clientAuth(w, r)
 	if !ok {
 		return

@@ -14,9 +14,7 @@ import (
 // request, and says where the seeded cookie came from instead of
 // "(method unknown)".
 func TestBrowserLabTimelineNamesEachStep(t *testing.T) {
-	requireChromium(t)
-	base := startPlayground(t, options{})
-	ctx := newBrowser(t)
+	ctx, base := browserOnPlayground(t)
 	row := `tr.scenario[data-name="idle/GET /api/session"]`
 	step(t, ctx, "opening the lab", chromedp.Navigate(base+"/lab"), chromedp.WaitVisible(chromedp.CSS("#lab-summary")))
 	step(t, ctx, "expanding a case", chromedp.Click(chromedp.CSS(row+" summary")), chromedp.WaitVisible(chromedp.CSS(row+" .transcript")))
@@ -36,9 +34,7 @@ func TestBrowserLabTimelineNamesEachStep(t *testing.T) {
 // TestBrowserLabPasses opens the scenario lab in Chromium: every case
 // passes, described with real paths.
 func TestBrowserLabPasses(t *testing.T) {
-	requireChromium(t)
-	base := startPlayground(t, options{})
-	ctx := newBrowser(t)
+	ctx, base := browserOnPlayground(t)
 	step(t, ctx, "opening the lab", chromedp.Navigate(base+"/lab"), chromedp.WaitVisible(chromedp.CSS("#lab-summary")))
 	if sum := text(t, ctx, "#lab-summary"); !strings.Contains(sum, " passed, 0 failed") {
 		t.Errorf("lab summary %q", sum)

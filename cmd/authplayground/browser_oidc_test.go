@@ -14,9 +14,7 @@ import (
 // Chromium: the button, the provider's consent page, back to the
 // playground signed in.
 func TestBrowserSignInWithFakeProvider(t *testing.T) {
-	requireChromium(t)
-	base := startPlayground(t, options{})
-	ctx := newBrowser(t)
+	ctx, base := browserOnPlayground(t)
 
 	step(t, ctx, "opening the home page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#oidc-signin-link")))
 	click(t, ctx, "#oidc-signin-link")
@@ -41,9 +39,7 @@ func TestBrowserSignInWithFakeProvider(t *testing.T) {
 // playground's home page, which says what failed, with no code or state
 // left in the address bar, and the session as it was.
 func TestBrowserProviderSignInFailureLandsHome(t *testing.T) {
-	requireChromium(t)
-	base := startPlayground(t, options{})
-	ctx := newBrowser(t)
+	ctx, base := browserOnPlayground(t)
 	signUp(t, ctx, base, "ada")
 	before := sessionCookie(t, ctx, base)
 
@@ -78,9 +74,7 @@ func TestBrowserProviderSignInFailureLandsHome(t *testing.T) {
 // in with the provider's link, also shown while signed in: the provider
 // identity now signs in as the same user.
 func TestBrowserSignedInProviderLinks(t *testing.T) {
-	requireChromium(t)
-	base := startPlayground(t, options{})
-	ctx := newBrowser(t)
+	ctx, base := browserOnPlayground(t)
 	signUp(t, ctx, base, "ada")
 	wantText(t, ctx, "#oidc-signin-link", "Sign in with the fake provider")
 	wantText(t, ctx, "#oidc-link-form button", "Link the fake provider to this account")

@@ -24,9 +24,7 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 // or cleared the session cookie (not the start of a provider sign-in,
 // which sets only the flow cookie).
 func TestBrowserCookieInspectorFits(t *testing.T) {
-	requireChromium(t)
-	base := startPlayground(t, options{})
-	ctx := newBrowser(t)
+	ctx, base := browserOnPlayground(t)
 	signUp(t, ctx, base, strings.Repeat("x", 64)) // the longest username, with nowhere to break
 	step(t, ctx, "starting a sign-in with the provider", chromedp.Navigate(base+"/auth/oidc/start"), chromedp.WaitVisible(chromedp.CSS("#consent")))
 	consent(t, ctx, "alice")
@@ -56,9 +54,7 @@ func TestBrowserCookieInspectorFits(t *testing.T) {
 // TestBrowserNavigationAtNarrowWidth loads the pages at 420 px: every
 // navigation link is inside the viewport.
 func TestBrowserNavigationAtNarrowWidth(t *testing.T) {
-	requireChromium(t)
-	base := startPlayground(t, options{})
-	ctx := newBrowser(t)
+	ctx, base := browserOnPlayground(t)
 	for _, path := range []string{"/", "/lab"} {
 		step(t, ctx, "opening "+path+" at 420 px", chromedp.EmulateViewport(420, 900), chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS("nav")))
 		outside := eval[[]string](t, ctx, `[...document.querySelectorAll("nav a")].filter(a => {

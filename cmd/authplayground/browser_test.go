@@ -55,6 +55,16 @@ func artifactDir(t *testing.T) string {
 	return dir
 }
 
+// browserOnPlayground needs Chromium (see requireChromium), starts the
+// playground with the default options and then a headless Chromium, and
+// returns the tab's context and the playground's base URL.
+func browserOnPlayground(t *testing.T) (ctx context.Context, base string) {
+	t.Helper()
+	requireChromium(t)
+	base = startPlayground(t, options{})
+	return newBrowser(t), base
+}
+
 // newBrowser starts a headless Chromium with a fresh profile and returns
 // the context of one tab. Everything ends when the test does, or after
 // two minutes.
@@ -158,9 +168,7 @@ func screenshot(t *testing.T, ctx context.Context, path string) {
 // active period (the session is renewed), then past the idle period (the
 // session is gone and so is the cookie).
 func TestBrowser(t *testing.T) {
-	requireChromium(t)
-	base := startPlayground(t, options{})
-	ctx := newBrowser(t)
+	ctx, base := browserOnPlayground(t)
 
 	step(t, ctx, "opening the home page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#signup-form")))
 	if !strings.Contains(text(t, ctx, "#dev-cookie-note"), "without the Secure attribute") {
@@ -293,9 +301,7 @@ func signUp(t *testing.T, ctx context.Context, base, username string) {
 // in Chromium: the page that confirms it lists "next 2" and reads the
 // account without meeting the fault; the next two loads meet it.
 func TestBrowserArmingAStoreFaultUsesNoneOfIt(t *testing.T) {
-	requireChromium(t)
-	base := startPlayground(t, options{})
-	ctx := newBrowser(t)
+	ctx, base := browserOnPlayground(t)
 	signUp(t, ctx, base, "ada")
 
 	step(t, ctx, "setting the count", chromedp.SetValue(chromedp.CSS(`#fault-form input[name=count]`), "2"))

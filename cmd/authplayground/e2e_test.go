@@ -13,6 +13,7 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authtest"
+	"github.com/authkit-dev/authkit/cmd/authplayground/internal/playground"
 	"github.com/authkit-dev/authkit/fakeauth"
 )
 
@@ -138,17 +139,7 @@ func (c *api) states() map[string]string {
 	res, body := c.do("GET", "/_play/sessions", "")
 	c.want(res, body, 200, "")
 	var got struct {
-		Sessions []struct {
-			ID              string    `json:"id"`
-			UserID          string    `json:"user_id"`
-			State           string    `json:"state"`
-			CreatedAt       time.Time `json:"created_at"`
-			RenewedAt       time.Time `json:"renewed_at"`
-			ActiveExpiresAt time.Time `json:"active_expires_at"`
-			IdleExpiresAt   time.Time `json:"idle_expires_at"`
-			UserAgent       string    `json:"user_agent"`
-			ClientIP        string    `json:"client_ip"`
-		} `json:"sessions"`
+		Sessions []playground.SessionJSON `json:"sessions"`
 	}
 	if err := json.Unmarshal([]byte(body), &got); err != nil {
 		c.t.Fatalf("sessions: %s (%v)", body, err)

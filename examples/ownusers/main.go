@@ -19,15 +19,10 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/mail"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -37,43 +32,19 @@ import (
 	"github.com/authkit-dev/authkit/auth/pgstore"
 	"github.com/authkit-dev/authkit/auth/sqlitestore"
 	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/examples/internal/serve"
 )
 
 func main() {
 	dsn := flag.String("db", "sqlite:ownusers.db", "database: sqlite:PATH or postgres://...")
-	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
-	flag.Parse()
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(*dsn, *addr, log); err != nil {
-		log.Error("ownusers failed", "error", err)
-		os.Exit(1)
-	}
-}
-
-func run(dsn, addr string, log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	app, closeDB, err := open(ctx, dsn, auth.Config{Cookie: auth.CookieConfig{Insecure: true}, Logger: log}, nil)
-	if err != nil {
-		return err
-	}
-	defer closeDB()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: app.handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(shutdown)
-	}()
-	log.Info("listening", "url", "http://"+ln.Addr().String())
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	serve.Main(func(ctx context.Context, addr string, log *slog.Logger) error {
+		app, closeDB, err := open(ctx, *dsn, auth.Config{Cookie: auth.CookieConfig{Insecure: true}, Logger: log}, nil)
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		return serve.Serve(ctx, addr, app.handler(), log)
+	})
 }
 
 // The app's own table. SQLite and PostgreSQL both take $1 placeholders,

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/authkit-dev/authkit/auth"
@@ -204,51 +203,43 @@ func mustURL(t *testing.T, s string) *url.URL {
 }
 
 func TestSQLite(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "app.db")
-	checkApp(t, "sqlite:"+path, func() []string {
-		db, closeDB, err := open(t.Context(), "sqlite:"+path, auth.Config{}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer closeDB()
-		rows, err := db.db.QueryContext(t.Context(), `SELECT name FROM sqlite_master WHERE type = 'table'`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var names []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			names = append(names, s)
-		}
-		return names
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "app.db")
+	checkApp(t, dsn, func() []string {
+		return tableNames(t, dsn, `SELECT name FROM sqlite_master WHERE type = 'table'`)
 	})
 }
 
 func TestPostgres(t *testing.T) {
-	pgURL := pgstoretest.URL(t) // a schema of this test's own, as search_path
-	pool, err := pgxpool.New(t.Context(), pgURL)
+	dsn := pgstoretest.URL(t) // a schema of this test's own, as search_path
+	checkApp(t, dsn, func() []string {
+		return tableNames(t, dsn, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)
+	})
+}
+
+// tableNames opens the app's database at dsn, as the app does, and
+// returns the table names that query lists.
+func tableNames(t *testing.T, dsn, query string) []string {
+	t.Helper()
+	a, closeDB, err := open(t.Context(), dsn, auth.Config{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
-	checkApp(t, pgURL, func() []string {
-		rows, err := pool.Query(t.Context(), `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)
-		if err != nil {
+	defer closeDB()
+	rows, err := a.db.QueryContext(t.Context(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
 			t.Fatal(err)
 		}
-		defer rows.Close()
-		var names []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			names = append(names, s)
-		}
-		return names
-	})
+		names = append(names, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return names
 }

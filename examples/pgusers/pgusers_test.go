@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/pgstore"
 	"github.com/authkit-dev/authkit/auth/pgstore/pgstoretest"
 	"github.com/authkit-dev/authkit/authoidc"
 	"github.com/authkit-dev/authkit/authtest"
@@ -263,6 +264,18 @@ func passwordTarget() scenarios.Target {
 	}
 }
 
+// migratedPool returns a pool on a schema of t's own, with the app's
+// tables and authkit's sessions table in it, and the session store.
+func migratedPool(t *testing.T) (*pgxpool.Pool, *pgstore.Sessions) {
+	t.Helper()
+	pool := pgstoretest.Pool(t)
+	sessions, err := pgusers.Migrate(t.Context(), pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pool, sessions
+}
+
 // TestScenarios runs the standard table. Each case runs in a subtest of
 // its own, which gives it a schema (the runner's Target.Handler has no
 // testing.TB to clean up with): the app's tables, and authkit's sessions
@@ -272,11 +285,7 @@ func (s *AppSuite) TestScenarios() {
 	for _, c := range scenarios.Standard(passwordTarget()) {
 		t.Run(c.Name(), func(t *testing.T) {
 			t.Parallel()
-			pool := pgstoretest.Pool(t)
-			sessions, err := pgusers.Migrate(t.Context(), pool)
-			if err != nil {
-				t.Fatal(err)
-			}
+			pool, sessions := migratedPool(t)
 			target := passwordTarget()
 			target.Fake = []fakeauth.Option{fakeauth.WithStore(sessions)}
 			target.Handler = func(f *fakeauth.Fake) http.Handler {
@@ -304,11 +313,7 @@ func (s *AppSuite) TestOIDCScenarios() {
 	for _, c := range oidcscenarios.Standard() {
 		t.Run(c.Name(), func(t *testing.T) {
 			t.Parallel()
-			pool := pgstoretest.Pool(t)
-			sessions, err := pgusers.Migrate(t.Context(), pool)
-			if err != nil {
-				t.Fatal(err)
-			}
+			pool, sessions := migratedPool(t)
 			target := oidcscenarios.Target{
 				NewFake: func() (*fakeauth.Fake, error) { return fakeauth.New(fakeauth.WithStore(sessions)) },
 				Handler: func(env *oidcscenarios.Env) (http.Handler, error) {
@@ -335,11 +340,7 @@ func TestApp(t *testing.T) {
 // The session store is authkit's on the app's users table: deleting a
 // user row ends its sessions, and CreateSession refuses an unknown user.
 func TestMigrateSessionsReferenceUsers(t *testing.T) {
-	pool := pgstoretest.Pool(t)
-	sessions, err := pgusers.Migrate(t.Context(), pool)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pool, sessions := migratedPool(t)
 	if _, err := pgusers.Migrate(t.Context(), pool); err != nil {
 		t.Fatalf("Migrate again: %v", err)
 	}

@@ -80,9 +80,9 @@ func App(a *auth.Auth) http.Handler {
 func registerApp(mux *http.ServeMux, a *auth.Auth) {
 	app := &app{a: a}
 	mux.Handle("/api/auth/", authrequest.APIHandler(a))
-	mux.HandleFunc("POST "+SignupPath, requireJSON(app.signup))
+	mux.HandleFunc("POST "+SignupPath, requireJSON(app.signInWith(createUser)))
 	mux.HandleFunc(SignupPath, methodNotAllowed("POST"))
-	mux.HandleFunc("POST "+LoginPath, requireJSON(app.login))
+	mux.HandleFunc("POST "+LoginPath, requireJSON(app.signInWith(checkLogin)))
 	mux.HandleFunc(LoginPath, methodNotAllowed("POST"))
 	mux.HandleFunc(SessionPath, app.session)
 	mux.Handle("GET "+AccountPath, authrequest.RequireSession(SignInPagePath)(http.HandlerFunc(app.account)))
@@ -213,30 +213,25 @@ func (app *app) readCredentials(w http.ResponseWriter, r *http.Request) (credent
 	return c, true
 }
 
-func (app *app) signup(w http.ResponseWriter, r *http.Request) {
-	c, ok := app.readCredentials(w, r)
-	if !ok {
-		return
-	}
-	u, err := createUser(r, app.a, c)
-	if err != nil {
-		app.fail(w, r, err)
-		return
-	}
-	app.signIn(w, r, u, c)
-}
+// findUser is how a sign-in finds its user from the credentials:
+// createUser for a sign-up, checkLogin for a login.
+type findUser func(r *http.Request, a *auth.Auth, c credentials) (*auth.User, error)
 
-func (app *app) login(w http.ResponseWriter, r *http.Request) {
-	c, ok := app.readCredentials(w, r)
-	if !ok {
-		return
+// signInWith answers the JSON sign-up or login: it reads the credentials,
+// finds their user with find and signs them in.
+func (app *app) signInWith(find findUser) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, ok := app.readCredentials(w, r)
+		if !ok {
+			return
+		}
+		u, err := find(r, app.a, c)
+		if err != nil {
+			app.fail(w, r, err)
+			return
+		}
+		app.signIn(w, r, u, c)
 	}
-	u, err := checkLogin(r, app.a, c)
-	if err != nil {
-		app.fail(w, r, err)
-		return
-	}
-	app.signIn(w, r, u, c)
 }
 
 // createUser creates the user of a sign-up, with its username key.

@@ -42,36 +42,25 @@ func formNotice(err error) string {
 	return "store"
 }
 
-func (s *Server) formSignup(w http.ResponseWriter, r *http.Request) {
-	c, err := formCredentials(w, r)
-	var u *auth.User
-	if err == nil {
-		u, err = createUser(r, s.fake.Auth, c)
+// formSignIn answers the sign-up or login form: it finds the user of the
+// form's credentials with find, signs them in, and goes back home with
+// notice.
+func (s *Server) formSignIn(find findUser, notice string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := formCredentials(w, r)
+		var u *auth.User
+		if err == nil {
+			u, err = find(r, s.fake.Auth, c)
+		}
+		if err == nil {
+			_, err = authrequest.FromContext(r.Context()).SignInWith(u.ID, formSessionOptions(r))
+		}
+		if err != nil {
+			back(w, r, formNotice(err))
+			return
+		}
+		back(w, r, notice)
 	}
-	if err == nil {
-		_, err = authrequest.FromContext(r.Context()).SignInWith(u.ID, formSessionOptions(r))
-	}
-	if err != nil {
-		back(w, r, formNotice(err))
-		return
-	}
-	back(w, r, "signed-up")
-}
-
-func (s *Server) formLogin(w http.ResponseWriter, r *http.Request) {
-	c, err := formCredentials(w, r)
-	var u *auth.User
-	if err == nil {
-		u, err = checkLogin(r, s.fake.Auth, c)
-	}
-	if err == nil {
-		_, err = authrequest.FromContext(r.Context()).SignInWith(u.ID, formSessionOptions(r))
-	}
-	if err != nil {
-		back(w, r, formNotice(err))
-		return
-	}
-	back(w, r, "signed-in")
 }
 
 // formSessionOptions reads the "remember me" checkbox of a parsed sign-up

@@ -19,9 +19,8 @@ import (
 // next load is the app's: it meets the fault, answers 503, keeps the
 // cookie, and offers no sign-in forms next to "the cookie is kept".
 func TestStoreFaultArmedThenMet(t *testing.T) {
-	srv := newServer(t)
-	b := newBrowser(t, srv, "ada")
-	b.signUp("ada")
+	b := signedUpBrowser(t)
+	srv := b.srv
 	b.page("/", http.StatusOK)
 	b.submit(b.page("/", http.StatusOK), "#fault-form", url.Values{"count": {"2"}}, "faults-set")
 
@@ -135,9 +134,7 @@ func TestDevicesPanelAndSignOutOthers(t *testing.T) {
 // The time machine jumps past the absolute lifetime: however recently
 // renewed, the session is then dead.
 func TestTimeMachinePastAbsoluteLifetime(t *testing.T) {
-	srv := newServer(t)
-	b := newBrowser(t, srv, "ada")
-	b.signUp("ada")
+	b := signedUpBrowser(t)
 	h := b.page("/", http.StatusOK)
 	if got, want := h.Text("#advance-past-absolute"), "Past the absolute lifetime (+30d 1s)"; got != want {
 		t.Errorf("past-absolute button reads %q, want %q", got, want)
@@ -145,11 +142,10 @@ func TestTimeMachinePastAbsoluteLifetime(t *testing.T) {
 	h.AssertText("#session-expires", "2026-04-01 09:00:00 UTC · in 30d (absolute: no renewal goes past it)")
 	// Renew it on the way: a day at a time keeps it renewed.
 	for range 3 {
-		b.submit(b.page("/", http.StatusOK), "#advance-1d", nil, "advanced")
+		h = b.advance(h, "#advance-1d", "+1 day")
 	}
-	b.page("/", http.StatusOK).AssertText("#session-state", "active")
-	b.submit(b.page("/", http.StatusOK), "#advance-past-absolute", nil, "advanced")
-	h = b.page("/", http.StatusOK)
+	h.AssertText("#session-state", "active")
+	h = b.advance(h, "#advance-past-absolute", "Past the absolute lifetime (+27d 1s)") // counted from now
 	h.AssertText("#signed-out", "Not signed in.")
 	h.AssertText("#clock-now", start.Add(playground.DefaultMaxLifetime+time.Second).Format("2006-01-02 15:04:05 MST"))
 	// The cookie never outlived the absolute end: the browser dropped it

@@ -82,6 +82,26 @@ func (b *browser) submit(h *authtest.HTML, selector string, set url.Values, noti
 	}
 }
 
+// advance presses the time machine's button selector, after checking that
+// it reads label, and returns the home page that follows.
+func (b *browser) advance(h *authtest.HTML, selector, label string) *authtest.HTML {
+	b.t.Helper()
+	if got := h.Text(selector); got != label {
+		b.t.Errorf("button %s reads %q, want %q", selector, got, label)
+	}
+	b.submit(h, selector, nil, "advanced")
+	return b.page("/", http.StatusOK)
+}
+
+// signedUpBrowser starts a playground and returns a browser, on the
+// playground's clock, in which ada has just signed up.
+func signedUpBrowser(t *testing.T) *browser {
+	t.Helper()
+	b := newBrowser(t, newServer(t), "ada")
+	b.signUp("ada")
+	return b
+}
+
 // signUp signs the browser up with the home page's form.
 func (b *browser) signUp(username string) {
 	b.t.Helper()
@@ -145,9 +165,7 @@ func TestTimeMachineForms(t *testing.T) {
 }
 
 func TestSignUpShowsSessionDevicesAndCookie(t *testing.T) {
-	srv := newServer(t)
-	b := newBrowser(t, srv, "ada")
-	b.signUp("ada")
+	b := signedUpBrowser(t)
 	authtest.AssertSessionHistory(t, b.jar, authtest.Set)
 
 	h := b.page("/", http.StatusOK)
@@ -217,12 +235,8 @@ func TestTimeMachineRenewsThenExpires(t *testing.T) {
 	b := realBrowser(t, srv, "ada")
 	b.signUp("ada")
 	h := b.page("/", http.StatusOK)
-	if got := h.Text("#advance-past-active"); got != "Past the active period (+1d 1s)" {
-		t.Errorf("past-active button reads %q", got)
-	}
 
-	b.submit(h, "#advance-past-active", nil, "advanced")
-	h = b.page("/", http.StatusOK)
+	h = b.advance(h, "#advance-past-active", "Past the active period (+1d 1s)")
 	h.AssertText("#clock-now", "2026-03-03 09:00:01 UTC")
 	h.AssertText("#session-state", "active")
 	h.AssertText("#session-before", "(before this request the store held it as: idle)")
@@ -236,12 +250,8 @@ func TestTimeMachineRenewsThenExpires(t *testing.T) {
 	h = b.page("/", http.StatusOK)
 	h.AssertText("#session-fresh", "no")
 	h.AssertText("#session-before", "(before this request the store held it as: active)")
-	if got := h.Text("#advance-past-idle"); got != "Past the idle period (+15d 1s)" {
-		t.Errorf("past-idle button reads %q", got)
-	}
 
-	b.submit(h, "#advance-past-idle", nil, "advanced")
-	h = b.page("/", http.StatusOK)
+	h = b.advance(h, "#advance-past-idle", "Past the idle period (+15d 1s)")
 	h.AssertText("#clock-now", "2026-03-18 09:00:02 UTC")
 	h.AssertText("#signed-out", "Not signed in.")
 	h.AssertText("#session-before", "The cookie this browser sent: dead.")
@@ -258,9 +268,7 @@ func TestTimeMachineRenewsThenExpires(t *testing.T) {
 // sees the renewed cookie expire later, and drops the cookie itself when
 // the idle period ends, before the server can clear it.
 func TestTimeMachineWithTheBrowserClock(t *testing.T) {
-	srv := newServer(t)
-	b := newBrowser(t, srv, "ada")
-	b.signUp("ada")
+	b := signedUpBrowser(t)
 	b.submit(b.page("/", http.StatusOK), "#advance-past-active", nil, "advanced")
 	b.page("/", http.StatusOK).AssertText("#session-state", "active")
 	authtest.AssertSessionHistory(t, b.jar, authtest.Set, authtest.Renewed)
@@ -349,9 +357,8 @@ func TestDevicesRevoke(t *testing.T) {
 }
 
 func TestFaultsPanel(t *testing.T) {
-	srv := newServer(t)
-	b := newBrowser(t, srv, "ada")
-	b.signUp("ada")
+	b := signedUpBrowser(t)
+	srv := b.srv
 	h := b.page("/", http.StatusOK)
 
 	f := h.Form("#fault-form")
@@ -401,9 +408,7 @@ func TestFaultsPanel(t *testing.T) {
 }
 
 func TestResetForm(t *testing.T) {
-	srv := newServer(t)
-	b := newBrowser(t, srv, "ada")
-	b.signUp("ada")
+	b := signedUpBrowser(t)
 	h := b.page("/", http.StatusOK)
 	b.submit(h, "#advance-1d", nil, "advanced")
 	b.submit(b.page("/", http.StatusOK), "#reset-form", nil, "reset")
@@ -420,9 +425,8 @@ func TestResetForm(t *testing.T) {
 }
 
 func TestCookieInspectorIsBounded(t *testing.T) {
-	srv := newServer(t)
-	b := newBrowser(t, srv, "ada")
-	b.signUp("ada")
+	b := signedUpBrowser(t)
+	srv := b.srv
 	for range playground.InspectorSize + 5 {
 		b.submit(b.page("/", http.StatusOK), "#advance-past-active", nil, "advanced")
 	}
@@ -497,9 +501,7 @@ func TestNoticeShowsOnce(t *testing.T) {
 // last response", and the duration field is wide enough for its
 // placeholder.
 func TestInspectorSummaryAndDurationField(t *testing.T) {
-	srv := newServer(t)
-	b := newBrowser(t, srv, "ada")
-	b.signUp("ada")
+	b := signedUpBrowser(t)
 	h := b.page("/", http.StatusOK)
 	if got := h.Text("#cookies-summary"); !strings.HasPrefix(got, "The last response of this server") {
 		t.Errorf("cookie inspector summary %q, want it to start with \"The last response\"", got)

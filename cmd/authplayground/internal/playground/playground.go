@@ -163,8 +163,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("POST /ui/signup", s.formSignup)
-	mux.HandleFunc("POST /ui/login", s.formLogin)
+	mux.HandleFunc("POST /ui/signup", s.formSignIn(createUser, "signed-up"))
+	mux.HandleFunc("POST /ui/login", s.formSignIn(checkLogin, "signed-in"))
 	mux.HandleFunc("POST /ui/logout", s.formLogout)
 	mux.HandleFunc("POST /ui/revoke", s.formRevoke)
 	mux.HandleFunc("POST /ui/sign-out-others", s.formSignOutOthers)

@@ -8,27 +8,22 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
-	"net/http"
-	"os"
-	"time"
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/examples/formapp"
+	"github.com/authkit-dev/authkit/examples/internal/serve"
 )
 
 func main() {
 	db := flag.String("db", "formapp.db", "SQLite database file")
-	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
-	flag.Parse()
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	a, closeDB, err := formapp.Open(context.Background(), *db, auth.Config{Logger: log})
-	if err != nil {
-		log.Error("opening the database", "error", err)
-		os.Exit(1)
-	}
-	defer closeDB()
-	srv := &http.Server{Addr: *addr, Handler: formapp.NewHandler(a, log), ReadHeaderTimeout: 10 * time.Second}
-	log.Info("listening", "addr", *addr)
-	log.Error("serving", "error", srv.ListenAndServe())
+	serve.Main(func(ctx context.Context, addr string, log *slog.Logger) error {
+		a, closeDB, err := formapp.Open(ctx, *db, auth.Config{Logger: log})
+		if err != nil {
+			return fmt.Errorf("opening the database: %w", err)
+		}
+		defer closeDB()
+		return serve.Serve(ctx, addr, formapp.NewHandler(a, log), log)
+	})
 }

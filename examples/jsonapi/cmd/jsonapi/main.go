@@ -7,38 +7,30 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
-	"net/http"
-	"os"
-	"time"
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/sqlitestore"
+	"github.com/authkit-dev/authkit/examples/internal/serve"
 	"github.com/authkit-dev/authkit/examples/jsonapi"
 )
 
 func main() {
 	db := flag.String("db", "jsonapi.db", "SQLite database file")
-	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
-	flag.Parse()
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	a, err := open(*db, log)
-	if err != nil {
-		log.Error("opening the store", "error", err)
-		os.Exit(1)
-	}
-	srv := &http.Server{Addr: *addr, Handler: jsonapi.NewHandler(a, log), ReadHeaderTimeout: 10 * time.Second}
-	log.Info("listening", "addr", *addr)
-	log.Error("serving", "error", srv.ListenAndServe())
-}
-
-func open(path string, log *slog.Logger) (*auth.Auth, error) {
-	store, err := sqlitestore.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := store.Migrate(context.Background()); err != nil {
-		return nil, err
-	}
-	return auth.New(store, auth.Config{Logger: log})
+	serve.Main(func(ctx context.Context, addr string, log *slog.Logger) error {
+		store, err := sqlitestore.Open(*db)
+		if err != nil {
+			return fmt.Errorf("opening the store: %w", err)
+		}
+		defer store.Close()
+		if err := store.Migrate(ctx); err != nil {
+			return fmt.Errorf("migrating the store: %w", err)
+		}
+		a, err := auth.New(store, auth.Config{Logger: log})
+		if err != nil {
+			return err
+		}
+		return serve.Serve(ctx, addr, jsonapi.NewHandler(a, log), log)
+	})
 }

@@ -12,39 +12,29 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"log/slog"
-	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authoidc"
+	"github.com/authkit-dev/authkit/examples/internal/serve"
 	"github.com/authkit-dev/authkit/examples/pgusers"
 )
 
 func main() {
 	db := flag.String("db", "postgres://postgres@127.0.0.1:5432/pgusers?sslmode=disable", "PostgreSQL URL")
-	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	issuer := flag.String("issuer", "", `OpenID provider's issuer URL; none when empty`)
 	clientID := flag.String("client-id", "", "the app's client ID at the provider")
 	name := flag.String("provider-name", "", `the provider's name on the page ("Sign in with ...")`)
-	flag.Parse()
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(*db, *addr, *issuer, *clientID, *name, log); err != nil {
-		log.Error("pgusers failed", "error", err)
-		os.Exit(1)
-	}
+	serve.Main(func(ctx context.Context, addr string, log *slog.Logger) error {
+		return run(ctx, *db, addr, *issuer, *clientID, *name, log)
+	})
 }
 
-func run(dsn, addr, issuer, clientID, name string, log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+func run(ctx context.Context, dsn, addr, issuer, clientID, name string, log *slog.Logger) error {
 	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
 		return err
@@ -67,16 +57,5 @@ func run(dsn, addr, issuer, clientID, name string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(shutdown)
-	}()
-	log.Info("listening", "url", "http://"+addr)
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serve.Serve(ctx, addr, h, log)
 }
