@@ -106,6 +106,23 @@
 // the same ratio of a raw primary-key read as at 1,000 (see the package's
 // scale benchmarks). An app with a larger working set may raise both with
 // its own DSN and [New].
+//
+// A store keeps connections of its own for its single-row reads
+// (GetSession, GetSessionAndUser, GetUser, GetKey): up to two per CPU
+// (runtime.GOMAXPROCS at [New]), opened from the handle when first needed,
+// each with its own prepared statements, and closed by Close. A read takes
+// one from a queue of its own rather than from the handle's pool, so that
+// it neither waits on the pool's single lock to get and give back a
+// connection nor opens and closes connections beyond the pool's idle
+// limit when many run at once. (database/sql still takes that lock, for a
+// map update, when a statement's rows open and close.) A read waiting for
+// one of them returns, as soon as its context ends, an error wrapping the
+// context's. The store does this only on a handle whose pool has no limit
+// at New (db.Stats().MaxOpenConnections is 0: a file opened by [OpenDB],
+// or an app's handle before it calls SetMaxOpenConns), so that it never
+// holds connections an app has counted on; on a limited pool (":memory:",
+// kept to one connection) reads go through the handle, as writes, lists
+// and migrations always do.
 package sqlitestore
 
 import (
@@ -113,6 +130,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"modernc.org/sqlite"
@@ -250,6 +268,9 @@ func newSessions(db *sql.DB, users *sqlcore.UsersTable) (*Sessions, error) {
 		return nil, errors.New("sqlitestore: db is nil")
 	}
 	std := sqlcore.NewStdDB(db, true, true)
+	if db.Stats().MaxOpenConnections == 0 {
+		std.KeepReadConns(readConns())
+	}
 	core, err := sqlcore.New(std, sqlcore.Config{
 		Name: "sqlitestore", Users: users, CheckUser: users != nil,
 		NoRows: sql.ErrNoRows, Classify: classify, NotMigrated: ErrNotMigrated,
@@ -260,6 +281,13 @@ func newSessions(db *sql.DB, users *sqlcore.UsersTable) (*Sessions, error) {
 	}
 	return &Sessions{Sessions: core.Sessions(), db: db, std: std, core: core}, nil
 }
+
+// readConns is how many connections a store keeps for its reads: two per
+// CPU the process may use, so that a read waits for another only when
+// more are running than the CPUs can run (modernc's SQLite runs on the
+// goroutine's own thread, and a read holds its connection only while it
+// runs).
+func readConns() int { return 2 * runtime.GOMAXPROCS(0) }
 
 func classify(err error) sqlcore.Kind {
 	var se *sqlite.Error

@@ -72,6 +72,7 @@ type StdDB struct {
 	mu      sync.Mutex
 	stmts   map[string]*sql.Stmt
 	turn    chan struct{} // capacity 1: held by the running write; nil: writes do not take turns
+	reads   *readConns    // nil: QueryRow goes through db
 }
 
 // NewStdDB returns a StdDB on db.
@@ -81,6 +82,17 @@ func NewStdDB(db *sql.DB, prepare, serialize bool) *StdDB {
 		d.turn = make(chan struct{}, 1)
 	}
 	return d
+}
+
+// KeepReadConns makes d run QueryRow on n connections of its own, taken
+// from db when first needed and closed by Close, each with its own
+// prepared statements (see readConns: reads then share no lock of the
+// *sql.DB's pool to get a connection). A read waits for one of them, or
+// returns an error wrapping ctx's when ctx ends first. Call it before d
+// is used, and only where db's pool can spare n connections (or has no
+// limit): they are held until Close.
+func (d *StdDB) KeepReadConns(n int) {
+	d.reads = newReadConns(d.db, n)
 }
 
 // writeTurn waits for a write's turn, or for ctx to end; the returned
@@ -205,6 +217,9 @@ func (d *StdDB) Exec(ctx context.Context, query string, args ...any) (int64, err
 
 // QueryRow implements [Querier].
 func (d *StdDB) QueryRow(ctx context.Context, query string, args ...any) Row {
+	if d.reads != nil {
+		return &readRow{d.reads, ctx, query, args}
+	}
 	if !d.prepare {
 		return d.db.QueryRowContext(ctx, query, args...)
 	}
@@ -305,8 +320,12 @@ func (d *StdDB) Locked(ctx context.Context, begin string, fn func(Querier) error
 	return nil
 }
 
-// Close closes the prepared statements (not the *sql.DB).
+// Close closes the prepared statements and the read connections (not the
+// *sql.DB). A read connection in use is closed when its read ends.
 func (d *StdDB) Close() error {
+	if d.reads != nil {
+		d.reads.close()
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var errs []error

@@ -1,0 +1,93 @@
+package sqlcore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+// openReadConnsDB returns a StdDB on a new SQLite file with n read
+// connections, and its *sql.DB.
+func openReadConnsDB(t *testing.T, n int) (*StdDB, *sql.DB) {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "reads.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	d := NewStdDB(db, true, true)
+	d.KeepReadConns(n)
+	return d, db
+}
+
+func scanOne(ctx context.Context, d *StdDB) error {
+	var v int
+	return d.QueryRow(ctx, "SELECT ?", 1).Scan(&v)
+}
+
+func TestReadWaitingForAConnectionEndsWithItsContext(t *testing.T) {
+	d, _ := openReadConnsDB(t, 1)
+	held, err := d.reads.get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := scanOne(ctx, d); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("read while the only read connection is held: err = %v; want one wrapping context.DeadlineExceeded", err)
+	}
+	d.reads.put(held, nil)
+	if err := scanOne(context.Background(), d); err != nil {
+		t.Errorf("read once the connection is back: %v", err)
+	}
+}
+
+func TestReadsUseConnectionsOfTheirOwnThatCloseCloses(t *testing.T) {
+	d, db := openReadConnsDB(t, 2)
+	for range 10 {
+		if err := scanOne(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Sequential reads need one connection, held by the set between reads.
+	if got := db.Stats().InUse; got != 1 {
+		t.Errorf("after sequential reads: %d connections in use; want 1, the set's", got)
+	}
+	held, err := d.reads.get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan error)
+	go func() {
+		_, err := d.reads.get(context.Background()) // opens the second
+		if err == nil {
+			_, err = d.reads.get(context.Background()) // waits: both are taken
+		}
+		waiting <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-waiting:
+		if err == nil {
+			t.Error("a read waiting for a connection at Close got one")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a read waiting for a connection at Close still waits")
+	}
+	d.reads.put(held, nil) // given back after Close: closed
+	if got := db.Stats().InUse; got != 1 {
+		// The second connection is still with the goroutine that opened it.
+		t.Errorf("after Close: %d connections in use; want 1 (the one not given back)", got)
+	}
+	if err := scanOne(context.Background(), d); err == nil {
+		t.Error("read after Close: no error")
+	}
+}
