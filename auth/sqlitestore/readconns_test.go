@@ -87,3 +87,54 @@ func TestSessionReadEndsWithItsContext(t *testing.T) {
 		t.Errorf("GetSession with an ended context: err = %v; want one wrapping context.Canceled", err)
 	}
 }
+
+// An app that limits its pool after making the store still gets
+// connections for its own queries and the store's writes: the store keeps
+// at most half of the pool for its reads, and reads through the pool
+// beyond that.
+func TestPoolLimitedAfterNewLeavesConnectionsForWrites(t *testing.T) {
+	db, err := sqlitestore.OpenDB(filepath.Join(t.TempDir(), "auth.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s, err := sqlitestore.New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	readOnce(t, s)
+	db.SetMaxOpenConns(2)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	errs := make(chan error, 64)
+	for range 32 {
+		go func() {
+			_, err := s.GetSession(ctx, "s1")
+			errs <- err
+		}()
+	}
+	now := time.Now()
+	for i := range 8 {
+		rec := auth.SessionRecord{ID: auth.SessionID(string(rune('a' + i))), UserID: "u1", CreatedAt: now, RenewedAt: now,
+			ActiveExpiresAt: now.Add(time.Hour), IdleExpiresAt: now.Add(2 * time.Hour)}
+		if err := s.CreateSession(ctx, rec); err != nil {
+			t.Fatalf("a write with the pool limited to 2: %v", err)
+		}
+	}
+	var row int
+	if err := db.QueryRowContext(ctx, "SELECT 1").Scan(&row); err != nil {
+		t.Fatalf("the app's own query with the pool limited to 2: %v", err)
+	}
+	for range 32 {
+		if err := <-errs; err != nil {
+			t.Errorf("a read with the pool limited to 2: %v", err)
+		}
+	}
+	if got := db.Stats().InUse; got > 1 {
+		t.Errorf("%d connections held by the store's reads; want at most half of the pool (1)", got)
+	}
+}

@@ -122,7 +122,8 @@
 // or an app's handle before it calls SetMaxOpenConns), so that it never
 // holds connections an app has counted on; on a limited pool (":memory:",
 // kept to one connection) reads go through the handle, as writes, lists
-// and migrations always do.
+// and migrations always do. If the app limits the pool after New, the
+// store keeps at most half of it and reads through the pool beyond that.
 package sqlitestore
 
 import (

@@ -89,8 +89,8 @@ func NewStdDB(db *sql.DB, prepare, serialize bool) *StdDB {
 // prepared statements (see readConns: reads then share no lock of the
 // *sql.DB's pool to get a connection). A read waits for one of them, or
 // returns an error wrapping ctx's when ctx ends first. Call it before d
-// is used, and only where db's pool can spare n connections (or has no
-// limit): they are held until Close.
+// is used. If db's pool gets a limit later (SetMaxOpenConns), the set
+// keeps at most half of it and reads through the pool beyond that.
 func (d *StdDB) KeepReadConns(n int) {
 	d.reads = newReadConns(d.db, n)
 }
@@ -218,8 +218,13 @@ func (d *StdDB) Exec(ctx context.Context, query string, args ...any) (int64, err
 // QueryRow implements [Querier].
 func (d *StdDB) QueryRow(ctx context.Context, query string, args ...any) Row {
 	if d.reads != nil {
-		return &readRow{d.reads, ctx, query, args}
+		return &readRow{p: d.reads, pool: func() Row { return d.poolRow(ctx, query, args...) }, ctx: ctx, query: query, args: args}
 	}
+	return d.poolRow(ctx, query, args...)
+}
+
+// poolRow is QueryRow through the handle's pool.
+func (d *StdDB) poolRow(ctx context.Context, query string, args ...any) Row {
 	if !d.prepare {
 		return d.db.QueryRowContext(ctx, query, args...)
 	}

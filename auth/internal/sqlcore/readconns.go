@@ -40,6 +40,10 @@ type readConn struct {
 	stmts map[string]*sql.Stmt
 }
 
+// errUsePool tells a read to go through the handle's pool: the app has
+// limited the pool, and the set may not take more of it.
+var errUsePool = errors.New("sqlcore: read through the pool")
+
 func newReadConns(db *sql.DB, n int) *readConns {
 	return &readConns{db: db, idle: make(chan *readConn, n), done: make(chan struct{})}
 }
@@ -53,9 +57,24 @@ func (p *readConns) get(ctx context.Context) (*readConn, error) {
 		return p.checkOpen(c)
 	default:
 	}
+	limit := cap(p.idle)
+	if max := p.db.Stats().MaxOpenConnections; max > 0 {
+		// The app limited its pool after the store was made: keep at most
+		// half of it, so that its own queries and the store's writes
+		// always find a connection, and read through the pool otherwise.
+		limit = min(limit, max/2)
+		if int(p.opened.Load()) >= limit {
+			select {
+			case c := <-p.idle:
+				return p.checkOpen(c)
+			default:
+				return nil, errUsePool
+			}
+		}
+	}
 	for {
 		n := p.opened.Load()
-		if int(n) >= cap(p.idle) {
+		if int(n) >= limit {
 			break
 		}
 		if p.opened.CompareAndSwap(n, n+1) {
@@ -152,6 +171,7 @@ func (c *readConn) close() {
 // row that is never scanned holds nothing.
 type readRow struct {
 	p     *readConns
+	pool  func() Row // the same read through the handle's pool
 	ctx   context.Context
 	query string
 	args  []any
@@ -159,6 +179,9 @@ type readRow struct {
 
 func (r *readRow) Scan(dest ...any) error {
 	c, err := r.p.get(r.ctx)
+	if errors.Is(err, errUsePool) {
+		return r.pool().Scan(dest...)
+	}
 	if err != nil {
 		return err
 	}
