@@ -2,6 +2,7 @@ package sqlitestore_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -31,15 +32,15 @@ func readOnce(t *testing.T, s *sqlitestore.Store) {
 	}
 }
 
-// On a handle with no limit on its pool, a store reads on a connection of
-// its own, held between reads and closed by Close, even on a handle the
-// app owns.
-func TestSessionReadsOnConnectionsOfTheStore(t *testing.T) {
+// newOnOwnHandle returns a migrated store on a file handle the test owns
+// (OpenDB: no limit on its pool), closed when the test ends.
+func newOnOwnHandle(t *testing.T) (*sql.DB, *sqlitestore.Store) {
+	t.Helper()
 	db, err := sqlitestore.OpenDB(filepath.Join(t.TempDir(), "auth.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	s, err := sqlitestore.New(db)
 	if err != nil {
 		t.Fatal(err)
@@ -47,6 +48,14 @@ func TestSessionReadsOnConnectionsOfTheStore(t *testing.T) {
 	if err := s.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	return db, s
+}
+
+// On a handle with no limit on its pool, a store reads on a connection of
+// its own, held between reads and closed by Close, even on a handle the
+// app owns.
+func TestSessionReadsOnConnectionsOfTheStore(t *testing.T) {
+	db, s := newOnOwnHandle(t)
 	readOnce(t, s)
 	if got := db.Stats().InUse; got != 1 {
 		t.Errorf("after sequential reads: %d connections in use; want 1, the store's", got)
@@ -93,19 +102,8 @@ func TestSessionReadEndsWithItsContext(t *testing.T) {
 // at most half of the pool for its reads, and reads through the pool
 // beyond that.
 func TestPoolLimitedAfterNewLeavesConnectionsForWrites(t *testing.T) {
-	db, err := sqlitestore.OpenDB(filepath.Join(t.TempDir(), "auth.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	s, err := sqlitestore.New(db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, s := newOnOwnHandle(t)
 	defer s.Close()
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	readOnce(t, s)
 	db.SetMaxOpenConns(2)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
