@@ -64,6 +64,20 @@ var (
 	// the stored attributes are no longer those the caller read. Read the
 	// session again and retry.
 	ErrSessionChanged = errors.New("auth: session attributes changed since they were read")
+
+	// ErrInvalidToken reports a one-time token or code that can't be
+	// redeemed: malformed, unknown, already used, replaced by a newer one,
+	// expired, issued for another purpose, or (a code) out of attempts.
+	// The reasons are not told apart, so that an answer reveals nothing.
+	ErrInvalidToken = errors.New("auth: invalid or expired one-time token")
+
+	// ErrNoTokenStore reports a one-time token operation on an [Auth] whose
+	// store is not a [TokenStore].
+	ErrNoTokenStore = errors.New("auth: the store keeps no one-time tokens")
+
+	// ErrNoCounterStore reports a throttling operation on an [Auth] whose
+	// store is not a [CounterStore].
+	ErrNoCounterStore = errors.New("auth: the store keeps no counters")
 )
 
 // storeError wraps a store's error so that it matches both [ErrStore] and
