@@ -29,12 +29,8 @@ const (
 // Open opens (and migrates) the SQLite database at path and returns an
 // Auth on it with cfg, and a function that closes the database.
 func Open(ctx context.Context, path string, cfg auth.Config) (*auth.Auth, func() error, error) {
-	store, err := sqlitestore.Open(path)
+	store, err := OpenStore(ctx, path)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := store.Migrate(ctx); err != nil {
-		store.Close()
 		return nil, nil, err
 	}
 	a, err := auth.New(store, cfg)
@@ -43,6 +39,40 @@ func Open(ctx context.Context, path string, cfg auth.Config) (*auth.Auth, func()
 		return nil, nil, err
 	}
 	return a, store.Close, nil
+}
+
+// OpenStore opens and migrates the SQLite database at path.
+func OpenStore(ctx context.Context, path string) (*sqlitestore.Store, error) {
+	store, err := sqlitestore.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return store, nil
+}
+
+// SeedUser returns the ID of the user called name, creating it (without a
+// password) if there is none: how an end-to-end test signs a user in
+// without the sign-in form (see cmd/formapp's end-to-end build).
+func SeedUser(ctx context.Context, a *auth.Auth, name string) (string, error) {
+	k, err := a.GetKey(ctx, "username", name)
+	if err == nil {
+		return k.UserID, nil
+	}
+	if !errors.Is(err, auth.ErrInvalidKey) {
+		return "", err
+	}
+	u, err := a.CreateUser(ctx, auth.NewUser{
+		Attributes: map[string]any{"username": name},
+		Key:        &auth.NewKey{ProviderID: "username", ProviderUserID: name},
+	})
+	if err != nil {
+		return "", err
+	}
+	return u.ID, nil
 }
 
 var page = template.Must(template.New("page").Parse(`<!doctype html>
