@@ -280,10 +280,11 @@ func New(db *sql.DB) (*Store, error) {
 // auth_counters (and auth_sessions_migrations) only, with
 // auth_sessions.user_id REFERENCES users's ID column ON DELETE CASCADE.
 // CreateSession returns [auth.ErrUserNotFound] for an ID with no row, and
-// a session reads as absent once its user's row is gone, whatever the deleting connection's foreign_keys setting (the
-// row itself is deleted by the cascade where foreign keys are on, as
-// [OpenDB] sets them, and otherwise stays until the app calls
-// InvalidateUserSessions). Close leaves db open.
+// a session reads as absent once its user's row is gone, whatever the
+// deleting connection's foreign_keys setting (the row itself is deleted
+// by the cascade where foreign keys are on, as [OpenDB] sets them, and
+// otherwise stays until the app calls InvalidateUserSessions). Close
+// leaves db open.
 func NewSessions(db *sql.DB, users UsersTable) (*Sessions, error) {
 	return newSessions(db, &sqlcore.UsersTable{Table: users.Table, IDColumn: users.IDColumn})
 }
