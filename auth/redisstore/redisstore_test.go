@@ -87,6 +87,14 @@ func runChecks(t *testing.T, client redis.UniversalClient) {
 			c.f(t, newSessions(t, client), func(string) {})
 		})
 	}
+	for name, newTokens := range map[string]func() testservices.TokenStore{
+		"Store":    func() testservices.TokenStore { return newStore(t, client) },
+		"Sessions": func() testservices.TokenStore { return newSessions(t, client) },
+	} {
+		t.Run("Tokens/"+name+"/CreateTokenReplaces", func(t *testing.T) { testservices.CheckCreateTokenReplaces(t, newTokens()) })
+		t.Run("Tokens/"+name+"/Concurrently", func(t *testing.T) { testservices.CheckTokensConcurrently(t, newTokens()) })
+		t.Run("Tokens/"+name+"/CounterWindowAndSweeps", func(t *testing.T) { testservices.CheckCounterWindowAndSweeps(t, newTokens(), false) })
+	}
 	for _, c := range clientChecks {
 		t.Run(c.name, func(t *testing.T) { c.f(t, client) })
 	}
