@@ -13,22 +13,12 @@ import (
 	"github.com/authkit-dev/authkit/auth/internal/pace"
 )
 
-// One-time tokens and counters. Key layout (see the package doc):
-//
-//	P{T:<len(purpose)>:<purpose><user ID>}  hash of the user's token of
-//	                     that purpose (at most one: the key is the pair):
-//	                     i (token ID), p, u, a (address), h (code hash),
-//	                     n (attempts), c, e (CreatedAt, ExpiresAt)
-//	P{I:<token ID>}      the token's reference: the tag of its hash
-//	                     (<len(purpose)>:<purpose><user ID>)
-//	P{tsweep}            sorted set of the tokens, scored by the Unix second
-//	                     of ExpiresAt; a member is len(ID) ":" ID tag
-//	P{C:<key>}           hash of a counter: n (count), r (reset at)
-//
-// The hash is the truth: a token exists while its pair's hash names its
-// ID. A reference or sweep entry whose hash names another ID (a token
-// replaced, or a step lost halfway) is stale and reads as no token.
+// One-time tokens and counters: the key layout and the steps are in the
+// package doc. The pair's hash is the truth: a reference or sweep entry
+// whose hash names another ID is stale and reads as no token.
 
+// tokenTag is the hash tag of a user's token of a purpose: no other pair
+// has it (the purpose's length comes first).
 func tokenTag(userID, purpose string) string {
 	return strconv.Itoa(len(purpose)) + ":" + purpose + userID
 }
