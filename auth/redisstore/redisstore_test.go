@@ -87,6 +87,18 @@ func runChecks(t *testing.T, client redis.UniversalClient) {
 			c.f(t, newSessions(t, client), func(string) {})
 		})
 	}
+	t.Run("storetest/Store/Tokens", func(t *testing.T) {
+		storetest.TestTokenStore(t, func(t *testing.T) auth.TokenStore { return newStore(t, client) })
+	})
+	t.Run("storetest/Store/Counters", func(t *testing.T) {
+		storetest.TestCounterStore(t, func(t *testing.T) auth.CounterStore { return newStore(t, client) })
+	})
+	t.Run("storetest/Sessions/Tokens", func(t *testing.T) {
+		storetest.TestTokenStore(t, func(t *testing.T) auth.TokenStore { return newSessions(t, client) })
+	})
+	t.Run("storetest/Sessions/Counters", func(t *testing.T) {
+		storetest.TestCounterStore(t, func(t *testing.T) auth.CounterStore { return newSessions(t, client) })
+	})
 	for name, newTokens := range map[string]func() testservices.TokenStore{
 		"Store":    func() testservices.TokenStore { return newStore(t, client) },
 		"Sessions": func() testservices.TokenStore { return newSessions(t, client) },
