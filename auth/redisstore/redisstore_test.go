@@ -99,13 +99,10 @@ func runChecks(t *testing.T, client redis.UniversalClient) {
 	t.Run("storetest/Sessions/Counters", func(t *testing.T) {
 		storetest.TestCounterStore(t, func(t *testing.T) auth.CounterStore { return newSessions(t, client) })
 	})
-	for name, newTokens := range map[string]func() testservices.TokenStore{
-		"Store":    func() testservices.TokenStore { return newStore(t, client) },
-		"Sessions": func() testservices.TokenStore { return newSessions(t, client) },
-	} {
-		t.Run("Tokens/"+name+"/CreateTokenReplaces", func(t *testing.T) { testservices.CheckCreateTokenReplaces(t, newTokens()) })
-		t.Run("Tokens/"+name+"/Concurrently", func(t *testing.T) { testservices.CheckTokensConcurrently(t, newTokens()) })
-		t.Run("Tokens/"+name+"/CounterWindowAndSweeps", func(t *testing.T) { testservices.CheckCounterWindowAndSweeps(t, newTokens(), false) })
+	t.Run("Tokens/Store/IDs", func(t *testing.T) { testservices.CheckTokenIDs(t, newStore(t, client)) })
+	t.Run("Tokens/Sessions/IDs", func(t *testing.T) { testservices.CheckTokenIDs(t, newSessions(t, client)) })
+	for _, c := range tokenChecks {
+		t.Run("Tokens/"+c.name, func(t *testing.T) { c.f(t, newSessions(t, client)) })
 	}
 	for _, c := range clientChecks {
 		t.Run(c.name, func(t *testing.T) { c.f(t, client) })
