@@ -12,6 +12,10 @@
 //     (see [NewSessions]): an [auth.SessionStore], so that auth.New gives
 //     that Auth no user methods.
 //
+// Both are also an [auth.TokenStore] (one-time tokens) and an
+// [auth.CounterStore] (throttle counters), in the tables auth_tokens and
+// auth_counters, which Migrate creates in both modes.
+//
 // Migrations are embedded, versioned and idempotent: Migrate on an
 // up-to-date database does nothing, concurrent Migrate calls (several app
 // servers starting at once) apply each migration once (they hold an
@@ -41,12 +45,14 @@
 //
 // Store mode: auth_users (id TEXT PRIMARY KEY, attributes JSON or NULL),
 // auth_keys (provider_id, provider_user_id: the primary key; user_id,
-// password_hash), auth_sessions, and auth_schema_migrations (version,
-// name, applied_at) for the applied versions.
+// password_hash), auth_sessions, auth_tokens, auth_counters, and
+// auth_schema_migrations (version, name, applied_at) for the applied
+// versions.
 //
-// Sessions mode ([NewSessions]): auth_sessions only, with user_id
+// Sessions mode ([NewSessions]): auth_sessions, with user_id
 // REFERENCES the app's table and ID column ON DELETE CASCADE, of the ID
-// column's type, and auth_sessions_migrations for the versions.
+// column's type, auth_tokens, auth_counters, and auth_sessions_migrations
+// for the versions.
 //
 // auth_sessions has: id (TEXT PRIMARY KEY, the SHA-256 of the token in
 // hex: tokens are never stored), user_id, created_at, renewed_at,
@@ -63,6 +69,15 @@
 // Unix epoch included, round-trips; any other time is refused with an
 // error. (Before schema version 4, an absent expires_at was 0 and the
 // epoch was refused there; Migrate converts such rows.)
+//
+// auth_tokens has: id (TEXT PRIMARY KEY, the SHA-256 of the link token
+// in hex), purpose, user_id (TEXT, as given, with no foreign key in
+// either mode), address, code_hash ("" when no code), attempts,
+// created_at and expires_at (Unix nanoseconds), UNIQUE (user_id,
+// purpose), and an index on expires_at. auth_counters has key (TEXT
+// PRIMARY KEY), count and reset_at (the window's last instant, Unix
+// nanoseconds), with an index on reset_at. Neither a token nor a code is
+// ever stored.
 //
 // Sessions that existed before schema version 2 (the release that first
 // recorded them) get the time of the upgrade as created_at and
@@ -81,6 +96,16 @@
 // insert. DeleteExpiredSessions deletes at most limit rows per call
 // (DELETE ... WHERE id IN (SELECT id ... WHERE idle_expires_at < $1 LIMIT
 // $2)), each its own short statement.
+//
+// CreateToken is one INSERT ... ON CONFLICT (user_id, purpose) DO UPDATE
+// that gives the user's row of that purpose the new token (its ID
+// included, so the replaced ID is gone): of concurrent calls, each
+// replaces the one before, and one token survives. DeleteToken is one
+// DELETE whose changed-row count says which of concurrent calls won;
+// AddTokenAttempt one UPDATE ... RETURNING; IncrementCounter one INSERT
+// ... ON CONFLICT (key) DO UPDATE ... RETURNING that starts the window
+// again when it ended before now. DeleteExpiredTokens and
+// DeleteExpiredCounters are bounded steps like DeleteExpiredSessions's.
 package pgstore
 
 import (
@@ -141,6 +166,8 @@ func WithSchema(name string) Option {
 // statement each runs.
 type Sessions struct {
 	sqlcore.Sessions
+	sqlcore.Tokens
+	sqlcore.Counters
 	pool   *pgxpool.Pool
 	core   *sqlcore.Core
 	schema string
@@ -189,16 +216,20 @@ func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 }
 
 // NewSessions returns a Sessions on pool that keeps sessions for the users
-// in the app's table users: Migrate creates auth_sessions (and
-// auth_sessions_migrations) only, with user_id REFERENCES users's ID
-// column ON DELETE CASCADE, so deleting a user row deletes its sessions.
-// CreateSession returns [auth.ErrUserNotFound] for an ID with no row.
-// Close leaves pool open.
+// in the app's table users: Migrate creates auth_sessions, auth_tokens and
+// auth_counters (and auth_sessions_migrations) only, with
+// auth_sessions.user_id REFERENCES users's ID column ON DELETE CASCADE,
+// so deleting a user row deletes its sessions. CreateSession returns
+// [auth.ErrUserNotFound] for an ID with no row. Close leaves pool open.
 func NewSessions(pool *pgxpool.Pool, users UsersTable, opts ...Option) (*Sessions, error) {
 	return newSessions(pool, &sqlcore.UsersTable{Table: users.Table, IDColumn: users.IDColumn, IDType: users.IDType}, opts)
 }
 
-var _ auth.SessionStore = (*Sessions)(nil)
+var (
+	_ auth.SessionStore = (*Sessions)(nil)
+	_ auth.TokenStore   = (*Sessions)(nil)
+	_ auth.CounterStore = (*Sessions)(nil)
+)
 
 func newSessions(pool *pgxpool.Pool, users *sqlcore.UsersTable, opts []Option) (*Sessions, error) {
 	if pool == nil {
@@ -217,7 +248,7 @@ func newSessions(pool *pgxpool.Pool, users *sqlcore.UsersTable, opts []Option) (
 	if err != nil {
 		return nil, err
 	}
-	return &Sessions{Sessions: core.Sessions(), pool: pool, core: core, schema: o.schema}, nil
+	return &Sessions{Sessions: core.Sessions(), Tokens: core.Tokens(), Counters: core.Counters(), pool: pool, core: core, schema: o.schema}, nil
 }
 
 func classify(err error) sqlcore.Kind {

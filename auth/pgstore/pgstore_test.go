@@ -150,6 +150,20 @@ func TestConformance(t *testing.T) {
 	t.Run("Sessions", func(t *testing.T) {
 		storetest.TestSessionStore(t, func(t *testing.T) auth.SessionStore { return sessionsStore(t, "text") }, appUsers)
 	})
+	t.Run("Store/Tokens", func(t *testing.T) {
+		storetest.TestTokenStore(t, func(t *testing.T) auth.TokenStore { return openStore(t, pgURL, newSchema(t, pgURL)) })
+	})
+	t.Run("Store/Counters", func(t *testing.T) {
+		storetest.TestCounterStore(t, func(t *testing.T) auth.CounterStore { return openStore(t, pgURL, newSchema(t, pgURL)) })
+	})
+	// An app's bigint IDs: the tokens' user_id is text, with no foreign
+	// key, whatever the app's ID type.
+	t.Run("Sessions/Tokens", func(t *testing.T) {
+		storetest.TestTokenStore(t, func(t *testing.T) auth.TokenStore { return sessionsStore(t, "bigint") })
+	})
+	t.Run("Sessions/Counters", func(t *testing.T) {
+		storetest.TestCounterStore(t, func(t *testing.T) auth.CounterStore { return sessionsStore(t, "bigint") })
+	})
 }
 
 func TestNewRejects(t *testing.T) {

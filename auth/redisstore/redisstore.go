@@ -34,6 +34,17 @@
 //	P{sweep}             sorted set of every session, scored by the Unix
 //	                     second of its IdleExpiresAt; a member is
 //	                     len(session ID) ":" session ID user ID
+//	P{T:<tag>}           hash of a user's one-time token of a purpose
+//	                     (at most one), <tag> being len(purpose) ":"
+//	                     purpose user ID: i (token ID), p (purpose), u
+//	                     (user ID), a (address), h (code hash), n
+//	                     (attempts), c, e (CreatedAt, ExpiresAt); with a TTL
+//	P{I:<token ID>}      the token's <tag>, with the same TTL
+//	P{tsweep}            sorted set of the tokens, scored by the Unix
+//	                     second of ExpiresAt; a member is len(token ID)
+//	                     ":" token ID tag
+//	P{C:<key>}           hash of a throttle counter: n (count), r (the
+//	                     window's last instant); with a TTL
 //
 // A user's hash and its two indexes share the user's slot; a session is
 // found from its ID alone. Session tokens are never stored: a session ID is
@@ -49,6 +60,27 @@
 // below every other); every instant from 1677-09-21T00:12:43.145224193Z
 // to 2262-04-11T23:47:16.854775807Z, the Unix epoch included,
 // round-trips (in UTC); any other time is refused with an error.
+//
+// # One-time tokens and counters
+//
+// Both [Store] and [Sessions] are an [auth.TokenStore] and an
+// [auth.CounterStore]. A token is its user-and-purpose hash while the
+// hash's field i names its ID; the P{I:…} reference only finds the hash.
+// CreateToken takes the ID (refused if its reference exists), then
+// replaces the pair's hash in one script, so that of concurrent calls each
+// replaces the one before and exactly one token survives, then removes the
+// replaced token's reference and sweep entry. GetToken, DeleteToken and
+// AddTokenAttempt read the reference, then act in one script, or one
+// HGETALL, only while the hash names the ID: of concurrent DeleteToken
+// calls exactly one finds it. A step lost halfway (a dropped connection)
+// leaves only stale entries, which read as no token: a replaced token is
+// never usable again, and the TTL or the sweep removes what is left.
+// Token and counter keys get a TTL as sessions do: the grace period after
+// the later of ExpiresAt (a counter's window end) and the time of the
+// write. DeleteExpiredTokens walks P{tsweep} as the session sweep walks
+// P{sweep} (bounded steps, paced pipelines of 10 scripts);
+// DeleteExpiredCounters deletes nothing and returns 0: Redis drops
+// counters by their TTL. IncrementCounter is one script.
 //
 // # Round trips
 //

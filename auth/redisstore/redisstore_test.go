@@ -87,6 +87,23 @@ func runChecks(t *testing.T, client redis.UniversalClient) {
 			c.f(t, newSessions(t, client), func(string) {})
 		})
 	}
+	t.Run("storetest/Store/Tokens", func(t *testing.T) {
+		storetest.TestTokenStore(t, func(t *testing.T) auth.TokenStore { return newStore(t, client) })
+	})
+	t.Run("storetest/Store/Counters", func(t *testing.T) {
+		storetest.TestCounterStore(t, func(t *testing.T) auth.CounterStore { return newStore(t, client) })
+	})
+	t.Run("storetest/Sessions/Tokens", func(t *testing.T) {
+		storetest.TestTokenStore(t, func(t *testing.T) auth.TokenStore { return newSessions(t, client) })
+	})
+	t.Run("storetest/Sessions/Counters", func(t *testing.T) {
+		storetest.TestCounterStore(t, func(t *testing.T) auth.CounterStore { return newSessions(t, client) })
+	})
+	t.Run("Tokens/Store/IDs", func(t *testing.T) { testservices.CheckTokenIDs(t, newStore(t, client)) })
+	t.Run("Tokens/Sessions/IDs", func(t *testing.T) { testservices.CheckTokenIDs(t, newSessions(t, client)) })
+	for _, c := range tokenChecks {
+		t.Run("Tokens/"+c.name, func(t *testing.T) { c.f(t, newSessions(t, client)) })
+	}
 	for _, c := range clientChecks {
 		t.Run(c.name, func(t *testing.T) { c.f(t, client) })
 	}

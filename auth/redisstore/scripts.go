@@ -20,6 +20,8 @@ type scripts struct {
 	createUser, updateUserAttributes, markUserDeleted    *redis.Script
 	createKey, joinKey, dropKey, updateKeyPassword       *redis.Script
 	deleteKey                                            *redis.Script
+	// tokens are the one-time token and counter scripts (tokens.go).
+	tokens tokenScripts
 }
 
 func (s *scripts) all() []*redis.Script {
@@ -28,8 +30,27 @@ func (s *scripts) all() []*redis.Script {
 		s.deleteUserSession, s.sweepSession, s.getSessionAndUser, s.updateSessionAttributes,
 		s.createUser, s.updateUserAttributes, s.markUserDeleted,
 		s.createKey, s.joinKey, s.dropKey, s.updateKeyPassword, s.deleteKey,
+		s.tokens.createRef, s.tokens.replace, s.tokens.deleteToken, s.tokens.addAttempt,
+		s.tokens.sweepToken, s.tokens.increment,
 	}
 }
+
+// lessTime is the Lua function of the scripts that compare stored times:
+// signed decimals without leading zeros, compared by sign, then length,
+// then as strings (Lua numbers can't hold nanoseconds exactly).
+const lessTime = `
+local function less(a, b)
+	local na, nb = string.sub(a, 1, 1) == '-', string.sub(b, 1, 1) == '-'
+	if na ~= nb then return na end
+	if na then
+		a, b = string.sub(a, 2), string.sub(b, 2)
+		if #a ~= #b then return #a > #b end
+		return a > b
+	end
+	if #a ~= #b then return #a < #b end
+	return a < b
+end
+`
 
 // setAttributes is the Lua function of the scripts that write a session's
 // or a user's attributes: they are the hash's field "at", and nil
@@ -115,18 +136,7 @@ return 0`),
 		// (compared by sign, then length, then as strings: Lua numbers
 		// can't hold nanoseconds exactly), "" for the zero time, which is
 		// before any other.
-		sweepSession: redis.NewScript(`
-local function less(a, b)
-	local na, nb = string.sub(a, 1, 1) == '-', string.sub(b, 1, 1) == '-'
-	if na ~= nb then return na end
-	if na then
-		a, b = string.sub(a, 2), string.sub(b, 2)
-		if #a ~= #b then return #a > #b end
-		return a > b
-	end
-	if #a ~= #b then return #a < #b end
-	return a < b
-end
+		sweepSession: redis.NewScript(lessTime + `
 local i = redis.call('HGET', KEYS[1], 'i')
 if not i then return {0, ''} end
 if i == '' or less(i, ARGV[1]) then
@@ -214,6 +224,8 @@ local u = redis.call('HGET', KEYS[1], 'u')
 if not u then return {} end
 redis.call('DEL', KEYS[1])
 return {u}`),
+
+		tokens: newTokenScripts(),
 	}
 }
 

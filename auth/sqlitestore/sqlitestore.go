@@ -12,6 +12,10 @@
 //     (see [NewSessions]): an [auth.SessionStore], so that auth.New gives
 //     that Auth no user methods.
 //
+// Both are also an [auth.TokenStore] (one-time tokens) and an
+// [auth.CounterStore] (throttle counters), in the tables auth_tokens and
+// auth_counters, which Migrate creates in both modes.
+//
 // Migrations are embedded, versioned and idempotent: Migrate on an
 // up-to-date database does nothing, concurrent Migrate calls (several
 // processes starting at once) apply each migration once, and a database
@@ -22,12 +26,13 @@
 //
 // Store mode: auth_users (id TEXT PRIMARY KEY, attributes TEXT: JSON or
 // NULL), auth_keys (provider_id, provider_user_id: the primary key;
-// user_id, password_hash), auth_sessions, and auth_schema_migrations
-// (version, name, applied_at) for the applied versions.
+// user_id, password_hash), auth_sessions, auth_tokens, auth_counters, and
+// auth_schema_migrations (version, name, applied_at) for the applied
+// versions.
 //
-// Sessions mode ([NewSessions]): auth_sessions only, with user_id
-// REFERENCES the app's table and ID column ON DELETE CASCADE, and
-// auth_sessions_migrations for the versions.
+// Sessions mode ([NewSessions]): auth_sessions, with user_id REFERENCES
+// the app's table and ID column ON DELETE CASCADE, auth_tokens,
+// auth_counters, and auth_sessions_migrations for the versions.
 //
 // auth_sessions has: id (TEXT PRIMARY KEY, the SHA-256 of the token in
 // hex: tokens are never stored), user_id, created_at, renewed_at,
@@ -44,6 +49,15 @@
 // any other time is refused with an error. (Before schema version 4, an
 // absent expires_at was 0 and the epoch was refused there; Migrate
 // converts such rows.)
+//
+// auth_tokens has: id (TEXT PRIMARY KEY, the SHA-256 of the link token
+// in hex), purpose, user_id (TEXT, as given, with no foreign key in
+// either mode), address, code_hash ("" when no code), attempts,
+// created_at and expires_at (Unix nanoseconds), UNIQUE (user_id,
+// purpose), and an index on expires_at. auth_counters has key (TEXT
+// PRIMARY KEY), count and reset_at (the window's last instant, Unix
+// nanoseconds), with an index on reset_at. Neither a token nor a code is
+// ever stored.
 //
 // Sessions that existed before schema version 2 (the release that first
 // recorded them) get the time of the upgrade as created_at and
@@ -91,6 +105,16 @@
 // before it returns: SQLite runs on the app's own CPUs, and a sweep that
 // ran its steps back to back would double the latency of validations
 // running meanwhile; paced, it takes about a quarter of one CPU.
+//
+// CreateToken is one INSERT ... ON CONFLICT (user_id, purpose) DO UPDATE
+// that gives the user's row of that purpose the new token (its ID
+// included, so the replaced ID is gone): of concurrent calls, each
+// replaces the one before, and one token survives. DeleteToken is one
+// DELETE whose changed-row count says which of concurrent calls won;
+// AddTokenAttempt one UPDATE ... RETURNING; IncrementCounter one INSERT
+// ... ON CONFLICT (key) DO UPDATE ... RETURNING that starts the window
+// again when it ended before now. DeleteExpiredTokens and
+// DeleteExpiredCounters are bounded steps like DeleteExpiredSessions's.
 //
 // # Connections and cache
 //
@@ -167,6 +191,8 @@ type UsersTable struct {
 // statements.
 type Sessions struct {
 	sqlcore.Sessions
+	sqlcore.Tokens
+	sqlcore.Counters
 	db    *sql.DB
 	std   *sqlcore.StdDB
 	core  *sqlcore.Core
@@ -250,19 +276,24 @@ func New(db *sql.DB) (*Store, error) {
 }
 
 // NewSessions returns a Sessions on db that keeps sessions for the users
-// in the app's table users: Migrate creates auth_sessions (and
-// auth_sessions_migrations) only, with user_id REFERENCES users's ID
-// column ON DELETE CASCADE. CreateSession returns [auth.ErrUserNotFound]
-// for an ID with no row, and a session reads as absent once its user's row
-// is gone, whatever the deleting connection's foreign_keys setting (the
-// row itself is deleted by the cascade where foreign keys are on, as
-// [OpenDB] sets them, and otherwise stays until the app calls
-// InvalidateUserSessions). Close leaves db open.
+// in the app's table users: Migrate creates auth_sessions, auth_tokens and
+// auth_counters (and auth_sessions_migrations) only, with
+// auth_sessions.user_id REFERENCES users's ID column ON DELETE CASCADE.
+// CreateSession returns [auth.ErrUserNotFound] for an ID with no row, and
+// a session reads as absent once its user's row is gone, whatever the
+// deleting connection's foreign_keys setting (the row itself is deleted
+// by the cascade where foreign keys are on, as [OpenDB] sets them, and
+// otherwise stays until the app calls InvalidateUserSessions). Close
+// leaves db open.
 func NewSessions(db *sql.DB, users UsersTable) (*Sessions, error) {
 	return newSessions(db, &sqlcore.UsersTable{Table: users.Table, IDColumn: users.IDColumn})
 }
 
-var _ auth.SessionStore = (*Sessions)(nil)
+var (
+	_ auth.SessionStore = (*Sessions)(nil)
+	_ auth.TokenStore   = (*Sessions)(nil)
+	_ auth.CounterStore = (*Sessions)(nil)
+)
 
 func newSessions(db *sql.DB, users *sqlcore.UsersTable) (*Sessions, error) {
 	if db == nil {
@@ -280,7 +311,7 @@ func newSessions(db *sql.DB, users *sqlcore.UsersTable) (*Sessions, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sessions{Sessions: core.Sessions(), db: db, std: std, core: core}, nil
+	return &Sessions{Sessions: core.Sessions(), Tokens: core.Tokens(), Counters: core.Counters(), db: db, std: std, core: core}, nil
 }
 
 // readConns is how many connections a store keeps for its reads: two per

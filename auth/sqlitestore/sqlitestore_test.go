@@ -106,6 +106,18 @@ func TestConformance(t *testing.T) {
 			t.Run("Sessions", func(t *testing.T) {
 				storetest.TestSessionStore(t, func(t *testing.T) auth.SessionStore { return sessionsStore(t, c.path(t)) }, appUsers)
 			})
+			t.Run("Store/Tokens", func(t *testing.T) {
+				storetest.TestTokenStore(t, func(t *testing.T) auth.TokenStore { return openStore(t, c.path(t)) })
+			})
+			t.Run("Store/Counters", func(t *testing.T) {
+				storetest.TestCounterStore(t, func(t *testing.T) auth.CounterStore { return openStore(t, c.path(t)) })
+			})
+			t.Run("Sessions/Tokens", func(t *testing.T) {
+				storetest.TestTokenStore(t, func(t *testing.T) auth.TokenStore { return sessionsStore(t, c.path(t)) })
+			})
+			t.Run("Sessions/Counters", func(t *testing.T) {
+				storetest.TestCounterStore(t, func(t *testing.T) auth.CounterStore { return sessionsStore(t, c.path(t)) })
+			})
 		})
 	}
 }

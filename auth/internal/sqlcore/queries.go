@@ -16,6 +16,8 @@ type queries struct {
 	// insertSessionExact: insertSession takes the user ID a second time,
 	// to compare with the ID column read as text.
 	insertSessionExact bool
+	// tokens are the one-time token and counter statements.
+	tokens tokenQueries
 }
 
 func buildQueries(cfg Config, prefix, users, idcol, idtype string) queries {
@@ -31,6 +33,7 @@ func buildQueries(cfg Config, prefix, users, idcol, idtype string) queries {
 		"{suid}", suid, "{uid}", uid,
 		"{u}", users, "{id}", idcol,
 		"{k}", prefix+"auth_keys", "{s}", prefix+"auth_sessions",
+		"{t}", prefix+"auth_tokens", "{c}", prefix+"auth_counters",
 	)
 	q := func(text string) string {
 		text = r.Replace(r.Replace(text))
@@ -87,6 +90,8 @@ func buildQueries(cfg Config, prefix, users, idcol, idtype string) queries {
 		userSessions:            q(`SELECT {cols} FROM {s} s WHERE s.user_id = {uid}`),
 		updateSessionAttributes: q(updateAttrs),
 		deleteExpired:           q(`DELETE FROM {s} WHERE id IN (SELECT id FROM {s} WHERE idle_expires_at < ? LIMIT ?)`),
+
+		tokens: buildTokenQueries(q),
 	}
 }
 

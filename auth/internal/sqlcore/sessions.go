@@ -143,9 +143,15 @@ func (x Sessions) UserSessions(ctx context.Context, userID string) ([]auth.Sessi
 // DeleteExpiredSessions implements [auth.SessionStore]: one DELETE of at
 // most limit rows found on the idle_expires_at index.
 func (x Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
-	c := x.c
+	return x.c.sweep(ctx, "delete expired sessions", x.c.q.deleteExpired, now, limit)
+}
+
+// sweep runs one step of a sweep: query, a DELETE of at most limit rows
+// (its two parameters) expired before now, in a transaction of its own,
+// and returns how many rows it deleted.
+func (c *Core) sweep(ctx context.Context, op, query string, now time.Time, limit int) (int, error) {
 	if limit <= 0 {
-		return 0, fmt.Errorf("%s: delete expired sessions: limit %d is not positive", c.cfg.Name, limit)
+		return 0, fmt.Errorf("%s: %s: limit %d is not positive", c.cfg.Name, op, limit)
 	}
 	n, err := c.nanos(now)
 	if err != nil {
@@ -164,7 +170,7 @@ func (x Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, limi
 	txCtx := ctx
 	if c.cfg.Postgres {
 		if err := ctx.Err(); err != nil {
-			return 0, c.wrap("delete expired sessions", err)
+			return 0, c.wrap(op, err)
 		}
 		var cancel context.CancelFunc
 		txCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), pgSweepStep)
@@ -185,17 +191,17 @@ func (x Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, limi
 			}
 		}
 		var err error
-		deleted, err = tx.Exec(ctx, c.q.deleteExpired, n, limit)
+		deleted, err = tx.Exec(ctx, query, n, limit)
 		return err
 	})
 	if err != nil {
 		// Rolled back, or the commit's outcome unknown: nothing to count.
-		return 0, c.wrap("delete expired sessions", err)
+		return 0, c.wrap(op, err)
 	}
 	if c.cfg.PaceSweep {
 		if err := pace.After(ctx, start); err != nil {
 			// The step is done: its count belongs in the caller's total.
-			return int(deleted), c.wrap("delete expired sessions", err)
+			return int(deleted), c.wrap(op, err)
 		}
 	}
 	return int(deleted), nil
