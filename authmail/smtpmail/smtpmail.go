@@ -178,7 +178,9 @@ func (s *Sender) Send(ctx context.Context, m authmail.Message) error {
 
 // message builds the go-mail message of m.
 func (s *Sender) message(m authmail.Message) (*gomail.Msg, error) {
-	msg := gomail.NewMsg()
+	// No User-Agent or X-Mailer: they would tell every recipient which
+	// library, at which version, the app sends with.
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if err := msg.From(s.from.String()); err != nil {
 		return nil, fmt.Errorf("%w: From: %v", ErrConfig, err)
 	}

@@ -87,6 +87,9 @@ func TestSendDeliversOverSTARTTLSWithAuth(t *testing.T) {
 	if id := p.Header.Get("Message-Id"); !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, "@app.example>") || len(id) < 20 {
 		t.Errorf("Message-ID = %q, want <random@app.example>", id)
 	}
+	if ua, xm := p.Header.Get("User-Agent"), p.Header.Get("X-Mailer"); ua != "" || xm != "" {
+		t.Errorf("User-Agent %q, X-Mailer %q, want neither (they name the library and its version)", ua, xm)
+	}
 	if v := p.Header.Get("Mime-Version"); v != "1.0" {
 		t.Errorf("MIME-Version = %q, want 1.0", v)
 	}
