@@ -14,7 +14,7 @@ import (
 // password hash for an unknown address too: a wrong password and an
 // unknown address get the same 401 in the same time. A success starts a
 // new session (authrequest's SignIn), restarts the (account, IP) count,
-// and answers 200 (JSON) or a 303 to the request's safe return_to, or
+// and answers 200 (JSON) or a 303 to the request's safe return path (authrequest.ReturnParam), or
 // Pages.AfterSignIn.
 func (ac *Accounts) SignIn() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
