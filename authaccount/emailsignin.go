@@ -19,7 +19,7 @@ func (ac *Accounts) sendSignIn(ctx context.Context, userID, address string) erro
 // or a 303 to Pages.AfterRequestSignInLink for both, 429 when throttled,
 // 503 when the Sender or the store is down.
 func (ac *Accounts) RequestSignInLink() http.Handler {
-	return ac.requestMail("request-sign-in-link", KindSignIn, ac.cfg.SignInTTL, ac.sendSignIn, ac.cfg.Pages.AfterRequestSignInLink)
+	return ac.requestMail("request-sign-in-link", KindSignIn, ac.cfg.SignInTTL, ac.paths.SignInWithEmail, ac.sendSignIn, ac.cfg.Pages.AfterRequestSignInLink)
 }
 
 // SignInWithLink returns the handler of GET ?token= (the link in the

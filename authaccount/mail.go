@@ -2,8 +2,6 @@ package authaccount
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"html"
 	"log/slog"
@@ -77,21 +75,33 @@ func DefaultMessage(d MessageData) authmail.Message {
 	var text, body strings.Builder
 	text.WriteString(intro + "\n\n")
 	body.WriteString("<p>" + html.EscapeString(intro) + "</p>\n")
-	if d.Link != "" {
-		fmt.Fprintf(&text, "%s: %s\n\n", action, d.Link)
-		fmt.Fprintf(&body, "<p><a href=\"%s\">%s</a></p>\n", html.EscapeString(d.Link), html.EscapeString(action))
+	link := d.Link
+	if link == "" {
+		link, action = site, "Go to the site"
 	}
-	if d.Code != "" {
-		fmt.Fprintf(&text, "Or enter this code: %s\n\n", d.Code)
-		fmt.Fprintf(&body, "<p>Or enter this code: <b>%s</b></p>\n", html.EscapeString(d.Code))
-	}
-	if d.ExpiresIn > 0 && (d.Link != "" || d.Code != "") {
+	fmt.Fprintf(&text, "%s: %s\n\n", action, link)
+	fmt.Fprintf(&body, "<p><a href=\"%s\">%s</a></p>\n", html.EscapeString(link), html.EscapeString(action))
+	// Each kind writes the same lines, so that composing a mail for an
+	// address without an account costs what one with a token does.
+	if d.Kind.carriesToken() {
+		if d.Code != "" {
+			fmt.Fprintf(&text, "Or enter this code: %s\n\n", d.Code)
+			fmt.Fprintf(&body, "<p>Or enter this code: <b>%s</b></p>\n", html.EscapeString(d.Code))
+		}
 		fmt.Fprintf(&text, "It works once, for %s.\n\n", d.ExpiresIn)
 		fmt.Fprintf(&body, "<p>It works once, for %s.</p>\n", d.ExpiresIn)
+	} else {
+		fmt.Fprintf(&text, "Nothing was changed on %s.\n\n", d.To)
+		fmt.Fprintf(&body, "<p>Nothing was changed on %s.</p>\n", html.EscapeString(d.To))
 	}
-	text.WriteString("If you did not ask for this, ignore this message.\n" + site + "\n")
-	body.WriteString("<p>If you did not ask for this, ignore this message.</p>\n<p>" + html.EscapeString(site) + "</p>\n")
+	text.WriteString("If you did not ask for this, ignore this message.\n")
+	body.WriteString("<p>If you did not ask for this, ignore this message.</p>\n")
 	return authmail.Message{To: d.To, Subject: subject, Text: text.String(), HTML: body.String()}
+}
+
+// carriesToken reports whether mail of kind k carries a link and code.
+func (k Kind) carriesToken() bool {
+	return k == KindVerifyEmail || k == KindResetPassword || k == KindSignIn
 }
 
 func what(k Kind) string {
@@ -136,8 +146,11 @@ func (ac *Accounts) deliver(ctx context.Context, nt auth.NewToken, d MessageData
 	if err != nil {
 		return err
 	}
-	if linkPath != "" {
-		d.Link, d.Code = ac.link(linkPath, it.Token), it.Code
+	// The link is built for every kind, so that a mail without one (to
+	// an address without an account) costs what one with a link does.
+	link := ac.link(linkPath, it.Token)
+	if d.Kind.carriesToken() {
+		d.Link, d.Code = link, it.Code
 	}
 	d.To, d.ExpiresIn, d.SiteURL = nt.Address, nt.TTL, ac.base.String()
 	if err := ac.cfg.Sender.Send(ctx, ac.compose(d)); err != nil {
@@ -158,18 +171,15 @@ func (ac *Accounts) deliver(ctx context.Context, nt auth.NewToken, d MessageData
 // mail, unless Config.NoUnknownAddressMail. The same work, the same store
 // write and the same Sender call make the answer, its time and a Sender
 // outage's 503 the same for both.
-func (ac *Accounts) deliverNoAccount(ctx context.Context, address string, kind Kind, ttl time.Duration) error {
+func (ac *Accounts) deliverNoAccount(ctx context.Context, address string, kind Kind, ttl time.Duration, linkPath string) error {
 	if ac.cfg.NoUnknownAddressMail {
 		return nil
 	}
 	nt := auth.NewToken{Purpose: PurposeNoAccount, UserID: noAccountUserID(address), Address: address, TTL: ttl, Code: ac.cfg.Codes}
-	return ac.deliver(ctx, nt, MessageData{Kind: KindNoAccount, For: kind}, "")
+	return ac.deliver(ctx, nt, MessageData{Kind: KindNoAccount, For: kind}, linkPath)
 }
 
 // noAccountUserID is the user ID of an unknown address's throwaway
-// tokens: not an address (no personal data in the store's user IDs), and
-// one per address, so that they replace each other.
-func noAccountUserID(address string) string {
-	h := sha256.Sum256([]byte(address))
-	return "no-account:" + hex.EncodeToString(h[:16])
-}
+// tokens: one per address, so that they replace each other. It holds the
+// address, which the token's record holds anyway (TokenRecord.Address).
+func noAccountUserID(address string) string { return "no-account:" + address }

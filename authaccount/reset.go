@@ -22,7 +22,7 @@ func (ac *Accounts) sendReset(ctx context.Context, userID, address string) error
 // responses return in a consistent amount of time"); 429 when throttled,
 // 503 when the Sender or the store is down, for both.
 func (ac *Accounts) RequestPasswordReset() http.Handler {
-	return ac.requestMail("request-reset", KindResetPassword, ac.cfg.ResetTTL, ac.sendReset, ac.cfg.Pages.AfterRequestReset)
+	return ac.requestMail("request-reset", KindResetPassword, ac.cfg.ResetTTL, ac.paths.CompletePasswordReset, ac.sendReset, ac.cfg.Pages.AfterRequestReset)
 }
 
 var resetForm = template.Must(template.New("reset").Parse(`<!doctype html>

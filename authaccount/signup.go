@@ -74,7 +74,7 @@ func (ac *Accounts) SignUp() http.Handler {
 			// The same work as a new account: a token issued and a mail
 			// sent, to the owner, who learns of the attempt.
 			nt := auth.NewToken{Purpose: PurposeNoAccount, UserID: noAccountUserID(address), Address: address, TTL: ac.cfg.VerificationTTL, Code: ac.cfg.Codes}
-			err = ac.deliver(ctx, nt, MessageData{Kind: KindSignUpExisting}, "")
+			err = ac.deliver(ctx, nt, MessageData{Kind: KindSignUpExisting}, ac.paths.ConfirmVerification)
 		case err == nil:
 			err = ac.sendVerification(ctx, userID, address)
 		}

@@ -18,7 +18,7 @@ func (ac *Accounts) sendVerification(ctx context.Context, userID, address string
 // reset, sign-in link): POST email, answered 202 with one body whether or
 // not the address has an account, after the same work for both (see
 // deliverNoAccount).
-func (ac *Accounts) requestMail(flow string, kind Kind, ttl time.Duration, send func(ctx context.Context, userID, address string) error, page string) http.Handler {
+func (ac *Accounts) requestMail(flow string, kind Kind, ttl time.Duration, linkPath string, send func(ctx context.Context, userID, address string) error, page string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		x := ac.begin(w, r, flow)
 		if x == nil {
@@ -36,7 +36,7 @@ func (ac *Accounts) requestMail(flow string, kind Kind, ttl time.Duration, send 
 		userID, err := ac.dir.FindUser(ctx, address)
 		switch {
 		case errors.Is(err, ErrNoAccount):
-			err = ac.deliverNoAccount(ctx, address, kind, ttl)
+			err = ac.deliverNoAccount(ctx, address, kind, ttl, linkPath)
 		case err == nil:
 			err = send(ctx, userID, address)
 		}
@@ -54,7 +54,7 @@ func (ac *Accounts) requestMail(flow string, kind Kind, ttl time.Duration, send 
 // a 303 to Pages.AfterRequestVerification either way, 429 when throttled
 // and 503 when the Sender or the store is down, for both.
 func (ac *Accounts) RequestVerification() http.Handler {
-	return ac.requestMail("request-verification", KindVerifyEmail, ac.cfg.VerificationTTL, ac.sendVerification, ac.cfg.Pages.AfterRequestVerification)
+	return ac.requestMail("request-verification", KindVerifyEmail, ac.cfg.VerificationTTL, ac.paths.ConfirmVerification, ac.sendVerification, ac.cfg.Pages.AfterRequestVerification)
 }
 
 // ConfirmVerification returns the handler of GET ?token= (the link in the
