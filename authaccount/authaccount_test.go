@@ -10,6 +10,7 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/authaccount"
+	"github.com/authkit-dev/authkit/fakemail"
 )
 
 func TestNewRefusesUnusableConfig(t *testing.T) {
@@ -21,7 +22,7 @@ func TestNewRefusesUnusableConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	send := &outbox{}
+	send := fakemail.New()
 	for _, tc := range []struct {
 		name string
 		a    *auth.Auth
@@ -60,7 +61,7 @@ func TestLinksAreBuiltOnBaseURLNotHost(t *testing.T) {
 	w := newRecorder()
 	e.h.ServeHTTP(w, req)
 	wantStatus(t, w, http.StatusCreated)
-	m := e.mail.last(t, "ada@example.com")
+	m := e.mail.Last(t, "ada@example.com")
 	link := linkRE.FindString(m.Text)
 	if !strings.HasPrefix(link, "https://app.example/base/verify-email?token=") {
 		t.Errorf("link %q, want it on the BaseURL https://app.example/base/", link)

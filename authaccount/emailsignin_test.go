@@ -20,7 +20,7 @@ func TestSignInLinkWorksInAnotherBrowser(t *testing.T) {
 	if len(asked.Result().Cookies()) != 0 {
 		t.Errorf("the request set cookies: %v", asked.Result().Cookies())
 	}
-	tok := tokenOf(t, e.mail.last(t, "ada@example.com"))
+	tok := tokenOf(t, e.mail.Last(t, "ada@example.com"))
 	r := newRecorder()
 	e.h.ServeHTTP(r, newGet("/sign-in/email?token="+tok))
 	wantStatus(t, r, http.StatusSeeOther)
@@ -43,7 +43,7 @@ func TestSignInCodeIsBurnedAfterTooManyWrongCodes(t *testing.T) {
 	e := newEnv(t, nil, func(_ *auth.Config, c *authaccount.Config) { c.Codes = true })
 	e.signUp(t, "ada@example.com", "correct horse")
 	wantStatus(t, e.do("POST", "/sign-in/email/request", map[string]string{"email": "ada@example.com"}), http.StatusAccepted)
-	m := e.mail.last(t, "ada@example.com")
+	m := e.mail.Last(t, "ada@example.com")
 	code := codeOf(t, m)
 	wrong := "00000000"
 	if code == wrong {
@@ -68,7 +68,7 @@ func TestSignInByCode(t *testing.T) {
 	e := newEnv(t, nil, func(_ *auth.Config, c *authaccount.Config) { c.Codes = true })
 	e.signUp(t, "ada@example.com", "correct horse")
 	wantStatus(t, e.do("POST", "/sign-in/email/request", map[string]string{"email": "ada@example.com"}), http.StatusAccepted)
-	code := codeOf(t, e.mail.last(t, "ada@example.com"))
+	code := codeOf(t, e.mail.Last(t, "ada@example.com"))
 	w := e.do("POST", "/sign-in/email", map[string]string{"email": "ada@example.com", "code": code})
 	wantStatus(t, w, http.StatusOK)
 	if e.sessionCookie(w) == nil {
@@ -84,7 +84,7 @@ func TestSignInLinkForAGivenUpAddressIsRefused(t *testing.T) {
 	e.signUp(t, "old@example.com", "correct horse")
 	id := e.userID(t, "old@example.com")
 	wantStatus(t, e.do("POST", "/sign-in/email/request", map[string]string{"email": "old@example.com"}), http.StatusAccepted)
-	tok := tokenOf(t, e.mail.last(t, "old@example.com"))
+	tok := tokenOf(t, e.mail.Last(t, "old@example.com"))
 	if err := e.a.DeleteKey(ctx, authaccount.EmailProvider, "old@example.com"); err != nil {
 		t.Fatal(err)
 	}

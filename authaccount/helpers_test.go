@@ -11,83 +11,35 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/authaccount"
-	"github.com/authkit-dev/authkit/authmail"
+	"github.com/authkit-dev/authkit/fakemail"
 	"github.com/authkit-dev/authkit/fakeauth"
 )
 
-// outbox is a recording Sender; while fail is set, Send fails and records
-// nothing.
-type outbox struct {
-	mu   sync.Mutex
-	msgs []authmail.Message
-	fail error
-}
+var linkRE = regexp.MustCompile(`https?://\S+`)
 
-func (o *outbox) Send(ctx context.Context, m authmail.Message) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.fail != nil {
-		return o.fail
-	}
-	o.msgs = append(o.msgs, m)
-	return nil
-}
-
-func (o *outbox) setFail(err error) {
-	o.mu.Lock()
-	o.fail = err
-	o.mu.Unlock()
-}
-
-// last returns the last message sent to, failing t when there is none.
-func (o *outbox) last(t testing.TB, to string) authmail.Message {
+// tokenOf returns the link token of a message, as its reader follows it.
+func tokenOf(t testing.TB, m fakemail.Message) string {
 	t.Helper()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for i := len(o.msgs) - 1; i >= 0; i-- {
-		if o.msgs[i].To == to {
-			return o.msgs[i]
-		}
-	}
-	t.Fatalf("no mail to %s", to)
-	return authmail.Message{}
-}
-
-func (o *outbox) count() int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return len(o.msgs)
-}
-
-var (
-	tokenRE = regexp.MustCompile(`token=([a-z2-7]{32})`)
-	codeRE  = regexp.MustCompile(`code: (\d{6,8})`)
-	linkRE  = regexp.MustCompile(`https?://\S+`)
-)
-
-// tokenOf returns the link token in a message.
-func tokenOf(t testing.TB, m authmail.Message) string {
-	t.Helper()
-	s := tokenRE.FindStringSubmatch(m.Text)
-	if s == nil {
+	tok := m.Token()
+	if tok == "" {
 		t.Fatalf("no token in the mail %q:\n%s", m.Subject, m.Text)
 	}
-	return s[1]
+	return tok
 }
 
-func codeOf(t testing.TB, m authmail.Message) string {
+// codeOf returns the code of a message.
+func codeOf(t testing.TB, m fakemail.Message) string {
 	t.Helper()
-	s := codeRE.FindStringSubmatch(m.Text)
-	if s == nil {
+	c := m.Code()
+	if c == "" {
 		t.Fatalf("no code in the mail %q:\n%s", m.Subject, m.Text)
 	}
-	return s[1]
+	return c
 }
 
 const baseURL = "https://app.example"
@@ -97,7 +49,7 @@ type env struct {
 	a     *auth.Auth
 	store auth.SessionStore
 	clock *fakeauth.Clock
-	mail  *outbox
+	mail  *fakemail.Outbox
 	ac    *authaccount.Accounts
 	h     http.Handler
 }
@@ -111,7 +63,7 @@ func newEnv(t testing.TB, store auth.SessionStore, opts ...envOption) *env {
 	if store == nil {
 		store = memstore.New()
 	}
-	e := &env{store: store, clock: fakeauth.NewClock(fakeauth.DefaultStart()), mail: &outbox{}}
+	e := &env{store: store, clock: fakeauth.NewClock(fakeauth.DefaultStart()), mail: fakemail.New()}
 	acfg := auth.Config{Clock: e.clock, Argon2: fakeauth.CheapArgon2()}
 	cfg := authaccount.Config{Sender: e.mail, BaseURL: baseURL}
 	for _, o := range opts {
@@ -178,10 +130,10 @@ func (e *env) sessionCookie(w *httptest.ResponseRecorder) *http.Cookie {
 }
 
 // signUp signs up address and returns the verification mail.
-func (e *env) signUp(t testing.TB, address, password string) authmail.Message {
+func (e *env) signUp(t testing.TB, address, password string) fakemail.Message {
 	t.Helper()
 	wantStatus(t, e.do("POST", "/sign-up", map[string]string{"email": address, "password": password}), http.StatusCreated)
-	return e.mail.last(t, address)
+	return e.mail.Last(t, address)
 }
 
 // userID returns the user of address in authkit's users.

@@ -41,7 +41,7 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 	const pw1, pw2, pwWrong = "correct horse secret", "battery staple secret", "wrong guess secret"
 	var secrets []string
 	keep := func(address string) {
-		m := e.mail.last(t, address)
+		m := e.mail.Last(t, address)
 		secrets = append(secrets, tokenOf(t, m), codeOf(t, m), linkRE.FindString(m.Text))
 	}
 	e.signUp(t, "ada@example.com", pw1)
@@ -61,7 +61,7 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 		e.signInFrom("192.0.2.1", "ada@example.com", pwWrong)
 	}
 	wantStatus(t, e.signInFrom("192.0.2.9", "ada@example.com", pw2), http.StatusOK)
-	e.mail.setFail(errors.New("smtp: 421 try later"))
+	e.mail.Down(errors.New("smtp: 421 try later"))
 	wantStatus(t, e.do("POST", "/sign-in/email/request", map[string]string{"email": "ada@example.com"}), http.StatusServiceUnavailable)
 
 	out := buf.String()

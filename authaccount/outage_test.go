@@ -25,9 +25,9 @@ func TestSenderOutageIs503AndLeavesNoToken(t *testing.T) {
 			if tc.purpose == authaccount.PurposeVerifyEmail {
 				// The sign-up's own verification token: revoke it by
 				// using it, so that only the failed request's could be left.
-				wantStatus(t, e.do("GET", "/verify-email?token="+tokenOf(t, e.mail.last(t, "ada@example.com")), nil), http.StatusOK)
+				wantStatus(t, e.do("GET", "/verify-email?token="+tokenOf(t, e.mail.Last(t, "ada@example.com")), nil), http.StatusOK)
 			}
-			e.mail.setFail(errors.New("smtp: 421 service not available"))
+			e.mail.Down(errors.New("smtp: 421 service not available"))
 			known := e.do("POST", tc.path, map[string]string{"email": "ada@example.com"})
 			unknown := e.do("POST", tc.path, map[string]string{"email": "nobody@example.com"})
 			wantStatus(t, known, http.StatusServiceUnavailable)

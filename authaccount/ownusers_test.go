@@ -123,7 +123,7 @@ func TestOwnUsers(t *testing.T) {
 	}
 
 	wantStatus(t, e.do("POST", "/reset-password/request", map[string]string{"email": "ada@example.com"}), http.StatusAccepted)
-	reset := tokenOf(t, e.mail.last(t, "ada@example.com"))
+	reset := tokenOf(t, e.mail.Last(t, "ada@example.com"))
 	wantStatus(t, e.do("POST", "/reset-password", map[string]string{"token": reset, "password": "battery staple"}), http.StatusOK)
 	if _, err := e.a.ValidateSession(ctx, c.Value); !errors.Is(err, auth.ErrInvalidSession) {
 		t.Errorf("the session after the reset: %v, want ErrInvalidSession", err)
@@ -131,7 +131,7 @@ func TestOwnUsers(t *testing.T) {
 	wantStatus(t, e.signInFrom("192.0.2.1", "ada@example.com", "battery staple"), http.StatusOK)
 
 	wantStatus(t, e.do("POST", "/sign-in/email/request", map[string]string{"email": "ada@example.com"}), http.StatusAccepted)
-	link := tokenOf(t, e.mail.last(t, "ada@example.com"))
+	link := tokenOf(t, e.mail.Last(t, "ada@example.com"))
 	w = e.do("GET", "/sign-in/email?token="+link, nil)
 	wantStatus(t, w, http.StatusSeeOther)
 	if e.sessionCookie(w) == nil {

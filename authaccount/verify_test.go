@@ -27,7 +27,7 @@ func TestSignUpSendsVerificationAndConfirmOnceMarksTheAddress(t *testing.T) {
 	if e.sessionCookie(w) != nil {
 		t.Error("sign-up set a session cookie; the account is unverified and nobody is signed in")
 	}
-	m := e.mail.last(t, "ada@example.com")
+	m := e.mail.Last(t, "ada@example.com")
 	id := e.userID(t, "ada@example.com")
 	if verified(t, e, id) {
 		t.Fatal("verified before the link was opened")
@@ -95,7 +95,7 @@ func TestNewerVerificationReplacesOlder(t *testing.T) {
 	e := newEnv(t, nil)
 	old := tokenOf(t, e.signUp(t, "ada@example.com", "correct horse"))
 	wantStatus(t, e.do("POST", "/verify-email/request", map[string]string{"email": "ada@example.com"}), http.StatusAccepted)
-	newer := tokenOf(t, e.mail.last(t, "ada@example.com"))
+	newer := tokenOf(t, e.mail.Last(t, "ada@example.com"))
 	wantStatus(t, e.do("GET", "/verify-email?token="+old, nil), http.StatusBadRequest)
 	wantStatus(t, e.do("GET", "/verify-email?token="+newer, nil), http.StatusOK)
 }
