@@ -16,8 +16,8 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/authaccount"
-	"github.com/authkit-dev/authkit/fakemail"
 	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/fakemail"
 )
 
 var linkRE = regexp.MustCompile(`https?://\S+`)
