@@ -29,6 +29,25 @@ func (x *exchange) address() (string, bool) {
 	return a, ok
 }
 
+// beginMail begins a request that sends mail: it reads the address and
+// counts the request against the throttle's mail limits. On failure it
+// has answered and returns a nil exchange.
+func (ac *Accounts) beginMail(w http.ResponseWriter, r *http.Request, flow string) (*exchange, string) {
+	x := ac.begin(w, r, flow)
+	if x == nil {
+		return nil, ""
+	}
+	address, ok := x.address()
+	if !ok {
+		return nil, ""
+	}
+	if err := ac.throttle.AllowEmail(r, address); err != nil {
+		x.fail(err)
+		return nil, ""
+	}
+	return x, address
+}
+
 // newPassword reads the "password" field and checks its length, or
 // answers 400.
 func (x *exchange) newPassword() (string, bool) {
@@ -51,12 +70,8 @@ func (x *exchange) newPassword() (string, bool) {
 // asked for.
 func (ac *Accounts) SignUp() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		x := ac.begin(w, r, "sign-up")
+		x, address := ac.beginMail(w, r, "sign-up")
 		if x == nil {
-			return
-		}
-		address, ok := x.address()
-		if !ok {
 			return
 		}
 		password, ok := x.newPassword()
@@ -64,10 +79,6 @@ func (ac *Accounts) SignUp() http.Handler {
 			return
 		}
 		ctx := r.Context()
-		if err := ac.throttle.AllowEmail(r, address); err != nil {
-			x.fail(err)
-			return
-		}
 		userID, err := ac.dir.CreateUser(ctx, address, password)
 		switch {
 		case errors.Is(err, ErrAddressTaken):

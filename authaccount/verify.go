@@ -20,19 +20,11 @@ func (ac *Accounts) sendVerification(ctx context.Context, userID, address string
 // deliverNoAccount).
 func (ac *Accounts) requestMail(flow string, kind Kind, ttl time.Duration, linkPath string, send func(ctx context.Context, userID, address string) error, page string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		x := ac.begin(w, r, flow)
+		x, address := ac.beginMail(w, r, flow)
 		if x == nil {
 			return
 		}
-		address, ok := x.address()
-		if !ok {
-			return
-		}
 		ctx := r.Context()
-		if err := ac.throttle.AllowEmail(r, address); err != nil {
-			x.fail(err)
-			return
-		}
 		userID, err := ac.dir.FindUser(ctx, address)
 		switch {
 		case errors.Is(err, ErrNoAccount):
