@@ -3,6 +3,7 @@ package authaccount_test
 import (
 	"context"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/authkit-dev/authkit/auth"
@@ -95,5 +96,35 @@ func TestSignInLinkForAGivenUpAddressIsRefused(t *testing.T) {
 	wantStatus(t, w, http.StatusBadRequest)
 	if e.sessionCookie(w) != nil {
 		t.Error("signed in by a link sent to an address the user gave up")
+	}
+}
+
+// TestSignInLinkRaceHasOneWinner opens one link from several browsers at
+// once: exactly one is signed in.
+func TestSignInLinkRaceHasOneWinner(t *testing.T) {
+	e := newEnv(t, nil)
+	e.signUp(t, "ada@example.com", "correct horse")
+	wantStatus(t, e.do("POST", "/sign-in/email/request", map[string]string{"email": "ada@example.com"}), http.StatusAccepted)
+	tok := tokenOf(t, e.mail.Last(t, "ada@example.com"))
+	const n = 8
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() { codes <- e.do("GET", "/sign-in/email?token="+tok, nil).Code })
+	}
+	wg.Wait()
+	close(codes)
+	won := 0
+	for c := range codes {
+		switch c {
+		case http.StatusSeeOther:
+			won++
+		case http.StatusBadRequest:
+		default:
+			t.Errorf("status %d", c)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d browsers signed in with one link, want 1", won)
 	}
 }

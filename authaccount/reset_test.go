@@ -129,3 +129,21 @@ func TestResetPasswordFormDoesNotConsume(t *testing.T) {
 	}
 	wantStatus(t, e.do("POST", "/reset-password", map[string]string{"token": tok, "password": "battery staple"}), http.StatusOK)
 }
+
+// TestResetLinkForAGivenUpAddressIsRefused: the reset mail went to an
+// address the user has since changed; it must not set the password.
+func TestResetLinkForAGivenUpAddressIsRefused(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	e.signUp(t, "old@example.com", "correct horse")
+	id := e.userID(t, "old@example.com")
+	tok := e.requestReset(t, "old@example.com")
+	if err := e.a.DeleteKey(ctx, authaccount.EmailProvider, "old@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.a.CreateKey(ctx, id, auth.NewKey{ProviderID: authaccount.EmailProvider, ProviderUserID: "new@example.com", Password: "correct horse"}); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, e.do("POST", "/reset-password", map[string]string{"token": tok, "password": "battery staple"}), http.StatusBadRequest)
+	wantStatus(t, e.do("POST", "/sign-in", map[string]string{"email": "new@example.com", "password": "correct horse"}), http.StatusOK)
+}
