@@ -91,8 +91,10 @@ func DefaultMessage(d MessageData) authmail.Message {
 		fmt.Fprintf(&text, "It works once, for %s.\n\n", d.ExpiresIn)
 		fmt.Fprintf(&body, "<p>It works once, for %s.</p>\n", d.ExpiresIn)
 	} else {
-		fmt.Fprintf(&text, "Nothing was changed on %s.\n\n", d.To)
-		fmt.Fprintf(&body, "<p>Nothing was changed on %s.</p>\n", html.EscapeString(d.To))
+		// Plain strings: the lookup of an unknown address costs a little
+		// more (an error is made), which this saves back.
+		text.WriteString("Nothing was changed on any account.\n\n")
+		body.WriteString("<p>Nothing was changed on any account.</p>\n")
 	}
 	text.WriteString("If you did not ask for this, ignore this message.\n")
 	body.WriteString("<p>If you did not ask for this, ignore this message.</p>\n")

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/authaccount"
 	"github.com/authkit-dev/authkit/authmail"
 	"github.com/authkit-dev/authkit/authrequest"
@@ -36,13 +37,16 @@ func newAccountsHandler(a *auth.Auth, sender authmail.Sender) (http.Handler, err
 // TestReadmeAccountsHandler signs up, verifies and signs in by code on the
 // README's handler.
 func TestReadmeAccountsHandler(t *testing.T) {
-	f := fakeauth.NewT(t)
-	outbox := fakemail.New()
-	h, err := newAccountsHandler(f.Auth, outbox)
+	a, err := auth.New(memstore.New(), auth.Config{Argon2: fakeauth.CheapArgon2()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{a: f.Auth, mail: outbox, h: h}
+	outbox := fakemail.New()
+	h, err := newAccountsHandler(a, outbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{a: a, mail: outbox, h: h}
 	tok := tokenOf(t, e.signUp(t, "ada@example.com", "correct horse"))
 	wantStatus(t, e.do("GET", "/verify-email?token="+tok, nil), http.StatusOK)
 	wantStatus(t, e.do("POST", "/sign-in/email/request", map[string]string{"email": "ada@example.com"}), http.StatusAccepted)
