@@ -24,7 +24,7 @@ func TestMutantsCaughtByName(t *testing.T) {
 		why    string // a word of its failure
 	}{
 		{"reset keeps sessions", resetKeepsSessions, "reset-ends-every-session", "still"},
-		{"token reusable", tokenReusable, "reset-token-reused", "second"},
+		{"token reusable", tokenReusable, "sign-in-link-reused", "second"},
 		{"token never expires", tokenNeverExpires, "reset-token-at-expiry+1ns", "status"},
 		{"enumeration through status", enumerationStatus, "reset-request-enumeration", "status"},
 		{"enumeration through wording", enumerationWording, "reset-request-enumeration", "body"},
@@ -32,6 +32,10 @@ func TestMutantsCaughtByName(t *testing.T) {
 		{"code compared in variable time", codeInClear, "secrets-not-at-rest", "code"},
 		{"link token logged", tokenLogged, "secrets-not-in-log", "log"},
 		{"token echoed in JSON", tokenEchoed, "secrets-not-in-responses", "response"},
+		{"purpose ignored", purposeIgnored, "reset-token-at-sign-in-link-route", "signed the browser in"},
+		{"verification of the current address", verifiesCurrentAddress, "verify-token-for-old-address", "verified the new address"},
+		{"token kept when its mail failed", tokenKeptOnSendFailure, "reset-request-sender-fault", "undelivered"},
+		{"code attempts unlimited", codeAttemptsUnlimited, "sign-in-code-burned", "burned"},
 	}
 	cases := map[string]accountscenarios.Case{}
 	for _, c := range accountscenarios.Standard() {

@@ -1,0 +1,635 @@
+package accountscenarios
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/authtest"
+)
+
+// A Case is one account scenario: what the app holds (given), what the
+// browser does (when), and what must hold after (then). A Case is a
+// value; [Standard] returns the table.
+type Case struct {
+	name              string
+	family            string
+	given, when, then string
+	run               func(*run) error
+}
+
+// Name returns the case's name, such as "reset-token-reused".
+func (c Case) Name() string { return c.name }
+
+// Family returns the name of the case's family, such as "reuse".
+func (c Case) Family() string { return c.family }
+
+// Describe returns the case in one line: given, when, then.
+func (c Case) Describe() string {
+	return "given " + c.given + "; when " + c.when + "; then " + c.then
+}
+
+// Standard returns the table, family by family: the flows working, token
+// reuse, expiry at its last instant and either side of it, tokens of the
+// wrong purpose, a token for an address the account no longer has, a
+// reset ending every session, enumeration, throttling, store and sender
+// faults, and secrets kept out of logs, answers and the store.
+func Standard() []Case {
+	var cs []Case
+	for _, fam := range [][]Case{successCases(), reuseCases(), expiryCases(), purposeCases(), addressCases(),
+		resetCases(), enumerationCases(), throttleCases(), codeCases(), faultCases(), secretCases()} {
+		cs = append(cs, fam...)
+	}
+	return cs
+}
+
+func successCases() []Case {
+	var cs []Case
+	for _, f := range flows {
+		cs = append(cs, Case{name: f.token() + "-redeemed", family: "success",
+			given: accountText(f) + " and the " + f.token() + " mailed to it",
+			when:  "the link's token is presented", then: "it " + f.what(),
+			run: func(r *run) error {
+				id, m, err := r.seedAndIssue(f)
+				if err != nil {
+					return err
+				}
+				jar := r.browser()
+				r.wantRedeemed(f, "redeeming", r.redeem(jar, f, m.token()), jar, id)
+				if f == resetFlow {
+					if rec := r.signIn(r.browser(), knownAddress, password); rec.Code != http.StatusUnauthorized {
+						r.failf("the old password after the reset: status %d, want 401", rec.Code)
+					}
+					b := r.browser()
+					if rec := r.signIn(b, knownAddress, newPassword); !ok2xx3xx(rec.Code) || r.sessionOf(b) != id {
+						r.failf("the new password after the reset: status %d and session of %q, want signed in as %q", rec.Code, r.sessionOf(b), id)
+					}
+				}
+				return nil
+			}})
+	}
+	cs = append(cs,
+		Case{name: "password-sign-in", family: "success", given: "a verified account",
+			when: "it signs in with its password", then: "the browser holds a session of the account",
+			run: func(r *run) error {
+				id, err := r.seed(account(resetFlow))
+				if err != nil {
+					return err
+				}
+				jar := r.browser()
+				if rec := r.signIn(jar, knownAddress, password); !ok2xx3xx(rec.Code) || r.sessionOf(jar) != id {
+					r.failf("signing in: status %d and session of %q, want signed in as %q", rec.Code, r.sessionOf(jar), id)
+				}
+				return nil
+			}},
+		Case{name: "sign-up", family: "success", given: "no account",
+			when: "someone signs up, then opens the mailed link", then: "the account exists and its address is verified",
+			run: func(r *run) error {
+				rec := r.send(r.browser(), http.MethodPost, r.t.Paths.SignUp, map[string]string{r.t.Fields.Email: knownAddress, r.t.Fields.Password: password})
+				if !ok2xx3xx(rec.Code) {
+					r.failf("signing up: status %d, want 201 or 303", rec.Code)
+					return nil
+				}
+				m, err := r.lastMail(knownAddress)
+				if err != nil {
+					return err
+				}
+				r.wantRedeemed(verifyFlow, "verifying the new account", r.redeem(r.browser(), verifyFlow, m.token()), nil, "")
+				return nil
+			}},
+	)
+	return cs
+}
+
+func accountText(f flow) string {
+	if f == verifyFlow {
+		return "an account with an unverified address"
+	}
+	return "a verified account"
+}
+
+func reuseCases() []Case {
+	var cs []Case
+	for _, f := range flows {
+		cs = append(cs, Case{name: f.token() + "-reused", family: "reuse",
+			given: accountText(f) + " and the " + f.token() + " mailed to it, redeemed once",
+			when:  "the same token is presented a second time, from another browser",
+			then:  "it is refused with 400 (single use)",
+			run: func(r *run) error {
+				id, m, err := r.seedAndIssue(f)
+				if err != nil {
+					return err
+				}
+				first := r.browser()
+				r.wantRedeemed(f, "the first redemption", r.redeem(first, f, m.token()), first, id)
+				second := r.browser()
+				r.wantRefusedAgain(f, "the second redemption", r.redeem(second, f, m.token()), second)
+				return nil
+			}})
+	}
+	return cs
+}
+
+// wantRefusedAgain is wantRefused after a redemption that succeeded: the
+// address is verified by then, so only the status and the session tell.
+func (r *run) wantRefusedAgain(f flow, what string, rec *authtest.Recorder, jar *authtest.Jar) {
+	if rec.Code != http.StatusBadRequest {
+		r.failf("%s: status %d, want 400 (token refused)", what, rec.Code)
+	}
+	if got := r.sessionOf(jar); f == signInFlow && got != "" {
+		r.failf("%s: a used token signed the browser in as %q", what, got)
+	}
+}
+
+func expiryCases() []Case {
+	var cs []Case
+	for _, f := range flows {
+		for _, off := range []struct {
+			suffix string
+			d      time.Duration
+			alive  bool
+		}{{"-1ns", -1, true}, {"", 0, true}, {"+1ns", 1, false}} {
+			then := "it is accepted (a token lives through its last instant)"
+			if !off.alive {
+				then = "it is refused with 400"
+			}
+			cs = append(cs, Case{name: f.token() + "-at-expiry" + off.suffix, family: "expiry",
+				given: accountText(f) + " and the " + f.token() + " mailed to it",
+				when:  fmt.Sprintf("the clock is moved to the mail's time + the Target's TTL %s and the token is presented", durText(off.d)),
+				then:  then,
+				run: func(r *run) error {
+					id, m, err := r.seedAndIssue(f)
+					if err != nil {
+						return err
+					}
+					r.env.Fake.Clock.Set(m.At.Add(r.ttl(f) + off.d))
+					jar := r.browser()
+					rec := r.redeem(jar, f, m.token())
+					what := fmt.Sprintf("at expiry%s (TTL %s)", off.suffix, r.ttl(f))
+					if off.alive {
+						r.wantRedeemed(f, what, rec, jar, id)
+					} else {
+						r.wantRefused(f, what, rec, jar)
+					}
+					return nil
+				}})
+		}
+	}
+	return cs
+}
+
+func durText(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "minus " + (-d).String()
+	case d > 0:
+		return "plus " + d.String()
+	}
+	return "exactly"
+}
+
+func purposeCases() []Case {
+	pairs := []struct{ from, at flow }{
+		{verifyFlow, resetFlow}, {verifyFlow, signInFlow}, {resetFlow, signInFlow}, {resetFlow, verifyFlow}, {signInFlow, resetFlow},
+	}
+	var cs []Case
+	for _, p := range pairs {
+		cs = append(cs, Case{name: p.from.token() + "-at-" + p.at.route(),
+			family: "purpose",
+			given:  "an account with an unverified address and the " + p.from.token() + " mailed to it",
+			when:   "the token is presented where a " + p.at.token() + " is expected",
+			then:   "it is refused with 400 (a token is good for its own purpose only)",
+			run: func(r *run) error {
+				acc := account(p.from)
+				acc.Verified = false
+				if _, err := r.seed(acc); err != nil {
+					return err
+				}
+				m, err := r.issue(p.from, knownAddress)
+				if err != nil {
+					return err
+				}
+				jar := r.browser()
+				r.wantRefused(p.at, "presented at the "+p.at.token()+" route", r.redeem(jar, p.at, m.token()), jar)
+				return nil
+			}})
+	}
+	return cs
+}
+
+func addressCases() []Case {
+	return []Case{{name: "verify-token-for-old-address", family: "address",
+		given: "an account with an unverified address, mailed a verification link, whose address then changes",
+		when:  "the link sent to the old address is opened",
+		then:  "the new address is not verified (a token confirms the address it was sent to, and no other)",
+		run: func(r *run) error {
+			if r.t.ChangeAddress == nil || r.t.IsVerified == nil {
+				return notExpressible("Target.ChangeAddress or Target.IsVerified is nil")
+			}
+			id, m, err := r.seedAndIssue(verifyFlow)
+			if err != nil {
+				return err
+			}
+			if err := r.t.ChangeAddress(r.ctx, r.env, id, otherAddress); err != nil {
+				return fmt.Errorf("changing the address: %w", err)
+			}
+			rec := r.redeem(r.browser(), verifyFlow, m.token())
+			if v, err := r.t.IsVerified(r.ctx, r.env, otherAddress); err != nil || v {
+				r.failf("the token sent to %s verified the new address %s (status %d, err %v)", knownAddress, otherAddress, rec.Code, err)
+			}
+			return nil
+		}}}
+}
+
+func resetCases() []Case {
+	return []Case{
+		{name: "reset-ends-every-session", family: "reset",
+			given: "a verified account signed in on two devices",
+			when:  "its password is reset by the mailed link",
+			then:  "both sessions are refused (OWASP Forgot Password Cheat Sheet)",
+			run: func(r *run) error {
+				id, err := r.seed(account(resetFlow))
+				if err != nil {
+					return err
+				}
+				var devices []*auth.Session
+				for range 2 {
+					s, err := r.env.Fake.SeedSession(r.ctx, id, 1 /* fakeauth.Active */)
+					if err != nil {
+						return err
+					}
+					devices = append(devices, s)
+				}
+				for i, s := range devices {
+					if code := r.sessionRoute(s); code >= 0 && !ok2xx3xx(code) {
+						return fmt.Errorf("device %d: %s answers %d before the reset, want 2xx", i+1, r.t.SessionPath, code)
+					}
+				}
+				m, err := r.issue(resetFlow, knownAddress)
+				if err != nil {
+					return err
+				}
+				r.wantRedeemed(resetFlow, "the reset", r.redeem(r.browser(), resetFlow, m.token()), nil, id)
+				for i, s := range devices {
+					if r.validSession(s) {
+						r.failf("the session on device %d still validates after the reset", i+1)
+					}
+					if code := r.sessionRoute(s); code >= 0 && ok2xx3xx(code) {
+						r.failf("the session on device %d still opens %s after the reset (status %d)", i+1, r.t.SessionPath, code)
+					}
+				}
+				return nil
+			}},
+		{name: "reset-weak-password-keeps-token", family: "reset",
+			given: "a verified account and the reset link mailed to it",
+			when:  "a weak password is posted with the token, then a strong one",
+			then:  "the first is refused with 400 and the token still works for the second",
+			run: func(r *run) error {
+				id, m, err := r.seedAndIssue(resetFlow)
+				if err != nil {
+					return err
+				}
+				rec := r.send(r.browser(), http.MethodPost, r.t.Paths.Reset, map[string]string{r.t.Fields.Token: m.token(), r.t.Fields.Password: weakPassword})
+				if rec.Code != http.StatusBadRequest {
+					r.failf("a weak password: status %d, want 400", rec.Code)
+				}
+				r.wantRedeemed(resetFlow, "a strong password after a weak one", r.redeem(r.browser(), resetFlow, m.token()), nil, id)
+				return nil
+			}},
+		{name: "reset-link-ignores-host-header", family: "reset",
+			given: "a verified account",
+			when:  "a reset is requested as usual, then with the Host header (and Origin) of another site",
+			then:  "the mailed link, if any, starts with the Target's BaseURL (OWASP Forgot Password Cheat Sheet: not based on the Host header)",
+			run: func(r *run) error {
+				if _, err := r.seed(account(resetFlow)); err != nil {
+					return err
+				}
+				// First as the app's own page sends it: the flow must work.
+				if _, err := r.issue(resetFlow, knownAddress); err != nil {
+					return err
+				}
+				r.sendTo(r.browser(), http.MethodPost, "https://attacker.example", r.t.Paths.RequestReset, map[string]string{r.t.Fields.Email: knownAddress})
+				for _, m := range r.out.to(knownAddress) {
+					r.keep(m)
+					if l := m.link(); l != "" && !hasPrefix(l, r.t.BaseURL+"/") {
+						r.failf("the mailed link %q is not on the base URL %s: it follows the Host header", l, r.t.BaseURL)
+					}
+				}
+				return nil
+			}},
+	}
+}
+
+func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
+
+// sessionRoute opens Target.SessionPath with the session; -1 without one.
+func (r *run) sessionRoute(s *auth.Session) int {
+	if r.t.SessionPath == "" {
+		return -1
+	}
+	jar := r.browser()
+	jar.SetSession(r.env.Fake.Auth, s)
+	return r.send(jar, http.MethodGet, r.t.SessionPath, nil).Code
+}
+
+func enumerationCases() []Case {
+	var cs []Case
+	for _, f := range flows {
+		cs = append(cs, Case{name: f.request() + "-enumeration", family: "enumeration",
+			given: accountText(f),
+			when:  "its address and an unknown one each request the " + f.token() + " mail",
+			then:  "both answers have the same status, the same body byte for byte and the same headers (Date aside)",
+			run: func(r *run) error {
+				if _, err := r.seed(account(f)); err != nil {
+					return err
+				}
+				known := r.request(r.browser(), f, knownAddress)
+				unknown := r.request(r.browser(), f, unknownAddress)
+				if !ok2xx3xx(known.Code) {
+					r.failf("%s for a known address: status %d, want 202", f.request(), known.Code)
+				}
+				r.compare(f.request(), known, unknown)
+				return nil
+			}})
+	}
+	cs = append(cs,
+		Case{name: "password-sign-in-enumeration", family: "enumeration",
+			given: "a verified account",
+			when:  "it signs in with a wrong password, and an unknown address signs in",
+			then:  "both are refused with 401, the same body and the same headers",
+			run: func(r *run) error {
+				if _, err := r.seed(account(resetFlow)); err != nil {
+					return err
+				}
+				known := r.signIn(r.browser(), knownAddress, "not the password")
+				unknown := r.signIn(r.browser(), unknownAddress, "not the password")
+				if known.Code != http.StatusUnauthorized {
+					r.failf("a wrong password: status %d, want 401", known.Code)
+				}
+				r.compare("password sign-in", known, unknown)
+				return nil
+			}},
+		Case{name: "sign-up-duplicate-enumeration", family: "enumeration",
+			given: "a verified account",
+			when:  "someone signs up with its address, and with a new one",
+			then:  "both answers are the same, and the owner is mailed",
+			run: func(r *run) error {
+				if _, err := r.seed(account(resetFlow)); err != nil {
+					return err
+				}
+				fields := func(addr string) map[string]string {
+					return map[string]string{r.t.Fields.Email: addr, r.t.Fields.Password: password}
+				}
+				known := r.send(r.browser(), http.MethodPost, r.t.Paths.SignUp, fields(knownAddress))
+				unknown := r.send(r.browser(), http.MethodPost, r.t.Paths.SignUp, fields(unknownAddress))
+				if !ok2xx3xx(unknown.Code) {
+					r.failf("signing up a new address: status %d, want 201 or 303", unknown.Code)
+				}
+				r.compare("sign-up", known, unknown)
+				if len(r.out.to(knownAddress)) == 0 {
+					r.failf("the owner of %s was not mailed about the sign-up attempt", knownAddress)
+				}
+				return nil
+			}},
+	)
+	return cs
+}
+
+// wantThrottled sends attempts until past limit: the first N must not be
+// 429, the next must be 429 with a Retry-After of whole seconds within the
+// window; it returns that Retry-After.
+func (r *run) wantThrottled(what string, l Limit, attempt func() int) (time.Duration, bool) {
+	for i := 1; i <= l.N; i++ {
+		if code := attempt(); code == http.StatusTooManyRequests {
+			r.failf("%s: attempt %d of the claimed %d was refused with 429", what, i, l.N)
+			return 0, false
+		}
+	}
+	code := attempt()
+	if code != http.StatusTooManyRequests {
+		r.failf("%s: attempt %d (past the claimed %d in %s): status %d, want 429", what, l.N+1, l.N, l.Window, code)
+		return 0, false
+	}
+	last := r.answers[len(r.answers)-1]
+	ra := last.Header().Get("Retry-After")
+	secs, err := strconv.Atoi(ra)
+	maxSecs := int((l.Window+time.Second-1)/time.Second) + 1
+	if err != nil || secs < 1 || secs > maxSecs {
+		r.failf("%s: the 429's Retry-After is %q, want whole seconds from 1 to %d (RFC 9110 §10.2.3)", what, ra, maxSecs)
+		return 0, false
+	}
+	return time.Duration(secs) * time.Second, true
+}
+
+func throttleCases() []Case {
+	cs := []Case{{name: "password-sign-in-throttled", family: "throttle",
+		given: "a verified account and the Target's claimed sign-in limit of N in a window",
+		when:  "N wrong passwords are sent, then one more, then the right one after Retry-After",
+		then:  "the N+1th is refused with 429 and a Retry-After, and the right password signs in once it has passed",
+		run: func(r *run) error {
+			l := r.t.Limits.SignIn
+			if l.N <= 0 || l.Window <= 0 {
+				return notExpressible("the Target claims no sign-in limit (Target.Limits.SignIn)")
+			}
+			id, err := r.seed(account(resetFlow))
+			if err != nil {
+				return err
+			}
+			wait, ok := r.wantThrottled("wrong passwords", l, func() int { return r.signIn(r.browser(), knownAddress, "not the password").Code })
+			if !ok {
+				return nil
+			}
+			jar := r.browser()
+			if rec := r.signIn(jar, knownAddress, password); rec.Code != http.StatusTooManyRequests || r.sessionOf(jar) != "" {
+				r.failf("the right password while throttled: status %d, session of %q; want 429 and no session", rec.Code, r.sessionOf(jar))
+			}
+			r.env.Fake.Clock.Advance(wait)
+			jar = r.browser()
+			if rec := r.signIn(jar, knownAddress, password); !ok2xx3xx(rec.Code) || r.sessionOf(jar) != id {
+				r.failf("the right password %s after the 429 (its Retry-After): status %d, want signed in", wait, rec.Code)
+			}
+			return nil
+		}}}
+	for _, f := range flows {
+		cs = append(cs, Case{name: f.request() + "-throttled", family: "throttle",
+			given: accountText(f) + " and the Target's claimed mail request limit of N in a window",
+			when:  "N " + f.token() + " mails are requested for its address, then one more, then another after Retry-After",
+			then:  "the N+1th is refused with 429 and a Retry-After, and the request is accepted once it has passed",
+			run: func(r *run) error {
+				l := r.t.Limits.EmailRequest
+				if l.N <= 0 || l.Window <= 0 {
+					return notExpressible("the Target claims no mail request limit (Target.Limits.EmailRequest)")
+				}
+				if _, err := r.seed(account(f)); err != nil {
+					return err
+				}
+				wait, ok := r.wantThrottled(f.request(), l, func() int { return r.request(r.browser(), f, knownAddress).Code })
+				if !ok {
+					return nil
+				}
+				r.env.Fake.Clock.Advance(wait)
+				if rec := r.request(r.browser(), f, knownAddress); !ok2xx3xx(rec.Code) {
+					r.failf("a request %s after the 429 (its Retry-After): status %d, want 202", wait, rec.Code)
+				}
+				return nil
+			}})
+	}
+	return cs
+}
+
+// issueCode requests a sign-in mail and returns its code.
+func (r *run) issueCode() (userID, code string, err error) {
+	if !r.t.Codes {
+		return "", "", notExpressible("the Target's mails carry no codes (Target.Codes)")
+	}
+	id, m, err := r.seedAndIssue(signInFlow)
+	if err != nil {
+		return "", "", err
+	}
+	if m.code() == "" {
+		return "", "", fmt.Errorf("the sign-in mail has no code of 6 to 8 digits: %q", snippet(m.Text))
+	}
+	return id, m.code(), nil
+}
+
+func codeCases() []Case {
+	return []Case{
+		{name: "sign-in-code-redeemed", family: "code",
+			given: "a verified account and the sign-in code mailed to it",
+			when:  "the address and the code are posted", then: "the browser is signed in",
+			run: func(r *run) error {
+				id, code, err := r.issueCode()
+				if err != nil {
+					return err
+				}
+				jar := r.browser()
+				if rec := r.signInCode(jar, knownAddress, code); !ok2xx3xx(rec.Code) || r.sessionOf(jar) != id {
+					r.failf("the code: status %d, session of %q, want signed in as %q", rec.Code, r.sessionOf(jar), id)
+				}
+				return nil
+			}},
+		{name: "sign-in-code-reused", family: "reuse",
+			given: "a verified account and the sign-in code mailed to it, redeemed once",
+			when:  "the same code is posted again from another browser", then: "it is refused with 400",
+			run: func(r *run) error {
+				_, code, err := r.issueCode()
+				if err != nil {
+					return err
+				}
+				r.signInCode(r.browser(), knownAddress, code)
+				jar := r.browser()
+				if rec := r.signInCode(jar, knownAddress, code); rec.Code != http.StatusBadRequest || r.sessionOf(jar) != "" {
+					r.failf("the second use of the code: status %d, session of %q; want 400 and no session", rec.Code, r.sessionOf(jar))
+				}
+				return nil
+			}},
+		{name: "sign-in-code-after-wrong-codes", family: "code",
+			given: "a verified account and the sign-in code mailed to it",
+			when:  "MaxCodeAttempts-1 wrong codes are posted, then the right one", then: "the right one signs in",
+			run: func(r *run) error {
+				id, code, err := r.issueCode()
+				if err != nil {
+					return err
+				}
+				for range r.t.MaxCodeAttempts - 1 {
+					r.signInCode(r.browser(), knownAddress, wrongCode(code))
+				}
+				jar := r.browser()
+				if rec := r.signInCode(jar, knownAddress, code); !ok2xx3xx(rec.Code) || r.sessionOf(jar) != id {
+					r.failf("the right code after %d wrong ones: status %d, want signed in", r.t.MaxCodeAttempts-1, rec.Code)
+				}
+				return nil
+			}},
+		{name: "sign-in-code-burned", family: "code",
+			given: "a verified account and the sign-in code mailed to it",
+			when:  "MaxCodeAttempts wrong codes are posted, then the right one",
+			then:  "every wrong one is refused and so is the right one: the token is burned",
+			run: func(r *run) error {
+				_, code, err := r.issueCode()
+				if err != nil {
+					return err
+				}
+				for i := range r.t.MaxCodeAttempts {
+					if rec := r.signInCode(r.browser(), knownAddress, wrongCode(code)); ok2xx3xx(rec.Code) {
+						r.failf("wrong code %d: status %d, want refused", i+1, rec.Code)
+					}
+				}
+				jar := r.browser()
+				if rec := r.signInCode(jar, knownAddress, code); ok2xx3xx(rec.Code) || r.sessionOf(jar) != "" {
+					r.failf("the right code after %d wrong ones: status %d, session of %q; want refused (the token burned)", r.t.MaxCodeAttempts, rec.Code, r.sessionOf(jar))
+				}
+				return nil
+			}},
+	}
+}
+
+func faultCases() []Case {
+	var cs []Case
+	for _, f := range flows {
+		cs = append(cs,
+			Case{name: f.request() + "-store-fault", family: "fault",
+				given: accountText(f) + " and a store that fails the next token write",
+				when:  "the " + f.token() + " mail is requested, then requested again",
+				then:  "the first answers 503 and mails nothing; the second works",
+				run: func(r *run) error {
+					if r.t.FailTokenWrite == nil {
+						return notExpressible("Target.FailTokenWrite is nil")
+					}
+					id, err := r.seed(account(f))
+					if err != nil {
+						return err
+					}
+					if err := r.t.FailTokenWrite(r.env); err != nil {
+						return fmt.Errorf("failing the token write: %w", err)
+					}
+					if rec := r.request(r.browser(), f, knownAddress); rec.Code != http.StatusServiceUnavailable {
+						r.failf("with the token write failing: status %d, want 503", rec.Code)
+					}
+					if sent, refused := r.out.count(); sent+refused != 0 {
+						r.failf("with the token write failing, %d message(s) were sent and %d refused, want none", sent, refused)
+					}
+					m, err := r.issue(f, knownAddress)
+					if err != nil {
+						return fmt.Errorf("after the fault: %w", err)
+					}
+					jar := r.browser()
+					r.wantRedeemed(f, "the token issued after the fault", r.redeem(jar, f, m.token()), jar, id)
+					return nil
+				}},
+			Case{name: f.request() + "-sender-fault", family: "fault",
+				given: accountText(f) + " and a mail sender that is down",
+				when:  "the " + f.token() + " mail is requested for its address and an unknown one, then the token of the undelivered mail is presented",
+				then:  "both requests answer 503 with the same body, and the undelivered token is refused",
+				run: func(r *run) error {
+					if _, err := r.seed(account(f)); err != nil {
+						return err
+					}
+					r.out.setDown(true)
+					known := r.request(r.browser(), f, knownAddress)
+					unknown := r.request(r.browser(), f, unknownAddress)
+					r.out.setDown(false)
+					if known.Code != http.StatusServiceUnavailable {
+						r.failf("with the sender down: status %d, want 503", known.Code)
+					}
+					r.compare("with the sender down", known, unknown)
+					lost := r.out.refusedTo(knownAddress)
+					if len(lost) == 0 {
+						r.failf("with the sender down the app tried no message to %s", knownAddress)
+						return nil
+					}
+					m := lost[len(lost)-1]
+					r.keep(m)
+					if m.token() == "" {
+						return errors.New("the undelivered message has no token")
+					}
+					jar := r.browser()
+					r.wantRefused(f, "the token of the undelivered mail", r.redeem(jar, f, m.token()), jar)
+					return nil
+				}},
+		)
+	}
+	return cs
+}
