@@ -61,6 +61,7 @@ func TestMissingHooksAreNotExpressible(t *testing.T) {
 		"secrets-not-at-rest":            "DumpStore",
 		"reset-request-store-fault":      "FailTokenWrite",
 		"password-sign-in-throttled":     "Limits.SignIn",
+		"sign-in-code-throttled":         "Limits.Code",
 		"reset-request-throttled":        "Limits.EmailRequest",
 		"sign-in-code-burned":            "Codes",
 		"sign-in-code-after-wrong-codes": "Codes",

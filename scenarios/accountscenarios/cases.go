@@ -453,6 +453,7 @@ func throttleCases() []Case {
 			}
 			return nil
 		}}}
+	cs = append(cs, codeThrottleCase())
 	for _, f := range flows {
 		cs = append(cs, Case{name: f.request() + "-throttled", family: "throttle",
 			given: accountText(f) + " and the Target's claimed mail request limit of N in a window",
@@ -478,6 +479,71 @@ func throttleCases() []Case {
 			}})
 	}
 	return cs
+}
+
+// codeThrottleCase checks Limits.Code: wrong codes from one client,
+// spread over as many accounts as it takes for no token to burn, until
+// one past the limit.
+func codeThrottleCase() Case {
+	return Case{name: "sign-in-code-throttled", family: "throttle",
+		given: "the Target's claimed code limit of N in a window, and accounts mailed sign-in codes",
+		when:  "N wrong codes are sent from one client, spread over accounts so that no token burns, then one more, then a right code after Retry-After",
+		then:  "the N+1th is refused with 429 and a Retry-After, and the right code signs in once it has passed",
+		run: func(r *run) error {
+			l := r.t.Limits.Code
+			if l.N <= 0 || l.Window <= 0 {
+				return notExpressible("the Target claims no code limit (Target.Limits.Code)")
+			}
+			if !r.t.Codes {
+				return notExpressible("the Target's mails carry no codes (Target.Codes)")
+			}
+			per := max(r.t.MaxCodeAttempts-1, 1)
+			var addr, code string
+			used, accounts := per, 0
+			var setupErr error
+			next := func() (string, string, string, error) {
+				accounts++
+				a := fmt.Sprintf("user%d@example.com", accounts)
+				id, err := r.seed(Account{Email: a, Password: password, Verified: true})
+				if err != nil {
+					return "", "", "", err
+				}
+				m, err := r.issue(signInFlow, a)
+				if err == nil && m.code() == "" {
+					err = fmt.Errorf("the sign-in mail has no code: %q", snippet(m.Text))
+				}
+				return a, id, m.code(), err
+			}
+			wait, ok := r.wantThrottled("wrong codes", l, func() int {
+				if setupErr != nil {
+					return 0
+				}
+				if used == per {
+					if addr, _, code, setupErr = next(); setupErr != nil {
+						return 0
+					}
+					used = 0
+				}
+				used++
+				return r.signInCode(r.browser(), addr, wrongCode(code)).Code
+			})
+			if setupErr != nil {
+				return setupErr
+			}
+			if !ok {
+				return nil
+			}
+			r.env.Fake.Clock.Advance(wait)
+			a, id, code, err := next()
+			if err != nil {
+				return fmt.Errorf("after the 429: %w", err)
+			}
+			jar := r.browser()
+			if rec := r.signInCode(jar, a, code); !ok2xx3xx(rec.Code) || r.sessionOf(jar) != id {
+				r.failf("a right code %s after the 429 (its Retry-After): status %d, want signed in", wait, rec.Code)
+			}
+			return nil
+		}}
 }
 
 // issueCode requests a sign-in mail and returns its code.

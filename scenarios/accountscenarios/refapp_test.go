@@ -99,6 +99,7 @@ var refTTL = map[string]time.Duration{purposeVerify: 24 * time.Hour, purposeRese
 var refLimits = accountscenarios.Limits{
 	SignIn:       accountscenarios.Limit{N: 5, Window: 15 * time.Minute},
 	EmailRequest: accountscenarios.Limit{N: 3, Window: time.Hour},
+	Code:         accountscenarios.Limit{N: 10, Window: 15 * time.Minute},
 }
 
 // refTarget describes the reference app with bugs.
@@ -507,6 +508,9 @@ func (a *refApp) signInLink(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *refApp) signInCode(w http.ResponseWriter, r *http.Request) {
+	if a.throttled(w, "code:"+authrequest.FromContext(r.Context()).ClientIP(), refLimits.Code) {
+		return
+	}
 	f := fields(r)
 	t := a.consumeCode(purposeSignIn, f["email"], f["code"])
 	if t == nil {

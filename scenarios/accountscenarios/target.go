@@ -89,6 +89,9 @@ type Limits struct {
 	// EmailRequest limits requests of mail (verification, reset, sign-in
 	// link) for one address.
 	EmailRequest Limit
+	// Code limits codes entered from one client, whatever the accounts
+	// (each token also burns after Target.MaxCodeAttempts wrong codes).
+	Code Limit
 }
 
 // An Account is an account of the app that a case seeds.
