@@ -61,11 +61,16 @@ func (o *outbox) setDown(down bool) {
 }
 
 // to returns the messages delivered to addr, oldest first.
-func (o *outbox) to(addr string) []mail {
+func (o *outbox) to(addr string) []mail { return o.matching(&o.sent, addr) }
+
+// refusedTo returns the messages to addr the outbox refused.
+func (o *outbox) refusedTo(addr string) []mail { return o.matching(&o.refused, addr) }
+
+func (o *outbox) matching(list *[]mail, addr string) []mail {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var ms []mail
-	for _, m := range o.sent {
+	for _, m := range *list {
 		if strings.EqualFold(m.To, addr) {
 			ms = append(ms, m)
 		}
@@ -78,19 +83,6 @@ func (o *outbox) count() (sent, refused int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return len(o.sent), len(o.refused)
-}
-
-// refusedTo returns the messages to addr the outbox refused.
-func (o *outbox) refusedTo(addr string) []mail {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	var ms []mail
-	for _, m := range o.refused {
-		if strings.EqualFold(m.To, addr) {
-			ms = append(ms, m)
-		}
-	}
-	return ms
 }
 
 var (

@@ -494,17 +494,24 @@ func (a *refApp) reset(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "Your password was changed."})
 }
 
-func (a *refApp) signInLink(w http.ResponseWriter, r *http.Request) {
-	t := a.consume(purposeSignIn, r.URL.Query().Get("token"))
+// signedIn signs the browser in as the redeemed token's user; false when
+// the token was refused or the session could not start (answered).
+func (a *refApp) signedIn(w http.ResponseWriter, r *http.Request, t *refToken) bool {
 	if t == nil {
 		writeJSON(w, http.StatusBadRequest, invalid)
-		return
+		return false
 	}
 	if _, err := authrequest.FromContext(r.Context()).SignIn(t.UserID); err != nil {
 		writeJSON(w, authrequest.StatusCode(err), storeDown)
-		return
+		return false
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return true
+}
+
+func (a *refApp) signInLink(w http.ResponseWriter, r *http.Request) {
+	if a.signedIn(w, r, a.consume(purposeSignIn, r.URL.Query().Get("token"))) {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	}
 }
 
 func (a *refApp) signInCode(w http.ResponseWriter, r *http.Request) {
@@ -512,16 +519,9 @@ func (a *refApp) signInCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := fields(r)
-	t := a.consumeCode(purposeSignIn, f["email"], f["code"])
-	if t == nil {
-		writeJSON(w, http.StatusBadRequest, invalid)
-		return
+	if a.signedIn(w, r, a.consumeCode(purposeSignIn, f["email"], f["code"])) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "signed in"})
 	}
-	if _, err := authrequest.FromContext(r.Context()).SignIn(t.UserID); err != nil {
-		writeJSON(w, authrequest.StatusCode(err), storeDown)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "signed in"})
 }
 
 func (a *refApp) signIn(w http.ResponseWriter, r *http.Request) {
