@@ -58,7 +58,7 @@ func successCases() []Case {
 					return err
 				}
 				jar := r.browser()
-				r.wantRedeemed(f, "redeeming", r.redeem(jar, f, m.token()), jar, id)
+				r.wantRedeemed(f, "redeeming", r.redeem(jar, f, m.Token()), jar, id)
 				if f == resetFlow {
 					if rec := r.signIn(r.browser(), knownAddress, password); rec.Code != http.StatusUnauthorized {
 						r.failf("the old password after the reset: status %d, want 401", rec.Code)
@@ -97,7 +97,7 @@ func successCases() []Case {
 				if err != nil {
 					return err
 				}
-				r.wantRedeemed(verifyFlow, "verifying the new account", r.redeem(r.browser(), verifyFlow, m.token()), nil, "")
+				r.wantRedeemed(verifyFlow, "verifying the new account", r.redeem(r.browser(), verifyFlow, m.Token()), nil, "")
 				return nil
 			}},
 	)
@@ -124,9 +124,9 @@ func reuseCases() []Case {
 					return err
 				}
 				first := r.browser()
-				r.wantRedeemed(f, "the first redemption", r.redeem(first, f, m.token()), first, id)
+				r.wantRedeemed(f, "the first redemption", r.redeem(first, f, m.Token()), first, id)
 				second := r.browser()
-				r.wantRefusedAgain(f, "the second redemption", r.redeem(second, f, m.token()), second)
+				r.wantRefusedAgain(f, "the second redemption", r.redeem(second, f, m.Token()), second)
 				return nil
 			}})
 	}
@@ -165,9 +165,9 @@ func expiryCases() []Case {
 					if err != nil {
 						return err
 					}
-					r.env.Fake.Clock.Set(m.At.Add(r.ttl(f) + off.d))
+					r.env.Fake.Clock.Set(m.Sent.Add(r.ttl(f) + off.d))
 					jar := r.browser()
-					rec := r.redeem(jar, f, m.token())
+					rec := r.redeem(jar, f, m.Token())
 					what := fmt.Sprintf("at expiry%s (TTL %s)", off.suffix, r.ttl(f))
 					if off.alive {
 						r.wantRedeemed(f, what, rec, jar, id)
@@ -213,7 +213,7 @@ func purposeCases() []Case {
 					return err
 				}
 				jar := r.browser()
-				r.wantRefused(p.at, "presented at the "+p.at.token()+" route", r.redeem(jar, p.at, m.token()), jar)
+				r.wantRefused(p.at, "presented at the "+p.at.token()+" route", r.redeem(jar, p.at, m.Token()), jar)
 				return nil
 			}})
 	}
@@ -236,7 +236,7 @@ func addressCases() []Case {
 			if err := r.t.ChangeAddress(r.ctx, r.env, id, otherAddress); err != nil {
 				return fmt.Errorf("changing the address: %w", err)
 			}
-			rec := r.redeem(r.browser(), verifyFlow, m.token())
+			rec := r.redeem(r.browser(), verifyFlow, m.Token())
 			if v, err := r.t.IsVerified(r.ctx, r.env, otherAddress); err != nil || v {
 				r.failf("the token sent to %s verified the new address %s (status %d, err %v)", knownAddress, otherAddress, rec.Code, err)
 			}
@@ -272,7 +272,7 @@ func resetCases() []Case {
 				if err != nil {
 					return err
 				}
-				r.wantRedeemed(resetFlow, "the reset", r.redeem(r.browser(), resetFlow, m.token()), nil, id)
+				r.wantRedeemed(resetFlow, "the reset", r.redeem(r.browser(), resetFlow, m.Token()), nil, id)
 				for i, s := range devices {
 					if r.validSession(s) {
 						r.failf("the session on device %d still validates after the reset", i+1)
@@ -292,11 +292,11 @@ func resetCases() []Case {
 				if err != nil {
 					return err
 				}
-				rec := r.send(r.browser(), http.MethodPost, r.t.Paths.Reset, map[string]string{r.t.Fields.Token: m.token(), r.t.Fields.Password: weakPassword})
+				rec := r.send(r.browser(), http.MethodPost, r.t.Paths.Reset, map[string]string{r.t.Fields.Token: m.Token(), r.t.Fields.Password: weakPassword})
 				if rec.Code != http.StatusBadRequest {
 					r.failf("a weak password: status %d, want 400", rec.Code)
 				}
-				r.wantRedeemed(resetFlow, "a strong password after a weak one", r.redeem(r.browser(), resetFlow, m.token()), nil, id)
+				r.wantRedeemed(resetFlow, "a strong password after a weak one", r.redeem(r.browser(), resetFlow, m.Token()), nil, id)
 				return nil
 			}},
 		{name: "reset-link-ignores-host-header", family: "reset",
@@ -312,9 +312,9 @@ func resetCases() []Case {
 					return err
 				}
 				r.sendTo(r.browser(), http.MethodPost, "https://attacker.example", r.t.Paths.RequestReset, map[string]string{r.t.Fields.Email: knownAddress})
-				for _, m := range r.out.to(knownAddress) {
+				for _, m := range r.out.To(knownAddress) {
 					r.keep(m)
-					if l := m.link(); l != "" && !hasPrefix(l, r.t.BaseURL+"/") {
+					if l := m.Link(); l != "" && !hasPrefix(l, r.t.BaseURL+"/") {
 						r.failf("the mailed link %q is not on the base URL %s: it follows the Host header", l, r.t.BaseURL)
 					}
 				}
@@ -389,7 +389,7 @@ func enumerationCases() []Case {
 					r.failf("signing up a new address: status %d, want 201 or 303", unknown.Code)
 				}
 				r.compare("sign-up", known, unknown)
-				if len(r.out.to(knownAddress)) == 0 {
+				if len(r.out.To(knownAddress)) == 0 {
 					r.failf("the owner of %s was not mailed about the sign-up attempt", knownAddress)
 				}
 				return nil
@@ -509,10 +509,10 @@ func codeThrottleCase() Case {
 					return "", "", "", err
 				}
 				m, err := r.issue(signInFlow, a)
-				if err == nil && m.code() == "" {
+				if err == nil && m.Code() == "" {
 					err = fmt.Errorf("the sign-in mail has no code: %q", snippet(m.Text))
 				}
-				return a, id, m.code(), err
+				return a, id, m.Code(), err
 			}
 			wait, ok := r.wantThrottled("wrong codes", l, func() int {
 				if setupErr != nil {
@@ -555,10 +555,10 @@ func (r *run) issueCode() (userID, code string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	if m.code() == "" {
+	if m.Code() == "" {
 		return "", "", fmt.Errorf("the sign-in mail has no code of 6 to 8 digits: %q", snippet(m.Text))
 	}
-	return id, m.code(), nil
+	return id, m.Code(), nil
 }
 
 func codeCases() []Case {
@@ -662,7 +662,7 @@ func faultCases() []Case {
 						return fmt.Errorf("after the fault: %w", err)
 					}
 					jar := r.browser()
-					r.wantRedeemed(f, "the token issued after the fault", r.redeem(jar, f, m.token()), jar, id)
+					r.wantRedeemed(f, "the token issued after the fault", r.redeem(jar, f, m.Token()), jar, id)
 					return nil
 				}},
 			Case{name: f.request() + "-sender-fault", family: "fault",
@@ -688,11 +688,11 @@ func faultCases() []Case {
 					}
 					m := lost[len(lost)-1]
 					r.keep(m)
-					if m.token() == "" {
+					if m.Token() == "" {
 						return errors.New("the undelivered message has no token")
 					}
 					jar := r.browser()
-					r.wantRefused(f, "the token of the undelivered mail", r.redeem(jar, f, m.token()), jar)
+					r.wantRefused(f, "the token of the undelivered mail", r.redeem(jar, f, m.Token()), jar)
 					return nil
 				}},
 		)

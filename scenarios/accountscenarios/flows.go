@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/authtest"
+	"github.com/authkit-dev/authkit/fakemail"
 )
 
 // A flow is one of the three flows that mail a one-time link.
@@ -70,27 +71,27 @@ func (r *run) request(jar *authtest.Jar, f flow, addr string) *authtest.Recorder
 
 // issue requests the flow's link for addr, and returns the mail that
 // carries it.
-func (r *run) issue(f flow, addr string) (mail, error) {
-	before := len(r.out.to(addr))
+func (r *run) issue(f flow, addr string) (fakemail.Message, error) {
+	before := len(r.out.To(addr))
 	rec := r.request(r.browser(), f, addr)
 	if !ok2xx3xx(rec.Code) {
-		return mail{}, fmt.Errorf("requesting the %s mail: status %d, want 202", f.token(), rec.Code)
+		return fakemail.Message{}, fmt.Errorf("requesting the %s mail: status %d, want 202", f.token(), rec.Code)
 	}
-	if len(r.out.to(addr)) == before {
-		return mail{}, fmt.Errorf("requesting the %s mail: status %d but no message was delivered to %s", f.token(), rec.Code, addr)
+	if len(r.out.To(addr)) == before {
+		return fakemail.Message{}, fmt.Errorf("requesting the %s mail: status %d but no message was delivered to %s", f.token(), rec.Code, addr)
 	}
 	m, err := r.lastMail(addr)
 	if err != nil {
 		return m, err
 	}
-	if m.token() == "" {
+	if m.Token() == "" {
 		return m, fmt.Errorf("the %s mail to %s has no link with a token: %q", f.token(), addr, snippet(m.Text))
 	}
 	return m, nil
 }
 
 // seedAndIssue seeds the flow's account and issues its token.
-func (r *run) seedAndIssue(f flow) (userID string, m mail, err error) {
+func (r *run) seedAndIssue(f flow) (userID string, m fakemail.Message, err error) {
 	if userID, err = r.seed(account(f)); err != nil {
 		return "", m, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/fakemail"
 )
 
 // Result is what happened when a case ran.
@@ -185,7 +186,7 @@ func (r *run) setup() error {
 	if r.base, err = url.Parse(r.t.BaseURL); err != nil {
 		return err
 	}
-	r.out = &outbox{clock: f.Clock}
+	r.out = newOutbox(f.Clock)
 	r.log = &lockedBuffer{}
 	r.env = &Env{Fake: f, Sender: r.out, BaseURL: r.t.BaseURL,
 		Logger: slog.New(slog.NewTextHandler(r.log, &slog.HandlerOptions{Level: slog.LevelDebug}))}
@@ -260,21 +261,21 @@ func snippet(s string) string {
 }
 
 // keep records a mail's secrets.
-func (r *run) keep(m mail) {
-	if tok := m.token(); tok != "" && !slices.ContainsFunc(r.secrets, func(s secret) bool { return s.value == tok }) {
+func (r *run) keep(m fakemail.Message) {
+	if tok := m.Token(); tok != "" && !slices.ContainsFunc(r.secrets, func(s secret) bool { return s.value == tok }) {
 		r.secrets = append(r.secrets, secret{tok, "token"})
 	}
-	if code := m.code(); code != "" && !slices.ContainsFunc(r.secrets, func(s secret) bool { return s.value == code }) {
+	if code := m.Code(); code != "" && !slices.ContainsFunc(r.secrets, func(s secret) bool { return s.value == code }) {
 		r.secrets = append(r.secrets, secret{code, "code"})
 	}
 }
 
 // lastMail returns the newest message delivered to addr.
-func (r *run) lastMail(addr string) (mail, error) {
-	ms := r.out.to(addr)
+func (r *run) lastMail(addr string) (fakemail.Message, error) {
+	ms := r.out.To(addr)
 	if len(ms) == 0 {
 		sent, refused := r.out.count()
-		return mail{}, fmt.Errorf("no message was delivered to %s (%d delivered to others, %d refused)", addr, sent, refused)
+		return fakemail.Message{}, fmt.Errorf("no message was delivered to %s (%d delivered to others, %d refused)", addr, sent, refused)
 	}
 	m := ms[len(ms)-1]
 	r.keep(m)

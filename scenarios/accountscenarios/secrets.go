@@ -30,11 +30,11 @@ func (r *run) tour(dump func(when string) error) error {
 		if err := dump("with a live " + s.f.token()); err != nil {
 			return err
 		}
-		if s.f == resetFlow && m.code() != "" {
+		if s.f == resetFlow && m.Code() != "" {
 			// A wrong code first: an app may log or keep what it compares.
-			r.send(r.browser(), http.MethodPost, r.t.Paths.Reset, map[string]string{r.t.Fields.Email: s.addr, r.t.Fields.Code: wrongCode(m.code()), r.t.Fields.Password: newPassword})
+			r.send(r.browser(), http.MethodPost, r.t.Paths.Reset, map[string]string{r.t.Fields.Email: s.addr, r.t.Fields.Code: wrongCode(m.Code()), r.t.Fields.Password: newPassword})
 		}
-		r.redeem(r.browser(), s.f, m.token())
+		r.redeem(r.browser(), s.f, m.Token())
 		if err := dump("after redeeming a " + s.f.token()); err != nil {
 			return err
 		}
@@ -47,7 +47,7 @@ func (r *run) tour(dump func(when string) error) error {
 		if err := dump("with a live sign-in code"); err != nil {
 			return err
 		}
-		r.signInCode(r.browser(), knownAddress, m.code())
+		r.signInCode(r.browser(), knownAddress, m.Code())
 	}
 	if len(r.secrets) == 0 {
 		return fmt.Errorf("the tour's mails carried no token or code")
