@@ -39,7 +39,7 @@ func (c Case) Describe() string {
 // faults, and secrets kept out of logs, answers and the store.
 func Standard() []Case {
 	var cs []Case
-	for _, fam := range [][]Case{successCases(), reuseCases(), expiryCases(), purposeCases(), addressCases(),
+	for _, fam := range [][]Case{successCases(), reuseCases(), expiryCases(), purposeCases(), refusalsCases(), addressCases(),
 		resetCases(), enumerationCases(), throttleCases(), codeCases(), faultCases(), secretCases()} {
 		cs = append(cs, fam...)
 	}
@@ -214,6 +214,54 @@ func purposeCases() []Case {
 				}
 				jar := r.browser()
 				r.wantRefused(p.at, "presented at the "+p.at.token()+" route", r.redeem(jar, p.at, m.Token()), jar)
+				return nil
+			}})
+	}
+	return cs
+}
+
+// refusalsCases check that a refused token answers the same whatever the
+// reason (the HTTP contract: one body for all reasons), so that the answer
+// tells an attacker nothing about the token.
+func refusalsCases() []Case {
+	var cs []Case
+	for _, f := range flows {
+		other := resetFlow
+		if f == resetFlow {
+			other = signInFlow
+		}
+		cs = append(cs, Case{name: f.token() + "-refusals-alike", family: "purpose",
+			given: accountText(f),
+			when:  "a used, an expired, a malformed and a " + other.token() + " are presented at the " + f.route(),
+			then:  "each is refused with 400 and the same body",
+			run: func(r *run) error {
+				id, m, err := r.seedAndIssue(f)
+				if err != nil {
+					return err
+				}
+				answers := map[string]*authtest.Recorder{}
+				r.env.Fake.Clock.Set(m.Sent.Add(r.ttl(f) + 1))
+				answers["expired"] = r.redeem(r.browser(), f, m.Token())
+				answers["malformed"] = r.redeem(r.browser(), f, "not-a-token")
+				if m, err = r.issue(other, knownAddress); err != nil {
+					return err
+				}
+				answers["of another purpose"] = r.redeem(r.browser(), f, m.Token())
+				if m, err = r.issue(f, knownAddress); err != nil {
+					return err
+				}
+				jar := r.browser()
+				r.wantRedeemed(f, "a live token", r.redeem(jar, f, m.Token()), jar, id)
+				answers["used"] = r.redeem(r.browser(), f, m.Token())
+				used := answers["used"]
+				for _, why := range []string{"used", "expired", "malformed", "of another purpose"} {
+					a := answers[why]
+					if a.Code != http.StatusBadRequest {
+						r.failf("a %s token: status %d, want 400", why, a.Code)
+					} else if a.Body.String() != used.Body.String() {
+						r.failf("a %s token answers another body than a used one (the reasons must look alike):\n-used %q\n+%s %q", why, used.Body.String(), why, a.Body.String())
+					}
+				}
 				return nil
 			}})
 	}

@@ -14,6 +14,14 @@ func TestReferenceAppPassesEveryCase(t *testing.T) {
 	accountscenarios.Run(t, refTarget(0), accountscenarios.Standard()...)
 }
 
+// TestReferenceAppPassesEveryCaseWithForms: the same, its requests sent
+// as HTML forms.
+func TestReferenceAppPassesEveryCaseWithForms(t *testing.T) {
+	target := refTarget(0)
+	target.Form = true
+	accountscenarios.Run(t, target, accountscenarios.Standard()...)
+}
+
 // TestMutantsCaughtByName: each mutant of the reference app carries one
 // bug a real app has shipped, and fails the named case that covers it.
 func TestMutantsCaughtByName(t *testing.T) {
@@ -36,6 +44,7 @@ func TestMutantsCaughtByName(t *testing.T) {
 		{"verification of the current address", verifiesCurrentAddress, "verify-token-for-old-address", "verified the new address"},
 		{"token kept when its mail failed", tokenKeptOnSendFailure, "reset-request-sender-fault", "undelivered"},
 		{"code attempts unlimited", codeAttemptsUnlimited, "sign-in-code-burned", "burned"},
+		{"refusal tells its reason", refusalReasons, "reset-token-refusals-alike", "look alike"},
 	}
 	cases := map[string]accountscenarios.Case{}
 	for _, c := range accountscenarios.Standard() {

@@ -44,6 +44,7 @@ const (
 	verifiesCurrentAddress                 // verification marks the account's current address, not the token's
 	tokenKeptOnSendFailure                 // a token whose mail failed stays redeemable
 	codeAttemptsUnlimited                  // wrong codes never burn the token
+	refusalReasons                         // an expired reset link says so, unlike an unknown one
 )
 
 // refApp is a hand-written account app on its own maps: users, one-time
@@ -378,6 +379,9 @@ func (a *refApp) consume(purpose, token string) *refToken {
 	}
 	if !a.has(tokenNeverExpires) && a.env.Fake.Clock.Now().After(t.ExpiresAt) {
 		delete(a.tokens, t.ID)
+		if a.has(refusalReasons) {
+			return expired
+		}
 		return nil
 	}
 	if !a.has(tokenReusable) {
@@ -385,6 +389,10 @@ func (a *refApp) consume(purpose, token string) *refToken {
 	}
 	return t
 }
+
+// expired is what consume returns for an expired token with the
+// refusalReasons bug.
+var expired = &refToken{}
 
 // consumeCode redeems the code of the user's token of purpose.
 func (a *refApp) consumeCode(purpose, email, code string) *refToken {
@@ -467,6 +475,10 @@ func (a *refApp) reset(w http.ResponseWriter, r *http.Request) {
 		t = a.consume(purposeReset, f["token"])
 	} else {
 		t = a.consumeCode(purposeReset, f["email"], f["code"])
+	}
+	if t == expired {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "This link has expired. Ask for a new one."})
+		return
 	}
 	if t == nil {
 		writeJSON(w, http.StatusBadRequest, invalid)

@@ -211,7 +211,8 @@ func (r *run) seed(a Account) (string, error) {
 }
 
 // send sends one request from the browser: a GET with fields in the
-// query, or a same-origin POST of fields as JSON; both ask for JSON.
+// query, or a same-origin POST of fields as JSON, both asking for JSON;
+// or, with Target.Form, as a browser's link and form post.
 func (r *run) send(jar *authtest.Jar, method, path string, fields map[string]string) *authtest.Recorder {
 	return r.sendTo(jar, method, r.t.BaseURL, path, fields)
 }
@@ -228,10 +229,18 @@ func (r *run) sendTo(jar *authtest.Jar, method, base, path string, fields map[st
 			target += "?" + q.Encode()
 		}
 		b = authtest.BuildRequest(method, target)
+	} else if r.t.Form {
+		form := url.Values{}
+		for k, v := range fields {
+			form.Set(k, v)
+		}
+		b = authtest.BuildRequest(method, target).WithForm(form).SameOrigin()
 	} else {
 		b = authtest.BuildRequest(method, target).WithJSON(fields).SameOrigin()
 	}
-	b.WithHeader("Accept", "application/json")
+	if !r.t.Form {
+		b.WithHeader("Accept", "application/json")
+	}
 	req, err := b.Request()
 	var rec *authtest.Recorder
 	if err != nil {

@@ -138,6 +138,10 @@ type Target struct {
 	// as a store that is down fails it. The store-fault cases need it.
 	FailTokenWrite func(env *Env) error
 
+	// Form sends every POST as an HTML form does (urlencoded, no Accept
+	// of JSON), where the HTTP contract lets a success answer with a 303;
+	// the cases send JSON otherwise.
+	Form bool
 	// SessionPath is a GET route that answers 2xx to a signed-in request
 	// and anything else to a signed-out one; "" checks sessions through
 	// env.Fake.Auth only.
