@@ -7,6 +7,7 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authtest"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 // A Case is one account scenario: what the app holds (given), what the
@@ -303,7 +304,7 @@ func resetCases() []Case {
 				}
 				var devices []*auth.Session
 				for range 2 {
-					s, err := r.env.Fake.SeedSession(r.ctx, id, 1 /* fakeauth.Active */)
+					s, err := r.env.Fake.SeedSession(r.ctx, id, fakeauth.Active)
 					if err != nil {
 						return err
 					}
