@@ -29,7 +29,9 @@
 //     hidden) from every request route, the password sign-in and the
 //     sign-up;
 //   - past a claimed limit the next attempt is 429 with a Retry-After in
-//     whole seconds, and waiting that long lets the next one through;
+//     whole seconds, and waiting exactly that long lets the next one
+//     through (RFC 9110 §10.2.3): an app whose window includes its last
+//     instant must round past it;
 //     MaxCodeAttempts wrong codes burn the token;
 //   - a failed token write answers 503 and mails nothing; a sender that
 //     is down answers 503 for known and unknown addresses alike, and the

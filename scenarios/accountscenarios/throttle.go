@@ -36,8 +36,8 @@ func (r *run) wantThrottled(what string, l Limit, attempt func() int) (time.Dura
 func throttleCases() []Case {
 	cs := []Case{{name: "password-sign-in-throttled", family: "throttle",
 		given: "a verified account and the Target's claimed sign-in limit of N in a window",
-		when:  "N wrong passwords are sent, then one more, then the right one after Retry-After",
-		then:  "the N+1th is refused with 429 and a Retry-After, and the right password signs in once it has passed",
+		when:  "N wrong passwords are sent, then one more, then the right one exactly Retry-After seconds later",
+		then:  "the N+1th is refused with 429 and a Retry-After, and the right password signs in then (RFC 9110 §10.2.3: the wait the client is told is enough)",
 		run: func(r *run) error {
 			l := r.t.Limits.SignIn
 			if l.N <= 0 || l.Window <= 0 {
@@ -66,8 +66,8 @@ func throttleCases() []Case {
 	for _, f := range flows {
 		cs = append(cs, Case{name: f.request() + "-throttled", family: "throttle",
 			given: accountText(f) + " and the Target's claimed mail request limit of N in a window",
-			when:  "N " + f.token() + " mails are requested for its address, then one more, then another after Retry-After",
-			then:  "the N+1th is refused with 429 and a Retry-After, and the request is accepted once it has passed",
+			when:  "N " + f.token() + " mails are requested for its address, then one more, then another exactly Retry-After seconds later",
+			then:  "the N+1th is refused with 429 and a Retry-After, and the request is accepted then (RFC 9110 §10.2.3: the wait the client is told is enough)",
 			run: func(r *run) error {
 				l := r.t.Limits.EmailRequest
 				if l.N <= 0 || l.Window <= 0 {
@@ -96,8 +96,8 @@ func throttleCases() []Case {
 func codeThrottleCase() Case {
 	return Case{name: "sign-in-code-throttled", family: "throttle",
 		given: "the Target's claimed code limit of N in a window, and accounts mailed sign-in codes",
-		when:  "N wrong codes are sent from one client, spread over accounts so that no token burns, then one more, then a right code after Retry-After",
-		then:  "the N+1th is refused with 429 and a Retry-After, and the right code signs in once it has passed",
+		when:  "N wrong codes are sent from one client, spread over accounts so that no token burns, then one more, then a right code exactly Retry-After seconds later",
+		then:  "the N+1th is refused with 429 and a Retry-After, and the right code signs in then (RFC 9110 §10.2.3: the wait the client is told is enough)",
 		run: func(r *run) error {
 			l := r.t.Limits.Code
 			if l.N <= 0 || l.Window <= 0 {
