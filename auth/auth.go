@@ -74,6 +74,20 @@ type Config struct {
 	// [Auth.DeleteExpiredSessions] deletes; DefaultSweepBatch when zero.
 	// Smaller steps hold up other clients of the store for less time.
 	SweepBatch int
+
+	// TokenTTL is how long a one-time token lives ([Auth.IssueToken])
+	// unless [NewToken.TTL] says otherwise; DefaultTokenTTL (15 minutes)
+	// when zero.
+	TokenTTL time.Duration
+
+	// CodeDigits is the length of a one-time code, [MinCodeDigits] to
+	// [MaxCodeDigits]; DefaultCodeDigits (8) when zero.
+	CodeDigits int
+
+	// MaxCodeAttempts is how many codes may be tried against one token
+	// before it is deleted ([Auth.ConsumeCode]); DefaultMaxCodeAttempts
+	// (5) when zero.
+	MaxCodeAttempts int
 }
 
 // DefaultSweepBatch is [Config.SweepBatch] when it is zero.
@@ -92,13 +106,16 @@ const DefaultMaxSessionAttributesSize = 4096
 // [UserStore] when the store is one too. All lifetime rules live here;
 // stores only record. An Auth is safe for concurrent use.
 type Auth struct {
-	store  SessionStore
-	users  UserStore         // nil when the app keeps its users
-	joined SessionUserGetter // nil when the store can't join
-	sweep  int
-	clock  Clock
-	active time.Duration
-	idle   time.Duration
+	store SessionStore
+	users UserStore // nil when the app keeps its users
+	// nil when the store keeps no one-time tokens, no counters
+	tokens   TokenStore
+	counters CounterStore
+	joined   SessionUserGetter // nil when the store can't join
+	sweep    int
+	clock    Clock
+	active   time.Duration
+	idle     time.Duration
 	// The periods of browser sessions, and the absolute lifetime (0 =
 	// none).
 	browserActive, browserIdle time.Duration
@@ -108,6 +125,9 @@ type Auth struct {
 	log                        *slog.Logger
 	debug                      bool
 	argon2                     Argon2Params
+	// One-time tokens and codes.
+	tokenTTL                    time.Duration
+	codeDigits, maxCodeAttempts int
 
 	dummyOnce sync.Once
 	dummy     string
@@ -116,7 +136,10 @@ type Auth struct {
 // New returns an Auth on store with cfg. If store is also a [UserStore]
 // (the memory, SQL and Redis stores are, unless built for an app's own
 // users table), the Auth manages users and keys on it; otherwise its user
-// and key methods return [ErrNoUserStore]. It returns an error if store is
+// and key methods return [ErrNoUserStore]. Likewise it keeps one-time
+// tokens when store is a [TokenStore] and throttling counters when it is
+// a [CounterStore] (authkit's stores are both, in every mode); otherwise
+// those methods return [ErrNoTokenStore] and [ErrNoCounterStore]. It returns an error if store is
 // nil or cfg is inconsistent (a negative period, a cookie name its other
 // settings don't allow).
 func New(store SessionStore, cfg Config) (*Auth, error) {
@@ -133,6 +156,15 @@ func New(store SessionStore, cfg Config) (*Auth, error) {
 	if cfg.MaxSessionAttributesSize < 0 {
 		return nil, fmt.Errorf("auth: New: MaxSessionAttributesSize must not be negative, got %d", cfg.MaxSessionAttributesSize)
 	}
+	if cfg.TokenTTL < 0 {
+		return nil, fmt.Errorf("auth: New: TokenTTL must not be negative, got %v", cfg.TokenTTL)
+	}
+	if cfg.CodeDigits != 0 && (cfg.CodeDigits < MinCodeDigits || cfg.CodeDigits > MaxCodeDigits) {
+		return nil, fmt.Errorf("auth: New: CodeDigits must be %d to %d (or 0 for %d), got %d", MinCodeDigits, MaxCodeDigits, DefaultCodeDigits, cfg.CodeDigits)
+	}
+	if cfg.MaxCodeAttempts < 0 {
+		return nil, fmt.Errorf("auth: New: MaxCodeAttempts must not be negative, got %d", cfg.MaxCodeAttempts)
+	}
 	a := &Auth{
 		store:  store,
 		sweep:  cfg.SweepBatch,
@@ -146,8 +178,14 @@ func New(store SessionStore, cfg Config) (*Auth, error) {
 		maxLifetime:   cfg.MaxLifetime,
 		maxAttrs:      cmp.Or(cfg.MaxSessionAttributesSize, DefaultMaxSessionAttributesSize),
 		argon2:        cfg.Argon2,
+
+		tokenTTL:        cmp.Or(cfg.TokenTTL, DefaultTokenTTL),
+		codeDigits:      cmp.Or(cfg.CodeDigits, DefaultCodeDigits),
+		maxCodeAttempts: cmp.Or(cfg.MaxCodeAttempts, DefaultMaxCodeAttempts),
 	}
 	a.users, _ = store.(UserStore)
+	a.tokens, _ = store.(TokenStore)
+	a.counters, _ = store.(CounterStore)
 	a.joined, _ = store.(SessionUserGetter)
 	if a.sweep == 0 {
 		a.sweep = DefaultSweepBatch
@@ -200,6 +238,9 @@ func (a *Auth) Config() Config {
 		Argon2:                     a.argon2,
 		MaxSessionAttributesSize:   a.maxAttrs,
 		SweepBatch:                 a.sweep,
+		TokenTTL:                   a.tokenTTL,
+		CodeDigits:                 a.codeDigits,
+		MaxCodeAttempts:            a.maxCodeAttempts,
 	}
 }
 

@@ -82,6 +82,37 @@
 // SHA-256 of its token in hex ([SessionID]), which is safe to log, list and
 // revoke a device by, and can't be turned back into a cookie.
 //
+// # One-time tokens and throttling
+//
+// [Auth.IssueToken] issues the secret behind an emailed link or code
+// (verify an address, reset a password, sign in by email), bound to a
+// purpose, a user and the address it is sent to. The link token has the
+// form of a session token (160 bits); the optional code is
+// [Config.CodeDigits] uniformly random digits (8 by default). The store
+// keeps neither: a token's ID is its SHA-256 and its code is kept as the
+// SHA-256 of the ID and the code ([TokenRecord]). The rules, all in this
+// package:
+//
+//	alive        while now <= ExpiresAt, on the Auth's clock ([Config.TokenTTL], 15 minutes by default)
+//	single use   [Auth.ConsumeToken] and [Auth.ConsumeCode] delete the token; of concurrent consumers one wins
+//	one purpose  a token is refused for any other purpose (and kept for its own)
+//	newest wins  issuing a token deletes the user's older ones of the same purpose
+//	code limit   each code tried uses an attempt, reserved before the comparison; after
+//	             [Config.MaxCodeAttempts] (5) wrong ones the token is deleted
+//
+// Every refusal is the same [ErrInvalidToken], whatever the reason;
+// [ErrStore] reports a store failure. [Auth.RevokeToken] deletes a token
+// that could not be sent.
+//
+// [Auth.CountAttempt] counts attempts against a key in a fixed window,
+// and [Auth.ResetAttempts] clears it: the counters behind throttling, kept
+// in the store ([CounterStore]) so that several app servers agree. The
+// policy (what to count, the limits, the answer) belongs to the caller.
+// [Auth.DeleteExpiredSessions] also sweeps expired tokens and counters.
+// Both need a store that keeps them: authkit's stores do, in every mode,
+// also for an app that keeps its own users; otherwise the methods return
+// [ErrNoTokenStore] and [ErrNoCounterStore].
+//
 // # Cookie
 //
 // [Auth.SessionCookie] carries the token: HttpOnly, Secure, SameSite=Lax,
@@ -105,7 +136,8 @@
 //
 // [SessionStore] is the contract a backend implements (eight methods);
 // [UserStore] adds authkit's own users and password keys, for apps that
-// want them. The backends are auth/memstore, auth/sqlitestore,
+// want them; [TokenStore] and [CounterStore] keep one-time tokens and
+// throttling counters. The backends are auth/memstore, auth/sqlitestore,
 // auth/pgstore and auth/redisstore, each depending only on its driver, and
 // package authtest/storetest checks any store against these contracts.
 package auth

@@ -584,23 +584,54 @@ func (a *Auth) UserSessions(ctx context.Context, userID string) ([]*Session, err
 // stops early, with the count so far, when ctx is done. Dead sessions are
 // also deleted when presented, so running this is housekeeping, not a
 // security need.
+//
+// When the store keeps one-time tokens ([TokenStore]) and throttling
+// counters ([CounterStore]), it then sweeps the expired ones the same
+// way: tokens past their ExpiresAt, counters whose window has ended. The
+// count returned is of sessions only; the others are logged.
 func (a *Auth) DeleteExpiredSessions(ctx context.Context) (int, error) {
 	now := a.clock.Now()
+	total, err := a.sweepExpired(ctx, "sessions", func(limit int) (int, error) {
+		return a.store.DeleteExpiredSessions(ctx, now, limit)
+	})
+	if err != nil {
+		return total, err
+	}
+	if a.tokens != nil {
+		if _, err := a.sweepExpired(ctx, "tokens", func(limit int) (int, error) {
+			return a.tokens.DeleteExpiredTokens(ctx, now, limit)
+		}); err != nil {
+			return total, err
+		}
+	}
+	if a.counters != nil {
+		if _, err := a.sweepExpired(ctx, "counters", func(limit int) (int, error) {
+			return a.counters.DeleteExpiredCounters(ctx, now, limit)
+		}); err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// sweepExpired calls step with a limit of [Config.SweepBatch] until a step
+// deletes fewer, and returns the total deleted.
+func (a *Auth) sweepExpired(ctx context.Context, what string, step func(limit int) (int, error)) (int, error) {
 	total := 0
 	for {
 		if err := ctx.Err(); err != nil {
-			return total, storeError("delete expired sessions", err)
+			return total, storeError("delete expired "+what, err)
 		}
-		n, err := a.store.DeleteExpiredSessions(ctx, now, a.sweep)
+		n, err := step(a.sweep)
 		total += n
 		if err != nil {
-			return total, storeError("delete expired sessions", err)
+			return total, storeError("delete expired "+what, err)
 		}
 		if n < a.sweep {
 			break
 		}
 	}
-	a.logDebug(ctx, "expired sessions deleted", slog.Int("count", total))
+	a.logDebug(ctx, "expired "+what+" deleted", slog.Int("count", total))
 	return total, nil
 }
 

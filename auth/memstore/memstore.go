@@ -2,6 +2,9 @@
 // memory: for tests, for the playground, and for a single-process app that
 // accepts losing every session when it restarts.
 //
+// Both kinds of store also keep one-time tokens ([auth.TokenStore]) and
+// throttling counters ([auth.CounterStore]), under locks of their own.
+//
 // Sessions die with their user: [Store.DeleteUser] deletes them in the
 // same step. An app that keeps its users itself (and only uses the store
 // for sessions) calls [auth.Auth.InvalidateUserSessions] when it deletes a
@@ -59,6 +62,7 @@ type data struct {
 	keys     map[keyID]auth.KeyRecord
 	userKeys map[string]map[keyID]struct{}
 	sessions sessionTable
+	oneTime  oneTime // tokens and counters (tokens.go)
 }
 
 type keyID struct{ provider, providerUserID string }
@@ -102,6 +106,7 @@ func (s *data) reset() {
 	s.keys = map[keyID]auth.KeyRecord{}
 	s.userKeys = map[string]map[keyID]struct{}{}
 	s.sessions.init()
+	s.oneTime.init()
 }
 
 // CreateUser implements [auth.UserStore].
