@@ -81,7 +81,8 @@ func New(opts ...Option) (*Fake, error) {
 	}
 	var own *ownStore
 	if o.store == nil {
-		own = &ownStore{Store: memstore.New(), users: map[string]struct{}{}}
+		own = &ownStore{Store: memstore.New(), users: map[string]struct{}{},
+			tokens: map[string]struct{}{}, counters: map[string]struct{}{}}
 		o.store = own
 	}
 	if o.cfg.Argon2 == (auth.Argon2Params{}) {
@@ -113,6 +114,33 @@ type ownStore struct {
 
 	mu    sync.Mutex
 	users map[string]struct{}
+	// The one-time tokens and counters created, so that empty deletes
+	// them too.
+	tokens   map[string]struct{}
+	counters map[string]struct{}
+}
+
+// CreateToken implements [auth.TokenStore] and remembers the token.
+func (s *ownStore) CreateToken(ctx context.Context, t auth.TokenRecord) error {
+	if err := s.Store.CreateToken(ctx, t); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.tokens[t.ID] = struct{}{}
+	s.mu.Unlock()
+	return nil
+}
+
+// IncrementCounter implements [auth.CounterStore] and remembers the
+// counter.
+func (s *ownStore) IncrementCounter(ctx context.Context, key string, now, windowEnd time.Time) (int, time.Time, error) {
+	n, resetAt, err := s.Store.IncrementCounter(ctx, key, now, windowEnd)
+	if err == nil {
+		s.mu.Lock()
+		s.counters[key] = struct{}{}
+		s.mu.Unlock()
+	}
+	return n, resetAt, err
 }
 
 // CreateUser implements [auth.UserStore] and remembers the user.
@@ -127,7 +155,7 @@ func (s *ownStore) CreateUser(ctx context.Context, user auth.UserRecord, key *au
 }
 
 // empty deletes every user the store created, with their keys and
-// sessions.
+// sessions, and every one-time token and counter.
 func (s *ownStore) empty(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -136,6 +164,18 @@ func (s *ownStore) empty(ctx context.Context) error {
 			return err
 		}
 		delete(s.users, id)
+	}
+	for id := range s.tokens {
+		if _, err := s.Store.DeleteToken(ctx, id); err != nil {
+			return err
+		}
+		delete(s.tokens, id)
+	}
+	for key := range s.counters {
+		if err := s.Store.DeleteCounter(ctx, key); err != nil {
+			return err
+		}
+		delete(s.counters, key)
 	}
 	return nil
 }
@@ -166,7 +206,7 @@ func (f *Fake) Start() time.Time { return f.start }
 var ErrCantEmpty = errors.New("fakeauth: the fake can empty only the memstore it made itself")
 
 // Reset puts the fake back as New made it: the store emptied (users,
-// keys, sessions), the clock at its start, no faults, an empty call log.
+// keys, sessions, one-time tokens, counters), the clock at its start, no faults, an empty call log.
 // It must not run while the fake is in use.
 //
 // Only a fake on the memstore New made for it can be emptied: for one

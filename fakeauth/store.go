@@ -12,8 +12,8 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 )
 
-// Op names one store method: of [auth.SessionStore], [auth.UserStore] or
-// [auth.SessionUserGetter].
+// Op names one store method: of [auth.SessionStore], [auth.UserStore],
+// [auth.SessionUserGetter], [auth.TokenStore] or [auth.CounterStore].
 type Op string
 
 // The store operations, one per store method.
@@ -38,16 +38,32 @@ const (
 	// OpUpdateSessionAttributes is the conditional write of a session's
 	// attributes.
 	OpUpdateSessionAttributes Op = "UpdateSessionAttributes"
+
+	// The one-time token operations ([auth.TokenStore]).
+	OpCreateToken         Op = "CreateToken"
+	OpGetToken            Op = "GetToken"
+	OpUserToken           Op = "UserToken"
+	OpDeleteToken         Op = "DeleteToken"
+	OpAddTokenAttempt     Op = "AddTokenAttempt"
+	OpDeleteExpiredTokens Op = "DeleteExpiredTokens"
+
+	// The throttling counter operations ([auth.CounterStore]).
+	OpIncrementCounter      Op = "IncrementCounter"
+	OpDeleteCounter         Op = "DeleteCounter"
+	OpDeleteExpiredCounters Op = "DeleteExpiredCounters"
 )
 
-// Ops returns every store operation: the [auth.UserStore] methods, then
-// the session reads and writes.
+// Ops returns every store operation: the [auth.UserStore] methods, the
+// session reads and writes, then the one-time token and counter
+// operations.
 func Ops() []Op {
 	return []Op{
 		OpCreateUser, OpGetUser, OpUpdateUserAttributes, OpDeleteUser,
 		OpCreateKey, OpGetKey, OpUpdateKeyPassword, OpDeleteKey, OpUserKeys,
 		OpCreateSession, OpGetSession, OpGetSessionAndUser, OpRenewSession, OpDeleteSession,
 		OpDeleteUserSessions, OpUserSessions, OpDeleteExpiredSessions, OpUpdateSessionAttributes,
+		OpCreateToken, OpGetToken, OpUserToken, OpDeleteToken, OpAddTokenAttempt, OpDeleteExpiredTokens,
+		OpIncrementCounter, OpDeleteCounter, OpDeleteExpiredCounters,
 	}
 }
 
@@ -55,17 +71,21 @@ func Ops() []Op {
 var ErrInjected = errors.New("fakeauth: injected store failure")
 
 // A Call is one store operation as the [Store] saw it. It holds IDs, never
-// tokens or password hashes.
+// tokens, codes or password hashes.
 type Call struct {
 	Op        Op
 	SessionID string // for session operations
-	UserID    string // for user, key and session operations that name one
+	UserID    string // for user, key, session and token operations that name one
+	TokenID   string // for one-time token operations that name one
+	Key       string // for counter operations that name one
 	// Wrote reports that the operation changed the store: it inserted,
 	// rewrote or deleted a record. It is false for reads, failed calls,
 	// a RenewSession or UpdateSessionAttributes that lost its condition,
 	// and a delete that found nothing to delete: DeleteSession of an
 	// absent session (an empty ID included), DeleteUserSessions of a user
-	// without sessions, DeleteExpiredSessions with none expired. (A delete
+	// without sessions, DeleteExpiredSessions with none expired, a
+	// DeleteToken that found no token. DeleteCounter, which can't tell,
+	// always counts as a write. (A delete
 	// that races a sweep, or another process sharing the wrapped store,
 	// may count a session the other deleted first.)
 	Wrote bool
@@ -85,6 +105,16 @@ func (c Call) String() string {
 	}
 	if c.UserID != "" {
 		s += " user=" + c.UserID
+	}
+	if c.TokenID != "" {
+		id := c.TokenID
+		if len(id) > 8 {
+			id = id[:8] + "…"
+		}
+		s += " token=" + id
+	}
+	if c.Key != "" {
+		s += " key=" + c.Key
 	}
 	if c.Wrote {
 		s += " wrote"
@@ -120,6 +150,10 @@ type Store struct {
 	wrapped auth.SessionStore // the wrapped store as it was given
 	users   bool              // wrapped is an auth.UserStore
 	joined  bool              // wrapped is an auth.SessionUserGetter
+	// The wrapped store's tokens and counters: nil unless it is both an
+	// auth.TokenStore and an auth.CounterStore (authkit's stores are).
+	tokens   auth.TokenStore
+	counters auth.CounterStore
 
 	// deleting serialises the deletes that tell whether they found
 	// something (by reading first) with the other deletes, so that of two
@@ -149,6 +183,9 @@ func WrapStore(inner auth.SessionStore) *Store {
 	var joined auth.SessionUserGetter
 	users, s.users = inner.(auth.UserStore)
 	joined, s.joined = inner.(auth.SessionUserGetter)
+	if o, ok := inner.(oneTimeStore); ok {
+		s.tokens, s.counters = o, o
+	}
 	if b, ok := inner.(Backend); ok {
 		s.inner = b
 	} else {
@@ -170,16 +207,36 @@ func (s *Store) Inner() Backend { return s.inner }
 // an [auth.SessionUserGetter] only when the wrapped store is one, so that
 // an Auth on it has the user methods, and makes the reads, that an Auth on
 // the wrapped store has.
+//
+// Likewise it is an [auth.TokenStore] and an [auth.CounterStore] only
+// when the wrapped store is both.
 func (s *Store) authStore() auth.SessionStore {
+	if s.tokens != nil {
+		switch {
+		case s.users && s.joined:
+			return s
+		case s.users:
+			return oneTimeSessionsAndUsers{sessionsAndUsers{s, s}, s}
+		case s.joined:
+			return oneTimeSessionsJoined{sessionsJoined{s, s}, s}
+		}
+		return oneTimeSessionsOnly{sessionsOnly{s}, s}
+	}
 	switch {
 	case s.users && s.joined:
-		return s
+		return backendOnly{s}
 	case s.users:
 		return sessionsAndUsers{s, s}
 	case s.joined:
 		return sessionsJoined{s, s}
 	}
 	return sessionsOnly{s}
+}
+
+// oneTimeStore is a store of one-time tokens and counters.
+type oneTimeStore interface {
+	auth.TokenStore
+	auth.CounterStore
 }
 
 // The views of a Store that authStore returns: embedding an interface
@@ -193,6 +250,19 @@ type (
 	sessionsJoined struct {
 		auth.SessionStore
 		auth.SessionUserGetter
+	}
+	backendOnly         struct{ Backend }
+	oneTimeSessionsOnly struct {
+		sessionsOnly
+		oneTimeStore
+	}
+	oneTimeSessionsAndUsers struct {
+		sessionsAndUsers
+		oneTimeStore
+	}
+	oneTimeSessionsJoined struct {
+		sessionsJoined
+		oneTimeStore
 	}
 )
 
@@ -601,6 +671,123 @@ func (s *Store) UserSessions(ctx context.Context, userID string) (ss []auth.Sess
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (n int, err error) {
 	err = s.do(Call{Op: OpDeleteExpiredSessions}, func() (bool, error) {
 		n, err = s.inner.DeleteExpiredSessions(ctx, now, limit)
+		return n > 0, err
+	})
+	return n, err
+}
+
+// noTokens is the error of a token operation on a Store whose wrapped
+// store keeps no tokens (or no counters).
+func (s *Store) noTokens() error {
+	return fmt.Errorf("fakeauth: %T keeps no one-time tokens: %w", s.wrapped, auth.ErrNoTokenStore)
+}
+
+// noCounters is noTokens for counters.
+func (s *Store) noCounters() error {
+	return fmt.Errorf("fakeauth: %T keeps no counters: %w", s.wrapped, auth.ErrNoCounterStore)
+}
+
+// CreateToken implements [auth.TokenStore].
+func (s *Store) CreateToken(ctx context.Context, t auth.TokenRecord) error {
+	return s.do(Call{Op: OpCreateToken, UserID: t.UserID, TokenID: t.ID}, func() (bool, error) {
+		if s.tokens == nil {
+			return false, s.noTokens()
+		}
+		return true, s.tokens.CreateToken(ctx, t)
+	})
+}
+
+// GetToken implements [auth.TokenStore].
+func (s *Store) GetToken(ctx context.Context, id string) (t auth.TokenRecord, err error) {
+	err = s.do(Call{Op: OpGetToken, TokenID: id}, func() (bool, error) {
+		if s.tokens == nil {
+			return false, s.noTokens()
+		}
+		t, err = s.tokens.GetToken(ctx, id)
+		return false, err
+	})
+	return t, err
+}
+
+// UserToken implements [auth.TokenStore].
+func (s *Store) UserToken(ctx context.Context, userID, purpose string) (t auth.TokenRecord, err error) {
+	err = s.do(Call{Op: OpUserToken, UserID: userID}, func() (bool, error) {
+		if s.tokens == nil {
+			return false, s.noTokens()
+		}
+		t, err = s.tokens.UserToken(ctx, userID, purpose)
+		return false, err
+	})
+	return t, err
+}
+
+// DeleteToken implements [auth.TokenStore]. It counts as a write when it
+// returns true.
+func (s *Store) DeleteToken(ctx context.Context, id string) (ok bool, err error) {
+	err = s.do(Call{Op: OpDeleteToken, TokenID: id}, func() (bool, error) {
+		if s.tokens == nil {
+			return false, s.noTokens()
+		}
+		ok, err = s.tokens.DeleteToken(ctx, id)
+		return ok, err
+	})
+	return ok, err
+}
+
+// AddTokenAttempt implements [auth.TokenStore].
+func (s *Store) AddTokenAttempt(ctx context.Context, id string) (n int, err error) {
+	err = s.do(Call{Op: OpAddTokenAttempt, TokenID: id}, func() (bool, error) {
+		if s.tokens == nil {
+			return false, s.noTokens()
+		}
+		n, err = s.tokens.AddTokenAttempt(ctx, id)
+		return true, err
+	})
+	return n, err
+}
+
+// DeleteExpiredTokens implements [auth.TokenStore].
+func (s *Store) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (n int, err error) {
+	err = s.do(Call{Op: OpDeleteExpiredTokens}, func() (bool, error) {
+		if s.tokens == nil {
+			return false, s.noTokens()
+		}
+		n, err = s.tokens.DeleteExpiredTokens(ctx, now, limit)
+		return n > 0, err
+	})
+	return n, err
+}
+
+// IncrementCounter implements [auth.CounterStore].
+func (s *Store) IncrementCounter(ctx context.Context, key string, now, windowEnd time.Time) (n int, resetAt time.Time, err error) {
+	err = s.do(Call{Op: OpIncrementCounter, Key: key}, func() (bool, error) {
+		if s.counters == nil {
+			return false, s.noCounters()
+		}
+		n, resetAt, err = s.counters.IncrementCounter(ctx, key, now, windowEnd)
+		return true, err
+	})
+	return n, resetAt, err
+}
+
+// DeleteCounter implements [auth.CounterStore]. It always counts as a
+// write: the contract has no way to tell whether the counter existed.
+func (s *Store) DeleteCounter(ctx context.Context, key string) error {
+	return s.do(Call{Op: OpDeleteCounter, Key: key}, func() (bool, error) {
+		if s.counters == nil {
+			return false, s.noCounters()
+		}
+		return true, s.counters.DeleteCounter(ctx, key)
+	})
+}
+
+// DeleteExpiredCounters implements [auth.CounterStore].
+func (s *Store) DeleteExpiredCounters(ctx context.Context, now time.Time, limit int) (n int, err error) {
+	err = s.do(Call{Op: OpDeleteExpiredCounters}, func() (bool, error) {
+		if s.counters == nil {
+			return false, s.noCounters()
+		}
+		n, err = s.counters.DeleteExpiredCounters(ctx, now, limit)
 		return n > 0, err
 	})
 	return n, err

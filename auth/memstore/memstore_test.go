@@ -26,9 +26,21 @@ func TestConformance(t *testing.T) {
 		t.Run("UserStore", func(t *testing.T) {
 			storetest.TestUserStore(t, func(t *testing.T) auth.UserStore { return memstore.New() })
 		})
+		t.Run("TokenStore", func(t *testing.T) {
+			storetest.TestTokenStore(t, func(t *testing.T) auth.TokenStore { return memstore.New() })
+		})
+		t.Run("CounterStore", func(t *testing.T) {
+			storetest.TestCounterStore(t, func(t *testing.T) auth.CounterStore { return memstore.New() })
+		})
 	})
 	t.Run("Sessions", func(t *testing.T) {
 		storetest.TestSessionStore(t, func(t *testing.T) auth.SessionStore { return memstore.NewSessions() })
+		t.Run("TokenStore", func(t *testing.T) {
+			storetest.TestTokenStore(t, func(t *testing.T) auth.TokenStore { return memstore.NewSessions() })
+		})
+		t.Run("CounterStore", func(t *testing.T) {
+			storetest.TestCounterStore(t, func(t *testing.T) auth.CounterStore { return memstore.NewSessions() })
+		})
 	})
 }
 

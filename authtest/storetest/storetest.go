@@ -13,6 +13,9 @@
 // it, [auth.SessionUserGetter]; [TestUserStore] checks [auth.UserStore]
 // and, when the value is also a SessionStore, the ties between the two
 // (deleting a user deletes its sessions; a session needs a user). Each
+// [TestTokenStore] and [TestCounterStore] check [auth.TokenStore] and
+// [auth.CounterStore], the one-time tokens and throttling counters, with
+// an [auth.Auth] on the store when it is also a SessionStore. Each
 // rule of the contracts' doc comments is a named subtest, such as
 // TestSessionStore/Renew/Concurrent, so a failing implementer can read
 // which rule broke and run it alone with -run.
