@@ -4,14 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authaccount"
 	"github.com/authkit-dev/authkit/authrequest"
-	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/scenarios/accountscenarios"
 )
 
@@ -124,11 +125,9 @@ func accountsTarget() accountscenarios.Target {
 			}
 			return json.Marshal(recs)
 		},
-		// FailTokenWrite: fakeauth's store gets a fault for CreateToken
-		// on branch tok (step 4); until then the store-fault cases are
-		// not expressible here.
-		SessionPath: "/me",
-		Codes:       true,
+		FailTokenWrite: accountscenarios.FailAuthTokenWrite,
+		SessionPath:    "/me",
+		Codes:          true,
 		Limits: accountscenarios.Limits{
 			SignIn:       accountscenarios.Limit{N: policy.SignInPerAccountIP.Max, Window: policy.SignInPerAccountIP.Window},
 			EmailRequest: accountscenarios.Limit{N: policy.EmailPerAddress.Max, Window: policy.EmailPerAddress.Window},
@@ -137,24 +136,43 @@ func accountsTarget() accountscenarios.Target {
 	}
 }
 
-// skipWithoutTokens skips a test on a fake whose Auth has no token store.
-func skipWithoutTokens(t *testing.T) {
-	t.Helper()
-	f := fakeauth.NewT(t)
-	_, err := f.Auth.IssueToken(context.Background(), auth.NewToken{Purpose: "probe", UserID: "u"})
-	if errors.Is(err, auth.ErrNoTokenStore) {
-		t.Skip("fakeauth's store does not pass one-time tokens through yet (branch tok, step 4)")
-	}
+// knownDisagreements are the cases authaccount fails, each with a word of
+// its failure: reported, not patched here. A request exactly Retry-After
+// seconds after a 429 is refused again, because the counter's window
+// includes its last instant (auth.CounterStore) and authaccount's
+// RetryAfterSeconds rounds resetAt-now up without going past it. When
+// authaccount is fixed, the test fails until the entry is removed.
+var knownDisagreements = map[string]string{
+	"password-sign-in-throttled":     "after the 429",
+	"verify-request-throttled":       "after the 429",
+	"reset-request-throttled":        "after the 429",
+	"sign-in-link-request-throttled": "after the 429",
+	"sign-in-code-throttled":         "after the 429",
 }
 
 // TestAuthaccountApp runs the table against an app of package
-// authaccount, its requests in JSON and as HTML forms.
+// authaccount, its requests in JSON and as HTML forms: every case passes
+// but the known disagreements, which fail for their reason.
 func TestAuthaccountApp(t *testing.T) {
-	skipWithoutTokens(t)
-	accountscenarios.Run(t, accountsTarget(), accountscenarios.Standard()...)
-	t.Run("forms", func(t *testing.T) {
+	for _, form := range []bool{false, true} {
 		target := accountsTarget()
-		target.Form = true
-		accountscenarios.Run(t, target, accountscenarios.Standard()...)
-	})
+		target.Form = form
+		for _, c := range accountscenarios.Standard() {
+			t.Run(fmt.Sprintf("form=%v/%s", form, c.Name()), func(t *testing.T) {
+				t.Parallel()
+				r := accountscenarios.Execute(context.Background(), target, c)
+				why, known := knownDisagreements[c.Name()]
+				switch {
+				case r.NotExpressible != "":
+					t.Errorf("not expressible: %s", r.NotExpressible)
+				case known && r.Passed():
+					t.Errorf("authaccount now passes %s: remove it from knownDisagreements", c.Name())
+				case known && !strings.Contains(r.Report(), why):
+					t.Errorf("a known disagreement failed for another reason than %q:\n%s", why, r.Report())
+				case !known && !r.Passed():
+					t.Error(r.Report())
+				}
+			})
+		}
+	}
 }

@@ -135,7 +135,8 @@ type Target struct {
 	// case needs it.
 	DumpStore func(ctx context.Context, env *Env) ([]byte, error)
 	// FailTokenWrite makes the app's next write of a one-time token fail,
-	// as a store that is down fails it. The store-fault cases need it.
+	// as a store that is down fails it. The store-fault cases need it. An
+	// app on auth's one-time tokens uses [FailAuthTokenWrite].
 	FailTokenWrite func(env *Env) error
 
 	// Form sends every POST as an HTML form does (urlencoded, no Accept
@@ -193,4 +194,12 @@ func (t Target) withDefaults() Target {
 		t.TTLs.SignIn = 15 * time.Minute
 	}
 	return t
+}
+
+// FailAuthTokenWrite is Target.FailTokenWrite for an app whose one-time
+// tokens are auth's ([auth.Auth.IssueToken]): the fake's store fails its
+// next CreateToken.
+func FailAuthTokenWrite(env *Env) error {
+	env.Fake.Store.FailNext(fakeauth.OpCreateToken, 1, nil)
+	return nil
 }
