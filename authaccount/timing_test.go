@@ -83,8 +83,12 @@ func BenchmarkRequestReset(b *testing.B) {
 	for _, tc := range []struct{ name, address string }{{"known", "ada@example.com"}, {"unknown", "nobody@example.com"}} {
 		b.Run(tc.name, func(b *testing.B) {
 			e := resetEnv(b)
+			n := 0
 			for b.Loop() {
 				e.timeReset(b, tc.address)
+				if n++; n%1000 == 0 {
+					e.mail.Clear() // the outbox keeps every message
+				}
 			}
 		})
 	}
