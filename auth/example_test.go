@@ -180,3 +180,56 @@ func ExampleCheckCookiePrefix() {
 	// auth: cookie "__host-flow" has the __Host- prefix: it must be Secure, with Path "/" and no Domain, or browsers refuse it
 	// <nil>
 }
+
+// An emailed link and code: issue both, send them, redeem one. The store
+// keeps neither, and each works once.
+func ExampleAuth_IssueToken() {
+	ctx := context.Background()
+	clock := &fixedClock{t: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
+	a, err := auth.New(memstore.NewSessions(), auth.Config{Clock: clock})
+	if err != nil {
+		panic(err)
+	}
+	it, err := a.IssueToken(ctx, auth.NewToken{
+		Purpose: "verify-email", UserID: "app-user-7", Address: "ada@example.com", Code: true,
+	})
+	if err != nil {
+		panic(err)
+	}
+	// Send "https://example.com/verify?token="+it.Token and it.Code to it.Address.
+	fmt.Println("valid until", it.ExpiresAt.Format(time.DateTime), "code digits:", len(it.Code))
+
+	clock.t = clock.t.Add(10 * time.Minute)
+	t, err := a.ConsumeCode(ctx, "verify-email", "app-user-7", it.Code)
+	fmt.Println("verified:", t.Address, err)
+
+	_, err = a.ConsumeToken(ctx, "verify-email", it.Token)
+	fmt.Println("link after the code:", errors.Is(err, auth.ErrInvalidToken))
+	// Output:
+	// valid until 2026-01-01 09:15:00 code digits: 8
+	// verified: ada@example.com <nil>
+	// link after the code: true
+}
+
+// Counting sign-in attempts per address in a fixed window, in the store,
+// so that every app server counts the same ones.
+func ExampleAuth_CountAttempt() {
+	ctx := context.Background()
+	clock := &fixedClock{t: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
+	a, err := auth.New(memstore.New(), auth.Config{Clock: clock})
+	if err != nil {
+		panic(err)
+	}
+	for range 3 {
+		n, resetAt, _ := a.CountAttempt(ctx, "sign-in:ip:192.0.2.1", 15*time.Minute)
+		fmt.Println(n, "until", resetAt.Format(time.TimeOnly))
+	}
+	clock.t = clock.t.Add(16 * time.Minute)
+	n, _, _ := a.CountAttempt(ctx, "sign-in:ip:192.0.2.1", 15*time.Minute)
+	fmt.Println("next window:", n)
+	// Output:
+	// 1 until 09:15:00
+	// 2 until 09:15:00
+	// 3 until 09:15:00
+	// next window: 1
+}

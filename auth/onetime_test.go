@@ -336,11 +336,7 @@ func wrongCode(code string) string {
 	return string(b)
 }
 
-type fixedClock2 struct{ t time.Time }
-
-func (c fixedClock2) Now() time.Time { return c.t }
-
-func fixedClockAt(t time.Time) auth.Clock { return fixedClock2{t} }
+func fixedClockAt(t time.Time) auth.Clock { return &fixedClock{t} }
 
 func TestCodeCorrectAfterWrongOnes(t *testing.T) {
 	a, _, _ := newAuth(t, auth.Config{MaxCodeAttempts: 3})

@@ -174,19 +174,9 @@ func (s *Sessions) DeleteExpiredTokens(ctx context.Context, now time.Time, limit
 	o := &s.oneTime
 	o.tokMu.Lock()
 	defer o.tokMu.Unlock()
-	n := 0
-	for n < limit {
-		at, id, ok := o.tokExp.popBefore(cutoff)
-		if !ok {
-			break
-		}
-		// Only if the token is still the one the entry was pushed for.
-		if o.tokenLive(id, at) {
-			o.deleteToken(id)
-			n++
-		}
-	}
-	return n, nil
+	return o.tokExp.sweep(cutoff, limit, func(id string, at int64) bool {
+		return o.tokenLive(id, at) && o.deleteToken(id)
+	}), nil
 }
 
 // IncrementCounter implements [auth.CounterStore]. It refuses, with a
@@ -248,18 +238,13 @@ func (s *Sessions) DeleteExpiredCounters(ctx context.Context, now time.Time, lim
 	o := &s.oneTime
 	o.ctrMu.Lock()
 	defer o.ctrMu.Unlock()
-	n := 0
-	for n < limit {
-		at, key, ok := o.ctrExp.popBefore(cutoff)
-		if !ok {
-			break
+	return o.ctrExp.sweep(cutoff, limit, func(key string, at int64) bool {
+		if !o.counterLive(key, at) {
+			return false
 		}
-		if o.counterLive(key, at) {
-			delete(o.ctrs, key)
-			n++
-		}
-	}
-	return n, nil
+		delete(o.ctrs, key)
+		return true
+	}), nil
 }
 
 // expiryHeap is a binary min-heap of keys by an instant. Deleting a record
@@ -287,6 +272,23 @@ func (h *expiryHeap[K]) push(at int64, key K) {
 		h.items[p], h.items[i] = h.items[i], h.items[p]
 		i = p
 	}
+}
+
+// sweep pops the entries before cutoff until del, given each, has deleted
+// limit records, and returns how many it deleted. del deletes the record
+// an entry stands for, if it still does, and reports whether it did.
+func (h *expiryHeap[K]) sweep(cutoff int64, limit int, del func(K, int64) bool) int {
+	n := 0
+	for n < limit {
+		at, key, ok := h.popBefore(cutoff)
+		if !ok {
+			break
+		}
+		if del(key, at) {
+			n++
+		}
+	}
+	return n
 }
 
 // popBefore removes and returns the earliest entry if its instant is

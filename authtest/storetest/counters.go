@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -85,27 +84,14 @@ func testCounterKeysApart(t *testing.T, s auth.CounterStore) {
 func testCounterConcurrent(t *testing.T, s auth.CounterStore) {
 	ctx := tokenCtx(t)
 	end := t0().Add(time.Minute)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	seen := map[int]int{}
-	for range 32 {
-		wg.Go(func() {
-			n, reset, err := s.IncrementCounter(ctx, "k", t0(), end)
-			if err != nil || !reset.Equal(end) {
-				t.Errorf("IncrementCounter = %d, %v, %v; want window end %v", n, reset, err, end)
-			}
-			mu.Lock()
-			seen[n]++
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	for n := 1; n <= 32; n++ {
-		if seen[n] != 1 {
-			t.Errorf("32 concurrent IncrementCounter returned %v, want 1 to 32 each once", seen)
-			break
+	seen := concurrently(32, func() int {
+		n, reset, err := s.IncrementCounter(ctx, "k", t0(), end)
+		if err != nil || !reset.Equal(end) {
+			t.Errorf("IncrementCounter = %d, %v, %v; want window end %v", n, reset, err, end)
 		}
-	}
+		return n
+	})
+	wantEachOnce(t, "IncrementCounter", seen, 32)
 }
 
 func testCounterTimes(t *testing.T, s auth.CounterStore) {

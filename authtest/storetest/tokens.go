@@ -219,25 +219,51 @@ func testTokenDeleteConcurrent(t *testing.T, s auth.TokenStore) {
 	ctx := tokenCtx(t)
 	r := tokenRecord("a", "u1", "sign-in", t0())
 	createToken(t, s, r)
+	got := concurrently(32, func() int {
+		ok, err := s.DeleteToken(ctx, r.ID)
+		if err != nil {
+			t.Errorf("DeleteToken: %v", err)
+		}
+		if ok {
+			return 1
+		}
+		return 0
+	})
+	if got[1] != 1 || got[0] != 31 {
+		t.Errorf("32 concurrent DeleteToken: %d returned true, %d false; want 1 and 31", got[1], got[0])
+	}
+}
+
+// concurrently makes n calls of call at once and returns how many times
+// each result came back.
+func concurrently(n int, call func() int) map[int]int {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	wins := 0
-	for range 32 {
+	seen := map[int]int{}
+	start := make(chan struct{})
+	for range n {
 		wg.Go(func() {
-			ok, err := s.DeleteToken(ctx, r.ID)
-			if err != nil {
-				t.Errorf("DeleteToken: %v", err)
-			}
-			if ok {
-				mu.Lock()
-				wins++
-				mu.Unlock()
-			}
+			<-start
+			r := call()
+			mu.Lock()
+			seen[r]++
+			mu.Unlock()
 		})
 	}
+	close(start)
 	wg.Wait()
-	if wins != 1 {
-		t.Errorf("32 concurrent DeleteToken: %d returned true, want 1", wins)
+	return seen
+}
+
+// wantEachOnce checks that the results of n concurrent calls were 1 to n,
+// each once.
+func wantEachOnce(t *testing.T, what string, seen map[int]int, n int) {
+	t.Helper()
+	for i := 1; i <= n; i++ {
+		if seen[i] != 1 {
+			t.Errorf("%d concurrent %s returned %v, want 1 to %d each once", n, what, seen, n)
+			return
+		}
 	}
 }
 
@@ -259,27 +285,14 @@ func testTokenAddAttemptConcurrent(t *testing.T, s auth.TokenStore) {
 	ctx := tokenCtx(t)
 	r := tokenRecord("a", "u1", "sign-in", t0())
 	createToken(t, s, r)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	seen := map[int]int{}
-	for range 32 {
-		wg.Go(func() {
-			n, err := s.AddTokenAttempt(ctx, r.ID)
-			if err != nil {
-				t.Errorf("AddTokenAttempt: %v", err)
-			}
-			mu.Lock()
-			seen[n]++
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	for n := 1; n <= 32; n++ {
-		if seen[n] != 1 {
-			t.Errorf("32 concurrent AddTokenAttempt returned %v, want 1 to 32 each once", seen)
-			break
+	seen := concurrently(32, func() int {
+		n, err := s.AddTokenAttempt(ctx, r.ID)
+		if err != nil {
+			t.Errorf("AddTokenAttempt: %v", err)
 		}
-	}
+		return n
+	})
+	wantEachOnce(t, "AddTokenAttempt", seen, 32)
 	r.Attempts = 32
 	wantToken(t, s, r)
 }
