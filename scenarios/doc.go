@@ -46,4 +46,8 @@
 // fakeauth.New makes it and a new handler built after the case is seeded;
 // [Execute] and [Runner] run one case and return a [Result], which the
 // playground shows.
+//
+// Package scenarios/oidcscenarios is the table of OpenID Connect callback
+// cases, and package scenarios/accountscenarios the table of account flows
+// over email (verification, reset, sign-in by link or code, throttling).
 package scenarios

@@ -1,0 +1,124 @@
+package accountscenarios
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// tour runs every flow once, keeping each mail's token and code: a
+// verification, a reset, a sign-in by link and, when the app sends codes,
+// a sign-in by code. dump is called while each token is live and after
+// it is redeemed.
+func (r *run) tour(dump func(when string) error) error {
+	if _, err := r.seed(Account{Email: unknownAddress, Password: password}); err != nil {
+		return err
+	}
+	if _, err := r.seed(account(resetFlow)); err != nil {
+		return err
+	}
+	steps := []struct {
+		f    flow
+		addr string
+	}{{verifyFlow, unknownAddress}, {resetFlow, knownAddress}, {signInFlow, knownAddress}}
+	for _, s := range steps {
+		m, err := r.issue(s.f, s.addr)
+		if err != nil {
+			return err
+		}
+		if err := dump("with a live " + s.f.token()); err != nil {
+			return err
+		}
+		if s.f == resetFlow && m.Code() != "" {
+			// A wrong code first: an app may log or keep what it compares.
+			r.send(r.browser(), http.MethodPost, r.t.Paths.Reset, map[string]string{r.t.Fields.Email: s.addr, r.t.Fields.Code: wrongCode(m.Code()), r.t.Fields.Password: newPassword})
+		}
+		r.redeem(r.browser(), s.f, m.Token())
+		if err := dump("after redeeming a " + s.f.token()); err != nil {
+			return err
+		}
+	}
+	if r.t.Codes {
+		m, err := r.issue(signInFlow, knownAddress)
+		if err != nil {
+			return err
+		}
+		if err := dump("with a live sign-in code"); err != nil {
+			return err
+		}
+		r.signInCode(r.browser(), knownAddress, m.Code())
+	}
+	if len(r.secrets) == 0 {
+		return fmt.Errorf("the tour's mails carried no token or code")
+	}
+	return nil
+}
+
+// found returns the kinds of the secrets that occur in data.
+func (r *run) found(data []byte) []string {
+	var kinds []string
+	for _, s := range r.secrets {
+		if bytes.Contains(data, []byte(s.value)) {
+			kinds = append(kinds, s.kind)
+		}
+	}
+	return kinds
+}
+
+func secretCases() []Case {
+	noDump := func(string) error { return nil }
+	return []Case{
+		{name: "secrets-not-in-log", family: "secrets",
+			given: "the app logging to Env.Logger",
+			when:  "every flow runs once (a verification, a reset with a wrong code first, a sign-in by link and by code)",
+			then:  "no link token or code appears in the log",
+			run: func(r *run) error {
+				if err := r.tour(noDump); err != nil {
+					return err
+				}
+				if kinds := r.found([]byte(r.log.String())); len(kinds) > 0 {
+					r.failf("the app's log holds a %s in clear:\n%s", strings.Join(kinds, " and a "), r.log.String())
+				}
+				return nil
+			}},
+		{name: "secrets-not-in-responses", family: "secrets",
+			given: "an app answering JSON",
+			when:  "every flow runs once",
+			then:  "no response body or header holds a link token or code (only the mail does)",
+			run: func(r *run) error {
+				if err := r.tour(noDump); err != nil {
+					return err
+				}
+				for _, rec := range r.answers {
+					var all bytes.Buffer
+					rec.Header().Write(&all)
+					all.Write(rec.Body.Bytes())
+					if kinds := r.found(all.Bytes()); len(kinds) > 0 {
+						r.failf("the response to %s %s holds a %s: %s", rec.Request.Method, rec.Request.URL.Path, strings.Join(kinds, " and a "), snippet(all.String()))
+					}
+				}
+				return nil
+			}},
+		{name: "secrets-not-at-rest", family: "secrets",
+			given: "the app's store, as Target.DumpStore shows it",
+			when:  "every flow runs once, the store dumped while each token is live and after",
+			then: "no dump holds a link token or code in clear; this is how a code compared in variable time " +
+				"is caught: such an app keeps it in clear to compare with == (a timing measurement over HTTP would be flaky)",
+			run: func(r *run) error {
+				if r.t.DumpStore == nil {
+					return notExpressible("Target.DumpStore is nil")
+				}
+				return r.tour(func(when string) error {
+					data, err := r.t.DumpStore(r.ctx, r.env)
+					if err != nil {
+						return fmt.Errorf("dumping the store %s: %w", when, err)
+					}
+					if kinds := r.found(data); len(kinds) > 0 {
+						r.failf("the store %s holds a %s in clear: %s", when, strings.Join(kinds, " and a "), snippet(string(data)))
+					}
+					return nil
+				})
+			}},
+	}
+}
