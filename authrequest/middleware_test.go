@@ -2,6 +2,7 @@ package authrequest_test
 
 import (
 	"bufio"
+	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/authrequest"
 )
 
@@ -364,4 +367,47 @@ func TestFromContextOutsideMiddleware(t *testing.T) {
 			t.Errorf("method %d: %v, want ErrNoMiddleware", i, err)
 		}
 	}
+}
+
+// TestAPIUserWithoutUserStore: on an Auth whose store keeps only sessions,
+// GET /api/auth/user answers with the session's user ID instead of
+// failing for want of users.
+func TestAPIUserWithoutUserStore(t *testing.T) {
+	ctx := context.Background()
+	a, err := auth.New(memstore.NewSessions(), auth.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.KeepsUsers() {
+		t.Fatal("a sessions-only store has users")
+	}
+	s, err := a.CreateSession(ctx, "app-user-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := authrequest.APIHandler(a)
+	for _, tt := range []struct {
+		token string
+		want  string
+	}{
+		{s.Token, `{"user":{"id":"app-user-42"}}`},
+		{"", `{"user":null}`},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, request("GET", "https://example.com/api/auth/user", tt.token))
+		var got, want any
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+			t.Fatalf("body %q: %v", rec.Body, err)
+		}
+		json.Unmarshal([]byte(tt.want), &want)
+		if rec.Code != http.StatusOK || !jsonEqual(got, want) {
+			t.Errorf("GET /api/auth/user: %d %s, want 200 %s", rec.Code, rec.Body, tt.want)
+		}
+	}
+}
+
+func jsonEqual(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
 }
