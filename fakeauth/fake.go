@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
-	"github.com/authkit-dev/authkit/auth/memstore"
+	"github.com/authkit-dev/authkit/internal/usermem"
 )
 
 // A Fake is a real [auth.Auth] with a clock the caller moves, a store
@@ -34,7 +34,7 @@ type Fake struct {
 	seedMu    sync.Mutex
 	// own is the memstore the fake made for itself; nil when the fake was
 	// given a store (WithStore).
-	own   *ownStore
+	own   *usermem.Store
 	start time.Time
 }
 
@@ -79,9 +79,9 @@ func New(opts ...Option) (*Fake, error) {
 			opt(&o)
 		}
 	}
-	var own *ownStore
+	var own *usermem.Store
 	if o.store == nil {
-		own = &ownStore{Store: memstore.New(), users: map[string]struct{}{}}
+		own = usermem.New()
 		o.store = own
 	}
 	if o.cfg.Argon2 == (auth.Argon2Params{}) {
@@ -100,44 +100,6 @@ func New(opts ...Option) (*Fake, error) {
 		return nil, fmt.Errorf("fakeauth: %w", err)
 	}
 	return f, nil
-}
-
-// ownStore is the memstore a fake makes for itself. It remembers the ID
-// of every user it created, so that [Fake.Reset] can empty it by
-// deleting them: deleting a user deletes its keys and sessions, and every
-// session of this store has a user. Emptied this way, the memstore keeps
-// the room its maps grew to, which keeps a fake reused case after case
-// (the scenario runner's pool) cheap.
-type ownStore struct {
-	*memstore.Store
-
-	mu    sync.Mutex
-	users map[string]struct{}
-}
-
-// CreateUser implements [auth.UserStore] and remembers the user.
-func (s *ownStore) CreateUser(ctx context.Context, user auth.UserRecord, key *auth.KeyRecord) error {
-	if err := s.Store.CreateUser(ctx, user, key); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.users[user.ID] = struct{}{}
-	s.mu.Unlock()
-	return nil
-}
-
-// empty deletes every user the store created, with their keys and
-// sessions.
-func (s *ownStore) empty(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for id := range s.users {
-		if err := s.Store.DeleteUser(ctx, id); err != nil && !errors.Is(err, auth.ErrNotFound) {
-			return err
-		}
-		delete(s.users, id)
-	}
-	return nil
 }
 
 // TB is the part of [testing.TB] that [NewT] uses. A *testing.T, B or F
@@ -177,7 +139,7 @@ func (f *Fake) Reset(ctx context.Context) error {
 	if f.own == nil {
 		return fmt.Errorf("%w: it was given a %T", ErrCantEmpty, f.Store.wrapped)
 	}
-	if err := f.own.empty(ctx); err != nil {
+	if err := f.own.Empty(ctx); err != nil {
 		return fmt.Errorf("fakeauth: emptying the store: %w", err)
 	}
 	f.ResetKeepingStore()
