@@ -2,7 +2,6 @@ package authrequest_test
 
 import (
 	"bufio"
-	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -14,9 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authkit-dev/authkit/auth"
-	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 func TestMiddlewareRejectsCrossOrigin(t *testing.T) {
@@ -373,15 +371,11 @@ func TestFromContextOutsideMiddleware(t *testing.T) {
 // GET /api/auth/user answers with the session's user ID instead of
 // failing for want of users.
 func TestAPIUserWithoutUserStore(t *testing.T) {
-	ctx := context.Background()
-	a, err := auth.New(memstore.NewSessions(), auth.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := fakeauth.NewT(t, fakeauth.WithAppUsers()).Auth
 	if a.KeepsUsers() {
 		t.Fatal("a sessions-only store has users")
 	}
-	s, err := a.CreateSession(ctx, "app-user-42")
+	s, err := a.CreateSession(t.Context(), "app-user-42")
 	if err != nil {
 		t.Fatal(err)
 	}
