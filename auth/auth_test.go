@@ -37,6 +37,13 @@ func newAuth(t *testing.T, cfg auth.Config) (*auth.Auth, *fakeauth.Clock, *memst
 	return a, clock, store
 }
 
+// configError returns the error New gives for cfg on a fresh memstore:
+// nil when it accepts the configuration.
+func configError(cfg auth.Config) error {
+	_, err := auth.New(memstore.New(), cfg)
+	return err
+}
+
 func newUserSession(t *testing.T, a *auth.Auth) (*auth.User, *auth.Session) {
 	t.Helper()
 	ctx := context.Background()
@@ -78,7 +85,7 @@ func TestNewDefaults(t *testing.T) {
 	if _, err := auth.New(nil, auth.Config{}); err == nil {
 		t.Error("New(nil store) succeeded")
 	}
-	if _, err := auth.New(memstore.New(), auth.Config{ActivePeriod: -time.Second}); err == nil {
+	if err := configError(auth.Config{ActivePeriod: -time.Second}); err == nil {
 		t.Error("New with a negative period succeeded")
 	}
 }

@@ -2,13 +2,11 @@ package auth_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
-	"github.com/authkit-dev/authkit/auth/memstore"
 )
 
 func TestSessionCookie(t *testing.T) {
@@ -108,9 +106,7 @@ func TestReadBearerToken(t *testing.T) {
 		{"Bearer ", "", false},
 	}
 	for _, tt := range tests {
-		r := httptest.NewRequest("GET", "/", nil)
-		r.Header.Set("Authorization", tt.header)
-		got, ok := auth.ReadBearerToken(r)
+		got, ok := auth.ReadBearerToken(&http.Request{Header: http.Header{"Authorization": {tt.header}}})
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("ReadBearerToken(%q) = %q, %v; want %q, %v", tt.header, got, ok, tt.want, tt.ok)
 		}
@@ -156,8 +152,7 @@ func checkCookieConfigs(t *testing.T, tests []cookieConfigCase) {
 	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := auth.New(memstore.New(), auth.Config{Cookie: tt.cfg})
-			if (err == nil) != tt.ok {
+			if err := configError(auth.Config{Cookie: tt.cfg}); (err == nil) != tt.ok {
 				t.Errorf("New(%+v) error = %v, want ok=%v", tt.cfg, err, tt.ok)
 			}
 		})

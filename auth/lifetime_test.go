@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
-	"github.com/authkit-dev/authkit/auth/memstore"
 )
 
 func TestUpdateSessionAttributesConflict(t *testing.T) {
@@ -192,7 +191,7 @@ func TestSessionAttributesSizeLimit(t *testing.T) {
 		}
 	})
 	t.Run("Negative", func(t *testing.T) {
-		if _, err := auth.New(memstore.New(), auth.Config{MaxSessionAttributesSize: -1}); err == nil {
+		if err := configError(auth.Config{MaxSessionAttributesSize: -1}); err == nil {
 			t.Error("New(MaxSessionAttributesSize -1) = nil error, want one")
 		}
 	})

@@ -18,11 +18,21 @@ import (
 // app is the handler under test: sign-in routes and a profile page,
 // behind the middleware. mutate, when not nil, breaks the client.
 func app(mutate func(*authoidc.Client)) func(env *oidcscenarios.Env) (http.Handler, error) {
+	return appWith(nil, mutate)
+}
+
+// appWith is app with the client's Config changed by edit, when not nil,
+// for the case's env first.
+func appWith(edit func(*oidcscenarios.Env, *authoidc.Config), mutate func(*authoidc.Client)) func(env *oidcscenarios.Env) (http.Handler, error) {
 	return func(env *oidcscenarios.Env) (http.Handler, error) {
-		c, err := authoidc.New(env.Fake.Auth, authoidc.Config{
+		cfg := authoidc.Config{
 			Issuer: env.Provider.Issuer(), ClientID: env.ClientID, ClientSecret: env.ClientSecret,
 			RedirectURL: env.RedirectURL, HTTPClient: env.HTTPClient, RequireVerifiedEmail: true,
-		})
+		}
+		if edit != nil {
+			edit(env, &cfg)
+		}
+		c, err := authoidc.New(env.Fake.Auth, cfg)
 		if err != nil {
 			return nil, err
 		}

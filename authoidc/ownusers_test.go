@@ -238,22 +238,11 @@ func TestSignInWithOwnUsers(t *testing.T) {
 func ownUsersTarget() oidcscenarios.Target {
 	return oidcscenarios.Target{
 		NewFake: func() (*fakeauth.Fake, error) { return fakeauth.New(fakeauth.WithAppUsers()) },
-		Handler: func(env *oidcscenarios.Env) (http.Handler, error) {
+		Handler: appWith(func(env *oidcscenarios.Env, cfg *authoidc.Config) {
 			users := &memUsers{}
 			env.App = users
-			c, err := authoidc.New(env.Fake.Auth, authoidc.Config{
-				Issuer: env.Provider.Issuer(), ClientID: env.ClientID, ClientSecret: env.ClientSecret,
-				RedirectURL: env.RedirectURL, HTTPClient: env.HTTPClient, RequireVerifiedEmail: true,
-				ResolveUser: users.resolve,
-			})
-			if err != nil {
-				return nil, err
-			}
-			mux := http.NewServeMux()
-			mux.HandleFunc("/auth/oidc/start", c.Start)
-			mux.HandleFunc("GET /auth/oidc/callback", c.Callback)
-			return authrequest.MustMiddleware(env.Fake.Auth)(mux), nil
-		},
+			cfg.ResolveUser = users.resolve
+		}, nil),
 		SeedUser: func(ctx context.Context, env *oidcscenarios.Env, name string) (string, error) {
 			return env.App.(*memUsers).add(name + "@example.com"), nil
 		},

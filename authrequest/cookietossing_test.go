@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -302,4 +303,63 @@ func TestSignOutWithPlantedCookieEndsRealSession(t *testing.T) {
 	if got := cookieOutcome(t, rec); got != "cleared" {
 		t.Errorf("cookie %s after SignOut, want cleared", got)
 	}
+}
+
+// FuzzCookieTossing sends the real session cookie among two planted
+// values of the same name, in any order. Properties, beyond not panicking:
+//   - the real session is found whenever it is among the first three
+//     distinct well-formed values (the ones authkit validates);
+//   - the cookie is never cleared or set: the values disagree, so a
+//     clearing cookie might delete the real one.
+func FuzzCookieTossing(f *testing.F) {
+	for _, s := range []struct {
+		a, b string
+		pos  uint8
+	}{
+		{"abcdefghijklmnopqrstuvwxyz234567", "garbage", 2},
+		{"", "", 0},
+		{"abcdefghijklmnopqrstuvwxyz234567", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 2},
+		{"x", "abcdefghijklmnopqrstuvwxyz234567", 1},
+	} {
+		f.Add(s.a, s.b, s.pos)
+	}
+	e := newEnv(f)
+	e.store.SetLogLimit(16) // millions of runs: keep the call log small
+	real := e.newSession(f)
+	clean := func(v string) string {
+		return strings.Map(func(r rune) rune {
+			if r <= ' ' || r >= 0x7f || strings.ContainsRune(`;,"\`, r) {
+				return -1
+			}
+			return r
+		}, v)
+	}
+	f.Fuzz(func(t *testing.T, a, b string, pos uint8) {
+		values := []string{clean(a), clean(b)}
+		i := int(pos) % 3
+		values = append(values[:i], append([]string{real.Token}, values[i:]...)...)
+		var line []string
+		for _, v := range values {
+			line = append(line, "auth_session="+v)
+		}
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Cookie", strings.Join(line, "; "))
+		rec := httptest.NewRecorder()
+		s, err := authrequest.New(e.a, rec, r).Session()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wellFormed []string
+		for _, v := range values {
+			if auth.ValidToken(v) && !slices.Contains(wellFormed, v) {
+				wellFormed = append(wellFormed, v)
+			}
+		}
+		if slices.Contains(wellFormed[:min(3, len(wellFormed))], real.Token) && (s == nil || s.ID != real.ID) {
+			t.Fatalf("cookies %q: real session not found (got %v)", line, s)
+		}
+		if got := cookieOutcome(t, rec); got != "untouched" {
+			t.Fatalf("cookies %q: cookie %s, want untouched", line, got)
+		}
+	})
 }

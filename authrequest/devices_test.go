@@ -185,3 +185,28 @@ func TestInvalidateOtherSessions(t *testing.T) {
 		t.Errorf("nil AuthRequest: error = %v, want ErrNoMiddleware", err)
 	}
 }
+
+func TestSignInRecordsTheDevice(t *testing.T) {
+	for _, tt := range []struct{ remote, wantIP string }{
+		{"192.0.2.7:51234", "192.0.2.7"},
+		{"[2001:db8::1]:443", "2001:db8::1"},
+		{"pipe", "pipe"}, // no port: kept as it is
+	} {
+		e := newEnv(t)
+		r := request("POST", "http://example.com/login", "")
+		r.Header.Set("Origin", "http://example.com")
+		r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64)")
+		r.RemoteAddr = tt.remote
+		s, err := authrequest.New(e.a, httptest.NewRecorder(), r).SignIn(e.user.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, ok := e.stored(t, s.ID)
+		if !ok || rec.UserAgent != "Mozilla/5.0 (X11; Linux x86_64)" || rec.ClientIP != tt.wantIP {
+			t.Errorf("RemoteAddr %q: stored user agent %q, client IP %q; want the request's, %q", tt.remote, rec.UserAgent, rec.ClientIP, tt.wantIP)
+		}
+		if s.UserAgent != rec.UserAgent || s.ClientIP != rec.ClientIP {
+			t.Errorf("returned session %q %q differs from the stored one", s.UserAgent, s.ClientIP)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package authrequest_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -117,5 +118,56 @@ func TestStoreFailureThroughMiddleware(t *testing.T) {
 	h.ServeHTTP(rec, request("GET", "/", s.Token))
 	if rec.Code != http.StatusOK {
 		t.Errorf("after recovery: status %d", rec.Code)
+	}
+}
+
+func TestStatusCode(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want int
+	}{
+		{nil, http.StatusOK},
+		{auth.ErrStore, http.StatusServiceUnavailable},
+		{fmt.Errorf("%w: %w", auth.ErrStore, auth.ErrInvalidSession), http.StatusServiceUnavailable},
+		{fmt.Errorf("renewing: %w", auth.ErrStore), http.StatusServiceUnavailable},
+		{authrequest.ErrCrossOrigin, http.StatusForbidden},
+		{authrequest.ErrNotSignedIn, http.StatusUnauthorized},
+		{auth.ErrInvalidSession, http.StatusUnauthorized},
+		{auth.ErrInvalidKey, http.StatusUnauthorized},
+		{auth.ErrInvalidPassword, http.StatusUnauthorized},
+		{authrequest.ErrSessionNotFound, http.StatusNotFound},
+		{auth.ErrDuplicateKey, http.StatusConflict},
+		{auth.ErrDuplicateUser, http.StatusConflict},
+		{auth.ErrSessionChanged, http.StatusConflict},
+		{authrequest.ErrNoMiddleware, http.StatusInternalServerError},
+		{authrequest.ErrHeadersWritten, http.StatusInternalServerError},
+		{errors.New("something else"), http.StatusInternalServerError},
+	} {
+		if got := authrequest.StatusCode(tc.err); got != tc.want {
+			t.Errorf("StatusCode(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+}
+
+// TestAPIHandlerStoreFailureIs503: APIHandler answers a store failure
+// with 503 and keeps the cookie, alone and behind Middleware.
+func TestAPIHandlerStoreFailureIs503(t *testing.T) {
+	e := newEnv(t)
+	s := e.newSession(t)
+	for name, h := range map[string]http.Handler{
+		"alone":             authrequest.APIHandler(e.a),
+		"behind Middleware": authrequest.MustMiddleware(e.a)(authrequest.APIHandler(e.a)),
+	} {
+		for _, r := range []*http.Request{request("GET", "/api/auth/user", s.Token), request("POST", "/api/auth/logout", s.Token)} {
+			// Session() reads GetSession, SessionUser() GetSessionAndUser.
+			e.store.FailNext("GetSession", 1, nil)
+			e.store.FailNext("GetSessionAndUser", 1, nil)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			e.store.ClearFaults()
+			if rec.Code != http.StatusServiceUnavailable || cookieOutcome(t, rec) != "untouched" {
+				t.Errorf("%s, %s %s with a failing store: %d, cookie %s; want 503, untouched", name, r.Method, r.URL.Path, rec.Code, cookieOutcome(t, rec))
+			}
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 func TestMiddlewareRejectsCrossOrigin(t *testing.T) {
@@ -364,4 +365,43 @@ func TestFromContextOutsideMiddleware(t *testing.T) {
 			t.Errorf("method %d: %v, want ErrNoMiddleware", i, err)
 		}
 	}
+}
+
+// TestAPIUserWithoutUserStore: on an Auth whose store keeps only sessions,
+// GET /api/auth/user answers with the session's user ID instead of
+// failing for want of users.
+func TestAPIUserWithoutUserStore(t *testing.T) {
+	a := fakeauth.NewT(t, fakeauth.WithAppUsers()).Auth
+	if a.KeepsUsers() {
+		t.Fatal("a sessions-only store has users")
+	}
+	s, err := a.CreateSession(t.Context(), "app-user-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := authrequest.APIHandler(a)
+	for _, tt := range []struct {
+		token string
+		want  string
+	}{
+		{s.Token, `{"user":{"id":"app-user-42"}}`},
+		{"", `{"user":null}`},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, request("GET", "https://example.com/api/auth/user", tt.token))
+		var got, want any
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+			t.Fatalf("body %q: %v", rec.Body, err)
+		}
+		json.Unmarshal([]byte(tt.want), &want)
+		if rec.Code != http.StatusOK || !jsonEqual(got, want) {
+			t.Errorf("GET /api/auth/user: %d %s, want 200 %s", rec.Code, rec.Body, tt.want)
+		}
+	}
+}
+
+func jsonEqual(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
 }

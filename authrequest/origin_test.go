@@ -1,8 +1,13 @@
 package authrequest_test
 
 import (
+	"crypto/tls"
 	"errors"
+	"io"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/authkit-dev/authkit/authrequest"
@@ -53,4 +58,323 @@ func TestHostComparedWithoutCase(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestTrustedOriginPatterns: "https://*.example.com" trusts subdomains at
+// any depth, never the apex, another scheme or port, a look-alike, or a
+// sibling under a public suffix.
+func TestTrustedOriginPatterns(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, origin string
+		trusted         bool
+	}{
+		{"https://*.example.com", "https://app.example.com", true},
+		{"https://*.example.com", "https://a.b.c.example.com", true},
+		{"https://*.example.com", "https://example.com", false},
+		{"https://*.example.com", "http://app.example.com", false},
+		{"https://*.example.com", "https://app.example.com:8443", false},
+		{"https://*.example.com", "https://evilexample.com", false},
+		{"https://*.example.com", "https://app.example.com.evil.example", false},
+		{"https://*.example.com", "https://APP.example.com", false},
+		{"https://*.example.com", "https://app..example.com", false},
+		{"https://*.example.com", "https://.example.com", false},
+		{"https://*.example.com", "https://user@app.example.com", false},
+		{"https://*.example.com", "https://app.example.com/", false},
+		{"https://*.example.com:8443", "https://app.example.com:8443", true},
+		{"https://*.example.com:8443", "https://app.example.com", false},
+		{"https://*.example.co.uk", "https://app.example.co.uk", true},
+		{"https://*.example.co.uk", "https://x.other.co.uk", false},
+		{"https://*.example.co.uk", "https://co.uk", false},
+		{"https://*.example.co.uk", "https://example.co.uk", false},
+		{"https://*.myapp.github.io", "https://a.myapp.github.io", true},
+		{"https://*.myapp.github.io", "https://other.github.io", false},
+		{"https://*.app.example.com", "https://x.app.example.com", true},
+		{"https://*.app.example.com", "https://x.example.com", false},
+	} {
+		r := httptest.NewRequest("POST", "https://api.internal/", nil)
+		r.Header.Set("Origin", tc.origin)
+		r.Header.Set("Sec-Fetch-Site", "same-site")
+		err := checkOrigin(t, r, authrequest.WithTrustedOrigins(tc.pattern))
+		if (err == nil) != tc.trusted {
+			t.Errorf("pattern %q, Origin %q: %v, want trusted %v", tc.pattern, tc.origin, err, tc.trusted)
+		}
+	}
+}
+
+// TestTrustedOriginsRefusedAtConfiguration: WithTrustedOrigins refuses
+// origins no browser sends (upper case, a default port, userinfo, a path,
+// a bare wildcard) as configuration errors, and converts a Unicode host to
+// the ASCII form browsers send.
+func TestTrustedOriginsRefusedAtConfiguration(t *testing.T) {
+	e := newEnv(t)
+	for _, bad := range []string{
+		"https://APP.example.com",
+		"HTTPS://app.example.com",
+		"https://app.example.com:443",
+		"http://app.example.com:80",
+		"https://user:pw@app.example.com",
+		"https://app.example.com/",
+		"https://app.example.com/login",
+		"https://app.example.com?x",
+		"https://app.example.com#top",
+		"https://*.com",
+		"https://*.co.uk",
+		"https://*.github.io",
+		"https://*.example.*",
+		"https://a.*.example.com",
+		"https://*",
+		"app.example.com",
+		"null",
+		"",
+		"https://",
+		"https://app.example.com.",
+		"https://app..example.com",
+		"https://app.example.com:0443",
+		"https://app.example.com:99999",
+		"https://app.example.com:",
+		"https://[::1",
+		"https://[0:0::1]",
+		"https://[fe80::1%25eth0]",
+		"https://0x7f.1",
+		"https://*.127.0.0.1",
+		"https://xn--zz.example",
+		"https://app example.com",
+		"file://app.example.com",
+	} {
+		if _, err := authrequest.Middleware(e.a, authrequest.WithTrustedOrigins(bad)); !errors.Is(err, authrequest.ErrInvalidOption) {
+			t.Errorf("Middleware(WithTrustedOrigins(%q)) = %v, want ErrInvalidOption", bad, err)
+		}
+		r := httptest.NewRequest("POST", "/", nil)
+		if _, err := authrequest.NewWithOptions(e.a, httptest.NewRecorder(), r, authrequest.WithTrustedOrigins(bad)); !errors.Is(err, authrequest.ErrInvalidOption) {
+			t.Errorf("NewWithOptions(WithTrustedOrigins(%q)) = %v, want ErrInvalidOption", bad, err)
+		}
+	}
+	func() {
+		defer func() {
+			if p := recover(); p == nil {
+				t.Error("Middleware accepted an invalid trusted origin")
+			}
+		}()
+		authrequest.MustMiddleware(e.a, authrequest.WithTrustedOrigins("https://APP.example.com"))
+	}()
+	// Unicode hosts are converted; canonical origins are accepted.
+	for entry, origin := range map[string]string{
+		"https://bücher.example":        "https://xn--bcher-kva.example",
+		"https://BÜCHER.example":        "https://xn--bcher-kva.example",
+		"https://app.example.com":       "https://app.example.com",
+		"http://localhost:8080":         "http://localhost:8080",
+		"https://[::1]:8443":            "https://[::1]:8443",
+		"http://127.0.0.1:3000":         "http://127.0.0.1:3000",
+		"https://xn--bcher-kva.example": "https://xn--bcher-kva.example",
+		"https://*.bücher.example":      "https://app.xn--bcher-kva.example",
+	} {
+		r := httptest.NewRequest("POST", "https://other.example/", nil)
+		r.Header.Set("Origin", origin)
+		r.Header.Set("Sec-Fetch-Site", "cross-site")
+		if err := checkOrigin(t, r, authrequest.WithTrustedOrigins(entry)); err != nil {
+			t.Errorf("WithTrustedOrigins(%q), Origin %q: %v", entry, origin, err)
+		}
+	}
+}
+
+// serveWith runs r through Middleware with opts, to a handler that reports
+// what the AuthRequest allowed, and returns the recorder and that report.
+func serveWith(t testing.TB, e *env, r *http.Request, opts ...authrequest.Option) (*httptest.ResponseRecorder, string) {
+	t.Helper()
+	var report []string
+	h := authrequest.MustMiddleware(e.a, opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar := authrequest.FromContext(r.Context())
+		s, err := ar.Session()
+		switch {
+		case err != nil:
+			report = append(report, "error "+err.Error())
+		case s == nil:
+			report = append(report, "no session")
+		default:
+			report = append(report, "session")
+		}
+		if b, err := ar.ValidateBearerToken(); err == nil && b != nil {
+			report = append(report, "bearer")
+		}
+		if ar.CheckOrigin() != nil {
+			// The cookie has no say: every write must be refused.
+			s, _ := e.a.CreateSession(r.Context(), e.user.ID)
+			for name, err := range map[string]error{
+				"SetSession":   ar.SetSession(s),
+				"ClearSession": ar.ClearSession(),
+				"SignIn":       func() error { _, err := ar.SignIn(e.user.ID); return err }(),
+				"SignOut":      ar.SignOut(),
+			} {
+				if !errors.Is(err, authrequest.ErrCrossOrigin) {
+					report = append(report, name+" allowed")
+				}
+			}
+		}
+		io.WriteString(w, strings.Join(report, ", "))
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if rec.Code == http.StatusForbidden {
+		return rec, "403"
+	}
+	return rec, rec.Body.String()
+}
+
+// TestStrictOriginCheck: with WithStrictOriginCheck an unsafe request
+// without Origin or Sec-Fetch-Site is refused, except that a bearer-token
+// request still reaches the handler (without the cookie).
+func TestStrictOriginCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name, method string
+		header       map[string]string
+		strict       bool
+		want         string
+	}{
+		{"no headers, default", "POST", nil, false, "session"},
+		{"no headers, strict", "POST", nil, true, "403"},
+		{"empty Origin, strict", "POST", map[string]string{"Origin": ""}, true, "403"},
+		{"GET, strict", "GET", nil, true, "session"},
+		{"same Origin, strict", "POST", map[string]string{"Origin": "https://app.example"}, true, "session"},
+		{"Sec-Fetch-Site same-origin, strict", "POST", map[string]string{"Sec-Fetch-Site": "same-origin"}, true, "session"},
+		{"bearer, strict", "POST", map[string]string{"Authorization": "Bearer TOKEN"}, true, "no session, bearer"},
+		{"bearer, default", "POST", map[string]string{"Authorization": "Bearer TOKEN"}, false, "session, bearer"},
+		{"bearer cross-site, strict", "POST", map[string]string{"Authorization": "Bearer TOKEN", "Sec-Fetch-Site": "cross-site"}, true, "403"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			s := e.newSession(t)
+			r := request(tc.method, "https://app.example/", s.Token)
+			for k, v := range tc.header {
+				r.Header.Set(k, strings.ReplaceAll(v, "TOKEN", s.Token))
+			}
+			var opts []authrequest.Option
+			if tc.strict {
+				opts = append(opts, authrequest.WithStrictOriginCheck())
+			}
+			rec, got := serveWith(t, e, r, opts...)
+			if got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+			if c := cookieOutcome(t, rec); c != "untouched" {
+				t.Errorf("cookie %s, want untouched", c)
+			}
+		})
+	}
+}
+
+// TestCrossOriginPassThroughRoutes: an exempt route takes cross-site
+// posts, but the session cookie never has a say in them: no session, no
+// store read, every cookie write refused, no Set-Cookie.
+func TestCrossOriginPassThroughRoutes(t *testing.T) {
+	opts := []authrequest.Option{authrequest.WithCrossOriginPassThroughRoutes("POST /webhooks/{provider}", "/callbacks/pay")}
+	for _, tc := range []struct {
+		name, method, target, site string
+		want                       string
+	}{
+		{"cross-site POST to a webhook", "POST", "/webhooks/stripe", "cross-site", "no session"},
+		{"cross-site PUT to a POST-only exempt route", "PUT", "/webhooks/stripe", "cross-site", "403"},
+		{"cross-site DELETE to an any-method exempt route", "DELETE", "/callbacks/pay", "cross-site", "no session"},
+		{"same-origin POST to a webhook", "POST", "/webhooks/stripe", "same-origin", "session"},
+		{"cross-site POST elsewhere", "POST", "/account/delete", "cross-site", "403"},
+		{"cross-site POST to a path the mux would redirect", "POST", "/webhooks/../account/delete", "cross-site", "403"},
+		{"cross-site POST below an exact route", "POST", "/callbacks/pay/more", "cross-site", "403"},
+		{"cross-site GET", "GET", "/account", "cross-site", "session"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			s := e.newSession(t)
+			r := request(tc.method, "https://app.example"+tc.target, s.Token)
+			r.Header.Set("Sec-Fetch-Site", tc.site)
+			if tc.site == "cross-site" {
+				r.Header.Set("Origin", "https://payments.example")
+			}
+			rec, got := serveWith(t, e, r, opts...)
+			if got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+			if c := cookieOutcome(t, rec); c != "untouched" {
+				t.Errorf("cookie %s, want untouched", c)
+			}
+			if _, ok := e.stored(t, s.ID); !ok {
+				t.Error("the session was invalidated")
+			}
+		})
+	}
+	e := newEnv(t)
+	for _, bad := range [][]string{{"GET /x", "GET /x"}, {"POST /a/{"}, {""}, {"webhooks"}} {
+		if _, err := authrequest.Middleware(e.a, authrequest.WithCrossOriginPassThroughRoutes(bad...)); !errors.Is(err, authrequest.ErrInvalidOption) {
+			t.Errorf("routes %q: %v, want ErrInvalidOption", bad, err)
+		}
+	}
+}
+
+// FuzzOriginCheck feeds the origin check arbitrary Origin, Sec-Fetch-Site
+// and Host headers, methods and schemes. Properties, beyond not panicking:
+//   - safe methods always pass;
+//   - a rejection always wraps ErrCrossOrigin;
+//   - an unsafe request is never accepted with an Origin whose host differs
+//     from the request's Host, unless the Origin is trusted;
+//   - an unsafe request is never accepted with Sec-Fetch-Site cross-site or
+//     same-site, unless the Origin is trusted;
+//   - over TLS, an accepted Origin (not trusted) has the https scheme.
+func FuzzOriginCheck(f *testing.F) {
+	for _, s := range [][5]string{
+		{"POST", "https://app.example", "", "app.example", "1"},
+		{"POST", "https://evil.example", "cross-site", "app.example", ""},
+		{"DELETE", "null", "", "app.example", ""},
+		{"PUT", "http://app.example", "same-origin", "app.example", "1"},
+		{"POST", "https://trusted.example", "cross-site", "app.example", ""},
+		{"GET", "https://evil.example", "cross-site", "app.example", ""},
+		{"POST", "", "same-site", "app.example", ""},
+		{"POST", "https://APP.example", "", "app.example", ""},
+		{"PATCH", "http://[::1]:80", "", "[::1]:80", ""},
+	} {
+		f.Add(s[0], s[1], s[2], s[3], s[4] != "")
+	}
+	a := newEnv(f).a
+	const trusted = "https://trusted.example"
+	f.Fuzz(func(t *testing.T, method, origin, fetchSite, host string, overTLS bool) {
+		if method == "" || strings.ContainsAny(method, " \r\n\x00") {
+			method = "POST"
+		}
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Method, r.Host = method, host
+		r.Header = http.Header{}
+		if origin != "" {
+			r.Header.Set("Origin", origin)
+		}
+		if fetchSite != "" {
+			r.Header.Set("Sec-Fetch-Site", fetchSite)
+		}
+		if overTLS {
+			r.TLS = &tls.ConnectionState{}
+		}
+		ar, err := authrequest.NewWithOptions(a, httptest.NewRecorder(), r, authrequest.WithTrustedOrigins(trusted))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = ar.CheckOrigin()
+		safe := method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE"
+		switch {
+		case safe && err != nil:
+			t.Fatalf("%s rejected: %v", method, err)
+		case err != nil && !strings.Contains(err.Error(), authrequest.ErrCrossOrigin.Error()):
+			t.Fatalf("rejection does not wrap ErrCrossOrigin: %v", err)
+		case safe || err != nil || origin == trusted:
+			return
+		}
+		// An unsafe request was accepted from an untrusted origin.
+		if origin != "" {
+			u, perr := url.Parse(origin)
+			if perr != nil || !strings.EqualFold(u.Host, host) {
+				t.Fatalf("%s with Origin %q accepted for Host %q", method, origin, host)
+			}
+			if overTLS && !strings.EqualFold(u.Scheme, "https") {
+				t.Fatalf("Origin %q accepted over TLS", origin)
+			}
+		}
+		if fetchSite == "cross-site" || fetchSite == "same-site" {
+			t.Fatalf("%s with Sec-Fetch-Site %q and Origin %q accepted", method, fetchSite, origin)
+		}
+	})
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
-	"github.com/authkit-dev/authkit/auth/memstore"
+	"github.com/authkit-dev/authkit/internal/usermem"
 )
 
 // A Fake is a real [auth.Auth] with a clock the caller moves, a store
@@ -34,7 +34,7 @@ type Fake struct {
 	seedMu    sync.Mutex
 	// own is the memstore the fake made for itself; nil when the fake was
 	// given a store (WithStore).
-	own   *ownStore
+	own   *usermem.Store
 	start time.Time
 }
 
@@ -79,10 +79,9 @@ func New(opts ...Option) (*Fake, error) {
 			opt(&o)
 		}
 	}
-	var own *ownStore
+	var own *usermem.Store
 	if o.store == nil {
-		own = &ownStore{Store: memstore.New(), users: map[string]struct{}{},
-			tokens: map[string]struct{}{}, counters: map[string]struct{}{}}
+		own = usermem.New()
 		o.store = own
 	}
 	if o.cfg.Argon2 == (auth.Argon2Params{}) {
@@ -101,83 +100,6 @@ func New(opts ...Option) (*Fake, error) {
 		return nil, fmt.Errorf("fakeauth: %w", err)
 	}
 	return f, nil
-}
-
-// ownStore is the memstore a fake makes for itself. It remembers the ID
-// of every user it created, so that [Fake.Reset] can empty it by
-// deleting them: deleting a user deletes its keys and sessions, and every
-// session of this store has a user. Emptied this way, the memstore keeps
-// the room its maps grew to, which keeps a fake reused case after case
-// (the scenario runner's pool) cheap.
-type ownStore struct {
-	*memstore.Store
-
-	mu    sync.Mutex
-	users map[string]struct{}
-	// The one-time tokens and counters created, so that empty deletes
-	// them too.
-	tokens   map[string]struct{}
-	counters map[string]struct{}
-}
-
-// CreateToken implements [auth.TokenStore] and remembers the token.
-func (s *ownStore) CreateToken(ctx context.Context, t auth.TokenRecord) error {
-	if err := s.Store.CreateToken(ctx, t); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.tokens[t.ID] = struct{}{}
-	s.mu.Unlock()
-	return nil
-}
-
-// IncrementCounter implements [auth.CounterStore] and remembers the
-// counter.
-func (s *ownStore) IncrementCounter(ctx context.Context, key string, now, windowEnd time.Time) (int, time.Time, error) {
-	n, resetAt, err := s.Store.IncrementCounter(ctx, key, now, windowEnd)
-	if err == nil {
-		s.mu.Lock()
-		s.counters[key] = struct{}{}
-		s.mu.Unlock()
-	}
-	return n, resetAt, err
-}
-
-// CreateUser implements [auth.UserStore] and remembers the user.
-func (s *ownStore) CreateUser(ctx context.Context, user auth.UserRecord, key *auth.KeyRecord) error {
-	if err := s.Store.CreateUser(ctx, user, key); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.users[user.ID] = struct{}{}
-	s.mu.Unlock()
-	return nil
-}
-
-// empty deletes every user the store created, with their keys and
-// sessions, and every one-time token and counter.
-func (s *ownStore) empty(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for id := range s.users {
-		if err := s.Store.DeleteUser(ctx, id); err != nil && !errors.Is(err, auth.ErrNotFound) {
-			return err
-		}
-		delete(s.users, id)
-	}
-	for id := range s.tokens {
-		if _, err := s.Store.DeleteToken(ctx, id); err != nil {
-			return err
-		}
-		delete(s.tokens, id)
-	}
-	for key := range s.counters {
-		if err := s.Store.DeleteCounter(ctx, key); err != nil {
-			return err
-		}
-		delete(s.counters, key)
-	}
-	return nil
 }
 
 // TB is the part of [testing.TB] that [NewT] uses. A *testing.T, B or F
@@ -206,7 +128,7 @@ func (f *Fake) Start() time.Time { return f.start }
 var ErrCantEmpty = errors.New("fakeauth: the fake can empty only the memstore it made itself")
 
 // Reset puts the fake back as New made it: the store emptied (users,
-// keys, sessions, one-time tokens, counters), the clock at its start, no faults, an empty call log.
+// keys, sessions), the clock at its start, no faults, an empty call log.
 // It must not run while the fake is in use.
 //
 // Only a fake on the memstore New made for it can be emptied: for one
@@ -217,7 +139,7 @@ func (f *Fake) Reset(ctx context.Context) error {
 	if f.own == nil {
 		return fmt.Errorf("%w: it was given a %T", ErrCantEmpty, f.Store.wrapped)
 	}
-	if err := f.own.empty(ctx); err != nil {
+	if err := f.own.Empty(ctx); err != nil {
 		return fmt.Errorf("fakeauth: emptying the store: %w", err)
 	}
 	f.ResetKeepingStore()

@@ -17,6 +17,7 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/sqlitestore"
 	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/examples/internal/pages"
 )
 
 // The limits of the sign-up form.
@@ -121,21 +122,13 @@ type app struct {
 }
 
 func (app *app) render(w http.ResponseWriter, code int, v view) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(code)
-	if err := page.Execute(w, v); err != nil {
-		app.log.Error("rendering the page", "error", err)
-	}
+	pages.Write(w, app.log, page, code, v)
 }
 
 // fail answers an error with its status ([authrequest.StatusCode]): 503
 // for a store failure (the cookie is kept, and the user can try again).
 func (app *app) fail(w http.ResponseWriter, r *http.Request, err error) {
-	code, msg := authrequest.StatusCode(err), "Something went wrong."
-	if code == http.StatusServiceUnavailable {
-		msg = "The service is unavailable; try again in a moment."
-	}
-	app.log.Error("request failed", "path", r.URL.Path, "error", err)
+	code, msg := pages.Failure(app.log, r, err)
 	app.render(w, code, view{Error: msg})
 }
 

@@ -31,6 +31,7 @@ import (
 	"github.com/authkit-dev/authkit/auth/pgstore"
 	"github.com/authkit-dev/authkit/authoidc"
 	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/examples/internal/pages"
 )
 
 // The app's tables. A user who only ever signed in with a provider has no
@@ -164,22 +165,14 @@ type view struct {
 }
 
 func (app *app) render(w http.ResponseWriter, code int, v view) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(code)
-	if err := page.Execute(w, v); err != nil {
-		app.log.Error("rendering the page", "error", err)
-	}
+	pages.Write(w, app.log, page, code, v)
 }
 
 // fail answers err with its status ([authrequest.StatusCode]): 503 for a
 // failure of the session store or of the app's database (dbFailure), and
 // the cookie is kept, so the user is not signed out by a fault.
 func (app *app) fail(w http.ResponseWriter, r *http.Request, err error) {
-	app.log.Error("request failed", "path", r.URL.Path, "error", err)
-	code, msg := authrequest.StatusCode(err), "Something went wrong."
-	if code == http.StatusServiceUnavailable {
-		msg = "The service is unavailable; try again in a moment."
-	}
+	code, msg := pages.Failure(app.log, r, err)
 	app.render(w, code, view{Error: msg})
 }
 
