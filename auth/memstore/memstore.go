@@ -16,8 +16,9 @@
 // validations for more than a few microseconds at a time.
 //
 // A session costs about 200 bytes (measured with a million sessions over
-// a thousand users), plus its user agent, client IP and attributes when
-// it has them. Times are kept as int64 Unix nanoseconds, by the one rule
+// a thousand users), about 305 when each has its own user (ten million,
+// bench/TENMILLION.md), plus its user agent, client IP and attributes
+// when it has them. Times are kept as int64 Unix nanoseconds, by the one rule
 // of authkit's stores: the zero time means none and is before every
 // instant; every instant from 1677-09-21T00:12:43.145224193Z to
 // 2262-04-11T23:47:16.854775807Z, the Unix epoch included, round-trips

@@ -212,6 +212,19 @@ func validateP99Parallel(t testing.TB, a *auth.Auth, tokens []string, workers in
 func validateP99Until(t testing.TB, a *auth.Auth, tokens []string, workers int, stop *atomic.Bool) time.Duration {
 	t.Helper()
 	ctx := context.Background()
+	return p99Parallel(workers, stop, func(r *rand.Rand) bool {
+		if _, err := a.ValidateSession(ctx, tokens[r.IntN(len(tokens))]); err != nil {
+			t.Errorf("ValidateSession: %v", err)
+			return false
+		}
+		return true
+	})
+}
+
+// p99Parallel calls op in workers goroutines, each with its own random
+// source, until stop is set or op returns false, and returns the p99
+// latency of all the calls.
+func p99Parallel(workers int, stop *atomic.Bool, op func(r *rand.Rand) bool) time.Duration {
 	lats := make([][]time.Duration, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -219,10 +232,8 @@ func validateP99Until(t testing.TB, a *auth.Auth, tokens []string, workers int, 
 			r := rand.New(rand.NewPCG(uint64(w), 7))
 			lat := make([]time.Duration, 0, 1<<16)
 			for !stop.Load() {
-				tok := tokens[r.IntN(len(tokens))]
 				start := time.Now()
-				if _, err := a.ValidateSession(ctx, tok); err != nil {
-					t.Errorf("ValidateSession: %v", err)
+				if !op(r) {
 					return
 				}
 				lat = append(lat, time.Since(start))
@@ -261,28 +272,11 @@ func floorMap(tokens []string, n int) map[[32]byte]int32 {
 func floorP99Parallel(t testing.TB, m map[[32]byte]int32, tokens []string, workers int, d time.Duration) time.Duration {
 	var stop atomic.Bool
 	time.AfterFunc(d, func() { stop.Store(true) })
-	lats := make([][]time.Duration, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			r := rand.New(rand.NewPCG(uint64(w), 11))
-			lat := make([]time.Duration, 0, 1<<16)
-			for !stop.Load() {
-				tok := tokens[r.IntN(len(tokens))]
-				start := time.Now()
-				if _, ok := m[sha256.Sum256([]byte(tok))]; !ok {
-					t.Error("floor: a token's row is missing")
-					return
-				}
-				lat = append(lat, time.Since(start))
-			}
-			lats[w] = lat
-		})
-	}
-	wg.Wait()
-	var all []time.Duration
-	for _, l := range lats {
-		all = append(all, l...)
-	}
-	return scale.Pct(all, 0.99)
+	return p99Parallel(workers, &stop, func(r *rand.Rand) bool {
+		if _, ok := m[sha256.Sum256([]byte(tokens[r.IntN(len(tokens))]))]; !ok {
+			t.Error("floor: a token's row is missing")
+			return false
+		}
+		return true
+	})
 }
