@@ -19,8 +19,9 @@
 // validations for more than a few microseconds at a time.
 //
 // A session costs about 200 bytes (measured with a million sessions over
-// a thousand users), plus its user agent, client IP and attributes when
-// it has them. Times are kept as int64 Unix nanoseconds, by the one rule
+// a thousand users), about 305 when each has its own user (ten million,
+// bench/TENMILLION.md), plus its user agent, client IP and attributes
+// when it has them. Times are kept as int64 Unix nanoseconds, by the one rule
 // of authkit's stores: the zero time means none and is before every
 // instant; every instant from 1677-09-21T00:12:43.145224193Z to
 // 2262-04-11T23:47:16.854775807Z, the Unix epoch included, round-trips
@@ -31,7 +32,6 @@ package memstore
 import (
 	"context"
 	"encoding/json"
-	"runtime"
 	"sync"
 	"time"
 
@@ -402,9 +402,17 @@ const listChunk = 500
 // IdleExpiresAt makes each step cost its limit, not the number of
 // sessions stored; and the step takes the lock in chunks of sweepChunk
 // deletions, letting the validations and sign-ins waiting for it in
-// between, so that none of them waits for a whole step. After the step it
-// waits three times as long as the step took before it returns (or until
-// ctx is done), so that a sweep takes about a quarter of the time.
+// between, so that none of them waits for a whole step.
+//
+// The sweep then leaves the store (and the CPU) to the app for three
+// times as long as it worked (pace.Duty), so that it takes about a
+// quarter of the time. It does not pause after every step: it owes the
+// pause until it amounts to sweepPause, and then waits it out at once.
+// On a process whose goroutines keep every CPU busy a waiting goroutine
+// gets a CPU back only when the scheduler preempts one (every 10 ms), so
+// a pause per step of 500 would cost 10 ms each: 100 s for 5,000,000
+// sessions (issue 21). For the same reason the step does not yield
+// between its chunks.
 func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -423,15 +431,27 @@ func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, lim
 		if d < sweepChunk {
 			break
 		}
-		runtime.Gosched()
 	}
-	// Then leave the store (and the CPU) to the app for three times as
-	// long: the sweep runs in the app's process.
-	if err := pace.After(ctx, start); err != nil {
+	owed := time.Duration(s.sessions.owed.Add(int64(pace.Duty * time.Since(start))))
+	if owed < sweepPause && n == limit {
+		return n, nil
+	}
+	// Pay what is owed: all of it, or, at the sweep's end, what this
+	// step adds, so that the last step does not wait for earlier ones.
+	s.sessions.owed.Add(-int64(owed))
+	if n < limit {
+		owed = min(owed, pace.Duty*time.Since(start))
+	}
+	if err := pace.Wait(ctx, owed); err != nil {
 		return n, err
 	}
 	return n, nil
 }
+
+// sweepPause is how long the pause a sweep owes grows before it waits it
+// out: long enough that the 10 ms a saturated scheduler may add to each
+// wait is a small part of it.
+const sweepPause = 30 * time.Millisecond
 
 // sweepChunk is how many sessions a sweep deletes per hold of the lock:
 // about 10 µs of work with a million sessions stored.

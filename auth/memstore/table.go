@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"sync/atomic"
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
@@ -69,6 +70,10 @@ type sessionTable struct {
 	freeUsers, freeExtras []int32
 	heap                  []heapItem // a min-heap on idle expiry
 	oddIDs                map[sid]string
+	// owed is the pause, in nanoseconds, that sweeps have earned and not
+	// yet taken (see Sessions.DeleteExpiredSessions); atomic, as it is
+	// read and written outside the lock.
+	owed atomic.Int64
 }
 
 const (

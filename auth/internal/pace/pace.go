@@ -16,7 +16,12 @@ const Duty = 3
 // After waits Duty times as long as has passed since start, or until ctx
 // is done, when it returns ctx's error.
 func After(ctx context.Context, start time.Time) error {
-	t := time.NewTimer(Duty * time.Since(start))
+	return Wait(ctx, Duty*time.Since(start))
+}
+
+// Wait waits for d, or until ctx is done, when it returns ctx's error.
+func Wait(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
