@@ -68,7 +68,12 @@ func (p *readConns) get(ctx context.Context) (*readConn, error) {
 	default:
 	}
 	limit := cap(p.idle)
-	if max := p.db.Stats().MaxOpenConnections; max > 0 {
+	// DB.Stats takes the handle's one lock: ask it only while the set may
+	// still open a connection. Once all are open, a read waits for one of
+	// them, which every read gives back.
+	if int(p.opened.Load()) >= limit {
+		limit = 0
+	} else if max := p.db.Stats().MaxOpenConnections; max > 0 {
 		// The app limited its pool after the store was made: keep at most
 		// half of it, so that its own queries and the store's writes
 		// always find a connection, and read through the pool otherwise.
