@@ -1,9 +1,11 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"path/filepath"
@@ -68,13 +70,14 @@ func sessionID(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// newSQLiteFloor reads the row with modernc.org/sqlite through
-// database/sql, on a file opened as sqlitestore.OpenDB opens one, as a
-// careful engineer would on many cores: on connections kept for reads
-// (two per CPU, as sqlitestore keeps), each with the statement prepared on
-// it, handed out through a buffered channel. A statement prepared on the
-// *sql.DB would take the handle's one lock twice per read to get and give
-// back a connection, and wait there on every core.
+// newSQLiteFloor reads the row with modernc.org/sqlite, on a file opened
+// as sqlitestore.OpenDB opens one, as a careful engineer would on many
+// cores: on connections kept for reads (two per CPU, as sqlitestore
+// keeps), handed out through a buffered channel, each read running below
+// database/sql on the driver's connection (sql.Conn.Raw) with a driver
+// statement prepared once on it. Through a *sql.Stmt, even one bound to a
+// connection, database/sql takes the handle's one lock twice per read,
+// and every core waits there.
 func newSQLiteFloor(wide bool) func(tb testing.TB, _ bool) *target {
 	return func(tb testing.TB, _ bool) *target {
 		tb.Helper()
@@ -94,21 +97,37 @@ func newSQLiteFloor(wide bool) func(tb testing.TB, _ bool) *target {
 			query = `SELECT user_id, created_at, renewed_at, active_expires_at, idle_expires_at, expires_at,
 				user_agent, client_ip, attributes FROM floor_sessions WHERE id = ?`
 		}
-		stmts := make(chan *sql.Stmt, 2*runtime.GOMAXPROCS(0))
-		for range cap(stmts) {
+		type readConn struct {
+			conn *sql.Conn
+			stmt driver.StmtQueryContext
+			args []driver.NamedValue
+			vals []driver.Value
+		}
+		conns := make(chan *readConn, 2*runtime.GOMAXPROCS(0))
+		for range cap(conns) {
 			ctx, cancel := setupContext()
 			conn, err := db.Conn(ctx)
 			if err != nil {
 				cancel()
 				tb.Fatal(err)
 			}
-			stmt, err := conn.PrepareContext(ctx, query)
+			c := &readConn{conn: conn, args: make([]driver.NamedValue, 1)}
+			err = conn.Raw(func(dc any) error {
+				st, err := dc.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+				if err == nil {
+					c.stmt = st.(driver.StmtQueryContext)
+				}
+				return err
+			})
 			cancel()
 			if err != nil {
 				tb.Fatal(err)
 			}
-			tb.Cleanup(func() { stmt.Close(); conn.Close() })
-			stmts <- stmt
+			tb.Cleanup(func() {
+				conn.Raw(func(any) error { return c.stmt.(driver.Stmt).Close() })
+				conn.Close()
+			})
+			conns <- c
 		}
 		return newFloor(tb, func(id string, r floorRow) {
 			if _, err := db.Exec(`INSERT INTO floor_sessions VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
@@ -116,19 +135,50 @@ func newSQLiteFloor(wide bool) func(tb testing.TB, _ bool) *target {
 				tb.Fatal(err)
 			}
 		}, func(ctx context.Context, id string) (r floorRow, err error) {
-			var stmt *sql.Stmt
+			var c *readConn
 			select {
-			case stmt = <-stmts:
+			case c = <-conns:
 			case <-ctx.Done():
 				return r, ctx.Err()
 			}
-			defer func() { stmts <- stmt }()
-			if !wide {
-				err = stmt.QueryRowContext(ctx, id).Scan(&r.userID, &r.expires)
-				return r, err
-			}
-			err = stmt.QueryRowContext(ctx, id).Scan(&r.userID, &r.created, &r.renewed, &r.expires, &r.idle, &r.active,
-				&r.userAgent, &r.clientIP, &r.attributes)
+			defer func() { conns <- c }()
+			err = c.conn.Raw(func(any) error {
+				c.args[0] = driver.NamedValue{Ordinal: 1, Value: id}
+				rows, err := c.stmt.QueryContext(ctx, c.args)
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				if len(c.vals) == 0 {
+					c.vals = make([]driver.Value, len(rows.Columns()))
+				}
+				if err := rows.Next(c.vals); err != nil {
+					return err
+				}
+				v := c.vals
+				var ok bool
+				if r.userID, ok = v[0].(string); !ok {
+					return errors.New("user_id is not text")
+				}
+				if !wide {
+					r.expires, _ = v[1].(int64)
+					return nil
+				}
+				r.created, _ = v[1].(int64)
+				r.renewed, _ = v[2].(int64)
+				r.expires, _ = v[3].(int64)
+				r.idle, _ = v[4].(int64)
+				r.active, _ = v[5].(int64)
+				r.userAgent, _ = v[6].(string)
+				r.clientIP, _ = v[7].(string)
+				switch a := v[8].(type) {
+				case string:
+					r.attributes = []byte(a)
+				case []byte:
+					r.attributes = bytes.Clone(a)
+				}
+				return nil
+			})
 			return r, err
 		})
 	}

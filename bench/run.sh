@@ -15,6 +15,9 @@
 # another place): the benchmark output, benchstat's tables, TestWrites'
 # counts and log, the profiles, and the machine's description.
 #
+# The section "Parallel validation by cores" comes from bench/PARALLEL.md
+# (measured with bench/manycores.sh and by hand, see there), appended.
+#
 # PostgreSQL and Redis are found as authkit's store tests find them
 # (AUTHKIT_POSTGRES_URL, AUTHKIT_REDIS_URL; see internal/testservices);
 # a backend whose server does not answer is skipped, and BENCHMARKS.md says
@@ -127,4 +130,13 @@ go run ./cmd/report -o "$OUT" \
 	-writes "$work/writes.json" -writes-log "$work/writes.log" -profiles "$work/profiles" "${paired[@]}" \
 	-cpu "$cpu" -cores "$cores" -go "$gover" -date "$date" -commit "$commit" -load "$load" \
 	-count "$COUNT" -benchtime "$BENCHTIME" -services "$services"
+# The sections measured elsewhere (by core count, at 10 million
+# sessions) are kept in files of their own and appended, so that this
+# script does not wipe them.
+if [ -f PARALLEL.md ]; then
+	{
+		echo
+		cat PARALLEL.md
+	} >>"$OUT"
+fi
 echo "run.sh: wrote $OUT (in bench/ unless absolute)" >&2

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"sync/atomic"
 )
 
@@ -21,10 +22,15 @@ var errReadConnsClosed = errors.New("the store is closed")
 // of the set is taken from a buffered channel and given back to it; only
 // the holder touches its statements.
 //
+// A read runs below database/sql, on the driver's own connection
+// (sql.Conn.Raw) with a driver statement prepared once on it
+// (driver.StmtQueryContext): through a *sql.Stmt, even one bound to a
+// connection, database/sql still takes DB.mu twice per query, to record
+// the rows as a dependency of the statement and to drop it again. Raw
+// takes only the connection's own locks, which no other read shares.
+//
 // The connections are opened when first needed, at most cap(idle) of
-// them. database/sql still takes DB.mu twice per query (Stmt.QueryContext
-// records the rows as a dependency of the statement), for a map update
-// each: short, but shared.
+// them.
 type readConns struct {
 	db     *sql.DB
 	idle   chan *readConn // capacity: the most connections the set opens
@@ -33,11 +39,15 @@ type readConns struct {
 	done   chan struct{} // closed by close: wakes the reads waiting for a connection
 }
 
-// A readConn is one connection of a readConns and its prepared
-// statements, by query.
+// A readConn is one connection of a readConns and its driver statements,
+// by query, prepared on the connection's driver connection and used only
+// inside conn.Raw, by the connection's holder. vals and args are the
+// holder's buffers for a row's values and a query's arguments.
 type readConn struct {
 	conn  *sql.Conn
-	stmts map[string]*sql.Stmt
+	stmts map[string]driver.Stmt
+	vals  []driver.Value
+	args  []driver.NamedValue
 }
 
 // errUsePool tells a read to go through the handle's pool: the app has
@@ -58,7 +68,12 @@ func (p *readConns) get(ctx context.Context) (*readConn, error) {
 	default:
 	}
 	limit := cap(p.idle)
-	if max := p.db.Stats().MaxOpenConnections; max > 0 {
+	// DB.Stats takes the handle's one lock: ask it only while the set may
+	// still open a connection. Once all are open, a read waits for one of
+	// them, which every read gives back.
+	if int(p.opened.Load()) >= limit {
+		limit = 0
+	} else if max := p.db.Stats().MaxOpenConnections; max > 0 {
 		// The app limited its pool after the store was made: keep at most
 		// half of it, so that its own queries and the store's writes
 		// always find a connection, and read through the pool otherwise.
@@ -83,7 +98,7 @@ func (p *readConns) get(ctx context.Context) (*readConn, error) {
 				p.opened.Add(-1)
 				return nil, err
 			}
-			return p.checkOpen(&readConn{conn: conn, stmts: map[string]*sql.Stmt{}})
+			return p.checkOpen(&readConn{conn: conn, stmts: map[string]driver.Stmt{}})
 		}
 	}
 	select {
@@ -145,24 +160,94 @@ func (p *readConns) close() {
 	p.drain()
 }
 
-// stmt returns c's prepared statement for query, preparing it the first
-// time.
-func (c *readConn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if st := c.stmts[query]; st != nil {
-		return st, nil
-	}
-	st, err := c.conn.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	c.stmts[query] = st
-	return st, nil
+// queryRow runs query with args on c's driver connection and scans its
+// first row into dest, as (*sql.Row).Scan does: sql.ErrNoRows when there
+// is none. The statement is prepared on the connection the first time.
+func (c *readConn) queryRow(ctx context.Context, query string, args []any, dest []any) error {
+	return c.conn.Raw(func(dc any) error {
+		st, err := c.stmt(ctx, dc, query)
+		if err != nil {
+			return err
+		}
+		return c.scanFirst(ctx, st, args, dest)
+	})
 }
 
-func (c *readConn) close() {
-	for _, st := range c.stmts {
-		st.Close()
+// stmt returns c's statement for query, preparing it on dc, c's driver
+// connection, the first time.
+func (c *readConn) stmt(ctx context.Context, dc any, query string) (driver.StmtQueryContext, error) {
+	st := c.stmts[query]
+	if st == nil {
+		prep, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return nil, fmt.Errorf("sqlcore: driver connection %T cannot prepare with a context", dc)
+		}
+		var err error
+		if st, err = prep.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		c.stmts[query] = st
 	}
+	sq, ok := st.(driver.StmtQueryContext)
+	if !ok {
+		return nil, fmt.Errorf("sqlcore: driver statement %T cannot query with a context", st)
+	}
+	return sq, nil
+}
+
+// scanFirst runs st with args and scans its first row into dest.
+func (c *readConn) scanFirst(ctx context.Context, st driver.StmtQueryContext, args []any, dest []any) (err error) {
+	named := c.args[:0]
+	for i, a := range args {
+		v, err := driverValue(a)
+		if err != nil {
+			return fmt.Errorf("sqlcore: argument %d: %w", i+1, err)
+		}
+		named = append(named, driver.NamedValue{Ordinal: i + 1, Value: v})
+	}
+	c.args = named
+	defer clear(named) // keep no argument alive between reads
+	rows, err := st.QueryContext(ctx, named)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	n := len(rows.Columns())
+	if cap(c.vals) < n {
+		c.vals = make([]driver.Value, n)
+	}
+	vals := c.vals[:n]
+	defer clear(vals)
+	if err := rows.Next(vals); err != nil {
+		if errors.Is(err, io.EOF) {
+			return sql.ErrNoRows
+		}
+		return err
+	}
+	if len(dest) != n {
+		return fmt.Errorf("sqlcore: %d destinations for %d columns", len(dest), n)
+	}
+	for i, v := range vals {
+		if err := assign(dest[i], v); err != nil {
+			return fmt.Errorf("sqlcore: column %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// close closes c's statements and its connection.
+func (c *readConn) close() {
+	c.conn.Raw(func(any) error {
+		for _, st := range c.stmts {
+			st.Close()
+		}
+		return nil
+	})
+	clear(c.stmts)
 	c.conn.Close()
 }
 
@@ -185,10 +270,7 @@ func (r *readRow) Scan(dest ...any) error {
 	if err != nil {
 		return err
 	}
-	st, err := c.stmt(r.ctx, r.query)
-	if err == nil {
-		err = st.QueryRowContext(r.ctx, r.args...).Scan(dest...)
-	}
+	err = c.queryRow(r.ctx, r.query, r.args, dest)
 	r.p.put(c, err)
-	return err
+	return withCtx(r.ctx, err)
 }
