@@ -94,11 +94,13 @@ func (e *ThrottledError) Error() string {
 // Unwrap returns [ErrThrottled].
 func (e *ThrottledError) Unwrap() error { return ErrThrottled }
 
-// RetryAfterSeconds is RetryAfter in whole seconds, rounded up and at least
-// 1: the value of a Retry-After header (RFC 9110 §10.2.3).
+// RetryAfterSeconds is the value of a Retry-After header (RFC 9110
+// §10.2.3): the fewest whole seconds after which the window is over. A
+// window counts until its last instant inclusive ([auth.CounterStore]), so
+// a client that waits exactly RetryAfter would still be refused: the answer
+// is RetryAfter in whole seconds, rounded down, plus one.
 func (e *ThrottledError) RetryAfterSeconds() int {
-	s := int((e.RetryAfter + time.Second - 1) / time.Second)
-	return max(s, 1)
+	return int(max(e.RetryAfter, 0)/time.Second) + 1
 }
 
 // A Throttle applies a [ThrottlePolicy] with an Auth's counters. An app's

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
@@ -50,6 +51,24 @@ func TestSignInThrottlePerAccountAndIP(t *testing.T) {
 	wantStatus(t, e.signInFrom("192.0.2.1", "ada@example.com", "correct horse"), http.StatusOK)
 }
 
+// TestWaitingRetryAfterIsEnough: a client that waits exactly the
+// Retry-After it was told is let in (RFC 9110 §10.2.3), even when the
+// refusal came with whole seconds left in the window.
+func TestWaitingRetryAfterIsEnough(t *testing.T) {
+	e := newEnv(t, nil)
+	e.signUp(t, "ada@example.com", "correct horse")
+	for range 5 {
+		wantStatus(t, e.signInFrom("192.0.2.1", "ada@example.com", "wrong"), http.StatusUnauthorized)
+	}
+	w := e.signInFrom("192.0.2.1", "ada@example.com", "correct horse")
+	secs, err := strconv.Atoi(w.Header().Get("Retry-After"))
+	if w.Code != http.StatusTooManyRequests || err != nil {
+		t.Fatalf("status %d, Retry-After %q", w.Code, w.Header().Get("Retry-After"))
+	}
+	e.clock.Advance(time.Duration(secs) * time.Second)
+	wantStatus(t, e.signInFrom("192.0.2.1", "ada@example.com", "correct horse"), http.StatusOK)
+}
+
 // TestSuccessfulSignInRestartsTheAccountIPCount: the owner's typos do not
 // add up across successful sign-ins.
 func TestSuccessfulSignInRestartsTheAccountIPCount(t *testing.T) {
@@ -72,11 +91,11 @@ func TestSignInThrottlePerIPAndPerAccount(t *testing.T) {
 	for _, who := range []string{"a@example.com", "b@example.com", "c@example.com"} {
 		wantStatus(t, e.signInFrom("192.0.2.1", who, "x"), http.StatusUnauthorized)
 	}
-	wantRetryAfter(t, e.signInFrom("192.0.2.1", "d@example.com", "x"), "60")
+	wantRetryAfter(t, e.signInFrom("192.0.2.1", "d@example.com", "x"), "61") // the window counts its last instant: 60 s later is still in it
 	for _, ip := range []string{"198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4"} {
 		wantStatus(t, e.signInFrom(ip, "victim@example.com", "x"), http.StatusUnauthorized)
 	}
-	wantRetryAfter(t, e.signInFrom("198.51.100.5", "victim@example.com", "x"), "3600")
+	wantRetryAfter(t, e.signInFrom("198.51.100.5", "victim@example.com", "x"), "3601")
 }
 
 // TestThrottleCountsClientsBehindATrustedProxyApart: the client IP is
@@ -123,7 +142,7 @@ func TestMailRequestThrottleIsTheSameForUnknownAddresses(t *testing.T) {
 		e.h.ServeHTTP(w, r)
 		last[i] = w
 	}
-	wantRetryAfter(t, last[0], "3600")
+	wantRetryAfter(t, last[0], "3601")
 	sameAnswer(t, "throttled known vs unknown", last[0], last[1])
 }
 
@@ -133,7 +152,7 @@ func TestCodeThrottlePerIP(t *testing.T) {
 	for range 2 {
 		wantStatus(t, e.do("POST", "/sign-in/email", map[string]string{"email": "ada@example.com", "code": "12345678"}), http.StatusBadRequest)
 	}
-	wantRetryAfter(t, e.do("POST", "/sign-in/email", map[string]string{"email": "ada@example.com", "code": "12345678"}), "60")
+	wantRetryAfter(t, e.do("POST", "/sign-in/email", map[string]string{"email": "ada@example.com", "code": "12345678"}), "61")
 }
 
 // TestThrottleForAnAppsOwnHandler uses Throttle as an app's own sign-in
@@ -152,8 +171,8 @@ func TestThrottleForAnAppsOwnHandler(t *testing.T) {
 	}
 	err = th.AllowSignIn(r, "ada")
 	var te *authaccount.ThrottledError
-	if !errors.As(err, &te) || !errors.Is(err, authaccount.ErrThrottled) || te.RetryAfterSeconds() != 60 {
-		t.Fatalf("3rd attempt: %v, want a ThrottledError of 60s", err)
+	if !errors.As(err, &te) || !errors.Is(err, authaccount.ErrThrottled) || te.RetryAfterSeconds() != 61 {
+		t.Fatalf("3rd attempt: %v, want a ThrottledError of 61s (60s left, and the window counts its last instant)", err)
 	}
 	if err := th.SignedIn(r, "ada"); err != nil {
 		t.Fatal(err)

@@ -142,13 +142,7 @@ func accountsTarget() accountscenarios.Target {
 // includes its last instant (auth.CounterStore) and authaccount's
 // RetryAfterSeconds rounds resetAt-now up without going past it. When
 // authaccount is fixed, the test fails until the entry is removed.
-var knownDisagreements = map[string]string{
-	"password-sign-in-throttled":     "after the 429",
-	"verify-request-throttled":       "after the 429",
-	"reset-request-throttled":        "after the 429",
-	"sign-in-link-request-throttled": "after the 429",
-	"sign-in-code-throttled":         "after the 429",
-}
+var knownDisagreements = map[string]string{}
 
 // TestAuthaccountApp runs the table against an app of package
 // authaccount, its requests in JSON and as HTML forms: every case passes
