@@ -11,6 +11,7 @@ import (
 	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/authe2e"
 	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/fakemail"
 )
 
 const secret = "0123456789abcdef0123456789abcdef-test"
@@ -21,6 +22,7 @@ type app struct {
 	a     *auth.Auth
 	clock *authe2e.Clock
 	store *fakeauth.Store
+	mail  *fakemail.Outbox
 	h     http.Handler
 }
 
@@ -32,8 +34,9 @@ func newApp(t *testing.T) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mail := fakemail.New(fakemail.WithClock(clock))
 	h, err := authe2e.New(authe2e.Config{
-		Auth: a, Clock: clock, Secret: secret, Store: store,
+		Auth: a, Clock: clock, Secret: secret, Store: store, Mail: mail,
 		SeedUser: func(ctx context.Context, name string) (string, error) {
 			u, err := a.CreateUser(ctx, auth.NewUser{Attributes: map[string]any{"name": name}})
 			if err != nil {
@@ -45,7 +48,7 @@ func newApp(t *testing.T) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &app{a: a, clock: clock, store: store, h: h}
+	return &app{a: a, clock: clock, store: store, mail: mail, h: h}
 }
 
 // call sends a control request from remote with the given Authorization

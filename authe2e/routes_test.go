@@ -11,6 +11,7 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authe2e"
+	"github.com/authkit-dev/authkit/authmail"
 	"github.com/authkit-dev/authkit/fakeauth"
 )
 
@@ -163,12 +164,52 @@ func TestFaultRouteFailsTheStoreUntilCleared(t *testing.T) {
 	ap.do(t, "POST", "faults", `{"op":"GetSession","times":-1}`, http.StatusBadRequest, nil)
 }
 
+func TestMailRouteReadsTheOutbox(t *testing.T) {
+	requireE2EBuild(t)
+	ap := newApp(t)
+	ctx := context.Background()
+	for _, m := range []authmail.Message{
+		{To: "ada@example.com", Subject: "Reset", Text: "Reset it: https://app.example/reset-password?token=abc&x=1\nor enter 12345678\n"},
+		{To: "bob@example.com", Subject: "Hi", Text: "Nothing to click."},
+		{To: "Ada <ADA@example.com>", Subject: "Again", Text: "https://app.example/verify-email?token=def"},
+	} {
+		if err := ap.mail.Send(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got struct{ Messages []authe2e.Mail }
+	ap.do(t, "GET", "mail?to=ada@example.com", ``, http.StatusOK, &got)
+	if len(got.Messages) != 2 {
+		t.Fatalf("%d messages to ada, want 2: %+v", len(got.Messages), got.Messages)
+	}
+	first := got.Messages[0]
+	if first.Link != "https://app.example/reset-password?token=abc&x=1" || first.Token != "abc" || first.Code != "12345678" || first.Subject != "Reset" {
+		t.Errorf("first message read as %+v", first)
+	}
+	if first.SentAt.IsZero() || !first.SentAt.Equal(ap.clock.Now().Truncate(0)) && first.SentAt.After(ap.clock.Now()) {
+		t.Errorf("sentAt %v: want the e2e clock's time", first.SentAt)
+	}
+	ap.do(t, "GET", "mail", ``, http.StatusOK, &got)
+	if len(got.Messages) != 3 {
+		t.Errorf("%d messages in all, want 3", len(got.Messages))
+	}
+	ap.do(t, "DELETE", "mail", ``, http.StatusOK, nil)
+	ap.do(t, "GET", "mail", ``, http.StatusOK, &got)
+	if len(got.Messages) != 0 {
+		t.Errorf("%d messages after DELETE", len(got.Messages))
+	}
+}
+
 func TestResetRouteUndoesEverything(t *testing.T) {
 	requireE2EBuild(t)
 	ap := newApp(t)
 	ap.do(t, "POST", "clock", `{"advance":"100h"}`, http.StatusOK, nil)
 	ap.do(t, "POST", "faults", `{"op":"RenewSession"}`, http.StatusOK, nil)
+	ap.mail.Send(context.Background(), authmail.Message{To: "ada@example.com", Subject: "s", Text: "t"})
 	ap.do(t, "POST", "reset", `{}`, http.StatusOK, nil)
+	if n := len(ap.mail.Messages()); n != 0 {
+		t.Errorf("%d messages after reset", n)
+	}
 	if off := ap.clock.Offset(); off != 0 {
 		t.Errorf("clock offset %v after reset", off)
 	}
