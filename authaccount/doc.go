@@ -20,7 +20,7 @@
 // ({"message": ...} on success, {"error": code, "message": ...} on a
 // refusal); otherwise a 303 to the page of [Pages] or a short HTML page.
 // Unsafe methods pass authrequest's origin check (403). Every answer is
-// Cache-Control: no-store and Referrer-Policy: no-referrer.
+// Cache-Control: no-store and Referrer-Policy: same-origin.
 //
 //	POST /sign-up                email, password   201 / 303; 400 bad input
 //	POST /verify-email/request   email             202; 429; 503

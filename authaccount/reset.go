@@ -38,13 +38,14 @@ var resetForm = template.Must(template.New("reset").Parse(`<!doctype html>
 // ResetPasswordForm returns the handler of GET ?token= (the link in the
 // reset mail): a small form that posts the token and a new password to
 // CompletePasswordReset. It does not consume the token. Its answer sends
-// no Referer (Referrer-Policy: no-referrer), so the token in the URL goes
-// nowhere else (OWASP Forgot Password Cheat Sheet).
+// no Referer to another site (Referrer-Policy: same-origin), so the token
+// in the URL goes nowhere else (OWASP Forgot Password Cheat Sheet), while
+// the form's own post keeps its Origin for the origin check.
 func (ac *Accounts) ResetPasswordForm() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Cache-Control", "no-store")
-		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Referrer-Policy", referrerPolicy)
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		_ = resetForm.Execute(w, map[string]any{"Action": ac.paths.CompletePasswordReset, "Token": r.URL.Query().Get("token"), "Min": ac.cfg.MinPassword})
 	})

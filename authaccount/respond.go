@@ -108,13 +108,19 @@ func acceptsJSON(r *http.Request) bool {
 	return false
 }
 
+// referrerPolicy keeps a URL with a token on the app's own origin.
+const referrerPolicy = "same-origin"
+
 // headers sets what every answer carries: nothing here may be cached, and
-// a page reached by a link with a token sends no Referer onwards (OWASP
-// Forgot Password Cheat Sheet).
+// a page reached by a link with a token sends no Referer to another site
+// (OWASP Forgot Password Cheat Sheet). The policy is same-origin, not
+// no-referrer: under no-referrer a browser sends "Origin: null" with the
+// page's own form posts (Fetch, "serialize a request origin"), which the
+// origin check then refuses as cross-site.
 func (x *exchange) headers() http.Header {
 	h := x.w.Header()
 	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", referrerPolicy)
 	return h
 }
 

@@ -12,10 +12,12 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/sqlitestore"
+	"github.com/authkit-dev/authkit/authaccount"
 	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/examples/internal/pages"
 )
@@ -81,7 +83,7 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <h1>authkit form app</h1>
 {{with .Error}}<p class="error">{{.}}</p>{{end}}
 {{if .User}}
-<p>Signed in as <b>{{.User.Attributes.username}}</b>.</p>
+<p>Signed in as <b>{{or .User.Attributes.username .User.Attributes.email}}</b>.</p>
 <form method="post" action="/logout"><button>Sign out</button></form>
 {{else}}
 <form method="post" action="/login">
@@ -89,24 +91,55 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <input name="password" type="password" placeholder="password" required>
 <button>Sign in</button> <button formaction="/signup">Sign up</button>
 </form>
+{{if .Accounts}}
+<h2>With your email address</h2>
+<form method="post" action="/sign-in" id="email-sign-in">
+<input name="email" type="email" placeholder="email" required>
+<input name="password" type="password" placeholder="password" required>
+<button>Sign in</button> <button formaction="/sign-up">Sign up</button>
+</form>
+<form method="post" action="/reset-password/request" id="forgot">
+<input name="email" type="email" placeholder="email" required>
+<button>Forgot your password?</button>
+</form>
+{{end}}
 {{end}}
 `))
 
 type view struct {
-	User  *auth.User
-	Error string
+	User     *auth.User
+	Error    string
+	Accounts bool
+}
+
+// An Option adds to the app.
+type Option func(*app)
+
+// WithAccounts adds accounts people can recover (package authaccount):
+// sign-up by email with verification, password reset and sign-in by
+// email, at authaccount's default paths, and throttles the username
+// sign-in with ac's policy. ac's Pages should send form posts back to
+// "/account".
+func WithAccounts(ac *authaccount.Accounts) Option {
+	return func(app *app) { app.accounts = ac }
 }
 
 // NewHandler returns the app's handler on a: "GET /" (the home page, with
 // the forms or the user), "GET /account" (signed in only: a redirect to
 // /login otherwise), "GET /login", "POST /signup", "POST /login" and
 // "POST /logout", behind authrequest.Middleware.
-func NewHandler(a *auth.Auth, log *slog.Logger) http.Handler {
+func NewHandler(a *auth.Auth, log *slog.Logger, opts ...Option) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	app := &app{a: a, log: log}
+	for _, opt := range opts {
+		opt(app)
+	}
 	mux := http.NewServeMux()
+	if app.accounts != nil {
+		app.accounts.Mount(mux)
+	}
 	mux.HandleFunc("GET /{$}", app.home)
 	mux.HandleFunc("GET /login", app.loginPage)
 	mux.HandleFunc("GET /account", app.account)
@@ -117,11 +150,13 @@ func NewHandler(a *auth.Auth, log *slog.Logger) http.Handler {
 }
 
 type app struct {
-	a   *auth.Auth
-	log *slog.Logger
+	a        *auth.Auth
+	log      *slog.Logger
+	accounts *authaccount.Accounts // nil without WithAccounts
 }
 
 func (app *app) render(w http.ResponseWriter, code int, v view) {
+	v.Accounts = app.accounts != nil
 	pages.Write(w, app.log, page, code, v)
 }
 
@@ -201,6 +236,17 @@ func (app *app) signIn(w http.ResponseWriter, r *http.Request) {
 		app.render(w, http.StatusUnauthorized, view{Error: "Wrong username or password."})
 		return
 	}
+	if app.accounts != nil { // throttled per account and client IP, as authaccount's own sign-in
+		var te *authaccount.ThrottledError
+		if err := app.accounts.Throttle().AllowSignIn(r, name); errors.As(err, &te) {
+			w.Header().Set("Retry-After", strconv.Itoa(te.RetryAfterSeconds()))
+			app.render(w, http.StatusTooManyRequests, view{Error: "Too many attempts; try again later."})
+			return
+		} else if err != nil {
+			app.fail(w, r, err)
+			return
+		}
+	}
 	key, err := app.a.UseKey(r.Context(), "username", name, password)
 	switch {
 	case errors.Is(err, auth.ErrInvalidKey), errors.Is(err, auth.ErrInvalidPassword):
@@ -209,6 +255,9 @@ func (app *app) signIn(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		app.fail(w, r, err)
 		return
+	}
+	if app.accounts != nil {
+		_ = app.accounts.Throttle().SignedIn(r, name) // the owner's typos do not add up
 	}
 	app.startSession(w, r, key.UserID)
 }

@@ -13,10 +13,12 @@ import (
 	"github.com/authkit-dev/authkit/authe2e"
 	"github.com/authkit-dev/authkit/examples/formapp"
 	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/fakemail"
 )
 
 // handler is the app built for its end-to-end tests: its Auth reads a
-// clock the tests move, its store fails when they say, and package
+// clock the tests move, its store fails when they say, its mail goes to
+// an outbox the tests read (links start with -base-url), and package
 // authe2e's control routes are mounted beside the app's own, for a caller
 // on loopback presenting $AUTHKIT_E2E_SECRET. Never deploy this build.
 func handler(store auth.SessionStore, cfg auth.Config, log *slog.Logger) (http.Handler, error) {
@@ -27,12 +29,13 @@ func handler(store auth.SessionStore, cfg auth.Config, log *slog.Logger) (http.H
 	clock := authe2e.NewClock()
 	cfg.Clock = clock
 	faulty := fakeauth.WrapStore(store)
-	a, h, err := app(faulty, cfg, log)
+	outbox := fakemail.New(fakemail.WithClock(clock))
+	a, h, err := app(faulty, cfg, log, outbox, true)
 	if err != nil {
 		return nil, err
 	}
 	control, err := authe2e.New(authe2e.Config{
-		Auth: a, Clock: clock, Secret: secret, Store: faulty,
+		Auth: a, Clock: clock, Secret: secret, Store: faulty, Mail: outbox,
 		SeedUser: func(ctx context.Context, name string) (string, error) { return formapp.SeedUser(ctx, a, name) },
 	})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,8 +38,12 @@ func TestPlaywright(t *testing.T) {
 	rand.Read(secret)
 	env := append(os.Environ(), "AUTHKIT_E2E_SECRET="+hex.EncodeToString(secret))
 
-	e2eURL := startApp(t, build(t, dir, "formapp-e2e", "-tags", "authkit_e2e"), filepath.Join(dir, "e2e.db"), env)
-	defaultURL := startApp(t, build(t, dir, "formapp"), filepath.Join(dir, "default.db"), env)
+	// The end-to-end build's mail links start with its -base-url, so it
+	// gets a port chosen beforehand.
+	port := freePort(t)
+	e2eURL := startApp(t, build(t, dir, "formapp-e2e", "-tags", "authkit_e2e"), env,
+		"-addr", "127.0.0.1:"+port, "-base-url", "http://127.0.0.1:"+port, "-db", filepath.Join(dir, "e2e.db"))
+	defaultURL := startApp(t, build(t, dir, "formapp"), env, "-addr", "127.0.0.1:0", "-db", filepath.Join(dir, "default.db"))
 
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
 	defer cancel()
@@ -84,8 +89,8 @@ func TestPlaywright(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run.mjs: %v\n%s", err, stderr.String())
 	}
-	if scenarios < 5 {
-		t.Errorf("%d scenarios passed, want at least 5", scenarios)
+	if scenarios < 6 {
+		t.Errorf("%d scenarios passed, want at least 6", scenarios)
 	}
 }
 
@@ -129,11 +134,23 @@ func build(t *testing.T, dir, name string, flags ...string) string {
 
 var listening = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)`)
 
-// startApp runs bin on a loopback port the system chooses, stops it when
-// the test ends, and returns its URL.
-func startApp(t *testing.T, bin, db string, env []string) string {
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t *testing.T) string {
 	t.Helper()
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-db", db)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
+}
+
+// startApp runs bin with args (an -addr on loopback), stops it when the
+// test ends, and returns the URL it says it listens on.
+func startApp(t *testing.T, bin string, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = env
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

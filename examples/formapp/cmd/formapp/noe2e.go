@@ -12,6 +12,10 @@ import (
 // handler is the app, and nothing else: the default build has no control
 // routes (they need -tags authkit_e2e).
 func handler(store auth.SessionStore, cfg auth.Config, log *slog.Logger) (http.Handler, error) {
-	_, h, err := app(store, cfg, log)
+	sender, err := smtpSender()
+	if err != nil {
+		return nil, err
+	}
+	_, h, err := app(store, cfg, log, sender, false)
 	return h, err
 }

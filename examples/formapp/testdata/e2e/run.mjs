@@ -88,6 +88,41 @@ const scenarios = {
     check(after && after.value === before.value, 'the cookie changed across the fault');
   },
 
+  async 'a password reset completed from the emailed link'(context, page) {
+    await page.goto(base + '/');
+    await page.fill('#email-sign-in input[name=email]', 'ada@example.com');
+    await page.fill('#email-sign-in input[name=password]', 'first password');
+    const signUp = await Promise.all([page.waitForNavigation(), page.click('#email-sign-in button[formaction="/sign-up"]')]);
+    check(signUp[0].status() === 201, `sign-up: status ${signUp[0].status()}`);
+    check((await authkit.lastEmail('ada@example.com')).link.includes('/verify-email?token='), 'no verification mail after sign-up');
+
+    await page.goto(base + '/');
+    await page.fill('#forgot input[name=email]', 'ada@example.com');
+    const asked = await Promise.all([page.waitForNavigation(), page.click('#forgot button')]);
+    check(asked[0].status() === 202, `reset request: status ${asked[0].status()}`);
+    const mail = await authkit.lastEmail('ada@example.com');
+    check(mail.link.startsWith(base + '/reset-password?token='), `reset mail link ${mail.link}`);
+
+    await page.goto(mail.link);
+    await page.fill('input[name=password]', 'second password');
+    const done = await Promise.all([page.waitForNavigation(), page.click('button:has-text("Change password")')]);
+    check(new URL(page.url()).pathname === '/login', `after the reset: ${page.url()}, status ${done[0].status()}: ${await page.textContent('body')}`);
+
+    for (const [password, ok] of [['first password', false], ['second password', true]]) {
+      await page.goto(base + '/');
+      await page.fill('#email-sign-in input[name=email]', 'ada@example.com');
+      await page.fill('#email-sign-in input[name=password]', password);
+      const res = await Promise.all([page.waitForNavigation(), page.click('#email-sign-in button:has-text("Sign in")')]);
+      const signedIn = (await page.textContent('body')).includes('Signed in as ada@example.com');
+      check(signedIn === ok, `${password}: signed in ${signedIn} (status ${res[0].status()}), want ${ok}`);
+    }
+    // The link was single-use.
+    const again = await page.goto(mail.link);
+    await page.fill('input[name=password]', 'third password');
+    const reused = await Promise.all([page.waitForNavigation(), page.click('button:has-text("Change password")')]);
+    check(reused[0].status() === 400, `reusing the link: status ${reused[0].status()}`);
+  },
+
   async 'the control routes answer 404 in the default build'(context, page) {
     for (const [method, route] of [['POST', 'session'], ['GET', 'clock'], ['POST', 'clock'], ['GET', 'mail'], ['POST', 'faults'], ['POST', 'reset']]) {
       const res = await fetch(defaultBase + '/_authkit/e2e/' + route, {
