@@ -67,7 +67,7 @@ func TestRequestResetTakesTheSameTimeForUnknownAddress(t *testing.T) {
 	const rounds = 1000
 	var ratio float64
 	var known, unknown time.Duration
-	for try := range 2 {
+	for try := range 3 { // a noisy machine gets three interleaved measurements
 		ratio, known, unknown = medianRatio(t, e, rounds)
 		t.Logf("try %d: median known %v, unknown %v, ratio %.3f", try+1, known, unknown, ratio)
 		if ratio >= 0.95 && ratio <= 1.05 {
