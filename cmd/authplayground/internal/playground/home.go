@@ -52,6 +52,7 @@ type homeView struct {
 	Ops      []string
 	Faults   []faultView
 	OIDC     oidcView // the fake provider (oidc.go)
+	Mail     mailView // the email accounts' outbox (mailbox.go)
 }
 
 type deviceView struct {
@@ -167,6 +168,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v.OIDC = s.oidc.view()
+	v.Mail = s.mail.view()
 	if key != "" {
 		v.Notice, v.NoticeErr = notices()[key], isError(key)
 	}
