@@ -54,7 +54,7 @@ func (m *mailbox) observe(r *http.Request, code int, h http.Header, now time.Tim
 		return
 	}
 	m.mu.Lock()
-	m.throttled = &throttledView{Time: now, Path: r.URL.Path, RetryAfter: h.Get("Retry-After")}
+	m.throttled = &throttledView{Time: now, Method: r.Method, Path: r.URL.Path, RetryAfter: h.Get("Retry-After")}
 	m.mu.Unlock()
 }
 
@@ -89,6 +89,7 @@ type limitView struct {
 // throttledView is a request authaccount refused with 429.
 type throttledView struct {
 	Time       time.Time
+	Method     string
 	Path       string
 	RetryAfter string // seconds, as the header says
 }
