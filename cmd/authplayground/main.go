@@ -157,7 +157,8 @@ func run(ctx context.Context, o options, log *slog.Logger, ln net.Listener, read
 			}
 		}()
 	}
-	pg, err := playground.New(playground.Config{Store: b.Store, Admin: b.Admin, StoreName: storeName, Logger: log, Start: o.start, MaxLifetime: o.maxLifetime})
+	pg, err := playground.New(playground.Config{Store: b.Store, Admin: b.Admin, StoreName: storeName, Logger: log, Start: o.start, MaxLifetime: o.maxLifetime,
+		BaseURL: "http://" + ln.Addr().String()}) // the mail links point here
 	if err != nil {
 		return errors.Join(err, ln.Close())
 	}

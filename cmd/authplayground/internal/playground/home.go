@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/authaccount"
 	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/fakeauth"
 )
@@ -52,6 +53,7 @@ type homeView struct {
 	Ops      []string
 	Faults   []faultView
 	OIDC     oidcView // the fake provider (oidc.go)
+	Mail     mailView // the email accounts' outbox (mailbox.go)
 }
 
 type deviceView struct {
@@ -135,6 +137,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	if session, user := acc.session, acc.user; session != nil {
 		v.Session, v.User, v.State = session, user, session.State(v.Now).String()
 		v.Username, _ = user.Attributes["username"].(string)
+		if v.Username == "" { // an email account (mailbox.go)
+			v.Username, _ = user.Attributes[authaccount.AttrEmail].(string)
+		}
 		if acc.devicesErr != nil {
 			v.DevicesErr = acc.devicesErr.Error()
 		}
@@ -167,6 +172,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v.OIDC = s.oidc.view()
+	v.Mail = s.mail.view()
 	if key != "" {
 		v.Notice, v.NoticeErr = notices()[key], isError(key)
 	}

@@ -62,6 +62,11 @@ type Config struct {
 	// (auth.Config.MaxLifetime); DefaultMaxLifetime when zero, none when
 	// negative.
 	MaxLifetime time.Duration
+	// BaseURL is where the playground is reached, which the links in its
+	// mail start with (package authaccount never builds them on the
+	// request's Host); DefaultBaseURL when empty. Plain http is accepted:
+	// the playground is a local development tool.
+	BaseURL string
 }
 
 // DefaultMaxLifetime is the playground's absolute session lifetime unless
@@ -80,6 +85,7 @@ type Server struct {
 	cookies   *inspector
 	lab       *lab
 	oidc      *oidcPart // "sign in with the fake provider" (oidc.go)
+	mail      *mailbox  // email accounts and their outbox (mailbox.go)
 	pages     *template.Template
 	handler   http.Handler
 }
@@ -126,8 +132,13 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	mail, err := newMailbox(f.Auth, f.Clock, cmp.Or(cfg.BaseURL, DefaultBaseURL))
+	if err != nil {
+		return nil, fmt.Errorf("playground: %w", err)
+	}
 	s := &Server{
 		oidc:      oidc,
+		mail:      mail,
 		fake:      f,
 		peek:      peek,
 		admin:     admin,
@@ -157,6 +168,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	registerApp(mux, s.fake.Auth)
 	s.oidc.register(mux)
+	s.mail.register(mux)
 
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /lab", s.labPage)
@@ -206,6 +218,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if !ex.recorded {
 			s.cookies.record(r, rw.status(), rw.setCookies())
 		}
+		s.mail.observe(r, rw.status(), w.Header(), s.fake.Clock.Now())
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
@@ -257,6 +270,7 @@ func (s *Server) resetAll(ctx context.Context) error {
 	s.fake.ResetKeepingStore()
 	s.oidc.reset()
 	s.cookies.reset()
+	s.mail.reset()
 	return nil
 }
 
