@@ -61,3 +61,25 @@ func Snippet(s string, max int) string {
 	}
 	return s
 }
+
+// A Named case has a name and says in words what it does.
+type Named interface {
+	Name() string
+	Describe() string
+}
+
+// CheckNames reports an error on t for each case whose name is empty or
+// repeated, or whose description does not start with "given ".
+func CheckNames[C Named](t testing.TB, cases []C) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, c := range cases {
+		if c.Name() == "" || seen[c.Name()] {
+			t.Errorf("case name %q is empty or repeated", c.Name())
+		}
+		seen[c.Name()] = true
+		if d := c.Describe(); !strings.HasPrefix(d, "given ") {
+			t.Errorf("%s: Describe() = %q", c.Name(), d)
+		}
+	}
+}
