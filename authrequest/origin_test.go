@@ -177,9 +177,11 @@ func TestTrustedOriginsRefusedAtConfiguration(t *testing.T) {
 	}
 }
 
-// serveWith runs r through Middleware with opts, to a handler that reports
-// what the AuthRequest allowed, and returns the recorder and that report.
-func serveWith(t testing.TB, e *env, r *http.Request, opts ...authrequest.Option) (*httptest.ResponseRecorder, string) {
+// wantServed runs r through Middleware with opts, to a handler that
+// reports what the AuthRequest allowed ("403" when Middleware refused r),
+// and checks that the report is want and that the session cookie is left
+// untouched.
+func wantServed(t testing.TB, e *env, r *http.Request, want string, opts ...authrequest.Option) {
 	t.Helper()
 	var report []string
 	h := authrequest.MustMiddleware(e.a, opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -214,10 +216,16 @@ func serveWith(t testing.TB, e *env, r *http.Request, opts ...authrequest.Option
 	}))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)
+	got := rec.Body.String()
 	if rec.Code == http.StatusForbidden {
-		return rec, "403"
+		got = "403"
 	}
-	return rec, rec.Body.String()
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if c := cookieOutcome(t, rec); c != "untouched" {
+		t.Errorf("cookie %s, want untouched", c)
+	}
 }
 
 // TestStrictOriginCheck: with WithStrictOriginCheck an unsafe request
@@ -251,13 +259,7 @@ func TestStrictOriginCheck(t *testing.T) {
 			if tc.strict {
 				opts = append(opts, authrequest.WithStrictOriginCheck())
 			}
-			rec, got := serveWith(t, e, r, opts...)
-			if got != tc.want {
-				t.Errorf("got %q, want %q", got, tc.want)
-			}
-			if c := cookieOutcome(t, rec); c != "untouched" {
-				t.Errorf("cookie %s, want untouched", c)
-			}
+			wantServed(t, e, r, tc.want, opts...)
 		})
 	}
 }
@@ -288,13 +290,7 @@ func TestCrossOriginPassThroughRoutes(t *testing.T) {
 			if tc.site == "cross-site" {
 				r.Header.Set("Origin", "https://payments.example")
 			}
-			rec, got := serveWith(t, e, r, opts...)
-			if got != tc.want {
-				t.Errorf("got %q, want %q", got, tc.want)
-			}
-			if c := cookieOutcome(t, rec); c != "untouched" {
-				t.Errorf("cookie %s, want untouched", c)
-			}
+			wantServed(t, e, r, tc.want, opts...)
 			if _, ok := e.stored(t, s.ID); !ok {
 				t.Error("the session was invalidated")
 			}

@@ -18,8 +18,8 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/sqlitestore"
 	"github.com/authkit-dev/authkit/authrequest"
-	"github.com/authkit-dev/authkit/examples/formapp"
-	"github.com/authkit-dev/authkit/examples/jsonapi"
+	"github.com/authkit-dev/authkit/examples/formapp/formapptest"
+	"github.com/authkit-dev/authkit/examples/jsonapi/jsonapitest"
 	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/scenarios"
 	"github.com/authkit-dev/authkit/scenarios/internal/testapp"
@@ -39,37 +39,15 @@ type shape struct {
 
 // shapes are the app shapes every mutant is tried on: authrequest's own
 // APIHandler (with a JSON sign-in of the test's), the form app and the
-// JSON app of examples/ (their descriptions are those of the examples' own
-// tests), and the apps of package testapp: its own users on SQLite (a
+// JSON app of examples/ (as their own tests describe them, in formapptest
+// and jsonapitest), and the apps of package testapp: its own users on SQLite (a
 // database per case, with the real ON DELETE CASCADE), htmx, and a JSON
 // API with bearer tokens.
 func shapes(t *testing.T) map[string]shape {
-	signIn := scenarios.Form{Route: "POST /api/login", JSON: true, UsernameField: "email", Success: scenarios.OK()}
-	signUp := signIn
-	signUp.Route = "POST /api/signup"
 	return map[string]shape{
-		"APIHandler": {target: authkitTarget()},
-		"formapp": {target: scenarios.Target{
-			Handler: func(f *fakeauth.Fake) http.Handler { return formapp.NewHandler(f.Auth, nil) },
-			Routes: []scenarios.Route{
-				{Pattern: "GET /{$}", SignedOut: scenarios.PageWithout("Signed in as")},
-				{Pattern: "GET /account", SignedOut: scenarios.RedirectTo("/login")},
-			},
-			SignUp:  &scenarios.Form{Route: "POST /signup", Success: scenarios.RedirectTo("/account")},
-			SignIn:  &scenarios.Form{Route: "POST /login", Success: scenarios.RedirectTo("/account")},
-			SignOut: &scenarios.SignOut{Route: "POST /logout", Success: scenarios.RedirectTo("/"), NoSession: scenarios.RedirectTo("/")},
-		}},
-		"jsonapi": {target: scenarios.Target{
-			Handler:       func(f *fakeauth.Fake) http.Handler { return jsonapi.NewHandler(f.Auth, nil) },
-			Routes:        []scenarios.Route{{Pattern: "GET /api/me", SignedOut: scenarios.Unauthorized()}},
-			BearerRoutes:  []scenarios.Route{{Pattern: "GET /api/me", SignedOut: scenarios.Unauthorized()}},
-			TokensInBody:  true,
-			SignUp:        &signUp,
-			SignIn:        &signIn,
-			SignOut:       &scenarios.SignOut{Route: "POST /api/logout", Success: scenarios.OK(), NoSession: scenarios.Unauthorized()},
-			Credentials:   scenarios.Credentials{Username: "ada@example.com", Password: "correct horse battery staple"},
-			UsersBySignUp: true,
-		}},
+		"APIHandler":      {target: authkitTarget()},
+		"formapp":         {target: formapptest.Target()},
+		"jsonapi":         {target: jsonapitest.Target()},
 		"ownusers-sqlite": testappShape(t, testapp.Forms, true),
 		"htmx":            testappShape(t, testapp.HTMX, false),
 		"bearer-api":      testappShape(t, testapp.JSON, false),

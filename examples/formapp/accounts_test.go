@@ -6,6 +6,7 @@ import (
 
 	"github.com/authkit-dev/authkit/authaccount"
 	"github.com/authkit-dev/authkit/examples/formapp"
+	"github.com/authkit-dev/authkit/examples/formapp/formapptest"
 	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/fakemail"
 	"github.com/authkit-dev/authkit/scenarios"
@@ -33,7 +34,7 @@ func TestAccounts(t *testing.T) {
 // TestStandardWithAccounts: the session table still holds with the
 // account routes mounted.
 func TestStandardWithAccounts(t *testing.T) {
-	target := Target()
+	target := formapptest.Target()
 	target.Handler = func(f *fakeauth.Fake) http.Handler {
 		ac, err := authaccount.New(f.Auth, authaccount.Config{Sender: fakemail.New(), BaseURL: "https://app.example"})
 		if err != nil {

@@ -13,26 +13,13 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/examples/formapp"
+	"github.com/authkit-dev/authkit/examples/formapp/formapptest"
 	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/scenarios"
 )
 
-// Target describes the app as it is routed, for the scenarios table.
-func Target() scenarios.Target {
-	return scenarios.Target{
-		Handler: func(f *fakeauth.Fake) http.Handler { return formapp.NewHandler(f.Auth, nil) },
-		Routes: []scenarios.Route{
-			{Pattern: "GET /{$}", SignedOut: scenarios.PageWithout("Signed in as")},
-			{Pattern: "GET /account", SignedOut: scenarios.RedirectTo("/login")},
-		},
-		SignUp:  &scenarios.Form{Route: "POST /signup", Success: scenarios.RedirectTo("/account")},
-		SignIn:  &scenarios.Form{Route: "POST /login", Success: scenarios.RedirectTo("/account")},
-		SignOut: &scenarios.SignOut{Route: "POST /logout", Success: scenarios.RedirectTo("/"), NoSession: scenarios.RedirectTo("/")},
-	}
-}
-
 func TestStandard(t *testing.T) {
-	scenarios.Run(t, Target())
+	scenarios.Run(t, formapptest.Target())
 }
 
 // post is a same-origin form post of the page's form.

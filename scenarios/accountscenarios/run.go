@@ -15,8 +15,8 @@ import (
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authtest"
-	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/fakemail"
+	"github.com/authkit-dev/authkit/scenarios/internal/outcome"
 )
 
 // Result is what happened when a case ran.
@@ -42,13 +42,7 @@ func (r Result) Passed() bool { return len(r.Failures) == 0 && r.NotExpressible 
 // or "FAILED: " and the first failure. Two apps agree on a case when their
 // verdicts are equal.
 func (r Result) Verdict() string {
-	switch {
-	case r.NotExpressible != "":
-		return "not expressible"
-	case len(r.Failures) > 0:
-		return "FAILED: " + strings.SplitN(r.Failures[0], "\n", 2)[0]
-	}
-	return "passed"
+	return outcome.Verdict(r.NotExpressible, r.Failures, "passed")
 }
 
 // Report returns the failure message: the case, what failed, and the
@@ -59,9 +53,7 @@ func (r Result) Report() string {
 	if r.NotExpressible != "" {
 		fmt.Fprintf(&b, "  not expressible: %s\n", r.NotExpressible)
 	}
-	for _, f := range r.Failures {
-		b.WriteString("  " + strings.ReplaceAll(strings.TrimRight(f, "\n"), "\n", "\n  ") + "\n")
-	}
+	outcome.WriteFailures(&b, r.Failures)
 	for _, e := range r.Exchanges {
 		fmt.Fprintf(&b, "  %s\n", e)
 	}
@@ -72,18 +64,15 @@ func (r Result) Report() string {
 // case the target can't express is skipped with the reason.
 func Run(t *testing.T, target Target, cases ...Case) {
 	t.Helper()
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			r := Execute(context.Background(), target, c)
-			if r.NotExpressible != "" {
-				t.Skip(r.NotExpressible)
-			}
-			if !r.Passed() {
-				t.Error(r.Report())
-			}
-		})
-	}
+	outcome.RunParallel(t, cases, Case.Name, func(t *testing.T, c Case) {
+		r := Execute(context.Background(), target, c)
+		if r.NotExpressible != "" {
+			t.Skip(r.NotExpressible)
+		}
+		if !r.Passed() {
+			t.Error(r.Report())
+		}
+	})
 }
 
 // Execute runs one case on a fake auth and an outbox of its own, and
@@ -175,11 +164,7 @@ func (r *run) setup() error {
 	if r.t.SeedAccount == nil {
 		return errors.New("Target.SeedAccount is nil")
 	}
-	newFake := r.t.NewFake
-	if newFake == nil {
-		newFake = func() (*fakeauth.Fake, error) { return fakeauth.New() }
-	}
-	f, err := newFake()
+	f, err := outcome.NewFake(r.t.NewFake)
 	if err != nil {
 		return err
 	}
@@ -261,13 +246,7 @@ func (r *run) sendTo(jar *authtest.Jar, method, base, path string, fields map[st
 	return rec
 }
 
-func snippet(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 160 {
-		s = s[:160] + "…"
-	}
-	return s
-}
+func snippet(s string) string { return outcome.Snippet(s, 160) }
 
 // keep records a mail's secrets.
 func (r *run) keep(m fakemail.Message) {

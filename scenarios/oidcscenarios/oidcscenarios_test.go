@@ -6,26 +6,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/authkit-dev/authkit/scenarios/internal/outcome"
 	"github.com/authkit-dev/authkit/scenarios/oidcscenarios"
 )
 
 func TestStandardNames(t *testing.T) {
-	seen := map[string]bool{}
+	cases := oidcscenarios.Standard()
+	outcome.CheckNames(t, cases)
 	successes := 0
-	for _, c := range oidcscenarios.Standard() {
-		if c.Name() == "" || seen[c.Name()] {
-			t.Errorf("case name %q is empty or repeated", c.Name())
-		}
-		seen[c.Name()] = true
+	for _, c := range cases {
 		if c.WantsSignIn() {
 			successes++
 		}
-		if !strings.HasPrefix(c.Describe(), "given ") {
-			t.Errorf("%s: Describe() = %q", c.Name(), c.Describe())
-		}
 	}
-	if len(seen) < 18 || successes == 0 || successes == len(seen) {
-		t.Errorf("%d cases, %d that sign in", len(seen), successes)
+	if len(cases) < 18 || successes == 0 || successes == len(cases) {
+		t.Errorf("%d cases, %d that sign in", len(cases), successes)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/fakeoidc"
+	"github.com/authkit-dev/authkit/scenarios/internal/outcome"
 )
 
 // The provider users every case's provider has. Alice's email is
@@ -132,15 +133,11 @@ func (r Result) Passed() bool { return len(r.Failures) == 0 && r.NotExpressible 
 // "FAILED: ..." when an expectation did not hold. Two runs of a case
 // against two providers agree when their verdicts are equal.
 func (r Result) Verdict() string {
-	switch {
-	case r.NotExpressible != "":
-		return "not expressible"
-	case len(r.Failures) > 0:
-		return "FAILED: " + strings.SplitN(r.Failures[0], "\n", 2)[0]
-	case r.Case.want.signedIn:
-		return "signed in"
+	ok := fmt.Sprintf("refused %d", r.Status)
+	if r.Case.want.signedIn {
+		ok = "signed in"
 	}
-	return fmt.Sprintf("refused %d", r.Status)
+	return outcome.Verdict(r.NotExpressible, r.Failures, ok)
 }
 
 // Report returns the failure message: the case, what failed, the request
@@ -148,9 +145,7 @@ func (r Result) Verdict() string {
 func (r Result) Report() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "oidc scenario %q: %s\n", r.Case.name, r.Case.Describe())
-	for _, f := range r.Failures {
-		b.WriteString("  " + strings.ReplaceAll(strings.TrimRight(f, "\n"), "\n", "\n  ") + "\n")
-	}
+	outcome.WriteFailures(&b, r.Failures)
 	fmt.Fprintf(&b, "  callback: %s\n  status: %d\n", r.Request, r.Status)
 	if len(r.SetCookies) == 0 {
 		b.WriteString("  Set-Cookie: (none)\n")
@@ -172,14 +167,11 @@ func (r Result) Report() string {
 // Run runs each case as a parallel subtest of t against the target.
 func Run(t *testing.T, target Target, cases ...Case) {
 	t.Helper()
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			if r := Execute(context.Background(), target, c); !r.Passed() {
-				t.Error(r.Report())
-			}
-		})
-	}
+	outcome.RunParallel(t, cases, Case.Name, func(t *testing.T, c Case) {
+		if r := Execute(context.Background(), target, c); !r.Passed() {
+			t.Error(r.Report())
+		}
+	})
 }
 
 // run is one case in progress.
@@ -243,11 +235,7 @@ func Execute(ctx context.Context, target Target, c Case) (res Result) {
 }
 
 func (r *run) setup() error {
-	newFake := r.target.NewFake
-	if newFake == nil {
-		newFake = func() (*fakeauth.Fake, error) { return fakeauth.New() }
-	}
-	f, err := newFake()
+	f, err := outcome.NewFake(r.target.NewFake)
 	if err != nil {
 		return err
 	}
@@ -493,10 +481,4 @@ func (r *run) callbackAndCheck(c Case) {
 	}
 }
 
-func snippet(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
-}
+func snippet(s string) string { return outcome.Snippet(s, 200) }
