@@ -82,6 +82,15 @@ func createToken(t *testing.T, s auth.TokenStore, r auth.TokenRecord) {
 	}
 }
 
+// storedToken stores the token most tests start from (user u1's sign-in
+// token, expiring at t0) and returns it with a context for the test.
+func storedToken(t *testing.T, s auth.TokenStore) (context.Context, auth.TokenRecord) {
+	t.Helper()
+	r := tokenRecord("a", "u1", "sign-in", t0())
+	createToken(t, s, r)
+	return tokenCtx(t), r
+}
+
 func wantToken(t *testing.T, s auth.TokenStore, want auth.TokenRecord) {
 	t.Helper()
 	ctx := tokenCtx(t)
@@ -195,9 +204,7 @@ func testTokenConcurrentCreate(t *testing.T, s auth.TokenStore) {
 }
 
 func testTokenDelete(t *testing.T, s auth.TokenStore) {
-	ctx := tokenCtx(t)
-	r := tokenRecord("a", "u1", "sign-in", t0())
-	createToken(t, s, r)
+	ctx, r := storedToken(t, s)
 	if ok, err := s.DeleteToken(ctx, r.ID); !ok || err != nil {
 		t.Errorf("DeleteToken = %v, %v; want true, nil", ok, err)
 	}
@@ -216,9 +223,7 @@ func testTokenDelete(t *testing.T, s auth.TokenStore) {
 
 // What makes a token single-use: of 32 concurrent deletes, one true.
 func testTokenDeleteConcurrent(t *testing.T, s auth.TokenStore) {
-	ctx := tokenCtx(t)
-	r := tokenRecord("a", "u1", "sign-in", t0())
-	createToken(t, s, r)
+	ctx, r := storedToken(t, s)
 	got := concurrently(32, func() int {
 		ok, err := s.DeleteToken(ctx, r.ID)
 		if err != nil {
@@ -268,9 +273,7 @@ func wantEachOnce(t *testing.T, what string, seen map[int]int, n int) {
 }
 
 func testTokenAddAttempt(t *testing.T, s auth.TokenStore) {
-	ctx := tokenCtx(t)
-	r := tokenRecord("a", "u1", "sign-in", t0())
-	createToken(t, s, r)
+	ctx, r := storedToken(t, s)
 	for want := 1; want <= 3; want++ {
 		n, err := s.AddTokenAttempt(ctx, r.ID)
 		if n != want || err != nil {
@@ -282,9 +285,7 @@ func testTokenAddAttempt(t *testing.T, s auth.TokenStore) {
 }
 
 func testTokenAddAttemptConcurrent(t *testing.T, s auth.TokenStore) {
-	ctx := tokenCtx(t)
-	r := tokenRecord("a", "u1", "sign-in", t0())
-	createToken(t, s, r)
+	ctx, r := storedToken(t, s)
 	seen := concurrently(32, func() int {
 		n, err := s.AddTokenAttempt(ctx, r.ID)
 		if err != nil {
