@@ -97,21 +97,13 @@ type Call struct {
 func (c Call) String() string {
 	s := string(c.Op)
 	if c.SessionID != "" {
-		id := c.SessionID
-		if len(id) > 8 {
-			id = id[:8] + "…"
-		}
-		s += " session=" + id
+		s += " session=" + shortID(c.SessionID)
 	}
 	if c.UserID != "" {
 		s += " user=" + c.UserID
 	}
 	if c.TokenID != "" {
-		id := c.TokenID
-		if len(id) > 8 {
-			id = id[:8] + "…"
-		}
-		s += " token=" + id
+		s += " token=" + shortID(c.TokenID)
 	}
 	if c.Key != "" {
 		s += " key=" + c.Key
@@ -123,6 +115,15 @@ func (c Call) String() string {
 		s += " err=" + c.Err.Error()
 	}
 	return s
+}
+
+// shortID returns the first 8 bytes of a session or token ID (with "…"
+// when it is longer), as Call.String writes them.
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8] + "…"
+	}
+	return id
 }
 
 // A Backend is a whole store: of sessions, users and keys, that can read a
