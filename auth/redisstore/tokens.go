@@ -165,12 +165,9 @@ func (s *Sessions) UserToken(ctx context.Context, userID, purpose string) (auth.
 }
 
 func (c *core) readToken(ctx context.Context, tag string) (auth.TokenRecord, error) {
-	h, err := c.rdb.HGetAll(ctx, c.tokenKey(tag)).Result()
+	h, err := c.readHash(ctx, c.tokenKey(tag), "token")
 	if err != nil {
-		return auth.TokenRecord{}, fmt.Errorf("redisstore: get token: %w", err)
-	}
-	if len(h) == 0 {
-		return auth.TokenRecord{}, auth.ErrNotFound
+		return auth.TokenRecord{}, err
 	}
 	var t auth.TokenRecord
 	for _, f := range []struct {
