@@ -56,12 +56,7 @@ return old`),
 
 		// KEYS: the pair's hash. ARGV: ID. Deletes the hash if it names
 		// the ID; returns 1 if it did.
-		deleteToken: redis.NewScript(`
-if redis.call('HGET', KEYS[1], 'i') == ARGV[1] then
-	redis.call('DEL', KEYS[1])
-	return 1
-end
-return 0`),
+		deleteToken: deleteIf("i"),
 
 		// KEYS: the pair's hash. ARGV: ID. Adds an attempt and returns
 		// the count if the hash names the ID, else -1.
