@@ -28,14 +28,7 @@ func TestSignInLinkWorksInAnotherBrowser(t *testing.T) {
 	if r.Header().Get("Location") != "/" {
 		t.Errorf("Location %q, want /", r.Header().Get("Location"))
 	}
-	c := e.sessionCookie(r)
-	if c == nil {
-		t.Fatal("no session cookie")
-	}
-	s, err := e.a.ValidateSession(context.Background(), c.Value)
-	if err != nil || s.UserID != e.userID(t, "ada@example.com") {
-		t.Errorf("the session: %v, %v", s, err)
-	}
+	e.wantSignedIn(t, r, "ada@example.com")
 	// Once only.
 	wantStatus(t, e.do("GET", "/sign-in/email?token="+tok, nil), http.StatusBadRequest)
 }

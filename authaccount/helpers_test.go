@@ -25,21 +25,22 @@ var linkRE = regexp.MustCompile(`https?://\S+`)
 // tokenOf returns the link token of a message, as its reader follows it.
 func tokenOf(t testing.TB, m fakemail.Message) string {
 	t.Helper()
-	tok := m.Token()
-	if tok == "" {
-		t.Fatalf("no token in the mail %q:\n%s", m.Subject, m.Text)
-	}
-	return tok
+	return found(t, "token", m.Token(), m)
 }
 
 // codeOf returns the code of a message.
 func codeOf(t testing.TB, m fakemail.Message) string {
 	t.Helper()
-	c := m.Code()
-	if c == "" {
-		t.Fatalf("no code in the mail %q:\n%s", m.Subject, m.Text)
+	return found(t, "code", m.Code(), m)
+}
+
+// found returns v, what was read from m, or fails the test if it is empty.
+func found(t testing.TB, what, v string, m fakemail.Message) string {
+	t.Helper()
+	if v == "" {
+		t.Fatalf("no %s in the mail %q:\n%s", what, m.Subject, m.Text)
 	}
-	return c
+	return v
 }
 
 const baseURL = "https://app.example"
@@ -127,6 +128,20 @@ func (e *env) sessionCookie(w *httptest.ResponseRecorder) *http.Cookie {
 		}
 	}
 	return nil
+}
+
+// wantSignedIn checks that w set a session cookie whose session is the
+// user of address's.
+func (e *env) wantSignedIn(t testing.TB, w *httptest.ResponseRecorder, address string) {
+	t.Helper()
+	c := e.sessionCookie(w)
+	if c == nil {
+		t.Fatal("no session cookie")
+	}
+	s, err := e.a.ValidateSession(context.Background(), c.Value)
+	if err != nil || s.UserID != e.userID(t, address) {
+		t.Errorf("the session: %v, %v; want one of %s", s, err, address)
+	}
 }
 
 // signUp signs up address and returns the verification mail.

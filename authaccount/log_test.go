@@ -1,41 +1,22 @@
 package authaccount_test
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authaccount"
+	"github.com/authkit-dev/authkit/internal/syncbuf"
 )
-
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestLogsCarryNoSecrets runs every flow, failures included, with debug
 // logging on, and looks for each token, code, link and password in the
 // log.
 func TestLogsCarryNoSecrets(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := newEnv(t, nil, func(a *auth.Config, c *authaccount.Config) { a.Logger = log; c.Codes = true })
 	const pw1, pw2, pwWrong = "correct horse secret", "battery staple secret", "wrong guess secret"

@@ -7,8 +7,6 @@ package authaccount_test
 
 import (
 	"net/http"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/authkit-dev/authkit/auth"
@@ -18,6 +16,7 @@ import (
 	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/fakeauth"
 	"github.com/authkit-dev/authkit/fakemail"
+	"github.com/authkit-dev/authkit/internal/readmecode"
 )
 
 func newAccountsHandler(a *auth.Auth, sender authmail.Sender) (http.Handler, error) {
@@ -61,25 +60,5 @@ func TestReadmeAccountsHandler(t *testing.T) {
 // TestReadmeCodeIsThisFile checks that the first Go block of the README's
 // accounts section is in this file as it is printed.
 func TestReadmeCodeIsThisFile(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	self, err := os.ReadFile("readme_test.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	const section = "## Accounts: verification, reset, throttling"
-	_, rest, ok := strings.Cut(string(readme), "\n"+section+"\n")
-	if !ok {
-		t.Fatalf("README has no section %q", section)
-	}
-	_, code, ok := strings.Cut(rest, "```go\n")
-	code, _, closed := strings.Cut(code, "```\n")
-	if !ok || !closed {
-		t.Fatalf("README section %q has no Go block", section)
-	}
-	if !strings.Contains(string(self), code) {
-		t.Errorf("the Go block of README section %q is not in readme_test.go as printed:\n%s", section, code)
-	}
+	readmecode.Check(t, "../README.md", "readme_test.go", "## Accounts: verification, reset, throttling")
 }

@@ -63,9 +63,6 @@ func (ac *Accounts) ResetPasswordForm() http.Handler {
 func (ac *Accounts) CompletePasswordReset() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		x := ac.begin(w, r, "complete-reset")
-		if x == nil {
-			return
-		}
 		password, ok := x.newPassword()
 		if !ok {
 			return

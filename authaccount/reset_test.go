@@ -79,14 +79,7 @@ func TestSignInAfterResetSetsAFreshSession(t *testing.T) {
 	tok := e.requestReset(t, "ada@example.com")
 	w := e.do("POST", "/reset-password", map[string]string{"token": tok, "password": "battery staple"})
 	wantStatus(t, w, http.StatusOK)
-	c := e.sessionCookie(w)
-	if c == nil {
-		t.Fatal("no session cookie with SignInAfterReset")
-	}
-	s, err := e.a.ValidateSession(context.Background(), c.Value)
-	if err != nil || s.UserID != e.userID(t, "ada@example.com") {
-		t.Errorf("the new session: %v, %v", s, err)
-	}
+	e.wantSignedIn(t, w, "ada@example.com")
 }
 
 func TestResetByCode(t *testing.T) {

@@ -49,8 +49,12 @@ func (ac *Accounts) beginMail(w http.ResponseWriter, r *http.Request, flow strin
 }
 
 // newPassword reads the "password" field and checks its length, or
-// answers 400.
+// answers 400. On a nil exchange (its begin has answered already) it
+// reports false, so that a handler checks the two steps once.
 func (x *exchange) newPassword() (string, bool) {
+	if x == nil {
+		return "", false
+	}
 	p := x.fields["password"]
 	if len(p) < x.ac.cfg.MinPassword || len(p) > x.ac.cfg.MaxPassword {
 		x.refuse(http.StatusBadRequest, codeBadRequest,
@@ -71,9 +75,6 @@ func (x *exchange) newPassword() (string, bool) {
 func (ac *Accounts) SignUp() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		x, address := ac.beginMail(w, r, "sign-up")
-		if x == nil {
-			return
-		}
 		password, ok := x.newPassword()
 		if !ok {
 			return

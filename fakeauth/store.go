@@ -97,21 +97,13 @@ type Call struct {
 func (c Call) String() string {
 	s := string(c.Op)
 	if c.SessionID != "" {
-		id := c.SessionID
-		if len(id) > 8 {
-			id = id[:8] + "…"
-		}
-		s += " session=" + id
+		s += " session=" + shortID(c.SessionID)
 	}
 	if c.UserID != "" {
 		s += " user=" + c.UserID
 	}
 	if c.TokenID != "" {
-		id := c.TokenID
-		if len(id) > 8 {
-			id = id[:8] + "…"
-		}
-		s += " token=" + id
+		s += " token=" + shortID(c.TokenID)
 	}
 	if c.Key != "" {
 		s += " key=" + c.Key
@@ -123,6 +115,15 @@ func (c Call) String() string {
 		s += " err=" + c.Err.Error()
 	}
 	return s
+}
+
+// shortID returns the first 8 bytes of a session or token ID (with "…"
+// when it is longer), as Call.String writes them.
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8] + "…"
+	}
+	return id
 }
 
 // A Backend is a whole store: of sessions, users and keys, that can read a
@@ -687,23 +688,40 @@ func (s *Store) noCounters() error {
 	return fmt.Errorf("fakeauth: %T keeps no counters: %w", s.wrapped, auth.ErrNoCounterStore)
 }
 
-// CreateToken implements [auth.TokenStore].
-func (s *Store) CreateToken(ctx context.Context, t auth.TokenRecord) error {
-	return s.do(Call{Op: OpCreateToken, UserID: t.UserID, TokenID: t.ID}, func() (bool, error) {
+// doTokens is do for a method of auth.TokenStore: run gets the wrapped
+// store's, and the call fails with auth.ErrNoTokenStore when it keeps no
+// tokens.
+func (s *Store) doTokens(c Call, run func(auth.TokenStore) (wrote bool, err error)) error {
+	return s.do(c, func() (bool, error) {
 		if s.tokens == nil {
 			return false, s.noTokens()
 		}
-		return true, s.tokens.CreateToken(ctx, t)
+		return run(s.tokens)
+	})
+}
+
+// doCounters is do for a method of auth.CounterStore, as doTokens is for
+// tokens.
+func (s *Store) doCounters(c Call, run func(auth.CounterStore) (wrote bool, err error)) error {
+	return s.do(c, func() (bool, error) {
+		if s.counters == nil {
+			return false, s.noCounters()
+		}
+		return run(s.counters)
+	})
+}
+
+// CreateToken implements [auth.TokenStore].
+func (s *Store) CreateToken(ctx context.Context, t auth.TokenRecord) error {
+	return s.doTokens(Call{Op: OpCreateToken, UserID: t.UserID, TokenID: t.ID}, func(ts auth.TokenStore) (bool, error) {
+		return true, ts.CreateToken(ctx, t)
 	})
 }
 
 // GetToken implements [auth.TokenStore].
 func (s *Store) GetToken(ctx context.Context, id string) (t auth.TokenRecord, err error) {
-	err = s.do(Call{Op: OpGetToken, TokenID: id}, func() (bool, error) {
-		if s.tokens == nil {
-			return false, s.noTokens()
-		}
-		t, err = s.tokens.GetToken(ctx, id)
+	err = s.doTokens(Call{Op: OpGetToken, TokenID: id}, func(ts auth.TokenStore) (bool, error) {
+		t, err = ts.GetToken(ctx, id)
 		return false, err
 	})
 	return t, err
@@ -711,11 +729,8 @@ func (s *Store) GetToken(ctx context.Context, id string) (t auth.TokenRecord, er
 
 // UserToken implements [auth.TokenStore].
 func (s *Store) UserToken(ctx context.Context, userID, purpose string) (t auth.TokenRecord, err error) {
-	err = s.do(Call{Op: OpUserToken, UserID: userID}, func() (bool, error) {
-		if s.tokens == nil {
-			return false, s.noTokens()
-		}
-		t, err = s.tokens.UserToken(ctx, userID, purpose)
+	err = s.doTokens(Call{Op: OpUserToken, UserID: userID}, func(ts auth.TokenStore) (bool, error) {
+		t, err = ts.UserToken(ctx, userID, purpose)
 		return false, err
 	})
 	return t, err
@@ -724,11 +739,8 @@ func (s *Store) UserToken(ctx context.Context, userID, purpose string) (t auth.T
 // DeleteToken implements [auth.TokenStore]. It counts as a write when it
 // returns true.
 func (s *Store) DeleteToken(ctx context.Context, id string) (ok bool, err error) {
-	err = s.do(Call{Op: OpDeleteToken, TokenID: id}, func() (bool, error) {
-		if s.tokens == nil {
-			return false, s.noTokens()
-		}
-		ok, err = s.tokens.DeleteToken(ctx, id)
+	err = s.doTokens(Call{Op: OpDeleteToken, TokenID: id}, func(ts auth.TokenStore) (bool, error) {
+		ok, err = ts.DeleteToken(ctx, id)
 		return ok, err
 	})
 	return ok, err
@@ -736,11 +748,8 @@ func (s *Store) DeleteToken(ctx context.Context, id string) (ok bool, err error)
 
 // AddTokenAttempt implements [auth.TokenStore].
 func (s *Store) AddTokenAttempt(ctx context.Context, id string) (n int, err error) {
-	err = s.do(Call{Op: OpAddTokenAttempt, TokenID: id}, func() (bool, error) {
-		if s.tokens == nil {
-			return false, s.noTokens()
-		}
-		n, err = s.tokens.AddTokenAttempt(ctx, id)
+	err = s.doTokens(Call{Op: OpAddTokenAttempt, TokenID: id}, func(ts auth.TokenStore) (bool, error) {
+		n, err = ts.AddTokenAttempt(ctx, id)
 		return true, err
 	})
 	return n, err
@@ -748,11 +757,8 @@ func (s *Store) AddTokenAttempt(ctx context.Context, id string) (n int, err erro
 
 // DeleteExpiredTokens implements [auth.TokenStore].
 func (s *Store) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (n int, err error) {
-	err = s.do(Call{Op: OpDeleteExpiredTokens}, func() (bool, error) {
-		if s.tokens == nil {
-			return false, s.noTokens()
-		}
-		n, err = s.tokens.DeleteExpiredTokens(ctx, now, limit)
+	err = s.doTokens(Call{Op: OpDeleteExpiredTokens}, func(ts auth.TokenStore) (bool, error) {
+		n, err = ts.DeleteExpiredTokens(ctx, now, limit)
 		return n > 0, err
 	})
 	return n, err
@@ -760,11 +766,8 @@ func (s *Store) DeleteExpiredTokens(ctx context.Context, now time.Time, limit in
 
 // IncrementCounter implements [auth.CounterStore].
 func (s *Store) IncrementCounter(ctx context.Context, key string, now, windowEnd time.Time) (n int, resetAt time.Time, err error) {
-	err = s.do(Call{Op: OpIncrementCounter, Key: key}, func() (bool, error) {
-		if s.counters == nil {
-			return false, s.noCounters()
-		}
-		n, resetAt, err = s.counters.IncrementCounter(ctx, key, now, windowEnd)
+	err = s.doCounters(Call{Op: OpIncrementCounter, Key: key}, func(cs auth.CounterStore) (bool, error) {
+		n, resetAt, err = cs.IncrementCounter(ctx, key, now, windowEnd)
 		return true, err
 	})
 	return n, resetAt, err
@@ -773,21 +776,15 @@ func (s *Store) IncrementCounter(ctx context.Context, key string, now, windowEnd
 // DeleteCounter implements [auth.CounterStore]. It always counts as a
 // write: the contract has no way to tell whether the counter existed.
 func (s *Store) DeleteCounter(ctx context.Context, key string) error {
-	return s.do(Call{Op: OpDeleteCounter, Key: key}, func() (bool, error) {
-		if s.counters == nil {
-			return false, s.noCounters()
-		}
-		return true, s.counters.DeleteCounter(ctx, key)
+	return s.doCounters(Call{Op: OpDeleteCounter, Key: key}, func(cs auth.CounterStore) (bool, error) {
+		return true, cs.DeleteCounter(ctx, key)
 	})
 }
 
 // DeleteExpiredCounters implements [auth.CounterStore].
 func (s *Store) DeleteExpiredCounters(ctx context.Context, now time.Time, limit int) (n int, err error) {
-	err = s.do(Call{Op: OpDeleteExpiredCounters}, func() (bool, error) {
-		if s.counters == nil {
-			return false, s.noCounters()
-		}
-		n, err = s.counters.DeleteExpiredCounters(ctx, now, limit)
+	err = s.doCounters(Call{Op: OpDeleteExpiredCounters}, func(cs auth.CounterStore) (bool, error) {
+		n, err = cs.DeleteExpiredCounters(ctx, now, limit)
 		return n > 0, err
 	})
 	return n, err

@@ -27,6 +27,20 @@ func TestTokenAndCounterFaults(t *testing.T) {
 		}
 		return it
 	}
+	// Each of these Auth calls uses two of the operations; the table fails
+	// each operation on its own.
+	consumeToken := func(f *fakeauth.Fake, it *auth.IssuedToken) error {
+		_, err := f.Auth.ConsumeToken(ctx, "sign-in", it.Token)
+		return err
+	}
+	consumeCode := func(f *fakeauth.Fake, it *auth.IssuedToken) error {
+		_, err := f.Auth.ConsumeCode(ctx, "sign-in", "u", it.Code)
+		return err
+	}
+	sweep := func(f *fakeauth.Fake, _ *auth.IssuedToken) error {
+		_, err := f.Auth.DeleteExpiredSessions(ctx)
+		return err
+	}
 	for _, tc := range []struct {
 		op  fakeauth.Op
 		run func(f *fakeauth.Fake, it *auth.IssuedToken) error
@@ -35,26 +49,11 @@ func TestTokenAndCounterFaults(t *testing.T) {
 			_, err := f.Auth.IssueToken(ctx, auth.NewToken{Purpose: "x", UserID: "u"})
 			return err
 		}},
-		{fakeauth.OpGetToken, func(f *fakeauth.Fake, it *auth.IssuedToken) error {
-			_, err := f.Auth.ConsumeToken(ctx, "sign-in", it.Token)
-			return err
-		}},
-		{fakeauth.OpUserToken, func(f *fakeauth.Fake, it *auth.IssuedToken) error {
-			_, err := f.Auth.ConsumeCode(ctx, "sign-in", "u", it.Code)
-			return err
-		}},
-		{fakeauth.OpDeleteToken, func(f *fakeauth.Fake, it *auth.IssuedToken) error {
-			_, err := f.Auth.ConsumeToken(ctx, "sign-in", it.Token)
-			return err
-		}},
-		{fakeauth.OpAddTokenAttempt, func(f *fakeauth.Fake, it *auth.IssuedToken) error {
-			_, err := f.Auth.ConsumeCode(ctx, "sign-in", "u", it.Code)
-			return err
-		}},
-		{fakeauth.OpDeleteExpiredTokens, func(f *fakeauth.Fake, _ *auth.IssuedToken) error {
-			_, err := f.Auth.DeleteExpiredSessions(ctx)
-			return err
-		}},
+		{fakeauth.OpGetToken, consumeToken},
+		{fakeauth.OpUserToken, consumeCode},
+		{fakeauth.OpDeleteToken, consumeToken},
+		{fakeauth.OpAddTokenAttempt, consumeCode},
+		{fakeauth.OpDeleteExpiredTokens, sweep},
 		{fakeauth.OpIncrementCounter, func(f *fakeauth.Fake, _ *auth.IssuedToken) error {
 			_, _, err := f.Auth.CountAttempt(ctx, "k", time.Minute)
 			return err
@@ -62,10 +61,7 @@ func TestTokenAndCounterFaults(t *testing.T) {
 		{fakeauth.OpDeleteCounter, func(f *fakeauth.Fake, _ *auth.IssuedToken) error {
 			return f.Auth.ResetAttempts(ctx, "k")
 		}},
-		{fakeauth.OpDeleteExpiredCounters, func(f *fakeauth.Fake, _ *auth.IssuedToken) error {
-			_, err := f.Auth.DeleteExpiredSessions(ctx)
-			return err
-		}},
+		{fakeauth.OpDeleteExpiredCounters, sweep},
 	} {
 		t.Run(string(tc.op), func(t *testing.T) {
 			f := fakeauth.NewT(t)

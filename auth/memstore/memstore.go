@@ -227,33 +227,32 @@ func (s *Store) GetKey(ctx context.Context, providerID, providerUserID string) (
 
 // UpdateKeyPassword implements [auth.UserStore].
 func (s *Store) UpdateKeyPassword(ctx context.Context, providerID, providerUserID, passwordHash string) error {
-	if err := s.lock(ctx); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	id := keyID{providerID, providerUserID}
-	k, ok := s.keys[id]
-	if !ok {
-		return auth.ErrNotFound
-	}
-	k.PasswordHash = passwordHash
-	s.keys[id] = k
-	return nil
+	return s.changeKey(ctx, keyID{providerID, providerUserID}, func(id keyID, k auth.KeyRecord) {
+		k.PasswordHash = passwordHash
+		s.keys[id] = k
+	})
 }
 
 // DeleteKey implements [auth.UserStore].
 func (s *Store) DeleteKey(ctx context.Context, providerID, providerUserID string) error {
+	return s.changeKey(ctx, keyID{providerID, providerUserID}, func(id keyID, k auth.KeyRecord) {
+		delete(s.keys, id)
+		delete(s.userKeys[k.UserID], id)
+	})
+}
+
+// changeKey calls change with the key id under the write lock, or returns
+// auth.ErrNotFound when there is no such key.
+func (s *Store) changeKey(ctx context.Context, id keyID, change func(keyID, auth.KeyRecord)) error {
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
-	id := keyID{providerID, providerUserID}
 	k, ok := s.keys[id]
 	if !ok {
 		return auth.ErrNotFound
 	}
-	delete(s.keys, id)
-	delete(s.userKeys[k.UserID], id)
+	change(id, k)
 	return nil
 }
 

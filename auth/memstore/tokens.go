@@ -164,6 +164,17 @@ func (s *Sessions) AddTokenAttempt(ctx context.Context, id string) (int, error) 
 // DeleteExpiredTokens implements [auth.TokenStore]. A heap ordered by
 // ExpiresAt makes a step cost its limit, not the number of tokens.
 func (s *Sessions) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error) {
+	o := &s.oneTime
+	return sweepExpired(ctx, now, limit, &o.tokMu, &o.tokExp, func(id string, at int64) bool {
+		return o.tokenLive(id, at) && o.deleteToken(id)
+	})
+}
+
+// sweepExpired is one step of DeleteExpiredTokens or
+// DeleteExpiredCounters: under mu it drops up to limit entries of h that
+// came due by now, calling drop for each; drop deletes the record the
+// entry stands for and reports whether it was live.
+func sweepExpired(ctx context.Context, now time.Time, limit int, mu *sync.Mutex, h *expiryHeap[string], drop func(key string, at int64) bool) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -171,12 +182,9 @@ func (s *Sessions) DeleteExpiredTokens(ctx context.Context, now time.Time, limit
 	if !ok {
 		return 0, errTimeRange
 	}
-	o := &s.oneTime
-	o.tokMu.Lock()
-	defer o.tokMu.Unlock()
-	return o.tokExp.sweep(cutoff, limit, func(id string, at int64) bool {
-		return o.tokenLive(id, at) && o.deleteToken(id)
-	}), nil
+	mu.Lock()
+	defer mu.Unlock()
+	return h.sweep(cutoff, limit, drop), nil
 }
 
 // IncrementCounter implements [auth.CounterStore]. It refuses, with a
@@ -228,23 +236,14 @@ func (s *Sessions) DeleteCounter(ctx context.Context, key string) error {
 // DeleteExpiredCounters implements [auth.CounterStore], as
 // DeleteExpiredTokens does for tokens.
 func (s *Sessions) DeleteExpiredCounters(ctx context.Context, now time.Time, limit int) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	cutoff, ok := encodeTime(now)
-	if !ok {
-		return 0, errTimeRange
-	}
 	o := &s.oneTime
-	o.ctrMu.Lock()
-	defer o.ctrMu.Unlock()
-	return o.ctrExp.sweep(cutoff, limit, func(key string, at int64) bool {
+	return sweepExpired(ctx, now, limit, &o.ctrMu, &o.ctrExp, func(key string, at int64) bool {
 		if !o.counterLive(key, at) {
 			return false
 		}
 		delete(o.ctrs, key)
 		return true
-	}), nil
+	})
 }
 
 // expiryHeap is a binary min-heap of keys by an instant. Deleting a record

@@ -122,12 +122,7 @@ return {u}`),
 
 		// KEYS: session. ARGV: user ID. Deletes the session if it belongs
 		// to the user; returns 1 if it did.
-		deleteUserSession: redis.NewScript(`
-if redis.call('HGET', KEYS[1], 'u') == ARGV[1] then
-	redis.call('DEL', KEYS[1])
-	return 1
-end
-return 0`),
+		deleteUserSession: deleteIf("u"),
 
 		// KEYS: session. ARGV: now in Unix nanoseconds. Deletes the
 		// session if its idle expiry is before now. Returns {0, ""} if
@@ -254,4 +249,15 @@ func (c *core) pipelined(ctx context.Context, build func(redis.Pipeliner)) error
 	build(pipe)
 	_, err = pipe.Exec(ctx)
 	return err
+}
+
+// deleteIf returns the script that deletes the hash KEYS[1] if its field
+// holds ARGV[1], and returns 1 if it did, 0 otherwise, in one step.
+func deleteIf(field string) *redis.Script {
+	return redis.NewScript(`
+if redis.call('HGET', KEYS[1], '` + field + `') == ARGV[1] then
+	redis.call('DEL', KEYS[1])
+	return 1
+end
+return 0`)
 }

@@ -57,14 +57,25 @@ func (s *Sessions) CreateSession(ctx context.Context, session auth.SessionRecord
 	return nil
 }
 
-// GetSession implements [auth.SessionStore] with one HGETALL.
-func (s *Sessions) GetSession(ctx context.Context, sessionID string) (auth.SessionRecord, error) {
-	h, err := s.rdb.HGetAll(ctx, s.sessionKey(sessionID)).Result()
+// readHash reads the hash at key with one HGETALL. It returns
+// auth.ErrNotFound when there is none, and an error naming what (a
+// session, token or key) when Redis fails.
+func (c *core) readHash(ctx context.Context, key, what string) (map[string]string, error) {
+	h, err := c.rdb.HGetAll(ctx, key).Result()
 	if err != nil {
-		return auth.SessionRecord{}, fmt.Errorf("redisstore: get session: %w", err)
+		return nil, fmt.Errorf("redisstore: get %s: %w", what, err)
 	}
 	if len(h) == 0 {
-		return auth.SessionRecord{}, auth.ErrNotFound
+		return nil, auth.ErrNotFound
+	}
+	return h, nil
+}
+
+// GetSession implements [auth.SessionStore] with one HGETALL.
+func (s *Sessions) GetSession(ctx context.Context, sessionID string) (auth.SessionRecord, error) {
+	h, err := s.readHash(ctx, s.sessionKey(sessionID), "session")
+	if err != nil {
+		return auth.SessionRecord{}, err
 	}
 	r, err := parseSession(sessionID, h)
 	if err != nil {

@@ -56,12 +56,7 @@ return old`),
 
 		// KEYS: the pair's hash. ARGV: ID. Deletes the hash if it names
 		// the ID; returns 1 if it did.
-		deleteToken: redis.NewScript(`
-if redis.call('HGET', KEYS[1], 'i') == ARGV[1] then
-	redis.call('DEL', KEYS[1])
-	return 1
-end
-return 0`),
+		deleteToken: deleteIf("i"),
 
 		// KEYS: the pair's hash. ARGV: ID. Adds an attempt and returns
 		// the count if the hash names the ID, else -1.
@@ -165,12 +160,9 @@ func (s *Sessions) UserToken(ctx context.Context, userID, purpose string) (auth.
 }
 
 func (c *core) readToken(ctx context.Context, tag string) (auth.TokenRecord, error) {
-	h, err := c.rdb.HGetAll(ctx, c.tokenKey(tag)).Result()
+	h, err := c.readHash(ctx, c.tokenKey(tag), "token")
 	if err != nil {
-		return auth.TokenRecord{}, fmt.Errorf("redisstore: get token: %w", err)
-	}
-	if len(h) == 0 {
-		return auth.TokenRecord{}, auth.ErrNotFound
+		return auth.TokenRecord{}, err
 	}
 	var t auth.TokenRecord
 	for _, f := range []struct {

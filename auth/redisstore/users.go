@@ -233,12 +233,9 @@ func parseKey(h map[string]string) (auth.KeyRecord, string, error) {
 // GetKey implements [auth.UserStore]. It reads the key, then checks that
 // its user (of the key's generation) still exists: two round trips.
 func (s *Store) GetKey(ctx context.Context, providerID, providerUserID string) (auth.KeyRecord, error) {
-	h, err := s.rdb.HGetAll(ctx, s.keyKey(keyID(providerID, providerUserID))).Result()
+	h, err := s.readHash(ctx, s.keyKey(keyID(providerID, providerUserID)), "key")
 	if err != nil {
-		return auth.KeyRecord{}, fmt.Errorf("redisstore: get key: %w", err)
-	}
-	if len(h) == 0 {
-		return auth.KeyRecord{}, auth.ErrNotFound
+		return auth.KeyRecord{}, err
 	}
 	k, gen, err := parseKey(h)
 	if err != nil {

@@ -18,6 +18,19 @@ import (
 // less than DefaultTimeout, so a Send that waits for the timeout fails.
 const prompt = 5 * time.Second
 
+// wantNotSent checks that Send (described by what) returned an error that
+// is target and whose text names word (when word is not empty), and that
+// srv was delivered nothing.
+func wantNotSent(t *testing.T, srv *smtptest.Server, what string, err, target error, word string) {
+	t.Helper()
+	if !errors.Is(err, target) || err != nil && !strings.Contains(err.Error(), word) {
+		t.Errorf("Send %s = %v, want %v naming %q", what, err, target, word)
+	}
+	if d := srv.Delivered(); len(d) != 0 {
+		t.Errorf("Send %s delivered %+v, want nothing", what, d)
+	}
+}
+
 func newSender(t *testing.T, srv *smtptest.Server, edit func(*smtpmail.Config)) *smtpmail.Sender {
 	t.Helper()
 	cfg := smtpmail.Config{
@@ -153,33 +166,21 @@ func TestSendRequiresSTARTTLSByDefault(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Config{NoTLS: true})
 	s := newSender(t, srv, func(c *smtpmail.Config) { c.Username = "" })
 	err := s.Send(context.Background(), verification)
-	if !errors.Is(err, smtpmail.ErrRefused) || !strings.Contains(err.Error(), "STARTTLS") {
-		t.Errorf("Send to a server without STARTTLS = %v, want ErrRefused naming STARTTLS", err)
-	}
-	if d := srv.Delivered(); len(d) != 0 {
-		t.Errorf("delivered %d messages in plaintext, want none", len(d))
-	}
+	wantNotSent(t, srv, "to a server without STARTTLS", err, smtpmail.ErrRefused, "STARTTLS")
 }
 
 func TestSendRefusesUntrustedCertificate(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Config{})
 	s := newSender(t, srv, func(c *smtpmail.Config) { c.Username, c.TLSConfig = "", nil })
 	err := s.Send(context.Background(), verification)
-	if !errors.Is(err, smtpmail.ErrUnreachable) || !strings.Contains(err.Error(), "certificate") {
-		t.Errorf("Send to a server of an unknown CA = %v, want ErrUnreachable naming the certificate", err)
-	}
-	if d := srv.Delivered(); len(d) != 0 {
-		t.Errorf("delivered %d messages, want none", len(d))
-	}
+	wantNotSent(t, srv, "to a server of an unknown CA", err, smtpmail.ErrUnreachable, "certificate")
 }
 
 func TestSendWrongPasswordIsRefused(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Config{Username: "app", Password: "s3cret"})
 	s := newSender(t, srv, func(c *smtpmail.Config) { c.Password = "wrong" })
 	err := s.Send(context.Background(), verification)
-	if !errors.Is(err, smtpmail.ErrRefused) || !strings.Contains(err.Error(), "535") {
-		t.Errorf("Send with a wrong password = %v, want ErrRefused with the 535 reply", err)
-	}
+	wantNotSent(t, srv, "with a wrong password", err, smtpmail.ErrRefused, "535")
 }
 
 func TestSendRejectedRecipientIsRefused(t *testing.T) {
@@ -189,17 +190,12 @@ func TestSendRejectedRecipientIsRefused(t *testing.T) {
 	m.To = "bob@gone.example"
 	start := time.Now()
 	err := s.Send(context.Background(), m)
-	if !errors.Is(err, smtpmail.ErrRefused) || !strings.Contains(err.Error(), "550") {
-		t.Errorf("Send to a rejected recipient = %v, want ErrRefused with the 550 reply", err)
-	}
+	wantNotSent(t, srv, "to a rejected recipient", err, smtpmail.ErrRefused, "550")
 	if errors.Is(err, smtpmail.ErrUnreachable) {
 		t.Errorf("Send to a rejected recipient = %v, also ErrUnreachable", err)
 	}
 	if took := time.Since(start); took > prompt {
 		t.Errorf("Send took %v, want under %v", took, prompt)
-	}
-	if d := srv.Delivered(); len(d) != 0 {
-		t.Errorf("delivered %+v, want nothing", d)
 	}
 }
 
@@ -298,12 +294,8 @@ func TestSendRefusesInvalidMessage(t *testing.T) {
 	s := newSender(t, srv, nil)
 	m := verification
 	m.Subject = "Hi\r\nBcc: eve@example.com"
-	if err := s.Send(context.Background(), m); !errors.Is(err, authmail.ErrInvalidMessage) {
-		t.Errorf("Send with CRLF in Subject = %v, want ErrInvalidMessage", err)
-	}
-	if d := srv.Delivered(); len(d) != 0 {
-		t.Errorf("delivered %+v, want nothing", d)
-	}
+	err := s.Send(context.Background(), m)
+	wantNotSent(t, srv, "with CRLF in Subject", err, authmail.ErrInvalidMessage, "")
 }
 
 func TestNewRefusesInsecureOrIncompleteConfig(t *testing.T) {

@@ -82,6 +82,15 @@ func createToken(t *testing.T, s auth.TokenStore, r auth.TokenRecord) {
 	}
 }
 
+// storedToken stores the token most tests start from (user u1's sign-in
+// token, expiring at t0) and returns it with a context for the test.
+func storedToken(t *testing.T, s auth.TokenStore) (context.Context, auth.TokenRecord) {
+	t.Helper()
+	r := tokenRecord("a", "u1", "sign-in", t0())
+	createToken(t, s, r)
+	return tokenCtx(t), r
+}
+
 func wantToken(t *testing.T, s auth.TokenStore, want auth.TokenRecord) {
 	t.Helper()
 	ctx := tokenCtx(t)
@@ -163,17 +172,15 @@ func testTokenReplaces(t *testing.T, s auth.TokenStore) {
 // Of concurrent creations for one user and purpose exactly one survives.
 func testTokenConcurrentCreate(t *testing.T, s auth.TokenStore) {
 	ctx := tokenCtx(t)
-	var wg sync.WaitGroup
 	recs := make([]auth.TokenRecord, 16)
 	for i := range recs {
 		recs[i] = tokenRecord(fmt.Sprint("c", i), "u1", "sign-in", t0())
-		wg.Go(func() {
-			if err := s.CreateToken(ctx, recs[i]); err != nil {
-				t.Errorf("CreateToken: %v", err)
-			}
-		})
 	}
-	wg.Wait()
+	race(len(recs), func(i int) {
+		if err := s.CreateToken(ctx, recs[i]); err != nil {
+			t.Errorf("CreateToken: %v", err)
+		}
+	})
 	got, err := s.UserToken(ctx, "u1", "sign-in")
 	if err != nil {
 		t.Fatalf("UserToken: %v", err)
@@ -195,9 +202,7 @@ func testTokenConcurrentCreate(t *testing.T, s auth.TokenStore) {
 }
 
 func testTokenDelete(t *testing.T, s auth.TokenStore) {
-	ctx := tokenCtx(t)
-	r := tokenRecord("a", "u1", "sign-in", t0())
-	createToken(t, s, r)
+	ctx, r := storedToken(t, s)
 	if ok, err := s.DeleteToken(ctx, r.ID); !ok || err != nil {
 		t.Errorf("DeleteToken = %v, %v; want true, nil", ok, err)
 	}
@@ -216,9 +221,7 @@ func testTokenDelete(t *testing.T, s auth.TokenStore) {
 
 // What makes a token single-use: of 32 concurrent deletes, one true.
 func testTokenDeleteConcurrent(t *testing.T, s auth.TokenStore) {
-	ctx := tokenCtx(t)
-	r := tokenRecord("a", "u1", "sign-in", t0())
-	createToken(t, s, r)
+	ctx, r := storedToken(t, s)
 	got := concurrently(32, func() int {
 		ok, err := s.DeleteToken(ctx, r.ID)
 		if err != nil {
@@ -234,24 +237,17 @@ func testTokenDeleteConcurrent(t *testing.T, s auth.TokenStore) {
 	}
 }
 
-// concurrently makes n calls of call at once and returns how many times
-// each result came back.
+// concurrently makes n calls of call at once (race) and returns how many
+// times each result came back.
 func concurrently(n int, call func() int) map[int]int {
-	var wg sync.WaitGroup
 	var mu sync.Mutex
 	seen := map[int]int{}
-	start := make(chan struct{})
-	for range n {
-		wg.Go(func() {
-			<-start
-			r := call()
-			mu.Lock()
-			seen[r]++
-			mu.Unlock()
-		})
-	}
-	close(start)
-	wg.Wait()
+	race(n, func(int) {
+		r := call()
+		mu.Lock()
+		seen[r]++
+		mu.Unlock()
+	})
 	return seen
 }
 
@@ -268,9 +264,7 @@ func wantEachOnce(t *testing.T, what string, seen map[int]int, n int) {
 }
 
 func testTokenAddAttempt(t *testing.T, s auth.TokenStore) {
-	ctx := tokenCtx(t)
-	r := tokenRecord("a", "u1", "sign-in", t0())
-	createToken(t, s, r)
+	ctx, r := storedToken(t, s)
 	for want := 1; want <= 3; want++ {
 		n, err := s.AddTokenAttempt(ctx, r.ID)
 		if n != want || err != nil {
@@ -282,9 +276,7 @@ func testTokenAddAttempt(t *testing.T, s auth.TokenStore) {
 }
 
 func testTokenAddAttemptConcurrent(t *testing.T, s auth.TokenStore) {
-	ctx := tokenCtx(t)
-	r := tokenRecord("a", "u1", "sign-in", t0())
-	createToken(t, s, r)
+	ctx, r := storedToken(t, s)
 	seen := concurrently(32, func() int {
 		n, err := s.AddTokenAttempt(ctx, r.ID)
 		if err != nil {
@@ -399,30 +391,21 @@ func testTokenAuthConcurrent(t *testing.T, s auth.TokenStore) {
 	if err != nil {
 		t.Fatalf("Auth.IssueToken: %v", err)
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	wins, invalid := 0, 0
-	start := make(chan struct{})
-	for range 32 {
-		wg.Go(func() {
-			<-start
-			_, err := a.ConsumeToken(ctx, "sign-in", it.Token)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				wins++
-			case errors.Is(err, auth.ErrInvalidToken):
-				invalid++
-			default:
-				t.Errorf("Auth.ConsumeToken: %v", err)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	if wins != 1 || invalid != 31 {
-		t.Errorf("32 concurrent Auth.ConsumeToken: %d won, %d refused; want 1 and 31", wins, invalid)
+	const won, refused = 1, 0
+	got := concurrently(32, func() int {
+		_, err := a.ConsumeToken(ctx, "sign-in", it.Token)
+		switch {
+		case err == nil:
+			return won
+		case errors.Is(err, auth.ErrInvalidToken):
+			return refused
+		default:
+			t.Errorf("Auth.ConsumeToken: %v", err)
+			return -1
+		}
+	})
+	if got[won] != 1 || got[refused] != 31 {
+		t.Errorf("32 concurrent Auth.ConsumeToken: %d won, %d refused; want 1 and 31", got[won], got[refused])
 	}
 }
 
@@ -437,15 +420,11 @@ func testTokenAuthCodes(t *testing.T, s auth.TokenStore) {
 	}
 	wrong := []byte(it.Code)
 	wrong[0] = '0' + (wrong[0]-'0'+1)%10
-	var wg sync.WaitGroup
-	for range 32 {
-		wg.Go(func() {
-			if _, err := a.ConsumeCode(ctx, "sign-in", "u1", string(wrong)); !errors.Is(err, auth.ErrInvalidToken) {
-				t.Errorf("Auth.ConsumeCode(wrong): %v, want ErrInvalidToken", err)
-			}
-		})
-	}
-	wg.Wait()
+	race(32, func(int) {
+		if _, err := a.ConsumeCode(ctx, "sign-in", "u1", string(wrong)); !errors.Is(err, auth.ErrInvalidToken) {
+			t.Errorf("Auth.ConsumeCode(wrong): %v, want ErrInvalidToken", err)
+		}
+	})
 	if _, err := a.ConsumeCode(ctx, "sign-in", "u1", it.Code); !errors.Is(err, auth.ErrInvalidToken) {
 		t.Errorf("right code after 32 wrong ones: %v, want ErrInvalidToken", err)
 	}
