@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"log"
 	"net/http"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/internal/readmecode"
 	"github.com/authkit-dev/authkit/scenarios"
 )
 
@@ -82,28 +81,5 @@ func TestApp(t *testing.T) {
 // TestReadmeCodeIsThisFile checks that the first Go block of each README
 // section named here is in this file as it is printed.
 func TestReadmeCodeIsThisFile(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	self, err := os.ReadFile("readme_test.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, section := range []string{"## A handler", "## Testing your app with authkit"} {
-		_, rest, ok := strings.Cut(string(readme), "\n"+section+"\n")
-		if !ok {
-			t.Errorf("README has no section %q", section)
-			continue
-		}
-		_, code, ok := strings.Cut(rest, "```go\n")
-		code, _, closed := strings.Cut(code, "```\n")
-		if !ok || !closed {
-			t.Errorf("README section %q has no Go block", section)
-			continue
-		}
-		if !strings.Contains(string(self), code) {
-			t.Errorf("the Go block of README section %q is not in readme_test.go as printed:\n%s", section, code)
-		}
-	}
+	readmecode.Check(t, "../README.md", "readme_test.go", "## A handler", "## Testing your app with authkit")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/cmd/authplayground/internal/playground"
 	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/internal/syncbuf"
 )
 
 // testStart is where the playground clock starts in these tests.
@@ -35,7 +36,7 @@ func startPlayground(t *testing.T, o options) string {
 	if o.start.IsZero() {
 		o.start = testStart
 	}
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

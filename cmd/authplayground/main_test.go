@@ -10,9 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/authkit-dev/authkit/internal/syncbuf"
 )
 
 // runMainEnv makes the test binary run main instead of the tests, so that
@@ -89,7 +90,7 @@ func TestBinaryRefusesNonLoopback(t *testing.T) {
 func TestRealMainShutsDownCleanly(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	addrs := make(chan string, 1)
 	code := make(chan int, 1)
 	go func() {
@@ -158,23 +159,4 @@ func TestOpenStoreSpecs(t *testing.T) {
 			t.Errorf("openStore(%q): no error", spec)
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer that the server's goroutines and the test
-// may use at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

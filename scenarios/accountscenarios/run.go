@@ -1,7 +1,6 @@
 package accountscenarios
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,12 +9,12 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/fakemail"
+	"github.com/authkit-dev/authkit/internal/syncbuf"
 	"github.com/authkit-dev/authkit/scenarios/internal/outcome"
 )
 
@@ -113,7 +112,7 @@ type run struct {
 	t    Target
 	env  *Env
 	out  *outbox
-	log  *lockedBuffer
+	log  *syncbuf.Buffer // the app's log output, written concurrently
 	h    http.Handler
 	base *url.URL
 	res  *Result
@@ -139,24 +138,6 @@ func (r *run) redact(s string) string {
 	return s
 }
 
-// lockedBuffer is the app's log output, written concurrently.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func (r *run) setup() error {
 	if r.t.Handler == nil {
 		return errors.New("Target.Handler is nil")
@@ -172,7 +153,7 @@ func (r *run) setup() error {
 		return err
 	}
 	r.out = newOutbox(f.Clock)
-	r.log = &lockedBuffer{}
+	r.log = &syncbuf.Buffer{}
 	r.env = &Env{Fake: f, Sender: r.out, BaseURL: r.t.BaseURL,
 		Logger: slog.New(slog.NewTextHandler(r.log, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	if r.h, err = r.t.Handler(r.env); err != nil {
