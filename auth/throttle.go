@@ -17,7 +17,7 @@ const MaxCounterKey = 1024
 //
 // The counter lives in the store ([CounterStore]), so several app servers
 // on one store count together. The policy (what to count, the limits,
-// what to answer when one is passed) is the caller's: see package flows.
+// what to answer when one is passed) is the caller's: see package authaccount.
 //
 // It returns [ErrNoCounterStore] when the store keeps no counters, an
 // error for an empty or too long key or a window that is not positive, and
