@@ -17,7 +17,9 @@ import (
 // migrations/<dialect>/store (authkit's users, keys and sessions) and
 // migrations/<dialect>/sessions (sessions for an app's users table). They
 // are applied in version order, each once, and never edited after
-// release: a change is a new file.
+// release: a change is a new file. A line "{{include NAME}}" in a
+// migration stands for the file migrations/<dialect>/shared/NAME, which
+// holds the SQL of tables that both modes create.
 //
 //go:embed migrations
 var migrationFiles embed.FS
@@ -89,10 +91,41 @@ func (c *Core) Migrations() ([]Migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: read migration %s: %w", c.cfg.Name, e.Name(), err)
 		}
-		out = append(out, Migration{Version: v, Name: e.Name(), SQL: r.Replace(string(b))})
+		text, err := includeShared(migrationFiles, path.Join("migrations", dialect, "shared"), string(b))
+		if err != nil {
+			return nil, fmt.Errorf("%s: migration %s: %w", c.cfg.Name, e.Name(), err)
+		}
+		out = append(out, Migration{Version: v, Name: e.Name(), SQL: r.Replace(text)})
 	}
 	slices.SortFunc(out, func(a, b Migration) int { return cmp.Compare(a.Version, b.Version) })
 	return out, nil
+}
+
+// includeShared returns text with each line "{{include NAME}}" replaced by
+// the file NAME of the folder dir in fsys. Included files are not
+// themselves searched for includes.
+func includeShared(fsys fs.FS, dir, text string) (string, error) {
+	var b strings.Builder
+	for line := range strings.Lines(text) {
+		name, ok := strings.CutPrefix(strings.TrimSpace(line), "{{include ")
+		if !ok {
+			b.WriteString(line)
+			continue
+		}
+		name, ok = strings.CutSuffix(name, "}}")
+		if !ok || !fs.ValidPath(name) || strings.Contains(name, "/") {
+			return "", fmt.Errorf("include %q: not a file name", strings.TrimSpace(line))
+		}
+		shared, err := fs.ReadFile(fsys, path.Join(dir, name))
+		if err != nil {
+			return "", fmt.Errorf("include %s: %w", name, err)
+		}
+		b.Write(shared)
+		if len(shared) > 0 && shared[len(shared)-1] != '\n' && strings.HasSuffix(line, "\n") {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String(), nil
 }
 
 // Migrate applies, on q (a transaction that the caller holds a lock in),
