@@ -2,10 +2,12 @@ package sqlcore_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/auth/pgstore"
@@ -37,10 +39,9 @@ type sqlStore interface {
 
 // A database is an empty database of one backend's, and its raw access.
 type database struct {
-	// execute runs a statement without arguments; scanRow runs a query
-	// that returns one row and scans it into dest.
-	execute func(ctx context.Context, stmt string) error
-	scanRow func(ctx context.Context, query string, dest ...any) error
+	// raw runs the tests' own statements, through database/sql for
+	// both backends.
+	raw *sql.DB
 	// store opens a Store on the database, with a handle or pool of its
 	// own, closed at the end of the test. It is not migrated.
 	store func(t *testing.T) sqlStore
@@ -53,7 +54,7 @@ type database struct {
 func (d database) exec(t *testing.T, stmts ...string) {
 	t.Helper()
 	for _, q := range stmts {
-		if err := d.execute(t.Context(), q); err != nil {
+		if _, err := d.raw.ExecContext(t.Context(), q); err != nil {
 			t.Fatalf("%.60s: %v", q, err)
 		}
 	}
@@ -63,7 +64,7 @@ func (d database) exec(t *testing.T, stmts ...string) {
 // t on an error.
 func (d database) scan(t *testing.T, query string, dest ...any) {
 	t.Helper()
-	if err := d.scanRow(t.Context(), query, dest...); err != nil {
+	if err := d.raw.QueryRowContext(t.Context(), query).Scan(dest...); err != nil {
 		t.Fatalf("%.60s: %v", query, err)
 	}
 }
@@ -115,13 +116,7 @@ func newSQLite(t *testing.T) database {
 	}
 	t.Cleanup(func() { db.Close() })
 	return database{
-		execute: func(ctx context.Context, stmt string) error {
-			_, err := db.ExecContext(ctx, stmt)
-			return err
-		},
-		scanRow: func(ctx context.Context, query string, dest ...any) error {
-			return db.QueryRowContext(ctx, query).Scan(dest...)
-		},
+		raw: db,
 		store: func(t *testing.T) sqlStore {
 			s, err := sqlitestore.Open(path)
 			if err != nil {
@@ -149,14 +144,10 @@ func newPostgres(t *testing.T) database {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
+	raw := stdlib.OpenDBFromPool(pool)
+	t.Cleanup(func() { raw.Close() })
 	return database{
-		execute: func(ctx context.Context, stmt string) error {
-			_, err := pool.Exec(ctx, stmt)
-			return err
-		},
-		scanRow: func(ctx context.Context, query string, dest ...any) error {
-			return pool.QueryRow(ctx, query).Scan(dest...)
-		},
+		raw: raw,
 		store: func(t *testing.T) sqlStore {
 			s, err := pgstore.Open(t.Context(), url)
 			if err != nil {
