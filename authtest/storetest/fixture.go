@@ -282,6 +282,26 @@ func race(n int, fn func(i int)) {
 	wg.Wait()
 }
 
+// concurrently makes n calls of call at once (race) and returns how many
+// times each result came back from the calls that returned no error; it
+// reports each error on t, what naming the call.
+func concurrently(t testing.TB, what string, n int, call func() (int, error)) map[int]int {
+	t.Helper()
+	var mu sync.Mutex
+	seen := map[int]int{}
+	race(n, func(int) {
+		r, err := call()
+		if err != nil {
+			t.Errorf("%s: %v", what, err)
+			return
+		}
+		mu.Lock()
+		seen[r]++
+		mu.Unlock()
+	})
+	return seen
+}
+
 // cheapArgon2 keeps password hashing fast in the suites.
 func cheapArgon2() auth.Argon2Params { return auth.Argon2Params{Memory: 64, Time: 1, Threads: 1} }
 

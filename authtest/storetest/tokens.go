@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -222,33 +221,16 @@ func testTokenDelete(t *testing.T, s auth.TokenStore) {
 // What makes a token single-use: of 32 concurrent deletes, one true.
 func testTokenDeleteConcurrent(t *testing.T, s auth.TokenStore) {
 	ctx, r := storedToken(t, s)
-	got := concurrently(32, func() int {
+	got := concurrently(t, "DeleteToken", 32, func() (int, error) {
 		ok, err := s.DeleteToken(ctx, r.ID)
-		if err != nil {
-			t.Errorf("DeleteToken: %v", err)
-		}
 		if ok {
-			return 1
+			return 1, err
 		}
-		return 0
+		return 0, err
 	})
 	if got[1] != 1 || got[0] != 31 {
 		t.Errorf("32 concurrent DeleteToken: %d returned true, %d false; want 1 and 31", got[1], got[0])
 	}
-}
-
-// concurrently makes n calls of call at once (race) and returns how many
-// times each result came back.
-func concurrently(n int, call func() int) map[int]int {
-	var mu sync.Mutex
-	seen := map[int]int{}
-	race(n, func(int) {
-		r := call()
-		mu.Lock()
-		seen[r]++
-		mu.Unlock()
-	})
-	return seen
 }
 
 // wantEachOnce checks that the results of n concurrent calls were 1 to n,
@@ -277,12 +259,8 @@ func testTokenAddAttempt(t *testing.T, s auth.TokenStore) {
 
 func testTokenAddAttemptConcurrent(t *testing.T, s auth.TokenStore) {
 	ctx, r := storedToken(t, s)
-	seen := concurrently(32, func() int {
-		n, err := s.AddTokenAttempt(ctx, r.ID)
-		if err != nil {
-			t.Errorf("AddTokenAttempt: %v", err)
-		}
-		return n
+	seen := concurrently(t, "AddTokenAttempt", 32, func() (int, error) {
+		return s.AddTokenAttempt(ctx, r.ID)
 	})
 	wantEachOnce(t, "AddTokenAttempt", seen, 32)
 	r.Attempts = 32
@@ -392,17 +370,12 @@ func testTokenAuthConcurrent(t *testing.T, s auth.TokenStore) {
 		t.Fatalf("Auth.IssueToken: %v", err)
 	}
 	const won, refused = 1, 0
-	got := concurrently(32, func() int {
+	got := concurrently(t, "Auth.ConsumeToken", 32, func() (int, error) {
 		_, err := a.ConsumeToken(ctx, "sign-in", it.Token)
-		switch {
-		case err == nil:
-			return won
-		case errors.Is(err, auth.ErrInvalidToken):
-			return refused
-		default:
-			t.Errorf("Auth.ConsumeToken: %v", err)
-			return -1
+		if errors.Is(err, auth.ErrInvalidToken) {
+			return refused, nil
 		}
+		return won, err
 	})
 	if got[won] != 1 || got[refused] != 31 {
 		t.Errorf("32 concurrent Auth.ConsumeToken: %d won, %d refused; want 1 and 31", got[won], got[refused])
