@@ -133,7 +133,7 @@ type consentUser struct{ Subject, Label string }
 // max_age older than the session's authentication, make the user
 // authenticate again, which moves the session's auth_time to now (and with
 // nobody signed in, the page asks).
-func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
+func (p *Provider) authorize(w http.ResponseWriter, r *http.Request, _ *pendingFault) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)

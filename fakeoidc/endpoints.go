@@ -29,44 +29,54 @@ const (
 	Revoke     Endpoint = "revoke"
 )
 
+// endpoint is one row of the provider's endpoint table: the endpoint, its
+// path under the issuer, and the method that answers it, given the fault
+// taken for the request (nil when none; only the token endpoint reads it).
+type endpoint struct {
+	name  Endpoint
+	path  string
+	serve func(p *Provider, w http.ResponseWriter, r *http.Request, f *pendingFault)
+}
+
+// endpoints is the provider's endpoint table, in the order of the package
+// doc.
+func endpoints() []endpoint {
+	return []endpoint{
+		{Discovery, "/.well-known/openid-configuration", (*Provider).discovery},
+		{JWKS, "/jwks", (*Provider).jwks},
+		{Authorize, "/authorize", (*Provider).authorize},
+		{Token, "/token", (*Provider).token},
+		{UserInfo, "/userinfo", (*Provider).userinfo},
+		{EndSession, "/end_session", (*Provider).endSession},
+		{Revoke, "/revoke", (*Provider).revoke},
+	}
+}
+
 // Endpoints returns every endpoint, in the order of the package doc.
 func Endpoints() []Endpoint {
-	return []Endpoint{Discovery, JWKS, Authorize, Token, UserInfo, EndSession, Revoke}
-}
-
-// paths lists each endpoint's path under the issuer.
-func paths() []struct {
-	path string
-	ep   Endpoint
-} {
-	return []struct {
-		path string
-		ep   Endpoint
-	}{
-		{"/.well-known/openid-configuration", Discovery},
-		{"/jwks", JWKS},
-		{"/authorize", Authorize},
-		{"/token", Token},
-		{"/userinfo", UserInfo},
-		{"/end_session", EndSession},
-		{"/revoke", Revoke},
+	var eps []Endpoint
+	for _, e := range endpoints() {
+		eps = append(eps, e.name)
 	}
+	return eps
 }
 
-func endpointOf(path string) Endpoint {
-	for _, p := range paths() {
-		if p.path == path {
-			return p.ep
+// endpointAt returns the row of the endpoint served at path under the
+// issuer, and false when none is.
+func endpointAt(path string) (endpoint, bool) {
+	for _, e := range endpoints() {
+		if e.path == path {
+			return e, true
 		}
 	}
-	return ""
+	return endpoint{}, false
 }
 
 // URL returns the endpoint's URL under the issuer.
 func (p *Provider) URL(ep Endpoint) string {
 	iss := p.Issuer()
-	for _, e := range paths() {
-		if e.ep == ep {
+	for _, e := range endpoints() {
+		if e.name == ep {
 			return iss + e.path
 		}
 	}
@@ -91,7 +101,7 @@ func oauthError(w http.ResponseWriter, status int, code, description string) {
 // section 3. Every algorithm of [SigningAlgorithms] is listed, RS256
 // first (section 3 requires it); authorization_response_iss_parameter_supported
 // is RFC 9207 section 3.
-func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
+func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request, _ *pendingFault) {
 	iss := p.Issuer()
 	claims := append([]string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid"}, standardClaims()...)
 	writeJSON(w, http.StatusOK, map[string]any{
@@ -118,7 +128,7 @@ func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
 
 // jwks publishes a key per algorithm in use, and each one's previous key
 // after a rotation, with "alg" and "use" (RFC 7517 section 4).
-func (p *Provider) jwks(w http.ResponseWriter, _ *http.Request) {
+func (p *Provider) jwks(w http.ResponseWriter, _ *http.Request, _ *pendingFault) {
 	keys, err := p.keys.published(p.algorithmsInUse())
 	if err != nil {
 		oauthError(w, http.StatusInternalServerError, "server_error", err.Error())
@@ -307,7 +317,7 @@ func (p *Provider) signIDToken(key *signingKey, c Client, u User, g *grant, now 
 // section 5.3.1), with the token in the Authorization header (RFC 6750
 // section 2.1) or, for a POST, in the form body (RFC 6750 section 2.2),
 // never both (RFC 6750 section 2).
-func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
+func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request, _ *pendingFault) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
 		oauthError(w, http.StatusMethodNotAllowed, "invalid_request", "use GET or POST")
@@ -353,7 +363,7 @@ func bearerError(w http.ResponseWriter, status int, code string) {
 // 2: the OP MUST verify that they match), and so is a
 // post_logout_redirect_uri not registered for the hint's client, or for
 // client_id's without a hint (section 3).
-func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
+func (p *Provider) endSession(w http.ResponseWriter, r *http.Request, _ *pendingFault) {
 	var sid, aud string
 	if hint := r.Form.Get("id_token_hint"); hint != "" {
 		claims, ok := p.verifyOwn(hint)
@@ -432,7 +442,7 @@ func (p *Provider) verifyOwn(raw string) (map[string]any, bool) {
 
 // revoke is RFC 7009: revoking a refresh token also revokes the access
 // tokens of its grant; an unknown token is not an error.
-func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
+func (p *Provider) revoke(w http.ResponseWriter, r *http.Request, _ *pendingFault) {
 	c, ok := p.clientAuth(w, r)
 	if !ok {
 		return

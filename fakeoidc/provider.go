@@ -413,8 +413,8 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	issuer, base := p.issuer, p.basePath
 	p.mu.Unlock()
 	rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	ep := endpointOf(strings.TrimPrefix(r.URL.Path, base))
-	if issuer == "" || !strings.HasPrefix(r.URL.Path, base) || ep == "" {
+	e, found := endpointAt(strings.TrimPrefix(r.URL.Path, base))
+	if issuer == "" || !strings.HasPrefix(r.URL.Path, base) || !found {
 		http.NotFound(rec, r)
 		p.record(r, "", rec.status, "", r.URL.Query(), "")
 		return
@@ -427,31 +427,16 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			clientID = dec
 		}
 	}
-	f := p.takeFault(ep)
+	f := p.takeFault(e.name)
 	fname := ""
 	if f != nil {
 		fname = f.String()
 	}
-	defer func() { p.record(r, ep, rec.status, fname, r.Form, clientID) }()
-	if f != nil && f.serve(rec, r, ep, p) {
+	defer func() { p.record(r, e.name, rec.status, fname, r.Form, clientID) }()
+	if f != nil && f.serve(rec, r, e.name, p) {
 		return
 	}
-	switch ep {
-	case Discovery:
-		p.discovery(rec, r)
-	case JWKS:
-		p.jwks(rec, r)
-	case Authorize:
-		p.authorize(rec, r)
-	case Token:
-		p.token(rec, r, f)
-	case UserInfo:
-		p.userinfo(rec, r)
-	case EndSession:
-		p.endSession(rec, r)
-	case Revoke:
-		p.revoke(rec, r)
-	}
+	e.serve(p, rec, r, f)
 }
 
 // statusWriter remembers the status for the call log.

@@ -10,35 +10,15 @@ import (
 // The cases of the absolute lifetime, the lifetime policy chosen at
 // sign-in ("remember me" or a browser session), "sign out everywhere
 // else" and the require-session middleware of package authrequest. Those
-// in lifetimeCases hold for any handler that reads the session on the
+// in LifetimeCases hold for any handler that reads the session on the
 // target's path; the others need routes of their own (see each).
 
-// PastAbsoluteEnd is a session kept renewed since its sign-in, one
-// nanosecond past its absolute end (auth.Config.MaxLifetime): it is dead
-// however recently it was renewed, deleted when read, and its cookie
-// cleared.
-func PastAbsoluteEnd() Case {
-	return read(New("past-absolute-end").Session(fakeauth.AbsoluteEndPlus1), SessionDeleted, authtest.Cleared, 1, 1)
-}
-
-// AtAbsoluteEnd is a session exactly at its absolute end: still
-// alive (the end instant is inclusive) and active, since renewal cut its
-// active period to the end: kept, with no write.
-func AtAbsoluteEnd() Case {
-	return read(New("at-absolute-end").Session(fakeauth.AbsoluteEnd), SessionKept, authtest.Untouched, 1, 0)
-}
-
-// BrowserSession is an active browser session (a sign-in without
-// "remember me"): kept, cookie untouched, no write.
-func BrowserSession() Case {
-	return read(New("browser-session").Session(fakeauth.BrowserSession), SessionKept, authtest.Untouched, 1, 0)
-}
-
-// BrowserSessionIdle is an idle browser session: renewed with the
-// browser-session periods, and its cookie re-issued still without
-// Expires or Max-Age (the policy is stored with the session).
-func BrowserSessionIdle() Case {
-	return read(New("browser-session-idle").Session(fakeauth.BrowserSessionIdle), SessionRenewed, authtest.Renewed, 1, 1)
+// pastAbsoluteEnd is a session kept renewed since its sign-in, one
+// nanosecond past its absolute end (auth.Config.MaxLifetime): expired like
+// [Expired] however recently it was renewed, deleted when read, and its
+// cookie cleared.
+func pastAbsoluteEnd() Case {
+	return Expired().Session(fakeauth.AbsoluteEndPlus1).Named("past-absolute-end")
 }
 
 // OtherDevicesSignedOut is a same-origin POST with an active session to
@@ -68,7 +48,7 @@ func RequireSessionCases(t Target) []Case {
 		if len(methods) == 0 {
 			continue
 		}
-		for _, c := range []Case{MissingCookie(), Invalidated(), Active(), Idle(), PastAbsoluteEnd()} {
+		for _, c := range []Case{MissingCookie(), Invalidated(), Active(), Idle(), pastAbsoluteEnd()} {
 			cs = append(cs, expectFor(onRoute(c.Named("require-session/"+c.name), r, methods[0]), r))
 		}
 		cs = append(cs, onRoute(StoreDown().Named("require-session/store-down"), r, methods[0]).WantStatus(http.StatusServiceUnavailable))
@@ -83,17 +63,25 @@ func refuses(a Answer) bool {
 }
 
 // LifetimeCases is the family of the lifetime rules added to sign-in:
-// the absolute end's boundary instants (one nanosecond before, at, and one
-// after it) and a browser session, active and idle (renewal keeps its
-// policy), each with a safe and an unsafe method on the target's first
-// routes, answered as each route answers.
+// the absolute end's boundary instants and a browser session (a sign-in
+// without "remember me"), each with a safe and an unsafe method on the
+// target's first routes, answered as each route answers. One nanosecond
+// before the absolute end and exactly at it (the end instant is
+// inclusive), the session is [Active]: renewal cut its active period to
+// the end, so it is kept with no write; one nanosecond past it, it is
+// [Expired] however recently it was renewed. An active browser session is
+// [Active]; an idle one is [Idle], renewed with the browser-session periods
+// and its cookie issued again still without Expires or Max-Age (the policy
+// is stored with the session).
 func LifetimeCases(t Target) []Case {
 	routes, methods := firstRoutes(t)
 	var cs []Case
 	for _, c := range []Case{
-		AtAbsoluteEnd().Session(fakeauth.AbsoluteEndMinus1).Named("absolute-end-1ns"),
-		AtAbsoluteEnd(), PastAbsoluteEnd(),
-		BrowserSession(), BrowserSessionIdle(),
+		Active().Session(fakeauth.AbsoluteEndMinus1).Named("absolute-end-1ns"),
+		Active().Session(fakeauth.AbsoluteEnd).Named("at-absolute-end"),
+		pastAbsoluteEnd(),
+		Active().Session(fakeauth.BrowserSession).Named("browser-session"),
+		Idle().Session(fakeauth.BrowserSessionIdle).Named("browser-session-idle"),
 	} {
 		for i, r := range routes {
 			cs = append(cs, expectFor(onRoute(c, r, methods[i]), r))

@@ -8,6 +8,7 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/fakemail"
 )
 
 // A Case is one account scenario: what the app holds (given), what the
@@ -31,6 +32,31 @@ func (c Case) Describe() string {
 	return "given " + c.given + "; when " + c.when + "; then " + c.then
 }
 
+// afterSeed returns a case's run that seeds acc, then calls check with the
+// account's user ID.
+func afterSeed(acc Account, check func(r *run, id string) error) func(*run) error {
+	return func(r *run) error {
+		id, err := r.seed(acc)
+		if err != nil {
+			return err
+		}
+		return check(r, id)
+	}
+}
+
+// afterIssue returns a case's run that seeds the account flow f starts
+// from and has the flow's mail sent to it, then calls check with the
+// account's user ID and the mail.
+func afterIssue(f flow, check func(r *run, id string, m fakemail.Message) error) func(*run) error {
+	return func(r *run) error {
+		id, m, err := r.seedAndIssue(f)
+		if err != nil {
+			return err
+		}
+		return check(r, id, m)
+	}
+}
+
 // Standard returns the table, family by family: the flows working, token
 // reuse, expiry at its last instant and either side of it, tokens of the
 // wrong purpose, a token for an address the account no longer has, a
@@ -51,11 +77,7 @@ func successCases() []Case {
 		cs = append(cs, Case{name: f.token() + "-redeemed", family: "success",
 			given: accountText(f) + " and the " + f.token() + " mailed to it",
 			when:  "the link's token is presented", then: "it " + f.what(),
-			run: func(r *run) error {
-				id, m, err := r.seedAndIssue(f)
-				if err != nil {
-					return err
-				}
+			run: afterIssue(f, func(r *run, id string, m fakemail.Message) error {
 				jar := r.browser()
 				r.wantRedeemed(f, "redeeming", r.redeem(jar, f, m.Token()), jar, id)
 				if f == resetFlow {
@@ -63,27 +85,19 @@ func successCases() []Case {
 						r.failf("the old password after the reset: status %d, want 401", rec.Code)
 					}
 					b := r.browser()
-					if rec := r.signIn(b, knownAddress, newPassword); !ok2xx3xx(rec.Code) || r.sessionOf(b) != id {
-						r.failf("the new password after the reset: status %d and session of %q, want signed in as %q", rec.Code, r.sessionOf(b), id)
-					}
+					r.wantSignedIn("the new password after the reset", r.signIn(b, knownAddress, newPassword), b, id)
 				}
 				return nil
-			}})
+			})})
 	}
 	cs = append(cs,
 		Case{name: "password-sign-in", family: "success", given: "a verified account",
 			when: "it signs in with its password", then: "the browser holds a session of the account",
-			run: func(r *run) error {
-				id, err := r.seed(account(resetFlow))
-				if err != nil {
-					return err
-				}
+			run: afterSeed(account(resetFlow), func(r *run, id string) error {
 				jar := r.browser()
-				if rec := r.signIn(jar, knownAddress, password); !ok2xx3xx(rec.Code) || r.sessionOf(jar) != id {
-					r.failf("signing in: status %d and session of %q, want signed in as %q", rec.Code, r.sessionOf(jar), id)
-				}
+				r.wantSignedIn("signing in", r.signIn(jar, knownAddress, password), jar, id)
 				return nil
-			}},
+			})},
 		Case{name: "sign-up", family: "success", given: "no account",
 			when: "someone signs up, then opens the mailed link", then: "the account exists and its address is verified",
 			run: func(r *run) error {
@@ -117,17 +131,13 @@ func reuseCases() []Case {
 			given: accountText(f) + " and the " + f.token() + " mailed to it, redeemed once",
 			when:  "the same token is presented a second time, from another browser",
 			then:  "it is refused with 400 (single use)",
-			run: func(r *run) error {
-				id, m, err := r.seedAndIssue(f)
-				if err != nil {
-					return err
-				}
+			run: afterIssue(f, func(r *run, id string, m fakemail.Message) error {
 				first := r.browser()
 				r.wantRedeemed(f, "the first redemption", r.redeem(first, f, m.Token()), first, id)
 				second := r.browser()
 				r.wantRefusedAgain(f, "the second redemption", r.redeem(second, f, m.Token()), second)
 				return nil
-			}})
+			})})
 	}
 	return cs
 }
@@ -159,11 +169,7 @@ func expiryCases() []Case {
 				given: accountText(f) + " and the " + f.token() + " mailed to it",
 				when:  fmt.Sprintf("the clock is moved to the mail's time + the Target's TTL %s and the token is presented", durText(off.d)),
 				then:  then,
-				run: func(r *run) error {
-					id, m, err := r.seedAndIssue(f)
-					if err != nil {
-						return err
-					}
+				run: afterIssue(f, func(r *run, id string, m fakemail.Message) error {
 					r.env.Fake.Clock.Set(m.Sent.Add(r.ttl(f) + off.d))
 					jar := r.browser()
 					rec := r.redeem(jar, f, m.Token())
@@ -174,7 +180,7 @@ func expiryCases() []Case {
 						r.wantRefused(f, what, rec, jar)
 					}
 					return nil
-				}})
+				})})
 		}
 	}
 	return cs
@@ -201,12 +207,7 @@ func purposeCases() []Case {
 			given:  "an account with an unverified address and the " + p.from.token() + " mailed to it",
 			when:   "the token is presented where a " + p.at.token() + " is expected",
 			then:   "it is refused with 400 (a token is good for its own purpose only)",
-			run: func(r *run) error {
-				acc := account(p.from)
-				acc.Verified = false
-				if _, err := r.seed(acc); err != nil {
-					return err
-				}
+			run: afterSeed(Account{Email: knownAddress, Password: password}, func(r *run, _ string) error {
 				m, err := r.issue(p.from, knownAddress)
 				if err != nil {
 					return err
@@ -214,7 +215,7 @@ func purposeCases() []Case {
 				jar := r.browser()
 				r.wantRefused(p.at, "presented at the "+p.at.token()+" route", r.redeem(jar, p.at, m.Token()), jar)
 				return nil
-			}})
+			})})
 	}
 	return cs
 }
@@ -233,25 +234,23 @@ func refusalsCases() []Case {
 			given: accountText(f),
 			when:  "a used, an expired, a malformed and a " + other.token() + " are presented at the " + f.route(),
 			then:  "each is refused with 400 and the same body",
-			run: func(r *run) error {
-				id, m, err := r.seedAndIssue(f)
-				if err != nil {
-					return err
-				}
+			run: afterIssue(f, func(r *run, id string, m fakemail.Message) error {
 				answers := map[string]*authtest.Recorder{}
 				r.env.Fake.Clock.Set(m.Sent.Add(r.ttl(f) + 1))
 				answers["expired"] = r.redeem(r.browser(), f, m.Token())
 				answers["malformed"] = r.redeem(r.browser(), f, "not-a-token")
-				if m, err = r.issue(other, knownAddress); err != nil {
+				otherMail, err := r.issue(other, knownAddress)
+				if err != nil {
 					return err
 				}
-				answers["of another purpose"] = r.redeem(r.browser(), f, m.Token())
-				if m, err = r.issue(f, knownAddress); err != nil {
+				answers["of another purpose"] = r.redeem(r.browser(), f, otherMail.Token())
+				live, err := r.issue(f, knownAddress)
+				if err != nil {
 					return err
 				}
 				jar := r.browser()
-				r.wantRedeemed(f, "a live token", r.redeem(jar, f, m.Token()), jar, id)
-				answers["used"] = r.redeem(r.browser(), f, m.Token())
+				r.wantRedeemed(f, "a live token", r.redeem(jar, f, live.Token()), jar, id)
+				answers["used"] = r.redeem(r.browser(), f, live.Token())
 				used := answers["used"]
 				for _, why := range []string{"used", "expired", "malformed", "of another purpose"} {
 					a := answers[why]
@@ -262,7 +261,7 @@ func refusalsCases() []Case {
 					}
 				}
 				return nil
-			}})
+			})})
 	}
 	return cs
 }
@@ -297,11 +296,7 @@ func resetCases() []Case {
 			given: "a verified account signed in on two devices",
 			when:  "its password is reset by the mailed link",
 			then:  "both sessions are refused (OWASP Forgot Password Cheat Sheet)",
-			run: func(r *run) error {
-				id, err := r.seed(account(resetFlow))
-				if err != nil {
-					return err
-				}
+			run: afterSeed(account(resetFlow), func(r *run, id string) error {
 				var devices []*auth.Session
 				for range 2 {
 					s, err := r.env.Fake.SeedSession(r.ctx, id, fakeauth.Active)
@@ -329,31 +324,24 @@ func resetCases() []Case {
 					}
 				}
 				return nil
-			}},
+			})},
 		{name: "reset-weak-password-keeps-token", family: "reset",
 			given: "a verified account and the reset link mailed to it",
 			when:  "a weak password is posted with the token, then a strong one",
 			then:  "the first is refused with 400 and the token still works for the second",
-			run: func(r *run) error {
-				id, m, err := r.seedAndIssue(resetFlow)
-				if err != nil {
-					return err
-				}
+			run: afterIssue(resetFlow, func(r *run, id string, m fakemail.Message) error {
 				rec := r.send(r.browser(), http.MethodPost, r.t.Paths.Reset, map[string]string{r.t.Fields.Token: m.Token(), r.t.Fields.Password: weakPassword})
 				if rec.Code != http.StatusBadRequest {
 					r.failf("a weak password: status %d, want 400", rec.Code)
 				}
 				r.wantRedeemed(resetFlow, "a strong password after a weak one", r.redeem(r.browser(), resetFlow, m.Token()), nil, id)
 				return nil
-			}},
+			})},
 		{name: "reset-link-ignores-host-header", family: "reset",
 			given: "a verified account",
 			when:  "a reset is requested as usual, then with the Host header (and Origin) of another site",
 			then:  "the mailed link, if any, starts with the Target's BaseURL (OWASP Forgot Password Cheat Sheet: not based on the Host header)",
-			run: func(r *run) error {
-				if _, err := r.seed(account(resetFlow)); err != nil {
-					return err
-				}
+			run: afterSeed(account(resetFlow), func(r *run, _ string) error {
 				// First as the app's own page sends it: the flow must work.
 				if _, err := r.issue(resetFlow, knownAddress); err != nil {
 					return err
@@ -366,7 +354,7 @@ func resetCases() []Case {
 					}
 				}
 				return nil
-			}},
+			})},
 	}
 }
 
@@ -389,10 +377,7 @@ func enumerationCases() []Case {
 			given: accountText(f),
 			when:  "its address and an unknown one each request the " + f.token() + " mail",
 			then:  "both answers have the same status, the same body byte for byte and the same headers (Date aside)",
-			run: func(r *run) error {
-				if _, err := r.seed(account(f)); err != nil {
-					return err
-				}
+			run: afterSeed(account(f), func(r *run, _ string) error {
 				known := r.request(r.browser(), f, knownAddress)
 				unknown := r.request(r.browser(), f, unknownAddress)
 				if !ok2xx3xx(known.Code) {
@@ -400,17 +385,14 @@ func enumerationCases() []Case {
 				}
 				r.compare(f.request(), known, unknown)
 				return nil
-			}})
+			})})
 	}
 	cs = append(cs,
 		Case{name: "password-sign-in-enumeration", family: "enumeration",
 			given: "a verified account",
 			when:  "it signs in with a wrong password, and an unknown address signs in",
 			then:  "both are refused with 401, the same body and the same headers",
-			run: func(r *run) error {
-				if _, err := r.seed(account(resetFlow)); err != nil {
-					return err
-				}
+			run: afterSeed(account(resetFlow), func(r *run, _ string) error {
 				known := r.signIn(r.browser(), knownAddress, "not the password")
 				unknown := r.signIn(r.browser(), unknownAddress, "not the password")
 				if known.Code != http.StatusUnauthorized {
@@ -418,15 +400,12 @@ func enumerationCases() []Case {
 				}
 				r.compare("password sign-in", known, unknown)
 				return nil
-			}},
+			})},
 		Case{name: "sign-up-duplicate-enumeration", family: "enumeration",
 			given: "a verified account",
 			when:  "someone signs up with its address, and with a new one",
 			then:  "both answers are the same, and the owner is mailed",
-			run: func(r *run) error {
-				if _, err := r.seed(account(resetFlow)); err != nil {
-					return err
-				}
+			run: afterSeed(account(resetFlow), func(r *run, _ string) error {
 				fields := func(addr string) map[string]string {
 					return map[string]string{r.t.Fields.Email: addr, r.t.Fields.Password: password}
 				}
@@ -440,7 +419,7 @@ func enumerationCases() []Case {
 					r.failf("the owner of %s was not mailed about the sign-up attempt", knownAddress)
 				}
 				return nil
-			}},
+			})},
 	)
 	return cs
 }

@@ -132,6 +132,14 @@ func (r *run) wantRedeemed(f flow, what string, rec *authtest.Recorder, jar *aut
 	}
 }
 
+// wantSignedIn checks that a sign-in succeeded and left the browser with
+// a session of the user userID.
+func (r *run) wantSignedIn(what string, rec *authtest.Recorder, jar *authtest.Jar, userID string) {
+	if got := r.sessionOf(jar); !ok2xx3xx(rec.Code) || got != userID {
+		r.failf("%s: status %d and session of %q, want signed in as %q", what, rec.Code, got, userID)
+	}
+}
+
 // wantRefused checks that a redemption of the flow's token was refused
 // and did nothing.
 func (r *run) wantRefused(f flow, what string, rec *authtest.Recorder, jar *authtest.Jar) {

@@ -47,30 +47,16 @@ func (r Result) Verdict() string {
 // Report returns the failure message: the case, what failed, and the
 // exchanges.
 func (r Result) Report() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "account scenario %q: %s\n", r.Case.name, r.Case.Describe())
-	if r.NotExpressible != "" {
-		fmt.Fprintf(&b, "  not expressible: %s\n", r.NotExpressible)
-	}
-	outcome.WriteFailures(&b, r.Failures)
-	for _, e := range r.Exchanges {
-		fmt.Fprintf(&b, "  %s\n", e)
-	}
-	return b.String()
+	return outcome.Report("account scenario", r.Case, r.NotExpressible, r.Failures, r.Exchanges)
 }
 
 // Run runs each case as a parallel subtest of t against the target. A
 // case the target can't express is skipped with the reason.
 func Run(t *testing.T, target Target, cases ...Case) {
 	t.Helper()
-	outcome.RunParallel(t, cases, Case.Name, func(t *testing.T, c Case) {
+	outcome.RunParallel(t, cases, Case.Name, func(c Case) (string, []string, func() string) {
 		r := Execute(context.Background(), target, c)
-		if r.NotExpressible != "" {
-			t.Skip(r.NotExpressible)
-		}
-		if !r.Passed() {
-			t.Error(r.Report())
-		}
+		return r.NotExpressible, r.Failures, r.Report
 	})
 }
 

@@ -55,51 +55,53 @@ func (r *run) tour(dump func(when string) error) error {
 	return nil
 }
 
-// found returns the kinds of the secrets that occur in data.
-func (r *run) found(data []byte) []string {
+// noSecretIn fails the case when data holds a link token or code the
+// app mailed. where names the place; shown is what the report shows of it.
+func (r *run) noSecretIn(where string, data []byte, shown string) {
 	var kinds []string
 	for _, s := range r.secrets {
 		if bytes.Contains(data, []byte(s.value)) {
 			kinds = append(kinds, s.kind)
 		}
 	}
-	return kinds
+	if len(kinds) > 0 {
+		r.failf("%s holds a %s in clear: %s", where, strings.Join(kinds, " and a "), shown)
+	}
+}
+
+// afterTour returns a case's run that runs every flow once ([run.tour]),
+// then calls check.
+func afterTour(check func(r *run)) func(*run) error {
+	return func(r *run) error {
+		if err := r.tour(func(string) error { return nil }); err != nil {
+			return err
+		}
+		check(r)
+		return nil
+	}
 }
 
 func secretCases() []Case {
-	noDump := func(string) error { return nil }
 	return []Case{
 		{name: "secrets-not-in-log", family: "secrets",
 			given: "the app logging to Env.Logger",
 			when:  "every flow runs once (a verification, a reset with a wrong code first, a sign-in by link and by code)",
 			then:  "no link token or code appears in the log",
-			run: func(r *run) error {
-				if err := r.tour(noDump); err != nil {
-					return err
-				}
-				if kinds := r.found([]byte(r.log.String())); len(kinds) > 0 {
-					r.failf("the app's log holds a %s in clear:\n%s", strings.Join(kinds, " and a "), r.log.String())
-				}
-				return nil
-			}},
+			run: afterTour(func(r *run) {
+				r.noSecretIn("the app's log", []byte(r.log.String()), r.log.String())
+			})},
 		{name: "secrets-not-in-responses", family: "secrets",
 			given: "an app answering JSON",
 			when:  "every flow runs once",
 			then:  "no response body or header holds a link token or code (only the mail does)",
-			run: func(r *run) error {
-				if err := r.tour(noDump); err != nil {
-					return err
-				}
+			run: afterTour(func(r *run) {
 				for _, rec := range r.answers {
 					var all bytes.Buffer
 					rec.Header().Write(&all)
 					all.Write(rec.Body.Bytes())
-					if kinds := r.found(all.Bytes()); len(kinds) > 0 {
-						r.failf("the response to %s %s holds a %s: %s", rec.Request.Method, rec.Request.URL.Path, strings.Join(kinds, " and a "), snippet(all.String()))
-					}
+					r.noSecretIn("the response to "+rec.Request.Method+" "+rec.Request.URL.Path, all.Bytes(), snippet(all.String()))
 				}
-				return nil
-			}},
+			})},
 		{name: "secrets-not-at-rest", family: "secrets",
 			given: "the app's store, as Target.DumpStore shows it",
 			when:  "every flow runs once, the store dumped while each token is live and after",
@@ -114,9 +116,7 @@ func secretCases() []Case {
 					if err != nil {
 						return fmt.Errorf("dumping the store %s: %w", when, err)
 					}
-					if kinds := r.found(data); len(kinds) > 0 {
-						r.failf("the store %s holds a %s in clear: %s", when, strings.Join(kinds, " and a "), snippet(string(data)))
-					}
+					r.noSecretIn("the store "+when, data, snippet(string(data)))
 					return nil
 				})
 			}},

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/authkit-dev/authkit/fakemail"
 )
 
 // wantThrottled sends attempts until past limit: the first N must not be
@@ -33,16 +35,25 @@ func (r *run) wantThrottled(what string, l Limit, attempt func() int) (time.Dura
 	return time.Duration(secs) * time.Second, true
 }
 
+// withLimit returns a case's run that calls check with the limit pick
+// chooses of the Target's Limits. A Target that claims none (named
+// what) can't express the case.
+func withLimit(what string, pick func(Limits) Limit, check func(r *run, l Limit) error) func(*run) error {
+	return func(r *run) error {
+		l := pick(r.t.Limits)
+		if l.N <= 0 || l.Window <= 0 {
+			return notExpressible("the Target claims no %s", what)
+		}
+		return check(r, l)
+	}
+}
+
 func throttleCases() []Case {
 	cs := []Case{{name: "password-sign-in-throttled", family: "throttle",
 		given: "a verified account and the Target's claimed sign-in limit of N in a window",
 		when:  "N wrong passwords are sent, then one more, then the right one exactly Retry-After seconds later",
 		then:  "the N+1th is refused with 429 and a Retry-After, and the right password signs in then (RFC 9110 §10.2.3: the wait the client is told is enough)",
-		run: func(r *run) error {
-			l := r.t.Limits.SignIn
-			if l.N <= 0 || l.Window <= 0 {
-				return notExpressible("the Target claims no sign-in limit (Target.Limits.SignIn)")
-			}
+		run: withLimit("sign-in limit (Target.Limits.SignIn)", func(ls Limits) Limit { return ls.SignIn }, func(r *run, l Limit) error {
 			id, err := r.seed(account(resetFlow))
 			if err != nil {
 				return err
@@ -57,22 +68,16 @@ func throttleCases() []Case {
 			}
 			r.env.Fake.Clock.Advance(wait)
 			jar = r.browser()
-			if rec := r.signIn(jar, knownAddress, password); !ok2xx3xx(rec.Code) || r.sessionOf(jar) != id {
-				r.failf("the right password %s after the 429 (its Retry-After): status %d, want signed in", wait, rec.Code)
-			}
+			r.wantSignedIn(fmt.Sprintf("the right password %s after the 429 (its Retry-After)", wait), r.signIn(jar, knownAddress, password), jar, id)
 			return nil
-		}}}
+		})}}
 	cs = append(cs, codeThrottleCase())
 	for _, f := range flows {
 		cs = append(cs, Case{name: f.request() + "-throttled", family: "throttle",
 			given: accountText(f) + " and the Target's claimed mail request limit of N in a window",
 			when:  "N " + f.token() + " mails are requested for its address, then one more, then another exactly Retry-After seconds later",
 			then:  "the N+1th is refused with 429 and a Retry-After, and the request is accepted then (RFC 9110 §10.2.3: the wait the client is told is enough)",
-			run: func(r *run) error {
-				l := r.t.Limits.EmailRequest
-				if l.N <= 0 || l.Window <= 0 {
-					return notExpressible("the Target claims no mail request limit (Target.Limits.EmailRequest)")
-				}
+			run: withLimit("mail request limit (Target.Limits.EmailRequest)", func(ls Limits) Limit { return ls.EmailRequest }, func(r *run, l Limit) error {
 				if _, err := r.seed(account(f)); err != nil {
 					return err
 				}
@@ -85,7 +90,7 @@ func throttleCases() []Case {
 					r.failf("a request %s after the 429 (its Retry-After): status %d, want 202", wait, rec.Code)
 				}
 				return nil
-			}})
+			})})
 	}
 	return cs
 }
@@ -98,11 +103,7 @@ func codeThrottleCase() Case {
 		given: "the Target's claimed code limit of N in a window, and accounts mailed sign-in codes",
 		when:  "N wrong codes are sent from one client, spread over accounts so that no token burns, then one more, then a right code exactly Retry-After seconds later",
 		then:  "the N+1th is refused with 429 and a Retry-After, and the right code signs in then (RFC 9110 §10.2.3: the wait the client is told is enough)",
-		run: func(r *run) error {
-			l := r.t.Limits.Code
-			if l.N <= 0 || l.Window <= 0 {
-				return notExpressible("the Target claims no code limit (Target.Limits.Code)")
-			}
+		run: withLimit("code limit (Target.Limits.Code)", func(ls Limits) Limit { return ls.Code }, func(r *run, l Limit) error {
 			if !r.t.Codes {
 				return notExpressible("the Target's mails carry no codes (Target.Codes)")
 			}
@@ -148,26 +149,28 @@ func codeThrottleCase() Case {
 				return fmt.Errorf("after the 429: %w", err)
 			}
 			jar := r.browser()
-			if rec := r.signInCode(jar, a, code); !ok2xx3xx(rec.Code) || r.sessionOf(jar) != id {
-				r.failf("a right code %s after the 429 (its Retry-After): status %d, want signed in", wait, rec.Code)
-			}
+			r.wantSignedIn(fmt.Sprintf("a right code %s after the 429 (its Retry-After)", wait), r.signInCode(jar, a, code), jar, id)
 			return nil
-		}}
+		})}
 }
 
-// issueCode requests a sign-in mail and returns its code.
-func (r *run) issueCode() (userID, code string, err error) {
-	if !r.t.Codes {
-		return "", "", notExpressible("the Target's mails carry no codes (Target.Codes)")
+// afterCode returns a case's run that seeds a verified account and has
+// a sign-in mail sent to it, then calls check with the account's user ID
+// and the mail's code. A Target whose mails carry no codes can't express
+// the case.
+func afterCode(check func(r *run, id, code string) error) func(*run) error {
+	issued := afterIssue(signInFlow, func(r *run, id string, m fakemail.Message) error {
+		if m.Code() == "" {
+			return fmt.Errorf("the sign-in mail has no code of 6 to 8 digits: %q", snippet(m.Text))
+		}
+		return check(r, id, m.Code())
+	})
+	return func(r *run) error {
+		if !r.t.Codes {
+			return notExpressible("the Target's mails carry no codes (Target.Codes)")
+		}
+		return issued(r)
 	}
-	id, m, err := r.seedAndIssue(signInFlow)
-	if err != nil {
-		return "", "", err
-	}
-	if m.Code() == "" {
-		return "", "", fmt.Errorf("the sign-in mail has no code of 6 to 8 digits: %q", snippet(m.Text))
-	}
-	return id, m.Code(), nil
 }
 
 func codeCases() []Case {
@@ -175,58 +178,38 @@ func codeCases() []Case {
 		{name: "sign-in-code-redeemed", family: "code",
 			given: "a verified account and the sign-in code mailed to it",
 			when:  "the address and the code are posted", then: "the browser is signed in",
-			run: func(r *run) error {
-				id, code, err := r.issueCode()
-				if err != nil {
-					return err
-				}
+			run: afterCode(func(r *run, id, code string) error {
 				jar := r.browser()
-				if rec := r.signInCode(jar, knownAddress, code); !ok2xx3xx(rec.Code) || r.sessionOf(jar) != id {
-					r.failf("the code: status %d, session of %q, want signed in as %q", rec.Code, r.sessionOf(jar), id)
-				}
+				r.wantSignedIn("the code", r.signInCode(jar, knownAddress, code), jar, id)
 				return nil
-			}},
+			})},
 		{name: "sign-in-code-reused", family: "reuse",
 			given: "a verified account and the sign-in code mailed to it, redeemed once",
 			when:  "the same code is posted again from another browser", then: "it is refused with 400",
-			run: func(r *run) error {
-				_, code, err := r.issueCode()
-				if err != nil {
-					return err
-				}
+			run: afterCode(func(r *run, _, code string) error {
 				r.signInCode(r.browser(), knownAddress, code)
 				jar := r.browser()
 				if rec := r.signInCode(jar, knownAddress, code); rec.Code != http.StatusBadRequest || r.sessionOf(jar) != "" {
 					r.failf("the second use of the code: status %d, session of %q; want 400 and no session", rec.Code, r.sessionOf(jar))
 				}
 				return nil
-			}},
+			})},
 		{name: "sign-in-code-after-wrong-codes", family: "code",
 			given: "a verified account and the sign-in code mailed to it",
 			when:  "MaxCodeAttempts-1 wrong codes are posted, then the right one", then: "the right one signs in",
-			run: func(r *run) error {
-				id, code, err := r.issueCode()
-				if err != nil {
-					return err
-				}
+			run: afterCode(func(r *run, id, code string) error {
 				for range r.t.MaxCodeAttempts - 1 {
 					r.signInCode(r.browser(), knownAddress, wrongCode(code))
 				}
 				jar := r.browser()
-				if rec := r.signInCode(jar, knownAddress, code); !ok2xx3xx(rec.Code) || r.sessionOf(jar) != id {
-					r.failf("the right code after %d wrong ones: status %d, want signed in", r.t.MaxCodeAttempts-1, rec.Code)
-				}
+				r.wantSignedIn(fmt.Sprintf("the right code after %d wrong ones", r.t.MaxCodeAttempts-1), r.signInCode(jar, knownAddress, code), jar, id)
 				return nil
-			}},
+			})},
 		{name: "sign-in-code-burned", family: "code",
 			given: "a verified account and the sign-in code mailed to it",
 			when:  "MaxCodeAttempts wrong codes are posted, then the right one",
 			then:  "every wrong one is refused and so is the right one: the token is burned",
-			run: func(r *run) error {
-				_, code, err := r.issueCode()
-				if err != nil {
-					return err
-				}
+			run: afterCode(func(r *run, _, code string) error {
 				for i := range r.t.MaxCodeAttempts {
 					if rec := r.signInCode(r.browser(), knownAddress, wrongCode(code)); ok2xx3xx(rec.Code) {
 						r.failf("wrong code %d: status %d, want refused", i+1, rec.Code)
@@ -237,6 +220,6 @@ func codeCases() []Case {
 					r.failf("the right code after %d wrong ones: status %d, session of %q; want refused (the token burned)", r.t.MaxCodeAttempts, rec.Code, r.sessionOf(jar))
 				}
 				return nil
-			}},
+			})},
 	}
 }

@@ -38,5 +38,6 @@
 // another [Provider]: that is how authkit runs the table against a
 // certified provider and requires the same [Result.Verdict] on every case
 // the real provider can express; a case that needs a fault only a fake can
-// inject ends with [Result.NotExpressible] instead.
+// inject ends with [Result.NotExpressible] instead, and [Run] skips it
+// with the reason.
 package oidcscenarios

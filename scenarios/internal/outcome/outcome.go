@@ -4,6 +4,8 @@
 package outcome
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,23 +25,48 @@ func Verdict(notExpressible string, failures []string, ok string) string {
 	return ok
 }
 
-// WriteFailures writes each failure to b on lines of its own, indented by
-// two spaces, the continuation lines of a failure too.
-func WriteFailures(b *strings.Builder, failures []string) {
-	for _, f := range failures {
-		b.WriteString("  " + strings.ReplaceAll(strings.TrimRight(f, "\n"), "\n", "\n  ") + "\n")
+// Report returns the report of a case: what it is (such as "account
+// scenario"), its name and description, then on lines of their own,
+// indented by two spaces (the continuation lines too), why the target
+// can't express it when it can't, each failure, and each line of details.
+func Report(what string, c Named, notExpressible string, failures, details []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %q: %s\n", what, c.Name(), c.Describe())
+	var reason []string
+	if notExpressible != "" {
+		reason = []string{"not expressible: " + notExpressible}
 	}
+	for _, l := range slices.Concat(reason, failures, details) {
+		b.WriteString("  " + strings.ReplaceAll(strings.TrimRight(l, "\n"), "\n", "\n  ") + "\n")
+	}
+	return b.String()
 }
 
-// RunParallel runs check on each case as a parallel subtest of t, named
-// by name.
-func RunParallel[C any](t *testing.T, cases []C, name func(C) string, check func(t *testing.T, c C)) {
+// RunParallel runs each case as a parallel subtest of t, named by name.
+// execute runs one case and returns why the target can't express it (""
+// when it ran), its failures, and its report: a case the target can't
+// express is skipped with the reason, one with failures fails with the
+// report.
+func RunParallel[C any](t *testing.T, cases []C, name func(C) string, execute func(C) (notExpressible string, failures []string, report func() string)) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(name(c), func(t *testing.T) {
 			t.Parallel()
-			check(t, c)
+			notExpressible, failures, report := execute(c)
+			endSubtest(t, notExpressible, failures, report)
 		})
+	}
+}
+
+// endSubtest skips t with the reason when notExpressible is set, and
+// fails it with the report when there are failures.
+func endSubtest(t testing.TB, notExpressible string, failures []string, report func() string) {
+	t.Helper()
+	if notExpressible != "" {
+		t.Skip(notExpressible)
+	}
+	if len(failures) > 0 {
+		t.Error(report())
 	}
 }
 

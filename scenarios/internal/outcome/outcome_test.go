@@ -2,7 +2,7 @@ package outcome
 
 import (
 	"fmt"
-	"strings"
+	"slices"
 	"testing"
 )
 
@@ -22,11 +22,17 @@ func TestVerdictOrder(t *testing.T) {
 	}
 }
 
-func TestWriteFailuresIndentsEveryLine(t *testing.T) {
-	var b strings.Builder
-	WriteFailures(&b, []string{"one\n-want\n+got\n", "two"})
-	if want := "  one\n  -want\n  +got\n  two\n"; b.String() != want {
-		t.Errorf("got %q, want %q", b.String(), want)
+func TestReportIndentsEveryLine(t *testing.T) {
+	got := Report("account scenario", named{"a", "given x"}, "", []string{"one\n-want\n+got\n", "two"}, []string{"GET / → 200"})
+	if want := "account scenario \"a\": given x\n  one\n  -want\n  +got\n  two\n  GET / → 200\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestReportSaysWhyACaseIsNotExpressible(t *testing.T) {
+	got := Report("oidc scenario", named{"a", "given x"}, "the provider cannot express this fault", nil, []string{"status: 0"})
+	if want := "oidc scenario \"a\": given x\n  not expressible: the provider cannot express this fault\n  status: 0\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
 
@@ -44,15 +50,37 @@ type named struct{ name, desc string }
 func (n named) Name() string     { return n.name }
 func (n named) Describe() string { return n.desc }
 
-// errorLog is a testing.TB that keeps what Errorf reports.
+// errorLog is a testing.TB that keeps what Errorf, Error and Skip
+// report (Skip does not end the caller).
 type errorLog struct {
 	testing.TB
-	errs []string
+	errs, skips []string
 }
 
 func (l *errorLog) Helper() {}
 func (l *errorLog) Errorf(format string, args ...any) {
 	l.errs = append(l.errs, fmt.Sprintf(format, args...))
+}
+func (l *errorLog) Error(args ...any) { l.errs = append(l.errs, fmt.Sprint(args...)) }
+func (l *errorLog) Skip(args ...any)  { l.skips = append(l.skips, fmt.Sprint(args...)) }
+
+func TestEndSubtestSkipsWhatCannotBeExpressed(t *testing.T) {
+	report := func() string { return "the report" }
+	for _, tc := range []struct {
+		notExpressible    string
+		failures          []string
+		wantSkip, wantErr []string
+	}{
+		{"", nil, nil, nil},
+		{"", []string{"status 500"}, nil, []string{"the report"}},
+		{"needs a fault", nil, []string{"needs a fault"}, nil},
+	} {
+		l := &errorLog{TB: t}
+		endSubtest(l, tc.notExpressible, tc.failures, report)
+		if !slices.Equal(l.skips, tc.wantSkip) || !slices.Equal(l.errs, tc.wantErr) {
+			t.Errorf("endSubtest(%q, %q): skipped %q, failed %q; want %q, %q", tc.notExpressible, tc.failures, l.skips, l.errs, tc.wantSkip, tc.wantErr)
+		}
+	}
 }
 
 func TestCheckNamesReportsBadCases(t *testing.T) {
