@@ -221,8 +221,7 @@ func TestBoundariesThroughAuthRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
-			s := e.newSession(t)
+			e, s := newSignedIn(t)
 			e.clock.Set(tt.at(s))
 			rec := httptest.NewRecorder()
 			got, err := authrequest.New(e.a, rec, request("GET", "/", s.Token)).Session()
@@ -241,8 +240,7 @@ func TestBoundariesThroughAuthRequest(t *testing.T) {
 }
 
 func TestSessionUser(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	ar := authrequest.New(e.a, httptest.NewRecorder(), request("GET", "/", s.Token))
 	gs, u, err := ar.SessionUser()
 	if err != nil || gs == nil || u == nil || u.ID != e.user.ID || u.Attributes["username"] != "ada" {
@@ -297,8 +295,7 @@ func TestSetSessionReplacesEarlierCookie(t *testing.T) {
 }
 
 func TestClearSessionKeepsStoredSession(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	rec := httptest.NewRecorder()
 	if err := authrequest.New(e.a, rec, request("GET", "/", s.Token)).ClearSession(); err != nil {
 		t.Fatal(err)
@@ -312,8 +309,7 @@ func TestClearSessionKeepsStoredSession(t *testing.T) {
 }
 
 func TestCrossOriginCannotChangeCookie(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	r := request("POST", "http://example.com/", s.Token)
 	r.Header.Set("Origin", "https://evil.example")
 	r.Header.Set("Sec-Fetch-Site", "cross-site")
@@ -360,8 +356,7 @@ func TestSignInReplacesPresentedSession(t *testing.T) {
 }
 
 func TestSignOut(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	rec := httptest.NewRecorder()
 	ar := authrequest.New(e.a, rec, request("POST", "http://example.com/logout", s.Token))
 	if err := ar.SignOut(); err != nil {
@@ -379,8 +374,7 @@ func TestSignOut(t *testing.T) {
 }
 
 func TestReset(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	ar := authrequest.New(e.a, httptest.NewRecorder(), request("GET", "/", s.Token))
 	if got, _ := ar.Session(); got == nil {
 		t.Fatal("no session")
@@ -396,8 +390,7 @@ func TestReset(t *testing.T) {
 }
 
 func TestBearerToken(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	e.clock.Set(s.ActiveExpiresAt.Add(time.Minute)) // idle: renewed, no cookie
 	r := httptest.NewRequest("POST", "http://api.example.com/items", nil)
 	r.Header.Set("Authorization", "Bearer "+s.Token)

@@ -65,6 +65,14 @@ func (e *env) newSession(t testing.TB) *auth.Session {
 	return s
 }
 
+// newSignedIn returns a new env and a session of its user, with the
+// store's call log cleared.
+func newSignedIn(t testing.TB) (*env, *auth.Session) {
+	t.Helper()
+	e := newEnv(t)
+	return e, e.newSession(t)
+}
+
 // checkNoStoreCalls fails t if the store was called since the call log was
 // last cleared; during says what should have needed no store.
 func (e *env) checkNoStoreCalls(t testing.TB, during string) {

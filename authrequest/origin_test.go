@@ -259,8 +259,7 @@ func TestOriginCheckOptions(t *testing.T) {
 		{"cross-site GET", "GET", "/account", crossSite, exempt, "session"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t)
-			s := e.newSession(t)
+			e, s := newSignedIn(t)
 			r := request(tc.method, "https://app.example"+tc.target, s.Token)
 			for k, v := range tc.header {
 				r.Header.Set(k, strings.ReplaceAll(v, "TOKEN", s.Token))
