@@ -1,9 +1,7 @@
 package authtest_test
 
 import (
-	"context"
 	"flag"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,8 +12,6 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/auth"
-	"github.com/authkit-dev/authkit/auth/memstore"
-	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/authtest"
 )
 
@@ -101,60 +97,6 @@ func TestGoldenUpdate(t *testing.T) {
 	if authtest.Updating() {
 		t.Error("Updating() is true with the switches off")
 	}
-}
-
-// coreHandler is a minimal app on the real auth core (no authrequest):
-// POST /login creates a session, GET /me validates it and re-issues the
-// cookie when the core renewed it, POST /logout invalidates and clears.
-func coreHandler(t *testing.T, clock auth.Clock) (http.Handler, *auth.Auth) {
-	t.Helper()
-	a, err := auth.New(memstore.New(), auth.Config{Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if _, err := a.CreateUser(ctx, auth.NewUser{ID: "ann"}); err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
-		s, err := a.CreateSession(r.Context(), "ann")
-		if err != nil {
-			http.Error(w, err.Error(), 500)
-			return
-		}
-		http.SetCookie(w, a.SessionCookie(s))
-		http.Redirect(w, r, "/me", http.StatusSeeOther)
-	})
-	mux.HandleFunc("GET /me", func(w http.ResponseWriter, r *http.Request) {
-		c := authrequest.ReadSessionCookies(a, r)
-		if !c.Sent {
-			http.Error(w, "signed out", http.StatusUnauthorized)
-			return
-		}
-		s, err := c.Find(func(tok string) (*auth.Session, error) { return a.ValidateSession(r.Context(), tok) })
-		if s == nil && err == nil {
-			http.SetCookie(w, a.BlankSessionCookie())
-			http.Error(w, "signed out", http.StatusUnauthorized)
-			return
-		} else if err != nil {
-			http.Error(w, err.Error(), 500)
-			return
-		}
-		if s.Fresh {
-			http.SetCookie(w, a.SessionCookie(s))
-		}
-		fmt.Fprintf(w, "<p id=user>%s</p>", s.UserID)
-	})
-	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
-		for _, tok := range authrequest.ReadSessionCookies(a, r).Tokens {
-			if s, err := a.ValidateSession(r.Context(), tok); err == nil {
-				a.InvalidateSession(r.Context(), s.ID)
-			}
-		}
-		http.SetCookie(w, a.BlankSessionCookie())
-	})
-	return mux, a
 }
 
 func TestTranscriptOfASessionLifecycle(t *testing.T) {
