@@ -147,7 +147,7 @@ type mailFlow struct {
 	kind     Kind          // the mail's kind
 	ttl      time.Duration // the token's lifetime
 	linkPath string        // the route the mail's link leads to
-	page     string        // where a form's request is sent after (Pages)
+	page     string        // where a form request is redirected (Pages)
 }
 
 // send issues the token of flow f for the user's address and mails it.
