@@ -177,6 +177,8 @@ type Accounts struct {
 	throttle *Throttle
 	log      *slog.Logger
 	compose  func(MessageData) authmail.Message
+
+	verifyMail, resetMail, signInMail mailFlow
 }
 
 // New returns the Accounts of a with cfg, or an error wrapping [ErrConfig]
@@ -252,10 +254,15 @@ func New(a *auth.Auth, cfg Config) (*Accounts, error) {
 	if _, err := authrequest.NewWithOptions(a, nil, nil, cfg.RequestOptions...); err != nil {
 		return nil, fmt.Errorf("%w: RequestOptions: %w", ErrConfig, err)
 	}
-	return &Accounts{
+	ac := &Accounts{
 		a: a, cfg: cfg, paths: cfg.Paths.withDefaults(), base: base, dir: dir,
 		throttle: th, log: log, compose: compose,
-	}, nil
+	}
+	p := ac.paths
+	ac.verifyMail = mailFlow{"request-verification", PurposeVerifyEmail, KindVerifyEmail, cfg.VerificationTTL, p.ConfirmVerification, cfg.Pages.AfterRequestVerification}
+	ac.resetMail = mailFlow{"request-reset", PurposeResetPassword, KindResetPassword, cfg.ResetTTL, p.CompletePasswordReset, cfg.Pages.AfterRequestReset}
+	ac.signInMail = mailFlow{"request-sign-in-link", PurposeSignIn, KindSignIn, cfg.SignInTTL, p.SignInWithEmail, cfg.Pages.AfterRequestSignInLink}
+	return ac, nil
 }
 
 // Throttle returns the throttle the Accounts' handlers use, for an app's

@@ -1,17 +1,10 @@
 package authaccount
 
 import (
-	"context"
 	"net/http"
 
-	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authrequest"
 )
-
-func (ac *Accounts) sendSignIn(ctx context.Context, userID, address string) error {
-	nt := auth.NewToken{Purpose: PurposeSignIn, UserID: userID, Address: address, TTL: ac.cfg.SignInTTL, Code: ac.cfg.Codes}
-	return ac.deliver(ctx, nt, MessageData{Kind: KindSignIn}, ac.paths.SignInWithEmail)
-}
 
 // RequestSignInLink returns the handler of POST email: it mails a sign-in
 // link (and code, with Config.Codes), replacing older ones, if the
@@ -19,7 +12,7 @@ func (ac *Accounts) sendSignIn(ctx context.Context, userID, address string) erro
 // or a 303 to Pages.AfterRequestSignInLink for both, 429 when throttled,
 // 503 when the Sender or the store is down.
 func (ac *Accounts) RequestSignInLink() http.Handler {
-	return ac.requestMail("request-sign-in-link", KindSignIn, ac.cfg.SignInTTL, ac.paths.SignInWithEmail, ac.sendSignIn, ac.cfg.Pages.AfterRequestSignInLink)
+	return ac.requestMail(ac.signInMail)
 }
 
 // SignInWithLink returns the handler of GET ?token= (the link in the
@@ -41,16 +34,8 @@ func (ac *Accounts) SignInWithCode() http.Handler {
 }
 
 func (ac *Accounts) signInWithToken(flow string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		x := ac.begin(w, r, flow)
-		if x == nil {
-			return
-		}
-		ctx := r.Context()
-		tok, err := x.redeem(PurposeSignIn)
-		if err == nil {
-			err = ac.stillOwns(ctx, tok)
-		}
+	return ac.serve(flow, func(x *exchange) {
+		tok, err := x.redeemOwned(PurposeSignIn)
 		if err == nil {
 			_, err = x.ar.SignIn(tok.UserID)
 		}
@@ -58,6 +43,6 @@ func (ac *Accounts) signInWithToken(flow string) http.Handler {
 			x.fail(err)
 			return
 		}
-		x.ok(http.StatusOK, msgSignedIn, authrequest.ReturnPath(r, ac.cfg.Pages.AfterSignIn))
+		x.ok(http.StatusOK, msgSignedIn, authrequest.ReturnPath(x.r, ac.cfg.Pages.AfterSignIn))
 	})
 }

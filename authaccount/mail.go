@@ -139,6 +139,23 @@ func NormalizeAddress(s string) (address string, ok bool) {
 	return s, true
 }
 
+// mailFlow is one of the three flows that mail a token to an address:
+// verification, password reset, sign-in link.
+type mailFlow struct {
+	request  string        // the flow of the request handler, for the log
+	purpose  string        // the token's purpose
+	kind     Kind          // the mail's kind
+	ttl      time.Duration // the token's lifetime
+	linkPath string        // the route the mail's link leads to
+	page     string        // where a form request is redirected (Pages)
+}
+
+// send issues the token of flow f for the user's address and mails it.
+func (ac *Accounts) send(ctx context.Context, f mailFlow, userID, address string) error {
+	nt := auth.NewToken{Purpose: f.purpose, UserID: userID, Address: address, TTL: f.ttl, Code: ac.cfg.Codes}
+	return ac.deliver(ctx, nt, MessageData{Kind: f.kind}, f.linkPath)
+}
+
 // deliver issues the token nt and sends the mail d with its link (on
 // linkPath) and code. When the Sender fails, it revokes the token, so
 // that no token is left that nobody received, and returns an error
@@ -173,12 +190,12 @@ func (ac *Accounts) deliver(ctx context.Context, nt auth.NewToken, d MessageData
 // mail, unless Config.NoUnknownAddressMail. The same work, the same store
 // write and the same Sender call make the answer, its time and a Sender
 // outage's 503 the same for both.
-func (ac *Accounts) deliverNoAccount(ctx context.Context, address string, kind Kind, ttl time.Duration, linkPath string) error {
+func (ac *Accounts) deliverNoAccount(ctx context.Context, f mailFlow, address string) error {
 	if ac.cfg.NoUnknownAddressMail {
 		return nil
 	}
-	nt := auth.NewToken{Purpose: PurposeNoAccount, UserID: noAccountUserID(address), Address: address, TTL: ttl, Code: ac.cfg.Codes}
-	return ac.deliver(ctx, nt, MessageData{Kind: KindNoAccount, For: kind}, linkPath)
+	nt := auth.NewToken{Purpose: PurposeNoAccount, UserID: noAccountUserID(address), Address: address, TTL: f.ttl, Code: ac.cfg.Codes}
+	return ac.deliver(ctx, nt, MessageData{Kind: KindNoAccount, For: f.kind}, f.linkPath)
 }
 
 // noAccountUserID is the user ID of an unknown address's throwaway

@@ -62,29 +62,33 @@ func (d *mapDirectory) CreateUser(_ context.Context, address, password string) (
 	return u.id, nil
 }
 
-func (d *mapDirectory) SetPassword(_ context.Context, userID, password string) error {
+// update runs f on the user of userID, under the lock; an unknown user
+// is ErrNoAccount.
+func (d *mapDirectory) update(userID string, f func(u *mapUser) error) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	u := d.users[userID]
 	if u == nil {
 		return authaccount.ErrNoAccount
 	}
-	u.hash = sha256.Sum256([]byte(password))
-	return nil
+	return f(u)
+}
+
+func (d *mapDirectory) SetPassword(_ context.Context, userID, password string) error {
+	return d.update(userID, func(u *mapUser) error {
+		u.hash = sha256.Sum256([]byte(password))
+		return nil
+	})
 }
 
 func (d *mapDirectory) MarkVerified(_ context.Context, userID, address string) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	u := d.users[userID]
-	if u == nil {
-		return authaccount.ErrNoAccount
-	}
-	if u.address != address {
-		return authaccount.ErrAddressChanged
-	}
-	u.verified = true
-	return nil
+	return d.update(userID, func(u *mapUser) error {
+		if u.address != address {
+			return authaccount.ErrAddressChanged
+		}
+		u.verified = true
+		return nil
+	})
 }
 
 func (d *mapDirectory) CheckPassword(_ context.Context, address, password string) (string, error) {

@@ -8,11 +8,6 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 )
 
-func (ac *Accounts) sendReset(ctx context.Context, userID, address string) error {
-	nt := auth.NewToken{Purpose: PurposeResetPassword, UserID: userID, Address: address, TTL: ac.cfg.ResetTTL, Code: ac.cfg.Codes}
-	return ac.deliver(ctx, nt, MessageData{Kind: KindResetPassword}, ac.paths.CompletePasswordReset)
-}
-
 // RequestPasswordReset returns the handler of POST email: it mails a reset
 // link (replacing older ones) if the address has an account, and a
 // KindNoAccount mail otherwise. The answer is 202 (JSON) or a 303 to
@@ -22,7 +17,7 @@ func (ac *Accounts) sendReset(ctx context.Context, userID, address string) error
 // responses return in a consistent amount of time"); 429 when throttled,
 // 503 when the Sender or the store is down, for both.
 func (ac *Accounts) RequestPasswordReset() http.Handler {
-	return ac.requestMail("request-reset", KindResetPassword, ac.cfg.ResetTTL, ac.paths.CompletePasswordReset, ac.sendReset, ac.cfg.Pages.AfterRequestReset)
+	return ac.requestMail(ac.resetMail)
 }
 
 var resetForm = template.Must(template.New("reset").Parse(`<!doctype html>
@@ -61,17 +56,13 @@ func (ac *Accounts) ResetPasswordForm() http.Handler {
 // answer is 200 (JSON) or a 303 to Pages.AfterReset; an unusable token,
 // or one sent to an address the user no longer has, is a 400.
 func (ac *Accounts) CompletePasswordReset() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		x := ac.begin(w, r, "complete-reset")
+	return ac.serve("complete-reset", func(x *exchange) {
 		password, ok := x.newPassword()
 		if !ok {
 			return
 		}
-		ctx := r.Context()
-		tok, err := x.redeem(PurposeResetPassword)
-		if err == nil {
-			err = ac.stillOwns(ctx, tok)
-		}
+		ctx := x.r.Context()
+		tok, err := x.redeemOwned(PurposeResetPassword)
 		if err == nil {
 			err = ac.dir.SetPassword(ctx, tok.UserID, password)
 		}

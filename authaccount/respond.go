@@ -41,6 +41,16 @@ type exchange struct {
 	flow   string // for the log
 }
 
+// serve returns the handler of flow: it begins each request (see begin)
+// and, unless begin has answered it, hands it to h.
+func (ac *Accounts) serve(flow string, h func(x *exchange)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if x := ac.begin(w, r, flow); x != nil {
+			h(x)
+		}
+	})
+}
+
 // begin reads the request: its form or JSON body (the query for GET),
 // after checking an unsafe request's origin. On failure it has answered
 // and returns nil.

@@ -17,12 +17,8 @@ import (
 // and answers 200 (JSON) or a 303 to the request's safe return path (authrequest.ReturnParam), or
 // Pages.AfterSignIn.
 func (ac *Accounts) SignIn() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		x := ac.begin(w, r, "sign-in")
-		if x == nil {
-			return
-		}
-		ctx := r.Context()
+	return ac.serve("sign-in", func(x *exchange) {
+		r, ctx := x.r, x.r.Context()
 		address, ok := NormalizeAddress(x.fields["email"])
 		if !ok {
 			// Not an address: no account can have it. Refused as a wrong

@@ -88,7 +88,7 @@ func (ac *Accounts) SignUp() http.Handler {
 			nt := auth.NewToken{Purpose: PurposeNoAccount, UserID: noAccountUserID(address), Address: address, TTL: ac.cfg.VerificationTTL, Code: ac.cfg.Codes}
 			err = ac.deliver(ctx, nt, MessageData{Kind: KindSignUpExisting}, ac.paths.ConfirmVerification)
 		case err == nil:
-			err = ac.sendVerification(ctx, userID, address)
+			err = ac.send(ctx, ac.verifyMail, userID, address)
 		}
 		if err != nil {
 			x.fail(err)

@@ -1,26 +1,19 @@
 package authaccount
 
 import (
-	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/authkit-dev/authkit/auth"
 )
-
-func (ac *Accounts) sendVerification(ctx context.Context, userID, address string) error {
-	nt := auth.NewToken{Purpose: PurposeVerifyEmail, UserID: userID, Address: address, TTL: ac.cfg.VerificationTTL, Code: ac.cfg.Codes}
-	return ac.deliver(ctx, nt, MessageData{Kind: KindVerifyEmail}, ac.paths.ConfirmVerification)
-}
 
 // requestMail is the handler of the three mail requests (verification,
 // reset, sign-in link): POST email, answered 202 with one body whether or
 // not the address has an account, after the same work for both (see
 // deliverNoAccount).
-func (ac *Accounts) requestMail(flow string, kind Kind, ttl time.Duration, linkPath string, send func(ctx context.Context, userID, address string) error, page string) http.Handler {
+func (ac *Accounts) requestMail(f mailFlow) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		x, address := ac.beginMail(w, r, flow)
+		x, address := ac.beginMail(w, r, f.request)
 		if x == nil {
 			return
 		}
@@ -28,15 +21,15 @@ func (ac *Accounts) requestMail(flow string, kind Kind, ttl time.Duration, linkP
 		userID, err := ac.dir.FindUser(ctx, address)
 		switch {
 		case errors.Is(err, ErrNoAccount):
-			err = ac.deliverNoAccount(ctx, address, kind, ttl, linkPath)
+			err = ac.deliverNoAccount(ctx, f, address)
 		case err == nil:
-			err = send(ctx, userID, address)
+			err = ac.send(ctx, f, userID, address)
 		}
 		if err != nil {
 			x.fail(err)
 			return
 		}
-		x.ok(http.StatusAccepted, msgMailSent, page)
+		x.ok(http.StatusAccepted, msgMailSent, f.page)
 	})
 }
 
@@ -46,7 +39,7 @@ func (ac *Accounts) requestMail(flow string, kind Kind, ttl time.Duration, linkP
 // a 303 to Pages.AfterRequestVerification either way, 429 when throttled
 // and 503 when the Sender or the store is down, for both.
 func (ac *Accounts) RequestVerification() http.Handler {
-	return ac.requestMail("request-verification", KindVerifyEmail, ac.cfg.VerificationTTL, ac.paths.ConfirmVerification, ac.sendVerification, ac.cfg.Pages.AfterRequestVerification)
+	return ac.requestMail(ac.verifyMail)
 }
 
 // ConfirmVerification returns the handler of GET ?token= (the link in the
@@ -56,15 +49,10 @@ func (ac *Accounts) RequestVerification() http.Handler {
 // expired, another purpose's, a wrong code, or sent to an address the
 // user no longer has) gets one 400 answer for every reason.
 func (ac *Accounts) ConfirmVerification() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		x := ac.begin(w, r, "confirm-verification")
-		if x == nil {
-			return
-		}
-		ctx := r.Context()
+	return ac.serve("confirm-verification", func(x *exchange) {
 		tok, err := x.redeem(PurposeVerifyEmail)
 		if err == nil {
-			err = ac.dir.MarkVerified(ctx, tok.UserID, tok.Address)
+			err = ac.dir.MarkVerified(x.r.Context(), tok.UserID, tok.Address)
 		}
 		if errors.Is(err, ErrAddressChanged) || errors.Is(err, ErrNoAccount) {
 			err = auth.ErrInvalidToken
@@ -103,13 +91,21 @@ func (x *exchange) redeem(purpose string) (*auth.OneTimeToken, error) {
 	return x.ac.a.ConsumeCode(ctx, purpose, userID, code)
 }
 
-// stillOwns checks that the token's address is still its user's: a token
-// sent to an address the user has since given up must not sign in or
-// reset a password.
-func (ac *Accounts) stillOwns(ctx context.Context, tok *auth.OneTimeToken) error {
-	userID, err := ac.dir.FindUser(ctx, tok.Address)
-	if errors.Is(err, ErrNoAccount) || err == nil && userID != tok.UserID {
-		return auth.ErrInvalidToken
+// redeemOwned redeems the request's token for purpose, as redeem does,
+// and checks that the token's address is still its user's: a token sent
+// to an address the user has since given up must not sign in or reset a
+// password.
+func (x *exchange) redeemOwned(purpose string) (*auth.OneTimeToken, error) {
+	tok, err := x.redeem(purpose)
+	if err != nil {
+		return nil, err
 	}
-	return err
+	userID, err := x.ac.dir.FindUser(x.r.Context(), tok.Address)
+	if errors.Is(err, ErrNoAccount) || err == nil && userID != tok.UserID {
+		return nil, auth.ErrInvalidToken
+	}
+	if err != nil {
+		return nil, err
+	}
+	return tok, nil
 }

@@ -99,13 +99,26 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("POST "+p+"session", h.session)
 	mux.HandleFunc("GET "+p+"clock", h.clock)
 	mux.HandleFunc("POST "+p+"clock", h.clock)
-	mux.HandleFunc("GET "+p+"mail", h.mail)
-	mux.HandleFunc("DELETE "+p+"mail", h.mail)
-	mux.HandleFunc("POST "+p+"faults", h.faults)
-	mux.HandleFunc("DELETE "+p+"faults", h.faults)
+	mail := needs(cfg.Mail != nil, "no outbox: Config.Mail is nil", h.mail)
+	mux.HandleFunc("GET "+p+"mail", mail)
+	mux.HandleFunc("DELETE "+p+"mail", mail)
+	faults := needs(cfg.Store != nil, "no store to fail: Config.Store is nil", h.faults)
+	mux.HandleFunc("POST "+p+"faults", faults)
+	mux.HandleFunc("DELETE "+p+"faults", faults)
 	mux.HandleFunc("POST "+p+"reset", h.reset)
 	h.mux = mux
 	return h, nil
+}
+
+// needs returns serve when have is true, and otherwise a handler that
+// answers 501 with why: the route of a Config field left nil.
+func needs(have bool, why string, serve http.HandlerFunc) http.HandlerFunc {
+	if have {
+		return serve
+	}
+	return func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, http.StatusNotImplemented, why)
+	}
 }
 
 // Enabled reports whether this binary was built with the authkit_e2e tag,
@@ -250,10 +263,6 @@ type FaultRequest struct {
 }
 
 func (h *handler) faults(w http.ResponseWriter, r *http.Request) {
-	if h.cfg.Store == nil {
-		writeError(w, http.StatusNotImplemented, "no store to fail: Config.Store is nil")
-		return
-	}
 	if r.Method == http.MethodDelete {
 		h.cfg.Store.ClearFaults()
 		writeJSON(w, http.StatusOK, map[string]any{"faults": h.cfg.Store.PendingFaults()})

@@ -147,3 +147,25 @@ func requireE2EBuild(t *testing.T) {
 		t.Skip("needs -tags authkit_e2e (.ci/run runs it so)")
 	}
 }
+
+func TestRoutesOfNilConfigFieldsAnswer501(t *testing.T) {
+	requireE2EBuild(t)
+	clock := authe2e.NewClock()
+	a, err := auth.New(memstore.New(), auth.Config{Clock: clock, Argon2: fakeauth.CheapArgon2()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := func(context.Context, string) (string, error) { return "", nil }
+	h, err := authe2e.New(authe2e.Config{Auth: a, Clock: clock, Secret: secret, SeedUser: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap := &app{a: a, clock: clock, h: h}
+	for _, rt := range everyRoute {
+		w := ap.call(rt.method, rt.path, rt.body, "Bearer "+secret, "127.0.0.1:1")
+		needsNil := rt.path == "mail" || rt.path == "faults"
+		if (w.Code == http.StatusNotImplemented) != needsNil {
+			t.Errorf("no Store and no Mail, %s %s: status %d: %s", rt.method, rt.path, w.Code, w.Body)
+		}
+	}
+}

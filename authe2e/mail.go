@@ -32,10 +32,6 @@ type Mail struct {
 }
 
 func (h *handler) mail(w http.ResponseWriter, r *http.Request) {
-	if h.cfg.Mail == nil {
-		writeError(w, http.StatusNotImplemented, "no outbox: Config.Mail is nil")
-		return
-	}
 	if r.Method == http.MethodDelete {
 		h.cfg.Mail.Clear()
 		writeJSON(w, http.StatusOK, map[string]bool{"cleared": true})

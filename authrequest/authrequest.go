@@ -254,11 +254,7 @@ func (ar *AuthRequest) SetSession(s *auth.Session) error {
 	if s.Token == "" {
 		return ErrNoToken
 	}
-	if err := ar.writeCookie(ar.a.SessionCookie(s)); err != nil {
-		return err
-	}
-	ar.remember(s)
-	return nil
+	return ar.setCookie(ar.a.SessionCookie(s), s)
 }
 
 // ClearSession sets the blank cookie, which makes the browser forget the
@@ -273,11 +269,7 @@ func (ar *AuthRequest) ClearSession() error {
 	if err := ar.CheckOrigin(); err != nil {
 		return err
 	}
-	if err := ar.clearCookie(); err != nil {
-		return err
-	}
-	ar.remember(nil)
-	return nil
+	return ar.setCookie(ar.a.BlankSessionCookie(), nil)
 }
 
 // SignIn starts a new session for the user and sets its cookie: a
@@ -335,17 +327,29 @@ func (ar *AuthRequest) SignInWith(userID string, opts auth.SessionOptions) (*aut
 // [ErrCrossOrigin] on an unsafe cross-origin request, [ErrNotSignedIn]
 // without a session, and one wrapping [auth.ErrStore] on a store failure.
 func (ar *AuthRequest) InvalidateOtherSessions() error {
-	if err := ar.CheckOrigin(); err != nil {
-		return err
-	}
-	s, err := ar.Session()
+	s, err := ar.signedIn()
 	if err != nil {
 		return err
 	}
-	if s == nil {
-		return ErrNotSignedIn
-	}
 	return ar.a.InvalidateOtherSessions(ar.r.Context(), s.UserID, s.ID)
+}
+
+// signedIn checks the origin of a request that changes its user's
+// sessions and returns the request's session: an error wrapping
+// ErrCrossOrigin or ErrNoMiddleware (a nil ar), the session's error, or
+// ErrNotSignedIn without one.
+func (ar *AuthRequest) signedIn() (*auth.Session, error) {
+	if err := ar.CheckOrigin(); err != nil {
+		return nil, err
+	}
+	s, err := ar.Session()
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return nil, ErrNotSignedIn
+	}
+	return s, nil
 }
 
 // InvalidateOwnSession signs out one device of the request's user: it
@@ -366,15 +370,9 @@ func (ar *AuthRequest) InvalidateOtherSessions() error {
 // would have to be cleared after the headers were sent, and one wrapping
 // [auth.ErrStore] on a store failure. On every error nothing changes.
 func (ar *AuthRequest) InvalidateOwnSession(sessionID string) error {
-	if err := ar.CheckOrigin(); err != nil { // ErrNoMiddleware for a nil ar
-		return err
-	}
-	current, err := ar.Session()
+	current, err := ar.signedIn()
 	if err != nil {
 		return err
-	}
-	if current == nil {
-		return ErrNotSignedIn
 	}
 	ctx := ar.r.Context()
 	own, err := ar.a.UserSessions(ctx, current.UserID)
@@ -452,6 +450,16 @@ func (ar *AuthRequest) Reset() {
 // remember makes s the memoised result without a store read.
 func (ar *AuthRequest) remember(s *auth.Session) {
 	ar.validated, ar.session, ar.user, ar.userLoaded, ar.err = true, s, nil, false, nil
+}
+
+// setCookie writes c and, once it is written, makes s the memoised
+// session: the session c carries, or nil for the blank cookie.
+func (ar *AuthRequest) setCookie(c *http.Cookie, s *auth.Session) error {
+	if err := ar.writeCookie(c); err != nil {
+		return err
+	}
+	ar.remember(s)
+	return nil
 }
 
 func (ar *AuthRequest) clearCookie() error {

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"strings"
+	"slices"
 	"testing"
 	"time"
 
@@ -180,7 +180,7 @@ func TestSessionTable(t *testing.T) {
 			for _, c := range e.store.Calls() {
 				ops = append(ops, c.Op)
 			}
-			if strings.Join(opStrings(ops), ",") != strings.Join(opStrings(tt.wantOps), ",") {
+			if !slices.Equal(ops, tt.wantOps) {
 				t.Errorf("store calls = %v, want %v", ops, tt.wantOps)
 			}
 			if _, ok := e.stored(t, id); id != "" && ok != tt.wantStored {
@@ -194,14 +194,6 @@ func TestSessionTable(t *testing.T) {
 			}
 		})
 	}
-}
-
-func opStrings(ops []fakeauth.Op) []string {
-	out := make([]string, len(ops))
-	for i, op := range ops {
-		out[i] = string(op)
-	}
-	return out
 }
 
 // TestBoundariesThroughAuthRequest checks the boundary instants of the lifetime rules (package auth's doc)
@@ -221,28 +213,26 @@ func TestBoundariesThroughAuthRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
-			s := e.newSession(t)
+			e, s := newSignedIn(t)
 			e.clock.Set(tt.at(s))
 			rec := httptest.NewRecorder()
 			got, err := authrequest.New(e.a, rec, request("GET", "/", s.Token)).Session()
 			if err != nil {
 				t.Fatal(err)
 			}
-			outcome := cookieOutcome(t, rec)
-			if strings.HasPrefix(outcome, "set:") {
-				outcome = "set"
+			want := tt.wantCookie
+			if want == "set" {
+				want = "set:" + s.Token // renewed: the same token, a later expiry
 			}
-			if outcome != tt.wantCookie || (got == nil) != (tt.wantCookie == "cleared") {
-				t.Errorf("cookie %s, session %v; want cookie %s", outcome, got != nil, tt.wantCookie)
+			if outcome := cookieOutcome(t, rec); outcome != want || (got == nil) != (want == "cleared") {
+				t.Errorf("cookie %s, session %v; want cookie %s", outcome, got != nil, want)
 			}
 		})
 	}
 }
 
 func TestSessionUser(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	ar := authrequest.New(e.a, httptest.NewRecorder(), request("GET", "/", s.Token))
 	gs, u, err := ar.SessionUser()
 	if err != nil || gs == nil || u == nil || u.ID != e.user.ID || u.Attributes["username"] != "ada" {
@@ -297,8 +287,7 @@ func TestSetSessionReplacesEarlierCookie(t *testing.T) {
 }
 
 func TestClearSessionKeepsStoredSession(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	rec := httptest.NewRecorder()
 	if err := authrequest.New(e.a, rec, request("GET", "/", s.Token)).ClearSession(); err != nil {
 		t.Fatal(err)
@@ -312,8 +301,7 @@ func TestClearSessionKeepsStoredSession(t *testing.T) {
 }
 
 func TestCrossOriginCannotChangeCookie(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	r := request("POST", "http://example.com/", s.Token)
 	r.Header.Set("Origin", "https://evil.example")
 	r.Header.Set("Sec-Fetch-Site", "cross-site")
@@ -360,8 +348,7 @@ func TestSignInReplacesPresentedSession(t *testing.T) {
 }
 
 func TestSignOut(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	rec := httptest.NewRecorder()
 	ar := authrequest.New(e.a, rec, request("POST", "http://example.com/logout", s.Token))
 	if err := ar.SignOut(); err != nil {
@@ -379,8 +366,7 @@ func TestSignOut(t *testing.T) {
 }
 
 func TestReset(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	ar := authrequest.New(e.a, httptest.NewRecorder(), request("GET", "/", s.Token))
 	if got, _ := ar.Session(); got == nil {
 		t.Fatal("no session")
@@ -396,8 +382,7 @@ func TestReset(t *testing.T) {
 }
 
 func TestBearerToken(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	e.clock.Set(s.ActiveExpiresAt.Add(time.Minute)) // idle: renewed, no cookie
 	r := httptest.NewRequest("POST", "http://api.example.com/items", nil)
 	r.Header.Set("Authorization", "Bearer "+s.Token)

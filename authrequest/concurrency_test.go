@@ -17,8 +17,7 @@ import (
 // get the session, exactly one store write happens, and no response clears
 // the cookie.
 func TestConcurrentRenewal(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	e.clock.Set(s.ActiveExpiresAt.Add(time.Hour))
 	wantActive := e.clock.Now().Add(e.a.Config().ActivePeriod)
 
@@ -66,8 +65,7 @@ func TestConcurrentRenewal(t *testing.T) {
 // leaves the session dead, whatever the interleaving.
 func TestInvalidateRacesRenewal(t *testing.T) {
 	for round := range 30 {
-		e := newEnv(t)
-		s := e.newSession(t)
+		e, s := newSignedIn(t)
 		e.clock.Set(s.ActiveExpiresAt.Add(time.Hour))
 		var wg sync.WaitGroup
 		start := make(chan struct{})

@@ -29,20 +29,10 @@ type tossingEnv struct {
 
 func newTossingEnv(t *testing.T, plantedPath string, planted fakeauth.State) *tossingEnv {
 	t.Helper()
-	ctx := context.Background()
 	f := fakeauth.NewT(t)
-	_, real, err := f.SeedUserSession(ctx, fakeauth.Active)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mallory, err := f.SeedUser(ctx, "mallory", "pw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	attacker, err := f.SeedSession(ctx, mallory.ID, planted)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, real := seedUserSession(t, f, fakeauth.Active)
+	mallory := seedUser(t, f, "mallory")
+	attacker := seedSession(t, f, mallory.ID, planted)
 	jar := authtest.NewJar(authtest.WithClock(f.Clock))
 	jar.SetCookies(&url.URL{Scheme: "https", Host: "app.example.com", Path: "/"}, []*http.Cookie{f.Auth.SessionCookie(real)})
 	line := "auth_session=" + attacker.Token + "; Domain=example.com; Path=" + plantedPath + "; Secure; HttpOnly; SameSite=Lax; Max-Age=86400"
@@ -131,10 +121,7 @@ func TestRenewedCookieReissuedWhenCookiesAgree(t *testing.T) {
 		func(token string) string { return "auth_session=" + token + "; auth_session=" + token },
 	} {
 		f := fakeauth.NewT(t)
-		_, s, err := f.SeedUserSession(context.Background(), fakeauth.Idle)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, s := seedUserSession(t, f, fakeauth.Idle)
 		r := httptest.NewRequest("GET", "https://app.example.com/", nil)
 		r.Header.Set("Cookie", cookies(s.Token))
 		rec := httptest.NewRecorder()
@@ -312,17 +299,10 @@ func TestSignOutWithPlantedCookieEndsRealSession(t *testing.T) {
 //   - the cookie is never cleared or set: the values disagree, so a
 //     clearing cookie might delete the real one.
 func FuzzCookieTossing(f *testing.F) {
-	for _, s := range []struct {
-		a, b string
-		pos  uint8
-	}{
-		{"abcdefghijklmnopqrstuvwxyz234567", "garbage", 2},
-		{"", "", 0},
-		{"abcdefghijklmnopqrstuvwxyz234567", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 2},
-		{"x", "abcdefghijklmnopqrstuvwxyz234567", 1},
-	} {
-		f.Add(s.a, s.b, s.pos)
-	}
+	f.Add(plantedToken, "garbage", uint8(2))
+	f.Add("", "", uint8(0))
+	f.Add(plantedToken, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", uint8(2))
+	f.Add("x", plantedToken, uint8(1))
 	e := newEnv(f)
 	e.store.SetLogLimit(16) // millions of runs: keep the call log small
 	real := e.newSession(f)

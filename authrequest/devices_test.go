@@ -18,10 +18,7 @@ import (
 func clientIPOf(t *testing.T, remote string, header http.Header, opts ...authrequest.Option) string {
 	t.Helper()
 	f := fakeauth.NewT(t)
-	u, err := f.SeedUser(context.Background(), "ada", "pw")
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := seedUser(t, f, "ada")
 	var got string
 	h := authrequest.MustMiddleware(f.Auth, opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := authrequest.FromContext(r.Context()).SignIn(u.ID)
@@ -92,14 +89,12 @@ func TestTrustedProxyClientIPInvalid(t *testing.T) {
 // renewal keeps the policy: no Expires or Max-Age either time.
 func TestSignInWithBrowserSession(t *testing.T) {
 	f := fakeauth.NewT(t)
-	u, err := f.SeedUser(context.Background(), "ada", "pw")
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := seedUser(t, f, "ada")
 	var s *auth.Session
 	h := authrequest.MustMiddleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar := authrequest.FromContext(r.Context())
 		if r.Method == http.MethodPost {
+			var err error
 			s, err = ar.SignInWith(u.ID, auth.SessionOptions{BrowserSession: true, Attributes: map[string]any{"device": "laptop"}})
 			if err != nil {
 				t.Fatalf("SignInWith: %v", err)
@@ -137,18 +132,12 @@ func TestSignInWithBrowserSession(t *testing.T) {
 func TestInvalidateOtherSessions(t *testing.T) {
 	f := fakeauth.NewT(t)
 	ctx := context.Background()
-	u, cur, err := f.SeedUserSession(ctx, fakeauth.Active)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, cur := seedUserSession(t, f, fakeauth.Active)
 	var others []*auth.Session
 	for range 3 {
-		s, err := f.SeedSession(ctx, u.ID, fakeauth.Active)
-		if err != nil {
-			t.Fatal(err)
-		}
-		others = append(others, s)
+		others = append(others, seedSession(t, f, u.ID, fakeauth.Active))
 	}
+	var err error
 	h := authrequest.MustMiddleware(f.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err = authrequest.FromContext(r.Context()).InvalidateOtherSessions()
 	}))

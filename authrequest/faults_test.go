@@ -47,8 +47,7 @@ func TestEveryStoreFailure(t *testing.T) {
 	for _, p := range paths {
 		for _, op := range fakeauth.Ops() {
 			t.Run(p.name+"/"+string(op), func(t *testing.T) {
-				e := newEnv(t)
-				s := e.newSession(t)
+				e, s := newSignedIn(t)
 				switch p.state {
 				case "idle":
 					e.clock.Set(s.ActiveExpiresAt.Add(time.Hour))
@@ -99,8 +98,7 @@ func TestEveryStoreFailure(t *testing.T) {
 // TestStoreFailureThroughMiddleware: the handler sees the error, answers
 // 500 and the browser keeps its cookie.
 func TestStoreFailureThroughMiddleware(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	h := authrequest.MustMiddleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := authrequest.FromContext(r.Context()).Session(); err != nil {
 			http.Error(w, "try again", http.StatusServiceUnavailable)
@@ -152,8 +150,7 @@ func TestStatusCode(t *testing.T) {
 // TestAPIHandlerStoreFailureIs503: APIHandler answers a store failure
 // with 503 and keeps the cookie, alone and behind Middleware.
 func TestAPIHandlerStoreFailureIs503(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	for name, h := range map[string]http.Handler{
 		"alone":             authrequest.APIHandler(e.a),
 		"behind Middleware": authrequest.MustMiddleware(e.a)(authrequest.APIHandler(e.a)),

@@ -13,20 +13,42 @@ import (
 	"github.com/authkit-dev/authkit/fakeauth"
 )
 
+// seedUser seeds the user name, password "pw", on f.
+func seedUser(t testing.TB, f *fakeauth.Fake, name string) *auth.User {
+	t.Helper()
+	u, err := f.SeedUser(context.Background(), name, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// seedSession seeds a session of the user in state on f.
+func seedSession(t testing.TB, f *fakeauth.Fake, userID string, state fakeauth.State) *auth.Session {
+	t.Helper()
+	s, err := f.SeedSession(context.Background(), userID, state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// seedUserSession seeds a user with a session in state on f.
+func seedUserSession(t testing.TB, f *fakeauth.Fake, state fakeauth.State) (*auth.User, *auth.Session) {
+	t.Helper()
+	u, s, err := f.SeedUserSession(context.Background(), state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, s
+}
+
 // seedTwoSessions seeds a user with two sessions on f: the first in state
 // first, the second active. It returns the user and both sessions.
 func seedTwoSessions(t testing.TB, f *fakeauth.Fake, first fakeauth.State) (u *auth.User, s1, s2 *auth.Session) {
 	t.Helper()
-	ctx := context.Background()
-	u, s1, err := f.SeedUserSession(ctx, first)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s2, err = f.SeedSession(ctx, u.ID, fakeauth.Active)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u, s1, s2
+	u, s1 = seedUserSession(t, f, first)
+	return u, s1, seedSession(t, f, u.ID, fakeauth.Active)
 }
 
 // env is an Auth on memstore behind a fault and log wrapper, with a clock
@@ -63,6 +85,14 @@ func (e *env) newSession(t testing.TB) *auth.Session {
 	}
 	e.store.ClearCalls()
 	return s
+}
+
+// newSignedIn returns a new env and a session of its user, with the
+// store's call log cleared.
+func newSignedIn(t testing.TB) (*env, *auth.Session) {
+	t.Helper()
+	e := newEnv(t)
+	return e, e.newSession(t)
 }
 
 // checkNoStoreCalls fails t if the store was called since the call log was

@@ -31,10 +31,12 @@ func TestHostileInput(t *testing.T) {
 		cookie string // "untouched", "cleared", or "" for either
 		opts   []authrequest.Option
 	}
+	// wire is the request raw, with TOKEN standing for the session token.
+	wire := func(raw string) func(string) string {
+		return func(tok string) string { return strings.ReplaceAll(raw, "TOKEN", tok) }
+	}
 	get := func(cookie string, extra ...string) func(string) string {
-		return func(tok string) string {
-			return "GET / HTTP/1.1\r\nHost: app.example\r\nCookie: " + strings.ReplaceAll(cookie+"\r\n"+strings.Join(extra, ""), "TOKEN", tok) + "\r\n"
-		}
+		return wire("GET / HTTP/1.1\r\nHost: app.example\r\nCookie: " + cookie + "\r\n" + strings.Join(extra, "") + "\r\n")
 	}
 	post := func(host, origin string, extra ...string) func(string) string {
 		return func(tok string) string {
@@ -106,18 +108,10 @@ func TestHostileInput(t *testing.T) {
 		{"IPv6 host, same origin", post("[::1]:8080", "http://[::1]:8080"), session, "untouched", nil},
 		{"IPv6 host, other port", post("[::1]:8080", "http://[::1]:9090"), forbidden, "untouched", nil},
 		{"IPv6 zone in Origin", post("[::1]:8080", "http://[fe80::1%25eth0]:8080"), forbidden, "untouched", nil},
-		{"missing Host (HTTP/1.0)", func(tok string) string {
-			return "POST / HTTP/1.0\r\nOrigin: https://app.example\r\nCookie: auth_session=" + tok + "\r\nContent-Length: 0\r\n\r\n"
-		}, forbidden, "untouched", nil},
-		{"HTTP/1.0 GET with cookie", func(tok string) string {
-			return "GET / HTTP/1.0\r\nCookie: auth_session=" + tok + "\r\n\r\n"
-		}, session, "untouched", nil},
-		{"lower-case method", func(tok string) string {
-			return "post / HTTP/1.1\r\nHost: app.example\r\nOrigin: https://evil.example\r\nCookie: auth_session=" + tok + "\r\nContent-Length: 0\r\n\r\n"
-		}, forbidden, "untouched", nil},
-		{"unknown method", func(tok string) string {
-			return "PROPFIND / HTTP/1.1\r\nHost: app.example\r\nOrigin: https://evil.example\r\nCookie: auth_session=" + tok + "\r\n\r\n"
-		}, forbidden, "untouched", nil},
+		{"missing Host (HTTP/1.0)", wire("POST / HTTP/1.0\r\nOrigin: https://app.example\r\nCookie: auth_session=TOKEN\r\nContent-Length: 0\r\n\r\n"), forbidden, "untouched", nil},
+		{"HTTP/1.0 GET with cookie", wire("GET / HTTP/1.0\r\nCookie: auth_session=TOKEN\r\n\r\n"), session, "untouched", nil},
+		{"lower-case method", wire("post / HTTP/1.1\r\nHost: app.example\r\nOrigin: https://evil.example\r\nCookie: auth_session=TOKEN\r\nContent-Length: 0\r\n\r\n"), forbidden, "untouched", nil},
+		{"unknown method", wire("PROPFIND / HTTP/1.1\r\nHost: app.example\r\nOrigin: https://evil.example\r\nCookie: auth_session=TOKEN\r\n\r\n"), forbidden, "untouched", nil},
 		{"two Sec-Fetch-Site, same-origin first, no Origin", post("app.example", "-", "Sec-Fetch-Site: same-origin\r\nSec-Fetch-Site: cross-site\r\n"), forbidden, "untouched", nil},
 		{"upper-case Host, no Sec-Fetch-Site", post("APP.EXAMPLE", "https://app.example"), session, "untouched", nil},
 		{"upper-case Host, Sec-Fetch-Site same-origin", post("APP.EXAMPLE", "https://app.example", "Sec-Fetch-Site: same-origin\r\n"), session, "untouched", nil},
@@ -165,8 +159,7 @@ func TestHostileInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
-			s := e.newSession(t)
+			e, s := newSignedIn(t)
 			h := authrequest.MustMiddleware(e.a, tt.opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				got, err := authrequest.FromContext(r.Context()).Session()
 				switch {

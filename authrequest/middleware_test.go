@@ -18,8 +18,7 @@ import (
 )
 
 func TestMiddlewareRejectsCrossOrigin(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	called := false
 	h := authrequest.MustMiddleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { called = true }))
 	for _, method := range []string{"POST", "PUT", "PATCH", "DELETE"} {
@@ -48,8 +47,7 @@ func TestMiddlewareRejectsCrossOrigin(t *testing.T) {
 }
 
 func TestMiddlewareCrossOriginOptions(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	var got error
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar := authrequest.FromContext(r.Context())
@@ -91,8 +89,7 @@ func TestMiddlewareCrossOriginOptions(t *testing.T) {
 }
 
 func TestMiddlewareHeadersWritten(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	var setErr, sessErr error
 	h := authrequest.MustMiddleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar := authrequest.FromContext(r.Context())
@@ -133,8 +130,7 @@ func TestMiddlewareHeadersWritten(t *testing.T) {
 }
 
 func TestMiddlewareWriterKeepsInterfaces(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	h := authrequest.MustMiddleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/flush":
@@ -251,8 +247,7 @@ func TestOriginCheck(t *testing.T) {
 }
 
 func TestAPIHandler(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	api := authrequest.APIHandler(e.a)
 	do := func(method, path, token string, hdr map[string]string) (*httptest.ResponseRecorder, map[string]any) {
 		r := request(method, "http://example.com"+path, token)
@@ -316,8 +311,7 @@ func TestAPIHandler(t *testing.T) {
 }
 
 func TestAPIHandlerBehindMiddleware(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	e.clock.Set(s.ActiveExpiresAt.Add(time.Minute))
 	h := authrequest.MustMiddleware(e.a)(authrequest.APIHandler(e.a))
 	rec := httptest.NewRecorder()
@@ -334,8 +328,7 @@ func TestAPIHandlerBehindMiddleware(t *testing.T) {
 // returns a nil AuthRequest that answers every method with
 // ErrNoMiddleware, never a nil dereference.
 func TestFromContextOutsideMiddleware(t *testing.T) {
-	e := newEnv(t)
-	s := e.newSession(t)
+	e, s := newSignedIn(t)
 	var errs []error
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar := authrequest.FromContext(r.Context())

@@ -31,72 +31,65 @@ func TestDuplicateSecFetchSiteRefused(t *testing.T) {
 	}
 }
 
-// TestHostComparedWithoutCase: hosts are compared without regard to case,
-// in one place, so an upper-case Host gets the same verdict with and
-// without Sec-Fetch-Site.
-func TestHostComparedWithoutCase(t *testing.T) {
+// TestOriginVerdicts: which Origin an unsafe request is allowed from,
+// with and without Sec-Fetch-Site. Hosts are compared without regard to
+// case, in one place, so an upper-case Host gets the same verdict with and
+// without Sec-Fetch-Site. A trusted "https://*.example.com" trusts
+// subdomains at any depth, never the apex, another scheme or port, a
+// look-alike, or a sibling under a public suffix.
+func TestOriginVerdicts(t *testing.T) {
+	const api = "api.internal" // the Host of requests from trusted origins
 	for _, tc := range []struct {
-		host, origin string
-		allowed      bool
+		trusted, host, origin string
+		allowed               bool
 	}{
-		{"APP.example", "https://app.example", true},
-		{"App.Example:8443", "https://app.example:8443", true},
-		{"app.example", "https://APP.example", true},
-		{"APP.example", "https://evil.example", false},
-		{"APP.example", "https://app.example:8443", false},
+		{"", "APP.example", "https://app.example", true},
+		{"", "App.Example:8443", "https://app.example:8443", true},
+		{"", "app.example", "https://APP.example", true},
+		{"", "APP.example", "https://evil.example", false},
+		{"", "APP.example", "https://app.example:8443", false},
+		{"https://*.example.com", api, "https://app.example.com", true},
+		{"https://*.example.com", api, "https://a.b.c.example.com", true},
+		{"https://*.example.com", api, "https://example.com", false},
+		{"https://*.example.com", api, "http://app.example.com", false},
+		{"https://*.example.com", api, "https://app.example.com:8443", false},
+		{"https://*.example.com", api, "https://evilexample.com", false},
+		{"https://*.example.com", api, "https://app.example.com.evil.example", false},
+		{"https://*.example.com", api, "https://APP.example.com", false},
+		{"https://*.example.com", api, "https://app..example.com", false},
+		{"https://*.example.com", api, "https://.example.com", false},
+		{"https://*.example.com", api, "https://user@app.example.com", false},
+		{"https://*.example.com", api, "https://app.example.com/", false},
+		{"https://*.example.com:8443", api, "https://app.example.com:8443", true},
+		{"https://*.example.com:8443", api, "https://app.example.com", false},
+		{"https://*.example.co.uk", api, "https://app.example.co.uk", true},
+		{"https://*.example.co.uk", api, "https://x.other.co.uk", false},
+		{"https://*.example.co.uk", api, "https://co.uk", false},
+		{"https://*.example.co.uk", api, "https://example.co.uk", false},
+		{"https://*.myapp.github.io", api, "https://a.myapp.github.io", true},
+		{"https://*.myapp.github.io", api, "https://other.github.io", false},
+		{"https://*.app.example.com", api, "https://x.app.example.com", true},
+		{"https://*.app.example.com", api, "https://x.example.com", false},
 	} {
-		for _, site := range []string{"", "same-origin"} {
+		var opts []authrequest.Option
+		if tc.trusted != "" {
+			opts = append(opts, authrequest.WithTrustedOrigins(tc.trusted))
+		}
+		sites := []string{"", "same-origin"}
+		if tc.trusted != "" {
+			sites[1] = "same-site" // what a browser sends from a sibling subdomain
+		}
+		for _, site := range sites {
 			r := httptest.NewRequest("POST", "/", nil)
 			r.Host = tc.host
 			r.Header.Set("Origin", tc.origin)
 			if site != "" {
 				r.Header.Set("Sec-Fetch-Site", site)
 			}
-			err := checkOrigin(t, r)
+			err := checkOrigin(t, r, opts...)
 			if (err == nil) != tc.allowed {
-				t.Errorf("Host %q, Origin %q, Sec-Fetch-Site %q: %v, want allowed %v", tc.host, tc.origin, site, err, tc.allowed)
+				t.Errorf("trusted %q, Host %q, Origin %q, Sec-Fetch-Site %q: %v, want allowed %v", tc.trusted, tc.host, tc.origin, site, err, tc.allowed)
 			}
-		}
-	}
-}
-
-// TestTrustedOriginPatterns: "https://*.example.com" trusts subdomains at
-// any depth, never the apex, another scheme or port, a look-alike, or a
-// sibling under a public suffix.
-func TestTrustedOriginPatterns(t *testing.T) {
-	for _, tc := range []struct {
-		pattern, origin string
-		trusted         bool
-	}{
-		{"https://*.example.com", "https://app.example.com", true},
-		{"https://*.example.com", "https://a.b.c.example.com", true},
-		{"https://*.example.com", "https://example.com", false},
-		{"https://*.example.com", "http://app.example.com", false},
-		{"https://*.example.com", "https://app.example.com:8443", false},
-		{"https://*.example.com", "https://evilexample.com", false},
-		{"https://*.example.com", "https://app.example.com.evil.example", false},
-		{"https://*.example.com", "https://APP.example.com", false},
-		{"https://*.example.com", "https://app..example.com", false},
-		{"https://*.example.com", "https://.example.com", false},
-		{"https://*.example.com", "https://user@app.example.com", false},
-		{"https://*.example.com", "https://app.example.com/", false},
-		{"https://*.example.com:8443", "https://app.example.com:8443", true},
-		{"https://*.example.com:8443", "https://app.example.com", false},
-		{"https://*.example.co.uk", "https://app.example.co.uk", true},
-		{"https://*.example.co.uk", "https://x.other.co.uk", false},
-		{"https://*.example.co.uk", "https://co.uk", false},
-		{"https://*.example.co.uk", "https://example.co.uk", false},
-		{"https://*.myapp.github.io", "https://a.myapp.github.io", true},
-		{"https://*.myapp.github.io", "https://other.github.io", false},
-		{"https://*.app.example.com", "https://x.app.example.com", true},
-		{"https://*.app.example.com", "https://x.example.com", false},
-	} {
-		r := httptest.NewRequest("POST", "https://api.internal/", nil)
-		r.Header.Set("Origin", tc.origin)
-		r.Header.Set("Sec-Fetch-Site", "same-site")
-		err := checkOrigin(t, r, authrequest.WithTrustedOrigins(tc.pattern))
-		if (err == nil) != tc.trusted {
-			t.Errorf("pattern %q, Origin %q: %v, want trusted %v", tc.pattern, tc.origin, err, tc.trusted)
 		}
 	}
 }
@@ -228,74 +221,60 @@ func wantServed(t testing.TB, e *env, r *http.Request, want string, opts ...auth
 	}
 }
 
-// TestStrictOriginCheck: with WithStrictOriginCheck an unsafe request
+// TestOriginCheckOptions: what a handler behind Middleware is served
+// under the origin options. With WithStrictOriginCheck an unsafe request
 // without Origin or Sec-Fetch-Site is refused, except that a bearer-token
-// request still reaches the handler (without the cookie).
-func TestStrictOriginCheck(t *testing.T) {
+// request still reaches the handler (without the cookie). A route of
+// WithCrossOriginPassThroughRoutes takes cross-site posts, but the session
+// cookie never has a say in them: no session, no store read, every cookie
+// write refused, no Set-Cookie. No request invalidates the session.
+func TestOriginCheckOptions(t *testing.T) {
+	strict := []authrequest.Option{authrequest.WithStrictOriginCheck()}
+	exempt := []authrequest.Option{authrequest.WithCrossOriginPassThroughRoutes("POST /webhooks/{provider}", "/callbacks/pay")}
+	bearer := map[string]string{"Authorization": "Bearer TOKEN"}
+	sameOrigin := map[string]string{"Sec-Fetch-Site": "same-origin"}
+	crossSite := map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://payments.example"}
 	for _, tc := range []struct {
-		name, method string
-		header       map[string]string
-		strict       bool
-		want         string
+		name, method, target string
+		header               map[string]string
+		opts                 []authrequest.Option
+		want                 string
 	}{
-		{"no headers, default", "POST", nil, false, "session"},
-		{"no headers, strict", "POST", nil, true, "403"},
-		{"empty Origin, strict", "POST", map[string]string{"Origin": ""}, true, "403"},
-		{"GET, strict", "GET", nil, true, "session"},
-		{"same Origin, strict", "POST", map[string]string{"Origin": "https://app.example"}, true, "session"},
-		{"Sec-Fetch-Site same-origin, strict", "POST", map[string]string{"Sec-Fetch-Site": "same-origin"}, true, "session"},
-		{"bearer, strict", "POST", map[string]string{"Authorization": "Bearer TOKEN"}, true, "no session, bearer"},
-		{"bearer, default", "POST", map[string]string{"Authorization": "Bearer TOKEN"}, false, "session, bearer"},
-		{"bearer cross-site, strict", "POST", map[string]string{"Authorization": "Bearer TOKEN", "Sec-Fetch-Site": "cross-site"}, true, "403"},
+		{"no headers, default", "POST", "/", nil, nil, "session"},
+		{"no headers, strict", "POST", "/", nil, strict, "403"},
+		{"empty Origin, strict", "POST", "/", map[string]string{"Origin": ""}, strict, "403"},
+		{"GET, strict", "GET", "/", nil, strict, "session"},
+		{"same Origin, strict", "POST", "/", map[string]string{"Origin": "https://app.example"}, strict, "session"},
+		{"Sec-Fetch-Site same-origin, strict", "POST", "/", sameOrigin, strict, "session"},
+		{"bearer, strict", "POST", "/", bearer, strict, "no session, bearer"},
+		{"bearer, default", "POST", "/", bearer, nil, "session, bearer"},
+		{"bearer cross-site, strict", "POST", "/", map[string]string{"Authorization": "Bearer TOKEN", "Sec-Fetch-Site": "cross-site"}, strict, "403"},
+		{"cross-site POST to a webhook", "POST", "/webhooks/stripe", crossSite, exempt, "no session"},
+		{"cross-site PUT to a POST-only exempt route", "PUT", "/webhooks/stripe", crossSite, exempt, "403"},
+		{"cross-site DELETE to an any-method exempt route", "DELETE", "/callbacks/pay", crossSite, exempt, "no session"},
+		{"same-origin POST to a webhook", "POST", "/webhooks/stripe", sameOrigin, exempt, "session"},
+		{"cross-site POST elsewhere", "POST", "/account/delete", crossSite, exempt, "403"},
+		{"cross-site POST to a path the mux would redirect", "POST", "/webhooks/../account/delete", crossSite, exempt, "403"},
+		{"cross-site POST below an exact route", "POST", "/callbacks/pay/more", crossSite, exempt, "403"},
+		{"cross-site GET", "GET", "/account", crossSite, exempt, "session"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t)
-			s := e.newSession(t)
-			r := request(tc.method, "https://app.example/", s.Token)
+			e, s := newSignedIn(t)
+			r := request(tc.method, "https://app.example"+tc.target, s.Token)
 			for k, v := range tc.header {
 				r.Header.Set(k, strings.ReplaceAll(v, "TOKEN", s.Token))
 			}
-			var opts []authrequest.Option
-			if tc.strict {
-				opts = append(opts, authrequest.WithStrictOriginCheck())
-			}
-			wantServed(t, e, r, tc.want, opts...)
-		})
-	}
-}
-
-// TestCrossOriginPassThroughRoutes: an exempt route takes cross-site
-// posts, but the session cookie never has a say in them: no session, no
-// store read, every cookie write refused, no Set-Cookie.
-func TestCrossOriginPassThroughRoutes(t *testing.T) {
-	opts := []authrequest.Option{authrequest.WithCrossOriginPassThroughRoutes("POST /webhooks/{provider}", "/callbacks/pay")}
-	for _, tc := range []struct {
-		name, method, target, site string
-		want                       string
-	}{
-		{"cross-site POST to a webhook", "POST", "/webhooks/stripe", "cross-site", "no session"},
-		{"cross-site PUT to a POST-only exempt route", "PUT", "/webhooks/stripe", "cross-site", "403"},
-		{"cross-site DELETE to an any-method exempt route", "DELETE", "/callbacks/pay", "cross-site", "no session"},
-		{"same-origin POST to a webhook", "POST", "/webhooks/stripe", "same-origin", "session"},
-		{"cross-site POST elsewhere", "POST", "/account/delete", "cross-site", "403"},
-		{"cross-site POST to a path the mux would redirect", "POST", "/webhooks/../account/delete", "cross-site", "403"},
-		{"cross-site POST below an exact route", "POST", "/callbacks/pay/more", "cross-site", "403"},
-		{"cross-site GET", "GET", "/account", "cross-site", "session"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t)
-			s := e.newSession(t)
-			r := request(tc.method, "https://app.example"+tc.target, s.Token)
-			r.Header.Set("Sec-Fetch-Site", tc.site)
-			if tc.site == "cross-site" {
-				r.Header.Set("Origin", "https://payments.example")
-			}
-			wantServed(t, e, r, tc.want, opts...)
+			wantServed(t, e, r, tc.want, tc.opts...)
 			if _, ok := e.stored(t, s.ID); !ok {
 				t.Error("the session was invalidated")
 			}
 		})
 	}
+}
+
+// TestCrossOriginPassThroughRoutesRefusedAtConfiguration: a repeated,
+// malformed or empty route pattern is a configuration error.
+func TestCrossOriginPassThroughRoutesRefusedAtConfiguration(t *testing.T) {
 	e := newEnv(t)
 	for _, bad := range [][]string{{"GET /x", "GET /x"}, {"POST /a/{"}, {""}, {"webhooks"}} {
 		if _, err := authrequest.Middleware(e.a, authrequest.WithCrossOriginPassThroughRoutes(bad...)); !errors.Is(err, authrequest.ErrInvalidOption) {

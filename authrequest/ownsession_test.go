@@ -47,14 +47,8 @@ func TestInvalidateOwnSession(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := fakeauth.NewT(t)
 			_, current, other := seedTwoSessions(t, f, fakeauth.Active)
-			bob, err := f.SeedUser(ctx, "bob", "pw")
-			if err != nil {
-				t.Fatal(err)
-			}
-			stranger, err := f.SeedSession(ctx, bob.ID, fakeauth.Active)
-			if err != nil {
-				t.Fatal(err)
-			}
+			bob := seedUser(t, f, "bob")
+			stranger := seedSession(t, f, bob.ID, fakeauth.Active)
 			s := sessions{current, other, stranger}
 
 			method := tt.method
@@ -71,7 +65,7 @@ func TestInvalidateOwnSession(t *testing.T) {
 			}
 			rec := httptest.NewRecorder()
 			ar := authrequest.New(f.Auth, rec, r)
-			err = ar.InvalidateOwnSession(tt.id(s))
+			err := ar.InvalidateOwnSession(tt.id(s))
 			if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
 				t.Fatalf("InvalidateOwnSession: %v, want %v", err, tt.wantErr)
 			}
@@ -136,10 +130,7 @@ func TestInvalidateOwnSessionStoreFailure(t *testing.T) {
 func TestInvalidateOwnSessionKeepsDisagreeingCookies(t *testing.T) {
 	ctx := context.Background()
 	f := fakeauth.NewT(t)
-	_, current, err := f.SeedUserSession(ctx, fakeauth.Active)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, current := seedUserSession(t, f, fakeauth.Active)
 	r := httptest.NewRequest("GET", "https://app.example/devices", nil)
 	r.Header.Set("Cookie", "auth_session="+plantedToken+"; auth_session="+current.Token)
 	rec := httptest.NewRecorder()

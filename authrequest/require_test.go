@@ -1,7 +1,6 @@
 package authrequest_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -186,10 +185,7 @@ func TestRequireSessionAnswers(t *testing.T) {
 			f, h := requireEnv(t)
 			r := httptest.NewRequest(http.MethodGet, appOrigin+tc.path, nil)
 			if tc.signedIn {
-				_, s, err := f.SeedUserSession(context.Background(), fakeauth.Active)
-				if err != nil {
-					t.Fatal(err)
-				}
+				_, s := seedUserSession(t, f, fakeauth.Active)
 				r.AddCookie(f.Auth.SessionCookie(s))
 			}
 			if tc.fail {

@@ -18,20 +18,16 @@ import (
 //     of its site (x.other.co.uk for *.example.co.uk), its own apex, or
 //     any host outside its registrable domain.
 func FuzzTrustedOrigin(f *testing.F) {
-	for _, s := range [][3]string{
-		{"https://*.example.co.uk", "https://x.other.co.uk", "other"},
-		{"https://*.example.com", "https://app.example.com", "evil"},
-		{"https://*.myapp.github.io", "https://a.myapp.github.io", "other"},
-		{"https://*.co.uk", "https://x.co.uk", "x"},
-		{"https://*.bücher.example", "https://a.xn--bcher-kva.example", "b"},
-		{"http://*.app.example.com:8080", "http://x.app.example.com:8080", "x"},
-		{"https://app.example.com", "https://app.example.com", "app"},
-		{"https://*.amazonaws.com", "https://x.s3.amazonaws.com", "s3"},
-		{"https://*.compute.amazonaws.com", "https://a.b.compute.amazonaws.com", "b"},
-		{"https://[::1]:8443", "https://[::1]:8443", ""},
-	} {
-		f.Add(s[0], s[1], s[2])
-	}
+	f.Add("https://*.example.co.uk", "https://x.other.co.uk", "other")
+	f.Add("https://*.example.com", "https://app.example.com", "evil")
+	f.Add("https://*.myapp.github.io", "https://a.myapp.github.io", "other")
+	f.Add("https://*.co.uk", "https://x.co.uk", "x")
+	f.Add("https://*.bücher.example", "https://a.xn--bcher-kva.example", "b")
+	f.Add("http://*.app.example.com:8080", "http://x.app.example.com:8080", "x")
+	f.Add("https://app.example.com", "https://app.example.com", "app")
+	f.Add("https://*.amazonaws.com", "https://x.s3.amazonaws.com", "s3")
+	f.Add("https://*.compute.amazonaws.com", "https://a.b.compute.amazonaws.com", "b")
+	f.Add("https://[::1]:8443", "https://[::1]:8443", "")
 	f.Fuzz(func(t *testing.T, entry, origin, label string) {
 		to, err := parseTrustedOrigin(entry)
 		if err != nil {

@@ -1,15 +1,9 @@
 package authtest_test
 
 import (
-	"crypto/sha256"
-	"encoding/base32"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,181 +11,8 @@ import (
 	"github.com/authkit-dev/authkit/authtest"
 )
 
-// recordingT is a testing.TB that records failures instead of failing.
-// Fatalf ends the calling goroutine as the real one does, so checks that
-// may call it run through runRecording.
-type recordingT struct {
-	testing.TB
-	mu     sync.Mutex
-	errors []string
-	fatals []string
-	logs   []string
-}
-
-func (r *recordingT) Helper() {}
-
-func (r *recordingT) Errorf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.errors = append(r.errors, fmt.Sprintf(format, args...))
-}
-
-func (r *recordingT) Error(args ...any) { r.Errorf("%s", fmt.Sprint(args...)) }
-
-func (r *recordingT) Fatalf(format string, args ...any) {
-	r.mu.Lock()
-	r.fatals = append(r.fatals, fmt.Sprintf(format, args...))
-	r.mu.Unlock()
-	runtime.Goexit()
-}
-
-func (r *recordingT) Fatal(args ...any) { r.Fatalf("%s", fmt.Sprint(args...)) }
-func (r *recordingT) FailNow()          { r.Fatalf("FailNow") }
-func (r *recordingT) Fail()             { r.Errorf("Fail") }
-
-func (r *recordingT) Failed() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.errors)+len(r.fatals) > 0
-}
-
-func (r *recordingT) Logf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.logs = append(r.logs, fmt.Sprintf(format, args...))
-}
-
-// output returns every recorded failure, with the non-breaking spaces
-// that go-cmp puts in its diffs at random made plain spaces.
-func (r *recordingT) output() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	all := append(append([]string(nil), r.errors...), r.fatals...)
-	return strings.ReplaceAll(strings.Join(all, "\n---\n"), "\u00a0", " ")
-}
-
-// runRecording runs fn with a recordingT in a goroutine of its own and
-// waits for it, whether it returns or calls Fatalf.
-func runRecording(t *testing.T, fn func(tb testing.TB)) *recordingT {
-	t.Helper()
-	rt := &recordingT{TB: t}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		fn(rt)
-	}()
-	<-done
-	return rt
-}
-
-// wantContains fails unless s holds every part.
-func wantContains(t *testing.T, s string, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			t.Errorf("output lacks %q; output:\n%s", p, s)
-		}
-	}
-}
-
-// stepClock is a fake clock that moves only when told.
-type stepClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newStepClock() *stepClock {
-	return &stepClock{now: time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *stepClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *stepClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// testToken returns a token of the real form, the same for the same i.
-func testToken(i int) string {
-	sum := sha256.Sum256([]byte(fmt.Sprint("token", i)))
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:20]))
-}
-
-const testLifetime = 14 * 24 * time.Hour
-
-// sessionHandler is a small server that manages the session cookie by
-// hand, the way authkit does, on paths named after what they do:
-//
-//	/login   sets a new token        /renew   re-issues the request's token, later expiry
-//	/rotate  sets another token      /logout  clears the cookie
-//	/none    touches nothing         /twice   writes two Set-Cookie lines
-//	/same    re-issues the token with the expiry it had
-type sessionHandler struct {
-	clock   auth.Clock
-	next    atomic.Int64
-	expires sync.Map // token -> time.Time
-}
-
-func newSessionHandler(clock auth.Clock) *sessionHandler { return &sessionHandler{clock: clock} }
-
-func (h *sessionHandler) cookie(token string, exp time.Time) *http.Cookie {
-	now := h.clock.Now()
-	h.expires.Store(token, exp)
-	return &http.Cookie{
-		Name: auth.DefaultCookieName, Value: token, Path: "/",
-		Expires: exp, MaxAge: int(exp.Sub(now) / time.Second),
-		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
-	}
-}
-
-func (h *sessionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	now := h.clock.Now()
-	sent, _ := r.Cookie(auth.DefaultCookieName)
-	switch r.URL.Path {
-	case "/login", "/rotate":
-		http.SetCookie(w, h.cookie(testToken(int(h.next.Add(1))), now.Add(testLifetime)))
-	case "/renew":
-		if sent != nil {
-			http.SetCookie(w, h.cookie(sent.Value, now.Add(testLifetime)))
-		}
-	case "/same":
-		if sent != nil {
-			exp, _ := h.expires.Load(sent.Value)
-			e, _ := exp.(time.Time)
-			http.SetCookie(w, h.cookie(sent.Value, e))
-		}
-	case "/logout":
-		http.SetCookie(w, &http.Cookie{
-			Name: auth.DefaultCookieName, Path: "/", MaxAge: -1, Expires: time.Unix(0, 0),
-			HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
-		})
-	case "/twice":
-		http.SetCookie(w, h.cookie(testToken(int(h.next.Add(1))), now.Add(testLifetime)))
-		http.SetCookie(w, h.cookie(testToken(int(h.next.Add(1))), now.Add(testLifetime)))
-	case "/none":
-	default:
-		http.NotFound(w, r)
-		return
-	}
-	fmt.Fprintf(w, "ok %s", r.URL.Path)
-}
-
-// linesHandler answers with the given Set-Cookie lines, verbatim.
-func linesHandler(lines ...string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for _, l := range lines {
-			w.Header().Add("Set-Cookie", l)
-		}
-	})
-}
-
 func TestAssertPassesOnMatchingChange(t *testing.T) {
-	clock := newStepClock()
+	clock := newClock()
 	h := newSessionHandler(clock)
 	jar := authtest.NewJar(authtest.WithClock(clock))
 	do := func(path string) *authtest.Recorder {
@@ -230,7 +51,7 @@ func TestAssertPassesOnMatchingChange(t *testing.T) {
 }
 
 func TestAssertFailureMessage(t *testing.T) {
-	clock := newStepClock()
+	clock := newClock()
 	h := newSessionHandler(clock)
 	jar := authtest.NewJar(authtest.WithName("alice"), authtest.WithClock(clock))
 	jar.Do(h, authtest.BuildRequest("POST", "/login").Build(t))
@@ -371,7 +192,7 @@ func TestAssertSessionAttrs(t *testing.T) {
 }
 
 func TestAssertSessionExpiry(t *testing.T) {
-	clock := newStepClock()
+	clock := newClock()
 	now := clock.Now()
 	exp := func(d time.Duration) string { return now.Add(d).UTC().Format(http.TimeFormat) }
 	tok := testToken(1)
@@ -405,7 +226,7 @@ func TestAssertSessionExpiry(t *testing.T) {
 }
 
 func TestAssertSessionExpiresAt(t *testing.T) {
-	clock := newStepClock()
+	clock := newClock()
 	h := newSessionHandler(clock)
 	jar := authtest.NewJar(authtest.WithClock(clock))
 	rec := jar.Do(h, authtest.BuildRequest("GET", "/login").Build(t))
@@ -424,7 +245,7 @@ func TestAssertSessionExpiresAt(t *testing.T) {
 }
 
 func TestAssertSessionHistory(t *testing.T) {
-	clock := newStepClock()
+	clock := newClock()
 	h := newSessionHandler(clock)
 	jar := authtest.NewJar(authtest.WithName("bob"), authtest.WithClock(clock))
 	for _, p := range []string{"/login", "/none", "/renew", "/same", "/rotate", "/logout"} {

@@ -172,7 +172,7 @@ func TestJarInsecureOriginCantOverwriteSecure(t *testing.T) {
 }
 
 func TestJarClockExpiresCookies(t *testing.T) {
-	clock := newStepClock()
+	clock := newClock()
 	j := authtest.NewJar(authtest.WithClock(clock))
 	expires := clock.Now().Add(2 * time.Hour).Format(http.TimeFormat)
 	receive(t, j, "https://example.com/", "short=1; Max-Age=60", "long=2; Expires="+expires, "session=3")
@@ -195,7 +195,7 @@ func TestJarClockExpiresCookies(t *testing.T) {
 }
 
 func TestJarMaxAgeCapped(t *testing.T) {
-	clock := newStepClock()
+	clock := newClock()
 	j := authtest.NewJar(authtest.WithClock(clock))
 	receive(t, j, "https://example.com/", "a=1; Max-Age=99999999999999")
 	c, ok := j.Cookie("a")
@@ -208,7 +208,7 @@ func TestJarMaxAgeCapped(t *testing.T) {
 }
 
 func TestJarKeepsEveryAttribute(t *testing.T) {
-	clock := newStepClock()
+	clock := newClock()
 	j := authtest.NewJar(authtest.WithClock(clock))
 	line := "sid=v1; Path=/app; Domain=Example.COM; Max-Age=120; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; HttpOnly; SameSite=None; Partitioned; Priority=High"
 	rec := j.Do(linesHandler(line), authtest.BuildRequest("GET", "https://www.example.com/app/x").Build(t))
@@ -234,7 +234,7 @@ func TestJarKeepsEveryAttribute(t *testing.T) {
 }
 
 func TestJarTimelineLabels(t *testing.T) {
-	clock := newStepClock()
+	clock := newClock()
 	j := authtest.NewJar(authtest.WithClock(clock))
 	exp := func(d time.Duration) string { return clock.Now().Add(d).Format(http.TimeFormat) }
 	steps := []struct {
@@ -334,7 +334,7 @@ func FuzzJarSetCookie(f *testing.F) {
 }
 
 func TestJarDoAddsCookiesToAClone(t *testing.T) {
-	clock := newStepClock()
+	clock := newClock()
 	h := newSessionHandler(clock)
 	jar := authtest.NewJar(authtest.WithClock(clock))
 	jar.Do(h, authtest.BuildRequest("GET", "/login").Build(t))
@@ -361,7 +361,7 @@ func TestJarDoAddsCookiesToAClone(t *testing.T) {
 }
 
 func TestJarNamedJarsKeepUsersApart(t *testing.T) {
-	clock := newStepClock()
+	clock := newClock()
 	h := newSessionHandler(clock)
 	alice := authtest.NewJar(authtest.WithName("alice"), authtest.WithClock(clock))
 	bob := authtest.NewJar(authtest.WithName("bob"), authtest.WithClock(clock))
@@ -387,7 +387,7 @@ func TestJarNamedJarsKeepUsersApart(t *testing.T) {
 }
 
 func TestJarRealListenerWithPlainClient(t *testing.T) {
-	clock := newStepClock()
+	clock := newClock()
 	srv := httptest.NewServer(newSessionHandler(clock))
 	defer srv.Close()
 	jar := authtest.NewJar(authtest.WithClock(clock))
@@ -426,7 +426,7 @@ func TestJarRealListenerWithPlainClient(t *testing.T) {
 }
 
 func TestJarClientRecordsMethodsAndRedirects(t *testing.T) {
-	clock := newStepClock()
+	clock := newClock()
 	sessions := newSessionHandler(clock)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /signin", func(w http.ResponseWriter, r *http.Request) {
@@ -477,7 +477,7 @@ func TestJarClientRecordsMethodsAndRedirects(t *testing.T) {
 }
 
 func TestJarConcurrentUse(t *testing.T) {
-	clock := newStepClock()
+	clock := newClock()
 	h := newSessionHandler(clock)
 	jar := authtest.NewJar(authtest.WithClock(clock))
 	srv := httptest.NewServer(h)

@@ -98,7 +98,7 @@ func TestSessionChangeReadsTheDateHeader(t *testing.T) {
 		t.Errorf("against Date: %v, want set", got)
 	}
 	// A clock two hours later makes the same line a deletion.
-	clock := newStepClock()
+	clock := newClock()
 	clock.Advance(2 * time.Hour)
 	if got := authtest.SessionChange(rec, authtest.CheckClock(clock)); got != authtest.Cleared {
 		t.Errorf("against a later clock: %v, want cleared", got)
