@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/authkit-dev/authkit/auth"
-	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/fakeauth"
 )
@@ -51,26 +50,22 @@ func seedTwoSessions(t testing.TB, f *fakeauth.Fake, first fakeauth.State) (u *a
 	return u, s1, seedSession(t, f, u.ID, fakeauth.Active)
 }
 
-// env is an Auth on memstore behind a fault and log wrapper, with a clock
-// the test moves.
+// env is a fake Auth (fakeauth.NewT: memstore behind a fault and log
+// wrapper, with a clock the test moves) and a user on it.
 type env struct {
+	fake  *fakeauth.Fake
 	a     *auth.Auth
 	clock *fakeauth.Clock
 	store *fakeauth.Store
-	mem   *memstore.Store
 	user  *auth.User
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	e := &env{clock: fakeauth.NewClock(fakeauth.DefaultStart()), mem: memstore.New()}
-	e.store = fakeauth.WrapStore(e.mem)
-	a, err := auth.New(e.store, auth.Config{Clock: e.clock, Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.a = a
-	e.user, err = a.CreateUser(context.Background(), auth.NewUser{Attributes: map[string]any{"username": "ada"}})
+	f := fakeauth.NewT(t)
+	e := &env{fake: f, a: f.Auth, clock: f.Clock, store: f.Store}
+	var err error
+	e.user, err = e.a.CreateUser(context.Background(), auth.NewUser{Attributes: map[string]any{"username": "ada"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,8 +102,11 @@ func (e *env) checkNoStoreCalls(t testing.TB, during string) {
 // stored reports whether the session is in the store.
 func (e *env) stored(t testing.TB, id string) (auth.SessionRecord, bool) {
 	t.Helper()
-	rec, _, err := e.mem.GetSessionAndUser(context.Background(), id)
-	return rec, err == nil
+	rec, ok, err := e.fake.StoredSession(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec, ok
 }
 
 // request returns a request with the session cookie set to token, unless
