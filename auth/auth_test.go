@@ -90,6 +90,24 @@ func TestNewDefaults(t *testing.T) {
 	}
 }
 
+func TestTokenConfigDefaultsAndValidation(t *testing.T) {
+	a, _, _ := newAuth(t, auth.Config{})
+	cfg := a.Config()
+	if cfg.TokenTTL != auth.DefaultTokenTTL || cfg.CodeDigits != auth.DefaultCodeDigits || cfg.MaxCodeAttempts != auth.DefaultMaxCodeAttempts {
+		t.Errorf("Config() = TokenTTL %v, CodeDigits %d, MaxCodeAttempts %d; want the defaults", cfg.TokenTTL, cfg.CodeDigits, cfg.MaxCodeAttempts)
+	}
+	a, _, _ = newAuth(t, auth.Config{TokenTTL: time.Hour, CodeDigits: 6, MaxCodeAttempts: 3})
+	cfg = a.Config()
+	if cfg.TokenTTL != time.Hour || cfg.CodeDigits != 6 || cfg.MaxCodeAttempts != 3 {
+		t.Errorf("Config() = TokenTTL %v, CodeDigits %d, MaxCodeAttempts %d; want 1h, 6, 3", cfg.TokenTTL, cfg.CodeDigits, cfg.MaxCodeAttempts)
+	}
+	for _, bad := range []auth.Config{{TokenTTL: -1}, {CodeDigits: 5}, {CodeDigits: 9}, {CodeDigits: -1}, {MaxCodeAttempts: -1}} {
+		if _, err := auth.New(struct{ auth.SessionStore }{nil}, bad); err == nil {
+			t.Errorf("New(%+v) succeeded", bad)
+		}
+	}
+}
+
 func TestCreateSession(t *testing.T) {
 	a, _, _ := newAuth(t, auth.Config{})
 	u, s := newUserSession(t, a)
