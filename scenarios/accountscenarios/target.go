@@ -1,6 +1,7 @@
 package accountscenarios
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -160,39 +161,26 @@ type Target struct {
 }
 
 func (t Target) withDefaults() Target {
-	def := func(s *string, v string) {
-		if *s == "" {
-			*s = v
-		}
-	}
-	def(&t.BaseURL, "https://example.com")
+	t.BaseURL = cmp.Or(t.BaseURL, "https://example.com")
 	p := &t.Paths
-	def(&p.SignUp, "/sign-up")
-	def(&p.RequestVerification, "/verify-email/request")
-	def(&p.Verify, "/verify-email")
-	def(&p.RequestReset, "/reset-password/request")
-	def(&p.Reset, "/reset-password")
-	def(&p.RequestSignInLink, "/sign-in/email/request")
-	def(&p.SignInLink, "/sign-in/email")
-	def(&p.SignInCode, "/sign-in/email")
-	def(&p.SignIn, "/sign-in")
+	p.SignUp = cmp.Or(p.SignUp, "/sign-up")
+	p.RequestVerification = cmp.Or(p.RequestVerification, "/verify-email/request")
+	p.Verify = cmp.Or(p.Verify, "/verify-email")
+	p.RequestReset = cmp.Or(p.RequestReset, "/reset-password/request")
+	p.Reset = cmp.Or(p.Reset, "/reset-password")
+	p.RequestSignInLink = cmp.Or(p.RequestSignInLink, "/sign-in/email/request")
+	p.SignInLink = cmp.Or(p.SignInLink, "/sign-in/email")
+	p.SignInCode = cmp.Or(p.SignInCode, "/sign-in/email")
+	p.SignIn = cmp.Or(p.SignIn, "/sign-in")
 	f := &t.Fields
-	def(&f.Email, "email")
-	def(&f.Password, "password")
-	def(&f.Token, "token")
-	def(&f.Code, "code")
-	if t.MaxCodeAttempts == 0 {
-		t.MaxCodeAttempts = 5
-	}
-	if t.TTLs.Verify == 0 {
-		t.TTLs.Verify = 24 * time.Hour
-	}
-	if t.TTLs.Reset == 0 {
-		t.TTLs.Reset = 15 * time.Minute
-	}
-	if t.TTLs.SignIn == 0 {
-		t.TTLs.SignIn = 15 * time.Minute
-	}
+	f.Email = cmp.Or(f.Email, "email")
+	f.Password = cmp.Or(f.Password, "password")
+	f.Token = cmp.Or(f.Token, "token")
+	f.Code = cmp.Or(f.Code, "code")
+	t.MaxCodeAttempts = cmp.Or(t.MaxCodeAttempts, 5)
+	t.TTLs.Verify = cmp.Or(t.TTLs.Verify, 24*time.Hour)
+	t.TTLs.Reset = cmp.Or(t.TTLs.Reset, 15*time.Minute)
+	t.TTLs.SignIn = cmp.Or(t.TTLs.SignIn, 15*time.Minute)
 	return t
 }
 
