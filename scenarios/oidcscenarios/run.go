@@ -1,6 +1,7 @@
 package oidcscenarios
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -90,15 +91,9 @@ type Target struct {
 }
 
 func (t Target) withDefaults() Target {
-	if t.StartPath == "" {
-		t.StartPath = "/auth/oidc/start"
-	}
-	if t.CallbackPath == "" {
-		t.CallbackPath = "/auth/oidc/callback"
-	}
-	if t.BaseURL == "" {
-		t.BaseURL = "https://example.com"
-	}
+	t.StartPath = cmp.Or(t.StartPath, "/auth/oidc/start")
+	t.CallbackPath = cmp.Or(t.CallbackPath, "/auth/oidc/callback")
+	t.BaseURL = cmp.Or(t.BaseURL, "https://example.com")
 	return t
 }
 
