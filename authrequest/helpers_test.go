@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/authkit-dev/authkit/auth"
@@ -119,12 +118,18 @@ func request(method, target, token string) *http.Request {
 	return r
 }
 
-// sessionCookies returns the response's Set-Cookie lines for auth_session.
-func sessionCookies(rec *httptest.ResponseRecorder) []string {
-	var out []string
+// sessionCookies returns the response's auth_session cookies. It fails t
+// on any Set-Cookie line that does not parse.
+func sessionCookies(t testing.TB, rec *httptest.ResponseRecorder) []*http.Cookie {
+	t.Helper()
+	var out []*http.Cookie
 	for _, l := range rec.Result().Header.Values("Set-Cookie") {
-		if strings.HasPrefix(l, "auth_session=") {
-			out = append(out, l)
+		c, err := http.ParseSetCookie(l)
+		if err != nil {
+			t.Fatalf("bad Set-Cookie %q: %v", l, err)
+		}
+		if c.Name == "auth_session" {
+			out = append(out, c)
 		}
 	}
 	return out
@@ -134,22 +139,18 @@ func sessionCookies(rec *httptest.ResponseRecorder) []string {
 // "cleared" or "set:<value>".
 func cookieOutcome(t testing.TB, rec *httptest.ResponseRecorder) string {
 	t.Helper()
-	lines := sessionCookies(rec)
-	switch len(lines) {
+	cs := sessionCookies(t, rec)
+	switch len(cs) {
 	case 0:
 		return "untouched"
 	case 1:
 	default:
-		t.Fatalf("%d Set-Cookie lines for auth_session, want at most 1: %q", len(lines), lines)
+		t.Fatalf("%d Set-Cookie lines for auth_session, want at most 1: %v", len(cs), cs)
 	}
-	c, err := http.ParseSetCookie(lines[0])
-	if err != nil {
-		t.Fatalf("bad Set-Cookie %q: %v", lines[0], err)
-	}
-	if c.Value == "" && c.MaxAge < 0 {
+	if c := cs[0]; c.Value == "" && c.MaxAge < 0 {
 		return "cleared"
 	}
-	return "set:" + c.Value
+	return "set:" + cs[0].Value
 }
 
 func authSessionID(token string) string { return auth.SessionID(token) }
