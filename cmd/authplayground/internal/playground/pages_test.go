@@ -22,17 +22,18 @@ func TestHomeSignedOut(t *testing.T) {
 		t.Errorf("the page does not say that the cookie has no Secure attribute: %q", h.Text("#dev-cookie-note"))
 	}
 	h.AssertText("#signed-out", "Not signed in.")
-	for _, sel := range []string{"#signup-form", "#login-form"} {
-		f := h.Form(sel)
-		if f.Method != "POST" || !f.Fields.Has("username") || !f.Fields.Has("password") {
-			t.Errorf("form %s = %+v, want a POST with username and password", sel, f)
+	for _, want := range []struct{ form, action, button, autocomplete string }{
+		{"#signup-form", "/ui/signup", "Sign up", "new-password"},
+		{"#login-form", "/ui/login", "Sign in", "current-password"},
+	} {
+		f := h.Form(want.form)
+		if f.Method != "POST" || f.Action != want.action || !f.Fields.Has("username") || !f.Fields.Has("password") {
+			t.Errorf("form %s = %+v, want a POST to %s with username and password", want.form, f, want.action)
 		}
-	}
-	if got := h.Form("#signup-form").Action; got != "/ui/signup" {
-		t.Errorf("sign-up form posts to %q", got)
-	}
-	if got := h.Form("#login-form").Action; got != "/ui/login" {
-		t.Errorf("sign-in form posts to %q", got)
+		h.AssertText(want.form+" button", want.button)
+		if got := h.Attr(want.form+" input[name=password]", "autocomplete"); got != want.autocomplete {
+			t.Errorf("form %s: the password's autocomplete is %q, want %q", want.form, got, want.autocomplete)
+		}
 	}
 	h.AssertText("#no-session", "No session.")
 	h.AssertText("#clock-now", "2026-03-02 09:00:00 UTC")
