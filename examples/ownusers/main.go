@@ -182,6 +182,21 @@ func dbFailure(err error) error {
 	return fmt.Errorf("%w: %w", auth.ErrStore, err)
 }
 
+// queryFailed answers the error of a query of the users table, if any,
+// and reports whether it did: no row is the visitor's case, answered with
+// code and msg on the page; any other error is a store failure.
+func queryFailed(w http.ResponseWriter, r *http.Request, err error, code int, msg string) bool {
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		render(w, code, "", msg)
+	case err != nil:
+		fail(w, r, dbFailure(err))
+	default:
+		return false
+	}
+	return true
+}
+
 // credentials reads and checks the sign-up or sign-in form.
 func credentials(r *http.Request) (email, password string, ok bool) {
 	email = strings.TrimSpace(r.PostFormValue("email"))
@@ -211,13 +226,8 @@ func (a *app) profile(w http.ResponseWriter, r *http.Request) {
 	}
 	var email string
 	err = a.db.QueryRowContext(r.Context(), `SELECT email FROM users WHERE id = $1`, id).Scan(&email)
-	if errors.Is(err, sql.ErrNoRows) {
-		// Deleted meanwhile (the cascade has ended the session by now).
-		render(w, http.StatusOK, "", "")
-		return
-	}
-	if err != nil {
-		fail(w, r, dbFailure(err))
+	// No row: deleted meanwhile (the cascade has ended the session by now).
+	if queryFailed(w, r, err, http.StatusOK, "") {
 		return
 	}
 	render(w, http.StatusOK, email, "")
@@ -238,12 +248,7 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 	err = a.db.QueryRowContext(r.Context(),
 		`INSERT INTO users (email, password_hash) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING id`,
 		email, string(hash)).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		render(w, http.StatusConflict, "", "That email address is taken.")
-		return
-	}
-	if err != nil {
-		fail(w, r, dbFailure(err))
+	if queryFailed(w, r, err, http.StatusConflict, "That email address is taken.") {
 		return
 	}
 	a.signInAs(w, r, id)
@@ -258,12 +263,7 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 	var id int64
 	var hash string
 	err := a.db.QueryRowContext(r.Context(), `SELECT id, password_hash FROM users WHERE email = $1`, email).Scan(&id, &hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		render(w, http.StatusUnauthorized, "", "Wrong email or password.")
-		return
-	}
-	if err != nil {
-		fail(w, r, dbFailure(err))
+	if queryFailed(w, r, err, http.StatusUnauthorized, "Wrong email or password.") {
 		return
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
