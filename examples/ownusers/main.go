@@ -20,7 +20,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"net/mail"
 	"strconv"
 	"strings"
 
@@ -32,6 +31,7 @@ import (
 	"github.com/authkit-dev/authkit/auth/pgstore"
 	"github.com/authkit-dev/authkit/auth/sqlitestore"
 	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/examples/internal/pages"
 	"github.com/authkit-dev/authkit/examples/internal/serve"
 )
 
@@ -197,18 +197,6 @@ func queryFailed(w http.ResponseWriter, r *http.Request, err error, code int, ms
 	return true
 }
 
-// credentials reads and checks the sign-up or sign-in form.
-func credentials(r *http.Request) (email, password string, ok bool) {
-	email = strings.TrimSpace(r.PostFormValue("email"))
-	password = r.PostFormValue("password")
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || len(email) > 254 {
-		return "", "", false
-	}
-	// bcrypt reads at most 72 bytes: refuse longer rather than cut.
-	return strings.ToLower(email), password, len(password) >= 8 && len(password) <= 72
-}
-
 func (a *app) profile(w http.ResponseWriter, r *http.Request) {
 	s, err := authrequest.FromContext(r.Context()).Session()
 	if err != nil {
@@ -234,7 +222,7 @@ func (a *app) profile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
-	email, password, ok := credentials(r)
+	email, password, ok := pages.EmailCredentials(r)
 	if !ok {
 		render(w, http.StatusBadRequest, "", "Enter an email address and a password of 8 to 72 characters.")
 		return
@@ -255,7 +243,7 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
-	email, password, ok := credentials(r)
+	email, password, ok := pages.EmailCredentials(r)
 	if !ok {
 		render(w, http.StatusUnauthorized, "", "Wrong email or password.")
 		return
