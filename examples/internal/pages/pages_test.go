@@ -8,11 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/examples/internal/pages"
 )
 
@@ -71,9 +71,7 @@ func TestEmailCredentials(t *testing.T) {
 		{"", "correct horse", "", false},
 		{strings.Repeat("a", 243) + "@example.com", "correct horse", "", false},
 	} {
-		form := url.Values{"email": {tc.email}, "password": {tc.password}}
-		r := httptest.NewRequest("POST", "/signup", strings.NewReader(form.Encode()))
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r := authtest.BuildRequest("POST", "/signup").WithForm(map[string][]string{"email": {tc.email}, "password": {tc.password}}).Build(t)
 		email, password, ok := pages.EmailCredentials(r)
 		if ok != tc.wantOK || email != tc.wantEmail || (tc.wantEmail != "" && password != tc.password) {
 			t.Errorf("EmailCredentials(%q, %d-byte password) = %q, %d bytes, %v; want %q, %v",
