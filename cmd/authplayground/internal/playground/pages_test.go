@@ -15,8 +15,7 @@ import (
 )
 
 func TestHomeSignedOut(t *testing.T) {
-	srv := newServer(t)
-	h := newBrowser(t, srv, "visitor").page("/", http.StatusOK)
+	h, _ := visit(t, "/")
 
 	if !strings.Contains(h.Text("#dev-cookie-note"), "without the Secure attribute") {
 		t.Errorf("the page does not say that the cookie has no Secure attribute: %q", h.Text("#dev-cookie-note"))
@@ -48,8 +47,7 @@ func TestHomeSignedOut(t *testing.T) {
 }
 
 func TestTimeMachineForms(t *testing.T) {
-	srv := newServer(t)
-	h := newBrowser(t, srv, "visitor").page("/", http.StatusOK)
+	h, _ := visit(t, "/")
 	for sel, want := range map[string]url.Values{
 		"#advance-1h":          {"by": {"1h0m0s"}},
 		"#advance-1d":          {"by": {"24h0m0s"}},
@@ -343,8 +341,7 @@ func TestCookieInspectorIsBounded(t *testing.T) {
 }
 
 func TestNavigationLinks(t *testing.T) {
-	srv := newServer(t)
-	h := newBrowser(t, srv, "visitor").page("/", http.StatusOK)
+	h, _ := visit(t, "/")
 	var hrefs []string
 	for _, l := range h.Links("nav") {
 		hrefs = append(hrefs, l.Href)
