@@ -383,10 +383,7 @@ func TestJSONRoutesRefuseOtherContentTypes(t *testing.T) {
 	}
 	for _, rt := range routes {
 		for _, ct := range []string{"text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", ""} {
-			srv, err := playground.New(playground.Config{Start: start})
-			if err != nil {
-				t.Fatal(err)
-			}
+			srv := newServer(t)
 			before := srv.Fake().Clock.Now()
 			r := httptest.NewRequest(rt.method, base+rt.path, strings.NewReader(rt.body))
 			if ct != "" {
@@ -406,10 +403,7 @@ func TestJSONRoutesRefuseOtherContentTypes(t *testing.T) {
 		}
 	}
 	// The JSON type itself, with a charset, still works.
-	srv, err := playground.New(playground.Config{Start: start})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := newServer(t)
 	r := httptest.NewRequest("POST", base+"/_play/clock/advance", strings.NewReader(`{"by":"1h"}`))
 	r.Header.Set("Content-Type", "application/json; charset=utf-8")
 	rec := httptest.NewRecorder()
