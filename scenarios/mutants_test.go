@@ -4,23 +4,20 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"unicode"
 
 	"github.com/authkit-dev/authkit/auth"
-	"github.com/authkit-dev/authkit/auth/sqlitestore"
 	"github.com/authkit-dev/authkit/authrequest"
 	"github.com/authkit-dev/authkit/examples/formapp/formapptest"
 	"github.com/authkit-dev/authkit/examples/jsonapi/jsonapitest"
 	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/internal/sqlitecases"
 	"github.com/authkit-dev/authkit/scenarios"
 	"github.com/authkit-dev/authkit/scenarios/internal/testapp"
 )
@@ -58,49 +55,24 @@ func shapes(t *testing.T) map[string]shape {
 // on SQLite (a database per case) or authkit's in the fake's memstore.
 func testappShape(t *testing.T, style testapp.Style, ownUsers bool) shape {
 	target := func(bug testapp.Bug) scenarios.Target {
-		var dbs sync.Map // *fakeauth.Fake → *sql.DB
+		var cases *sqlitecases.Databases // nil: the users are authkit's
+		if ownUsers {
+			cases = sqlitecases.New(t.TempDir(), testapp.UsersTableSQLite)
+		}
 		tg := testappTarget(style)
 		tg.Handler = func(f *fakeauth.Fake) http.Handler {
-			db, _ := dbs.Load(f)
-			sqlDB, _ := db.(*sql.DB)
-			return testapp.New(f.Auth, testapp.Config{Style: style, DB: sqlDB, Bugs: bug})
-		}
-		if ownUsers {
-			dir := t.TempDir()
-			var n atomic.Int64
-			tg.NewFake = func(ctx context.Context) (*fakeauth.Fake, func(), error) {
-				db, err := sqlitestore.OpenDB(filepath.Join(dir, fmt.Sprintf("case%d.db", n.Add(1))))
-				if err != nil {
-					return nil, nil, err
-				}
-				f, err := sqliteFake(ctx, db)
-				if err != nil {
-					db.Close()
-					return nil, nil, err
-				}
-				dbs.Store(f, db)
-				return f, func() { dbs.Delete(f); db.Close() }, nil
+			var db *sql.DB
+			if cases != nil {
+				db, _ = cases.DB(f)
 			}
+			return testapp.New(f.Auth, testapp.Config{Style: style, DB: db, Bugs: bug})
+		}
+		if cases != nil {
+			tg.NewFake = cases.NewFake
 		}
 		return tg
 	}
 	return shape{target: target(0), with: target, appUsers: ownUsers}
-}
-
-// sqliteFake returns a fake on db's sessions, which reference the app's
-// users table.
-func sqliteFake(ctx context.Context, db *sql.DB) (*fakeauth.Fake, error) {
-	if _, err := db.ExecContext(ctx, testapp.UsersTableSQLite); err != nil {
-		return nil, err
-	}
-	s, err := sqlitestore.NewSessions(db, sqlitestore.UsersTable{Table: "users", IDColumn: "id"})
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Migrate(ctx); err != nil {
-		return nil, err
-	}
-	return fakeauth.New(fakeauth.WithStore(s))
 }
 
 // testappTarget describes a testapp app of style, without its Handler.

@@ -78,8 +78,9 @@ func newAPI(t *testing.T, base, name string, clock auth.Clock) *api {
 	return &api{t: t, base: base, jar: jar, client: jar.Client(nil)}
 }
 
-// do sends a request and returns the response, whose body it has read
-// into body.
+// do sends a request with the header's name and value pairs ("Host"
+// names the request's host) and returns the response, whose body it has
+// read into body.
 func (c *api) do(method, path, body string, header ...string) (*http.Response, string) {
 	c.t.Helper()
 	req, err := http.NewRequestWithContext(c.t.Context(), method, c.base+path, strings.NewReader(body))
@@ -90,6 +91,10 @@ func (c *api) do(method, path, body string, header ...string) (*http.Response, s
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Host" { // the client sends req.Host, never a Host header
+			req.Host = header[i+1]
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	res, err := c.client.Do(req)
@@ -288,17 +293,8 @@ func TestJSONAPIEndToEnd(t *testing.T) {
 func TestRebindingHostRefused(t *testing.T) {
 	base := startPlayground(t, options{})
 	c := newAPI(t, base, "rebinder", nil)
-	req, err := http.NewRequestWithContext(t.Context(), "POST", base+"/_play/reset", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Host = "evil.example:8080"
-	res, err := c.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
+	res, body := c.do("POST", "/_play/reset", "", "Host", "evil.example:8080")
 	if res.StatusCode != http.StatusMisdirectedRequest {
-		t.Errorf("POST with Host evil.example: %d, want 421", res.StatusCode)
+		t.Errorf("POST with Host evil.example: %d %s, want 421", res.StatusCode, body)
 	}
 }

@@ -5,7 +5,21 @@ import (
 	"fmt"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
+
+// adminBackend returns the backend of store s, which userIDs and reset
+// list and empty for the playground's controls (see [storeAdmin]).
+func adminBackend(s interface {
+	fakeauth.Backend
+	Close() error
+}, userIDs func(ctx context.Context) ([]string, error), reset func(ctx context.Context) error) backend {
+	return backend{
+		Store: s,
+		Admin: storeAdmin{store: s, userIDs: userIDs, reset: reset},
+		Close: s.Close,
+	}
+}
 
 // storeAdmin is the [playground.Admin] of a store that can't list every
 // session by itself (no production store can: an app has no use for it).

@@ -24,28 +24,23 @@ func openPostgres(ctx context.Context, url string) (backend, error) {
 		return backend{}, errors.Join(err, s.Close())
 	}
 	pool := s.DB()
-	return backend{
-		Store: s,
-		Admin: storeAdmin{
-			store: s,
-			userIDs: func(ctx context.Context) ([]string, error) {
-				rows, err := pool.Query(ctx, "SELECT DISTINCT user_id FROM auth_sessions")
-				if err != nil {
-					return nil, err
-				}
-				return pgx.CollectRows(rows, pgx.RowTo[string])
-			},
-			reset: func(ctx context.Context) error {
-				return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-					for _, t := range []string{"auth_sessions", "auth_keys", "auth_users"} {
-						if _, err := tx.Exec(ctx, "DELETE FROM "+t); err != nil {
-							return fmt.Errorf("emptying %s: %w", t, err)
-						}
-					}
-					return nil
-				})
-			},
+	return adminBackend(s,
+		func(ctx context.Context) ([]string, error) {
+			rows, err := pool.Query(ctx, "SELECT DISTINCT user_id FROM auth_sessions")
+			if err != nil {
+				return nil, err
+			}
+			return pgx.CollectRows(rows, pgx.RowTo[string])
 		},
-		Close: s.Close,
-	}, nil
+		func(ctx context.Context) error {
+			return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+				for _, t := range []string{"auth_sessions", "auth_keys", "auth_users"} {
+					if _, err := tx.Exec(ctx, "DELETE FROM "+t); err != nil {
+						return fmt.Errorf("emptying %s: %w", t, err)
+					}
+				}
+				return nil
+			})
+		},
+	), nil
 }

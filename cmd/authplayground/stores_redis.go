@@ -31,35 +31,30 @@ func openRedis(ctx context.Context, url string) (backend, error) {
 		return backend{}, redactedError(err)
 	}
 	client, p := s.Client(), s.Prefix()
-	return backend{
-		Store: s,
-		Admin: storeAdmin{
-			store: s,
-			// The store's documented layout: P{U:<user ID>}s is the set of
-			// a user's sessions.
-			userIDs: func(ctx context.Context) ([]string, error) {
-				var ids []string
-				err := scanKeys(ctx, client, p+"{U:*}s", func(key string) {
-					id := strings.TrimSuffix(strings.TrimPrefix(key, p+"{U:"), "}s")
-					ids = append(ids, id)
-				})
-				return ids, err
-			},
-			// Every key of the store starts with its prefix.
-			reset: func(ctx context.Context) error {
-				var keys []string
-				if err := scanKeys(ctx, client, p+"*", func(key string) { keys = append(keys, key) }); err != nil {
-					return err
-				}
-				var errs []error
-				for _, k := range keys { // one by one: on a cluster they are in different slots
-					errs = append(errs, client.Del(ctx, k).Err())
-				}
-				return errors.Join(errs...)
-			},
+	return adminBackend(s,
+		// The store's documented layout: P{U:<user ID>}s is the set of a
+		// user's sessions.
+		func(ctx context.Context) ([]string, error) {
+			var ids []string
+			err := scanKeys(ctx, client, p+"{U:*}s", func(key string) {
+				id := strings.TrimSuffix(strings.TrimPrefix(key, p+"{U:"), "}s")
+				ids = append(ids, id)
+			})
+			return ids, err
 		},
-		Close: s.Close,
-	}, nil
+		// Every key of the store starts with its prefix.
+		func(ctx context.Context) error {
+			var keys []string
+			if err := scanKeys(ctx, client, p+"*", func(key string) { keys = append(keys, key) }); err != nil {
+				return err
+			}
+			var errs []error
+			for _, k := range keys { // one by one: on a cluster they are in different slots
+				errs = append(errs, client.Del(ctx, k).Err())
+			}
+			return errors.Join(errs...)
+		},
+	), nil
 }
 
 // scanKeys calls f with every key matching pattern, on each master of a

@@ -21,17 +21,10 @@ func openSQLite(ctx context.Context, path string) (backend, error) {
 		return backend{}, errors.Join(err, s.Close())
 	}
 	db := s.DB()
-	return backend{
-		Store: s,
-		Admin: storeAdmin{
-			store:   s,
-			userIDs: func(ctx context.Context) ([]string, error) { return sqlUserIDs(ctx, db, "auth_sessions") },
-			reset: func(ctx context.Context) error {
-				return sqlDelete(ctx, db, "auth_sessions", "auth_keys", "auth_users")
-			},
-		},
-		Close: s.Close,
-	}, nil
+	return adminBackend(s,
+		func(ctx context.Context) ([]string, error) { return sqlUserIDs(ctx, db, "auth_sessions") },
+		func(ctx context.Context) error { return sqlDelete(ctx, db, "auth_sessions", "auth_keys", "auth_users") },
+	), nil
 }
 
 // sqlUserIDs returns the distinct user IDs of a sessions table.

@@ -167,6 +167,23 @@ func (app *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 	app.render(w, code, view{Error: msg})
 }
 
+// refuse answers err, if not nil, and reports whether it did: one of
+// expected is the visitor's mistake, answered with code and msg on the
+// page; any other error is a failure (see fail).
+func (app *app) refuse(w http.ResponseWriter, r *http.Request, err error, code int, msg string, expected ...error) bool {
+	if err == nil {
+		return false
+	}
+	for _, e := range expected {
+		if errors.Is(err, e) {
+			app.render(w, code, view{Error: msg})
+			return true
+		}
+	}
+	app.fail(w, r, err)
+	return true
+}
+
 func (app *app) home(w http.ResponseWriter, r *http.Request) {
 	_, u, err := authrequest.FromContext(r.Context()).SessionUser()
 	if err != nil {
@@ -219,12 +236,7 @@ func (app *app) signUp(w http.ResponseWriter, r *http.Request) {
 		Attributes: map[string]any{"username": name},
 		Key:        &auth.NewKey{ProviderID: "username", ProviderUserID: name, Password: password},
 	})
-	switch {
-	case errors.Is(err, auth.ErrDuplicateKey), errors.Is(err, auth.ErrDuplicateUser):
-		app.render(w, http.StatusConflict, view{Error: "That username is taken."})
-		return
-	case err != nil:
-		app.fail(w, r, err)
+	if app.refuse(w, r, err, http.StatusConflict, "That username is taken.", auth.ErrDuplicateKey, auth.ErrDuplicateUser) {
 		return
 	}
 	app.startSession(w, r, u.ID)
@@ -248,12 +260,7 @@ func (app *app) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	key, err := app.a.UseKey(r.Context(), "username", name, password)
-	switch {
-	case errors.Is(err, auth.ErrInvalidKey), errors.Is(err, auth.ErrInvalidPassword):
-		app.render(w, http.StatusUnauthorized, view{Error: "Wrong username or password."})
-		return
-	case err != nil:
-		app.fail(w, r, err)
+	if app.refuse(w, r, err, http.StatusUnauthorized, "Wrong username or password.", auth.ErrInvalidKey, auth.ErrInvalidPassword) {
 		return
 	}
 	if app.accounts != nil {

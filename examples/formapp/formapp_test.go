@@ -13,14 +13,8 @@ import (
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/examples/formapp"
-	"github.com/authkit-dev/authkit/examples/formapp/formapptest"
 	"github.com/authkit-dev/authkit/fakeauth"
-	"github.com/authkit-dev/authkit/scenarios"
 )
-
-func TestStandard(t *testing.T) {
-	scenarios.Run(t, formapptest.Target())
-}
 
 // post is a same-origin form post of the page's form.
 func post(t *testing.T, path string, form url.Values) *http.Request {

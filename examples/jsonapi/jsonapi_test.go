@@ -10,14 +10,8 @@ import (
 
 	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/examples/jsonapi"
-	"github.com/authkit-dev/authkit/examples/jsonapi/jsonapitest"
 	"github.com/authkit-dev/authkit/fakeauth"
-	"github.com/authkit-dev/authkit/scenarios"
 )
-
-func TestStandard(t *testing.T) {
-	scenarios.Run(t, jsonapitest.Target())
-}
 
 // APISuite is a testify suite of the API, each test on a fresh fake.
 type APISuite struct {

@@ -20,7 +20,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"net/mail"
 	"strconv"
 	"strings"
 
@@ -32,6 +31,7 @@ import (
 	"github.com/authkit-dev/authkit/auth/pgstore"
 	"github.com/authkit-dev/authkit/auth/sqlitestore"
 	"github.com/authkit-dev/authkit/authrequest"
+	"github.com/authkit-dev/authkit/examples/internal/pages"
 	"github.com/authkit-dev/authkit/examples/internal/serve"
 )
 
@@ -182,16 +182,19 @@ func dbFailure(err error) error {
 	return fmt.Errorf("%w: %w", auth.ErrStore, err)
 }
 
-// credentials reads and checks the sign-up or sign-in form.
-func credentials(r *http.Request) (email, password string, ok bool) {
-	email = strings.TrimSpace(r.PostFormValue("email"))
-	password = r.PostFormValue("password")
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || len(email) > 254 {
-		return "", "", false
+// queryFailed answers the error of a query of the users table, if any,
+// and reports whether it did: no row is the visitor's case, answered with
+// code and msg on the page; any other error is a store failure.
+func queryFailed(w http.ResponseWriter, r *http.Request, err error, code int, msg string) bool {
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		render(w, code, "", msg)
+	case err != nil:
+		fail(w, r, dbFailure(err))
+	default:
+		return false
 	}
-	// bcrypt reads at most 72 bytes: refuse longer rather than cut.
-	return strings.ToLower(email), password, len(password) >= 8 && len(password) <= 72
+	return true
 }
 
 func (a *app) profile(w http.ResponseWriter, r *http.Request) {
@@ -211,20 +214,15 @@ func (a *app) profile(w http.ResponseWriter, r *http.Request) {
 	}
 	var email string
 	err = a.db.QueryRowContext(r.Context(), `SELECT email FROM users WHERE id = $1`, id).Scan(&email)
-	if errors.Is(err, sql.ErrNoRows) {
-		// Deleted meanwhile (the cascade has ended the session by now).
-		render(w, http.StatusOK, "", "")
-		return
-	}
-	if err != nil {
-		fail(w, r, dbFailure(err))
+	// No row: deleted meanwhile (the cascade has ended the session by now).
+	if queryFailed(w, r, err, http.StatusOK, "") {
 		return
 	}
 	render(w, http.StatusOK, email, "")
 }
 
 func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
-	email, password, ok := credentials(r)
+	email, password, ok := pages.EmailCredentials(r)
 	if !ok {
 		render(w, http.StatusBadRequest, "", "Enter an email address and a password of 8 to 72 characters.")
 		return
@@ -238,19 +236,14 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 	err = a.db.QueryRowContext(r.Context(),
 		`INSERT INTO users (email, password_hash) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING id`,
 		email, string(hash)).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		render(w, http.StatusConflict, "", "That email address is taken.")
-		return
-	}
-	if err != nil {
-		fail(w, r, dbFailure(err))
+	if queryFailed(w, r, err, http.StatusConflict, "That email address is taken.") {
 		return
 	}
 	a.signInAs(w, r, id)
 }
 
 func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
-	email, password, ok := credentials(r)
+	email, password, ok := pages.EmailCredentials(r)
 	if !ok {
 		render(w, http.StatusUnauthorized, "", "Wrong email or password.")
 		return
@@ -258,12 +251,7 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 	var id int64
 	var hash string
 	err := a.db.QueryRowContext(r.Context(), `SELECT id, password_hash FROM users WHERE email = $1`, email).Scan(&id, &hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		render(w, http.StatusUnauthorized, "", "Wrong email or password.")
-		return
-	}
-	if err != nil {
-		fail(w, r, dbFailure(err))
+	if queryFailed(w, r, err, http.StatusUnauthorized, "Wrong email or password.") {
 		return
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {

@@ -1,19 +1,13 @@
 package main
 
 import (
-	"context"
-	"database/sql"
-	"fmt"
 	"net/http"
-	"path/filepath"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/authkit-dev/authkit/auth/sqlitestore"
 	"github.com/authkit-dev/authkit/fakeauth"
+	"github.com/authkit-dev/authkit/internal/sqlitecases"
 	"github.com/authkit-dev/authkit/scenarios"
 )
 
@@ -42,49 +36,19 @@ var deleteAccount = &scenarios.Action{Route: "POST /delete", Success: scenarios.
 // app's own form. Deleting the account ends every session of the user by
 // the cascade alone.
 func TestStandardOnSQLite(t *testing.T) {
-	dir := t.TempDir()
-	var n atomic.Int64
-	var dbs sync.Map // *fakeauth.Fake → *sql.DB
+	cases := sqlitecases.New(t.TempDir(), usersSQLite)
 	tg := target(func(f *fakeauth.Fake) http.Handler {
-		db, ok := dbs.Load(f)
+		db, ok := cases.DB(f)
 		if !ok {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				http.Error(w, "no database for this fake", http.StatusInternalServerError)
 			})
 		}
-		return (&app{db: db.(*sql.DB), auth: f.Auth, bcryptCost: bcrypt.MinCost}).handler()
+		return (&app{db: db, auth: f.Auth, bcryptCost: bcrypt.MinCost}).handler()
 	})
-	tg.NewFake = func(ctx context.Context) (*fakeauth.Fake, func(), error) {
-		db, err := sqlitestore.OpenDB(filepath.Join(dir, fmt.Sprintf("case%d.db", n.Add(1))))
-		if err != nil {
-			return nil, nil, err
-		}
-		f, err := sqliteFake(ctx, db)
-		if err != nil {
-			db.Close()
-			return nil, nil, err
-		}
-		dbs.Store(f, db)
-		return f, func() { dbs.Delete(f); db.Close() }, nil
-	}
+	tg.NewFake = cases.NewFake
 	tg.DeleteAccount = deleteAccount
 	scenarios.Run(t, tg)
-}
-
-// sqliteFake makes the app's users table and authkit's sessions table on
-// db, as open does, and returns a fake in front of the sessions.
-func sqliteFake(ctx context.Context, db *sql.DB) (*fakeauth.Fake, error) {
-	if _, err := db.ExecContext(ctx, usersSQLite); err != nil {
-		return nil, err
-	}
-	s, err := sqlitestore.NewSessions(db, sqlitestore.UsersTable{Table: "users", IDColumn: "id"})
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Migrate(ctx); err != nil {
-		return nil, err
-	}
-	return fakeauth.New(fakeauth.WithStore(s))
 }
 
 // TestStandardInMemory runs the whole table with the sessions in the
@@ -93,13 +57,9 @@ func sqliteFake(ctx context.Context, db *sql.DB) (*fakeauth.Fake, error) {
 // foreign key to cascade through: deleting the account ends the sessions
 // because the app ends them itself.
 func TestStandardInMemory(t *testing.T) {
-	dir := t.TempDir()
-	var n atomic.Int64
+	cases := sqlitecases.New(t.TempDir(), usersSQLite)
 	tg := target(func(f *fakeauth.Fake) http.Handler {
-		db, err := sqlitestore.OpenDB(filepath.Join(dir, fmt.Sprintf("case%d.db", n.Add(1))))
-		if err == nil {
-			_, err = db.Exec(usersSQLite)
-		}
+		db, err := cases.Open(t.Context())
 		if err != nil {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				http.Error(w, "opening the case's database: "+err.Error(), http.StatusInternalServerError)

@@ -19,9 +19,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"net/mail"
 	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -209,16 +207,11 @@ func (app *app) home(w http.ResponseWriter, r *http.Request) {
 	app.render(w, http.StatusOK, v)
 }
 
-// credentials reads and checks the form: an email address, a password of
-// 8 to 72 bytes (bcrypt reads no more: refuse longer rather than cut).
+// credentials reads and checks the form (pages.EmailCredentials), of at
+// most 8 KiB.
 func credentials(w http.ResponseWriter, r *http.Request) (email, password string, ok bool) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-	email, password = strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || len(email) > 254 {
-		return "", "", false
-	}
-	return strings.ToLower(email), password, len(password) >= 8 && len(password) <= 72
+	return pages.EmailCredentials(r)
 }
 
 func (app *app) signUp(w http.ResponseWriter, r *http.Request) {

@@ -1,8 +1,9 @@
 // Package formapptest describes package formapp's app for authkit's
 // scenario tables: its routes and what each answers signed out, its
-// sign-up, sign-in and sign-out forms. formapp's own tests run the
-// standard table on it, and so does the mutant test of package scenarios,
-// which checks that each bug it plants in the app is caught.
+// sign-up, sign-in and sign-out forms. This package's test runs the
+// standard table on the app so described, and so does the mutant test of
+// package scenarios, which checks that each bug it plants in the app is
+// caught.
 package formapptest
 
 import (

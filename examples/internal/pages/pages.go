@@ -1,12 +1,15 @@
 // Package pages holds what the example apps that answer with HTML pages do
-// alike: write a page, and answer a failure with its status and a sentence
-// for the user. Each app keeps its own template and routes.
+// alike: write a page, answer a failure with its status and a sentence for
+// the user, and read a form of email address and password. Each app keeps
+// its own template and routes.
 package pages
 
 import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/mail"
+	"strings"
 
 	"github.com/authkit-dev/authkit/authrequest"
 )
@@ -32,4 +35,19 @@ func Failure(log *slog.Logger, r *http.Request, err error) (code int, msg string
 		msg = "The service is unavailable; try again in a moment."
 	}
 	return code, msg
+}
+
+// EmailCredentials reads the "email" and "password" of a sign-up or
+// sign-in form posted to an app that keeps its own users and hashes their
+// passwords with bcrypt. ok is false unless the email, trimmed, is one
+// address alone of at most 254 bytes and the password has 8 to 72 bytes:
+// bcrypt reads at most 72, so a longer one is refused rather than cut.
+// The email is returned lowercased.
+func EmailCredentials(r *http.Request) (email, password string, ok bool) {
+	email, password = strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email || len(email) > 254 {
+		return "", "", false
+	}
+	return strings.ToLower(email), password, len(password) >= 8 && len(password) <= 72
 }

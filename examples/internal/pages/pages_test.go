@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/authkit-dev/authkit/auth"
+	"github.com/authkit-dev/authkit/authtest"
 	"github.com/authkit-dev/authkit/examples/internal/pages"
 )
 
@@ -49,6 +50,32 @@ func TestFailure(t *testing.T) {
 		}
 		if !strings.Contains(logged.String(), "path=/account") {
 			t.Errorf("Failure(%v) logged %q, want the path", tc.err, logged.String())
+		}
+	}
+}
+
+func TestEmailCredentials(t *testing.T) {
+	for _, tc := range []struct {
+		email, password string
+		wantEmail       string
+		wantOK          bool
+	}{
+		{" Ada@Example.com ", "correct horse", "ada@example.com", true},
+		{"ada@example.com", strings.Repeat("p", 8), "ada@example.com", true},
+		{"ada@example.com", strings.Repeat("p", 72), "ada@example.com", true},
+		{"ada@example.com", strings.Repeat("p", 7), "ada@example.com", false},
+		{"ada@example.com", strings.Repeat("p", 73), "ada@example.com", false},
+		{"Ada <ada@example.com>", "correct horse", "", false},
+		{"ada@example.com, bob@example.com", "correct horse", "", false},
+		{"not an address", "correct horse", "", false},
+		{"", "correct horse", "", false},
+		{strings.Repeat("a", 243) + "@example.com", "correct horse", "", false},
+	} {
+		r := authtest.BuildRequest("POST", "/signup").WithForm(map[string][]string{"email": {tc.email}, "password": {tc.password}}).Build(t)
+		email, password, ok := pages.EmailCredentials(r)
+		if ok != tc.wantOK || email != tc.wantEmail || (tc.wantEmail != "" && password != tc.password) {
+			t.Errorf("EmailCredentials(%q, %d-byte password) = %q, %d bytes, %v; want %q, %v",
+				tc.email, len(tc.password), email, len(password), ok, tc.wantEmail, tc.wantOK)
 		}
 	}
 }

@@ -1,8 +1,8 @@
 // Package jsonapitest describes package jsonapi's API for authkit's
 // scenario tables: its routes, cookie and bearer, and its sign-up,
-// sign-in and sign-out endpoints. jsonapi's own tests run the standard
-// table on it, and so does the mutant test of package scenarios, which
-// checks that each bug it plants in the API is caught.
+// sign-in and sign-out endpoints. This package's test runs the standard
+// table on the API so described, and so does the mutant test of package
+// scenarios, which checks that each bug it plants in the API is caught.
 package jsonapitest
 
 import (

@@ -92,26 +92,14 @@ func New(a *auth.Auth, cfg Config) http.Handler {
 		app.users = authUsers{a}
 	}
 	mux := http.NewServeMux()
-	if cfg.Style == JSON {
-		mux.HandleFunc("POST /api/signup", app.signUp)
-		mux.HandleFunc("POST /api/login", app.signIn)
-		mux.HandleFunc("POST /api/logout", app.signOut)
-		mux.HandleFunc("GET /api/me", app.account)
-		mux.HandleFunc("POST /api/sessions/sign-out-others", app.signOutOthers)
-		mux.HandleFunc("POST /api/sessions/revoke", app.revoke)
-		mux.HandleFunc("POST /api/password", app.changePassword)
-		mux.HandleFunc("DELETE /api/account", app.deleteAccount)
-	} else {
-		mux.HandleFunc("GET /{$}", app.home)
-		mux.HandleFunc("GET /account", app.account)
-		mux.HandleFunc("POST /signup", app.signUp)
-		mux.HandleFunc("POST /login", app.signIn)
-		mux.HandleFunc("POST /logout", app.signOut)
-		mux.HandleFunc("DELETE /session", app.signOut) // htmx's hx-delete
-		mux.HandleFunc("POST /account/sign-out-others", app.signOutOthers)
-		mux.HandleFunc("POST /account/sessions/revoke", app.revoke)
-		mux.HandleFunc("POST /account/password", app.changePassword)
-		mux.HandleFunc("POST /account/delete", app.deleteAccount)
+	for _, rt := range app.routes() {
+		pattern := rt.page
+		if cfg.Style == JSON {
+			pattern = rt.api
+		}
+		if pattern != "" {
+			mux.HandleFunc(pattern, rt.serve)
+		}
 	}
 	return authrequest.MustMiddleware(a)(mux)
 }
@@ -123,6 +111,30 @@ type app struct {
 
 	mu    sync.Mutex
 	cache map[string]string // token → user ID, with CachesSessions
+}
+
+// A route is a handler of the app and its pattern in each style: api in
+// the JSON API, page in the other styles; "" where a style has none.
+type route struct {
+	api, page string
+	serve     http.HandlerFunc
+}
+
+// routes are the app's routes. The styles serve the same handlers, which
+// answer in the app's style; only the paths differ.
+func (app *app) routes() []route {
+	return []route{
+		{"", "GET /{$}", app.home},
+		{"GET /api/me", "GET /account", app.account},
+		{"POST /api/signup", "POST /signup", app.signUp},
+		{"POST /api/login", "POST /login", app.signIn},
+		{"POST /api/logout", "POST /logout", app.signOut},
+		{"", "DELETE /session", app.signOut}, // htmx's hx-delete
+		{"POST /api/sessions/sign-out-others", "POST /account/sign-out-others", app.signOutOthers},
+		{"POST /api/sessions/revoke", "POST /account/sessions/revoke", app.revoke},
+		{"POST /api/password", "POST /account/password", app.changePassword},
+		{"DELETE /api/account", "POST /account/delete", app.deleteAccount},
+	}
 }
 
 func (app *app) has(b Bug) bool { return app.cfg.Bugs&b != 0 }

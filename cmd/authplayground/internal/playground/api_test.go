@@ -92,6 +92,41 @@ func TestSignupAndLoginErrors(t *testing.T) {
 	authtest.AssertSession(t, rec, authtest.Rotated)
 }
 
+// The JSON API: "remember": false makes a browser session, which
+// /api/session reports; /api/account needs a session (401 JSON without);
+// sign-out-others deletes the other sessions.
+func TestAPIRememberAndSignOutOthers(t *testing.T) {
+	srv := newServer(t)
+	laptop := authtest.NewJar(authtest.WithClock(srv.Fake().Clock))
+	if rec := call(t, srv, laptop, "POST", playground.SignupPath, `{"username":"ada","password":"pw"}`); rec.Code != http.StatusOK {
+		t.Fatalf("signup: %d %s", rec.Code, rec.Body)
+	}
+	phone := authtest.NewJar(authtest.WithClock(srv.Fake().Clock))
+	if rec := call(t, srv, phone, "POST", playground.LoginPath, `{"username":"ada","password":"pw","remember":false}`); rec.Code != http.StatusOK {
+		t.Fatalf("login: %d %s", rec.Code, rec.Body)
+	}
+	var body struct {
+		Session playground.SessionJSON `json:"session"`
+	}
+	rec := call(t, srv, phone, "GET", playground.SessionPath, "")
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || !body.Session.BrowserSession || body.Session.ExpiresAt == nil {
+		t.Errorf("phone session %s (%v): want a browser session with an absolute end", rec.Body, err)
+	}
+	if rec := call(t, srv, authtest.NewJar(), "GET", "/api/account", ""); rec.Code != http.StatusUnauthorized || errorOf(t, rec) != "not signed in" {
+		t.Errorf("GET /api/account signed out: %d %s, want 401 not signed in", rec.Code, rec.Body)
+	}
+	if rec := call(t, srv, laptop, "GET", "/api/account", ""); rec.Code != http.StatusOK {
+		t.Errorf("GET /api/account signed in: %d %s", rec.Code, rec.Body)
+	}
+	rec = laptop.Do(srv, authtest.BuildRequest("POST", base+"/account/sign-out-others").SameOrigin().Build(t))
+	if rec.Code != http.StatusOK || strings.TrimSpace(rec.Body.String()) != `{"sessions":1}` {
+		t.Errorf("sign-out-others: %d %s, want 200 {\"sessions\":1}", rec.Code, rec.Body)
+	}
+	if rec := call(t, srv, phone, "GET", playground.SessionPath, ""); rec.Code != http.StatusUnauthorized {
+		t.Errorf("phone after sign-out-others: %d, want 401", rec.Code)
+	}
+}
+
 func TestSignupReturnsUser(t *testing.T) {
 	srv := newServer(t)
 	jar := authtest.NewJar(authtest.WithClock(srv.Fake().Clock))
@@ -348,10 +383,7 @@ func TestJSONRoutesRefuseOtherContentTypes(t *testing.T) {
 	}
 	for _, rt := range routes {
 		for _, ct := range []string{"text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", ""} {
-			srv, err := playground.New(playground.Config{Start: start})
-			if err != nil {
-				t.Fatal(err)
-			}
+			srv := newServer(t)
 			before := srv.Fake().Clock.Now()
 			r := httptest.NewRequest(rt.method, base+rt.path, strings.NewReader(rt.body))
 			if ct != "" {
@@ -371,10 +403,7 @@ func TestJSONRoutesRefuseOtherContentTypes(t *testing.T) {
 		}
 	}
 	// The JSON type itself, with a charset, still works.
-	srv, err := playground.New(playground.Config{Start: start})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := newServer(t)
 	r := httptest.NewRequest("POST", base+"/_play/clock/advance", strings.NewReader(`{"by":"1h"}`))
 	r.Header.Set("Content-Type", "application/json; charset=utf-8")
 	rec := httptest.NewRecorder()

@@ -25,6 +25,15 @@ func newServer(t *testing.T) *playground.Server {
 	return s
 }
 
+// visit starts a playground and loads path in a visitor's browser,
+// failing the test unless it answers 200. It returns the page and the
+// playground.
+func visit(t *testing.T, path string) (*authtest.HTML, *playground.Server) {
+	t.Helper()
+	srv := newServer(t)
+	return newBrowser(t, srv, "visitor").page(path, http.StatusOK), srv
+}
+
 // browser is one user of the playground: a cookie jar that sends
 // same-origin form posts, as a browser does from the playground's pages.
 type browser struct {

@@ -4,7 +4,6 @@ package playground_test
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -13,8 +12,7 @@ import (
 )
 
 func TestScenarioLab(t *testing.T) {
-	srv := newServer(t)
-	h := newBrowser(t, srv, "visitor").page("/lab", http.StatusOK)
+	h, srv := visit(t, "/lab")
 	cases := scenarios.Standard(playground.LabTarget())
 	want := fmt.Sprintf("%d passed, 0 failed", len(cases))
 	h.AssertText("#lab-summary", want)
@@ -54,7 +52,7 @@ func TestLabTargetPassesStandard(t *testing.T) {
 // TestLabShowsRealPaths: the lab describes each case with the path it
 // was sent to, never a placeholder such as "<target path>".
 func TestLabShowsRealPaths(t *testing.T) {
-	lab := newBrowser(t, newServer(t), "visitor").page("/lab", http.StatusOK)
+	lab, _ := visit(t, "/lab")
 	if strings.Contains(lab.Text("#scenarios"), "<target path>") || strings.Contains(lab.Text("#scenarios"), "<logout>") {
 		t.Error("the lab shows a placeholder path")
 	}

@@ -1,7 +1,6 @@
 package playground_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -152,40 +151,5 @@ func TestTimeMachinePastAbsoluteLifetime(t *testing.T) {
 	// by itself, so the page load sent none.
 	if c, ok := b.jar.Cookie(auth.DefaultCookieName); ok {
 		t.Errorf("the browser still holds the session cookie past the absolute end: %v", c)
-	}
-}
-
-// The JSON API: "remember": false makes a browser session, which
-// /api/session reports; /api/account needs a session (401 JSON without);
-// sign-out-others deletes the other sessions.
-func TestAPIRememberAndSignOutOthers(t *testing.T) {
-	srv := newServer(t)
-	laptop := authtest.NewJar(authtest.WithClock(srv.Fake().Clock))
-	if rec := call(t, srv, laptop, "POST", playground.SignupPath, `{"username":"ada","password":"pw"}`); rec.Code != http.StatusOK {
-		t.Fatalf("signup: %d %s", rec.Code, rec.Body)
-	}
-	phone := authtest.NewJar(authtest.WithClock(srv.Fake().Clock))
-	if rec := call(t, srv, phone, "POST", playground.LoginPath, `{"username":"ada","password":"pw","remember":false}`); rec.Code != http.StatusOK {
-		t.Fatalf("login: %d %s", rec.Code, rec.Body)
-	}
-	var body struct {
-		Session playground.SessionJSON `json:"session"`
-	}
-	rec := call(t, srv, phone, "GET", playground.SessionPath, "")
-	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || !body.Session.BrowserSession || body.Session.ExpiresAt == nil {
-		t.Errorf("phone session %s (%v): want a browser session with an absolute end", rec.Body, err)
-	}
-	if rec := call(t, srv, authtest.NewJar(), "GET", "/api/account", ""); rec.Code != http.StatusUnauthorized || errorOf(t, rec) != "not signed in" {
-		t.Errorf("GET /api/account signed out: %d %s, want 401 not signed in", rec.Code, rec.Body)
-	}
-	if rec := call(t, srv, laptop, "GET", "/api/account", ""); rec.Code != http.StatusOK {
-		t.Errorf("GET /api/account signed in: %d %s", rec.Code, rec.Body)
-	}
-	rec = laptop.Do(srv, authtest.BuildRequest("POST", base+"/account/sign-out-others").SameOrigin().Build(t))
-	if rec.Code != http.StatusOK || strings.TrimSpace(rec.Body.String()) != `{"sessions":1}` {
-		t.Errorf("sign-out-others: %d %s, want 200 {\"sessions\":1}", rec.Code, rec.Body)
-	}
-	if rec := call(t, srv, phone, "GET", playground.SessionPath, ""); rec.Code != http.StatusUnauthorized {
-		t.Errorf("phone after sign-out-others: %d, want 401", rec.Code)
 	}
 }

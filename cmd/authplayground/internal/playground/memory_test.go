@@ -1,17 +1,17 @@
 package playground_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/authkit-dev/authkit/auth"
 	"github.com/authkit-dev/authkit/cmd/authplayground/internal/playground"
+	"github.com/authkit-dev/authkit/fakeauth"
 )
 
 func TestMemoryAdmin(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	mem := playground.NewMemory()
-	a, err := auth.New(mem, auth.Config{Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
+	a, err := auth.New(mem, auth.Config{Argon2: fakeauth.CheapArgon2()})
 	if err != nil {
 		t.Fatal(err)
 	}

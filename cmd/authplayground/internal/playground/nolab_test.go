@@ -3,7 +3,6 @@
 package playground_test
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 )
@@ -11,7 +10,7 @@ import (
 // TestLabPageWithoutTheLab: a build without the "lab" tag has no scenario
 // lab (it would link the test kit); its page says how to get one.
 func TestLabPageWithoutTheLab(t *testing.T) {
-	h := newBrowser(t, newServer(t), "visitor").page("/lab", http.StatusOK)
+	h, _ := visit(t, "/lab")
 	if got := h.Text("#lab-off"); !strings.Contains(got, "go run -tags lab ./cmd/authplayground") {
 		t.Errorf("the lab page says %q, want how to build the lab", got)
 	}

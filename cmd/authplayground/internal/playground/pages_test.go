@@ -15,24 +15,24 @@ import (
 )
 
 func TestHomeSignedOut(t *testing.T) {
-	srv := newServer(t)
-	h := newBrowser(t, srv, "visitor").page("/", http.StatusOK)
+	h, _ := visit(t, "/")
 
 	if !strings.Contains(h.Text("#dev-cookie-note"), "without the Secure attribute") {
 		t.Errorf("the page does not say that the cookie has no Secure attribute: %q", h.Text("#dev-cookie-note"))
 	}
 	h.AssertText("#signed-out", "Not signed in.")
-	for _, sel := range []string{"#signup-form", "#login-form"} {
-		f := h.Form(sel)
-		if f.Method != "POST" || !f.Fields.Has("username") || !f.Fields.Has("password") {
-			t.Errorf("form %s = %+v, want a POST with username and password", sel, f)
+	for _, want := range []struct{ form, action, button, autocomplete string }{
+		{"#signup-form", "/ui/signup", "Sign up", "new-password"},
+		{"#login-form", "/ui/login", "Sign in", "current-password"},
+	} {
+		f := h.Form(want.form)
+		if f.Method != "POST" || f.Action != want.action || !f.Fields.Has("username") || !f.Fields.Has("password") {
+			t.Errorf("form %s = %+v, want a POST to %s with username and password", want.form, f, want.action)
 		}
-	}
-	if got := h.Form("#signup-form").Action; got != "/ui/signup" {
-		t.Errorf("sign-up form posts to %q", got)
-	}
-	if got := h.Form("#login-form").Action; got != "/ui/login" {
-		t.Errorf("sign-in form posts to %q", got)
+		h.AssertText(want.form+" button", want.button)
+		if got := h.Attr(want.form+" input[name=password]", "autocomplete"); got != want.autocomplete {
+			t.Errorf("form %s: the password's autocomplete is %q, want %q", want.form, got, want.autocomplete)
+		}
 	}
 	h.AssertText("#no-session", "No session.")
 	h.AssertText("#clock-now", "2026-03-02 09:00:00 UTC")
@@ -47,8 +47,7 @@ func TestHomeSignedOut(t *testing.T) {
 }
 
 func TestTimeMachineForms(t *testing.T) {
-	srv := newServer(t)
-	h := newBrowser(t, srv, "visitor").page("/", http.StatusOK)
+	h, _ := visit(t, "/")
 	for sel, want := range map[string]url.Values{
 		"#advance-1h":          {"by": {"1h0m0s"}},
 		"#advance-1d":          {"by": {"24h0m0s"}},
@@ -70,6 +69,17 @@ func TestTimeMachineForms(t *testing.T) {
 	}
 }
 
+// assertWholePeriodsAhead checks the session panel of a session just
+// created or renewed: active, with its whole active (1d) and idle (15d)
+// periods ahead; fresh is what the panel says of its renewal on this very
+// request ("yes" or "no").
+func assertWholePeriodsAhead(h *authtest.HTML, fresh string) {
+	h.AssertText("#session-state", "active")
+	h.AssertText("#session-fresh", fresh)
+	h.AssertText("#session-active-countdown", "in 1d")
+	h.AssertText("#session-idle-countdown", "in 15d")
+}
+
 func TestSignUpShowsSessionDevicesAndCookie(t *testing.T) {
 	b := signedUpBrowser(t)
 	authtest.AssertSessionHistory(t, b.jar, authtest.Set)
@@ -89,12 +99,9 @@ func TestSignUpShowsSessionDevicesAndCookie(t *testing.T) {
 		t.Errorf("session panel shows ID %q, want %q", got, id)
 	}
 	h.AssertText("#session-id", id[:8]+"…")
-	h.AssertText("#session-state", "active")
-	h.AssertText("#session-fresh", "no")
+	assertWholePeriodsAhead(h, "no")
 	h.AssertText("#session-active-expires", "2026-03-03 09:00:00 UTC")
-	h.AssertText("#session-active-countdown", "in 1d")
 	h.AssertText("#session-idle-expires", "2026-03-17 09:00:00 UTC")
-	h.AssertText("#session-idle-countdown", "in 15d")
 	if strings.Contains(h.Text("body"), cookie.Value) {
 		t.Error("the page shows the session token")
 	}
@@ -138,11 +145,8 @@ func TestTimeMachineRenewsThenExpires(t *testing.T) {
 
 	h = b.advance(h, "#advance-past-active", "Past the active period (+1d 1s)")
 	h.AssertText("#clock-now", "2026-03-03 09:00:01 UTC")
-	h.AssertText("#session-state", "active")
+	assertWholePeriodsAhead(h, "yes")
 	h.AssertText("#session-before", "(before this request the store held it as: idle)")
-	h.AssertText("#session-fresh", "yes")
-	h.AssertText("#session-active-countdown", "in 1d")
-	h.AssertText("#session-idle-countdown", "in 15d")
 	h.AssertText("tr.cookie-event .change", "renewed") // newest first: this very page load
 	h.AssertText("tr.cookie-event td:nth-child(3)", "GET /")
 
@@ -342,8 +346,7 @@ func TestCookieInspectorIsBounded(t *testing.T) {
 }
 
 func TestNavigationLinks(t *testing.T) {
-	srv := newServer(t)
-	h := newBrowser(t, srv, "visitor").page("/", http.StatusOK)
+	h, _ := visit(t, "/")
 	var hrefs []string
 	for _, l := range h.Links("nav") {
 		hrefs = append(hrefs, l.Href)

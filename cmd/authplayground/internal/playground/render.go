@@ -2,6 +2,7 @@ package playground
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"maps"
 	"net/http"
@@ -52,12 +53,35 @@ func isError(key string) bool {
 
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"time":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
-		"countdown": countdown,
-		"short":     shortID,
-		"duration":  formatDuration,
-		"agent":     shortAgent,
+		"time":            func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
+		"countdown":       countdown,
+		"short":           shortID,
+		"duration":        formatDuration,
+		"agent":           shortAgent,
+		"credentialsForm": newCredentialsForm,
 	}
+}
+
+// A credentialsForm is the home page's sign-up or sign-in form, which
+// template "credentials-form" writes: both take a username and a password
+// and offer "remember me".
+type credentialsForm struct {
+	ID, Action, Title string
+	// Autocomplete is the password field's: a browser offers to make up
+	// a new password, or fills in the one it keeps.
+	Autocomplete string
+}
+
+// newCredentialsForm returns the sign-up form for kind "signup" and the
+// sign-in form for "login".
+func newCredentialsForm(kind string) (credentialsForm, error) {
+	switch kind {
+	case "signup":
+		return credentialsForm{ID: "signup-form", Action: "/ui/signup", Title: "Sign up", Autocomplete: "new-password"}, nil
+	case "login":
+		return credentialsForm{ID: "login-form", Action: "/ui/login", Title: "Sign in", Autocomplete: "current-password"}, nil
+	}
+	return credentialsForm{}, fmt.Errorf("no credentials form %q", kind)
 }
 
 // shortAgent cuts a User-Agent to what fits in a table cell; the whole

@@ -1,0 +1,12 @@
+package formapptest
+
+import (
+	"testing"
+
+	"github.com/authkit-dev/authkit/scenarios"
+)
+
+// The standard table passes on the app as Target describes it.
+func TestStandard(t *testing.T) {
+	scenarios.Run(t, Target())
+}
