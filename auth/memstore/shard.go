@@ -61,8 +61,8 @@ type shard struct {
 	freeUsers int32 // the first free user plus one; 0 for none
 	byUser    index // user ID tag -> index in users
 	arena     []byte
-	garbage   int        // bytes of arena that no user holds
-	heap      []heapItem // a min-heap on idle expiry
+	garbage   int // bytes of arena that no user holds
+	heap      heap // slots by idle expiry
 	extras    []extra
 	// Free indexes in extras.
 	freeExtras []int32
@@ -105,11 +105,9 @@ func (sh *shard) insert(k key, u userKey, e entry, x *extra) error {
 		sh.at(e.userNext).userPrev = i
 	}
 	sh.users[ui].head = i
-	e.heapPos = int32(len(sh.heap))
 	*sh.at(i) = e
 	sh.ids.add(k.tag(), i)
-	sh.heap = append(sh.heap, heapItem{e.idle, i})
-	sh.up(len(sh.heap) - 1)
+	sh.push(e.idle, i)
 	return nil
 }
 
@@ -151,7 +149,7 @@ func (sh *shard) renew(k key, old int64, r entry) bool {
 		return false
 	}
 	e.renewed, e.active, e.idle = r.renewed, r.active, r.idle
-	sh.heap[e.heapPos].idle = r.idle
+	sh.heap.idle[e.heapPos] = r.idle
 	sh.fix(int(e.heapPos))
 	return true
 }
@@ -308,8 +306,8 @@ func (sh *shard) appendUserSessions(out []auth.SessionRecord, u userKey) []auth.
 // soonest first.
 func (sh *shard) sweep(cutoff int64, limit int) int {
 	n := 0
-	for n < limit && len(sh.heap) > 0 && sh.heap[0].idle < cutoff {
-		sh.remove(sh.heap[0].slot)
+	for n < limit && len(sh.heap.idle) > 0 && sh.heap.idle[0] < cutoff {
+		sh.remove(sh.heap.slot[0])
 		n++
 	}
 	return n
@@ -399,29 +397,40 @@ func (x *index) remove(p int) {
 
 // --- the heap, ordered by idle expiry ------------------------------------------
 
-// heapItem keeps the idle expiry next to the slot, so that sifting compares
-// within the heap's own array rather than reading entries all over memory.
-type heapItem struct {
-	idle int64
-	slot slot
+// heap is a min-heap of slots by idle expiry, kept as two arrays (12
+// bytes a session, not 16 with padding): the idle expiries next to each
+// other, so that sifting compares within the heap's own array rather
+// than reading entries all over memory.
+type heap struct {
+	idle []int64
+	slot []slot
 }
 
 // The heap is 4-ary: half the levels of a binary heap, so a pop writes
 // half as many entries' heapPos.
 const arity = 4
 
+func (sh *shard) push(idle int64, i slot) {
+	h := &sh.heap
+	sh.at(i).heapPos = int32(len(h.idle))
+	h.idle = append(h.idle, idle)
+	h.slot = append(h.slot, i)
+	sh.up(len(h.idle) - 1)
+}
+
 func (sh *shard) swap(a, b int) {
-	h := sh.heap
-	h[a], h[b] = h[b], h[a]
-	sh.at(h[a].slot).heapPos = int32(a)
-	sh.at(h[b].slot).heapPos = int32(b)
+	h := &sh.heap
+	h.idle[a], h.idle[b] = h.idle[b], h.idle[a]
+	h.slot[a], h.slot[b] = h.slot[b], h.slot[a]
+	sh.at(h.slot[a]).heapPos = int32(a)
+	sh.at(h.slot[b]).heapPos = int32(b)
 }
 
 func (sh *shard) up(j int) {
-	h := sh.heap
+	h := sh.heap.idle
 	for j > 0 {
 		p := (j - 1) / arity
-		if h[j].idle >= h[p].idle {
+		if h[j] >= h[p] {
 			break
 		}
 		sh.swap(j, p)
@@ -430,7 +439,7 @@ func (sh *shard) up(j int) {
 }
 
 func (sh *shard) down(j int) bool {
-	h := sh.heap
+	h := sh.heap.idle
 	start, n := j, len(h)
 	for {
 		c := arity*j + 1
@@ -439,11 +448,11 @@ func (sh *shard) down(j int) bool {
 		}
 		m := c
 		for k := c + 1; k < c+arity && k < n; k++ {
-			if h[k].idle < h[m].idle {
+			if h[k] < h[m] {
 				m = k
 			}
 		}
-		if h[m].idle >= h[j].idle {
+		if h[m] >= h[j] {
 			break
 		}
 		sh.swap(j, m)
@@ -459,11 +468,12 @@ func (sh *shard) fix(j int) {
 }
 
 func (sh *shard) heapRemove(j int) {
-	last := len(sh.heap) - 1
+	h := &sh.heap
+	last := len(h.idle) - 1
 	if j != last {
 		sh.swap(j, last)
 	}
-	sh.heap = sh.heap[:last]
+	h.idle, h.slot = h.idle[:last], h.slot[:last]
 	if j != last {
 		sh.fix(j)
 	}

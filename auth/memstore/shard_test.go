@@ -197,18 +197,18 @@ func checkShard(t *testing.T, sh *shard, keys []key, model map[sid]modelSession)
 			t.Fatalf("record of %x = %+v, want %+v", k.k[:4], rec, m)
 		}
 	}
-	if sh.ids.n != len(model) || len(sh.heap) != len(model) {
-		t.Fatalf("ids hold %d, heap %d; want %d", sh.ids.n, len(sh.heap), len(model))
+	if sh.ids.n != len(model) || len(sh.heap.idle) != len(model) || len(sh.heap.slot) != len(model) {
+		t.Fatalf("ids hold %d, heap %d and %d; want %d", sh.ids.n, len(sh.heap.idle), len(sh.heap.slot), len(model))
 	}
 	if len(sh.oddIDs) > len(model) {
 		t.Fatalf("oddIDs hold %d, more than the %d sessions", len(sh.oddIDs), len(model))
 	}
-	for j, it := range sh.heap {
-		if j > 0 && it.idle < sh.heap[(j-1)/arity].idle {
+	for j, idle := range sh.heap.idle {
+		if j > 0 && idle < sh.heap.idle[(j-1)/arity] {
 			t.Fatalf("heap item %d is sooner than its parent", j)
 		}
-		if e := sh.at(it.slot); int(e.heapPos) != j || e.idle != it.idle {
-			t.Fatalf("heap item %d: its entry says %d, idle %d against %d", j, e.heapPos, e.idle, it.idle)
+		if e := sh.at(sh.heap.slot[j]); int(e.heapPos) != j || e.idle != idle {
+			t.Fatalf("heap item %d: its entry says %d, idle %d against %d", j, e.heapPos, e.idle, idle)
 		}
 	}
 	sessions, live, liveBytes := 0, 0, 0
