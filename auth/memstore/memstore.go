@@ -148,31 +148,31 @@ func (s *data) putKey(k auth.KeyRecord) {
 
 // GetUser implements [auth.UserStore].
 func (s *Store) GetUser(ctx context.Context, userID string) (auth.UserRecord, error) {
+	return lookup(ctx, s.data, s.users, userID)
+}
+
+// lookup returns m[k] under the read lock, or auth.ErrNotFound. (m is
+// one of s's maps, which New makes once.)
+func lookup[K comparable, V any](ctx context.Context, s *data, m map[K]V, k K) (V, error) {
+	var zero V
 	if err := s.rlock(ctx); err != nil {
-		return auth.UserRecord{}, err
+		return zero, err
 	}
 	defer s.mu.RUnlock()
-	u, ok := s.users[userID]
+	v, ok := m[k]
 	if !ok {
-		return auth.UserRecord{}, auth.ErrNotFound
+		return zero, auth.ErrNotFound
 	}
-	return u, nil
+	return v, nil
 }
 
 // UpdateUserAttributes implements [auth.UserStore].
 func (s *Store) UpdateUserAttributes(ctx context.Context, userID string, attributes json.RawMessage) error {
-	if err := s.lock(ctx); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	u, ok := s.users[userID]
-	if !ok {
-		return auth.ErrNotFound
-	}
-	// A new slice, never written into the old one: readers may hold it.
-	u.Attributes = clone(attributes)
-	s.users[userID] = u
-	return nil
+	return change(ctx, s.data, s.users, userID, func(u auth.UserRecord) {
+		// A new slice, never written into the old one: readers may hold it.
+		u.Attributes = clone(attributes)
+		s.users[userID] = u
+	})
 }
 
 // DeleteUser implements [auth.UserStore].
@@ -211,20 +211,13 @@ func (s *Store) CreateKey(ctx context.Context, key auth.KeyRecord) error {
 
 // GetKey implements [auth.UserStore].
 func (s *Store) GetKey(ctx context.Context, providerID, providerUserID string) (auth.KeyRecord, error) {
-	if err := s.rlock(ctx); err != nil {
-		return auth.KeyRecord{}, err
-	}
-	defer s.mu.RUnlock()
-	k, ok := s.keys[keyID{providerID, providerUserID}]
-	if !ok {
-		return auth.KeyRecord{}, auth.ErrNotFound
-	}
-	return k, nil
+	return lookup(ctx, s.data, s.keys, keyID{providerID, providerUserID})
 }
 
 // UpdateKeyPassword implements [auth.UserStore].
 func (s *Store) UpdateKeyPassword(ctx context.Context, providerID, providerUserID, passwordHash string) error {
-	return s.changeKey(ctx, keyID{providerID, providerUserID}, func(id keyID, k auth.KeyRecord) {
+	id := keyID{providerID, providerUserID}
+	return change(ctx, s.data, s.keys, id, func(k auth.KeyRecord) {
 		k.PasswordHash = passwordHash
 		s.keys[id] = k
 	})
@@ -232,24 +225,26 @@ func (s *Store) UpdateKeyPassword(ctx context.Context, providerID, providerUserI
 
 // DeleteKey implements [auth.UserStore].
 func (s *Store) DeleteKey(ctx context.Context, providerID, providerUserID string) error {
-	return s.changeKey(ctx, keyID{providerID, providerUserID}, func(id keyID, k auth.KeyRecord) {
+	id := keyID{providerID, providerUserID}
+	return change(ctx, s.data, s.keys, id, func(k auth.KeyRecord) {
 		delete(s.keys, id)
 		delete(s.userKeys[k.UserID], id)
 	})
 }
 
-// changeKey calls change with the key id under the write lock, or returns
-// auth.ErrNotFound when there is no such key.
-func (s *Store) changeKey(ctx context.Context, id keyID, change func(keyID, auth.KeyRecord)) error {
+// change calls f with m[k] under the write lock, or returns
+// auth.ErrNotFound when m has no k. (m is one of s's maps, which New
+// makes once.)
+func change[K comparable, V any](ctx context.Context, s *data, m map[K]V, k K, f func(V)) error {
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
-	k, ok := s.keys[id]
+	v, ok := m[k]
 	if !ok {
 		return auth.ErrNotFound
 	}
-	change(id, k)
+	f(v)
 	return nil
 }
 

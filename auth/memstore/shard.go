@@ -61,7 +61,7 @@ type shard struct {
 	freeUsers int32 // the first free user plus one; 0 for none
 	byUser    index // user ID tag -> index in users
 	arena     []byte
-	garbage   int // bytes of arena that no user holds
+	garbage   int  // bytes of arena that no user holds
 	heap      heap // slots by idle expiry
 	extras    []extra
 	// Free indexes in extras.
