@@ -23,7 +23,7 @@
 // user with ten thousand, never holds up validations for more than a few
 // microseconds at a time, and rarely at all.
 //
-// A session costs about 160 bytes, with its own user (ten million,
+// A session costs about 175 bytes, with its own user (ten million,
 // bench/TENMILLION.md), plus its user agent, client IP and attributes
 // when it has them. Times are kept as int64 Unix nanoseconds, by the one rule
 // of authkit's stores: the zero time means none and is before every

@@ -19,7 +19,7 @@ import (
 // they touch the same one of 1,024; and a shard's entries and indexes
 // stay small enough to sit in the caches while it is swept.
 //
-// Memory per session is about 160 bytes with every index and one user per
+// Memory per session is about 175 bytes with every index and one user per
 // session (bench/TENMILLION.md), plus the user agent, client IP and
 // attributes when given: the ID is kept as 32 bytes, not 64 hex
 // characters; times as int64 Unix nanoseconds; the user ID once per user

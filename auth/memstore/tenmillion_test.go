@@ -53,9 +53,10 @@ func TestTenMillion(t *testing.T) {
 	} else if testing.Short() {
 		t.Skip("the small version of the ten-million check; set " + tenMillionEnv + "=10000000 for the full one")
 	}
-	// The goals. The small version only reports them (the memory and
-	// validation goals are not met yet, see bench/TENMILLION.md, and
-	// latency ratios are noise on a shared CI machine); it asserts that
+	// The goals. The small version only reports them (the validation
+	// goals are not met on the helper machine, see bench/TENMILLION.md,
+	// latency ratios are noise on a shared CI machine, and the bytes
+	// per session at 100,000 include the kept tokens); it asserts that
 	// the sweep ends, in at most 10 s.
 	maxBytes, maxValidate, maxSweepRatio := 200.0, 1.3, 1.5
 	goal := t.Errorf
