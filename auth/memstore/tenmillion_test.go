@@ -67,7 +67,7 @@ func TestTenMillion(t *testing.T) {
 	c := &scaleClock{}
 	workers := runtime.GOMAXPROCS(0)
 
-	before := heapInUse()
+	before := memAfterGC().HeapInuse
 	s := memstore.NewSessions()
 	a := newScaleAuth(t, s, c)
 	start := time.Now()
@@ -76,7 +76,7 @@ func TestTenMillion(t *testing.T) {
 	c.set(scaleT0)
 	live := fillParallel(t, a, n/2, n, workers, max(1, n/200_000))
 	filled := time.Since(start)
-	after := heapInUse()
+	after := memAfterGC().HeapInuse
 	perSession := float64(after-before) / float64(n)
 	t.Logf("%d sessions over %d users, filled in %v: %.1f bytes per session (heap in use after GC, %d MiB; kept %d tokens)",
 		n, n, filled.Round(time.Millisecond), perSession, (after-before)>>20, len(live))
@@ -159,15 +159,6 @@ func TestTenMillion(t *testing.T) {
 		goal("validation p99 during the sweep is %.2f× that before, want at most %.1f×", sweepRatio, maxSweepRatio)
 	}
 	runtime.KeepAlive(s)
-}
-
-// heapInUse returns the bytes of heap in use after two collections.
-func heapInUse() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapInuse
 }
 
 // fillParallel creates the sessions from to to (each of the user
