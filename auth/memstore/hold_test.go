@@ -45,40 +45,40 @@ func TestScaleLockHold(t *testing.T) {
 	}
 
 	var holds []time.Duration
+	u := s.sessions.userKey("heavy")
 	for range 20 {
-		s.mu.RLock()
-		ui, slots := s.sessions.userSlots("heavy")
-		s.mu.RUnlock()
-		if len(slots) != 10_000 {
-			t.Fatalf("heavy user has %d sessions, want 10000", len(slots))
-		}
 		var out []auth.SessionRecord
-		for len(slots) > 0 {
-			n := min(listChunk, len(slots))
-			s.mu.RLock()
+		for i := range s.sessions.shards {
+			sh := &s.sessions.shards[i]
+			sh.mu.RLock()
 			start := time.Now()
-			out = s.sessions.copyRecords(ui, "heavy", slots[:n], out)
+			out = sh.appendUserSessions(out, u)
 			holds = append(holds, time.Since(start))
-			s.mu.RUnlock()
-			slots = slots[n:]
+			sh.mu.RUnlock()
+		}
+		if len(out) != 10_000 {
+			t.Fatalf("heavy user has %d sessions, want 10000", len(out))
 		}
 	}
 	slices.Sort(holds)
-	t.Logf("UserSessions of 10,000 among 1,000,000: lock held per chunk of %d: median %v, p99 %v, max %v",
-		listChunk, holds[len(holds)/2], holds[len(holds)*99/100], holds[len(holds)-1])
+	t.Logf("UserSessions of 10,000 among 1,000,000: lock held per shard: median %v, p99 %v, max %v",
+		holds[len(holds)/2], holds[len(holds)*99/100], holds[len(holds)-1])
 
 	var sweepHolds []time.Duration
 	cutoff, _ := encodeTime(now)
 	total := 0
-	for {
-		s.mu.Lock()
-		start := time.Now()
-		n := s.sessions.sweep(cutoff, sweepChunk)
-		sweepHolds = append(sweepHolds, time.Since(start))
-		s.mu.Unlock()
-		total += n
-		if n < sweepChunk {
-			break
+	for i := range s.sessions.shards {
+		sh := &s.sessions.shards[i]
+		for {
+			sh.mu.Lock()
+			start := time.Now()
+			n := sh.sweep(cutoff, sweepChunk)
+			sweepHolds = append(sweepHolds, time.Since(start))
+			sh.mu.Unlock()
+			total += n
+			if n < sweepChunk {
+				break
+			}
 		}
 	}
 	if total != 500_000 {

@@ -31,12 +31,13 @@ func (c *scaleClock) set(t time.Time) { c.ns.Store(t.UnixNano()) }
 
 var scaleT0 = time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)
 
-func heapBytes() uint64 {
+// memAfterGC returns the memory statistics after two collections.
+func memAfterGC() runtime.MemStats {
 	runtime.GC()
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
+	return m
 }
 
 // fill creates n sessions as Auth does (plain sessions, no device), over
@@ -73,33 +74,15 @@ func TestScaleMemory(t *testing.T) {
 		t.Run(fmt.Sprintf("users=%d", users), func(t *testing.T) {
 			c := &scaleClock{}
 			c.set(scaleT0)
-			before := heapBytes()
+			before := memAfterGC().HeapAlloc
 			s := memstore.NewSessions()
 			a := newScaleAuth(t, s, c)
 			fill(t, a, n, users, n)
-			after := heapBytes()
+			after := memAfterGC().HeapAlloc
 			t.Logf("%d sessions over %d users: %.0f bytes per session (heap %d MB)", n, users, float64(after-before)/n, (after-before)>>20)
 			runtime.KeepAlive(s)
 		})
 	}
-}
-
-// validateP99 validates random tokens of tokens for d and returns the p99
-// latency.
-func validateP99(t testing.TB, a *auth.Auth, tokens []string, d time.Duration) (time.Duration, int) {
-	t.Helper()
-	ctx := context.Background()
-	var lat []time.Duration
-	r := rand.New(rand.NewPCG(1, 2))
-	for end := time.Now().Add(d); time.Now().Before(end); {
-		tok := tokens[r.IntN(len(tokens))]
-		start := time.Now()
-		if _, err := a.ValidateSession(ctx, tok); err != nil {
-			t.Fatalf("ValidateSession: %v", err)
-		}
-		lat = append(lat, time.Since(start))
-	}
-	return scale.Pct(lat, 0.99), len(lat)
 }
 
 // floorRow is a session as the least an in-memory store could keep:
@@ -166,10 +149,10 @@ func TestScaleValidate(t *testing.T) {
 	// Interleaved rounds, so that a noisy moment hits both sizes.
 	var p1k, p1m, f1k, f1m []time.Duration
 	for range 5 {
-		p, _ := validateP99(t, small, smallTokens, 300*time.Millisecond)
+		p := validateP99Parallel(t, small, smallTokens, 1, 300*time.Millisecond)
 		p1k = append(p1k, p)
 		f1k = append(f1k, floorP99(t, smallFloor, smallTokens, now, 300*time.Millisecond))
-		p, _ = validateP99(t, big, bigTokens, 300*time.Millisecond)
+		p = validateP99Parallel(t, big, bigTokens, 1, 300*time.Millisecond)
 		p1m = append(p1m, p)
 		f1m = append(f1m, floorP99(t, bigFloor, bigTokens, now, 300*time.Millisecond))
 	}

@@ -53,9 +53,10 @@ func TestTenMillion(t *testing.T) {
 	} else if testing.Short() {
 		t.Skip("the small version of the ten-million check; set " + tenMillionEnv + "=10000000 for the full one")
 	}
-	// The goals. The small version only reports them (the memory and
-	// validation goals are not met yet, see bench/TENMILLION.md, and
-	// latency ratios are noise on a shared CI machine); it asserts that
+	// The goals. The small version only reports them (the validation
+	// goals are not met on the helper machine, see bench/TENMILLION.md,
+	// latency ratios are noise on a shared CI machine, and the bytes
+	// per session at 100,000 include the kept tokens); it asserts that
 	// the sweep ends, in at most 10 s.
 	maxBytes, maxValidate, maxSweepRatio := 200.0, 1.3, 1.5
 	goal := t.Errorf
@@ -66,7 +67,7 @@ func TestTenMillion(t *testing.T) {
 	c := &scaleClock{}
 	workers := runtime.GOMAXPROCS(0)
 
-	before := heapInUse()
+	before := memAfterGC().HeapInuse
 	s := memstore.NewSessions()
 	a := newScaleAuth(t, s, c)
 	start := time.Now()
@@ -75,7 +76,7 @@ func TestTenMillion(t *testing.T) {
 	c.set(scaleT0)
 	live := fillParallel(t, a, n/2, n, workers, max(1, n/200_000))
 	filled := time.Since(start)
-	after := heapInUse()
+	after := memAfterGC().HeapInuse
 	perSession := float64(after-before) / float64(n)
 	t.Logf("%d sessions over %d users, filled in %v: %.1f bytes per session (heap in use after GC, %d MiB; kept %d tokens)",
 		n, n, filled.Round(time.Millisecond), perSession, (after-before)>>20, len(live))
@@ -158,15 +159,6 @@ func TestTenMillion(t *testing.T) {
 		goal("validation p99 during the sweep is %.2f× that before, want at most %.1f×", sweepRatio, maxSweepRatio)
 	}
 	runtime.KeepAlive(s)
-}
-
-// heapInUse returns the bytes of heap in use after two collections.
-func heapInUse() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapInuse
 }
 
 // fillParallel creates the sessions from to to (each of the user
