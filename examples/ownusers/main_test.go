@@ -165,7 +165,11 @@ func checkApp(t *testing.T, dsn string, tables func() []string) {
 	if code, _ := do(t, phone, "POST", base+"/signin", creds("ada@example.com", "correct horse")); code != http.StatusSeeOther {
 		t.Fatalf("sign-in again: status %d, want 303", code)
 	}
-	phoneCookies := phone.Jar.Cookies(mustURL(t, base))
+	baseURL, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phoneCookies := phone.Jar.Cookies(baseURL)
 
 	// Deleting the account (the app's row) ends every session of it.
 	if code, _ := do(t, laptop, "POST", base+"/delete", nil); code != http.StatusSeeOther {
@@ -175,7 +179,7 @@ func checkApp(t *testing.T, dsn string, tables func() []string) {
 		t.Error("the phone's cookie still signs in after the account was deleted")
 	}
 	stale := client(t)
-	stale.Jar.SetCookies(mustURL(t, base), phoneCookies)
+	stale.Jar.SetCookies(baseURL, phoneCookies)
 	if _, body := do(t, stale, "GET", base+"/", nil); strings.Contains(body, "ada@example.com") {
 		t.Error("a copy of the phone's cookie still signs in after the account was deleted")
 	}
@@ -191,15 +195,6 @@ func checkApp(t *testing.T, dsn string, tables func() []string) {
 	if code, _ := do(t, laptop, "GET", base+"/", nil); code != http.StatusServiceUnavailable {
 		t.Errorf("profile with the database closed: status %d, want 503", code)
 	}
-}
-
-func mustURL(t *testing.T, s string) *url.URL {
-	t.Helper()
-	u, err := url.Parse(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
 }
 
 func TestSQLite(t *testing.T) {
