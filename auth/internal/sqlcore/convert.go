@@ -15,8 +15,15 @@ import (
 
 // driverValue returns a as a driver.Value, as database/sql's default
 // converter does for an argument (a driver.Valuer's Value, NULL for a nil
-// pointer, an int's int64, and so on).
+// pointer, an int's int64, and so on). A *string, a read by ID's argument
+// (StdDB.rowByID), is taken here without the converter's reflection.
 func driverValue(a any) (driver.Value, error) {
+	if s, ok := a.(*string); ok {
+		if s == nil {
+			return nil, nil
+		}
+		return *s, nil
+	}
 	if driver.IsValue(a) {
 		return a, nil
 	}

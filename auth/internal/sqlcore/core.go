@@ -209,7 +209,27 @@ type sessionScan struct {
 // scanSession scans the columns of sessionCols (of sessionColsByID when id
 // is not "": the row is that session's), then extra (at most two).
 func scanSession(r Row, id string, extra ...any) (auth.SessionRecord, error) {
-	s := new(sessionScan)
+	return new(sessionScan).scan(r, id, extra...)
+}
+
+// sessionByID reads the session id with query, a read by primary key
+// whose one argument is id, and scans it as scanSession does. On a StdDB
+// the row, its argument and the destinations are one allocation, on the
+// path of every validation.
+func (c *Core) sessionByID(ctx context.Context, query, id string) (auth.SessionRecord, error) {
+	d, ok := c.db.(*StdDB)
+	if !ok {
+		return scanSession(c.db.QueryRow(ctx, query, id), id)
+	}
+	v := new(struct {
+		row  readRow
+		scan sessionScan
+	})
+	return v.scan.scan(d.rowByID(&v.row, ctx, query, id), id)
+}
+
+// scan is scanSession with s as the destinations.
+func (s *sessionScan) scan(r Row, id string, extra ...any) (auth.SessionRecord, error) {
 	dest := append(s.dest[:0], &s.rec.ID)
 	if id != "" {
 		dest, s.rec.ID = dest[:0], id

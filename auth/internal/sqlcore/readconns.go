@@ -253,24 +253,30 @@ func (c *readConn) close() {
 
 // readRow is the Row of a QueryRow on a StdDB with read connections: its
 // Scan takes a connection, runs the query on it and gives it back, so a
-// row that is never scanned holds nothing.
+// row that is never scanned holds nothing. It holds the StdDB rather than
+// a closure over it, for the read through the handle's pool (errUsePool):
+// a closure would cost every read an allocation.
 type readRow struct {
-	p     *readConns
-	pool  func() Row // the same read through the handle's pool
+	d     *StdDB
 	ctx   context.Context
 	query string
 	args  []any
+	// id and arg hold the one argument of a read by ID (StdDB.rowByID)
+	// in the row's own allocation: args is then arg[:], holding &id, a
+	// pointer, which an interface holds without an allocation of its own.
+	id  string
+	arg [1]any
 }
 
 func (r *readRow) Scan(dest ...any) error {
-	c, err := r.p.get(r.ctx)
+	c, err := r.d.reads.get(r.ctx)
 	if errors.Is(err, errUsePool) {
-		return r.pool().Scan(dest...)
+		return r.d.poolRow(r.ctx, r.query, r.args...).Scan(dest...)
 	}
 	if err != nil {
 		return err
 	}
 	err = c.queryRow(r.ctx, r.query, r.args, dest)
-	r.p.put(c, err)
+	r.d.reads.put(c, err)
 	return withCtx(r.ctx, err)
 }
