@@ -48,6 +48,11 @@ type readConn struct {
 	stmts map[string]driver.Stmt
 	vals  []driver.Value
 	args  []driver.NamedValue
+	// last is the statement of the last read, and lastQuery its query:
+	// reads mostly repeat one query, whose text compares equal at once
+	// (the same string), where a map lookup hashes all of it.
+	lastQuery string
+	last      driver.StmtQueryContext
 }
 
 // errUsePool tells a read to go through the handle's pool: the app has
@@ -176,6 +181,9 @@ func (c *readConn) queryRow(ctx context.Context, query string, args []any, dest 
 // stmt returns c's statement for query, preparing it on dc, c's driver
 // connection, the first time.
 func (c *readConn) stmt(ctx context.Context, dc any, query string) (driver.StmtQueryContext, error) {
+	if c.last != nil && query == c.lastQuery {
+		return c.last, nil
+	}
 	st := c.stmts[query]
 	if st == nil {
 		prep, ok := dc.(driver.ConnPrepareContext)
@@ -192,6 +200,7 @@ func (c *readConn) stmt(ctx context.Context, dc any, query string) (driver.StmtQ
 	if !ok {
 		return nil, fmt.Errorf("sqlcore: driver statement %T cannot query with a context", st)
 	}
+	c.lastQuery, c.last = query, sq
 	return sq, nil
 }
 
@@ -248,6 +257,7 @@ func (c *readConn) close() {
 		return nil
 	})
 	clear(c.stmts)
+	c.lastQuery, c.last = "", nil
 	c.conn.Close()
 }
 
