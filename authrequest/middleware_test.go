@@ -2,6 +2,7 @@ package authrequest_test
 
 import (
 	"bufio"
+	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -397,4 +398,47 @@ func jsonEqual(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
+}
+
+// The context Middleware gives the handler carries the AuthRequest and
+// keeps the parent's values and its cancellation, for the handler and for
+// contexts derived from it.
+func TestMiddlewareContextKeepsParentValuesAndCancellation(t *testing.T) {
+	e := newEnv(t)
+	type key struct{}
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "parent value"))
+	var ar *authrequest.AuthRequest
+	var value any
+	var child context.Context
+	stop := func() {}
+	defer func() { stop() }()
+	h := authrequest.MustMiddleware(e.a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, value = authrequest.FromContext(r.Context()), r.Context().Value(key{})
+		child, stop = context.WithTimeout(r.Context(), time.Hour)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), request("GET", "/", "").WithContext(parent))
+	if ar == nil {
+		t.Fatal("FromContext in a handler behind Middleware: nil")
+	}
+	if ar.Request() == nil || authrequest.FromContext(ar.Request().Context()) != ar {
+		t.Error("the AuthRequest's request does not carry the AuthRequest")
+	}
+	if value != "parent value" {
+		t.Errorf("the parent's value in the handler: %v; want %q", value, "parent value")
+	}
+	if got := child.Value(key{}); got != "parent value" {
+		t.Errorf("the parent's value in a derived context: %v; want %q", got, "parent value")
+	}
+	if authrequest.FromContext(child) != ar {
+		t.Error("FromContext of a context derived from the handler's is not the AuthRequest")
+	}
+	cancel()
+	select {
+	case <-child.Done():
+		if !errors.Is(child.Err(), context.Canceled) {
+			t.Errorf("derived context after the parent's cancel: %v; want context.Canceled", child.Err())
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("a context derived from the handler's was not cancelled with the request's")
+	}
 }

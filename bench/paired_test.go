@@ -4,6 +4,7 @@ import (
 	"flag"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 var (
 	pairedJSON = flag.String("paired.json", "", "run TestPaired and write its medians to this file as JSON, for cmd/report")
 	pairedN    = flag.Int("paired.n", 3000, "requests per library and backend in TestPaired")
+	pairedPar  = flag.Int("paired.parallel", 0, "run TestPairedParallel with this many goroutines serving at once")
 )
 
 // TestPaired measures the libraries of each backend paired: request after
@@ -49,6 +51,52 @@ func TestPaired(t *testing.T) {
 	}
 	if err := results.Write(*pairedJSON, rows); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPairedParallel is TestPaired with goroutines serving at once: each of
+// -paired.parallel goroutines serves every library of a backend in turn,
+// in an order shuffled anew for each cycle, so that every library serves
+// under the same concurrency and the same load from elsewhere, where
+// separate parallel benchmarks each get the share of the machine that is
+// free in their second. It logs each library's median and 90th percentile
+// of single-request wall times (n per goroutine), and its median ÷ the
+// floor's (the baseline's for memory). Set the cores with -test.cpu.
+func TestPairedParallel(t *testing.T) {
+	if *pairedPar <= 0 {
+		t.Skip("run with -paired.parallel N")
+	}
+	for _, be := range backends() {
+		t.Run("backend="+be.name, func(t *testing.T) {
+			if be.require != nil {
+				be.require(t)
+			}
+			targets := make([]*target, len(be.libs))
+			for i, lib := range be.libs {
+				targets[i] = lib.build(t, false)
+			}
+			runs := make([][][]float64, *pairedPar)
+			var wg sync.WaitGroup
+			for g := range runs {
+				wg.Go(func() { runs[g] = pairedRun(targets, *pairedN) })
+			}
+			wg.Wait()
+			medians := make(map[string]float64, len(be.libs))
+			for i, lib := range be.libs {
+				targets[i].check(t)
+				var times []float64
+				for _, r := range runs {
+					times = append(times, r[i]...)
+				}
+				medians[lib.name] = quantile(times, 0.5)
+				t.Logf("%-20s median %8.0f ns  p90 %8.0f ns", lib.name, medians[lib.name], quantile(times, 0.9))
+			}
+			for _, floor := range []string{"floor", "baseline"} {
+				if m := medians[floor]; m > 0 {
+					t.Logf("authkit ÷ %s: %.3f", floor, medians["authkit"]/m)
+				}
+			}
+		})
 	}
 }
 

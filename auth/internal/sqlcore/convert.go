@@ -15,8 +15,15 @@ import (
 
 // driverValue returns a as a driver.Value, as database/sql's default
 // converter does for an argument (a driver.Valuer's Value, NULL for a nil
-// pointer, an int's int64, and so on).
+// pointer, an int's int64, and so on). A *string, a read by ID's argument
+// (StdDB.rowByID), is taken here without the converter's reflection.
 func driverValue(a any) (driver.Value, error) {
+	if s, ok := a.(*string); ok {
+		if s == nil {
+			return nil, nil
+		}
+		return *s, nil
+	}
 	if driver.IsValue(a) {
 		return a, nil
 	}
@@ -28,10 +35,12 @@ func driverValue(a any) (driver.Value, error) {
 // *int64, *int, *bool, *float64, *time.Time, *any, and a pointer to a
 // *string (nil for NULL). A byte slice is copied, as database/sql copies
 // it: the caller owns what it gets.
+//
+// The pointer types come first and sql.Scanner last: a case of a concrete
+// type compares one word, while an interface case looks the type's method
+// set up, on each of a row's columns (no type of these cases is a Scanner).
 func assign(dest any, src driver.Value) error {
 	switch d := dest.(type) {
-	case sql.Scanner:
-		return d.Scan(src)
 	case *string:
 		switch s := src.(type) {
 		case string:
@@ -107,6 +116,8 @@ func assign(dest any, src driver.Value) error {
 			src = bytes.Clone(b)
 		}
 		*d = src
+	case sql.Scanner:
+		return d.Scan(src)
 	default:
 		return fmt.Errorf("cannot scan into %T", dest)
 	}

@@ -218,9 +218,24 @@ func (d *StdDB) Exec(ctx context.Context, query string, args ...any) (int64, err
 // QueryRow implements [Querier].
 func (d *StdDB) QueryRow(ctx context.Context, query string, args ...any) Row {
 	if d.reads != nil {
-		return &readRow{p: d.reads, pool: func() Row { return d.poolRow(ctx, query, args...) }, ctx: ctx, query: query, args: args}
+		return &readRow{d: d, ctx: ctx, query: query, args: args}
 	}
 	return d.poolRow(ctx, query, args...)
+}
+
+// rowByID is QueryRow(ctx, query, id) for a query whose one argument is
+// id, with r, the caller's, as its Row when d has read connections: the
+// read then allocates nothing for its row and its argument, where
+// QueryRow's variadic arguments cost it the slice, the string boxed in
+// an interface, and the row.
+func (d *StdDB) rowByID(r *readRow, ctx context.Context, query, id string) Row {
+	if d.reads == nil {
+		return d.poolRow(ctx, query, id)
+	}
+	*r = readRow{d: d, ctx: ctx, query: query, id: id}
+	r.arg[0] = &r.id
+	r.args = r.arg[:]
+	return r
 }
 
 // poolRow is QueryRow through the handle's pool.

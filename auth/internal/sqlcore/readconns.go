@@ -48,6 +48,11 @@ type readConn struct {
 	stmts map[string]driver.Stmt
 	vals  []driver.Value
 	args  []driver.NamedValue
+	// last is the statement of the last read, and lastQuery its query:
+	// reads mostly repeat one query, whose text compares equal at once
+	// (the same string), where a map lookup hashes all of it.
+	lastQuery string
+	last      driver.StmtQueryContext
 }
 
 // errUsePool tells a read to go through the handle's pool: the app has
@@ -176,6 +181,9 @@ func (c *readConn) queryRow(ctx context.Context, query string, args []any, dest 
 // stmt returns c's statement for query, preparing it on dc, c's driver
 // connection, the first time.
 func (c *readConn) stmt(ctx context.Context, dc any, query string) (driver.StmtQueryContext, error) {
+	if c.last != nil && query == c.lastQuery {
+		return c.last, nil
+	}
 	st := c.stmts[query]
 	if st == nil {
 		prep, ok := dc.(driver.ConnPrepareContext)
@@ -192,6 +200,7 @@ func (c *readConn) stmt(ctx context.Context, dc any, query string) (driver.StmtQ
 	if !ok {
 		return nil, fmt.Errorf("sqlcore: driver statement %T cannot query with a context", st)
 	}
+	c.lastQuery, c.last = query, sq
 	return sq, nil
 }
 
@@ -248,29 +257,36 @@ func (c *readConn) close() {
 		return nil
 	})
 	clear(c.stmts)
+	c.lastQuery, c.last = "", nil
 	c.conn.Close()
 }
 
 // readRow is the Row of a QueryRow on a StdDB with read connections: its
 // Scan takes a connection, runs the query on it and gives it back, so a
-// row that is never scanned holds nothing.
+// row that is never scanned holds nothing. It holds the StdDB rather than
+// a closure over it, for the read through the handle's pool (errUsePool):
+// a closure would cost every read an allocation.
 type readRow struct {
-	p     *readConns
-	pool  func() Row // the same read through the handle's pool
+	d     *StdDB
 	ctx   context.Context
 	query string
 	args  []any
+	// id and arg hold the one argument of a read by ID (StdDB.rowByID)
+	// in the row's own allocation: args is then arg[:], holding &id, a
+	// pointer, which an interface holds without an allocation of its own.
+	id  string
+	arg [1]any
 }
 
 func (r *readRow) Scan(dest ...any) error {
-	c, err := r.p.get(r.ctx)
+	c, err := r.d.reads.get(r.ctx)
 	if errors.Is(err, errUsePool) {
-		return r.pool().Scan(dest...)
+		return r.d.poolRow(r.ctx, r.query, r.args...).Scan(dest...)
 	}
 	if err != nil {
 		return err
 	}
 	err = c.queryRow(r.ctx, r.query, r.args, dest)
-	r.p.put(c, err)
+	r.d.reads.put(c, err)
 	return withCtx(r.ctx, err)
 }

@@ -154,3 +154,24 @@ func TestReadScansAsDatabaseSQLDoes(t *testing.T) {
 		t.Errorf("read after errors: %v", err)
 	}
 }
+
+// Reads that alternate between queries on one read connection each run
+// their own statement, into plain and sql.Scanner destinations alike.
+func TestReadsAlternatingQueriesOnOneConnectionRunTheirOwn(t *testing.T) {
+	d, _ := openReadConnsDB(t, 1)
+	ctx := context.Background()
+	for i := range 6 {
+		query, want := "SELECT ?", int64(i)
+		if i%2 == 1 {
+			query, want = "SELECT ? * 10", int64(i*10)
+		}
+		var plain int64
+		var scanner sql.NullInt64
+		if err := d.QueryRow(ctx, query+", "+query[len("SELECT "):], i, i).Scan(&plain, &scanner); err != nil {
+			t.Fatalf("read %d (%s): %v", i, query, err)
+		}
+		if plain != want || !scanner.Valid || scanner.Int64 != want {
+			t.Errorf("read %d (%s): %d, %v; want %d twice", i, query, plain, scanner, want)
+		}
+	}
+}

@@ -56,7 +56,7 @@ func (x Sessions) CreateSession(ctx context.Context, s auth.SessionRecord) error
 // GetSession implements [auth.SessionStore]: one SELECT by primary key.
 func (x Sessions) GetSession(ctx context.Context, id string) (auth.SessionRecord, error) {
 	c := x.c
-	rec, err := scanSession(c.db.QueryRow(ctx, c.q.getSession, id), id)
+	rec, err := c.sessionByID(ctx, c.q.getSession, id)
 	if c.isNoRows(err) {
 		return auth.SessionRecord{}, auth.ErrNotFound
 	}
