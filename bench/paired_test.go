@@ -29,26 +29,17 @@ func TestPaired(t *testing.T) {
 		t.Skip("run with -paired.json FILE (bench/run.sh does)")
 	}
 	var rows []results.Paired
-	for _, be := range backends() {
-		t.Run("backend="+be.name, func(t *testing.T) {
-			if be.require != nil {
-				be.require(t)
-			}
-			targets := make([]*target, len(be.libs))
-			for i, lib := range be.libs {
-				targets[i] = lib.build(t, false)
-			}
-			times := pairedRun(targets, *pairedN)
-			for i, lib := range be.libs {
-				targets[i].check(t)
-				rows = append(rows, results.Paired{
-					Backend: be.name, Lib: lib.name, N: len(times[i]),
-					Median: quantile(times[i], 0.5), P90: quantile(times[i], 0.9),
-				})
-				t.Logf("%-20s median %8.0f ns  p90 %8.0f ns", lib.name, quantile(times[i], 0.5), quantile(times[i], 0.9))
-			}
-		})
-	}
+	eachBackend(t, func(t *testing.T, be backend, targets []*target) {
+		times := pairedRun(targets, *pairedN)
+		for i, lib := range be.libs {
+			targets[i].check(t)
+			rows = append(rows, results.Paired{
+				Backend: be.name, Lib: lib.name, N: len(times[i]),
+				Median: quantile(times[i], 0.5), P90: quantile(times[i], 0.9),
+			})
+			t.Logf("%-20s median %8.0f ns  p90 %8.0f ns", lib.name, quantile(times[i], 0.5), quantile(times[i], 0.9))
+		}
+	})
 	if err := results.Write(*pairedJSON, rows); err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +57,34 @@ func TestPairedParallel(t *testing.T) {
 	if *pairedPar <= 0 {
 		t.Skip("run with -paired.parallel N")
 	}
+	eachBackend(t, func(t *testing.T, be backend, targets []*target) {
+		runs := make([][][]float64, *pairedPar)
+		var wg sync.WaitGroup
+		for g := range runs {
+			wg.Go(func() { runs[g] = pairedRun(targets, *pairedN) })
+		}
+		wg.Wait()
+		medians := make(map[string]float64, len(be.libs))
+		for i, lib := range be.libs {
+			targets[i].check(t)
+			var times []float64
+			for _, r := range runs {
+				times = append(times, r[i]...)
+			}
+			medians[lib.name] = quantile(times, 0.5)
+			t.Logf("%-20s median %8.0f ns  p90 %8.0f ns", lib.name, medians[lib.name], quantile(times, 0.9))
+		}
+		for _, floor := range []string{"floor", "baseline"} {
+			if m := medians[floor]; m > 0 {
+				t.Logf("authkit ÷ %s: %.3f", floor, medians["authkit"]/m)
+			}
+		}
+	})
+}
+
+// eachBackend calls fn in a subtest per backend (skipped where its server
+// is missing) with the targets of its libraries, in be.libs's order.
+func eachBackend(t *testing.T, fn func(t *testing.T, be backend, targets []*target)) {
 	for _, be := range backends() {
 		t.Run("backend="+be.name, func(t *testing.T) {
 			if be.require != nil {
@@ -75,27 +94,7 @@ func TestPairedParallel(t *testing.T) {
 			for i, lib := range be.libs {
 				targets[i] = lib.build(t, false)
 			}
-			runs := make([][][]float64, *pairedPar)
-			var wg sync.WaitGroup
-			for g := range runs {
-				wg.Go(func() { runs[g] = pairedRun(targets, *pairedN) })
-			}
-			wg.Wait()
-			medians := make(map[string]float64, len(be.libs))
-			for i, lib := range be.libs {
-				targets[i].check(t)
-				var times []float64
-				for _, r := range runs {
-					times = append(times, r[i]...)
-				}
-				medians[lib.name] = quantile(times, 0.5)
-				t.Logf("%-20s median %8.0f ns  p90 %8.0f ns", lib.name, medians[lib.name], quantile(times, 0.9))
-			}
-			for _, floor := range []string{"floor", "baseline"} {
-				if m := medians[floor]; m > 0 {
-					t.Logf("authkit ÷ %s: %.3f", floor, medians["authkit"]/m)
-				}
-			}
+			fn(t, be, targets)
 		})
 	}
 }
