@@ -436,3 +436,21 @@ func (c *Core) wrap(op string, err error) error {
 	}
 	return fmt.Errorf("%s: %s: %w", c.cfg.Name, op, err)
 }
+
+// queryAll runs query with args and returns what scan makes of each row,
+// in order; a failure of the query or of a scan is wrapped as op's.
+func queryAll[T any](ctx context.Context, c *Core, op, query string, scan func(Row) (T, error), args ...any) ([]T, error) {
+	var out []T
+	err := c.db.Query(ctx, query, func(r Row) error {
+		v, err := scan(r)
+		if err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	}, args...)
+	if err != nil {
+		return nil, c.wrap(op, err)
+	}
+	return out, nil
+}

@@ -125,19 +125,9 @@ func (x Sessions) UserSessions(ctx context.Context, userID string) ([]auth.Sessi
 	if !c.knownID(userID) {
 		return nil, nil
 	}
-	var out []auth.SessionRecord
-	err := c.db.Query(ctx, c.q.userSessions, func(r Row) error {
-		rec, err := scanSession(r, "")
-		if err != nil {
-			return err
-		}
-		out = append(out, rec)
-		return nil
+	return queryAll(ctx, c, "list user sessions", c.q.userSessions, func(r Row) (auth.SessionRecord, error) {
+		return scanSession(r, "")
 	}, userID)
-	if err != nil {
-		return nil, c.wrap("list user sessions", err)
-	}
-	return out, nil
 }
 
 // DeleteExpiredSessions implements [auth.SessionStore]: one DELETE of at

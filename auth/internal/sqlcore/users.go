@@ -162,17 +162,9 @@ func (x Users) DeleteKey(ctx context.Context, providerID, providerUserID string)
 // UserKeys implements [auth.UserStore].
 func (x Users) UserKeys(ctx context.Context, userID string) ([]auth.KeyRecord, error) {
 	c := x.c
-	var out []auth.KeyRecord
-	err := c.db.Query(ctx, c.q.userKeys, func(r Row) error {
+	return queryAll(ctx, c, "list user keys", c.q.userKeys, func(r Row) (auth.KeyRecord, error) {
 		k := auth.KeyRecord{UserID: userID}
-		if err := r.Scan(&k.ProviderID, &k.ProviderUserID, &k.PasswordHash); err != nil {
-			return err
-		}
-		out = append(out, k)
-		return nil
+		err := r.Scan(&k.ProviderID, &k.ProviderUserID, &k.PasswordHash)
+		return k, err
 	}, userID)
-	if err != nil {
-		return nil, c.wrap("list user keys", err)
-	}
-	return out, nil
 }
