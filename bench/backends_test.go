@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -140,24 +141,29 @@ CREATE INDEX sessions_expiry_idx ON sessions (expiry);`
 }
 
 // openAuthkitPostgres returns authkit's pgstore on PostgreSQL, in a
-// schema of its own that is dropped when tb ends.
+// schema of its own that is dropped when tb ends, on a pool configured as
+// every PostgreSQL pool of the benchmarks is (postgresPoolConfig).
 func openAuthkitPostgres(tb testing.TB) *pgstore.Store {
 	tb.Helper()
-	url := testservices.Postgres(tb)
 	schema := testservices.UniqueName("bench_authkit_")
 	ctx, cancel := setupContext()
 	defer cancel()
-	s, err := pgstore.Open(ctx, url, pgstore.WithSchema(schema))
+	pool, err := pgxpool.NewWithConfig(ctx, postgresPoolConfig(tb))
 	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := pgstore.New(pool, pgstore.WithSchema(schema))
+	if err != nil {
+		pool.Close()
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
 		ctx, cancel := setupContext()
 		defer cancel()
-		if _, err := s.DB().Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+		if _, err := pool.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			tb.Errorf("drop schema %s: %v", schema, err)
 		}
-		s.Close()
+		pool.Close()
 	})
 	if err := s.Migrate(ctx); err != nil {
 		tb.Fatal(err)
@@ -206,10 +212,7 @@ func openSCSRedis(tb testing.TB) scs.Store {
 func schemaPool(tb testing.TB, prefix string) *pgxpool.Pool {
 	tb.Helper()
 	schema := testservices.UniqueName(prefix)
-	cfg, err := pgxpool.ParseConfig(testservices.Postgres(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	cfg := postgresPoolConfig(tb)
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	ctx, cancel := setupContext()
 	defer cancel()
@@ -229,4 +232,22 @@ func schemaPool(tb testing.TB, prefix string) *pgxpool.Pool {
 		tb.Fatal(err)
 	}
 	return pool
+}
+
+// postgresPoolConfig returns the configuration of every PostgreSQL pool
+// of the benchmarks (authkit's, scs's, the floors'): pgxpool's defaults
+// for the test server, except that the pool holds at least GOMAXPROCS
+// connections, counted when the pool is made. pgxpool's default,
+// max(4, runtime.NumCPU()), does not follow GOMAXPROCS: at -cpu 8 on a
+// 2-core machine, 8 goroutines would share 4 connections. A pool made at
+// GOMAXPROCS N is sized for N goroutines (TestParallel makes its targets
+// at each count).
+func postgresPoolConfig(tb testing.TB) *pgxpool.Config {
+	tb.Helper()
+	cfg, err := pgxpool.ParseConfig(testservices.Postgres(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.MaxConns = max(cfg.MaxConns, int32(runtime.GOMAXPROCS(0)))
+	return cfg
 }
