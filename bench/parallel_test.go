@@ -18,8 +18,8 @@ var (
 	parallelOut      = flag.String("parallel.out", "", "run TestParallel and write its tables, in Markdown, to this file")
 	parallelCPU      = flag.String("parallel.cpu", "1,2,4,8", "GOMAXPROCS values of TestParallel, comma-separated")
 	parallelRounds   = flag.Int("parallel.rounds", 5, "rounds of TestParallel")
-	parallelSlice    = flag.Duration("parallel.slice", 25*time.Millisecond, "how long one library runs in TestParallel before the other takes over")
-	parallelSlices   = flag.Int("parallel.slices", 10, "slices of each library per round of TestParallel")
+	parallelSlice    = flag.Duration("parallel.slice", 10*time.Millisecond, "how long one library runs in TestParallel before the other takes over")
+	parallelSlices   = flag.Int("parallel.slices", 30, "slices of each library per round of TestParallel")
 	parallelBackends = flag.String("parallel.backends", "postgres,redis", "backends of TestParallel, comma-separated")
 )
 
@@ -31,7 +31,9 @@ var (
 // much as libraries, so the two take turns in short slices
 // (-parallel.slice): within a round, for every backend and count, authkit
 // and the floor run -parallel.slices slices each, alternating, and each
-// one's figure is the time of its slices ÷ the requests they served. A
+// one's figure is the median of its slices' ns per request (the time of a
+// slice ÷ the requests served in it), so that a slice during which the
+// process was not scheduled does not weigh on one library's figure. A
 // round's ratio is authkit's figure ÷ the floor's; the tables give the
 // median of -parallel.rounds rounds, after a round of warm-up that is not
 // counted.
@@ -98,25 +100,23 @@ func TestParallel(t *testing.T) {
 		}
 		for _, r := range runs {
 			runtime.GOMAXPROCS(r.cpu)
-			var took [2]time.Duration
-			var served [2]int64
+			var slices [2][]float64 // ns per request of each slice
 			for slice := range 2 * *parallelSlices {
 				i := (slice + round) % 2 // the first slice alternates from round to round
 				d, n := serveParallel(r.targets[i], r.cpu, *parallelSlice)
-				took[i] += d
-				served[i] += n
-			}
-			for i, tg := range r.targets {
-				tg.check(t)
-				if served[i] == 0 {
-					t.Fatalf("%s/%s at GOMAXPROCS %d served no request", r.backend, r.libs[i], r.cpu)
+				if n == 0 {
+					t.Fatalf("%s/%s at GOMAXPROCS %d served no request in %v", r.backend, r.libs[i], r.cpu, *parallelSlice)
 				}
+				slices[i] = append(slices[i], float64(d.Nanoseconds())/float64(n))
+			}
+			for _, tg := range r.targets {
+				tg.check(t)
 			}
 			if round == 0 {
 				continue
 			}
 			for i := range r.targets {
-				r.ns[i] = append(r.ns[i], float64(took[i].Nanoseconds())/float64(served[i]))
+				r.ns[i] = append(r.ns[i], median(slices[i]))
 			}
 			t.Logf("round %d, load %s: %s -cpu %d: authkit %.0f, %s %.0f ns", round, loads[len(loads)-1],
 				r.backend, r.cpu, r.ns[0][len(r.ns[0])-1], r.libs[1], r.ns[1][len(r.ns[1])-1])
@@ -141,13 +141,15 @@ type parallelRun struct {
 }
 
 // serveParallel serves t's request from procs goroutines, each with a
-// writer of its own, until d has passed; it returns the time until the
-// last goroutine finished its last request, and the requests served. Each
-// goroutine reads the clock once a request: tens of nanoseconds, nothing
-// beside a round trip to a server, but a share of a memory store's
-// figures.
+// writer of its own, until d has passed, and returns the requests served
+// and the time they took: each goroutine's time from the start to the end
+// of its own last request, averaged, so that a goroutine that finishes
+// early does not count the others' last requests as its time. (A run of
+// b.RunParallel counts until the last goroutine is done.) Each goroutine
+// reads the clock once a request: tens of nanoseconds, nothing beside a
+// round trip to a server, but a share of a memory store's figures.
 func serveParallel(t *target, procs int, d time.Duration) (time.Duration, int64) {
-	var served atomic.Int64
+	var served, busy atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
 	end := start.Add(d)
@@ -155,7 +157,12 @@ func serveParallel(t *target, procs int, d time.Duration) (time.Duration, int64)
 		wg.Go(func() {
 			w := newDiscardWriter()
 			var n int64
-			for time.Now().Before(end) {
+			for {
+				now := time.Now()
+				if !now.Before(end) {
+					busy.Add(int64(now.Sub(start)))
+					break
+				}
 				t.serve(w)
 				n++
 			}
@@ -163,7 +170,7 @@ func serveParallel(t *target, procs int, d time.Duration) (time.Duration, int64)
 		})
 	}
 	wg.Wait()
-	return time.Since(start), served.Load()
+	return time.Duration(busy.Load() / int64(procs)), served.Load()
 }
 
 // parallelTables returns a Markdown table per backend: for each count,
