@@ -15,6 +15,7 @@ import (
 	scsmemstore "github.com/alexedwards/scs/v2/memstore"
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/mattn/go-sqlite3" // the "sqlite3" driver scs's sqlite3store is written for
+	"github.com/redis/go-redis/v9"
 
 	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/auth/pgstore"
@@ -140,21 +141,28 @@ func scsTable(dataType, expiryType string) string {
 CREATE INDEX sessions_expiry_idx ON sessions (expiry);`
 }
 
-// openAuthkitPostgres returns authkit's pgstore on PostgreSQL, in a
-// schema of its own that is dropped when tb ends, on a pool configured as
-// every PostgreSQL pool of the benchmarks is (postgresPoolConfig).
+// openAuthkitPostgres returns authkit's pgstore on PostgreSQL, on a pool
+// of its own configured as every PostgreSQL pool of the benchmarks is
+// (postgresPoolConfig), closed when tb ends.
 func openAuthkitPostgres(tb testing.TB) *pgstore.Store {
 	tb.Helper()
-	schema := testservices.UniqueName("bench_authkit_")
 	ctx, cancel := setupContext()
 	defer cancel()
 	pool, err := pgxpool.NewWithConfig(ctx, postgresPoolConfig(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(pool.Close)
+	return authkitPostgresOn(tb, pool)
+}
+
+// authkitPostgresOn returns authkit's pgstore on pool, migrated, in a
+// schema of its own that is dropped when tb ends.
+func authkitPostgresOn(tb testing.TB, pool *pgxpool.Pool) *pgstore.Store {
+	tb.Helper()
+	schema := testservices.UniqueName("bench_authkit_")
 	s, err := pgstore.New(pool, pgstore.WithSchema(schema))
 	if err != nil {
-		pool.Close()
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
@@ -163,8 +171,9 @@ func openAuthkitPostgres(tb testing.TB) *pgstore.Store {
 		if _, err := pool.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			tb.Errorf("drop schema %s: %v", schema, err)
 		}
-		pool.Close()
 	})
+	ctx, cancel := setupContext()
+	defer cancel()
 	if err := s.Migrate(ctx); err != nil {
 		tb.Fatal(err)
 	}
@@ -186,11 +195,16 @@ func openSCSPostgres(tb testing.TB) scs.Store {
 	return pgxstore.NewWithCleanupInterval(pool, 0)
 }
 
-// openAuthkitRedis returns authkit's redisstore under a key prefix of its
-// own, whose keys are deleted when tb ends.
+// openAuthkitRedis returns authkit's redisstore on a client of its own.
 func openAuthkitRedis(tb testing.TB) *redisstore.Store {
 	tb.Helper()
-	client := testservices.RedisClient(tb)
+	return authkitRedisOn(tb, testservices.RedisClient(tb))
+}
+
+// authkitRedisOn returns authkit's redisstore on client, under a key
+// prefix of its own whose keys are deleted when tb ends.
+func authkitRedisOn(tb testing.TB, client *redis.Client) *redisstore.Store {
+	tb.Helper()
 	s, err := redisstore.New(client, redisstore.WithPrefix(testservices.RedisPrefix(tb, client, "bench:authkit:")))
 	if err != nil {
 		tb.Fatal(err)

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/authkit-dev/authkit/internal/testservices"
 )
 
 var (
@@ -41,7 +43,8 @@ var (
 // The targets are made once per count, with GOMAXPROCS already set, so
 // that pools sized by it are sized for that count: go-redis's (10 ×
 // GOMAXPROCS) and the benchmarks' pgxpool (at least GOMAXPROCS, see
-// postgresPoolConfig). BenchmarkSession, by contrast, makes a target once
+// postgresPoolConfig); on PostgreSQL and Redis, authkit and the floor
+// share the pool (see parallelTargets). BenchmarkSession, by contrast, makes a target once
 // for every -cpu value, at whatever GOMAXPROCS the benchmark run before
 // it left.
 //
@@ -69,22 +72,10 @@ func TestParallel(t *testing.T) {
 		if be.require != nil {
 			be.require(t)
 		}
-		libs := []string{"authkit", "floor"}
-		if !slices.ContainsFunc(be.libs, func(l library) bool { return l.name == "floor" }) {
-			libs[1] = "baseline" // memory's floor
-		}
 		for _, n := range cpus {
 			runtime.GOMAXPROCS(n)
-			r := &parallelRun{backend: be.name, cpu: n, libs: libs}
-			for _, name := range libs {
-				i := slices.IndexFunc(be.libs, func(l library) bool { return l.name == name })
-				if i < 0 {
-					t.Fatalf("backend %s has no library %s", be.name, name)
-				}
-				r.targets = append(r.targets, be.libs[i].build(t, false))
-			}
-			r.ns = make([][]float64, len(libs))
-			runs = append(runs, r)
+			libs, targets := parallelTargets(t, be)
+			runs = append(runs, &parallelRun{backend: be.name, cpu: n, libs: libs, targets: targets, ns: make([][]float64, len(libs))})
 		}
 	}
 	if len(runs) == 0 {
@@ -100,14 +91,14 @@ func TestParallel(t *testing.T) {
 		}
 		for _, r := range runs {
 			runtime.GOMAXPROCS(r.cpu)
-			var slices [2][]float64 // ns per request of each slice
+			var perSlice [2][]float64 // ns per request of each slice
 			for slice := range 2 * *parallelSlices {
 				i := (slice + round) % 2 // the first slice alternates from round to round
 				d, n := serveParallel(r.targets[i], r.cpu, *parallelSlice)
 				if n == 0 {
 					t.Fatalf("%s/%s at GOMAXPROCS %d served no request in %v", r.backend, r.libs[i], r.cpu, *parallelSlice)
 				}
-				slices[i] = append(slices[i], float64(d.Nanoseconds())/float64(n))
+				perSlice[i] = append(perSlice[i], float64(d.Nanoseconds())/float64(n))
 			}
 			for _, tg := range r.targets {
 				tg.check(t)
@@ -116,7 +107,7 @@ func TestParallel(t *testing.T) {
 				continue
 			}
 			for i := range r.targets {
-				r.ns[i] = append(r.ns[i], median(slices[i]))
+				r.ns[i] = append(r.ns[i], median(perSlice[i]))
 			}
 			t.Logf("round %d, load %s: %s -cpu %d: authkit %.0f, %s %.0f ns", round, loads[len(loads)-1],
 				r.backend, r.cpu, r.ns[0][len(r.ns[0])-1], r.libs[1], r.ns[1][len(r.ns[1])-1])
@@ -127,6 +118,45 @@ func TestParallel(t *testing.T) {
 	if err := os.WriteFile(*parallelOut, []byte(md), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// parallelTargets returns the names and targets of authkit and the
+// floor on be, made at the current GOMAXPROCS. On PostgreSQL and Redis the
+// two share one pool (pgxpool, sized by postgresPoolConfig; a go-redis
+// client): the same connections, and so the same server processes (one
+// PostgreSQL backend per connection), serve both, so that neither
+// library's figures depend on how the kernel treats the processes of its
+// own connections. Elsewhere they are the backend's "authkit" and "floor"
+// ("baseline" for memory).
+func parallelTargets(tb testing.TB, be backend) ([]string, []*target) {
+	tb.Helper()
+	switch be.name {
+	case "postgres":
+		pool := schemaPool(tb, "bench_parallel_") // the floor's table is in its search_path
+		return []string{"authkit", "floor"}, []*target{
+			newAuthkit(tb, authkitPostgresOn(tb, pool), false),
+			postgresFloorOn(tb, pool, true),
+		}
+	case "redis":
+		client := testservices.RedisClient(tb)
+		return []string{"authkit", "floor"}, []*target{
+			newAuthkit(tb, authkitRedisOn(tb, client), false),
+			redisFloorOn(tb, client, true),
+		}
+	}
+	libs := []string{"authkit", "floor"}
+	if !slices.ContainsFunc(be.libs, func(l library) bool { return l.name == "floor" }) {
+		libs[1] = "baseline" // memory's floor
+	}
+	var targets []*target
+	for _, name := range libs {
+		i := slices.IndexFunc(be.libs, func(l library) bool { return l.name == name })
+		if i < 0 {
+			tb.Fatalf("backend %s has no library %s", be.name, name)
+		}
+		targets = append(targets, be.libs[i].build(tb, false))
+	}
+	return libs, targets
 }
 
 // A parallelRun is one backend at one GOMAXPROCS: its targets (authkit's
