@@ -26,32 +26,32 @@ var (
 )
 
 // TestParallel measures authkit against its backend's floor (the wide
-// one, "floor"; "baseline" for memory) with GOMAXPROCS goroutines serving requests, as
-// b.RunParallel does, at each GOMAXPROCS of -parallel.cpu. On a shared
-// machine whose load swings from one second to the next, benchmarks run
-// one after the other (even interleaved, as run.sh does) compare load as
-// much as libraries, so the two take turns in short slices
-// (-parallel.slice): within a round, for every backend and count, authkit
-// and the floor run -parallel.slices slices each, alternating, and each
-// one's figure is the median of its slices' ns per request (the time of a
-// slice ÷ the requests served in it), so that a slice during which the
-// process was not scheduled does not weigh on one library's figure. A
-// round's ratio is authkit's figure ÷ the floor's; the tables give the
-// median of -parallel.rounds rounds, after a round of warm-up that is not
-// counted.
+// one, "floor"; "baseline" for memory) at each GOMAXPROCS of
+// -parallel.cpu, with GOMAXPROCS goroutines serving requests, as
+// b.RunParallel does. On a shared machine whose load swings from one
+// second to the next, benchmarks run one after the other (even
+// interleaved, as run.sh does) compare the load as much as the libraries,
+// so the two take turns in short slices (-parallel.slice): within a round,
+// for every backend and count, authkit and the floor run -parallel.slices
+// slices each, alternating. A library's figure in a round is the median of
+// its slices' ns per request (a slice's time ÷ the requests served in
+// it), so that a slice during which the process was not scheduled does
+// not weigh on one library's figure; a round's ratio is authkit's figure
+// ÷ the floor's. The tables give the median of -parallel.rounds rounds,
+// after a round of warm-up that is not counted.
 //
 // The targets are made once per count, with GOMAXPROCS already set, so
 // that pools sized by it are sized for that count: go-redis's (10 ×
 // GOMAXPROCS) and the benchmarks' pgxpool (at least GOMAXPROCS, see
-// postgresPoolConfig); on PostgreSQL and Redis, authkit and the floor
-// share the pool (see parallelTargets). BenchmarkSession, by contrast, makes a target once
-// for every -cpu value, at whatever GOMAXPROCS the benchmark run before
-// it left.
+// postgresPoolConfig). On PostgreSQL and Redis, authkit and the floor
+// share the pool (see parallelTargets). BenchmarkSession, by contrast,
+// makes a target once for all the -cpu counts, at whatever GOMAXPROCS the
+// benchmark run before it left.
 //
 // It runs only with -parallel.out and writes there, per backend, the
 // median ns per request of each library, the median ratio, each round's
 // ratio, and the load average (/proc/loadavg, first figure) at the start
-// of each round:
+// of each round. parallel.sh runs it; by hand, in bench/:
 //
 //	go test -run '^TestParallel$' -parallel.out parallel.md -parallel.rounds 7
 func TestParallel(t *testing.T) {
