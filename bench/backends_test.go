@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	scsmemstore "github.com/alexedwards/scs/v2/memstore"
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/mattn/go-sqlite3" // the "sqlite3" driver scs's sqlite3store is written for
+	"github.com/redis/go-redis/v9"
 
 	"github.com/authkit-dev/authkit/auth/memstore"
 	"github.com/authkit-dev/authkit/auth/pgstore"
@@ -139,26 +141,39 @@ func scsTable(dataType, expiryType string) string {
 CREATE INDEX sessions_expiry_idx ON sessions (expiry);`
 }
 
-// openAuthkitPostgres returns authkit's pgstore on PostgreSQL, in a
-// schema of its own that is dropped when tb ends.
+// openAuthkitPostgres returns authkit's pgstore on PostgreSQL, on a pool
+// of its own configured as every PostgreSQL pool of the benchmarks is
+// (postgresPoolConfig), closed when tb ends.
 func openAuthkitPostgres(tb testing.TB) *pgstore.Store {
 	tb.Helper()
-	url := testservices.Postgres(tb)
-	schema := testservices.UniqueName("bench_authkit_")
 	ctx, cancel := setupContext()
 	defer cancel()
-	s, err := pgstore.Open(ctx, url, pgstore.WithSchema(schema))
+	pool, err := pgxpool.NewWithConfig(ctx, postgresPoolConfig(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(pool.Close)
+	return authkitPostgresOn(tb, pool)
+}
+
+// authkitPostgresOn returns authkit's pgstore on pool, migrated, in a
+// schema of its own that is dropped when tb ends.
+func authkitPostgresOn(tb testing.TB, pool *pgxpool.Pool) *pgstore.Store {
+	tb.Helper()
+	schema := testservices.UniqueName("bench_authkit_")
+	s, err := pgstore.New(pool, pgstore.WithSchema(schema))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
 		ctx, cancel := setupContext()
 		defer cancel()
-		if _, err := s.DB().Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+		if _, err := pool.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			tb.Errorf("drop schema %s: %v", schema, err)
 		}
-		s.Close()
 	})
+	ctx, cancel := setupContext()
+	defer cancel()
 	if err := s.Migrate(ctx); err != nil {
 		tb.Fatal(err)
 	}
@@ -180,11 +195,16 @@ func openSCSPostgres(tb testing.TB) scs.Store {
 	return pgxstore.NewWithCleanupInterval(pool, 0)
 }
 
-// openAuthkitRedis returns authkit's redisstore under a key prefix of its
-// own, whose keys are deleted when tb ends.
+// openAuthkitRedis returns authkit's redisstore on a client of its own.
 func openAuthkitRedis(tb testing.TB) *redisstore.Store {
 	tb.Helper()
-	client := testservices.RedisClient(tb)
+	return authkitRedisOn(tb, testservices.RedisClient(tb))
+}
+
+// authkitRedisOn returns authkit's redisstore on client, under a key
+// prefix of its own whose keys are deleted when tb ends.
+func authkitRedisOn(tb testing.TB, client *redis.Client) *redisstore.Store {
+	tb.Helper()
 	s, err := redisstore.New(client, redisstore.WithPrefix(testservices.RedisPrefix(tb, client, "bench:authkit:")))
 	if err != nil {
 		tb.Fatal(err)
@@ -206,10 +226,7 @@ func openSCSRedis(tb testing.TB) scs.Store {
 func schemaPool(tb testing.TB, prefix string) *pgxpool.Pool {
 	tb.Helper()
 	schema := testservices.UniqueName(prefix)
-	cfg, err := pgxpool.ParseConfig(testservices.Postgres(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	cfg := postgresPoolConfig(tb)
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	ctx, cancel := setupContext()
 	defer cancel()
@@ -229,4 +246,22 @@ func schemaPool(tb testing.TB, prefix string) *pgxpool.Pool {
 		tb.Fatal(err)
 	}
 	return pool
+}
+
+// postgresPoolConfig returns the configuration of every PostgreSQL pool
+// of the benchmarks (authkit's, scs's, the floors'): pgxpool's defaults
+// for the test server, except that the pool holds at least GOMAXPROCS
+// connections, counted when the pool is made. pgxpool's default,
+// max(4, runtime.NumCPU()), does not follow GOMAXPROCS: at -cpu 8 on a
+// 2-core machine, 8 goroutines would share 4 connections. A pool made at
+// GOMAXPROCS N is sized for N goroutines (TestParallel makes its targets
+// at each count).
+func postgresPoolConfig(tb testing.TB) *pgxpool.Config {
+	tb.Helper()
+	cfg, err := pgxpool.ParseConfig(testservices.Postgres(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.MaxConns = max(cfg.MaxConns, int32(runtime.GOMAXPROCS(0)))
+	return cfg
 }

@@ -13,6 +13,9 @@
 //     active session and around a renewal, through wrappers around each
 //     library's store, and checks authkit's claims: one read per request,
 //     no write for an active session, exactly one write for a renewal.
+//   - TestParallel (run by parallel.sh) measures authkit against a
+//     backend's floor at several GOMAXPROCS, the two taking turns in short
+//     slices so that a machine's swinging load lands on both alike.
 //
 // run.sh runs both with -count and benchstat and writes BENCHMARKS.md
 // through cmd/report. The PostgreSQL and Redis cases find their servers as

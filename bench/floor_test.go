@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/authkit-dev/authkit/auth/sqlitestore"
 	"github.com/authkit-dev/authkit/internal/testservices"
 )
@@ -189,36 +192,42 @@ func newSQLiteFloor(wide bool) func(tb testing.TB, _ bool) *target {
 func newPostgresFloor(wide bool) func(tb testing.TB, _ bool) *target {
 	return func(tb testing.TB, _ bool) *target {
 		tb.Helper()
-		pool := schemaPool(tb, "bench_floor_")
-		ctx, cancel := setupContext()
-		defer cancel()
-		const table = "floor_sessions"
-		if _, err := pool.Exec(ctx, "CREATE TABLE "+table+` (id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
-			created_at BIGINT NOT NULL, renewed_at BIGINT NOT NULL, active_expires_at BIGINT NOT NULL,
-			idle_expires_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
-			user_agent TEXT NOT NULL, client_ip TEXT NOT NULL, attributes JSON)`); err != nil {
+		return postgresFloorOn(tb, schemaPool(tb, "bench_floor_"), wide)
+	}
+}
+
+// postgresFloorOn returns the PostgreSQL floor on pool, in a table that it
+// creates in the schema of pool's search_path.
+func postgresFloorOn(tb testing.TB, pool *pgxpool.Pool, wide bool) *target {
+	tb.Helper()
+	ctx, cancel := setupContext()
+	defer cancel()
+	const table = "floor_sessions"
+	if _, err := pool.Exec(ctx, "CREATE TABLE "+table+` (id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
+		created_at BIGINT NOT NULL, renewed_at BIGINT NOT NULL, active_expires_at BIGINT NOT NULL,
+		idle_expires_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+		user_agent TEXT NOT NULL, client_ip TEXT NOT NULL, attributes JSON)`); err != nil {
+		tb.Fatal(err)
+	}
+	query := "SELECT user_id, active_expires_at FROM " + table + " WHERE id = $1"
+	if wide {
+		query = "SELECT user_id, created_at, renewed_at, active_expires_at, idle_expires_at, expires_at, " +
+			"user_agent, client_ip, attributes FROM " + table + " WHERE id = $1"
+	}
+	return newFloor(tb, func(id string, r floorRow) {
+		if _, err := pool.Exec(ctx, "INSERT INTO "+table+" VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9)",
+			id, r.userID, r.created, r.renewed, r.active, r.idle, r.userAgent, r.clientIP, r.attributes); err != nil {
 			tb.Fatal(err)
 		}
-		query := "SELECT user_id, active_expires_at FROM " + table + " WHERE id = $1"
-		if wide {
-			query = "SELECT user_id, created_at, renewed_at, active_expires_at, idle_expires_at, expires_at, " +
-				"user_agent, client_ip, attributes FROM " + table + " WHERE id = $1"
-		}
-		return newFloor(tb, func(id string, r floorRow) {
-			if _, err := pool.Exec(ctx, "INSERT INTO "+table+" VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9)",
-				id, r.userID, r.created, r.renewed, r.active, r.idle, r.userAgent, r.clientIP, r.attributes); err != nil {
-				tb.Fatal(err)
-			}
-		}, func(ctx context.Context, id string) (r floorRow, err error) {
-			if !wide {
-				err = pool.QueryRow(ctx, query, id).Scan(&r.userID, &r.expires)
-				return r, err
-			}
-			err = pool.QueryRow(ctx, query, id).Scan(&r.userID, &r.created, &r.renewed, &r.expires, &r.idle, &r.active,
-				&r.userAgent, &r.clientIP, &r.attributes)
+	}, func(ctx context.Context, id string) (r floorRow, err error) {
+		if !wide {
+			err = pool.QueryRow(ctx, query, id).Scan(&r.userID, &r.expires)
 			return r, err
-		})
-	}
+		}
+		err = pool.QueryRow(ctx, query, id).Scan(&r.userID, &r.created, &r.renewed, &r.expires, &r.idle, &r.active,
+			&r.userAgent, &r.clientIP, &r.attributes)
+		return r, err
+	})
 }
 
 // newRedisFloor reads a hash with one HGETALL, as redisstore reads a
@@ -227,38 +236,44 @@ func newPostgresFloor(wide bool) func(tb testing.TB, _ bool) *target {
 func newRedisFloor(wide bool) func(tb testing.TB, _ bool) *target {
 	return func(tb testing.TB, _ bool) *target {
 		tb.Helper()
-		client := testservices.RedisClient(tb)
-		prefix := testservices.RedisPrefix(tb, client, "bench:floor:")
-		ctx, cancel := setupContext()
-		defer cancel()
-		return newFloor(tb, func(id string, r floorRow) {
-			fields := []any{"u", r.userID, "a", r.active}
-			if wide {
-				fields = append(fields, "c", r.created, "r", r.renewed, "i", r.idle, "e", "", "ua", r.userAgent, "ip", r.clientIP)
-			}
-			if err := client.HSet(ctx, prefix+id, fields...).Err(); err != nil {
-				tb.Fatal(err)
-			}
-		}, func(ctx context.Context, id string) (floorRow, error) {
-			m, err := client.HGetAll(ctx, prefix+id).Result()
-			if err != nil {
-				return floorRow{}, err
-			}
-			r := floorRow{userID: m["u"], userAgent: m["ua"], clientIP: m["ip"]}
-			if r.userID == "" {
-				return r, errors.New("no such session")
-			}
-			for _, f := range []struct {
-				name string
-				to   *int64
-			}{{"a", &r.expires}, {"c", &r.created}, {"r", &r.renewed}, {"i", &r.idle}} {
-				if v, ok := m[f.name]; ok {
-					if *f.to, err = strconv.ParseInt(v, 10, 64); err != nil {
-						return r, err
-					}
+		return redisFloorOn(tb, testservices.RedisClient(tb), wide)
+	}
+}
+
+// redisFloorOn returns the Redis floor on client, under a key prefix of
+// its own deleted when tb ends.
+func redisFloorOn(tb testing.TB, client *redis.Client, wide bool) *target {
+	tb.Helper()
+	prefix := testservices.RedisPrefix(tb, client, "bench:floor:")
+	ctx, cancel := setupContext()
+	defer cancel()
+	return newFloor(tb, func(id string, r floorRow) {
+		fields := []any{"u", r.userID, "a", r.active}
+		if wide {
+			fields = append(fields, "c", r.created, "r", r.renewed, "i", r.idle, "e", "", "ua", r.userAgent, "ip", r.clientIP)
+		}
+		if err := client.HSet(ctx, prefix+id, fields...).Err(); err != nil {
+			tb.Fatal(err)
+		}
+	}, func(ctx context.Context, id string) (floorRow, error) {
+		m, err := client.HGetAll(ctx, prefix+id).Result()
+		if err != nil {
+			return floorRow{}, err
+		}
+		r := floorRow{userID: m["u"], userAgent: m["ua"], clientIP: m["ip"]}
+		if r.userID == "" {
+			return r, errors.New("no such session")
+		}
+		for _, f := range []struct {
+			name string
+			to   *int64
+		}{{"a", &r.expires}, {"c", &r.created}, {"r", &r.renewed}, {"i", &r.idle}} {
+			if v, ok := m[f.name]; ok {
+				if *f.to, err = strconv.ParseInt(v, 10, 64); err != nil {
+					return r, err
 				}
 			}
-			return r, nil
-		})
-	}
+		}
+		return r, nil
+	})
 }
