@@ -188,13 +188,12 @@ func serveParallel(t *target, procs int, d time.Duration) (time.Duration, int64)
 			w := newDiscardWriter()
 			var n int64
 			for {
-				now := time.Now()
-				if !now.Before(end) {
+				t.serve(w) // at least one request, however late the goroutine starts
+				n++
+				if now := time.Now(); !now.Before(end) {
 					busy.Add(int64(now.Sub(start)))
 					break
 				}
-				t.serve(w)
-				n++
 			}
 			served.Add(n)
 		})
