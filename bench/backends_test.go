@@ -105,12 +105,19 @@ func openAuthkitSQLite(tb testing.TB) *sqlitestore.Store {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { s.Close() })
+	migrate(tb, s)
+	return s
+}
+
+// migrate brings a store's tables to its current version, failing tb if
+// it can't.
+func migrate(tb testing.TB, s interface{ Migrate(context.Context) error }) {
+	tb.Helper()
 	ctx, cancel := setupContext()
 	defer cancel()
 	if err := s.Migrate(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	return s
 }
 
 // openSCSSQLite returns scs's sqlite3store (driver mattn/go-sqlite3) on a
@@ -165,18 +172,8 @@ func authkitPostgresOn(tb testing.TB, pool *pgxpool.Pool) *pgstore.Store {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() {
-		ctx, cancel := setupContext()
-		defer cancel()
-		if _, err := pool.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	ctx, cancel := setupContext()
-	defer cancel()
-	if err := s.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	dropSchemaAtEnd(tb, pool, schema)
+	migrate(tb, s)
 	return s
 }
 
@@ -220,6 +217,17 @@ func openSCSRedis(tb testing.TB) scs.Store {
 	return goredisstore.NewWithPrefix(client, testservices.RedisPrefix(tb, client, "bench:scs:"))
 }
 
+// dropSchemaAtEnd drops schema, and all in it, when tb ends.
+func dropSchemaAtEnd(tb testing.TB, pool *pgxpool.Pool, schema string) {
+	tb.Cleanup(func() {
+		ctx, cancel := setupContext()
+		defer cancel()
+		if _, err := pool.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+}
+
 // schemaPool returns a pgxpool on the test PostgreSQL whose search_path is
 // a new schema of its own, named with prefix, which is dropped (with the
 // pool closed) when tb ends.
@@ -234,14 +242,8 @@ func schemaPool(tb testing.TB, prefix string) *pgxpool.Pool {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() {
-		ctx, cancel := setupContext()
-		defer cancel()
-		if _, err := pool.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-		pool.Close()
-	})
+	tb.Cleanup(pool.Close)
+	dropSchemaAtEnd(tb, pool, schema) // before the pool closes: cleanups run last first
 	if _, err := pool.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
 		tb.Fatal(err)
 	}
