@@ -407,12 +407,13 @@ func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, lim
 	return n, nil
 }
 
-// sweepDuty is how many times as long as it worked a sweep waits: once,
-// less than the stores' pace.Duty, as a sweep here holds up a validation
-// only when both need the same shard of 1,024 (at a million sessions on a
-// busy machine, 500,000 took 2.0 s with 1, 3.9 s with 3, and validation
-// p99 did not differ beyond the machine's noise).
-const sweepDuty = 1
+// sweepDuty is how many times as long as it worked a sweep waits. Since
+// the sweep no longer parks behind validations (sessionTable.sweep), its
+// work at ten million sessions is about 1.4 s for 5,000,000; with a duty
+// of 1 the sweep took 3.3 to 3.5 s but raised validation p99 during it
+// 1.7 to 3.2 times on 2 busy vCPUs, with 8 it took 20.5 s at 1.18 times
+// (bench/TENMILLION.md).
+const sweepDuty = 8
 
 // sweepPause is how long the pause a sweep owes grows before it waits it
 // out: long enough that the 10 ms a saturated scheduler may add to each
