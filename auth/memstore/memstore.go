@@ -407,11 +407,11 @@ func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, lim
 	return n, nil
 }
 
-// sweepDuty is how many times as long as it worked a sweep waits. Since
-// the sweep no longer parks behind validations (sessionTable.sweep), its
-// work at ten million sessions is about 1.4 s for 5,000,000; with a duty
-// of 1 the sweep took 3.3 to 3.5 s but raised validation p99 during it
-// 1.7 to 3.2 times on 2 busy vCPUs, with 8 it took 20.5 s at 1.18 times
+// sweepDuty is how many times as long as it worked a sweep waits. A sweep
+// does not park behind validations (sessionTable.sweep), so its work is
+// all CPU: about 1.4 s for 5,000,000 at ten million sessions. With a duty
+// of 1 that sweep took 3.3 to 3.5 s and raised validation p99 during it
+// 1.7 to 3.2 times on 2 busy vCPUs; with 8 it took 20.5 s at 1.18 times
 // (bench/TENMILLION.md).
 const sweepDuty = 8
 

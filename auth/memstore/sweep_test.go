@@ -34,20 +34,19 @@ func TestSweepComesBackToAHeldShard(t *testing.T) {
 		t.Fatal("the held shard has no sessions: the test needs one that has")
 	}
 	held.mu.RLock()
-	type result struct{ n int }
-	done := make(chan result)
+	done := make(chan int)
 	go func() {
 		cutoff, _ := encodeTime(now)
 		k, _ := s.sessions.sweep(cutoff, n+1)
-		done <- result{k}
+		done <- k
 	}()
 	// The others are swept while the shard is held (within 10 s even on
 	// a loaded machine), and the step has not ended.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		select {
-		case r := <-done:
-			t.Fatalf("the sweep ended (%d deleted) while a shard with expired sessions was held", r.n)
+		case k := <-done:
+			t.Fatalf("the sweep ended (%d deleted) while a shard with expired sessions was held", k)
 		case <-time.After(10 * time.Millisecond):
 		}
 		left := 0
@@ -66,8 +65,8 @@ func TestSweepComesBackToAHeldShard(t *testing.T) {
 		}
 	}
 	held.mu.RUnlock()
-	if r := <-done; r.n != n {
-		t.Errorf("the sweep deleted %d, want %d", r.n, n)
+	if k := <-done; k != n {
+		t.Errorf("the sweep deleted %d, want %d", k, n)
 	}
 	if k := len(held.heap.idle); k != 0 {
 		t.Errorf("%d sessions left in the shard that was held, want 0", k)
