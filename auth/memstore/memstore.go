@@ -411,8 +411,8 @@ func (s *Sessions) DeleteExpiredSessions(ctx context.Context, now time.Time, lim
 // does not park behind validations (sessionTable.sweep), so its work is
 // all CPU: about 1.4 s for 5,000,000 at ten million sessions. With a duty
 // of 1 that sweep took 3.3 to 3.5 s and raised validation p99 during it
-// 1.7 to 3.2 times on 2 busy vCPUs; with 8 it took 20.5 s at 1.18 times
-// (bench/TENMILLION.md).
+// 1.7 to 3.2 times on 2 busy vCPUs; with 8 it took 14.0 to 20.5 s at
+// 0.96 to 1.18 times in two runs (bench/TENMILLION.md).
 const sweepDuty = 8
 
 // sweepPause is how long the pause a sweep owes grows before it waits it
